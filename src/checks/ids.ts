@@ -1,0 +1,15 @@
+// The check ids are a public contract (reports, --only/--skip, scenario files). Kept apart from the
+// registry so the scenario schema can name them without importing every check.
+export const CHECK_IDS = [
+  'concurrent-duplicates',
+  'sequential-replay',
+  'payload-mismatch',
+  'missing-key',
+  'cross-tenant',
+] as const;
+
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export function isCheckId(id: string): id is CheckId {
+  return (CHECK_IDS as readonly string[]).includes(id);
+}

@@ -1,0 +1,77 @@
+// The scenario file format. One zod definition is the source of the TypeScript types, the
+// validation and the committed JSON Schema (scenarios/scenario.schema.json), so they never drift.
+import { z } from 'zod';
+import { CHECK_IDS } from '../checks/ids.js';
+
+const headerMap = z.record(z.string().min(1), z.string()).describe('HTTP headers; values may use ${ENV} interpolation');
+
+const jsonPointer = z
+  .string()
+  .regex(/^(\/([^~/]|~[01])*)*$/, 'must be a JSON pointer such as /id or /data/0/id (RFC 6901)')
+  .describe('JSON pointer (RFC 6901) into a JSON response body');
+
+const durationMs = z.number().int().positive();
+
+export const ProbeSchema = z
+  .strictObject({
+    method: z.enum(['GET', 'POST', 'HEAD']).default('GET'),
+    path: z.string().startsWith('/', 'must start with /').describe('Path on the target; may use {{key}}, {{id}} and {{tenant}}'),
+    count: jsonPointer.describe('Pointer to a number (executions) or an array (one entry per execution) in the probe response'),
+    tenant: z.string().optional().describe('Tenant whose credentials the probe uses (default: the request tenant)'),
+  })
+  .describe('Side-effect probe: an HTTP request whose response tells how many times the side effect ran for a key');
+
+export const EndpointSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'use letters, digits, dot, dash and underscore').describe('Unique endpoint name used in reports'),
+    method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+    path: z.string().startsWith('/', 'must start with /'),
+    headers: headerMap.optional(),
+    body: z.unknown().optional().describe('Request body: an object is sent as JSON, a string as-is; templates {{uuid}}, {{seq}}, {{random}}, {{tenant}} apply'),
+    identity: jsonPointer.optional().describe('Pointer to the created resource id in the response body (side-effect oracle)'),
+    probe: ProbeSchema.optional(),
+    keyRequired: z.enum(['mandatory', 'expected', 'optional']).default('expected')
+      .describe('mandatory: a request without a key must be rejected (violation otherwise); expected: per profile (deviation); optional: not checked'),
+    risk: z.enum(['critical', 'high', 'medium', 'low']).default('high').describe('Business-risk class for the governance report'),
+    successStatus: z.array(z.number().int().min(100).max(599)).optional().describe('Statuses that mean "executed" (default: any 2xx)'),
+  });
+
+export const TenantSchema = z.strictObject({
+  headers: headerMap.describe('Credential headers that identify this tenant (redacted in every report)'),
+});
+
+const checkOptions = z.record(z.string(), z.unknown()).nullable();
+
+export const ScenarioSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1).describe('Scenario format version'),
+    name: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'use letters, digits, dot, dash and underscore (it names the report file)'),
+    description: z.string().optional(),
+    target: z
+      .union([z.literal('self'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or "self"' })])
+      .describe('Base URL of the API under audit, or "self" for the embedded reference server'),
+    profile: z.string().default('ietf-07').describe('Semantics profile: ietf-07, stripe-v1'),
+    defaults: z
+      .strictObject({
+        headers: headerMap.optional(),
+        keyHeader: z.string().min(1).default('Idempotency-Key'),
+        keyFormat: z.enum(['sf-string', 'raw']).optional().describe('How keys are written in the header; default from the profile'),
+        timeoutMs: durationMs.default(10_000).describe('Per-request timeout in milliseconds'),
+      })
+      .prefault({}),
+    tenants: z.record(z.string().regex(/^[a-zA-Z0-9_.-]+$/), TenantSchema).default({}),
+    ledger: z.string().optional().describe('URL or path of a ledger endpoint answering {executions:[...]} for ?key=; set automatically for target self'),
+    redact: z.array(z.string().min(1)).default([]).describe('Extra header names and JSON body field names to redact in reports'),
+    endpoints: z.array(EndpointSchema).min(1, 'declare at least one endpoint'),
+    checks: z
+      .partialRecord(z.enum(CHECK_IDS, { error: (iss) => `unknown check id '${String(iss.input)}'; known: ${CHECK_IDS.join(', ')}` }), checkOptions)
+      .default({})
+      .describe(`Checks to run, by id, with their options (null or {} for defaults). Known ids: ${CHECK_IDS.join(', ')}`),
+  });
+
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type Endpoint = z.output<typeof EndpointSchema>;
+export type Probe = z.output<typeof ProbeSchema>;
+export type Tenant = z.output<typeof TenantSchema>;
