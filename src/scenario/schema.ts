@@ -12,6 +12,9 @@ const jsonPointer = z
 
 const durationMs = z.number().int().positive();
 
+const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
+const NAME_RULE = 'use letters, digits, dot, dash and underscore';
+
 export const ProbeSchema = z
   .strictObject({
     method: z.enum(['GET', 'POST', 'HEAD']).default('GET'),
@@ -23,7 +26,7 @@ export const ProbeSchema = z
 
 export const EndpointSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'use letters, digits, dot, dash and underscore').describe('Unique endpoint name used in reports'),
+    name: z.string().regex(NAME_PATTERN, NAME_RULE).describe('Unique endpoint name used in reports'),
     method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
     path: z.string().startsWith('/', 'must start with /'),
     headers: headerMap.optional(),
@@ -44,12 +47,14 @@ const checkOptions = z.record(z.string(), z.unknown()).nullable();
 
 export const ScenarioSchema = z
   .strictObject({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe('Path or URL of scenario.schema.json, for editors'),
     version: z.literal(1).describe('Scenario format version'),
-    name: z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'use letters, digits, dot, dash and underscore (it names the report file)'),
+    name: z.string().regex(NAME_PATTERN, `${NAME_RULE} (it names the report file)`),
     description: z.string().optional(),
     target: z
-      .union([z.literal('self'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or "self"' })])
+      .union([z.literal('self'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or "self"' })], {
+        error: 'must be an http(s) URL or "self"',
+      })
       .describe('Base URL of the API under audit, or "self" for the embedded reference server'),
     profile: z.string().default('ietf-07').describe('Semantics profile: ietf-07, stripe-v1'),
     defaults: z
@@ -60,12 +65,13 @@ export const ScenarioSchema = z
         timeoutMs: durationMs.default(10_000).describe('Per-request timeout in milliseconds'),
       })
       .prefault({}),
-    tenants: z.record(z.string().regex(/^[a-zA-Z0-9_.-]+$/), TenantSchema).default({}),
+    tenants: z.record(z.string().regex(NAME_PATTERN, NAME_RULE), TenantSchema).default({}),
     ledger: z.string().optional().describe('URL or path of a ledger endpoint answering {executions:[...]} for ?key=; set automatically for target self'),
     redact: z.array(z.string().min(1)).default([]).describe('Extra header names and JSON body field names to redact in reports'),
     endpoints: z.array(EndpointSchema).min(1, 'declare at least one endpoint'),
+    // An unknown id surfaces as zod's `unrecognized_keys` on `checks`; the loader words that message.
     checks: z
-      .partialRecord(z.enum(CHECK_IDS, { error: (iss) => `unknown check id '${String(iss.input)}'; known: ${CHECK_IDS.join(', ')}` }), checkOptions)
+      .partialRecord(z.enum(CHECK_IDS), checkOptions)
       .default({})
       .describe(`Checks to run, by id, with their options (null or {} for defaults). Known ids: ${CHECK_IDS.join(', ')}`),
   });

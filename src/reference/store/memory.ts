@@ -1,6 +1,9 @@
 // In-process store: a Map with lazy expiry. Atomic by construction, because begin() does all its
-// work synchronously inside one turn of the event loop.
+// work synchronously inside one turn of the event loop. Expired entries are dropped when touched and
+// swept whenever the map has doubled since the last sweep, so a storm of one-off keys cannot grow it
+// without bound (amortised O(1) per insert).
 import { randomUUID } from 'node:crypto';
+import { KEEP_FOREVER, leaseMillis, retentionMillis } from './ttl.js';
 import type { BeginOptions, BeginResult, IdempotencyStore, StoredResponse } from './types.js';
 
 type Entry =
@@ -12,10 +15,18 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
+const MIN_SWEEP_SIZE = 1024;
+
+/** Copy so that neither the caller of complete() nor a reader of a replay can alter the stored envelope. */
+function copyResponse(response: StoredResponse): StoredResponse {
+  return { status: response.status, headers: { ...response.headers }, bodyBase64: response.bodyBase64 };
+}
+
 export class MemoryStore implements IdempotencyStore {
   readonly name = 'memory';
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
+  #sweepAt = MIN_SWEEP_SIZE;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -30,16 +41,28 @@ export class MemoryStore implements IdempotencyStore {
     return entry;
   }
 
+  #sweep(): void {
+    const now = this.#now();
+    for (const [key, entry] of this.#entries) {
+      if (entry.expiresAt <= now) this.#entries.delete(key);
+    }
+  }
+
   #view(entry: Entry, fingerprint: string): BeginResult {
     if (entry.fingerprint !== fingerprint) return { kind: 'mismatch' };
-    return entry.state === 'in-flight' ? { kind: 'in-flight' } : { kind: 'completed', response: entry.response };
+    return entry.state === 'in-flight' ? { kind: 'in-flight' } : { kind: 'completed', response: copyResponse(entry.response) };
   }
 
   async begin(key: string, fingerprint: string, opts: BeginOptions): Promise<BeginResult> {
     const entry = this.#live(key);
     if (entry) return this.#view(entry, fingerprint);
+    if (this.#entries.size >= this.#sweepAt) {
+      this.#sweep();
+      this.#sweepAt = Math.max(MIN_SWEEP_SIZE, this.#entries.size * 2);
+    }
     const token = randomUUID();
-    const expiresAt = opts.leaseMs > 0 ? this.#now() + opts.leaseMs : Number.POSITIVE_INFINITY;
+    const lease = leaseMillis(opts.leaseMs);
+    const expiresAt = lease > 0 ? this.#now() + lease : Number.POSITIVE_INFINITY;
     this.#entries.set(key, { state: 'in-flight', fingerprint, token, expiresAt });
     return { kind: 'new', token };
   }
@@ -52,7 +75,13 @@ export class MemoryStore implements IdempotencyStore {
   async complete(key: string, token: string, response: StoredResponse, retentionMs: number): Promise<boolean> {
     const entry = this.#live(key);
     if (!entry || entry.state !== 'in-flight' || entry.token !== token) return false;
-    this.#entries.set(key, { state: 'completed', fingerprint: entry.fingerprint, response, expiresAt: this.#now() + retentionMs });
+    const retention = retentionMillis(retentionMs);
+    if (retention === 0) {
+      this.#entries.delete(key);
+      return true;
+    }
+    const expiresAt = retention === KEEP_FOREVER ? Number.POSITIVE_INFINITY : this.#now() + retention;
+    this.#entries.set(key, { state: 'completed', fingerprint: entry.fingerprint, response: copyResponse(response), expiresAt });
     return true;
   }
 
@@ -71,8 +100,9 @@ export class MemoryStore implements IdempotencyStore {
     this.#entries.clear();
   }
 
-  /** Number of live keys; for tests and the in-flight gauge. */
+  /** Number of live keys; for tests and the in-flight gauge (drops expired entries first, O(n)). */
   get size(): number {
+    this.#sweep();
     return this.#entries.size;
   }
 }

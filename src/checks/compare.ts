@@ -1,0 +1,68 @@
+// Pure comparisons of responses shared by several checks.
+import type { Exchange } from '../engine/exchange.js';
+import { jsonBody } from '../engine/exchange.js';
+
+/** Replay markers seen in the wild (GUIDE section 1). */
+export const REPLAY_MARKERS = ['idempotent-replayed', 'idempotency-replayed', 'x-idempotent-replayed'];
+
+/** The replay marker's value in any common spelling, lower-cased, or undefined. */
+export function replayMarker(e: Exchange): string | undefined {
+  for (const name of REPLAY_MARKERS) {
+    const v = e.response?.headers[name];
+    if (v !== undefined) return v.trim().toLowerCase();
+  }
+  return undefined;
+}
+
+export const isMarkedReplay = (e: Exchange): boolean => replayMarker(e) === 'true' || replayMarker(e) === '?1';
+
+function dropPointer(doc: unknown, pointer: string): void {
+  const parts = pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let node: unknown = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    if (node === null || typeof node !== 'object') return;
+    node = (node as Record<string, unknown>)[parts[i]!];
+  }
+  if (node !== null && typeof node === 'object') delete (node as Record<string, unknown>)[parts[parts.length - 1]!];
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    return `{${Object.keys(obj).sort().map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export type BodyComparison = 'identical' | 'equivalent' | 'different';
+
+/**
+ * identical: same bytes; equivalent: same JSON once `ignore` pointers are removed (key order and
+ * whitespace do not matter); different: anything else.
+ */
+export function compareBodies(a: Exchange, b: Exchange, ignore: string[] = []): BodyComparison {
+  if (!a.response || !b.response) return 'different';
+  if (a.response.body.equals(b.response.body)) return 'identical';
+  const ja = jsonBody(a);
+  const jb = jsonBody(b);
+  if (ja === undefined || jb === undefined) return 'different';
+  for (const p of ignore) {
+    dropPointer(ja, p);
+    dropPointer(jb, p);
+  }
+  return canonical(ja) === canonical(jb) ? 'equivalent' : 'different';
+}
+
+/** "201×1, 409×7" */
+export function statusTally(exchanges: Exchange[]): string {
+  const tally = new Map<string, number>();
+  for (const e of exchanges) {
+    const s = e.response ? String(e.response.status) : (e.error ?? 'no response');
+    tally.set(s, (tally.get(s) ?? 0) + 1);
+  }
+  return [...tally].map(([s, n]) => `${s}×${n}`).join(', ');
+}
+
+export const is5xx = (e: Exchange): boolean => !!e.response && e.response.status >= 500;
+export const is4xx = (e: Exchange): boolean => !!e.response && e.response.status >= 400 && e.response.status < 500;

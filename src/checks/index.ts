@@ -1,0 +1,29 @@
+// The check registry: every check, built-in or not, is looked up by its id here.
+import { concurrentDuplicates } from './concurrent-duplicates.js';
+import { crossTenant } from './cross-tenant.js';
+import type { CheckId } from './ids.js';
+import { missingKey } from './missing-key.js';
+import { payloadMismatch } from './payload-mismatch.js';
+import { sequentialReplay } from './sequential-replay.js';
+import type { Check } from './types.js';
+
+export type { Check, CheckContext, Finding, Level, Verdict } from './types.js';
+export { CHECK_IDS, isCheckId, type CheckId } from './ids.js';
+
+const registry = new Map<CheckId, Check<any>>();
+
+export function registerCheck(check: Check<any>): void {
+  registry.set(check.id, check);
+}
+
+for (const check of [concurrentDuplicates, sequentialReplay, payloadMismatch, missingKey, crossTenant]) registerCheck(check);
+
+export function getCheck(id: CheckId): Check<any> {
+  const check = registry.get(id);
+  if (!check) throw new Error(`check ${id} is not registered`);
+  return check;
+}
+
+export function listChecks(): Check<any>[] {
+  return [...registry.values()];
+}

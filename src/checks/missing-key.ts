@@ -1,0 +1,39 @@
+// A mutation without a key: rejected (400 under ietf-07) where the key is required.
+import { z } from 'zod';
+import type { Exchange } from '../engine/exchange.js';
+import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Profile } from '../profiles/index.js';
+import type { Endpoint } from '../scenario/schema.js';
+import { is5xx } from './compare.js';
+import { send } from './send.js';
+import { finding, type Check, type Finding } from './types.js';
+
+const Options = z.strictObject({});
+type Options = z.output<typeof Options>;
+
+export function judgeMissingKey(e: Exchange, endpoint: Endpoint, profile: Profile): Finding[] {
+  const cite = profile.cite.missingKey;
+  if (!e.response) return [finding('error', 'deviation', `the keyless request got no response (${e.error})`, cite, [e])];
+  if (is5xx(e)) return [finding('fail', 'violation', `a request without a key answered ${e.response.status}`, cite, [e])];
+  const required = endpoint.keyRequired === 'mandatory' || (endpoint.keyRequired === 'expected' && profile.keyRequired);
+  if (!required) {
+    return [finding('pass', 'observation', `key not required here; a keyless request answered ${e.response.status}`, cite, [e])];
+  }
+  const level = endpoint.keyRequired === 'mandatory' ? 'violation' : 'deviation';
+  if (isSuccess(e)) return [finding('fail', level, `a request without a key was executed (${e.response.status})`, cite, [e])];
+  if (!profile.expect.missingKey.includes(e.response.status)) {
+    return [finding('fail', 'deviation', `a request without a key answered ${e.response.status} where ${profile.id} expects ${profile.expect.missingKey.join(' or ')}`, cite, [e])];
+  }
+  return [finding('pass', level, `a request without a key was rejected with ${statusOf(e)}`, cite, [e])];
+}
+
+export const missingKey: Check<Options> = {
+  id: 'missing-key',
+  title: 'Missing key',
+  summary: 'key omitted on a mutation: rejected with 400 where the profile or scenario requires a key',
+  options: Options,
+  async run(ctx) {
+    const e = await send(ctx, 'no key', { key: null });
+    return judgeMissingKey(e, ctx.endpoint, ctx.profile);
+  },
+};

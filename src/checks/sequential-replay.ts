@@ -1,0 +1,87 @@
+// Repeat a completed request with the same key: the stored response must come back exactly
+// (status, body, must-replay headers), without a second execution, marked as a replay.
+import { z } from 'zod';
+import type { Exchange } from '../engine/exchange.js';
+import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { ExecutionCount } from '../engine/oracle.js';
+import type { Profile } from '../profiles/index.js';
+import { compareBodies, isMarkedReplay, replayMarker } from './compare.js';
+import { send } from './send.js';
+import { finding, type Check, type Finding } from './types.js';
+
+/** GUIDE section 1 row 12. */
+export const MUST_REPLAY = ['content-type', 'location', 'content-location', 'etag', 'last-modified', 'link'];
+export const MUST_NOT_REPLAY = ['set-cookie', 'x-request-id', 'request-id', 'x-ratelimit-remaining', 'ratelimit-remaining'];
+
+const Options = z.strictObject({
+  ignore: z.array(z.string().startsWith('/')).default([]).describe('JSON pointers ignored when comparing bodies'),
+  mustReplay: z.array(z.string()).default(MUST_REPLAY),
+  mustNotReplay: z.array(z.string()).default(MUST_NOT_REPLAY),
+});
+type Options = z.output<typeof Options>;
+
+export interface ReplayObservation {
+  original: Exchange;
+  replay: Exchange;
+  count: ExecutionCount;
+}
+
+export function judgeSequentialReplay(obs: ReplayObservation, profile: Profile, opts: Options): Finding[] {
+  const { original, replay, count } = obs;
+  const pair = [original, replay];
+  const facts: Record<string, unknown> = { executions: count.executions, oracles: count.by, marker: replayMarker(replay) ?? null };
+  if (!isSuccess(original)) {
+    return [finding('error', 'deviation', `the original request failed (${statusOf(original)}), so replay cannot be judged`, profile.cite.replay, [original], facts)];
+  }
+  if (!replay.response) {
+    return [finding('error', 'deviation', `the repeat got no response (${replay.error})`, profile.cite.replay, pair, facts)];
+  }
+  const findings: Finding[] = [];
+  if ((count.executions ?? 0) > 1) {
+    findings.push(finding('fail', 'violation', `repeat after completion executed again (${count.executions} executions)`, profile.cite.execution, pair, facts));
+  }
+  const body = compareBodies(original, replay, opts.ignore);
+  facts.body = body;
+  if (replay.response.status !== original.response!.status) {
+    findings.push(finding('fail', 'violation', `replay answered ${replay.response.status}, the original ${original.response!.status}`, profile.cite.replay, pair, facts));
+  } else if (body === 'different') {
+    findings.push(finding('fail', 'violation', 'replay body differs from the original response', profile.cite.replay, pair, facts));
+  } else if (body === 'equivalent' && opts.ignore.length === 0) {
+    findings.push(finding('fail', 'deviation', 'replay body is the same JSON but not byte-identical', profile.cite.replay, pair, facts));
+  }
+  const lost = opts.mustReplay.map((h) => h.toLowerCase())
+    .filter((h) => original.response!.headers[h] !== undefined && replay.response!.headers[h] !== original.response!.headers[h]);
+  if (lost.length > 0) {
+    findings.push(finding('fail', 'deviation', `replay lost or changed header(s): ${lost.join(', ')}`, profile.cite.replay, pair, { ...facts, headers: lost }));
+  }
+  const leaked = opts.mustNotReplay.map((h) => h.toLowerCase())
+    .filter((h) => original.response!.headers[h] !== undefined && replay.response!.headers[h] === original.response!.headers[h]);
+  if (leaked.length > 0) {
+    findings.push(finding('fail', 'deviation', `replay repeated per-response header(s) verbatim: ${leaked.join(', ')}`, profile.cite.replay, pair, { ...facts, headers: leaked }));
+  }
+  if (isMarkedReplay(original)) {
+    findings.push(finding('fail', 'deviation', 'the first response is marked as a replay', profile.cite.replay, [original], facts));
+  }
+  if (!isMarkedReplay(replay)) {
+    const level = profile.replayMarker.required ? 'deviation' : 'observation';
+    findings.push(finding(level === 'deviation' ? 'fail' : 'pass', level, `replay carries no ${profile.replayMarker.header}: true marker`, profile.cite.replay, [replay], facts));
+  }
+  if (findings.some((f) => f.verdict === 'fail')) return findings;
+  return [finding('pass', 'violation', `replay identical (status ${replay.response.status}, body ${body}), one execution${isMarkedReplay(replay) ? ', marked as replay' : ''}`,
+    profile.cite.replay, pair, facts), ...findings];
+}
+
+export const sequentialReplay: Check<Options> = {
+  id: 'sequential-replay',
+  title: 'Sequential replay',
+  summary: 'repeat after completion: same status, body bytes and must-replay headers, no second execution',
+  options: Options,
+  async run(ctx) {
+    const key = ctx.keys.next();
+    const body = ctx.requests.renderBody(ctx.endpoint, { key });
+    const original = await send(ctx, 'original', { key, body });
+    const replay = await send(ctx, 'replay', { key, body });
+    const count = await ctx.oracle.count(ctx.endpoint, key, [original, replay]);
+    return judgeSequentialReplay({ original, replay, count }, ctx.profile, ctx.options);
+  },
+};

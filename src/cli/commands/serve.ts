@@ -1,0 +1,53 @@
+// `idemaudit serve`: the reference server in the foreground until SIGINT/SIGTERM.
+import { startReferenceServer } from '../../reference/index.js';
+import { createRedisStore } from '../../reference/store/redis/index.js';
+import { MemoryStore } from '../../reference/store/memory.js';
+import type { IdempotencyStore } from '../../reference/store/types.js';
+import { UsageError } from '../../errors/index.js';
+import type { CliIO } from '../io.js';
+
+export interface ServeFlags {
+  port: number;
+  host: string;
+  processingMs: number;
+  flaw: string[];
+  store: string;
+  redisUrl: string;
+  ttl?: number;
+  lease?: number;
+  replay5xx?: boolean;
+  logLevel?: string;
+}
+
+function createStore(flags: ServeFlags): IdempotencyStore {
+  if (flags.store === 'memory') return new MemoryStore();
+  if (flags.store === 'redis') return createRedisStore({ url: flags.redisUrl });
+  throw new UsageError(`unknown store '${flags.store}'`, 'choose memory or redis');
+}
+
+export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
+  const store = createStore(flags);
+  const server = await startReferenceServer({
+    port: flags.port,
+    host: flags.host,
+    store,
+    flaws: flags.flaw,
+    processingMs: flags.processingMs,
+    ...(flags.ttl !== undefined ? { retentionMs: flags.ttl } : {}),
+    ...(flags.lease !== undefined ? { leaseMs: flags.lease } : {}),
+    ...(flags.replay5xx ? { replay5xx: true } : {}),
+    ...(flags.logLevel ? { logLevel: flags.logLevel } : {}),
+  });
+  io.stdout.write(`reference server listening on ${server.url} (store ${store.name}${flags.flaw.length ? `, flaws: ${flags.flaw.join(', ')}` : ', no flaws'})\n`);
+  io.stdout.write(`  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n`);
+  await new Promise<void>((resolve) => {
+    const off = io.onSignal(() => {
+      off();
+      resolve();
+    });
+  });
+  io.stdout.write('shutting down: draining in-flight requests\n');
+  await server.close();
+  await store.close();
+  return 0;
+}

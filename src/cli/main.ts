@@ -1,0 +1,85 @@
+// Command-line wiring only: parse arguments, call the engine, map outcomes to exit codes.
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from '../errors/index.js';
+import { VERSION } from '../version.js';
+import { LISTABLE, listCommand } from './commands/list.js';
+import { addAuditFlags, runCommand, type AuditFlags } from './commands/run.js';
+import { serveCommand, type ServeFlags } from './commands/serve.js';
+import { validateCommand } from './commands/validate.js';
+import { processIO, type CliIO } from './io.js';
+import { duration, list, positiveInt } from './options.js';
+import { renderError } from './render-error.js';
+
+const examples = (lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+function program(io: CliIO, setCode: (code: number) => void): Command {
+  const root = new Command('idemaudit')
+    .description('Chaos-test and audit idempotent HTTP APIs (Idempotency-Key)')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText('after', examples([
+      'idemaudit run scenarios/reference.yaml',
+      'idemaudit run scenarios/reference.yaml --target http://127.0.0.1:4000 --fail-on violation',
+      'idemaudit serve --port 4000 --flaw race',
+      'idemaudit validate scenarios/*.yaml',
+      'idemaudit list checks',
+    ]) + '\nExit codes: 0 passed, 1 findings at or above --fail-on, 2 usage or scenario error, 3 target unreachable or run aborted, 130 interrupted.\n');
+
+  addAuditFlags(root.command('run')
+    .description('audit the endpoints of a YAML scenario and write reports')
+    .argument('<scenario>', 'scenario file (YAML)'))
+    .addHelpText('after', examples([
+      'idemaudit run scenarios/reference.yaml',
+      'idemaudit run scenarios/staging-example.yaml --only concurrent-duplicates,sequential-replay',
+      'idemaudit run scenarios/reference.yaml --target http://127.0.0.1:4000 --seed 1f2e3d4c',
+    ]))
+    .action(async (file: string, flags: AuditFlags) => setCode(await runCommand(file, flags, io)));
+
+  root.command('validate')
+    .description('check scenario files and report every problem with file:line:col')
+    .argument('<files...>', 'scenario files')
+    .addHelpText('after', examples(['idemaudit validate scenarios/*.yaml']))
+    .action(async (files: string[]) => setCode(await validateCommand(files, io)));
+
+  root.command('serve')
+    .description('run the reference idempotency server (optionally with a deliberate flaw)')
+    .option('--port <n>', 'port (0 = any free port)', positiveInt, 4000)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--processing-ms <n>', 'simulated work per request, keeps requests in flight', positiveInt, 50)
+    .option('--flaw <name>', 'enable a deliberate bug (repeatable; see `idemaudit list flaws`)', list, [])
+    .addOption(new Option('--store <kind>', 'idempotency store').choices(['memory', 'redis']).default('memory'))
+    .option('--redis-url <url>', 'Redis URL for --store redis', 'redis://127.0.0.1:6379')
+    .option('--ttl <duration>', 'retention of completed keys (e.g. 24h)', duration)
+    .option('--lease <duration>', 'in-flight lease (e.g. 30s)', duration)
+    .option('--replay-5xx', 'store and replay 5xx results instead of releasing the key')
+    .option('--log-level <level>', 'JSON log level (silent, info, debug)')
+    .addHelpText('after', examples([
+      'idemaudit serve --port 4000',
+      'idemaudit serve --port 4001 --flaw race --flaw header-drop',
+      'idemaudit serve --store redis --redis-url redis://127.0.0.1:6379 --ttl 1h --lease 10s',
+    ]))
+    .action(async (flags: ServeFlags) => setCode(await serveCommand(flags, io)));
+
+  root.command('list')
+    .description(`list ${LISTABLE.join(', ')}`)
+    .argument('<what>', LISTABLE.join('|'))
+    .addHelpText('after', examples(['idemaudit list checks', 'idemaudit list flaws']))
+    .action((what: string) => setCode(listCommand(what, io)));
+
+  return root;
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let code: number = EXIT.ok;
+  try {
+    await program(io, (c) => (code = c)).parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    return renderError(err, io);
+  }
+}

@@ -1,0 +1,25 @@
+// Parsers for flag values shared by several commands; they throw UsageError (exit 2).
+import { InvalidArgumentError } from 'commander';
+import type { Level } from '../checks/types.js';
+
+export const list = (value: string, previous: string[] = []): string[] =>
+  [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
+}
+
+export function level(value: string): Level {
+  if (value === 'violation' || value === 'deviation') return value;
+  throw new InvalidArgumentError("expected 'violation' or 'deviation'");
+}
+
+/** "30s", "250ms", "24h", "5m" or plain milliseconds. */
+export function duration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected a duration such as 250ms, 30s, 5m or 24h');
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms']!;
+  return Math.round(Number(m[1]) * factor);
+}

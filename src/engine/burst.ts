@@ -1,0 +1,92 @@
+// Last-byte synchronised burst: open one socket per copy, send every request except its final
+// byte, wait until all of them sit in the kernel, then release the final bytes together. The
+// server sees the copies complete within microseconds of each other, which is what exposes a
+// check-then-set race. node:http is used rather than undici because its write callback says
+// exactly when the partial request has been handed to the socket.
+import http from 'node:http';
+import https from 'node:https';
+import type { ExchangeMeta, ExchangeSink } from './client.js';
+import { flattenHeaders } from './client.js';
+import type { RunClock } from './clock.js';
+import type { Exchange, OutgoingRequest } from './exchange.js';
+import { describeNetError } from './net-error.js';
+
+export interface BurstItem {
+  request: OutgoingRequest;
+  meta: ExchangeMeta;
+}
+
+export interface BurstOptions {
+  clock: RunClock;
+  sink: ExchangeSink;
+  nextSeq: () => number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Accept self-signed certificates (https targets). */
+  insecure?: boolean;
+}
+
+interface Pending {
+  item: BurstItem;
+  req: http.ClientRequest;
+  primed: Promise<void>;
+  done: Promise<Exchange>;
+  release: () => void;
+}
+
+function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pending {
+  const url = new URL(item.request.url);
+  const body = item.request.body ?? Buffer.alloc(0);
+  const lib = url.protocol === 'https:' ? https : http;
+  const headers = { ...item.request.headers, 'content-length': String(body.length), connection: 'close' };
+  const req = lib.request(url, { method: item.request.method, headers, agent: false, rejectUnauthorized: !opts.insecure });
+  const seq = opts.nextSeq();
+  let settled = false;
+
+  const done = new Promise<Exchange>((resolve) => {
+    const finish = (partial: Pick<Exchange, 'response'> | { error: string }): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const startedAt = releasedAt();
+      const exchange: Exchange = { seq, ...item.meta, request: item.request, startedAt, durationMs: opts.clock.now() - startedAt, ...partial };
+      opts.sink(exchange);
+      resolve(exchange);
+    };
+    const timer = setTimeout(() => {
+      finish({ error: `timeout after ${opts.timeoutMs} ms` });
+      req.destroy();
+    }, opts.timeoutMs);
+    opts.signal?.addEventListener('abort', () => { finish({ error: 'aborted' }); req.destroy(); }, { once: true });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => finish({ response: { status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks) } }));
+      res.on('error', (err) => finish({ error: describeNetError(err) }));
+    });
+    req.on('error', (err) => finish({ error: describeNetError(err) }));
+  });
+
+  const head = body.subarray(0, Math.max(0, body.length - 1));
+  const tail = body.subarray(head.length);
+  const primed = new Promise<void>((resolve) => {
+    req.flushHeaders();
+    if (head.length > 0) req.write(head, () => resolve());
+    else req.once('socket', (s) => (s.connecting ? s.once('connect', () => resolve()) : resolve()));
+    // A copy that cannot connect must not hold the others back.
+    req.once('error', () => resolve());
+  });
+  return { item, req, primed, done, release: () => { if (!settled) req.end(tail); } };
+}
+
+export async function burst(items: BurstItem[], opts: BurstOptions): Promise<Exchange[]> {
+  let releasedAt = 0;
+  const pending = items.map((item) => open(item, opts, () => releasedAt));
+  await Promise.race([
+    Promise.all(pending.map((p) => p.primed)),
+    new Promise((resolve) => setTimeout(resolve, opts.timeoutMs)),
+  ]);
+  releasedAt = opts.clock.now();
+  for (const p of pending) p.release();
+  return Promise.all(pending.map((p) => p.done));
+}

@@ -1,0 +1,87 @@
+// The audit's HTTP client: undici with keep-alive, a per-request timeout, and every exchange
+// handed to one sink (latency, evidence, events) as it completes.
+import { Agent, request } from 'undici';
+import type { RunClock } from './clock.js';
+import type { Exchange, IncomingResponse, OutgoingRequest } from './exchange.js';
+import { describeNetError } from './net-error.js';
+
+export interface ExchangeMeta {
+  label: string;
+  endpoint: string;
+  tenant?: string;
+  key?: string;
+}
+
+export type ExchangeSink = (e: Exchange) => void;
+
+export interface ClientOptions {
+  clock: RunClock;
+  timeoutMs: number;
+  sink: ExchangeSink;
+  signal?: AbortSignal;
+  /** Connections per origin; bursts use their own sockets (see burst.ts). */
+  connections?: number;
+}
+
+export function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    out[lower] = Array.isArray(value) ? value.join(lower === 'set-cookie' ? '\n' : ', ') : value;
+  }
+  return out;
+}
+
+export class AuditClient {
+  readonly #agent: Agent;
+  readonly #opts: ClientOptions;
+  #seq = 0;
+
+  constructor(opts: ClientOptions) {
+    this.#opts = opts;
+    this.#agent = new Agent({ connections: opts.connections ?? 16, keepAliveTimeout: 4_000, connect: { timeout: opts.timeoutMs } });
+  }
+
+  get clock(): RunClock {
+    return this.#opts.clock;
+  }
+
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  /** Send one request and record it; network failures become an exchange with `error`, never a throw. */
+  async send(req: OutgoingRequest, meta: ExchangeMeta, timeoutMs = this.#opts.timeoutMs): Promise<Exchange> {
+    const seq = this.nextSeq();
+    const startedAt = this.#opts.clock.now();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = this.#opts.signal ? AbortSignal.any([this.#opts.signal, timeout]) : timeout;
+    let response: IncomingResponse | undefined;
+    let error: string | undefined;
+    try {
+      const res = await request(req.url, {
+        method: req.method as 'POST',
+        headers: req.headers,
+        body: req.body ?? null,
+        signal,
+        dispatcher: this.#agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      response = { status: res.statusCode, headers: flattenHeaders(res.headers), body };
+    } catch (err) {
+      error = timeout.aborted && !this.#opts.signal?.aborted ? `timeout after ${timeoutMs} ms` : describeNetError(err);
+    }
+    const exchange: Exchange = { seq, ...meta, request: req, startedAt, durationMs: this.#opts.clock.now() - startedAt };
+    if (response) exchange.response = response;
+    if (error !== undefined) exchange.error = error;
+    this.#opts.sink(exchange);
+    return exchange;
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}

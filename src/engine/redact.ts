@@ -1,0 +1,91 @@
+// Secrets never reach a report or a log: credential headers, scenario-declared fields and the
+// literal values of every credential are scrubbed when an exchange becomes a record.
+import type { Exchange, ExchangeRecord } from './exchange.js';
+import { sha256 } from './exchange.js';
+
+export const REDACTED = '[REDACTED]';
+const ALWAYS = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'];
+
+export interface RedactionPolicy {
+  /** Header names and JSON field names (any depth), compared case-insensitively. */
+  names: string[];
+  /** Literal secret values (credentials) scrubbed wherever they appear. */
+  secrets: string[];
+  /** Longest body excerpt kept in a record, in characters. */
+  maxBody: number;
+}
+
+export class Redactor {
+  readonly #names: Set<string>;
+  readonly #secrets: string[];
+  readonly #maxBody: number;
+
+  constructor(policy: Partial<RedactionPolicy> = {}) {
+    this.#names = new Set([...ALWAYS, ...(policy.names ?? [])].map((n) => n.toLowerCase()));
+    // Longest first so a secret containing another is scrubbed whole; very short values would
+    // shred ordinary text, so values under 4 characters are left to the name-based rules.
+    this.#secrets = [...new Set(policy.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+    this.#maxBody = policy.maxBody ?? 2048;
+  }
+
+  text(value: string): string {
+    let out = value;
+    for (const secret of this.#secrets) out = out.split(secret).join(REDACTED);
+    return out;
+  }
+
+  headers(headers: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      out[name] = this.#names.has(name.toLowerCase()) ? REDACTED : this.text(value);
+    }
+    return out;
+  }
+
+  #json(node: unknown): unknown {
+    if (Array.isArray(node)) return node.map((n) => this.#json(n));
+    if (node !== null && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = this.#names.has(k.toLowerCase()) ? REDACTED : this.#json(v);
+      return out;
+    }
+    return typeof node === 'string' ? this.text(node) : node;
+  }
+
+  /** Redacted, bounded excerpt of a body. JSON bodies keep their shape with redacted fields. */
+  body(body: Buffer): string {
+    const raw = body.toString('utf8');
+    let shown = raw;
+    try {
+      shown = JSON.stringify(this.#json(JSON.parse(raw)));
+    } catch {
+      shown = this.text(raw);
+    }
+    return shown.length > this.#maxBody ? `${shown.slice(0, this.#maxBody)}… (${body.length} bytes)` : shown;
+  }
+
+  record(e: Exchange): ExchangeRecord {
+    const rec: ExchangeRecord = {
+      seq: e.seq,
+      label: e.label,
+      endpoint: e.endpoint,
+      request: { method: e.request.method, url: this.text(e.request.url), headers: this.headers(e.request.headers) },
+      startedAt: Math.round(e.startedAt * 1000) / 1000,
+      durationMs: Math.round(e.durationMs * 1000) / 1000,
+    };
+    if (e.tenant !== undefined) rec.tenant = e.tenant;
+    if (e.key !== undefined) rec.key = e.key;
+    if (e.request.body) rec.request.body = this.body(e.request.body);
+    if (e.response) {
+      rec.response = {
+        status: e.response.status,
+        headers: this.headers(e.response.headers),
+        body: this.body(e.response.body),
+        bodyBytes: e.response.body.length,
+        bodySha256: sha256(e.response.body),
+      };
+    }
+    if (e.error !== undefined) rec.error = this.text(e.error);
+    return rec;
+  }
+}

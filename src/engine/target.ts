@@ -1,0 +1,40 @@
+// Resolving and probing the target: "self" starts the embedded reference server; anything else
+// must answer HTTP (any status) before the audit starts, or the run stops with exit 3.
+import { request } from 'undici';
+import { TargetUnreachableError } from '../errors/index.js';
+import { describeNetError } from './net-error.js';
+
+export interface ResolvedTarget {
+  baseUrl: string;
+  /** Ledger URL when the target offers one (the reference server always does). */
+  ledgerUrl?: string;
+  /** Shown in reports: the URL, or "self (http://127.0.0.1:port)". */
+  label: string;
+  close(): Promise<void>;
+}
+
+export async function resolveTarget(target: string, ledger: string | undefined): Promise<ResolvedTarget> {
+  if (target === 'self') {
+    // Imported lazily: audits of remote targets never load the reference server.
+    const { startReferenceServer } = await import('../reference/index.js');
+    const server = await startReferenceServer({ port: 0, host: '127.0.0.1' });
+    return { baseUrl: server.url, ledgerUrl: `${server.url}/_idemaudit/ledger`, label: `self (${server.url})`, close: () => server.close() };
+  }
+  const baseUrl = target.replace(/\/+$/, '');
+  const resolved: ResolvedTarget = { baseUrl, label: baseUrl, close: async () => {} };
+  if (ledger) resolved.ledgerUrl = ledger.startsWith('/') ? `${baseUrl}${ledger}` : ledger;
+  return resolved;
+}
+
+/** Any HTTP answer counts as reachable; connection, DNS, TLS failures and silence do not. */
+export async function assertReachable(baseUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    const res = await request(baseUrl, { method: 'HEAD', signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
+    await res.body.dump();
+  } catch (err) {
+    if (signal?.aborted) return;
+    const reason = timeout.aborted ? `no answer within ${timeoutMs} ms` : describeNetError(err);
+    throw new TargetUnreachableError(baseUrl, reason, { cause: err });
+  }
+}

@@ -1,0 +1,42 @@
+// The one place latency is measured: HdrHistogram recording integer MICROseconds, reported in
+// milliseconds. Keeping the unit explicit here avoids autocannon's mixed-unit mistakes.
+import * as hdr from 'hdr-histogram-js';
+
+export type LatencyHistogram = hdr.Histogram;
+
+/** 1 µs .. 10 min at 3 significant digits. */
+export function createLatencyHistogram(): LatencyHistogram {
+  return hdr.build({
+    bitBucketSize: 64,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+}
+
+export function recordMs(h: LatencyHistogram, ms: number): void {
+  h.recordValue(Math.max(1, Math.round(ms * 1000)));
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+const toMs = (us: number): number => Math.round(us) / 1000;
+
+export function summarize(h: LatencyHistogram): LatencySummary {
+  return {
+    count: h.totalCount,
+    p50: toMs(h.getValueAtPercentile(50)),
+    p90: toMs(h.getValueAtPercentile(90)),
+    p99: toMs(h.getValueAtPercentile(99)),
+    p999: toMs(h.getValueAtPercentile(99.9)),
+    max: toMs(h.maxValue),
+  };
+}

@@ -1,0 +1,53 @@
+// Claiming a key: the one step that must be atomic. The correct strategy lets the store decide in a
+// single begin() call; the `race` flaw swaps in check-then-set.
+import type { IdempotencyStore, StoredResponse } from '../store/types.js';
+
+export interface ClaimContext {
+  store: IdempotencyStore;
+  /** Scoped store key (tenant and idempotency key). */
+  key: string;
+  fingerprint: string;
+  leaseMs: number;
+  retentionMs: number;
+}
+
+/** What happens to a claim once the handler has finished (or died). */
+export type Settlement =
+  | { kind: 'store'; response: StoredResponse }
+  | { kind: 'release' }
+  /** The worker died: touch nothing, the lease decides when the key is free again. */
+  | { kind: 'abandon' };
+
+export interface NewClaim {
+  kind: 'new';
+  /** Resolves false when the claim was lost meanwhile (lease expired and the key re-claimed). */
+  settle(settlement: Settlement): Promise<boolean>;
+}
+
+export type ClaimResult =
+  | NewClaim
+  | { kind: 'in-flight' }
+  | { kind: 'completed'; response: StoredResponse }
+  | { kind: 'mismatch' };
+
+export type ClaimStrategy = (ctx: ClaimContext) => Promise<ClaimResult>;
+
+/** Claim-or-fetch in one store call; complete/release are fenced by the claim's token. */
+export const atomicClaim: ClaimStrategy = async ({ store, key, fingerprint, leaseMs, retentionMs }) => {
+  const begun = await store.begin(key, fingerprint, { leaseMs });
+  if (begun.kind !== 'new') return begun;
+  const { token } = begun;
+  return {
+    kind: 'new',
+    settle: async (settlement) => {
+      switch (settlement.kind) {
+        case 'store':
+          return store.complete(key, token, settlement.response, retentionMs);
+        case 'release':
+          return store.release(key, token);
+        case 'abandon':
+          return true;
+      }
+    },
+  };
+};

@@ -1,0 +1,15 @@
+// The request fingerprint that tells "same request retried" from "key reused for something else".
+// Method and path are part of it, so a key reused on another endpoint is a 422 mismatch and can
+// never replay that endpoint's response (GUIDE section 1, row 8).
+import { sha256Hex } from './hash.js';
+
+/** Method and path never contain a newline in HTTP, so the framing below is unambiguous. */
+export function fingerprintRequest(method: string, path: string, body: Buffer): string {
+  const head = Buffer.from(`${method.toUpperCase()}\n${path}\n`, 'latin1');
+  return sha256Hex(Buffer.concat([head, body]));
+}
+
+/** The same framing without the body: what an implementation that never hashes payloads compares. */
+export function fingerprintEndpoint(method: string, path: string): string {
+  return sha256Hex(`${method.toUpperCase()}\n${path}\n`);
+}

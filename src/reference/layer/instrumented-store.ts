@@ -1,0 +1,39 @@
+// Wraps a store so every call is timed for metrics and bounded in time: a store that hangs (a Redis
+// client queueing commands while disconnected) must fail closed quickly, not hold requests open.
+import { performance } from 'node:perf_hooks';
+import { StoreUnavailableError, type IdempotencyStore } from '../store/types.js';
+import type { EventListener, StoreOp } from './types.js';
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, op: StoreOp): Promise<T> {
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError(`store ${op} took longer than ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function instrumentStore(store: IdempotencyStore, emit: EventListener, timeoutMs: number): IdempotencyStore {
+  async function timed<T>(op: StoreOp, call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await withTimeout(call(), timeoutMs, op);
+      emit({ type: 'store', op, seconds: (performance.now() - started) / 1000, ok: true });
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      emit({ type: 'store', op, seconds: (performance.now() - started) / 1000, ok: false, error: message });
+      throw error;
+    }
+  }
+  return {
+    name: store.name,
+    begin: (key, fingerprint, opts) => timed('begin', () => store.begin(key, fingerprint, opts)),
+    lookup: (key, fingerprint) => timed('lookup', () => store.lookup(key, fingerprint)),
+    complete: (key, token, response, retentionMs) => timed('complete', () => store.complete(key, token, response, retentionMs)),
+    release: (key, token) => timed('release', () => store.release(key, token)),
+    forget: (key) => timed('forget', () => store.forget(key)),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,2 @@
+export { createRedisStore, DEFAULT_PREFIX, RedisStore } from './store.js';
+export type { RedisStoreOptions } from './store.js';

@@ -1,0 +1,103 @@
+// The Lua scripts of the Redis store: files in ./lua named `<name>-<number of keys>.lua`, read from
+// disk once per process and registered on each client with ioredis `defineCommand`. ioredis then
+// sends EVALSHA, falls back to EVAL (which also loads the script) on NOSCRIPT, and sends EVAL the
+// first time a script is used on a socket.
+//
+// Where the files are: next to this module under src/ (vitest, tsx); from the compiled
+// dist/reference/store/redis/ there is no ./lua, so we walk up to the package root (the first
+// folder with a package.json) and use src/reference/store/redis/lua, which the package ships.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Cluster, Redis } from 'ioredis';
+
+const SCRIPT_FILES = {
+  begin: 'begin-1.lua',
+  lookup: 'lookup-1.lua',
+  complete: 'complete-1.lua',
+  release: 'release-1.lua',
+} as const;
+
+export type ScriptName = keyof typeof SCRIPT_FILES;
+
+export interface LuaScript {
+  name: ScriptName;
+  file: string;
+  numberOfKeys: number;
+  lua: string;
+}
+
+type ScriptArg = string | Buffer | number;
+type ScriptFunction = (...args: ScriptArg[]) => Promise<unknown>;
+
+/** The scripts bound to one client; each call is one EVALSHA round trip. */
+export type BoundScripts = Record<ScriptName, ScriptFunction>;
+
+const SOURCE_DIR = join('src', 'reference', 'store', 'redis', 'lua');
+const MAX_PARENT_HOPS = 10;
+
+/** Folders tried, in order, for the Lua files. */
+export function luaDirectoryCandidates(moduleUrl: string = import.meta.url): string[] {
+  const here = dirname(fileURLToPath(moduleUrl));
+  const candidates = [join(here, 'lua')];
+  let dir = here;
+  for (let hop = 0; hop < MAX_PARENT_HOPS; hop++) {
+    if (existsSync(join(dir, 'package.json'))) {
+      candidates.push(join(dir, SOURCE_DIR));
+      break;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return candidates;
+}
+
+export function luaDirectory(moduleUrl: string = import.meta.url): string {
+  const candidates = luaDirectoryCandidates(moduleUrl);
+  const found = candidates.find((dir) => existsSync(join(dir, SCRIPT_FILES.begin)));
+  if (found === undefined) {
+    throw new Error(`Redis store: Lua scripts not found; looked in ${candidates.join(', ')} (the package must ship src/**/*.lua)`);
+  }
+  return found;
+}
+
+function keyCount(file: string): number {
+  const match = /-(\d+)\.lua$/.exec(file);
+  if (!match?.[1]) throw new Error(`Redis store: Lua file ${file} does not end in -<number of keys>.lua`);
+  return Number(match[1]);
+}
+
+let loaded: readonly LuaScript[] | undefined;
+
+/** The scripts, read from disk on first use and cached for the life of the process. */
+export function luaScripts(): readonly LuaScript[] {
+  if (loaded === undefined) {
+    const dir = luaDirectory();
+    loaded = (Object.entries(SCRIPT_FILES) as [ScriptName, string][]).map(([name, file]) => ({
+      name,
+      file,
+      numberOfKeys: keyCount(file),
+      lua: readFileSync(join(dir, file), 'utf8'),
+    }));
+  }
+  return loaded;
+}
+
+function commandName(name: ScriptName): string {
+  return `idemaudit_${name}`;
+}
+
+/** Registers the scripts on `client` (idempotent; the command names are namespaced) and returns them bound to it. */
+export function bindScripts(client: Redis | Cluster): BoundScripts {
+  const methods = client as unknown as Record<string, ScriptFunction>;
+  const bound = {} as BoundScripts;
+  for (const script of luaScripts()) {
+    const command = commandName(script.name);
+    client.defineCommand(command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    const method = methods[command];
+    if (typeof method !== 'function') throw new Error(`Redis store: defineCommand did not create ${command}`);
+    bound[script.name] = method.bind(client);
+  }
+  return bound;
+}

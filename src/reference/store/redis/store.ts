@@ -1,0 +1,184 @@
+// IdempotencyStore on Redis (standalone or Cluster) through ioredis. Each operation is one Lua
+// script (one round trip), atomic on one hash per key:
+//
+//   <prefix>{<key>}  hash  state        'in-flight' | 'completed'
+//                          fingerprint  request fingerprint
+//                          token        claim token (in flight only)
+//                          status       HTTP status (completed only)
+//                          headers      JSON object of the allow-listed headers (completed only)
+//                          body         body bytes, base64 (completed only)
+//                    PEXPIRE = lease while in flight (none when leaseMs is 0), retention once completed.
+import { randomUUID } from 'node:crypto';
+import type { Cluster, ClusterNode, Redis, RedisOptions } from 'ioredis';
+import { leaseMillis, retentionMillis } from '../ttl.js';
+import { StoreUnavailableError } from '../types.js';
+import type { BeginOptions, BeginResult, IdempotencyStore, StoredResponse } from '../types.js';
+import { createClient, DEFAULT_TIMEOUT_MS } from './connection.js';
+import { storeUnavailable, withDeadline } from './errors.js';
+import { recordKey, redisText } from './keys.js';
+import { bindScripts } from './scripts.js';
+import type { BoundScripts } from './scripts.js';
+
+export interface RedisStoreOptions {
+  /** A client to use (not closed by close()); its own timeout and retry settings apply. Excludes `url`, `cluster`, `redisOptions`. */
+  redis?: Redis | Cluster;
+  /** Where to connect when no client is given; default redis://127.0.0.1:6379. */
+  url?: string;
+  /** Namespace of every record key; default 'idem:'. */
+  prefix?: string;
+  /** Connect to a Redis Cluster: true discovers it from `url`, an array gives the startup nodes. */
+  cluster?: boolean | ClusterNode[];
+  /** Upper bound on waiting for Redis, in ms (command and connect timeout of created clients); default 1000. */
+  timeoutMs?: number;
+  /** Extra ioredis options for the client the store creates. */
+  redisOptions?: RedisOptions;
+}
+
+export const DEFAULT_PREFIX = 'idem:';
+
+type Lookup = BeginResult | { kind: 'absent' };
+
+function corrupt(key: string, detail: string): StoreUnavailableError {
+  return new StoreUnavailableError(`Redis store: unreadable record for key ${JSON.stringify(key)}: ${detail}`);
+}
+
+function parseHeaders(json: unknown): Record<string, string> | undefined {
+  if (typeof json !== 'string') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value);
+  return entries.every(([, v]) => typeof v === 'string') ? (value as Record<string, string>) : undefined;
+}
+
+/** Decodes the reply shared by begin-1.lua and lookup-1.lua (see their headers); 'new' is handled by begin(). */
+function parseReply(key: string, reply: unknown): Lookup {
+  if (!Array.isArray(reply)) throw corrupt(key, 'the script did not answer with an array');
+  switch (reply[0]) {
+    case 'in-flight':
+      return { kind: 'in-flight' };
+    case 'mismatch':
+      return { kind: 'mismatch' };
+    case 'absent':
+      return { kind: 'absent' };
+    case 'completed': {
+      const [, status, headersJson, body] = reply as unknown[];
+      const code = typeof status === 'string' && /^\d+$/.test(status) ? Number(status) : Number.NaN;
+      const headers = parseHeaders(headersJson);
+      if (!Number.isInteger(code) || headers === undefined || typeof body !== 'string') {
+        throw corrupt(key, 'the completed response is incomplete');
+      }
+      return { kind: 'completed', response: { status: code, headers, bodyBase64: body } };
+    }
+    default:
+      throw corrupt(key, `unknown answer ${JSON.stringify(reply[0])}`);
+  }
+}
+
+export class RedisStore implements IdempotencyStore {
+  readonly name: string;
+  readonly prefix: string;
+  /** The ioredis client in use (for introspection and tests). */
+  readonly client: Redis | Cluster;
+  readonly #owned: boolean;
+  readonly #scripts: BoundScripts;
+  /** Our own deadline per command, for clients that could otherwise queue a command indefinitely; 0 = none. */
+  readonly #deadlineMs: number;
+  #closed = false;
+
+  constructor(options: RedisStoreOptions = {}) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new TypeError(`Redis store: timeoutMs must be a positive number, got ${timeoutMs}`);
+    if (options.redis && (options.url !== undefined || options.cluster !== undefined || options.redisOptions !== undefined)) {
+      throw new TypeError('Redis store: pass either a client (redis) or connection options (url, cluster, redisOptions), not both');
+    }
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    if (/[{}]/.test(this.prefix)) {
+      throw new TypeError(`Redis store: the prefix must not contain braces (the key is the Cluster hash tag), got ${JSON.stringify(this.prefix)}`);
+    }
+    this.#owned = options.redis === undefined;
+    const connection: Parameters<typeof createClient>[0] = { timeoutMs };
+    if (options.url !== undefined) connection.url = options.url;
+    if (options.cluster !== undefined) connection.cluster = options.cluster;
+    if (options.redisOptions !== undefined) connection.redisOptions = options.redisOptions;
+    this.client = options.redis ?? createClient(connection);
+    this.name = this.client.isCluster ? 'redis-cluster' : 'redis';
+    // A Cluster keeps commands issued while it has no usable node in a queue without a timeout, and a
+    // standalone client without commandTimeout may retry for a long time: bound both ourselves.
+    const ownTimeout = (this.client as Redis).options?.commandTimeout;
+    this.#deadlineMs = this.client.isCluster || typeof ownTimeout !== 'number' ? timeoutMs : 0;
+    this.#scripts = bindScripts(this.client);
+  }
+
+  async #run<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      const pending = send();
+      return await (this.#deadlineMs > 0 ? withDeadline(pending, this.#deadlineMs, operation) : pending);
+    } catch (error) {
+      throw storeUnavailable(operation, error);
+    }
+  }
+
+  async begin(key: string, fingerprint: string, opts: BeginOptions): Promise<BeginResult> {
+    const token = randomUUID();
+    const lease = leaseMillis(opts.leaseMs);
+    const reply = await this.#run('begin', () => this.#scripts.begin(recordKey(this.prefix, key), redisText(fingerprint), token, lease));
+    if (Array.isArray(reply) && reply[0] === 'new') return { kind: 'new', token };
+    const result = parseReply(key, reply);
+    if (result.kind === 'absent') throw corrupt(key, 'begin answered absent');
+    return result;
+  }
+
+  async lookup(key: string, fingerprint: string): Promise<Lookup> {
+    const reply = await this.#run('lookup', () => this.#scripts.lookup(recordKey(this.prefix, key), redisText(fingerprint)));
+    return parseReply(key, reply);
+  }
+
+  async complete(key: string, token: string, response: StoredResponse, retentionMs: number): Promise<boolean> {
+    const reply = await this.#run('complete', () =>
+      this.#scripts.complete(
+        recordKey(this.prefix, key),
+        token,
+        String(response.status),
+        JSON.stringify(response.headers),
+        response.bodyBase64,
+        retentionMillis(retentionMs),
+      ),
+    );
+    return reply === 1;
+  }
+
+  async release(key: string, token: string): Promise<boolean> {
+    const reply = await this.#run('release', () => this.#scripts.release(recordKey(this.prefix, key), token));
+    return reply === 1;
+  }
+
+  async forget(key: string): Promise<void> {
+    await this.#run('forget', () => this.client.del(recordKey(this.prefix, key)));
+  }
+
+  /** Quits the connection the store created; a client passed in stays open (its owner closes it). */
+  async close(): Promise<void> {
+    if (!this.#owned || this.#closed) return;
+    this.#closed = true;
+    const client = this.client;
+    if (client.status !== 'ready') {
+      client.disconnect();
+      return;
+    }
+    try {
+      await withDeadline(client.quit(), 1000, 'quit');
+    } catch {
+      client.disconnect();
+    }
+  }
+}
+
+/** A Redis-backed IdempotencyStore; see RedisStoreOptions. */
+export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
+  return new RedisStore(options);
+}

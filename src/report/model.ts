@@ -1,0 +1,66 @@
+// The versioned JSON report: the single input of every reporter (GUIDE section 3).
+import type { Level, Verdict } from '../checks/types.js';
+import type { ExchangeRecord } from '../engine/exchange.js';
+import type { LatencySummary } from '../metrics/histogram.js';
+
+export const SCHEMA_VERSION = 1;
+
+export interface ResultRecord {
+  check: string;
+  endpoint: string;
+  verdict: Verdict;
+  level: Level;
+  message: string;
+  reference: string;
+  facts?: Record<string, unknown>;
+  /** The exchanges that prove the result, redacted. */
+  evidence: ExchangeRecord[];
+}
+
+export type RunVerdict = 'pass' | 'fail' | 'incomplete';
+
+export interface Summary {
+  verdict: RunVerdict;
+  failOn: Level;
+  counts: Record<Verdict, number>;
+  /** Failed results per level. */
+  levels: Record<Level, number>;
+  /** Why the run is incomplete (interrupted, target unreachable), when it is. */
+  reason?: string;
+}
+
+export type Outcome = 'first' | 'replay' | 'conflict' | 'mismatch' | 'rejected' | 'error' | 'timeout';
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'idemaudit'; version: string };
+  scenario: { name: string; file?: string };
+  target: string;
+  profile: string;
+  seed: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  summary: Summary;
+  results: ResultRecord[];
+  /** endpoint -> outcome -> latency in milliseconds. */
+  latency: Record<string, Partial<Record<Outcome, LatencySummary>>>;
+  exchanges: ExchangeRecord[];
+  /** Exchanges beyond the bound that were counted but not kept. */
+  exchangesDropped: number;
+}
+
+const RANK: Record<Level, number> = { observation: 0, deviation: 1, violation: 2 };
+
+export function summarize(results: ResultRecord[], failOn: Level, incomplete?: string): Summary {
+  const counts: Record<Verdict, number> = { pass: 0, fail: 0, skip: 0, error: 0 };
+  const levels: Record<Level, number> = { violation: 0, deviation: 0, observation: 0 };
+  for (const r of results) {
+    counts[r.verdict] += 1;
+    if (r.verdict === 'fail') levels[r.level] += 1;
+  }
+  const failing = results.some((r) => r.verdict === 'fail' && RANK[r.level] >= RANK[failOn]);
+  const summary: Summary = { verdict: incomplete ? 'incomplete' : failing ? 'fail' : 'pass', failOn, counts, levels };
+  if (incomplete) summary.reason = incomplete;
+  return summary;
+}

@@ -1,0 +1,52 @@
+// Human summary: one table row per result, evidence lines for failures, latency by outcome.
+// Colour only when the caller says the stream is a colour TTY; otherwise plain and stable.
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
+import type { Report, ResultRecord } from '../model.js';
+import type { Reporter } from '../reporter.js';
+
+const EVIDENCE_LINES = 4;
+
+function evidenceLines(r: ResultRecord): string[] {
+  return r.evidence.slice(0, EVIDENCE_LINES).map((e) => {
+    const status = e.response ? String(e.response.status) : (e.error ?? 'no response');
+    const body = e.response?.body ? ` ${e.response.body.slice(0, 100)}` : '';
+    return `      #${e.seq} ${e.label}: ${e.request.method} ${e.request.url}${e.key ? ` key=${e.key}` : ''}${e.tenant ? ` tenant=${e.tenant}` : ''} -> ${status} (${e.durationMs.toFixed(1)} ms)${body}`;
+  });
+}
+
+export const terminalReporter: Reporter = {
+  id: 'terminal',
+  description: 'summary table, evidence for failures and latency percentiles, for people',
+  render(report, { color }) {
+    const c = new Chalk({ level: color ? 1 : 0 });
+    const paint = (verdict: string, text: string): string =>
+      verdict === 'pass' ? c.green(text) : verdict === 'fail' ? c.red(text) : verdict === 'error' ? c.magenta(text) : c.yellow(text);
+    const out: string[] = [];
+    out.push(`${c.bold('idemaudit')} ${report.tool.version}  scenario ${report.scenario.name}  target ${report.target}  profile ${report.profile}  seed ${report.seed}`);
+
+    const table = new Table({ head: ['check', 'endpoint', 'verdict', 'level', 'message'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, wordWrap: true, colWidths: [24, 16, 9, 12, 60] });
+    for (const r of report.results) table.push([r.check, r.endpoint, paint(r.verdict, r.verdict.toUpperCase()), r.level, r.message]);
+    out.push(table.toString());
+
+    const failed = report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'error');
+    for (const r of failed) {
+      out.push(`${paint(r.verdict, `✗ ${r.check}`)} [${r.endpoint}] ${r.level}: ${r.message}`);
+      out.push(`      rule: ${r.reference}`);
+      out.push(...evidenceLines(r));
+    }
+
+    const lat = new Table({ head: ['endpoint', 'outcome', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });
+    for (const [endpoint, byOutcome] of Object.entries(report.latency)) {
+      for (const [outcome, s] of Object.entries(byOutcome)) {
+        if (s) lat.push([endpoint, outcome, s.count, s.p50.toFixed(2), s.p90.toFixed(2), s.p99.toFixed(2), s.max.toFixed(2)]);
+      }
+    }
+    if (lat.length > 0) out.push(lat.toString());
+
+    const { counts, levels, verdict } = report.summary;
+    const line = `${verdict.toUpperCase()}: ${counts.pass} passed, ${counts.fail} failed (${levels.violation} violations, ${levels.deviation} deviations), ${counts.skip} skipped, ${counts.error} errors in ${(report.durationMs / 1000).toFixed(1)} s`;
+    out.push(paint(verdict === 'pass' ? 'pass' : verdict === 'fail' ? 'fail' : 'skip', c.bold(line)) + (report.summary.reason ? ` (${report.summary.reason})` : ''));
+    return `${out.join('\n')}\n`;
+  },
+};

@@ -1,0 +1,29 @@
+// The contract against the shared Redis on 127.0.0.1:6379, each test under its own key prefix.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createRedisStore } from '../../src/reference/store/redis/index.js';
+import { deleteKeysByPrefix, requireRedis, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+import { describeStoreContract } from './store-contract.js';
+
+let admin: Redis;
+
+beforeAll(async () => {
+  await requireRedis();
+  admin = new Redis(SHARED_REDIS_URL, { maxRetriesPerRequest: 1 });
+});
+
+afterAll(async () => {
+  await admin?.quit();
+});
+
+describeStoreContract('redis', () => {
+  const prefix = uniquePrefix('contract');
+  const store = createRedisStore({ url: SHARED_REDIS_URL, prefix });
+  return {
+    store,
+    cleanup: async () => {
+      await deleteKeysByPrefix(admin, prefix);
+      expect(await admin.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 1000)).toEqual(['0', []]);
+    },
+  };
+});

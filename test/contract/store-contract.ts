@@ -1,0 +1,351 @@
+// The one contract every IdempotencyStore passes (GUIDE section 4, principle 8). Real time with small
+// durations: the suite is shared by stores whose clock we cannot inject (Redis).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BeginResult, IdempotencyStore, StoredResponse } from '../../src/reference/store/types.js';
+
+export interface StoreFixture {
+  /** A store with nothing in it that matters: each test uses fresh random keys. */
+  store: IdempotencyStore;
+  /** Removes whatever this store wrote; runs after each test, before store.close(). */
+  cleanup?: () => Promise<void>;
+}
+
+export type StoreFactory = () => StoreFixture | Promise<StoreFixture>;
+
+/** Long enough never to expire during a test, so "still in flight" checks cannot flake. */
+const HOLD = { leaseMs: 30_000 };
+const RETAIN_MS = 60_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Bytes that are not valid UTF-8 and include every byte value, NUL first. */
+const BINARY = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0x00])]);
+
+function responseFor(label: string, body: Buffer = Buffer.from(`body of ${label}`)): StoredResponse {
+  return {
+    status: 201,
+    headers: { 'content-type': 'application/octet-stream', location: `/orders/${label}`, etag: `"${label}"` },
+    bodyBase64: body.toString('base64'),
+  };
+}
+
+function expectKind<K extends BeginResult['kind'] | 'absent'>(result: { kind: string }, kind: K): void {
+  expect(result.kind).toBe(kind);
+}
+
+export function describeStoreContract(name: string, factory: StoreFactory): void {
+  describe(`IdempotencyStore contract: ${name}`, () => {
+    let fixture: StoreFixture;
+    let store: IdempotencyStore;
+
+    beforeEach(async () => {
+      fixture = await factory();
+      store = fixture.store;
+    });
+
+    afterEach(async () => {
+      try {
+        await fixture.cleanup?.();
+      } finally {
+        await store.close();
+      }
+    });
+
+    const freshKey = (): string => `key-${randomUUID()}`;
+
+    async function claim(key: string, fingerprint: string, opts = HOLD): Promise<string> {
+      const result = await store.begin(key, fingerprint, opts);
+      if (result.kind !== 'new') throw new Error(`expected to claim ${key}, got ${result.kind}`);
+      return result.token;
+    }
+
+    async function replayOf(key: string, fingerprint: string): Promise<StoredResponse> {
+      const result = await store.begin(key, fingerprint, HOLD);
+      if (result.kind !== 'completed') throw new Error(`expected a completed replay for ${key}, got ${result.kind}`);
+      return result.response;
+    }
+
+    it('begin on a new key claims it and returns a token unique to the claim', async () => {
+      const first = await store.begin(freshKey(), 'fp', HOLD);
+      const second = await store.begin(freshKey(), 'fp', HOLD);
+      if (first.kind !== 'new' || second.kind !== 'new') throw new Error(`expected two claims, got ${first.kind} and ${second.kind}`);
+      expect(first.token).toEqual(expect.any(String));
+      expect(first.token.length).toBeGreaterThan(0);
+      expect(first.token).not.toBe(second.token);
+    });
+
+    it('a second begin while in flight answers in-flight', async () => {
+      const key = freshKey();
+      await claim(key, 'fp');
+      expect(await store.begin(key, 'fp', HOLD)).toEqual({ kind: 'in-flight' });
+      expect(await store.begin(key, 'fp', HOLD)).toEqual({ kind: 'in-flight' });
+    });
+
+    it('after complete, begin with the same fingerprint replays status, headers and binary body exactly', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp');
+      const stored = responseFor(key, BINARY);
+      expect(await store.complete(key, token, stored, RETAIN_MS)).toBe(true);
+
+      const replay = await replayOf(key, 'fp');
+      expect(replay).toEqual(stored);
+      expect(Buffer.compare(Buffer.from(replay.bodyBase64, 'base64'), BINARY)).toBe(0);
+      expect(await replayOf(key, 'fp')).toEqual(stored);
+    });
+
+    it('replays an empty body and a non-2xx status as stored', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp');
+      const stored: StoredResponse = { status: 422, headers: {}, bodyBase64: '' };
+      expect(await store.complete(key, token, stored, RETAIN_MS)).toBe(true);
+      expect(await replayOf(key, 'fp')).toEqual(stored);
+    });
+
+    it('another fingerprint is a mismatch while in flight and after completion, and does not poison the key', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp-original');
+      expect(await store.begin(key, 'fp-other', HOLD)).toEqual({ kind: 'mismatch' });
+      expect(await store.begin(key, 'fp-original', HOLD)).toEqual({ kind: 'in-flight' });
+
+      const stored = responseFor(key);
+      expect(await store.complete(key, token, stored, RETAIN_MS)).toBe(true);
+      expect(await store.begin(key, 'fp-other', HOLD)).toEqual({ kind: 'mismatch' });
+      expect(await replayOf(key, 'fp-original')).toEqual(stored);
+    });
+
+    it('100 concurrent begins of one key: exactly one is new, the rest see it in flight', async () => {
+      const key = freshKey();
+      const results = await Promise.all(Array.from({ length: 100 }, () => store.begin(key, 'fp', HOLD)));
+      const kinds = results.map((result) => result.kind);
+      expect(kinds.filter((kind) => kind === 'new')).toHaveLength(1);
+      expect(kinds.filter((kind) => kind === 'in-flight')).toHaveLength(99);
+    });
+
+    it('100 concurrent begins with two fingerprints: one winner; its twins in flight, the others mismatched', async () => {
+      const key = freshKey();
+      const fingerprints = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? 'fp-even' : 'fp-odd'));
+      const results = await Promise.all(fingerprints.map((fp) => store.begin(key, fp, HOLD)));
+      const winners = results.flatMap((result, i) => (result.kind === 'new' ? [fingerprints[i]] : []));
+      expect(winners).toHaveLength(1);
+      const winner = winners[0];
+      results.forEach((result, i) => {
+        if (result.kind === 'new') return;
+        expect(result.kind).toBe(fingerprints[i] === winner ? 'in-flight' : 'mismatch');
+      });
+    });
+
+    it('an expired lease lets a new begin win (leaseMs 100, after 150 ms)', async () => {
+      const key = freshKey();
+      const first = await claim(key, 'fp', { leaseMs: 100 });
+      await sleep(150);
+      const second = await claim(key, 'fp', HOLD);
+      expect(second).not.toBe(first);
+      expect(await store.begin(key, 'fp', HOLD)).toEqual({ kind: 'in-flight' });
+    });
+
+    it('begins on a held key do not extend its lease (retries cannot keep an orphaned claim alive)', async () => {
+      const key = freshKey();
+      await claim(key, 'fp', { leaseMs: 200 });
+      await sleep(100);
+      expect(await store.begin(key, 'fp', { leaseMs: 200 })).toEqual({ kind: 'in-flight' });
+      await sleep(150);
+      expectKind(await store.begin(key, 'fp', HOLD), 'new');
+    });
+
+    it('fencing: a claim whose lease expired can neither complete nor release over the new owner', async () => {
+      const key = freshKey();
+      const tokenA = await claim(key, 'fp', { leaseMs: 100 });
+      await sleep(150);
+      const tokenB = await claim(key, 'fp', HOLD);
+
+      expect(await store.complete(key, tokenA, responseFor('A'), RETAIN_MS)).toBe(false);
+      expect(await store.release(key, tokenA)).toBe(false);
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'in-flight' });
+      expect(await store.begin(key, 'fp', HOLD)).toEqual({ kind: 'in-flight' });
+
+      const responseB = responseFor('B');
+      expect(await store.complete(key, tokenB, responseB, RETAIN_MS)).toBe(true);
+      expect(await replayOf(key, 'fp')).toEqual(responseB);
+      expect(await store.complete(key, tokenA, responseFor('A'), RETAIN_MS)).toBe(false);
+      expect(await replayOf(key, 'fp')).toEqual(responseB);
+    });
+
+    it('release frees the key so that a new begin wins; a wrong token is refused', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp');
+      expect(await store.release(key, 'not-the-token')).toBe(false);
+      expect(await store.begin(key, 'fp', HOLD)).toEqual({ kind: 'in-flight' });
+
+      expect(await store.release(key, token)).toBe(true);
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });
+      const next = await claim(key, 'fp-after-release');
+      expect(next).not.toBe(token);
+      expect(await store.release(key, token)).toBe(false);
+      expect(await store.begin(key, 'fp-after-release', HOLD)).toEqual({ kind: 'in-flight' });
+    });
+
+    it('complete with a wrong token is refused and leaves the claim in flight', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp');
+      expect(await store.complete(key, 'not-the-token', responseFor('forged'), RETAIN_MS)).toBe(false);
+      expect(await store.begin(key, 'fp', HOLD)).toEqual({ kind: 'in-flight' });
+      expect(await store.complete(key, token, responseFor(key), RETAIN_MS)).toBe(true);
+    });
+
+    it('complete and release on an absent key are refused and create nothing', async () => {
+      const key = freshKey();
+      expect(await store.complete(key, 'token', responseFor(key), RETAIN_MS)).toBe(false);
+      expect(await store.release(key, 'token')).toBe(false);
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });
+    });
+
+    it('a token completes once: a second complete and a release afterwards are refused, the response stays', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp');
+      const stored = responseFor(key);
+      expect(await store.complete(key, token, stored, RETAIN_MS)).toBe(true);
+      expect(await store.complete(key, token, responseFor('overwrite'), RETAIN_MS)).toBe(false);
+      expect(await store.release(key, token)).toBe(false);
+      expect(await replayOf(key, 'fp')).toEqual(stored);
+    });
+
+    it('a completed response expires after retentionMs (150 ms: replayed at once, gone after 250 ms)', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp');
+      const stored = responseFor(key);
+      expect(await store.complete(key, token, stored, 150)).toBe(true);
+      expect(await replayOf(key, 'fp')).toEqual(stored);
+      await sleep(250);
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });
+      expectKind(await store.begin(key, 'fp', HOLD), 'new');
+    });
+
+    it('completion replaces the lease with the retention (a short lease does not cut the replay short)', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp', { leaseMs: 100 });
+      const stored = responseFor(key);
+      expect(await store.complete(key, token, stored, RETAIN_MS)).toBe(true);
+      await sleep(150);
+      expect(await replayOf(key, 'fp')).toEqual(stored);
+    });
+
+    it('retentionMs 0 completes without keeping the response: the key is free at once', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp');
+      expect(await store.complete(key, token, responseFor(key), 0)).toBe(true);
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });
+      expectKind(await store.begin(key, 'fp', HOLD), 'new');
+    });
+
+    it('leaseMs 0 never expires (still in flight after 200 ms)', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp', { leaseMs: 0 });
+      await sleep(200);
+      expect(await store.begin(key, 'fp', { leaseMs: 0 })).toEqual({ kind: 'in-flight' });
+      expect(await store.release(key, token)).toBe(true);
+    });
+
+    it('lookup does not claim: absent stays absent, and begin still wins afterwards', async () => {
+      const key = freshKey();
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });
+      const token = await claim(key, 'fp');
+      expect(typeof token).toBe('string');
+    });
+
+    it('lookup reports in-flight, mismatch and completed like begin, without changing the state', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp');
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'in-flight' });
+      expect(await store.lookup(key, 'fp-other')).toEqual({ kind: 'mismatch' });
+      const stored = responseFor(key, BINARY);
+      expect(await store.complete(key, token, stored, RETAIN_MS)).toBe(true);
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'completed', response: stored });
+      expect(await store.lookup(key, 'fp-other')).toEqual({ kind: 'mismatch' });
+      expect(await replayOf(key, 'fp')).toEqual(stored);
+    });
+
+    it('1 MiB bodies round-trip byte for byte', async () => {
+      const key = freshKey();
+      const body = randomBytes(1024 * 1024);
+      const token = await claim(key, 'fp');
+      expect(await store.complete(key, token, responseFor(key, body), RETAIN_MS)).toBe(true);
+      const replay = await replayOf(key, 'fp');
+      const bytes = Buffer.from(replay.bodyBase64, 'base64');
+      expect(bytes.length).toBe(body.length);
+      expect(bytes.equals(body)).toBe(true);
+    });
+
+    it('keys with special characters do not collide', async () => {
+      const keys = [
+        'a', 'b', 'a:b', 'a b', ' ', '', '{', '}', '{a}', 'a}', '{a', '}{', '{}', '{{a}}', '*', '?', '[a]', 'a*', '\\',
+        'idem:{a}', 'ü', 'é', 'e\u0301', '🔑', '键', '\u0000', '\r\n', '\uD800\uDC00', '\uD800', '\uD801', '\uDC00',
+        '\\uD800', '\\\uD800', '\\\\', 'a\\', 'a\\\\', '}}', '}a}', '\\u007D', '\\}',
+      ];
+      expect(new Set(keys).size).toBe(keys.length);
+      const fingerprints = keys.map((_, i) => `fp-${i}`);
+      const claims = await Promise.all(keys.map((key, i) => store.begin(key, fingerprints[i]!, HOLD)));
+      expect(claims.map((result) => result.kind)).toEqual(keys.map(() => 'new'));
+
+      const again = await Promise.all(keys.map((key, i) => store.begin(key, fingerprints[i]!, HOLD)));
+      expect(again.map((result) => result.kind)).toEqual(keys.map(() => 'in-flight'));
+
+      const completed = await Promise.all(
+        keys.map((key, i) => {
+          const claimed = claims[i]!;
+          return claimed.kind === 'new' ? store.complete(key, claimed.token, responseFor(`r${i}`), RETAIN_MS) : false;
+        }),
+      );
+      expect(completed).toEqual(keys.map(() => true));
+      const replays = await Promise.all(keys.map((key, i) => replayOf(key, fingerprints[i]!)));
+      expect(replays).toEqual(keys.map((_, i) => responseFor(`r${i}`)));
+
+      await store.forget('a');
+      expect(await store.lookup('a', fingerprints[0]!)).toEqual({ kind: 'absent' });
+      const others = await Promise.all(keys.slice(1).map((key, i) => store.lookup(key, fingerprints[i + 1]!)));
+      expect(others.map((result) => result.kind)).toEqual(keys.slice(1).map(() => 'completed'));
+    });
+
+    it('fingerprints are compared exactly (lone surrogates, case, normalisation)', async () => {
+      const pairs: [string, string][] = [['\uD800', '\uD801'], ['\uD800', '\\uD800'], ['ABC', 'abc'], ['é', 'e\u0301'], ['fp', 'fp ']];
+      for (const [original, other] of pairs) {
+        const key = freshKey();
+        await claim(key, original);
+        expect(await store.begin(key, other, HOLD)).toEqual({ kind: 'mismatch' });
+        expect(await store.begin(key, original, HOLD)).toEqual({ kind: 'in-flight' });
+      }
+    });
+
+    it('forget removes a key whatever its state', async () => {
+      const inFlight = freshKey();
+      await claim(inFlight, 'fp');
+      await store.forget(inFlight);
+      expect(await store.lookup(inFlight, 'fp')).toEqual({ kind: 'absent' });
+
+      const done = freshKey();
+      const token = await claim(done, 'fp');
+      expect(await store.complete(done, token, responseFor(done), RETAIN_MS)).toBe(true);
+      await store.forget(done);
+      expect(await store.lookup(done, 'fp')).toEqual({ kind: 'absent' });
+      expectKind(await store.begin(done, 'fp-new', HOLD), 'new');
+
+      await expect(store.forget(freshKey())).resolves.toBeUndefined();
+    });
+
+    it('stored responses are isolated from later changes to the objects passed in or handed out', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp');
+      const passed = responseFor(key);
+      const expected = structuredClone(passed);
+      expect(await store.complete(key, token, passed, RETAIN_MS)).toBe(true);
+      passed.status = 500;
+      passed.headers['location'] = '/elsewhere';
+
+      const handedOut = await replayOf(key, 'fp');
+      handedOut.headers['etag'] = '"changed"';
+      handedOut.bodyBase64 = '';
+      expect(await replayOf(key, 'fp')).toEqual(expected);
+    });
+  });
+}

@@ -1,0 +1,104 @@
+// The built binary, end to end, as the README tells people to run it: exit codes 0, 1, 2, 3 and
+// the JSON report contract of GUIDE section 3.
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startServe } from '../helpers/cli.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'idemaudit-e2e-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function onlyReport(reportDir: string): Promise<any> {
+  const files = (await readdir(reportDir)).filter((f) => f.endsWith('.json'));
+  expect(files).toHaveLength(1);
+  return JSON.parse(await readFile(path.join(reportDir, files[0]!), 'utf8'));
+}
+
+describe('idemaudit CLI', () => {
+  it('exit 0: the bundled scenario passes against the embedded server and writes the JSON report', async () => {
+    const reportDir = path.join(dir, 'pass');
+    const r = await runCli(['run', 'scenarios/reference.yaml', '--report-dir', reportDir, '--seed', 'e2e-seed']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('PASS:');
+    expect(r.stdout).not.toMatch(/\x1b\[/); // no colour when piped / CI
+    const report = await onlyReport(reportDir);
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      tool: { name: 'idemaudit' },
+      scenario: { name: 'reference', file: 'scenarios/reference.yaml' },
+      profile: 'ietf-07',
+      seed: 'e2e-seed',
+      summary: { verdict: 'pass', counts: { fail: 0, error: 0 } },
+    });
+    expect(report.target).toMatch(/^self \(http:\/\/127\.0\.0\.1:\d+\)$/);
+    expect(new Set(report.results.map((x: any) => x.check))).toEqual(new Set(['concurrent-duplicates', 'sequential-replay', 'payload-mismatch', 'missing-key', 'cross-tenant']));
+    for (const res of report.results) expect(Object.keys(res)).toEqual(expect.arrayContaining(['check', 'endpoint', 'verdict', 'level', 'message', 'evidence']));
+    expect(report.latency['create-payment'].first.count).toBeGreaterThan(0);
+    expect(report.exchanges.length).toBeGreaterThan(10);
+    expect(JSON.stringify(report)).not.toContain('alice-demo-token');
+  });
+
+  it('exit 1: a racy server is caught by concurrent-duplicates as a violation', async () => {
+    const server = await startServe(['--flaw', 'race']);
+    try {
+      const reportDir = path.join(dir, 'race');
+      const r = await runCli(['run', 'scenarios/reference.yaml', '--target', server.url, '--report-dir', reportDir]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('concurrent-duplicates');
+      const report = await onlyReport(reportDir);
+      expect(report.summary.verdict).toBe('fail');
+      const race = report.results.find((x: any) => x.check === 'concurrent-duplicates' && x.verdict === 'fail');
+      expect(race).toMatchObject({ level: 'violation', message: expect.stringMatching(/executed \d+ times/) });
+      expect(race.evidence.length).toBeGreaterThan(1);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('exit 2: a YAML mistake names file:line:col', async () => {
+    const file = path.join(dir, 'bad.yaml');
+    await writeFile(file, 'version: 1\nname: bad\ntarget: self\nendpoints:\n  - name: e\n    path: /p\n    bogus: 1\n');
+    const r = await runCli(['run', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:7:5:`);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('exit 2: validate reports the problem and passes a good file', async () => {
+    const good = await runCli(['validate', 'scenarios/reference.yaml']);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('scenarios/reference.yaml: ok');
+    const bad = await runCli(['validate', path.join(dir, 'bad.yaml')]);
+    expect(bad.code).toBe(2);
+  });
+
+  it('exit 3: an unreachable target gives one readable line', async () => {
+    const r = await runCli(['run', 'scenarios/reference.yaml', '--target', 'http://127.0.0.1:1', '--report-dir', path.join(dir, 'unreach')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('target http://127.0.0.1:1 is unreachable: connection refused');
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+  });
+
+  it('exit 2 on unknown flags and bad values; --help of every command shows examples', async () => {
+    expect((await runCli(['run', 'scenarios/reference.yaml', '--fail-on', 'sometimes'])).code).toBe(2);
+    expect((await runCli(['frobnicate'])).code).toBe(2);
+    for (const cmd of ['run', 'validate', 'serve', 'list']) {
+      const help = await runCli([cmd, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Examples:');
+    }
+  });
+
+  it('lists checks, profiles and flaws', async () => {
+    expect((await runCli(['list', 'checks'])).stdout).toContain('concurrent-duplicates');
+    expect((await runCli(['list', 'profiles'])).stdout).toContain('stripe-v1');
+    expect((await runCli(['list', 'flaws'])).stdout).toMatch(/race\s+/);
+  });
+});

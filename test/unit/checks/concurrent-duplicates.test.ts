@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { judgeConcurrentDuplicates, type BurstRound } from '../../../src/checks/concurrent-duplicates.js';
+import { IETF_07, STRIPE_V1 } from '../../../src/profiles/builtin.js';
+import { ex } from '../../helpers/exchange.js';
+
+const round = (statuses: number[], executions: number | null): BurstRound => ({
+  key: 'k',
+  exchanges: statuses.map((status, i) => ex({ status, body: status < 300 ? { id: `pay_${i}` } : { title: 'conflict' } })),
+  count: { executions, by: executions === null ? {} : { ledger: executions }, ids: [] },
+});
+
+describe('judgeConcurrentDuplicates', () => {
+  it('passes one execution with 409 for the rest', () => {
+    const [f, ...rest] = judgeConcurrentDuplicates([round([201, 409, 409, 409], 1)], IETF_07);
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ verdict: 'pass', level: 'violation' });
+    expect(f!.message).toContain('one execution per key');
+  });
+
+  it('flags more than one execution as a violation, citing the execution rule', () => {
+    const findings = judgeConcurrentDuplicates([round([201, 409], 1), round([201, 201, 201, 409], 3)], IETF_07);
+    expect(findings[0]).toMatchObject({ verdict: 'fail', level: 'violation' });
+    expect(findings[0]!.message).toContain('executed 3 times');
+    expect(findings[0]!.reference).toContain('§2.6');
+    expect(findings[0]!.exchanges).toHaveLength(3);
+    expect(findings[0]!.facts).toMatchObject({ executionsPerRound: [1, 3] });
+  });
+
+  it('treats a 5xx for a duplicate as a violation', () => {
+    const findings = judgeConcurrentDuplicates([round([201, 500, 409], 1)], IETF_07);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ verdict: 'fail', level: 'violation' });
+    expect(findings[0]!.message).toContain('5xx');
+  });
+
+  it('grades a non-409 conflict status as a deviation under the profile', () => {
+    const findings = judgeConcurrentDuplicates([round([201, 429, 429], 1)], IETF_07);
+    expect(findings).toEqual([expect.objectContaining({ verdict: 'fail', level: 'deviation' })]);
+    expect(findings[0]!.message).toContain('expects 409');
+  });
+
+  it('reports an error when no copy succeeded', () => {
+    const findings = judgeConcurrentDuplicates([round([400, 400], 0)], STRIPE_V1);
+    expect(findings.at(-1)).toMatchObject({ verdict: 'error' });
+    expect(findings.at(-1)!.message).toContain('400×2');
+  });
+
+  it('cannot pass without an oracle', () => {
+    const findings = judgeConcurrentDuplicates([round([201, 409], null)], IETF_07);
+    expect(findings).toEqual([expect.objectContaining({ verdict: 'skip' })]);
+  });
+});
