@@ -54,7 +54,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--ttl <duration>', 'retention of completed keys (e.g. 24h)', duration)
     .option('--lease <duration>', 'in-flight lease (e.g. 30s)', duration)
     .option('--replay-5xx', 'store and replay 5xx results instead of releasing the key')
-    .option('--log-level <level>', 'JSON log level (silent, info, debug)')
+    .addOption(new Option('--log-level <level>', 'structured JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']).default('silent'))
     .addHelpText('after', examples([
       'idemaudit serve --port 4000',
       'idemaudit serve --port 4001 --flaw race --flaw header-drop',

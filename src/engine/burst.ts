@@ -44,10 +44,15 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
   let settled = false;
 
   const done = new Promise<Exchange>((resolve) => {
+    const onAbort = (): void => {
+      finish({ error: 'aborted' });
+      req.destroy();
+    };
     const finish = (partial: Pick<Exchange, 'response'> | { error: string }): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       const startedAt = releasedAt();
       const exchange: Exchange = { seq, ...item.meta, request: item.request, startedAt, durationMs: opts.clock.now() - startedAt, ...partial };
       opts.sink(exchange);
@@ -57,7 +62,7 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
       finish({ error: `timeout after ${opts.timeoutMs} ms` });
       req.destroy();
     }, opts.timeoutMs);
-    opts.signal?.addEventListener('abort', () => { finish({ error: 'aborted' }); req.destroy(); }, { once: true });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -82,10 +87,12 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
 export async function burst(items: BurstItem[], opts: BurstOptions): Promise<Exchange[]> {
   let releasedAt = 0;
   const pending = items.map((item) => open(item, opts, () => releasedAt));
+  let guard: NodeJS.Timeout | undefined;
   await Promise.race([
     Promise.all(pending.map((p) => p.primed)),
-    new Promise((resolve) => setTimeout(resolve, opts.timeoutMs)),
+    new Promise((resolve) => (guard = setTimeout(resolve, opts.timeoutMs))),
   ]);
+  clearTimeout(guard);
   releasedAt = opts.clock.now();
   for (const p of pending) p.release();
   return Promise.all(pending.map((p) => p.done));

@@ -141,7 +141,12 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const report: Report = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'idemaudit', version: VERSION },
-    scenario: opts.scenarioFile ? { name: scenario.name, file: opts.scenarioFile } : { name: scenario.name },
+    scenario: {
+      name: scenario.name,
+      ...(opts.scenarioFile ? { file: opts.scenarioFile } : {}),
+      ...(scenario.description ? { description: scenario.description } : {}),
+    },
+    endpoints: scenario.endpoints.map(({ name, method, path, risk, keyRequired }) => ({ name, method, path, risk, keyRequired })),
     target: target.label,
     profile: profile.id,
     seed,

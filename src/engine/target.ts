@@ -1,6 +1,6 @@
 // Resolving and probing the target: "self" starts the embedded reference server; anything else
 // must answer HTTP (any status) before the audit starts, or the run stops with exit 3.
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { TargetUnreachableError } from '../errors/index.js';
 import { describeNetError } from './net-error.js';
 
@@ -29,12 +29,16 @@ export async function resolveTarget(target: string, ledger: string | undefined):
 /** Any HTTP answer counts as reachable; connection, DNS, TLS failures and silence do not. */
 export async function assertReachable(baseUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const timeout = AbortSignal.timeout(timeoutMs);
+  // A private agent, closed at once: a pooled keep-alive socket would hold the process open.
+  const dispatcher = new Agent({ connect: { timeout: timeoutMs } });
   try {
-    const res = await request(baseUrl, { method: 'HEAD', signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
+    const res = await request(baseUrl, { method: 'HEAD', dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
     await res.body.dump();
   } catch (err) {
     if (signal?.aborted) return;
     const reason = timeout.aborted ? `no answer within ${timeoutMs} ms` : describeNetError(err);
     throw new TargetUnreachableError(baseUrl, reason, { cause: err });
+  } finally {
+    await dispatcher.destroy();
   }
 }

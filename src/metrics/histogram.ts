@@ -31,12 +31,8 @@ export interface LatencySummary {
 const toMs = (us: number): number => Math.round(us) / 1000;
 
 export function summarize(h: LatencyHistogram): LatencySummary {
-  return {
-    count: h.totalCount,
-    p50: toMs(h.getValueAtPercentile(50)),
-    p90: toMs(h.getValueAtPercentile(90)),
-    p99: toMs(h.getValueAtPercentile(99)),
-    p999: toMs(h.getValueAtPercentile(99.9)),
-    max: toMs(h.maxValue),
-  };
+  const max = h.maxValue;
+  // A percentile is reported as its bucket's upper bound, which can exceed the exact maximum.
+  const at = (p: number): number => toMs(Math.min(h.getValueAtPercentile(p), max));
+  return { count: h.totalCount, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: toMs(max) };
 }

@@ -31,10 +31,20 @@ export interface Summary {
 
 export type Outcome = 'first' | 'replay' | 'conflict' | 'mismatch' | 'rejected' | 'error' | 'timeout';
 
+/** What the scenario declared about an endpoint, for governance reports. */
+export interface EndpointInfo {
+  name: string;
+  method: string;
+  path: string;
+  risk: 'critical' | 'high' | 'medium' | 'low';
+  keyRequired: 'mandatory' | 'expected' | 'optional';
+}
+
 export interface Report {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'idemaudit'; version: string };
-  scenario: { name: string; file?: string };
+  scenario: { name: string; file?: string; description?: string };
+  endpoints: EndpointInfo[];
   target: string;
   profile: string;
   seed: string;

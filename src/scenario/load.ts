@@ -6,6 +6,7 @@ import { ScenarioError, type ScenarioProblem } from '../errors/index.js';
 import type { Finding, Path, SourceFinding } from './finding.js';
 import { interpolateDocument } from './interpolate-document.js';
 import type { Env } from './interpolate.js';
+import { checkOptionProblems } from './check-options.js';
 import { locate } from './locate.js';
 import { duplicateEndpointNames, templateProblems, unknownProbeTenants } from './rules.js';
 import { allowedKeys } from './schema-keys.js';
@@ -72,7 +73,7 @@ export function parseScenario(text: string, file: string, env: Env = process.env
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
     const raw = data as Record<string, unknown>;
     const lineOf = (path: Path) => lines.linePos(offsetOf(doc, { path })).line;
-    findings.push(...duplicateEndpointNames(raw, lineOf), ...unknownProbeTenants(raw), ...templateProblems(raw));
+    findings.push(...duplicateEndpointNames(raw, lineOf), ...unknownProbeTenants(raw), ...templateProblems(raw), ...checkOptionProblems(raw));
   }
   // A scalar whose variable is missing still holds `${VAR}`: further complaints about it are noise.
   const unresolved = new Set(interpolation.map((f) => f.offset));

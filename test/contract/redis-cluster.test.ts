@@ -2,9 +2,10 @@
 // new Redis.Cluster([...]) and passes in (the store must not close it).
 import { Redis } from 'ioredis';
 import type { Cluster } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../src/reference/store/redis/index.js';
-import { deleteKeysByPrefix, startRedisCluster, uniquePrefix } from '../helpers/redis.js';
+import { recordKey, redisText } from '../../src/reference/store/redis/keys.js';
+import { deleteKeysByPrefix, keysByPrefix, startRedisCluster, uniquePrefix } from '../helpers/redis.js';
 import type { RedisClusterHandle } from '../helpers/redis.js';
 import { describeStoreContract } from './store-contract.js';
 
@@ -32,4 +33,31 @@ describeStoreContract('redis-cluster', () => {
       await deleteKeysByPrefix(client, prefix);
     },
   };
+});
+
+describe('createRedisStore({ cluster }) on the same cluster', () => {
+  it('creates its own cluster client, routes every key by its hash tag and closes the client', async () => {
+    const prefix = uniquePrefix('cluster-own');
+    const store = createRedisStore({ cluster: cluster.nodes.map((n) => `redis://${n.host}:${n.port}`), prefix });
+    try {
+      expect(store.name).toBe('redis-cluster');
+      expect(store.client.isCluster).toBe(true);
+      const keys = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? `}odd{${i}}` : `order-${i}`));
+      const claims = await Promise.all(keys.map((key) => store.begin(key, 'fp', { leaseMs: 10_000 })));
+      expect(claims.map((c) => c.kind)).toEqual(keys.map(() => 'new'));
+
+      // Every record sits on the node that owns the slot of its whole key, and the keys span the masters.
+      const perNode = await Promise.all(client.nodes('master').map((node) => keysByPrefix(node, prefix)));
+      expect(perNode.filter((found) => found.length > 0).length).toBeGreaterThan(1);
+      expect(perNode.flat()).toHaveLength(keys.length);
+      for (const key of keys) {
+        const full = recordKey(prefix, key);
+        expect(await client.cluster('KEYSLOT', full)).toBe(await client.cluster('KEYSLOT', `{${redisText(key)}}`));
+      }
+    } finally {
+      await store.close();
+      await deleteKeysByPrefix(client, prefix);
+    }
+    expect(store.client.status).toBe('end');
+  });
 });

@@ -146,10 +146,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
     it('begins on a held key do not extend its lease (retries cannot keep an orphaned claim alive)', async () => {
       const key = freshKey();
-      await claim(key, 'fp', { leaseMs: 200 });
+      await claim(key, 'fp', { leaseMs: 300 });
       await sleep(100);
-      expect(await store.begin(key, 'fp', { leaseMs: 200 })).toEqual({ kind: 'in-flight' });
-      await sleep(150);
+      expect(await store.begin(key, 'fp', { leaseMs: 300 })).toEqual({ kind: 'in-flight' });
+      await sleep(300);
       expectKind(await store.begin(key, 'fp', HOLD), 'new');
     });
 
@@ -223,10 +223,10 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
     it('completion replaces the lease with the retention (a short lease does not cut the replay short)', async () => {
       const key = freshKey();
-      const token = await claim(key, 'fp', { leaseMs: 100 });
+      const token = await claim(key, 'fp', { leaseMs: 200 });
       const stored = responseFor(key);
       expect(await store.complete(key, token, stored, RETAIN_MS)).toBe(true);
-      await sleep(150);
+      await sleep(300);
       expect(await replayOf(key, 'fp')).toEqual(stored);
     });
 

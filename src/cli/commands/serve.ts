@@ -16,7 +16,7 @@ export interface ServeFlags {
   ttl?: number;
   lease?: number;
   replay5xx?: boolean;
-  logLevel?: string;
+  logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
 }
 
 function createStore(flags: ServeFlags): IdempotencyStore {

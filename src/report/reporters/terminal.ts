@@ -26,7 +26,10 @@ export const terminalReporter: Reporter = {
     out.push(`${c.bold('idemaudit')} ${report.tool.version}  scenario ${report.scenario.name}  target ${report.target}  profile ${report.profile}  seed ${report.seed}`);
 
     const table = new Table({ head: ['check', 'endpoint', 'verdict', 'level', 'message'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, wordWrap: true, colWidths: [24, 16, 9, 12, 60] });
-    for (const r of report.results) table.push([r.check, r.endpoint, paint(r.verdict, r.verdict.toUpperCase()), r.level, r.message]);
+        // A pass "at violation level" reads oddly; the level matters for what failed and for observations.
+    for (const r of report.results) {
+      table.push([r.check, r.endpoint, paint(r.verdict, r.verdict.toUpperCase()), r.verdict === 'pass' && r.level !== 'observation' ? '' : r.level, r.message]);
+    }
     out.push(table.toString());
 
     const failed = report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'error');

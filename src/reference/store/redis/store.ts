@@ -35,6 +35,7 @@ export interface RedisStoreOptions {
 }
 
 export const DEFAULT_PREFIX = 'idem:';
+const CLOSE_TIMEOUT_MS = 1000;
 
 type Lookup = BeginResult | { kind: 'absent' };
 
@@ -170,8 +171,13 @@ export class RedisStore implements IdempotencyStore {
       client.disconnect();
       return;
     }
+    const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
     try {
-      await withDeadline(client.quit(), 1000, 'quit');
+      await withDeadline(
+        client.quit().then(() => ended),
+        CLOSE_TIMEOUT_MS,
+        'quit',
+      );
     } catch {
       client.disconnect();
     }

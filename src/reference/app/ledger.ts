@@ -1,0 +1,67 @@
+// The side-effect ledger: one entry per execution of a mutation, the reference server's own
+// execution oracle (GUIDE section 2). Entries are kept by the idempotency key as the client sent
+// it (unquoted), across tenants and endpoints, so an auditor can count every run of one key.
+
+export interface Execution {
+  /** Hashed tenant (SHA-256 of Authorization) or `anonymous`. */
+  tenant: string;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Id of the resource the execution created. */
+  id: string;
+  /** Epoch ms (sub-ms precision) at which the request's last byte arrived. */
+  receivedAt: number;
+  /** Epoch ms (sub-ms precision) at which the side effect was recorded. */
+  executedAt: number;
+}
+
+export interface KeyLedger {
+  key: string;
+  executions: Execution[];
+}
+
+export interface LedgerSummary {
+  /** Executions recorded, keyed or not. */
+  total: number;
+  /** Distinct keys with at least one execution. */
+  keys: number;
+  /** Executions of requests that carried no usable key. */
+  unkeyed: number;
+  /** Keys executed more than once (the first 100), most executions first. */
+  duplicates: Array<{ key: string; executions: number }>;
+}
+
+const MAX_DUPLICATES_LISTED = 100;
+
+export class Ledger {
+  readonly #byKey = new Map<string, Execution[]>();
+  #total = 0;
+  #unkeyed = 0;
+
+  /** `key` null: the request had no usable idempotency key. */
+  record(key: string | null, execution: Execution): void {
+    this.#total++;
+    if (key === null) {
+      this.#unkeyed++;
+      return;
+    }
+    const list = this.#byKey.get(key);
+    if (list) list.push(execution);
+    else this.#byKey.set(key, [execution]);
+  }
+
+  forKey(key: string, tenant?: string): KeyLedger {
+    const executions = this.#byKey.get(key) ?? [];
+    return { key, executions: tenant === undefined ? [...executions] : executions.filter((e) => e.tenant === tenant) };
+  }
+
+  summary(): LedgerSummary {
+    const duplicates: LedgerSummary['duplicates'] = [];
+    for (const [key, executions] of this.#byKey) {
+      if (executions.length > 1) duplicates.push({ key, executions: executions.length });
+    }
+    duplicates.sort((a, b) => b.executions - a.executions);
+    return { total: this.#total, keys: this.#byKey.size, unkeyed: this.#unkeyed, duplicates: duplicates.slice(0, MAX_DUPLICATES_LISTED) };
+  }
+}

@@ -1,0 +1,127 @@
+// startReferenceServer: the demo app behind the idempotency layer on node:http, with its ledger,
+// metrics and logs. Used by `idemaudit serve`, by target "self", and by the tests.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { wrapNodeHandler } from '../adapters/node.js';
+import { parseFlawNames, type FlawName } from '../flaws/registry.js';
+import { createIdempotencyLayer } from '../layer/layer.js';
+import type { IdempotencyLayer, KeySyntax } from '../layer/types.js';
+import { createReferenceLogger, logLayerEvents, type Logger } from '../observability/logger.js';
+import { createReferenceMetrics, type ReferenceMetrics } from '../observability/metrics.js';
+import { MemoryStore } from '../store/memory.js';
+import type { IdempotencyStore } from '../store/types.js';
+import { Ledger } from './ledger.js';
+import { createReferenceApp } from './routes.js';
+
+export interface ReferenceServerOptions {
+  /** 0 (default) picks an ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default a fresh MemoryStore (closed with the server); a store passed in stays open. */
+  store?: IdempotencyStore;
+  /** Deliberate bugs to enable; unknown names throw, listing the known ones. */
+  flaws?: readonly string[];
+  /** Simulated work before the side effect is recorded, so in-flight duplicates are observable. Default 50. */
+  processingMs?: number;
+  retentionMs?: number;
+  leaseMs?: number;
+  replay5xx?: boolean;
+  keySyntax?: KeySyntax;
+  maxBodyBytes?: number;
+  storeTimeoutMs?: number;
+  /** A client disconnecting mid-flight kills its request before the side effect (default true). */
+  abandonOnDisconnect?: boolean;
+  /** A pino logger to use; otherwise one is created at `logLevel`. */
+  logger?: Logger;
+  /** Default 'silent'. */
+  logLevel?: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+}
+
+export interface ReferenceServer {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  port: number;
+  server: Server;
+  layer: IdempotencyLayer;
+  ledger: Ledger;
+  metrics: ReferenceMetrics;
+  flaws: FlawName[];
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PROCESSING_MS = 50;
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlFor(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
+  const flaws = parseFlawNames(options.flaws ?? []);
+  const processingMs = options.processingMs ?? DEFAULT_PROCESSING_MS;
+  if (!Number.isFinite(processingMs) || processingMs < 0) {
+    throw new RangeError(`processingMs must be a non-negative number, got ${processingMs}`);
+  }
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? new MemoryStore();
+  const logger = options.logger ?? createReferenceLogger({ level: options.logLevel ?? 'silent' });
+  const metrics = createReferenceMetrics();
+  const logEvent = logLayerEvents(logger);
+
+  const layer = createIdempotencyLayer({
+    store,
+    flaws,
+    retentionMs: options.retentionMs,
+    leaseMs: options.leaseMs,
+    replay5xx: options.replay5xx,
+    keySyntax: options.keySyntax,
+    maxBodyBytes: options.maxBodyBytes,
+    storeTimeoutMs: options.storeTimeoutMs,
+    onEvent: (event) => {
+      metrics.onEvent(event);
+      logEvent(event);
+    },
+  });
+  const ledger = new Ledger();
+  const handler = createReferenceApp({
+    layer,
+    storeName: store.name,
+    ledger,
+    metrics,
+    processingMs,
+    abandonOnDisconnect: options.abandonOnDisconnect ?? true,
+    payments: new Map(),
+    refunds: new Map(),
+  });
+
+  const server = createServer(wrapNodeHandler(layer, handler));
+  const host = options.host ?? '127.0.0.1';
+  await listen(server, options.port ?? 0, host);
+  const port = (server.address() as AddressInfo).port;
+  const url = urlFor(host, port);
+  logger.info({ url, store: store.name, flaws }, 'reference server listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets (and requests still running) would hold close() open.
+      server.closeAllConnections();
+      await closed;
+      if (ownsStore) await store.close();
+    })();
+    return closing;
+  };
+
+  return { url, port, server, layer, ledger, metrics, flaws, close };
+}
