@@ -54,7 +54,7 @@ function parseOptions(id: CheckId, raw: unknown, file: string | undefined): unkn
 
 export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promise<Report> {
   const signal = opts.signal ?? new AbortController().signal;
-  const profile = getProfile(opts.profile ?? scenario.profile);
+  const profile = getProfile(opts.profile ?? scenario.profile, scenario.profiles);
   const failOn = opts.failOn ?? 'deviation';
   const seed = opts.seed ?? randomSeed();
   const checkIds = selectChecks(scenario, opts.only, opts.skip);

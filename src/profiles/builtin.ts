@@ -10,6 +10,7 @@ export const IETF_07: Profile = {
   keyRequired: true,
   expect: { inFlight: [409], mismatch: [422], missingKey: [400] },
   replayMarker: { header: 'Idempotent-Replayed', required: false },
+  errors: { '4xx': 'any', '5xx': 'any' },
   cite: {
     execution: `${DRAFT} §2.6 (idempotency enforcement)`,
     replay: `${DRAFT} §2.6 (return the stored response)`,
@@ -18,6 +19,10 @@ export const IETF_07: Profile = {
     missingKey: `${DRAFT} §2.7 (key missing: 400)`,
     invalidKey: `${DRAFT} §2.1 (the key is an sf-string)`,
     tenantScope: `${DRAFT} §5 (keys scoped per client: composite key)`,
+    endpointScope: `${DRAFT} §2.2 (a key must not be reused with another request)`,
+    errors: `${DRAFT} §2.6 (a retry gets the previous result, success or error)`,
+    retention: `${DRAFT} §2.3 (keys expire per the published policy)`,
+    fingerprint: `${DRAFT} §2.4 (fingerprint of the request payload)`,
   },
 };
 
@@ -29,6 +34,8 @@ export const STRIPE_V1: Profile = {
   keyRequired: false,
   expect: { inFlight: [409], mismatch: [400], missingKey: [400] },
   replayMarker: { header: 'Idempotent-Replayed', required: true },
+  retentionMs: 24 * 3_600_000,
+  errors: { '4xx': 'any', '5xx': 'replay' },
   cite: {
     execution: 'stripe-v1: a key executes at most once',
     replay: 'stripe-v1: replays carry the original status and body, with Idempotent-Replayed: true',
@@ -37,6 +44,10 @@ export const STRIPE_V1: Profile = {
     missingKey: 'stripe-v1: the key is optional',
     invalidKey: 'stripe-v1: keys up to 255 characters',
     tenantScope: 'stripe-v1: keys are scoped per account',
+    endpointScope: 'stripe-v1: reuse on another endpoint answers idempotency_error',
+    errors: 'stripe-v1: results are saved once execution began, 500 errors included',
+    retention: 'stripe-v1: keys are pruned after 24 hours',
+    fingerprint: 'stripe-v1: parameters are compared with the original request',
   },
 };
 

@@ -12,6 +12,36 @@ const jsonPointer = z
 
 const durationMs = z.number().int().positive();
 
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A duration as milliseconds or a string such as "250ms", "30s", "5m", "24h", "7d". */
+export const Duration = z
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as 250ms, 30s, 5m, 24h or 7d'),
+  ])
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const [, n, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v)!;
+    return Math.round(Number(n) * DURATION_UNITS[unit as keyof typeof DURATION_UNITS]);
+  })
+  .describe('Duration: milliseconds, or a string such as 250ms, 30s, 5m, 24h, 7d');
+
+const ErrorPolicy = z.enum(['replay', 'release', 'any']);
+
+export const PolicySchema = z
+  .strictObject({
+    retention: Duration.optional().describe('Declared key retention; the expiry check replays before it and the governance report compares it with what was observed'),
+    testRetention: Duration.optional().describe('A short retention the target under test really uses (e.g. serve --ttl 2s); expiry then also checks that a key runs afresh after it'),
+    errors: z
+      .strictObject({
+        '4xx': ErrorPolicy.default('any').describe('What a retry after a 4xx answer must get: the stored 4xx (replay), a fresh attempt (release), or either'),
+        '5xx': ErrorPolicy.default('any').describe('What a retry after a 5xx answer must get: the stored 5xx (replay), a fresh attempt (release), or either'),
+      })
+      .prefault({}),
+  })
+  .describe("The endpoint's declared idempotency policy; checks grade against it where the profile is silent");
+
 const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
 const NAME_RULE = 'use letters, digits, dot, dash and underscore';
 
@@ -37,6 +67,7 @@ export const EndpointSchema = z
       .describe('mandatory: a request without a key must be rejected (violation otherwise); expected: per profile (deviation); optional: not checked'),
     risk: z.enum(['critical', 'high', 'medium', 'low']).default('high').describe('Business-risk class for the governance report'),
     successStatus: z.array(z.number().int().min(100).max(599)).optional().describe('Statuses that mean "executed" (default: any 2xx)'),
+    policy: PolicySchema.prefault({}),
   });
 
 export const TenantSchema = z.strictObject({
@@ -44,6 +75,24 @@ export const TenantSchema = z.strictObject({
 });
 
 const checkOptions = z.record(z.string(), z.unknown()).nullable();
+
+const statusList = z.array(z.number().int().min(100).max(599)).min(1);
+
+export const CustomProfileSchema = z
+  .strictObject({
+    extends: z.string().default('ietf-07').describe('Built-in profile this one starts from'),
+    title: z.string().optional(),
+    keyFormat: z.enum(['sf-string', 'raw']).optional(),
+    keyRequired: z.boolean().optional().describe('Whether a mutation without a key must be rejected'),
+    expect: z
+      .strictObject({ inFlight: statusList.optional(), mismatch: statusList.optional(), missingKey: statusList.optional() })
+      .optional()
+      .describe('Acceptable statuses per situation'),
+    replayMarker: z.strictObject({ header: z.string().min(1), required: z.boolean() }).optional(),
+    retention: Duration.optional().describe('Retention the profile promises'),
+    errors: z.strictObject({ '4xx': ErrorPolicy.optional(), '5xx': ErrorPolicy.optional() }).optional(),
+  })
+  .describe('A custom semantics profile: a built-in one with some rules changed');
 
 export const ScenarioSchema = z
   .strictObject({
@@ -56,7 +105,8 @@ export const ScenarioSchema = z
         error: 'must be an http(s) URL or "self"',
       })
       .describe('Base URL of the API under audit, or "self" for the embedded reference server'),
-    profile: z.string().default('ietf-07').describe('Semantics profile: ietf-07, stripe-v1'),
+    profile: z.string().default('ietf-07').describe('Semantics profile: ietf-07, stripe-v1, or a name declared under profiles'),
+    profiles: z.record(z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'use letters, digits, dot, dash and underscore'), CustomProfileSchema).default({}),
     defaults: z
       .strictObject({
         headers: headerMap.optional(),
@@ -81,3 +131,5 @@ export type Scenario = z.output<typeof ScenarioSchema>;
 export type Endpoint = z.output<typeof EndpointSchema>;
 export type Probe = z.output<typeof ProbeSchema>;
 export type Tenant = z.output<typeof TenantSchema>;
+export type CustomProfile = z.output<typeof CustomProfileSchema>;
+export type Policy = z.output<typeof PolicySchema>;

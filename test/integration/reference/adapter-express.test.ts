@@ -22,7 +22,7 @@ async function appWith(placement: Placement) {
   const app = express();
   const layer = createIdempotencyLayer({ store: new MemoryStore() });
   if (placement === 'json parser before') app.use(express.json());
-  app.use(expressIdempotency(layer) as express.RequestHandler);
+  app.use(expressIdempotency(layer));
   if (placement === 'json parser after') app.use(express.json());
   app.post('/orders', async (req, res) => {
     await sleep(HANDLER_DELAY_MS);

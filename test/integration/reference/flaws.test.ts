@@ -1,13 +1,16 @@
 // Each deliberate flaw must be observable from outside the server, through HTTP alone (answers and
 // the ledger), and the correct server must not show the same symptom.
 import { describe, expect, it } from 'vitest';
-import { FailingStore, PAYMENT, freshKey, ledgerCount, post, send, sleep, startServer } from './helpers.js';
+import type { ReferenceServerOptions } from '../../../src/reference/index.js';
+import { BACKENDS, FailingStore, PAYMENT, freshKey, ledgerCount, post, send, sleep, startServer as startOn } from './helpers.js';
 
 async function burst(url: string, key: string, n: number) {
   return Promise.all(Array.from({ length: n }, () => post(url, '/payments', PAYMENT, { key })));
 }
 
-describe('flaws, seen from outside', () => {
+describe.each(BACKENDS)('flaws seen from outside ($name store)', (backend) => {
+  const startServer = async (options: ReferenceServerOptions = {}) => startOn({ store: await backend.store(), ...options });
+
   it('race: 8 parallel duplicates execute more than once (correct server: exactly once)', async () => {
     const flawed = await startServer({ flaws: ['race'], processingMs: 100 });
     const correct = await startServer({ processingMs: 100 });

@@ -2,13 +2,46 @@
 import { request } from 'undici';
 import { afterEach } from 'vitest';
 import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../../src/reference/index.js';
+import { createRedisStore } from '../../../src/reference/store/redis/index.js';
 import { StoreUnavailableError, type IdempotencyStore } from '../../../src/reference/store/types.js';
+import { SHARED_REDIS_URL, deleteKeysByPrefix, requireRedis, uniquePrefix } from '../../helpers/redis.js';
 
 const running: ReferenceServer[] = [];
+const cleanups: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.close()));
+  // Stores passed in outlive their servers: close them only once no server uses them.
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
+
+/** Runs after this test's servers are closed. */
+export function onCleanup(cleanup: () => Promise<void>): void {
+  cleanups.push(cleanup);
+}
+
+export interface Backend {
+  name: string;
+  /** undefined: the server's default MemoryStore. */
+  store(): Promise<IdempotencyStore | undefined>;
+}
+
+/** The stores the flaw and layer suites run on: each flaw must misbehave the same way on any store. */
+export const BACKENDS: Backend[] = [
+  { name: 'memory', store: async () => undefined },
+  {
+    name: 'redis',
+    store: async () => {
+      await requireRedis();
+      const store = createRedisStore({ url: SHARED_REDIS_URL, prefix: uniquePrefix('reference') });
+      onCleanup(async () => {
+        await deleteKeysByPrefix(store.client, store.prefix);
+        await store.close();
+      });
+      return store;
+    },
+  },
+];
 
 export async function startServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const server = await startReferenceServer({ processingMs: 0, ...options });

@@ -4,8 +4,8 @@
 // first time a script is used on a socket.
 //
 // Where the files are: next to this module under src/ (vitest, tsx); from the compiled
-// dist/reference/store/redis/ there is no ./lua, so we walk up to the package root (the first
-// folder with a package.json) and use src/reference/store/redis/lua, which the package ships.
+// dist/reference/store/redis/ there is no ./lua, so we walk up to the package root (the folders
+// with a package.json) and use src/reference/store/redis/lua, which the package ships.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,10 +42,9 @@ export function luaDirectoryCandidates(moduleUrl: string = import.meta.url): str
   const candidates = [join(here, 'lua')];
   let dir = here;
   for (let hop = 0; hop < MAX_PARENT_HOPS; hop++) {
-    if (existsSync(join(dir, 'package.json'))) {
-      candidates.push(join(dir, SOURCE_DIR));
-      break;
-    }
+    // Every ancestor with a package.json, nearest first: a nested one (say dist/package.json with
+    // {"type": "module"}) must not hide the package root.
+    if (existsSync(join(dir, 'package.json'))) candidates.push(join(dir, SOURCE_DIR));
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { fingerprintEndpoint, fingerprintRequest } from '../../../src/reference/layer/fingerprint.js';
+import { sha256Hex } from '../../../src/reference/layer/hash.js';
+import { scopedStoreKey } from '../../../src/reference/layer/scope.js';
+import { tenantFromAuthorization } from '../../../src/reference/layer/tenant.js';
+
+const body = Buffer.from('{"amount":1}');
+
+describe('fingerprintRequest', () => {
+  it('is a stable SHA-256 hex digest', () => {
+    const fp = fingerprintRequest('POST', '/payments', body);
+    expect(fp).toMatch(/^[0-9a-f]{64}$/);
+    expect(fingerprintRequest('POST', '/payments', Buffer.from('{"amount":1}'))).toBe(fp);
+    expect(fingerprintRequest('post', '/payments', body)).toBe(fp);
+  });
+
+  it('changes with method, path, query and body', () => {
+    const fp = fingerprintRequest('POST', '/payments', body);
+    expect(fingerprintRequest('PUT', '/payments', body)).not.toBe(fp);
+    expect(fingerprintRequest('POST', '/refunds', body)).not.toBe(fp);
+    expect(fingerprintRequest('POST', '/payments?x=1', body)).not.toBe(fp);
+    expect(fingerprintRequest('POST', '/payments', Buffer.from('{"amount":2}'))).not.toBe(fp);
+  });
+
+  it('frames its parts, so moving bytes between path and body changes the digest', () => {
+    expect(fingerprintRequest('POST', '/a', Buffer.from('b'))).not.toBe(fingerprintRequest('POST', '/ab', Buffer.alloc(0)));
+  });
+
+  it('hashes binary bodies byte for byte', () => {
+    expect(fingerprintRequest('POST', '/x', Buffer.from([0xff, 0x00]))).not.toBe(fingerprintRequest('POST', '/x', Buffer.from([0xfe, 0x00])));
+  });
+
+  it('without the body, ignores it (what the no-fingerprint flaw compares)', () => {
+    expect(fingerprintEndpoint('POST', '/payments')).toBe(fingerprintEndpoint('post', '/payments'));
+    expect(fingerprintEndpoint('POST', '/payments')).not.toBe(fingerprintEndpoint('POST', '/refunds'));
+  });
+
+  it('sha256Hex agrees with createHash', () => {
+    expect(sha256Hex(body)).toBe(createHash('sha256').update(body).digest('hex'));
+  });
+});
+
+describe('tenant and scope', () => {
+  it('hashes Authorization; anonymous without one', () => {
+    expect(tenantFromAuthorization({ authorization: 'Bearer t' })).toBe(sha256Hex('Bearer t'));
+    expect(tenantFromAuthorization({ Authorization: 'Bearer t' })).toBe(sha256Hex('Bearer t'));
+    expect(tenantFromAuthorization({})).toBe('anonymous');
+  });
+
+  it('cannot be confused by separators in tenants or keys', () => {
+    expect(scopedStoreKey('a:b', 'c')).not.toBe(scopedStoreKey('a', 'b:c'));
+  });
+});

@@ -1,0 +1,276 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  AbandonedRequestError,
+  MemoryStore,
+  StoreUnavailableError,
+  createIdempotencyLayer,
+  type IdempotencyStore,
+  type LayerEvent,
+  type LayerOptions,
+  type LayerRequest,
+  type ResponseEnvelope,
+} from '../../../src/reference/index.js';
+
+function req(overrides: Partial<LayerRequest> & { key?: string | null } = {}): LayerRequest {
+  const { key = 'k1', ...rest } = overrides;
+  return {
+    method: 'POST',
+    path: '/payments',
+    headers: key === null ? {} : { 'idempotency-key': `"${key}"` },
+    body: Buffer.from('{"amount":1}'),
+    ...rest,
+  };
+}
+
+function handler(status = 201, extraHeaders: ResponseEnvelope['headers'] = {}) {
+  let calls = 0;
+  const execute = vi.fn(async (): Promise<ResponseEnvelope> => {
+    calls += 1;
+    return {
+      status,
+      headers: { 'content-type': 'application/json', location: `/payments/${calls}`, 'set-cookie': ['s=1'], 'x-request-id': `r${calls}`, ...extraHeaders },
+      body: Buffer.from(JSON.stringify({ id: calls })),
+    };
+  });
+  return execute;
+}
+
+function layerWith(options: Partial<LayerOptions> = {}) {
+  const events: LayerEvent[] = [];
+  const store = (options.store as MemoryStore | undefined) ?? new MemoryStore();
+  const layer = createIdempotencyLayer({ store, onEvent: (e) => events.push(e), ...options });
+  const outcomes = () => events.flatMap((e) => (e.type === 'request' ? [e.outcome] : []));
+  return { layer, store, events, outcomes };
+}
+
+const json = (r: ResponseEnvelope) => JSON.parse(r.body.toString());
+
+/** A store whose service is down. */
+function downStore(): IdempotencyStore {
+  const fail = () => Promise.reject(new StoreUnavailableError('down'));
+  return { name: 'down', begin: fail, lookup: fail, complete: fail, release: fail, forget: fail, close: async () => {} };
+}
+
+describe('createIdempotencyLayer decisions', () => {
+  it('new key: executes once, answers the handler response untouched', async () => {
+    const { layer, outcomes } = layerWith();
+    const execute = handler();
+    const answer = await layer.handle(req(), execute);
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(answer.status).toBe(201);
+    expect(answer.headers['set-cookie']).toEqual(['s=1']);
+    expect(answer.headers['idempotent-replayed']).toBeUndefined();
+    expect(outcomes()).toEqual(['new']);
+  });
+
+  it('completed key: replays status, bytes and allow-listed headers with the marker', async () => {
+    const { layer, outcomes } = layerWith();
+    const execute = handler(201, { link: ['<a>; rel=x', '<b>; rel=y'], date: 'yesterday' });
+    const first = await layer.handle(req(), execute);
+    const replay = await layer.handle(req(), execute);
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(replay.status).toBe(201);
+    expect(replay.body.equals(first.body)).toBe(true);
+    expect(replay.headers).toEqual({
+      'content-type': 'application/json',
+      location: '/payments/1',
+      link: '<a>; rel=x, <b>; rel=y',
+      'idempotent-replayed': 'true',
+    });
+    expect(outcomes()).toEqual(['new', 'replay']);
+  });
+
+  it('in-flight key: 409 problem with Retry-After, no execution', async () => {
+    const { layer, outcomes } = layerWith();
+    let finish!: () => void;
+    const slow = vi.fn(() => new Promise<ResponseEnvelope>((resolve) => {
+      finish = () => resolve({ status: 201, headers: {}, body: Buffer.from('ok') });
+    }));
+    const original = layer.handle(req(), slow);
+    await vi.waitFor(() => expect(slow).toHaveBeenCalled());
+    const duplicate = await layer.handle(req(), slow);
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.headers['content-type']).toBe('application/problem+json');
+    expect(duplicate.headers['retry-after']).toBe('1');
+    expect(json(duplicate)).toMatchObject({ status: 409, type: expect.stringContaining('urn:idemaudit:problem:') });
+    finish();
+    await original;
+    expect(slow).toHaveBeenCalledTimes(1);
+    expect(outcomes()).toEqual(['in_flight_conflict', 'new']);
+  });
+
+  it('different payload, method or path under one key: 422, and the original survives', async () => {
+    const { layer } = layerWith();
+    const execute = handler();
+    await layer.handle(req(), execute);
+    expect((await layer.handle(req({ body: Buffer.from('{"amount":2}') }), execute)).status).toBe(422);
+    expect((await layer.handle(req({ path: '/refunds' }), execute)).status).toBe(422);
+    expect((await layer.handle(req({ method: 'PUT' }), execute)).status).toBe(422);
+    expect((await layer.handle(req(), execute)).headers['idempotent-replayed']).toBe('true');
+    expect(execute).toHaveBeenCalledTimes(1);
+  });
+
+  it('missing key: 400 problem; malformed key: 400 problem naming the reason', async () => {
+    const { layer, outcomes } = layerWith();
+    const execute = handler();
+    const missing = await layer.handle(req({ key: null }), execute);
+    expect(missing.status).toBe(400);
+    expect(json(missing)).toMatchObject({ status: 400, title: expect.any(String), detail: expect.stringContaining('Idempotency-Key') });
+    const malformed = await layer.handle(req({ headers: { 'idempotency-key': 'bare' } }), execute);
+    expect(malformed.status).toBe(400);
+    expect(json(malformed).detail).toMatch(/quoted/);
+    expect(execute).not.toHaveBeenCalled();
+    expect(outcomes()).toEqual(['missing_key', 'invalid_key']);
+  });
+
+  it('keyRequired false: a keyless request runs unprotected every time', async () => {
+    const { layer, outcomes } = layerWith({ keyRequired: false });
+    const execute = handler();
+    await layer.handle(req({ key: null }), execute);
+    await layer.handle(req({ key: null }), execute);
+    expect(execute).toHaveBeenCalledTimes(2);
+    expect(outcomes()).toEqual(['unkeyed', 'unkeyed']);
+  });
+
+  it('unprotected methods pass straight through, key or not', async () => {
+    const { layer, outcomes } = layerWith();
+    const execute = handler(200);
+    await layer.handle(req({ method: 'GET', key: null }), execute);
+    await layer.handle(req({ method: 'GET' }), execute);
+    expect(execute).toHaveBeenCalledTimes(2);
+    expect(outcomes()).toEqual(['bypass', 'bypass']);
+  });
+
+  it('custom key header and methods', async () => {
+    const { layer } = layerWith({ keyHeader: 'X-Request-Key', methods: ['post'] });
+    const execute = handler();
+    const answer = await layer.handle(req({ key: null, headers: { 'x-request-key': '"abc"' } }), execute);
+    expect(answer.status).toBe(201);
+    expect((await layer.handle(req({ key: null, method: 'DELETE' }), execute)).status).toBe(201);
+  });
+
+  it('scopes keys by tenant: another credential executes independently', async () => {
+    const { layer } = layerWith();
+    const execute = handler();
+    const a = await layer.handle(req({ headers: { 'idempotency-key': '"k"', authorization: 'Bearer a' } }), execute);
+    const b = await layer.handle(req({ headers: { 'idempotency-key': '"k"', authorization: 'Bearer b' } }), execute);
+    expect(execute).toHaveBeenCalledTimes(2);
+    expect(json(a).id).not.toBe(json(b).id);
+  });
+
+  it('custom tenantOf decides the scope', async () => {
+    const { layer } = layerWith({ tenantOf: (h) => String(h['x-account'] ?? 'none') });
+    const execute = handler();
+    await layer.handle(req({ headers: { 'idempotency-key': '"k"', 'x-account': 'acme', authorization: 'a' } }), execute);
+    const sameAccount = await layer.handle(req({ headers: { 'idempotency-key': '"k"', 'x-account': 'acme', authorization: 'b' } }), execute);
+    expect(sameAccount.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('4xx results are stored; 5xx release the key unless replay5xx', async () => {
+    const stored = layerWith();
+    const bad = handler(400);
+    await stored.layer.handle(req(), bad);
+    expect((await stored.layer.handle(req(), bad)).headers['idempotent-replayed']).toBe('true');
+    expect(bad).toHaveBeenCalledTimes(1);
+
+    const released = layerWith();
+    const failing = handler(503);
+    await released.layer.handle(req(), failing);
+    await released.layer.handle(req(), failing);
+    expect(failing).toHaveBeenCalledTimes(2);
+
+    const replayed = layerWith({ replay5xx: true });
+    const failingToo = handler(500);
+    await replayed.layer.handle(req(), failingToo);
+    expect((await replayed.layer.handle(req(), failingToo)).status).toBe(500);
+    expect(failingToo).toHaveBeenCalledTimes(1);
+  });
+
+  it('a throwing handler: 500 problem and the key is released', async () => {
+    const { layer } = layerWith();
+    const execute = vi.fn(async (): Promise<ResponseEnvelope> => {
+      throw new Error('boom');
+    });
+    const answer = await layer.handle(req(), execute);
+    expect(answer.status).toBe(500);
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+    await layer.handle(req(), execute);
+    expect(execute).toHaveBeenCalledTimes(2);
+  });
+
+  it('an abandoned request rethrows and leaves the key in flight until the lease expires', async () => {
+    let now = 1_000;
+    const store = new MemoryStore({ now: () => now });
+    const { layer } = layerWith({ store, leaseMs: 500 });
+    await expect(layer.handle(req(), () => Promise.reject(new AbandonedRequestError()))).rejects.toBeInstanceOf(AbandonedRequestError);
+    const execute = handler();
+    expect((await layer.handle(req(), execute)).status).toBe(409);
+    now += 501;
+    expect((await layer.handle(req(), execute)).status).toBe(201);
+    expect(execute).toHaveBeenCalledTimes(1);
+  });
+
+  it('fails closed on store errors: 503 with Retry-After, the handler never runs', async () => {
+    const { layer, outcomes } = layerWith({ store: downStore() as MemoryStore });
+    const execute = handler();
+    const answer = await layer.handle(req(), execute);
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toBe('1');
+    expect(execute).not.toHaveBeenCalled();
+    expect(outcomes()).toEqual(['store_error']);
+  });
+
+  it('fails closed when the store hangs past storeTimeoutMs', async () => {
+    const hanging: IdempotencyStore = { ...downStore(), begin: () => new Promise(() => {}) };
+    const { layer, events } = layerWith({ store: hanging as MemoryStore, storeTimeoutMs: 30 });
+    const execute = handler();
+    expect((await layer.handle(req(), execute)).status).toBe(503);
+    expect(execute).not.toHaveBeenCalled();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'store', op: 'begin', ok: false }));
+  });
+
+  it('keeps the handler answer when recording it fails after the side effect', async () => {
+    const store = new MemoryStore();
+    store.complete = () => Promise.reject(new StoreUnavailableError('gone'));
+    const { layer, events } = layerWith({ store });
+    const answer = await layer.handle(req(), handler());
+    expect(answer.status).toBe(201);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'settle-failed' }));
+  });
+
+  it('refuses bodies above maxBodyBytes with 413', async () => {
+    const { layer } = layerWith({ maxBodyBytes: 4 });
+    const execute = handler();
+    expect((await layer.handle(req(), execute)).status).toBe(413);
+    expect(execute).not.toHaveBeenCalled();
+  });
+
+  it('emits store timings, in-flight gauge moves and hashed keys only', async () => {
+    const { layer, events } = layerWith();
+    await layer.handle(req({ headers: { 'idempotency-key': '"secret-key"', authorization: 'Bearer secret' } }), handler());
+    expect(events.filter((e) => e.type === 'in-flight').map((e) => (e as { delta: number }).delta)).toEqual([1, -1]);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'store', op: 'begin', ok: true }));
+    expect(events).toContainEqual(expect.objectContaining({ type: 'store', op: 'complete', ok: true }));
+    const serialised = JSON.stringify(events);
+    expect(serialised).not.toContain('secret-key');
+    expect(serialised).not.toContain('Bearer secret');
+  });
+
+  it('an onEvent that throws never changes the answer', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), onEvent: () => { throw new Error('metrics broke'); } });
+    expect((await layer.handle(req(), handler())).status).toBe(201);
+  });
+
+  it('validates options and flaw names up front', () => {
+    const store = new MemoryStore();
+    expect(() => createIdempotencyLayer({ store, leaseMs: 0 })).toThrow(/leaseMs/);
+    expect(() => createIdempotencyLayer({ store, retentionMs: -1 })).toThrow(/retentionMs/);
+    expect(() => createIdempotencyLayer({ store, keySyntax: 'loose' as 'lenient' })).toThrow(/keySyntax/);
+    expect(() => createIdempotencyLayer({ store, flaws: ['nope'] })).toThrow(/unknown flaw: nope.*known flaws: race/);
+  });
+
+  it('reports the settings in force, flaws applied', () => {
+    const { layer } = layerWith({ flaws: ['short-ttl', 'orphan-lock'] });
+    expect(layer.settings).toMatchObject({ retentionMs: 1000, leaseMs: 0, flaws: ['short-ttl', 'orphan-lock'] });
+  });
+});
