@@ -35,9 +35,11 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
 
   const worst = rounds.reduce<BurstRound | undefined>((w, r) => ((r.count.executions ?? 0) > (w?.count.executions ?? 0) ? r : w), undefined);
   if (worst && (worst.count.executions ?? 0) > 1) {
-    findings.push(finding('fail', 'violation',
-      `key executed ${worst.count.executions} times for ${copies} concurrent copies (${statusTally(worst.exchanges)})`,
-      profile.cite.execution, worst.exchanges.filter(isSuccess), facts));
+    findings.push({
+      ...finding('fail', 'violation', `key executed ${worst.count.executions} times for ${copies} concurrent copies (${statusTally(worst.exchanges)})`,
+        profile.cite.execution, worst.exchanges, facts),
+      concurrent: true,
+    });
   }
   const fiveHundreds = all.filter(is5xx);
   if (fiveHundreds.length > 0) {

@@ -27,6 +27,8 @@ export interface Finding {
   exchanges: Exchange[];
   /** Figures and facts for reports, e.g. { executions: 3, oracle: 'ledger' }. */
   facts?: Record<string, unknown>;
+  /** The exchanges were sent at the same time (the reproduction must send them in parallel). */
+  concurrent?: boolean;
 }
 
 export interface HttpPort {

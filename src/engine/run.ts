@@ -4,6 +4,7 @@ import { getCheck, CHECK_IDS, type CheckId, type Finding, type Level } from '../
 import type { CheckContext } from '../checks/types.js';
 import { UsageError } from '../errors/index.js';
 import { getProfile } from '../profiles/index.js';
+import { reproduction } from '../report/curl.js';
 import { SCHEMA_VERSION, summarize, type Report, type ResultRecord } from '../report/model.js';
 import type { Endpoint, Scenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
@@ -79,6 +80,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       evidence: f.exchanges.slice(0, MAX_EVIDENCE).map((e) => redactor.record(e)),
     };
     if (f.facts) rec.facts = f.facts;
+    if (f.verdict === 'fail') rec.reproduce = reproduction(rec.evidence, f.concurrent === true);
     return rec;
   };
   const push = (rec: ResultRecord): void => {

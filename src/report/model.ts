@@ -15,6 +15,8 @@ export interface ResultRecord {
   facts?: Record<string, unknown>;
   /** The exchanges that prove the result, redacted. */
   evidence: ExchangeRecord[];
+  /** For failed results: curl commands that replay the evidence (secrets as $IDEMAUDIT_* variables). */
+  reproduce?: string[];
 }
 
 export type RunVerdict = 'pass' | 'fail' | 'incomplete';

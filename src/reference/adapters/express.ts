@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IdempotencyLayer, LayerRequest, ResponseEnvelope } from '../layer/types.js';
 import { captureResponse, writeEnvelope, type ResponseCapture } from './capture-response.js';
+import { isAbandoned } from '../layer/abandoned.js';
 import { problems } from '../layer/problem.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
@@ -79,9 +80,12 @@ export function expressIdempotency(layer: IdempotencyLayer): ExpressMiddleware {
       const response = await layer.handle(request, execute);
       capture?.restore();
       writeEnvelope(res, response);
-    } catch {
+    } catch (error) {
       capture?.restore();
-      res.destroy();
+      // An abandoned request (a simulated crash) vanishes without an answer; anything else is a bug
+      // (a throwing tenantOf, say) and still gets a proper 500.
+      if (isAbandoned(error)) res.destroy();
+      else writeEnvelope(res, problems.handlerFailed());
     }
   }
 

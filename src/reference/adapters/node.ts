@@ -1,6 +1,7 @@
 // node:http adapter: wraps a plain (req, res) handler. The body is buffered first (it is part of the
 // fingerprint) and handed to the handler, which writes its response as usual.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isAbandoned } from '../layer/abandoned.js';
 import { problems } from '../layer/problem.js';
 import type { IdempotencyLayer, LayerRequest, ResponseEnvelope } from '../layer/types.js';
 import { captureResponse, writeEnvelope, type ResponseCapture } from './capture-response.js';
@@ -50,10 +51,12 @@ export function wrapNodeHandler(layer: IdempotencyLayer, handler: NodeHandler): 
       const response = await layer.handle(request, execute);
       capture?.restore();
       writeEnvelope(res, response);
-    } catch {
-      // Only an abandoned request (a simulated crash) gets here: vanish without an answer.
+    } catch (error) {
       capture?.restore();
-      res.destroy();
+      // An abandoned request (a simulated crash) vanishes without an answer; anything else is a bug
+      // (a throwing tenantOf, say) and still gets a proper 500.
+      if (isAbandoned(error)) res.destroy();
+      else writeEnvelope(res, problems.handlerFailed());
     }
   }
 

@@ -1,6 +1,6 @@
 // Buffers a request body with a size limit and notes when its last byte arrived.
 import type { IncomingMessage } from 'node:http';
-import { preciseNow } from '../app/clock.js';
+import { preciseNow } from '../layer/clock.js';
 
 export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';

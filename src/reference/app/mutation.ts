@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { NodeRequestContext } from '../adapters/node.js';
 import { AbandonedRequestError } from '../layer/abandoned.js';
 import { tenantFromAuthorization } from '../layer/tenant.js';
-import { preciseNow } from './clock.js';
+import { preciseNow } from '../layer/clock.js';
 import { ledgerKeyOf, type ReferenceAppContext } from './context.js';
 import { sendEnvelope, sendProblem } from './respond.js';
 import { etagOf, exchangeHeaders, newId } from './resources.js';

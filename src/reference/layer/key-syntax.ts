@@ -34,6 +34,8 @@ function parseSfString(value: string): KeyParseResult {
     }
     if (!isPrintableAscii(code)) return { ok: false, reason: 'key contains a non-printable or non-ASCII character' };
     key += value[i];
+    // Stop early on huge headers; the exact reason stays the same as for a complete over-long key.
+    if (key.length > MAX_KEY_LENGTH) return checkLength(key);
   }
   return { ok: false, reason: 'missing closing quote' };
 }

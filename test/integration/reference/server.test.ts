@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { FailingStore, PAYMENT, freshKey, ledgerCount, post, send, sleep, startServer } from './helpers.js';
+import type { ReferenceServerOptions } from '../../../src/reference/index.js';
+import { BACKENDS, FailingStore, PAYMENT, freshKey, ledgerCount, post, send, sleep, startServer as startOn } from './helpers.js';
 
-describe('reference server (correct layer)', () => {
+describe.each(BACKENDS)('reference server, correct layer ($name store)', (backend) => {
+  const startServer = async (options: ReferenceServerOptions = {}) => startOn({ store: await backend.store(), ...options });
+
   it('creates a payment once: 201, Location, ETag, no replay marker', async () => {
     const { url } = await startServer();
     const key = freshKey();
@@ -210,7 +213,7 @@ describe('reference server (correct layer)', () => {
     await post(url, '/payments', PAYMENT, { key });
     await post(url, '/payments', PAYMENT, { key });
     const health = await send(url, 'GET', '/_idemaudit/health');
-    expect(health.json).toMatchObject({ ok: true, store: 'memory', flaws: [], settings: { leaseMs: 1234, keySyntax: 'sf-string' } });
+    expect(health.json).toMatchObject({ ok: true, store: expect.stringContaining(backend.name), flaws: [], settings: { leaseMs: 1234, keySyntax: 'sf-string' } });
     const summary = await send(url, 'GET', '/_idemaudit/ledger');
     expect(summary.json).toEqual({ total: 1, keys: 1, unkeyed: 0, duplicates: [] });
     const metrics = await send(url, 'GET', '/metrics');

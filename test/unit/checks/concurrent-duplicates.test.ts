@@ -22,7 +22,8 @@ describe('judgeConcurrentDuplicates', () => {
     expect(findings[0]).toMatchObject({ verdict: 'fail', level: 'violation' });
     expect(findings[0]!.message).toContain('executed 3 times');
     expect(findings[0]!.reference).toContain('§2.6');
-    expect(findings[0]!.exchanges).toHaveLength(3);
+    expect(findings[0]!.exchanges).toHaveLength(4);
+    expect(findings[0]!.concurrent).toBe(true);
     expect(findings[0]!.facts).toMatchObject({ executionsPerRound: [1, 3] });
   });
 

@@ -1,0 +1,33 @@
+// gateway-status: the upstream commits, but a gateway in between answers 502/503/504 of its own
+// (a proxy timeout or a crashed hop). The client sees a retryable error for work that was done.
+import { z } from 'zod';
+import { defineFault, faultSpecBase } from './types.js';
+
+const REASONS: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+
+export const GatewayStatusSpecSchema = z
+  .strictObject({
+    name: z.literal('gateway-status'),
+    ...faultSpecBase,
+    status: z.literal([502, 503, 504]).default(502).describe('Status the gateway answers instead of the upstream response'),
+  })
+  .describe('gateway-status: the upstream commits, the client gets a gateway error instead of its response');
+
+export const gatewayStatus = defineFault({
+  name: 'gateway-status',
+  description: 'forward, let the upstream finish, then answer status (502 default, 503 or 504) instead of its response',
+  schema: GatewayStatusSpecSchema,
+  async inject(ctx, spec) {
+    const response = await ctx.sendUpstream();
+    await ctx.drain(response);
+    ctx.emit({ upstreamStatuses: [response.status] });
+    const body = `${spec.status} ${REASONS[spec.status]} (injected by the idemaudit fault proxy)\n`;
+    ctx.res.writeHead(spec.status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      // Lets evidence tell the proxy's answer from an upstream 5xx; clients must not rely on it.
+      'x-idemaudit-fault': 'gateway-status',
+    });
+    ctx.res.end(body);
+  },
+});

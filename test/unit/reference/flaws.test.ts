@@ -1,0 +1,131 @@
+import { describe, expect, it, vi } from 'vitest';
+import { FLAWS, FLAW_NAMES, behaviourWith, createIdempotencyLayer, listFlaws, MemoryStore, parseFlawNames, type LayerRequest, type ResponseEnvelope } from '../../../src/reference/index.js';
+import { correctBehaviour } from '../../../src/reference/layer/behaviour.js';
+import { keepOnlyContentType } from '../../../src/reference/flaws/header-drop.js';
+import { rerenderJsonBody } from '../../../src/reference/flaws/regenerate.js';
+import { waitThenExecute } from '../../../src/reference/flaws/no-inflight.js';
+
+const request: LayerRequest = { method: 'POST', path: '/p', headers: { 'idempotency-key': '"k"' }, body: Buffer.from('{"a":1}') };
+
+describe('flaw registry', () => {
+  it('lists every flaw with a one-line description, bug class and level', () => {
+    expect(FLAW_NAMES).toEqual([
+      'race', 'no-fingerprint', 'no-tenant-scope', 'regenerate', 'no-inflight', 'no-key-required',
+      'short-ttl', 'header-drop', 'cache-5xx', 'orphan-lock', 'poison', 'fail-open',
+    ]);
+    for (const info of listFlaws()) {
+      expect(info.description).not.toMatch(/\n/);
+      expect(info.bugClass).toBeTruthy();
+      expect(['violation', 'deviation', 'observation']).toContain(info.level);
+      expect(info).not.toHaveProperty('apply');
+      expect(FLAWS[info.name].name).toBe(info.name);
+    }
+  });
+
+  it('reports every unknown name at once, with the known ones', () => {
+    expect(() => parseFlawNames(['race', 'x', 'y'])).toThrow(/unknown flaws: x, y \(known flaws: race, /);
+  });
+
+  it('deduplicates and orders names as the catalogue does', () => {
+    expect(parseFlawNames(['poison', 'race', 'poison'])).toEqual(['race', 'poison']);
+  });
+
+  it('without flaws, the behaviour is the correct one', () => {
+    expect(behaviourWith([])).toBe(correctBehaviour);
+  });
+
+  it('each flaw changes only its own decisions', () => {
+    for (const name of FLAW_NAMES) {
+      const flawed = behaviourWith([name]);
+      const changed = (Object.keys(correctBehaviour) as (keyof typeof correctBehaviour)[]).filter((d) => flawed[d] !== correctBehaviour[d]);
+      expect(changed.length, name).toBeGreaterThanOrEqual(1);
+      expect(changed.length, name).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('composes flaws that touch the same decision (regenerate + header-drop)', () => {
+    const behaviour = behaviourWith(['regenerate', 'header-drop']);
+    const replay = behaviour.renderReplay({
+      status: 201,
+      headers: { 'content-type': 'application/json', location: '/x' },
+      body: Buffer.from('{"created":"2000-01-01T00:00:00.000Z"}'),
+    });
+    expect(replay.headers).toEqual({ 'content-type': 'application/json' });
+    expect(JSON.parse(replay.body.toString()).created).not.toBe('2000-01-01T00:00:00.000Z');
+  });
+});
+
+describe('flaw decisions through the layer (memory store)', () => {
+  const slowHandler = () => {
+    let n = 0;
+    return vi.fn(async (): Promise<ResponseEnvelope> => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      n += 1;
+      return { status: 201, headers: { 'content-type': 'text/plain' }, body: Buffer.from(`run ${n}`) };
+    });
+  };
+
+  it('race: concurrent duplicates all execute; correct: one does', async () => {
+    for (const [flaws, expected] of [[['race'], 4], [[], 1]] as const) {
+      const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws });
+      const execute = slowHandler();
+      await Promise.all(Array.from({ length: 4 }, () => layer.handle(request, execute)));
+      expect(execute, flaws.join()).toHaveBeenCalledTimes(expected);
+    }
+  });
+
+  it('race: after the burst, the first recorded result replays', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: ['race'] });
+    const execute = slowHandler();
+    await Promise.all([layer.handle(request, execute), layer.handle(request, execute)]);
+    const replay = await layer.handle(request, execute);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(execute).toHaveBeenCalledTimes(2);
+  });
+
+  it('no-inflight: the duplicate waits for the original and runs after it', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: ['no-inflight'] });
+    const execute = slowHandler();
+    const answers = await Promise.all([layer.handle(request, execute), layer.handle(request, execute)]);
+    expect(answers.map((a) => a.status)).toEqual([201, 201]);
+    expect(answers.map((a) => a.body.toString()).sort()).toEqual(['run 1', 'run 2']);
+  });
+
+  it('no-inflight: waiting is bounded by the lease', async () => {
+    const store = new MemoryStore();
+    await store.begin('stuck', 'fp', { leaseMs: 0 });
+    const started = Date.now();
+    const answer = await waitThenExecute({
+      store,
+      key: 'stuck',
+      fingerprint: 'fp',
+      leaseMs: 80,
+      executeUnclaimed: async () => ({ status: 201, headers: {}, body: Buffer.alloc(0) }),
+    });
+    expect(answer.status).toBe(201);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('poison: the original is forgotten after a mismatch', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: ['poison'] });
+    const execute = slowHandler();
+    await layer.handle(request, execute);
+    expect((await layer.handle({ ...request, body: Buffer.from('{"a":2}') }, execute)).status).toBe(422);
+    expect((await layer.handle(request, execute)).headers['idempotent-replayed']).toBeUndefined();
+    expect(execute).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('flaw helpers', () => {
+  it('rerenderJsonBody refreshes timestamps, or adds one', () => {
+    const now = new Date('2030-01-01T00:00:00.000Z');
+    expect(JSON.parse(rerenderJsonBody(Buffer.from('{"id":"x","created":"old"}'), now).toString())).toEqual({ id: 'x', created: now.toISOString() });
+    expect(JSON.parse(rerenderJsonBody(Buffer.from('{"id":"x"}'), now).toString())).toEqual({ id: 'x', rendered_at: now.toISOString() });
+    expect(rerenderJsonBody(Buffer.from('not json'), now).toString()).toBe('not json');
+    expect(rerenderJsonBody(Buffer.from('[1]'), now).toString()).toBe('[1]');
+  });
+
+  it('keepOnlyContentType drops every other header', () => {
+    expect(keepOnlyContentType({ status: 201, headers: { 'Content-Type': 'a', location: '/x', etag: '"1"' }, body: Buffer.alloc(0) }).headers).toEqual({ 'Content-Type': 'a' });
+  });
+});
