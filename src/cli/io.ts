@@ -8,6 +8,11 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
+  // `idemaudit ... | head` closes the pipe early: that is the reader's choice, not a crash.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   return {
     stdout: process.stdout,
     stderr: process.stderr,

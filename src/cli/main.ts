@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../errors/index.js';
 import { VERSION } from '../version.js';
+import { checkCommand } from './commands/check.js';
 import { LISTABLE, listCommand } from './commands/list.js';
 import { addAuditFlags, runCommand, type AuditFlags } from './commands/run.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
@@ -9,6 +10,11 @@ import { validateCommand } from './commands/validate.js';
 import { processIO, type CliIO } from './io.js';
 import { duration, list, positiveInt } from './options.js';
 import { renderError } from './render-error.js';
+
+type CheckFlags = Parameters<typeof checkCommand>[2];
+
+/** Repeatable flag: each occurrence is one value (header values may contain commas). */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 const examples = (lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
@@ -37,6 +43,21 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     ]))
     .action(async (file: string, flags: AuditFlags) => setCode(await runCommand(file, flags, io)));
 
+  addAuditFlags(root.command('check')
+    .description('audit one endpoint without a scenario file, with curl-like flags')
+    .argument('<method>', 'HTTP method, e.g. POST')
+    .argument('<url>', 'full URL of the endpoint'))
+    .option('-H, --header <header>', "request header 'Name: value' (repeatable)", collect, [])
+    .option('-d, --data <body>', 'request body, or @file to read it from a file (JSON is sent as JSON; templates such as {{uuid}} apply)')
+    .option('--key-header <name>', 'idempotency key header name', 'Idempotency-Key')
+    .option('--tenant-header <header>', "a second tenant's credential 'Name: value' (enables cross-tenant)", collect, [])
+    .option('--identity <pointer>', 'JSON pointer to the created resource id in responses, e.g. /id')
+    .addHelpText('after', examples([
+      `idemaudit check POST http://127.0.0.1:4000/payments -H 'Authorization: Bearer a' -d '{"amount":100,"currency":"EUR"}' --identity /id`,
+      `idemaudit check POST https://staging.example.com/v1/orders -H "Authorization: Bearer $TOKEN_A" --tenant-header "Authorization: Bearer $TOKEN_B" -d @order.json --profile stripe-v1`,
+    ]))
+    .action(async (method: string, url: string, flags: CheckFlags) => setCode(await checkCommand(method, url, flags, io)));
+
   root.command('validate')
     .description('check scenario files and report every problem with file:line:col')
     .argument('<files...>', 'scenario files')
@@ -54,7 +75,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--ttl <duration>', 'retention of completed keys (e.g. 24h)', duration)
     .option('--lease <duration>', 'in-flight lease (e.g. 30s)', duration)
     .option('--replay-5xx', 'store and replay 5xx results instead of releasing the key')
-    .addOption(new Option('--log-level <level>', 'structured JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']).default('silent'))
+    .addOption(new Option('--log-level <level>', 'structured JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']).default('info'))
     .addHelpText('after', examples([
       'idemaudit serve --port 4000',
       'idemaudit serve --port 4001 --flaw race --flaw header-drop',

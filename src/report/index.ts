@@ -4,7 +4,11 @@ import path from 'node:path';
 import { UsageError } from '../errors/index.js';
 import type { Report } from './model.js';
 import type { RenderOptions, Reporter } from './reporter.js';
+import { htmlReporter } from './reporters/html.js';
 import { jsonReporter } from './reporters/json.js';
+import { junitReporter } from './reporters/junit.js';
+import { markdownReporter } from './reporters/markdown.js';
+import { sarifReporter } from './reporters/sarif.js';
 import { terminalReporter } from './reporters/terminal.js';
 
 export type { Report, ResultRecord, Summary } from './model.js';
@@ -16,7 +20,7 @@ export function registerReporter(r: Reporter): void {
   registry.set(r.id, r);
 }
 
-for (const r of [jsonReporter, terminalReporter]) registerReporter(r);
+for (const r of [jsonReporter, terminalReporter, junitReporter, sarifReporter, markdownReporter, htmlReporter]) registerReporter(r);
 
 export function getReporter(id: string): Reporter {
   const r = registry.get(id);

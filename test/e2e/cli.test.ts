@@ -89,10 +89,36 @@ describe('idemaudit CLI', () => {
   it('exit 2 on unknown flags and bad values; --help of every command shows examples', async () => {
     expect((await runCli(['run', 'scenarios/reference.yaml', '--fail-on', 'sometimes'])).code).toBe(2);
     expect((await runCli(['frobnicate'])).code).toBe(2);
-    for (const cmd of ['run', 'validate', 'serve', 'list']) {
+    for (const cmd of ['run', 'check', 'validate', 'serve', 'list']) {
       const help = await runCli([cmd, '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('Examples:');
+    }
+  });
+
+  it('check: audits one endpoint from curl-like flags with the same report and exit codes', async () => {
+    const server = await startServe([]);
+    try {
+      const reportDir = path.join(dir, 'check');
+      const r = await runCli(['check', 'POST', `${server.url}/payments`, '-H', 'Authorization: Bearer check-a', '-H', 'content-type: application/json',
+        '--tenant-header', 'Authorization: Bearer check-b', '-d', '{"amount":100,"currency":"EUR"}', '--identity', '/id', '--report-dir', reportDir, '--seed', 's1']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('seed s1');
+      const report = await onlyReport(reportDir);
+      expect(report.scenario.name).toMatch(/^check-127\.0\.0\.1-\d+-payments$/);
+      expect(report.results.map((x: any) => x.check)).toEqual(expect.arrayContaining(['concurrent-duplicates', 'cross-tenant']));
+      expect(JSON.stringify(report)).not.toContain('check-b');
+    } finally {
+      await server.stop();
+    }
+    const racy = await startServe(['--flaw', 'race']);
+    try {
+      const r = await runCli(['check', 'POST', `${racy.url}/payments`, '-d', '{"amount":100,"currency":"EUR"}', '--identity', '/id', '--only', 'concurrent-duplicates', '--report-dir', path.join(dir, 'check-race')]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/concurrent-duplicates.*violation/s);
+    } finally {
+      await racy.stop();
     }
   });
 

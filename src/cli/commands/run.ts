@@ -1,10 +1,12 @@
 // `idemaudit run <scenario>`: load, audit, print, write reports, and map the verdict to an exit code.
 import type { Command } from 'commander';
 import type { Level } from '../../checks/types.js';
+import type { RunListener } from '../../engine/events.js';
 import { runAudit } from '../../engine/run.js';
 import { EXIT } from '../../errors/index.js';
 import { getReporter, writeReports } from '../../report/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
+import type { Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
 import { level, list } from '../options.js';
 import { progressListener } from '../progress.js';
@@ -33,14 +35,29 @@ export function addAuditFlags(cmd: Command): Command {
     .option('--skip <checks>', 'skip these check ids, comma-separated', list, []);
 }
 
+/** The start line (with the seed, so any run can be reproduced) always; live progress on a TTY only. */
+export function runListener(io: CliIO): RunListener {
+  const progress = progressListener(io, isInteractive(io, 'stderr'));
+  return (event) => {
+    if (event.type === 'run-start') {
+      io.stdout.write(`idemaudit: auditing ${event.target} (scenario ${event.scenario}, profile ${event.profile}, seed ${event.seed}; rerun with --seed ${event.seed})\n`);
+    }
+    progress(event);
+  };
+}
+
 export async function runCommand(file: string, flags: AuditFlags, io: CliIO): Promise<number> {
-  const scenario = await loadScenarioFile(file, io.env);
+  return auditAndReport(await loadScenarioFile(file, io.env), flags, io, file);
+}
+
+/** Shared by `run` and `check`: audit, print, write reports, map the verdict to an exit code. */
+export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: CliIO, file?: string): Promise<number> {
   const report = await withInterrupt(io, (signal) =>
     runAudit(scenario, {
       ...flags,
-      scenarioFile: file,
+      ...(file ? { scenarioFile: file } : {}),
       signal,
-      listener: progressListener(io, isInteractive(io, 'stderr')),
+      listener: runListener(io),
     }),
   );
   const color = isInteractive(io);

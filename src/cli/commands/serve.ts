@@ -1,5 +1,5 @@
 // `idemaudit serve`: the reference server in the foreground until SIGINT/SIGTERM.
-import { startReferenceServer } from '../../reference/index.js';
+import { createReferenceLogger, startReferenceServer } from '../../reference/index.js';
 import { createRedisStore } from '../../reference/store/redis/index.js';
 import { MemoryStore } from '../../reference/store/memory.js';
 import type { IdempotencyStore } from '../../reference/store/types.js';
@@ -36,7 +36,8 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     ...(flags.ttl !== undefined ? { retentionMs: flags.ttl } : {}),
     ...(flags.lease !== undefined ? { leaseMs: flags.lease } : {}),
     ...(flags.replay5xx ? { replay5xx: true } : {}),
-    ...(flags.logLevel ? { logLevel: flags.logLevel } : {}),
+    // JSON logs go to stderr so stdout keeps only the human lines (and the URL scripts wait for).
+    logger: createReferenceLogger({ level: flags.logLevel ?? 'info', destination: { write: (line: string) => io.stderr.write(line) } }),
   });
   io.stdout.write(`reference server listening on ${server.url} (store ${store.name}${flags.flaw.length ? `, flaws: ${flags.flaw.join(', ')}` : ', no flaws'})\n`);
   io.stdout.write(`  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n`);
@@ -46,7 +47,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
       resolve();
     });
   });
-  io.stdout.write('shutting down: draining in-flight requests\n');
+  io.stdout.write('shutting down\n');
   await server.close();
   await store.close();
   return 0;

@@ -36,7 +36,8 @@ describe('curl reproductions', () => {
   });
 
   it('replays a concurrent-duplicates finding in parallel against a racy server', async () => {
-    const server = await startReferenceServer({ port: 0, flaws: ['race'] });
+    // 300 ms of processing, so parallel curls overlap even when process start-up is slow.
+    const server = await startReferenceServer({ port: 0, flaws: ['race'], processingMs: 300 });
     servers.push(server);
     const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
     const report = await runAudit(scenario, { target: server.url, only: ['concurrent-duplicates'], seed: 'repro' });

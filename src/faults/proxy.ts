@@ -1,0 +1,219 @@
+// startFaultProxy: an HTTP reverse proxy in front of the API under test that injects named faults
+// into matching requests and passes everything else through untouched. Decisions come from a
+// seeded generator per spec, so one seed replays the same faults for the same request sequence.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRng, type Rng } from '../engine/rng.js';
+import { createFaultContext, ProxyAnswerError, type WaitRegistry } from './context.js';
+import { idempotencyKeyOf } from './headers.js';
+import { compileMatch, pathnameOf, type RequestMatcher } from './match.js';
+import { getFault } from './registry.js';
+import { parseFaultSpec, type ExtensionFaultSpecInput, type FaultSpecInput } from './spec.js';
+import type { Fault, FaultEvent, FaultEventDetail, FaultSpecBase } from './types.js';
+import { parseUpstream, UpstreamClient } from './upstream.js';
+
+export interface FaultProxyOptions {
+  /** Base URL of the API under test, e.g. http://127.0.0.1:4000 */
+  upstream: string;
+  /** 0 (default) picks an ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Tried in order for each request; the first matching spec whose dice roll hits takes the request. */
+  faults: ReadonlyArray<FaultSpecInput | ExtensionFaultSpecInput>;
+  seed: string;
+  onEvent?: (event: FaultEvent) => void;
+  /** Cap on what a fault buffers (duplicate-upstream's request, truncate-body's response). Default 8 MiB. */
+  maxBufferBytes?: number;
+  /** Upstream headers and body timeouts. Default 60 s. */
+  upstreamTimeoutMs?: number;
+}
+
+export interface FaultStats {
+  /** Requests the fault was injected into. */
+  injected: number;
+  /** Matching requests the dice let through (to the next spec, or transparently). */
+  passed: number;
+}
+
+export interface FaultProxyStats {
+  requests: number;
+  /** Requests no fault took: forwarded untouched. */
+  transparent: number;
+  /** Requests the proxy answered itself because the upstream failed or a buffer overflowed. */
+  proxyErrors: number;
+  /** Keyed by fault name (specs sharing a name add up). */
+  faults: Record<string, FaultStats>;
+}
+
+export interface FaultProxy {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  port: number;
+  /** The validated specs, defaults filled in, in the order they are tried. */
+  specs: readonly FaultSpecBase[];
+  /** Stops listening, ends every held or in-flight exchange at once, and resolves when done. */
+  close(): Promise<void>;
+  stats(): FaultProxyStats;
+}
+
+interface ArmedSpec {
+  spec: FaultSpecBase;
+  fault: Fault<FaultSpecBase>;
+  matches: RequestMatcher;
+  /** Draws the inject-or-pass decisions only, so option draws (jitter) never shift them. */
+  dice: Rng;
+  options: Rng;
+  counters: FaultStats;
+}
+
+const DEFAULT_MAX_BUFFER_BYTES = 8 * 1024 * 1024;
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlFor(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function answerFailure(res: ServerResponse, err: unknown): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const status = err instanceof ProxyAnswerError ? err.status : 502;
+  const reason = err instanceof Error ? err.message : String(err);
+  const body = `${status} fault proxy: ${reason}\n`;
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'x-idemaudit-proxy': 'error',
+  });
+  res.end(body);
+}
+
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const target = parseUpstream(options.upstream);
+  const specs = options.faults.map((input, i) => parseFaultSpec(input, `fault #${i + 1} (${String(input.name)})`));
+  const root = createRng(options.seed);
+  const faultStats: Record<string, FaultStats> = {};
+  const armed: ArmedSpec[] = specs.map((spec, i) => {
+    faultStats[spec.name] ??= { injected: 0, passed: 0 };
+    const label = `${i}:${spec.name}`;
+    return {
+      spec,
+      fault: getFault(spec.name),
+      matches: compileMatch(spec.match),
+      dice: root.fork(`dice/${label}`),
+      options: root.fork(`options/${label}`),
+      counters: faultStats[spec.name]!,
+    };
+  });
+  const totals = { requests: 0, transparent: 0, proxyErrors: 0 };
+  const maxBufferBytes = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
+  const upstream = new UpstreamClient(target, options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS);
+
+  const pending = new Set<() => void>();
+  let closed = false;
+  const waits: WaitRegistry = {
+    get closed() {
+      return closed;
+    },
+    add: (cancel) => pending.add(cancel),
+    delete: (cancel) => pending.delete(cancel),
+  };
+
+  const choose = (method: string, pathname: string): ArmedSpec | undefined => {
+    for (const candidate of armed) {
+      if (!candidate.matches(method, pathname)) continue;
+      if (candidate.dice.next() < candidate.spec.probability) return candidate;
+      candidate.counters.passed++;
+    }
+    return undefined;
+  };
+
+  const emitter = (req: IncomingMessage, fault: string) => {
+    let emitted = false;
+    return (detail?: FaultEventDetail): void => {
+      if (emitted || !options.onEvent) return;
+      emitted = true;
+      const key = idempotencyKeyOf(req.headers);
+      const event: FaultEvent = { fault, method: req.method ?? 'GET', path: req.url ?? '/', at: Date.now(), ...detail };
+      if (key !== undefined) event.key = key;
+      try {
+        options.onEvent(event);
+      } catch {
+        // A listener's bug must not take the proxy's connection handling down with it.
+      }
+    };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // A client vanishing mid-body errors these streams; the exchange's own code reacts to that.
+    req.on('error', () => {});
+    res.on('error', () => {});
+    totals.requests++;
+    const chosen = choose(req.method ?? 'GET', pathnameOf(req.url));
+    const emit = chosen ? emitter(req, chosen.spec.name) : () => {};
+    const ctx = createFaultContext(req, res, { upstream, waits, rng: chosen?.options ?? root, maxBufferBytes, emit });
+    try {
+      if (chosen) {
+        chosen.counters.injected++;
+        await chosen.fault.inject(ctx, chosen.spec);
+      } else {
+        totals.transparent++;
+        await ctx.forward();
+      }
+    } catch (err) {
+      if (closed) return;
+      totals.proxyErrors++;
+      answerFailure(res, err);
+    } finally {
+      // Every injected fault reports, also when the upstream failed before the fault could act.
+      emit();
+    }
+  };
+
+  const server = createServer((req, res) => void handle(req, res));
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await listen(server, options.port ?? 0, host);
+  } catch (err) {
+    await upstream.destroy();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      closed = true;
+      for (const cancel of [...pending]) cancel();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Held (stalled) and keep-alive connections would otherwise keep server.close() waiting.
+      server.closeAllConnections();
+      await upstream.destroy();
+      await stopped;
+    })();
+    return closing;
+  };
+
+  return {
+    url: urlFor(host, port),
+    port,
+    specs,
+    close,
+    stats: () => ({
+      ...totals,
+      faults: Object.fromEntries(Object.entries(faultStats).map(([name, s]) => [name, { ...s }])),
+    }),
+  };
+}

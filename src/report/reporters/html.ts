@@ -1,0 +1,299 @@
+// One self-contained HTML page that works offline: verdict overview, endpoints with maturity,
+// latency percentile-distribution charts by outcome (uPlot, inlined from node_modules at render
+// time), findings with evidence and a sortable, filterable results table (small vanilla JS).
+// Every report string is HTML-escaped; chart data travels as JSON in a non-executed
+// <script type="application/json"> with `<` escaped; a CSP with script hashes forbids the rest.
+// Deterministic: no clock, no randomness, fixed chart sizes, so it can be screenshot.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { html, jsonForScript } from '../escape.js';
+import { evidenceBlock, evidenceLine, factsText, latencyRows } from '../evidence.js';
+import { governance, MATURITY_TEXT } from '../governance.js';
+import type { Report, ResultRecord } from '../model.js';
+import type { Reporter } from '../reporter.js';
+
+interface Asset {
+  js: string;
+  css: string;
+  version: string;
+}
+
+let uplot: Asset | undefined;
+
+/** uPlot's browser build and stylesheet, read once from node_modules. */
+export function uplotAsset(): Asset {
+  if (!uplot) {
+    const require = createRequire(import.meta.url);
+    const read = (spec: string): string => readFileSync(require.resolve(spec), 'utf8');
+    const pkg = JSON.parse(read('uplot/package.json')) as { version: string };
+    uplot = {
+      // Neither can end its element early, whatever a future build contains.
+      js: read('uplot/dist/uPlot.iife.min.js').replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--'),
+      css: read('uplot/dist/uPlot.min.css').replace(/<\/(style)/gi, '<\\/$1'),
+      version: pkg.version,
+    };
+  }
+  return uplot;
+}
+
+/** Colours per outcome, shared by the charts (JS) and the legend swatches (CSS). */
+const COLORS: Record<string, string> = {
+  first: '#2563eb', replay: '#16a34a', conflict: '#d97706', mismatch: '#9333ea', rejected: '#64748b', error: '#dc2626', timeout: '#be123c',
+};
+
+const CSS = `
+:root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#fff;--soft:#f9fafb;--pass:#15803d;--fail:#b91c1c;--warn:#b45309;--note:#1d4ed8}
+*{box-sizing:border-box}
+body{margin:0;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 12px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
+code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre{background:var(--soft);border:1px solid var(--line);padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all;margin:6px 0}
+table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--soft)}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;color:#fff;background:var(--muted)}
+.v-pass{background:var(--pass)}.v-fail,.l-violation{background:var(--fail)}.l-deviation{background:var(--warn)}.l-observation{background:var(--note)}.v-error{background:#7e22ce}.v-skip,.v-incomplete{background:var(--warn)}
+.meta{color:var(--muted);margin:4px 0 16px}.meta span{margin-right:16px}
+.cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:110px}.card b{display:block;font-size:22px}
+.finding{border-left:4px solid var(--muted);padding:4px 12px;margin:12px 0}.finding.violation{border-color:var(--fail)}.finding.deviation{border-color:var(--warn)}.finding.observation{border-color:var(--note)}
+.finding p{margin:4px 0}.muted{color:var(--muted)}
+.charts{display:flex;flex-wrap:wrap;gap:24px}.chart-box{width:660px}.chart{width:640px;height:300px}
+.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
+.controls{display:flex;gap:12px;align-items:center;margin:8px 0}.controls input{width:280px;padding:4px}
+th[data-sort]{cursor:pointer;user-select:none}th[data-sort]::after{content:" \\2195";color:var(--muted)}
+th[aria-sort=ascending]::after{content:" \\2191"}th[aria-sort=descending]::after{content:" \\2193"}
+`;
+
+/**
+ * Charts and the results table. Static: it reads report data only from the JSON data block and the
+ * DOM, so nothing from the report is ever evaluated as code.
+ */
+const APP_JS = `(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('idemaudit-data').textContent);
+  var X = [Math.log10(2), 1, 2, 3, 4];
+  var TICKS = ['p50', 'p90', 'p99', 'p99.9', 'max'];
+  if (typeof uPlot === 'function') {
+    data.charts.forEach(function (chart, i) {
+      var el = document.getElementById('chart-' + i);
+      if (!el) return;
+      var series = [{ label: 'percentile' }];
+      var values = [X];
+      chart.series.forEach(function (s) {
+        series.push({ label: s.outcome + ' (n=' + s.count + ')', stroke: data.colors[s.outcome] || '#000', width: 2, points: { show: true, size: 6 }, value: function (u, v) { return v == null ? '-' : v.toFixed(3) + ' ms'; } });
+        values.push(s.values);
+      });
+      new uPlot({
+        width: 640, height: 300,
+        scales: { x: { time: false, range: [0, 4.2] }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
+        axes: [
+          { splits: function () { return X; }, values: function () { return TICKS; } },
+          { label: 'latency (ms)', size: 60 }
+        ],
+        series: series
+      }, values, el);
+    });
+  }
+
+  var table = document.getElementById('results');
+  if (!table) return;
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var search = document.getElementById('filter-text');
+  var verdict = document.getElementById('filter-verdict');
+  var level = document.getElementById('filter-level');
+  var shown = document.getElementById('shown');
+  function filter() {
+    var q = search.value.toLowerCase();
+    var n = 0;
+    rows.forEach(function (row) {
+      var ok = (!q || row.textContent.toLowerCase().indexOf(q) >= 0) &&
+        (!verdict.value || row.getAttribute('data-verdict') === verdict.value) &&
+        (!level.value || row.getAttribute('data-level') === level.value);
+      row.hidden = !ok;
+      if (ok) n++;
+    });
+    shown.textContent = n + ' of ' + rows.length + ' results';
+  }
+  [search, verdict, level].forEach(function (el) { el.addEventListener('input', filter); });
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  heads.forEach(function (th, col) {
+    if (!th.hasAttribute('data-sort')) return;
+    th.tabIndex = 0;
+    function sort() {
+      var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
+      heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
+      var numeric = th.getAttribute('data-sort') === 'number';
+      rows.sort(function (a, b) {
+        var x = a.cells[col].getAttribute('data-key') || a.cells[col].textContent;
+        var y = b.cells[col].getAttribute('data-key') || b.cells[col].textContent;
+        var c = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+        return c !== 0 ? c * dir : Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index'));
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    }
+    th.addEventListener('click', sort);
+    th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sort(); } });
+  });
+  filter();
+})();`;
+
+const RANK: Record<string, number> = { violation: 0, deviation: 1, observation: 2 };
+const VERDICT_RANK: Record<string, number> = { fail: 0, error: 1, skip: 2, pass: 3 };
+
+const badge = (cls: string, text: string): string => `<span class="badge ${cls}">${html(text)}</span>`;
+
+const num = (n: number): string => n.toFixed(3);
+
+function headerHtml(report: Report): string {
+  const s = report.summary;
+  const meta = [
+    ['target', report.target], ['profile', report.profile], ['seed', report.seed],
+    ['started', report.startedAt], ['duration', `${(report.durationMs / 1000).toFixed(1)} s`],
+    ...(report.scenario.file ? [['scenario file', report.scenario.file]] : []),
+  ].map(([k, v]) => `<span>${html(k!)} <code>${html(v!)}</code></span>`).join('');
+  const cards: Array<[string, number]> = [
+    ['passed', s.counts.pass], ['failed', s.counts.fail], ['violations', s.levels.violation], ['deviations', s.levels.deviation],
+    ['observations', s.levels.observation], ['skipped', s.counts.skip], ['errors', s.counts.error],
+  ];
+  return `<header>
+<h1>idemaudit report: ${html(report.scenario.name)} ${badge(`v-${s.verdict}`, s.verdict.toUpperCase())}</h1>
+${report.scenario.description ? `<p>${html(report.scenario.description)}</p>\n` : ''}<div class="meta">${meta}</div>
+${s.reason ? `<p><strong>Incomplete:</strong> ${html(s.reason)}</p>\n` : ''}<section id="overview" class="cards">${cards.map(([k, v]) => `<div class="card"><b>${v}</b>${html(k)}</div>`).join('')}</section>
+<p class="muted">Fails on ${html(s.failOn)} and above.${report.exchangesDropped > 0 ? ` ${report.exchangesDropped} exchanges beyond the report's bound were counted but not kept.` : ''}</p>
+</header>`;
+}
+
+function endpointsHtml(report: Report): string {
+  const rows = governance(report).map((g) => {
+    const why = [...g.maturity.reasons, ...(g.maturity.level < 4 ? [`Not L${g.maturity.level + 1}: ${g.maturity.missing.join('; ')}`] : [])];
+    return `<tr><td><code>${html(g.name)}</code></td><td><code>${g.info ? html(`${g.info.method} ${g.info.path}`) : 'not declared'}</code></td><td>${html(g.risk)}</td><td>${g.info ? html(g.info.keyRequired) : 'not declared'}</td><td><strong>${g.maturity.label}</strong> ${html(MATURITY_TEXT[g.maturity.label])}<ul>${why.map((w) => `<li>${html(w)}</li>`).join('')}</ul></td><td class="n">${g.failed.violation}</td><td class="n">${g.failed.deviation}</td></tr>`;
+  });
+  return `<section id="endpoints">
+<h2>Endpoints</h2>
+<table><thead><tr><th>Endpoint</th><th>Method and path</th><th>Risk class</th><th>Key required</th><th>Maturity</th><th>Violations</th><th>Deviations</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody></table>
+</section>`;
+}
+
+interface ChartData {
+  endpoint: string;
+  series: Array<{ outcome: string; count: number; values: number[] }>;
+}
+
+function chartData(report: Report): ChartData[] {
+  const charts: ChartData[] = [];
+  for (const row of latencyRows(report)) {
+    let chart = charts.find((c) => c.endpoint === row.endpoint);
+    if (!chart) charts.push((chart = { endpoint: row.endpoint, series: [] }));
+    const { s } = row;
+    chart.series.push({ outcome: row.outcome, count: s.count, values: [s.p50, s.p90, s.p99, s.p999, s.max] });
+  }
+  return charts;
+}
+
+function latencyHtml(charts: ChartData[]): string {
+  if (charts.length === 0) return '<section id="latency"><h2>Latency</h2><p>No latency recorded.</p></section>';
+  const boxes = charts.map((c, i) => {
+    const rows = c.series.map((s) => `<tr><td><span class="swatch" style="background:${COLORS[s.outcome] ?? '#000'}"></span>${html(s.outcome)}</td><td class="n">${s.count}</td>${s.values.map((v) => `<td class="n">${num(v)}</td>`).join('')}</tr>`);
+    return `<div class="chart-box">
+<h3><code>${html(c.endpoint)}</code></h3>
+<div class="chart" id="chart-${i}" role="img" aria-label="${html(`latency percentiles by outcome for ${c.endpoint}`)}"></div>
+<table><thead><tr><th>outcome</th><th>count</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th></tr></thead>
+<tbody>${rows.join('')}</tbody></table>
+</div>`;
+  });
+  return `<section id="latency">
+<h2>Latency percentiles by outcome</h2>
+<div class="charts">
+${boxes.join('\n')}
+</div>
+</section>`;
+}
+
+function findingHtml(r: ResultRecord): string {
+  const facts = factsText(r.facts);
+  const evidence = r.evidence.length === 0 ? '' : `
+<pre>${html(r.evidence.map(evidenceLine).join('\n'))}</pre>
+<details><summary>Full evidence (${r.evidence.length} exchange${r.evidence.length === 1 ? '' : 's'}, redacted)</summary>
+${r.evidence.map((e) => `<pre>${html(evidenceBlock(e))}</pre>`).join('\n')}
+</details>`;
+  return `<article class="finding ${html(r.level)}">
+<h3>${badge(`l-${r.level}`, r.level)} ${badge(`v-${r.verdict}`, r.verdict)} <code>${html(r.check)}</code> on <code>${html(r.endpoint)}</code></h3>
+<p>${html(r.message)}</p>
+<p class="muted">Rule: ${html(r.reference)}</p>${facts ? `\n<p class="muted">Facts: <code>${html(facts)}</code></p>` : ''}${evidence}
+</article>`;
+}
+
+function findingsHtml(report: Report): string {
+  const shown = report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'error' || (r.verdict === 'pass' && r.level === 'observation'))
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => (VERDICT_RANK[a.r.verdict]! - VERDICT_RANK[b.r.verdict]!) || (RANK[a.r.level]! - RANK[b.r.level]!) || a.i - b.i)
+    .map(({ r }) => r);
+  return `<section id="findings">
+<h2>Findings (${shown.length})</h2>
+${shown.length === 0 ? '<p>No failed results.</p>' : shown.map(findingHtml).join('\n')}
+</section>`;
+}
+
+function resultsHtml(report: Report): string {
+  const rows = report.results.map((r, i) => `<tr data-index="${i}" data-verdict="${html(r.verdict)}" data-level="${html(r.level)}"><td class="n">${i + 1}</td><td><code>${html(r.check)}</code></td><td><code>${html(r.endpoint)}</code></td><td data-key="${VERDICT_RANK[r.verdict] ?? 9}">${badge(`v-${r.verdict}`, r.verdict)}</td><td data-key="${RANK[r.level] ?? 9}">${html(r.level)}</td><td>${html(r.message)}</td></tr>`);
+  const option = (v: string): string => `<option value="${html(v)}">${html(v)}</option>`;
+  return `<section id="all-results">
+<h2>All results</h2>
+<div class="controls">
+<label>Filter <input id="filter-text" type="search" placeholder="check, endpoint or message"></label>
+<label>Verdict <select id="filter-verdict"><option value="">all</option>${['pass', 'fail', 'skip', 'error'].map(option).join('')}</select></label>
+<label>Level <select id="filter-level"><option value="">all</option>${['violation', 'deviation', 'observation'].map(option).join('')}</select></label>
+<span id="shown" class="muted">${report.results.length} of ${report.results.length} results</span>
+</div>
+<table id="results"><thead><tr><th data-sort="number">#</th><th data-sort="text">check</th><th data-sort="text">endpoint</th><th data-sort="text">verdict</th><th data-sort="text">level</th><th data-sort="text">message</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody></table>
+</section>`;
+}
+
+const cspHash = (script: string): string => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`;
+
+export function renderHtml(report: Report): string {
+  const lib = uplotAsset();
+  const charts = chartData(report);
+  const data = jsonForScript({ colors: COLORS, charts });
+  const csp = `default-src 'none'; script-src ${cspHash(lib.js)} ${cspHash(APP_JS)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${html(csp)}">
+<meta name="generator" content="idemaudit ${html(report.tool.version)}">
+<title>idemaudit: ${html(report.scenario.name)} (${html(report.summary.verdict.toUpperCase())})</title>
+<style>/* uPlot ${html(lib.version)} (MIT) */
+${lib.css}</style>
+<style>${CSS}</style>
+</head>
+<body>
+${headerHtml(report)}
+${endpointsHtml(report)}
+${latencyHtml(charts)}
+${findingsHtml(report)}
+${resultsHtml(report)}
+<footer class="muted"><p>Generated by idemaudit ${html(report.tool.version)} from the run started ${html(report.startedAt)}. Charts: uPlot ${html(lib.version)}, inlined.</p></footer>
+<script type="application/json" id="idemaudit-data">${data}</script>
+<script>${lib.js}</script>
+<script>${APP_JS}</script>
+</body>
+</html>
+`;
+}
+
+export const htmlReporter: Reporter = {
+  id: 'html',
+  extension: 'html',
+  description: 'self-contained HTML page (works offline): findings, latency charts, sortable results',
+  render: (report) => renderHtml(report),
+};
