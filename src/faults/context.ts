@@ -29,15 +29,16 @@ export interface ContextDeps {
   emit(detail?: FaultEventDetail): void;
 }
 
-async function readAll(stream: Readable, limit: number, what: string, status: number): Promise<Buffer> {
+/**
+ * Reads a stream into memory, refusing more than `limit` bytes. The request stream is left open on
+ * overflow (destroying it would kill the socket the refusal must be sent on); a response is destroyed.
+ */
+async function readAll(stream: Readable, limit: number, what: string, status: number, keepOpen: boolean): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
+  for await (const chunk of stream.iterator({ destroyOnReturn: !keepOpen })) {
     size += (chunk as Buffer).length;
-    if (size > limit) {
-      stream.destroy();
-      throw new ProxyAnswerError(status, `${what} is over the proxy's ${limit}-byte buffer limit`);
-    }
+    if (size > limit) throw new ProxyAnswerError(status, `${what} is over the proxy's ${limit}-byte buffer limit`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks, size);
@@ -46,6 +47,8 @@ async function readAll(stream: Readable, limit: number, what: string, status: nu
 export function createFaultContext(req: IncomingMessage, res: ServerResponse, deps: ContextDeps): FaultContext {
   let bodyRead: Promise<Buffer> | undefined;
   let streamed = false;
+  // Captured now: node:http detaches req.socket once the request body has been consumed.
+  const socket = req.socket;
 
   const ctx: FaultContext = {
     req,
@@ -56,7 +59,7 @@ export function createFaultContext(req: IncomingMessage, res: ServerResponse, de
 
     readBody() {
       if (streamed) throw new Error('the request body was already streamed upstream');
-      bodyRead ??= readAll(req, deps.maxBufferBytes, 'the request body', 413);
+      bodyRead ??= readAll(req, deps.maxBufferBytes, 'the request body', 413, true);
       return bodyRead;
     },
 
@@ -76,7 +79,7 @@ export function createFaultContext(req: IncomingMessage, res: ServerResponse, de
     },
 
     collect(response) {
-      return readAll(response.body, deps.maxBufferBytes, 'the upstream response body', 502);
+      return readAll(response.body, deps.maxBufferBytes, 'the upstream response body', 502, false);
     },
 
     async pipe(response: UpstreamResponse) {
@@ -112,12 +115,12 @@ export function createFaultContext(req: IncomingMessage, res: ServerResponse, de
 
     reset() {
       // A real RST (not a FIN), as when a gateway or the network drops the connection.
-      if (!req.socket.destroyed) req.socket.resetAndDestroy();
+      if (!socket.destroyed) socket.resetAndDestroy();
     },
 
     hangUp() {
       // FIN once whatever was written is flushed (truncate-body relies on the bytes going first).
-      if (!req.socket.destroyed) req.socket.destroySoon();
+      if (!socket.destroyed) socket.destroySoon();
     },
   };
   return ctx;

@@ -20,7 +20,7 @@ export interface FaultProxyOptions {
   /** Default 127.0.0.1. */
   host?: string;
   /** Tried in order for each request; the first matching spec whose dice roll hits takes the request. */
-  faults: ReadonlyArray<FaultSpecInput | ExtensionFaultSpecInput>;
+  faults: ReadonlyArray<FaultSpecInput | ExtensionFaultSpecInput | FaultSpecBase>;
   seed: string;
   onEvent?: (event: FaultEvent) => void;
   /** Cap on what a fault buffers (duplicate-upstream's request, truncate-body's response). Default 8 MiB. */
@@ -96,6 +96,8 @@ function answerFailure(res: ServerResponse, err: unknown): void {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),
     'x-idemaudit-proxy': 'error',
+    // Part of the request may still be unread: this connection cannot carry another exchange.
+    connection: 'close',
   });
   res.end(body);
 }

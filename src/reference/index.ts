@@ -18,3 +18,4 @@ export { createReferenceMetrics, type ReferenceMetrics } from './observability/m
 export { createReferenceLogger, logLayerEvents, type ReferenceLoggerOptions } from './observability/logger.js';
 export { MemoryStore } from './store/memory.js';
 export { StoreUnavailableError, type IdempotencyStore, type StoredResponse } from './store/types.js';
+export { createRedisStore, RedisStore, type RedisStoreOptions } from './store/redis/index.js';

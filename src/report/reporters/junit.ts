@@ -1,6 +1,7 @@
-// JUnit XML in the shape Jenkins, GitLab and Surefire read: <testsuites> with one <testsuite> per
-// check id, one <testcase> per (check, endpoint) result. fail -> <failure>, error -> <error>,
-// skip -> <skipped>. A testcase's time is the time spent in the exchanges that prove it.
+// JUnit XML in the shape Jenkins, GitLab and Surefire read (the Jenkins junit.xsd attribute sets):
+// <testsuites> with one <testsuite> per check id, one <testcase> per (check, endpoint) result.
+// fail -> <failure>, error -> <error>, skip -> <skipped>. A testcase's time is the time spent in the
+// exchanges that prove it; the root's time is the run's duration.
 import { xmlAttr, xmlText } from '../escape.js';
 import { evidenceLine, excerpt, factsText } from '../evidence.js';
 import type { Report, ResultRecord } from '../model.js';
@@ -70,7 +71,7 @@ export function renderJunit(report: Report): string {
   const all = report.results;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xmlAttr(`idemaudit ${report.scenario.name}`)}" tests="${all.length}" failures="${count(all, 'fail')}" errors="${count(all, 'error')}" skipped="${count(all, 'skip')}" time="${seconds(report.durationMs)}" timestamp="${xmlAttr(stamp(report))}">`,
+    `<testsuites name="${xmlAttr(`idemaudit ${report.scenario.name}`)}" tests="${all.length}" failures="${count(all, 'fail')}" errors="${count(all, 'error')}" time="${seconds(report.durationMs)}">`,
     ...suites,
     '</testsuites>',
     '',

@@ -20,17 +20,18 @@ describe('parseScenario: valid input', () => {
       name: 'minimal',
       target: 'self',
       profile: 'ietf-07',
+      profiles: {},
       defaults: { keyHeader: 'Idempotency-Key', timeoutMs: 10_000 },
       tenants: {},
       redact: [],
-      endpoints: [{ name: 'create-order', method: 'POST', path: '/orders', keyRequired: 'expected', risk: 'high' }],
+      endpoints: [{ name: 'create-order', method: 'POST', path: '/orders', keyRequired: 'expected', risk: 'high', policy: { errors: { '4xx': 'any', '5xx': 'any' } } }],
       checks: {},
     });
   });
 
   it('keeps check options, null included', () => {
-    const s = parseScenario(yaml(...head, '    path: /a', 'checks:', '  missing-key:', '  cross-tenant: { copies: 2 }'), 'f', {});
-    expect(s.checks).toEqual({ 'missing-key': null, 'cross-tenant': { copies: 2 } });
+    const s = parseScenario(yaml(...head, '    path: /a', 'checks:', '  missing-key:', '  concurrent-duplicates: { copies: 2 }'), 'f', {});
+    expect(s.checks).toEqual({ 'missing-key': null, 'concurrent-duplicates': { copies: 2 } });
   });
 });
 
@@ -135,7 +136,7 @@ describe('parseScenario: each kind of problem, with its position', () => {
       '10:15 endpoints[0].identity: must be a JSON pointer such as /id or /data/0/id (RFC 6901) (got "id")',
       "11:57 unknown tenant 'bob'; declared tenants: alice",
       "12:11 duplicate endpoint name 'pay' (first declared at line 8)",
-      "14:5 unknown key 'retries' in endpoints[1]; allowed: name, method, path, headers, body, identity, probe, keyRequired, risk, successStatus",
+      "14:5 unknown key 'retries' in endpoints[1]; allowed: name, method, path, headers, body, identity, probe, keyRequired, risk, successStatus, policy",
       "16:3 unknown check id 'concurrent-duplicate' (did you mean 'concurrent-duplicates'?); known: concurrent-duplicates, sequential-replay, payload-mismatch, missing-key, cross-tenant",
     ]);
     expect((err as ScenarioError).message.split('\n')[0]).toBe(`${fixture('many-problems.yaml')}:2:7: name: use letters, digits, dot, dash and underscore (it names the report file) (got "many problems")`);

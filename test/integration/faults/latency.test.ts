@@ -1,0 +1,58 @@
+// latency: the response is the upstream's, only later; the jitter draw is bounded and seeded.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultProxy, type FaultEvent } from '../../../src/faults/index.js';
+import { send, startUpstream, type TestUpstream } from './helpers.js';
+
+let upstream: TestUpstream;
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+});
+afterAll(() => upstream.close());
+
+describe('latency', () => {
+  it('delays the exchange by at least ms and then forwards it once', async () => {
+    const proxy = await startFaultProxy({ upstream: upstream.url, seed: 'slow', faults: [{ name: 'latency', ms: 200 }] });
+    try {
+      const before = upstream.hits;
+      const res = await send(`${proxy.url}/payments`, { body: '{}' });
+      expect(res.status).toBe(201);
+      expect(res.ms).toBeGreaterThanOrEqual(200);
+      expect(upstream.hits).toBe(before + 1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('adds jitter within [0, jitterMs], the same draws for the same seed', async () => {
+    const delays = async (): Promise<number[]> => {
+      const events: FaultEvent[] = [];
+      const proxy = await startFaultProxy({ upstream: upstream.url, seed: 'jitter', faults: [{ name: 'latency', ms: 20, jitterMs: 40 }], onEvent: (e) => events.push(e) });
+      try {
+        for (let i = 0; i < 5; i++) {
+          const res = await send(`${proxy.url}/p`, { body: '{}' });
+          expect(res.ms).toBeGreaterThanOrEqual(events[i]!.delayMs!);
+        }
+      } finally {
+        await proxy.close();
+      }
+      return events.map((e) => e.delayMs!);
+    };
+    const first = await delays();
+    for (const d of first) expect(d).toBeGreaterThanOrEqual(20), expect(d).toBeLessThanOrEqual(60);
+    expect(new Set(first).size).toBeGreaterThan(1);
+    expect(await delays()).toEqual(first);
+  });
+
+  it('a closing proxy cancels the delay instead of waiting it out', async () => {
+    const proxy = await startFaultProxy({ upstream: upstream.url, seed: 'slow', faults: [{ name: 'latency', ms: 60_000 }] });
+    const before = upstream.hits;
+    const pending = send(`${proxy.url}/payments`, { body: '{}', timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    await proxy.close();
+    const res = await pending;
+    expect(res.error).toBeDefined();
+    expect(res.ms).toBeLessThan(5_000);
+    expect(upstream.hits).toBe(before);
+  });
+});
