@@ -1,5 +1,7 @@
 // N copies of one request with one key, released together (last-byte sync). A correct server runs
 // the side effect once and answers the others 409 (or replays, if they arrive after completion).
+// `copies` may be a list, sweeping burst sizes over several rounds each, to report the distribution
+// of executions per key rather than one lucky or unlucky sample.
 import { z } from 'zod';
 import type { Exchange } from '../engine/exchange.js';
 import { isSuccess, statusOf } from '../engine/exchange.js';
@@ -9,9 +11,11 @@ import { is5xx, isMarkedReplay, statusTally } from './compare.js';
 import { exchangeMeta } from './send.js';
 import { finding, type Check, type Finding } from './types.js';
 
+const Copies = z.number().int().min(2).max(256);
+
 const Options = z.strictObject({
-  copies: z.number().int().min(2).max(256).default(8),
-  rounds: z.number().int().min(1).max(50).default(3),
+  copies: z.union([Copies, z.array(Copies).min(1)]).default(8).describe('Copies per burst, or a list to sweep, e.g. [2, 8, 32, 64]'),
+  rounds: z.number().int().min(1).max(50).default(3).describe('Bursts per burst size, each with a fresh key'),
 });
 type Options = z.output<typeof Options>;
 
@@ -21,13 +25,41 @@ export interface BurstRound {
   count: ExecutionCount;
 }
 
+export interface SweepRow {
+  copies: number;
+  rounds: number;
+  /** How many rounds ended with this many executions, e.g. { "1": 3 }. */
+  executions: Record<string, number>;
+  /** Largest arrival spread the server reported across the rounds, in ms (last byte to last byte). */
+  maxArrivalSpreadMs?: number;
+}
+
+/** Arrival spread of one burst as the server saw it, when its ledger reports arrivals. */
+export function arrivalSpreadMs(round: BurstRound): number | undefined {
+  const a = round.count.arrivals;
+  if (!a || a.length < 2) return undefined;
+  return Math.round((Math.max(...a) - Math.min(...a)) * 1000) / 1000;
+}
+
+export function sweepTable(rounds: BurstRound[]): SweepRow[] {
+  const rows = new Map<number, SweepRow>();
+  for (const r of rounds) {
+    const copies = r.exchanges.length;
+    const row = rows.get(copies) ?? { copies, rounds: 0, executions: {} };
+    row.rounds += 1;
+    const n = String(r.count.executions ?? 'unknown');
+    row.executions[n] = (row.executions[n] ?? 0) + 1;
+    const spread = arrivalSpreadMs(r);
+    if (spread !== undefined) row.maxArrivalSpreadMs = Math.max(row.maxArrivalSpreadMs ?? 0, spread);
+    rows.set(copies, row);
+  }
+  return [...rows.values()];
+}
+
 export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile): Finding[] {
   const all = rounds.flatMap((r) => r.exchanges);
-  const copies = rounds[0]?.exchanges.length ?? 0;
   const facts = {
-    rounds: rounds.length,
-    copies,
-    executionsPerRound: rounds.map((r) => r.count.executions),
+    sweep: sweepTable(rounds),
     oracles: rounds[0]?.count.by ?? {},
     statuses: statusTally(all),
   };
@@ -35,8 +67,10 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
 
   const worst = rounds.reduce<BurstRound | undefined>((w, r) => ((r.count.executions ?? 0) > (w?.count.executions ?? 0) ? r : w), undefined);
   if (worst && (worst.count.executions ?? 0) > 1) {
+    const doubled = rounds.filter((r) => (r.count.executions ?? 0) > 1).length;
     findings.push({
-      ...finding('fail', 'violation', `key executed ${worst.count.executions} times for ${copies} concurrent copies (${statusTally(worst.exchanges)})`,
+      ...finding('fail', 'violation',
+        `key executed ${worst.count.executions} times for ${worst.exchanges.length} concurrent copies (${statusTally(worst.exchanges)}); ${doubled} of ${rounds.length} bursts executed more than once`,
         profile.cite.execution, worst.exchanges, facts),
       concurrent: true,
     });
@@ -66,9 +100,11 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
       profile.cite.execution, [], facts));
   }
   if (findings.length > 0) return findings;
-  const replays = all.filter((e) => isSuccess(e) && isMarkedReplay(e)).length;
+  const sizes = [...new Set(rounds.map((r) => r.exchanges.length))].join('/');
+  const spreads = facts.sweep.map((row) => row.maxArrivalSpreadMs).filter((s): s is number => s !== undefined);
+  const spread = spreads.length > 0 ? `, arrivals within ${Math.max(...spreads).toFixed(3)} ms` : '';
   return [finding('pass', 'violation',
-    `${rounds.length}×${copies} concurrent copies: one execution per key; others answered ${statusTally(all.filter((e) => !isSuccess(e) || isMarkedReplay(e))) || 'nothing'}${replays ? ' (replays after completion)' : ''}`,
+    `${rounds.length} bursts of ${sizes} copies: one execution per key${spread}; others answered ${statusTally(all.filter((e) => !isSuccess(e) || isMarkedReplay(e))) || 'nothing'}`,
     profile.cite.execution, worst ? worst.exchanges.slice(0, 2) : [], facts)];
 }
 
@@ -78,17 +114,17 @@ export const concurrentDuplicates: Check<Options> = {
   summary: 'N copies with one key released together (last-byte sync): at most one execution, the rest 409',
   options: Options,
   async run(ctx) {
+    const sizes = Array.isArray(ctx.options.copies) ? ctx.options.copies : [ctx.options.copies];
     const rounds: BurstRound[] = [];
-    for (let r = 1; r <= ctx.options.rounds && !ctx.signal.aborted; r++) {
-      ctx.note(`round ${r}/${ctx.options.rounds}: ${ctx.options.copies} copies`);
-      const key = ctx.keys.next();
-      const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
-      const items = Array.from({ length: ctx.options.copies }, (_, i) => ({
-        request,
-        meta: exchangeMeta(ctx, `copy ${i + 1}/${ctx.options.copies}`, key),
-      }));
-      const exchanges = await ctx.http.burst(items);
-      rounds.push({ key, exchanges, count: await ctx.oracle.count(ctx.endpoint, key, exchanges) });
+    for (const copies of sizes) {
+      for (let r = 1; r <= ctx.options.rounds && !ctx.signal.aborted; r++) {
+        ctx.note(`${copies} copies, round ${r}/${ctx.options.rounds}`);
+        const key = ctx.keys.next();
+        const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
+        const items = Array.from({ length: copies }, (_, i) => ({ request, meta: exchangeMeta(ctx, `copy ${i + 1}/${copies}`, key) }));
+        const exchanges = await ctx.http.burst(items);
+        rounds.push({ key, exchanges, count: await ctx.oracle.count(ctx.endpoint, key, exchanges) });
+      }
     }
     return judgeConcurrentDuplicates(rounds, ctx.profile);
   },

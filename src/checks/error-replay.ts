@@ -51,7 +51,8 @@ export function retryOutcome(round: ErrorReplayRound): RetryOutcome {
   if (ran !== undefined && ran >= 2) return 'released';
   const same = retry.response?.status === first.response?.status && compareBodies(first, retry) === 'identical';
   if (!same) return 'released';
-  if (ran === 1 && round.errorClass === '5xx') return 'replayed';
+  // One execution between two identical answers: the first ran and the retry got its stored answer.
+  if (ran === 1) return 'replayed';
   return 'unclear';
 }
 
@@ -87,7 +88,8 @@ export function judgeErrorRound(round: ErrorReplayRound, endpoint: Endpoint, pro
   const what = outcome === 'replayed' ? `the ${first.response.status} was replayed (${statusOf(retry)}${isMarkedReplay(retry) ? ', marked' : ''})`
     : outcome === 'released' ? `the key was released: the retry ran afresh (${statusOf(retry)}${count.executions !== null ? `, ${count.executions} execution(s)` : ''})`
       : `the retry got the same ${retry.response.status} without a replay marker; replay and fresh attempt cannot be told apart`;
-  if (rule.policy === 'any' || outcome === 'unclear' || outcome === rule.policy) {
+  const expected: RetryOutcome | undefined = rule.policy === 'replay' ? 'replayed' : rule.policy === 'release' ? 'released' : undefined;
+  if (expected === undefined || outcome === 'unclear' || outcome === expected) {
     const level = rule.policy === 'any' || outcome === 'unclear' ? 'observation' : 'deviation';
     return finding('pass', level, `after a ${errorClass}: ${what}${rule.policy === 'any' ? '' : ` (policy: ${rule.policy})`}`, rule.cite, pair, facts);
   }

@@ -6,6 +6,11 @@ export const CHECK_IDS = [
   'payload-mismatch',
   'missing-key',
   'cross-tenant',
+  'key-validation',
+  'cross-endpoint',
+  'error-replay',
+  'expiry',
+  'fingerprint',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];

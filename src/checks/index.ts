@@ -1,7 +1,12 @@
 // The check registry: every check, built-in or not, is looked up by its id here.
 import { concurrentDuplicates } from './concurrent-duplicates.js';
+import { crossEndpoint } from './cross-endpoint.js';
 import { crossTenant } from './cross-tenant.js';
+import { errorReplay } from './error-replay.js';
+import { expiry } from './expiry.js';
+import { fingerprint } from './fingerprint.js';
 import type { CheckId } from './ids.js';
+import { keyValidation } from './key-validation.js';
 import { missingKey } from './missing-key.js';
 import { payloadMismatch } from './payload-mismatch.js';
 import { sequentialReplay } from './sequential-replay.js';
@@ -16,7 +21,10 @@ export function registerCheck(check: Check<any>): void {
   registry.set(check.id, check);
 }
 
-for (const check of [concurrentDuplicates, sequentialReplay, payloadMismatch, missingKey, crossTenant]) registerCheck(check);
+for (const check of [
+  concurrentDuplicates, sequentialReplay, payloadMismatch, missingKey, crossTenant,
+  keyValidation, crossEndpoint, errorReplay, expiry, fingerprint,
+]) registerCheck(check);
 
 export function getCheck(id: CheckId): Check<any> {
   const check = registry.get(id);

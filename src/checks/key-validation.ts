@@ -110,16 +110,17 @@ export interface CollisionProbe {
 export interface KeyValidationObservation {
   format: KeyFormat;
   probes: SentProbe[];
-  /** The base key first, then its look-alikes, all with the same body, sent one after another. */
+  /** The base key first, then its look-alikes (sent together once the base has completed), all with one body. */
   collisions: CollisionProbe[];
 }
 
 /** Why `c` looks like a stored result of another key rather than its own execution, if it does. */
-function collisionOf(c: CollisionProbe, earlier: CollisionProbe[], endpoint: Endpoint): string | undefined {
+function collisionOf(c: CollisionProbe, others: CollisionProbe[], endpoint: Endpoint, isBase: boolean): string | undefined {
+  if (!isBase && c.exchange.response?.status === 409) return `key ${c.name} answered 409 although it was never used: it shares a claim with another key`;
   if (!isSuccess(c.exchange)) return undefined;
-  const twin = earlier.find((e) => sameResult(e.exchange, c.exchange, endpoint));
-  if (twin) return `key ${c.name} got the result of key ${twin.name}`;
-  if (earlier.length > 0 && isMarkedReplay(c.exchange)) return `key ${c.name} was answered with a replay although it was never used`;
+  const twin = others.find((e) => sameResult(e.exchange, c.exchange, endpoint));
+  if (twin) return `keys ${twin.name} and ${c.name} got the same result`;
+  if (!isBase && isMarkedReplay(c.exchange)) return `key ${c.name} was answered with a replay although it was never used`;
   const none = (['ledger', 'probe'] as const).find((o) => c.count.by[o] === 0);
   if (none) return `key ${c.name} answered ${c.exchange.response!.status} but the ${none} recorded no execution for it`;
   return undefined;
@@ -133,13 +134,15 @@ export function judgeKeyValidation(obs: KeyValidationObservation, endpoint: Endp
   const base = obs.collisions[0];
   const collisions: string[] = [];
   const withEvidence: Exchange[] = [];
+  // Each pair is reported once: a key is compared with the keys listed before it.
   obs.collisions.forEach((c, i) => {
-    const why = collisionOf(c, obs.collisions.slice(0, i), endpoint);
+    const why = collisionOf(c, obs.collisions.slice(0, i), endpoint, i === 0);
     if (why) {
       collisions.push(why);
-      withEvidence.push(...obs.collisions.slice(0, i).map((e) => e.exchange).filter(isSuccess).slice(0, 2), c.exchange);
+      withEvidence.push(c.exchange);
     }
   });
+  if (collisions.length > 0 && base) withEvidence.unshift(base.exchange);
   const facts: Record<string, unknown> = {
     format: obs.format,
     accepted: accepted.map((p) => p.probe.name),
@@ -185,18 +188,21 @@ export const keyValidation: Check<Options> = {
     const base = ctx.keys.next();
     const body = ctx.requests.renderBody(ctx.endpoint, { key: base });
     const probes = keyProbes(base, format, ctx.options.maxLength);
-    // The probes use distinct keys, so they can run side by side.
-    const sent: SentProbe[] = await Promise.all(probes.map(async (probe): Promise<SentProbe> => {
-      if (probe.unsendable) return { probe };
-      return { probe, exchange: await send(ctx, `key ${probe.name}`, { key: probe.key, rawKeyHeader: probe.header, body }) };
-    }));
-    // Look-alikes one after another, base first, all with one body: a collision shows up as a replay.
-    const collisions: CollisionProbe[] = [];
-    for (const { name, key } of [{ name: 'base', key: base }, ...collisionKeys(base)]) {
-      if (ctx.signal.aborted) break;
+    const sendLookAlike = async (name: string, key: string): Promise<CollisionProbe> => {
       const exchange = await send(ctx, `key ${name}`, { key, body });
-      collisions.push({ name, key, exchange, count: await ctx.oracle.count(ctx.endpoint, key, [exchange]) });
-    }
+      return { name, key, exchange, count: await ctx.oracle.count(ctx.endpoint, key, [exchange]) };
+    };
+    // Every probe uses its own key, so they run side by side with the base request. The look-alikes
+    // follow the base together, with the same body: colliding with the base shows up as a replay of
+    // its result, colliding with each other as a shared result or a 409.
+    const [sent, first] = await Promise.all([
+      Promise.all(probes.map(async (probe): Promise<SentProbe> => {
+        if (probe.unsendable) return { probe };
+        return { probe, exchange: await send(ctx, `key ${probe.name}`, { key: probe.key, rawKeyHeader: probe.header, body }) };
+      })),
+      sendLookAlike('base', base),
+    ]);
+    const collisions = ctx.signal.aborted ? [first] : [first, ...(await Promise.all(collisionKeys(base).map(({ name, key }) => sendLookAlike(name, key))))];
     return judgeKeyValidation({ format, probes: sent, collisions }, ctx.endpoint, ctx.profile);
   },
 };

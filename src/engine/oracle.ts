@@ -17,6 +17,8 @@ export interface ExecutionCount {
   by: Partial<Record<OracleName, number>>;
   /** Distinct resource ids seen in successful responses (identity oracle). */
   ids: string[];
+  /** When the server saw each request for the key finish arriving (epoch ms), if its ledger tells. */
+  arrivals?: number[];
 }
 
 /** Identity oracle, pure: distinct resource ids in successful responses. */
@@ -43,14 +45,14 @@ export class ExecutionOracle {
     private readonly client: AuditClient,
     private readonly requests: RequestFactory,
     /** Absolute ledger URL (reference server or scenario `ledger`), if any. */
-    private readonly ledgerUrl: string | undefined,
+    private readonly ledger: () => string | undefined,
   ) {}
 
   get available(): OracleName[] {
     const names: OracleName[] = [];
     if (this.scenario.endpoints.some((e) => e.probe)) names.push('probe');
     if (this.scenario.endpoints.some((e) => e.identity)) names.push('identity');
-    if (this.ledgerUrl) names.push('ledger');
+    if (this.ledger()) names.push('ledger');
     return names;
   }
 
@@ -73,11 +75,13 @@ export class ExecutionOracle {
       const n = isSuccess(probe) ? countFrom(resolvePointer(jsonBody(probe), endpoint.probe.count)) : undefined;
       if (n !== undefined) result.by.probe = n;
     }
-    if (this.ledgerUrl) {
-      const url = `${this.ledgerUrl}${this.ledgerUrl.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
+    const ledgerUrl = this.ledger();
+    if (ledgerUrl) {
+      const url = `${ledgerUrl}${ledgerUrl.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
       const answer = await this.client.send({ method: 'GET', url, headers: {} }, { label: 'ledger', endpoint: endpoint.name, key });
-      const doc = jsonBody(answer) as { executions?: Array<{ path?: string }> } | undefined;
+      const doc = jsonBody(answer) as { executions?: unknown[]; arrivals?: unknown[] } | undefined;
       if (isSuccess(answer) && doc && Array.isArray(doc.executions)) result.by.ledger = doc.executions.length;
+      if (doc && Array.isArray(doc.arrivals)) result.arrivals = doc.arrivals.filter((a): a is number => typeof a === 'number');
     }
     const counts = Object.values(result.by);
     result.executions = counts.length > 0 ? Math.max(...counts) : null;

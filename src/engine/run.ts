@@ -1,5 +1,6 @@
 // runAudit: the programmatic API behind `idemaudit run`. Resolves the target, runs each selected
 // check against each endpoint, and returns the versioned report. It never touches process or TTY.
+import { setMaxListeners } from 'node:events';
 import { getCheck, CHECK_IDS, type CheckId, type Finding, type Level } from '../checks/index.js';
 import type { CheckContext } from '../checks/types.js';
 import { UsageError } from '../errors/index.js';
@@ -19,7 +20,7 @@ import { redactionPolicyFor } from './redaction-policy.js';
 import { RunRecorder } from './recorder.js';
 import { RequestFactory } from './requests.js';
 import { createRng, randomSeed } from './rng.js';
-import { assertReachable, resolveTarget } from './target.js';
+import { assertReachable, detectLedger, resolveTarget } from './target.js';
 
 export interface RunOptions {
   /** Overrides the scenario's target. */
@@ -55,6 +56,8 @@ function parseOptions(id: CheckId, raw: unknown, file: string | undefined): unkn
 
 export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promise<Report> {
   const signal = opts.signal ?? new AbortController().signal;
+  // Every request in flight listens to the run's signal; a burst of 64 is not a leak.
+  setMaxListeners(0, signal);
   const profile = getProfile(opts.profile ?? scenario.profile, scenario.profiles);
   const failOn = opts.failOn ?? 'deviation';
   const seed = opts.seed ?? randomSeed();
@@ -70,7 +73,8 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const client = new AuditClient({ clock, timeoutMs: scenario.defaults.timeoutMs, sink: recorder.sink, signal });
   const requests = new RequestFactory(scenario, target.baseUrl, scenario.defaults.keyFormat ?? profile.keyFormat, rng.fork('bodies'));
   const keys = new KeyFactory(rng.fork('keys'));
-  const oracle = new ExecutionOracle(scenario, client, requests, target.ledgerUrl);
+  // The ledger may only be known once the target answered (see detectLedger below).
+  const oracle = new ExecutionOracle(scenario, client, requests, () => target.ledgerUrl);
   const results: ResultRecord[] = [];
   let incomplete: string | undefined;
 
@@ -91,6 +95,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   try {
     emit({ type: 'run-start', scenario: scenario.name, target: target.label, profile: profile.id, seed, checks: checkIds.length, endpoints: scenario.endpoints.length });
     await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal);
+    target.ledgerUrl ??= await detectLedger(target.baseUrl, scenario.defaults.timeoutMs, signal);
     outer: for (const id of checkIds) {
       const check = getCheck(id);
       for (const endpoint of scenario.endpoints) {

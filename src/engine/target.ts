@@ -42,3 +42,23 @@ export async function assertReachable(baseUrl: string, timeoutMs: number, signal
     await dispatcher.destroy();
   }
 }
+
+/**
+ * A target that is an idemaudit reference server (started with `idemaudit serve`) offers its ledger
+ * as a third execution oracle. Asking costs one GET that any other API answers with a 404.
+ */
+export async function detectLedger(baseUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const dispatcher = new Agent({ connect: { timeout: timeoutMs } });
+  try {
+    const res = await request(`${baseUrl}/_idemaudit/health`, { dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) return undefined;
+    const doc = JSON.parse(text) as { ok?: unknown; store?: unknown };
+    return doc.ok === true && typeof doc.store === 'string' ? `${baseUrl}/_idemaudit/ledger` : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await dispatcher.destroy();
+  }
+}

@@ -58,7 +58,13 @@ function describeIssue(issue: z.core.$ZodIssue, fault: Fault<FaultSpecBase>): st
 export function parseFaultSpec(input: unknown, label?: string): FaultSpecBase {
   const name = (input as { name?: unknown } | null)?.name;
   if (typeof name !== 'string') throw new UsageError(`${label ? `${label}: ` : ''}a fault spec needs a name`);
-  const fault = getFault(name);
+  let fault: Fault<FaultSpecBase>;
+  try {
+    fault = getFault(name);
+  } catch (err) {
+    if (err instanceof UsageError && label) throw new UsageError(`${label}: ${err.message}`, err.hint);
+    throw err;
+  }
   const parsed = fault.schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.flatMap((issue) => describeIssue(issue, fault));

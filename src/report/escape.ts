@@ -20,9 +20,13 @@ export function xmlAttr(value: string): string {
   return xmlText(value).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
 }
 
-/** Text or a double- or single-quoted attribute value in HTML. */
+/** Controls other than tab, LF and CR (C0, DEL, C1) and lone surrogates: parse errors in HTML. */
+// eslint-disable-next-line no-control-regex
+const HTML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Text or a double- or single-quoted attribute value in HTML; controls shown as `\uXXXX`. */
 export function html(value: string | number): string {
-  return String(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return String(value).replace(HTML_ILLEGAL, hex4).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /**
@@ -42,13 +46,14 @@ export function jsonForScript(value: unknown): string {
 export function md(value: string | number): string {
   return String(value)
     .replace(/\r\n|\r|\n/g, ' ')
+    .replace(HTML_ILLEGAL, hex4)
     .replace(/&/g, '&amp;')
     .replace(/[\\`*_[\]<>#|~]/g, (c) => `\\${c}`);
 }
 
 /** An inline code span that holds any text; `cell` escapes pipes for a GFM table cell. */
 export function mdCode(value: string, cell = false): string {
-  const flat = value.replace(/\r\n|\r|\n/g, ' ');
+  const flat = value.replace(/\r\n|\r|\n/g, ' ').replace(HTML_ILLEGAL, hex4);
   const text = cell ? flat.replace(/\|/g, '\\|') : flat;
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);

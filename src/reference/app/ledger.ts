@@ -19,6 +19,8 @@ export interface Execution {
 export interface KeyLedger {
   key: string;
   executions: Execution[];
+  /** Epoch ms at which each request with this key finished arriving (executed or not), oldest first. */
+  arrivals: number[];
 }
 
 export interface LedgerSummary {
@@ -33,9 +35,12 @@ export interface LedgerSummary {
 }
 
 const MAX_DUPLICATES_LISTED = 100;
+/** Arrivals kept per key: enough for any burst the audit sends, bounded against key reuse storms. */
+const MAX_ARRIVALS_PER_KEY = 256;
 
 export class Ledger {
   readonly #byKey = new Map<string, Execution[]>();
+  readonly #arrivals = new Map<string, number[]>();
   #total = 0;
   #unkeyed = 0;
 
@@ -51,9 +56,20 @@ export class Ledger {
     else this.#byKey.set(key, [execution]);
   }
 
+  /** A keyed request's last byte arrived; lets an auditor measure how tight its burst really was. */
+  arrive(key: string, at: number): void {
+    const list = this.#arrivals.get(key);
+    if (!list) this.#arrivals.set(key, [at]);
+    else if (list.length < MAX_ARRIVALS_PER_KEY) list.push(at);
+  }
+
   forKey(key: string, tenant?: string): KeyLedger {
     const executions = this.#byKey.get(key) ?? [];
-    return { key, executions: tenant === undefined ? [...executions] : executions.filter((e) => e.tenant === tenant) };
+    return {
+      key,
+      executions: tenant === undefined ? [...executions] : executions.filter((e) => e.tenant === tenant),
+      arrivals: [...(this.#arrivals.get(key) ?? [])],
+    };
   }
 
   summary(): LedgerSummary {

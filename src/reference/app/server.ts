@@ -10,6 +10,8 @@ import { createReferenceLogger, logLayerEvents, type Logger } from '../observabi
 import { createReferenceMetrics, type ReferenceMetrics } from '../observability/metrics.js';
 import { MemoryStore } from '../store/memory.js';
 import type { IdempotencyStore } from '../store/types.js';
+import { preciseNow } from '../layer/clock.js';
+import { ledgerKeyOf } from './context.js';
 import { Ledger } from './ledger.js';
 import { createReferenceApp } from './routes.js';
 
@@ -105,6 +107,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   });
 
   const server = createServer(wrapNodeHandler(layer, handler));
+  // Arrival of every keyed request's last byte, executed or not (an 'end' listener does not start
+  // reading the body, so the handler still consumes it as usual).
+  server.on('request', (req) => {
+    const key = ledgerKeyOf(req, layer.settings.keyHeader);
+    if (key !== null) req.once('end', () => ledger.arrive(key, preciseNow()));
+  });
   const host = options.host ?? '127.0.0.1';
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;

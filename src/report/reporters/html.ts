@@ -57,7 +57,8 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:110px}.card b{display:block;font-size:22px}
 .finding{border-left:4px solid var(--muted);padding:4px 12px;margin:12px 0}.finding.violation{border-color:var(--fail)}.finding.deviation{border-color:var(--warn)}.finding.observation{border-color:var(--note)}
 .finding p{margin:4px 0}.muted{color:var(--muted)}
-.charts{display:flex;flex-wrap:wrap;gap:24px}.chart-box{width:660px}.chart{width:640px;height:300px}
+.charts{display:flex;flex-wrap:wrap;gap:24px}.chart-box{width:660px}.chart{width:640px;min-height:300px}
+.u-legend{width:auto;margin:4px 0}.u-legend th,.u-legend td{border:0;padding:0 4px;background:none;font-weight:normal}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
 .controls{display:flex;gap:12px;align-items:center;margin:8px 0}.controls input{width:280px;padding:4px}
 th[data-sort]{cursor:pointer;user-select:none}th[data-sort]::after{content:" \\2195";color:var(--muted)}
@@ -77,7 +78,7 @@ const APP_JS = `(function () {
     data.charts.forEach(function (chart, i) {
       var el = document.getElementById('chart-' + i);
       if (!el) return;
-      var series = [{ label: 'percentile' }];
+      var series = [{ label: 'percentile', value: function (u, v) { var i = X.indexOf(v); return i < 0 ? '-' : TICKS[i]; } }];
       var values = [X];
       chart.series.forEach(function (s) {
         series.push({ label: s.outcome + ' (n=' + s.count + ')', stroke: data.colors[s.outcome] || '#000', width: 2, points: { show: true, size: 6 }, value: function (u, v) { return v == null ? '-' : v.toFixed(3) + ' ms'; } });
@@ -85,10 +86,10 @@ const APP_JS = `(function () {
       });
       new uPlot({
         width: 640, height: 300,
-        scales: { x: { time: false, range: [0, 4.2] }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
+        scales: { x: { time: false, range: [0, 4.2] }, y: { distr: 3, log: 10 } },
         axes: [
           { splits: function () { return X; }, values: function () { return TICKS; } },
-          { label: 'latency (ms)', size: 60 }
+          { label: 'latency (ms, log scale)', size: 70 }
         ],
         series: series
       }, values, el);

@@ -24,7 +24,8 @@ describe('judgeConcurrentDuplicates', () => {
     expect(findings[0]!.reference).toContain('§2.6');
     expect(findings[0]!.exchanges).toHaveLength(4);
     expect(findings[0]!.concurrent).toBe(true);
-    expect(findings[0]!.facts).toMatchObject({ executionsPerRound: [1, 3] });
+    expect(findings[0]!.facts).toMatchObject({ sweep: [{ copies: 2, rounds: 1, executions: { 1: 1 } }, { copies: 4, rounds: 1, executions: { 3: 1 } }] });
+    expect(findings[0]!.message).toContain('1 of 2 bursts');
   });
 
   it('treats a 5xx for a duplicate as a violation', () => {
@@ -44,6 +45,17 @@ describe('judgeConcurrentDuplicates', () => {
     const findings = judgeConcurrentDuplicates([round([400, 400], 0)], STRIPE_V1);
     expect(findings.at(-1)).toMatchObject({ verdict: 'error' });
     expect(findings.at(-1)!.message).toContain('400×2');
+  });
+
+  it('reports the arrival spread the server saw and the distribution per burst size', () => {
+    const a = round([201, 409, 409], 1);
+    a.count.arrivals = [1000.1, 1000.25, 1000.4];
+    const b = round([201, 409, 409], 1);
+    b.count.arrivals = [2000, 2000.05, 2000.1];
+    const [f] = judgeConcurrentDuplicates([a, b], IETF_07);
+    expect(f).toMatchObject({ verdict: 'pass' });
+    expect(f!.message).toContain('arrivals within 0.300 ms');
+    expect(f!.facts).toMatchObject({ sweep: [{ copies: 3, rounds: 2, executions: { 1: 2 }, maxArrivalSpreadMs: 0.3 }] });
   });
 
   it('cannot pass without an oracle', () => {

@@ -1,0 +1,107 @@
+// Maturity levels and the governance checklist, derived deterministically from results.
+import { describe, expect, it } from 'vitest';
+import { governance, maturity, statusOf } from '../../../src/report/governance.js';
+import type { Report, ResultRecord } from '../../../src/report/model.js';
+import { fixture } from './helpers.js';
+
+const res = (check: string, verdict: ResultRecord['verdict'], level: ResultRecord['level'] = 'violation', facts?: Record<string, unknown>, message = `${check} ${verdict}`): ResultRecord => ({
+  check, endpoint: 'e', verdict, level, message, reference: `rule of ${check}`, evidence: [], ...(facts ? { facts } : {}),
+});
+
+const L2 = (): ResultRecord[] => [
+  res('concurrent-duplicates', 'pass'),
+  res('sequential-replay', 'pass', 'violation', { marker: 'true' }),
+  res('payload-mismatch', 'pass'),
+  res('missing-key', 'pass', 'deviation'),
+];
+
+function reportWith(results: ResultRecord[], conflicts = 5): Report {
+  const r = fixture('passing');
+  r.endpoints = [{ name: 'e', method: 'POST', path: '/e', risk: 'critical', keyRequired: 'mandatory' }];
+  r.results = results;
+  r.latency = { e: { first: { count: 3, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 }, ...(conflicts ? { conflict: { count: conflicts, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 } } : {}) } };
+  return r;
+}
+
+const level = (results: ResultRecord[], conflicts = 5): number => maturity(reportWith(results, conflicts), 'e', results).level;
+
+describe('maturity', () => {
+  it('L0 with a violation or without verified dedupe', () => {
+    expect(level([...L2(), res('cross-tenant', 'fail', 'violation')])).toBe(0);
+    expect(level([res('missing-key', 'pass')])).toBe(0);
+    const m = maturity(reportWith([res('concurrent-duplicates', 'skip')]), 'e', [res('concurrent-duplicates', 'skip')]);
+    expect(m.missing).toEqual(['dedupe not verified (concurrent-duplicates skipped (concurrent-duplicates skip); sequential-replay not run)']);
+  });
+
+  it('L1 when dedupe works but the key policy deviates', () => {
+    const rs = [...L2().filter((r) => r.check !== 'payload-mismatch'), res('payload-mismatch', 'fail', 'deviation')];
+    const m = maturity(reportWith(rs), 'e', rs);
+    expect(m.label).toBe('L1');
+    expect(m.missing).toEqual(['payload-mismatch failed (deviation: payload-mismatch fail)']);
+  });
+
+  it('L2 needs a replay marker', () => {
+    const noMarker = L2().map((r) => (r.check === 'sequential-replay' ? { ...r, facts: { marker: null } } : r));
+    expect(level(noMarker)).toBe(1);
+    expect(level(L2())).toBe(2);
+  });
+
+  it('L3 needs cross-tenant, cross-endpoint when it ran, and observed conflicts', () => {
+    expect(level([...L2(), res('cross-tenant', 'pass')])).toBe(3);
+    expect(level([...L2(), res('cross-tenant', 'pass')], 0)).toBe(2);
+    expect(level([...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'fail', 'deviation')])).toBe(2);
+    expect(level([...L2(), res('cross-tenant', 'error', 'deviation')])).toBe(2);
+  });
+
+  it('L4 only once the chaos checks ran and passed', () => {
+    const L3 = [...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'pass')];
+    expect(level([...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass')])).toBe(3);
+    const m = maturity(reportWith([...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass'), res('in-flight-recovery', 'pass')]), 'e',
+      [...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass'), res('in-flight-recovery', 'pass')]);
+    expect(m).toMatchObject({ level: 4, label: 'L4', missing: [] });
+    expect(m.reasons).toHaveLength(4);
+  });
+
+  it('grades the fixtures', () => {
+    expect(governance(fixture('passing')).map((g) => g.maturity.label)).toEqual(['L3', 'L1']);
+    expect(governance(fixture('failing')).map((g) => g.maturity.label)).toEqual(['L0', 'L1']);
+  });
+});
+
+describe('governance checklist', () => {
+  it('fills retention from expiry facts and says "not measured" otherwise', () => {
+    const without = governance(reportWith(L2()))[0]!.checklist.find((c) => c.item === 'Retention window')!;
+    expect(without).toMatchObject({ observed: 'not measured', status: 'not measured' });
+    const rs = [...L2(), res('expiry', 'pass', 'deviation', { declaredRetentionMs: 86_400_000, observedRetentionMs: 3_600_000 })];
+    const item = governance(reportWith(rs))[0]!.checklist.find((c) => c.item === 'Retention window')!;
+    expect(item).toMatchObject({ declared: '1 d', observed: '1 h', status: 'pass' });
+  });
+
+  it('reports observability only when a result says something about it', () => {
+    const none = governance(reportWith(L2()))[0]!.checklist.find((c) => c.item === 'Observability coverage')!;
+    expect(none.observed).toBe('not measured');
+    const rs = [...L2(), res('load', 'pass', 'violation', { observability: 'replay hit rate and 409 rate exported' })];
+    expect(governance(reportWith(rs))[0]!.checklist.find((c) => c.item === 'Observability coverage')!.observed).toBe('replay hit rate and 409 rate exported');
+  });
+
+  it('key required: declared from the endpoint, observed from missing-key', () => {
+    const g = governance(fixture('failing'))[0]!;
+    expect(g.checklist[0]).toMatchObject({ item: 'Key required', declared: 'yes (mandatory for this endpoint)', observed: 'a request without a key was executed (201)', status: 'violation' });
+    expect(g.riskText).toContain('financial transactions');
+  });
+
+  it('combines statuses by severity', () => {
+    expect(statusOf([])).toBe('not measured');
+    expect(statusOf([res('a', 'pass'), res('a', 'fail', 'deviation')])).toBe('deviation');
+    expect(statusOf([res('a', 'skip')])).toBe('skipped');
+    expect(statusOf([res('a', 'pass', 'observation')])).toBe('observed');
+    expect(statusOf([res('a', 'pass'), res('a', 'pass', 'observation')])).toBe('pass');
+  });
+
+  it('tolerates results for endpoints the report does not declare', () => {
+    const r = fixture('failing');
+    r.endpoints = [];
+    const g = governance(r);
+    expect(g.map((x) => [x.name, x.risk])).toEqual([['create-payment', 'unclassified'], ['create-refund', 'unclassified']]);
+  });
+});
