@@ -116,16 +116,15 @@ export const errorReplay: Check<Options> = {
     if (configured.length === 0) {
       return [finding('skip', 'observation', 'no trigger body configured: set body4xx and/or body5xx in the check options', ctx.profile.cite.errors, [])];
     }
-    const findings: Finding[] = [];
-    for (const [errorClass, trigger] of configured) {
-      if (ctx.signal.aborted) break;
+    // The variants use their own keys, so they run side by side.
+    const findings: Finding[] = await Promise.all(configured.map(async ([errorClass, trigger]) => {
       const key = ctx.keys.next();
       const body = ctx.requests.renderBody({ ...ctx.endpoint, body: triggerBody(ctx.endpoint.body, trigger) }, { key });
       const first = await send(ctx, `${errorClass} trigger`, { key, body });
       const retry = await send(ctx, `retry after ${statusOf(first)}`, { key, body });
       const count = await ctx.oracle.count(ctx.endpoint, key, [first, retry]);
-      findings.push(judgeErrorRound({ errorClass, first, retry, count }, ctx.endpoint, ctx.profile));
-    }
+      return judgeErrorRound({ errorClass, first, retry, count }, ctx.endpoint, ctx.profile);
+    }));
     for (const [errorClass] of triggers.filter(([, t]) => t === undefined)) {
       findings.push(finding('skip', 'observation', `no body${errorClass} configured for ${ctx.endpoint.name}: the ${errorClass} variant was not run`, ctx.profile.cite.errors, []));
     }

@@ -42,7 +42,9 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
   const body = item.request.body ?? Buffer.alloc(0);
   const lib = url.protocol === 'https:' ? https : http;
   const headers = { ...item.request.headers, 'content-length': String(body.length), connection: 'close' };
-  const req = lib.request(url, { method: item.request.method, headers, agent: false, noDelay: true, rejectUnauthorized: !opts.insecure });
+  const req = lib.request(url, { method: item.request.method, headers, agent: false, rejectUnauthorized: !opts.insecure });
+  // No Nagle delay: the final byte must leave the moment it is released.
+  req.once('socket', (socket) => socket.setNoDelay(true));
   const seq = opts.nextSeq();
   let settled = false;
 
