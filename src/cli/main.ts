@@ -72,6 +72,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--flaw <name>', 'enable a deliberate bug (repeatable; see `idemaudit list flaws`)', list, [])
     .addOption(new Option('--store <kind>', 'idempotency store').choices(['memory', 'redis']).default('memory'))
     .option('--redis-url <url>', 'Redis URL for --store redis', 'redis://127.0.0.1:6379')
+    .option('--redis-prefix <prefix>', 'key prefix for --store redis (keeps tenants of one Redis apart)', 'idem:')
     .option('--ttl <duration>', 'retention of completed keys (e.g. 24h)', duration)
     .option('--lease <duration>', 'in-flight lease (e.g. 30s)', duration)
     .option('--replay-5xx', 'store and replay 5xx results instead of releasing the key')

@@ -36,6 +36,18 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/** Path and query of a request target; absolute-form targets (sent to proxies) lose their origin. */
+function originForm(url: string | undefined): string {
+  if (url === undefined || url === '') return '/';
+  if (url.startsWith('/')) return url;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return `/${url}`;
+  }
+}
+
 export class UpstreamClient {
   readonly #agent: Agent;
   readonly #target: UpstreamTarget;
@@ -50,7 +62,7 @@ export class UpstreamClient {
     const headers = filterRequestHeaders(req.rawHeaders);
     const res = await this.#agent.request({
       origin: this.#target.origin,
-      path: `${this.#target.basePath}${req.url ?? '/'}`,
+      path: `${this.#target.basePath}${originForm(req.url)}`,
       method: (req.method ?? 'GET') as 'POST',
       headers,
       body,

@@ -1,4 +1,5 @@
 // `idemaudit compare <old> <new>`: regressions between two saved runs; exit 1 when there are any.
+import { InvalidArgumentError, type Command } from 'commander';
 import { EXIT } from '../../errors/index.js';
 import { compareReports, DEFAULT_COMPARE, hasRegression, type Change } from '../../report/compare.js';
 import { readReportFile } from '../../report/load.js';
@@ -13,6 +14,21 @@ export interface CompareFlags {
   minLatencyDelta?: number;
   /** 'text' (default) or 'json' (the Comparison object, for scripts). */
   format?: string;
+}
+
+/** Flag parser: a finite number >= 0 (ratios, shares, milliseconds). */
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');
+  return n;
+}
+
+export function addCompareFlags(cmd: Command): Command {
+  return cmd
+    .option('--tolerance <ratio>', 'allowed relative p99 increase per endpoint and outcome', nonNegativeNumber, DEFAULT_COMPARE.tolerance)
+    .option('--conflict-tolerance <share>', 'allowed increase of the conflict share per endpoint, absolute', nonNegativeNumber, DEFAULT_COMPARE.conflictTolerance)
+    .option('--min-latency-delta <ms>', 'ignore p99 changes smaller than this', nonNegativeNumber, DEFAULT_COMPARE.minLatencyDeltaMs)
+    .option('--format <kind>', 'text or json', 'text');
 }
 
 export async function compareCommand(oldFile: string, newFile: string, flags: CompareFlags, io: CliIO): Promise<number> {

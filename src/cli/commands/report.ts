@@ -1,4 +1,5 @@
 // `idemaudit report <file>`: re-render a saved JSON run in any format, to stdout or a file.
+import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT } from '../../errors/index.js';
@@ -11,6 +12,12 @@ export interface ReportFlags {
   format: string;
   /** Write here instead of stdout. */
   output?: string;
+}
+
+export function addReportFlags(cmd: Command): Command {
+  return cmd
+    .option('-f, --format <id>', 'output format: terminal, json, junit, sarif, md or html (see `idemaudit list reporters`)', 'terminal')
+    .option('-o, --output <file>', 'write to this file instead of stdout');
 }
 
 export async function reportCommand(file: string, flags: ReportFlags, io: CliIO): Promise<number> {

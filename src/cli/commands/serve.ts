@@ -13,6 +13,7 @@ export interface ServeFlags {
   flaw: string[];
   store: string;
   redisUrl: string;
+  redisPrefix: string;
   ttl?: number;
   lease?: number;
   replay5xx?: boolean;
@@ -21,7 +22,7 @@ export interface ServeFlags {
 
 function createStore(flags: ServeFlags): IdempotencyStore {
   if (flags.store === 'memory') return new MemoryStore();
-  if (flags.store === 'redis') return createRedisStore({ url: flags.redisUrl });
+  if (flags.store === 'redis') return createRedisStore({ url: flags.redisUrl, prefix: flags.redisPrefix });
   throw new UsageError(`unknown store '${flags.store}'`, 'choose memory or redis');
 }
 

@@ -17,7 +17,8 @@ describe('latency', () => {
       const before = upstream.hits;
       const res = await send(`${proxy.url}/payments`, { body: '{}' });
       expect(res.status).toBe(201);
-      expect(res.ms).toBeGreaterThanOrEqual(200);
+      // libuv measures timers from a cached loop time, so they can fire up to 1 ms early on a fresh clock.
+      expect(res.ms).toBeGreaterThanOrEqual(199);
       expect(upstream.hits).toBe(before + 1);
     } finally {
       await proxy.close();
@@ -31,7 +32,7 @@ describe('latency', () => {
       try {
         for (let i = 0; i < 5; i++) {
           const res = await send(`${proxy.url}/p`, { body: '{}' });
-          expect(res.ms).toBeGreaterThanOrEqual(events[i]!.delayMs!);
+          expect(res.ms).toBeGreaterThanOrEqual(events[i]!.delayMs! - 1);
         }
       } finally {
         await proxy.close();

@@ -79,7 +79,7 @@ describe('stall-response', () => {
     const res = await send(`${p.url}/payments`, payment);
     expect(res.status).toBeUndefined();
     expect(RESET_CODES).toContain(res.error);
-    expect(res.ms).toBeGreaterThanOrEqual(300);
+    expect(res.ms).toBeGreaterThanOrEqual(299); // timers may fire up to 1 ms early on a fresh clock
     expect(upstream.hits).toBe(before + 1);
     expect(events[0]).toMatchObject({ fault: 'stall-response', upstreamStatuses: [201] });
   });

@@ -2,7 +2,7 @@
 // headers (repeats included), body bytes both ways, method and query; hop-by-hop headers stop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../../../src/faults/index.js';
-import { send, startUpstream, type TestUpstream } from './helpers.js';
+import { rawExchange, send, startUpstream, type TestUpstream } from './helpers.js';
 
 let upstream: TestUpstream;
 let proxy: FaultProxy;
@@ -49,6 +49,12 @@ describe('transparent pass-through', () => {
     expect(seen.headers.te).toBeUndefined();
     expect(seen.headers['proxy-authorization']).toBeUndefined();
     expect(seen.headers.host).toBe(new URL(upstream.url).host);
+  });
+
+  it('forwards an absolute-form request target (as sent to a forward proxy) by its path and query', async () => {
+    const { bytes } = await rawExchange(proxy.url, 'GET http://api.example/payments/3?expand=1 HTTP/1.1\r\nHost: api.example\r\nConnection: close\r\n\r\n');
+    expect(bytes.toString()).toMatch(/^HTTP\/1\.1 201 /);
+    expect(upstream.seen.at(-1)!.url).toBe('/payments/3?expand=1');
   });
 
   it('streams a large chunked body byte for byte', async () => {

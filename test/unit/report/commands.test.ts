@@ -84,3 +84,17 @@ describe('compareCommand', () => {
     expect(parsed.improvements.length).toBeGreaterThan(0);
   });
 });
+
+describe('flag wiring helpers', () => {
+  it('parse the documented flags with their defaults', async () => {
+    const { Command } = await import('commander');
+    const { addCompareFlags, nonNegativeNumber } = await import('../../../src/cli/commands/compare.js');
+    const { addReportFlags } = await import('../../../src/cli/commands/report.js');
+    const cmp = addCompareFlags(new Command('compare').exitOverride()).parse(['--tolerance', '0.5'], { from: 'user' });
+    expect(cmp.opts()).toEqual({ tolerance: 0.5, conflictTolerance: 0.05, minLatencyDelta: 1, format: 'text' });
+    const rep = addReportFlags(new Command('report').exitOverride()).parse(['-f', 'html', '-o', 'x.html'], { from: 'user' });
+    expect(rep.opts()).toEqual({ format: 'html', output: 'x.html' });
+    expect(() => nonNegativeNumber('-1')).toThrow();
+    expect(() => nonNegativeNumber('abc')).toThrow();
+  });
+});
