@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../errors/index.js';
 import { VERSION } from '../version.js';
 import { checkCommand } from './commands/check.js';
+import { addCompareFlags, compareCommand, type CompareFlags } from './commands/compare.js';
+import { addReportFlags, reportCommand, type ReportFlags } from './commands/report.js';
 import { LISTABLE, listCommand } from './commands/list.js';
 import { addAuditFlags, runCommand, type AuditFlags } from './commands/run.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
@@ -83,6 +85,25 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
       'idemaudit serve --store redis --redis-url redis://127.0.0.1:6379 --ttl 1h --lease 10s',
     ]))
     .action(async (flags: ServeFlags) => setCode(await serveCommand(flags, io)));
+
+  addReportFlags(root.command('report')
+    .description('re-render a saved JSON run in another format')
+    .argument('<run>', 'a JSON report written by run or check'))
+    .addHelpText('after', examples([
+      'idemaudit report reports/reference-20261122T160102Z.json --format md -o reports/governance.md',
+      'idemaudit report reports/reference-20261122T160102Z.json --format junit > junit.xml',
+    ]))
+    .action(async (file: string, flags: ReportFlags) => setCode(await reportCommand(file, flags, io)));
+
+  addCompareFlags(root.command('compare')
+    .description('list regressions between two runs (exit 1 when there are any)')
+    .argument('<old>', 'baseline JSON report')
+    .argument('<new>', 'JSON report to compare with it'))
+    .addHelpText('after', examples([
+      'idemaudit compare reports/q3.json reports/q4.json',
+      'idemaudit compare baseline.json latest.json --tolerance 0.1 --format json',
+    ]))
+    .action(async (oldFile: string, newFile: string, flags: CompareFlags) => setCode(await compareCommand(oldFile, newFile, flags, io)));
 
   root.command('list')
     .description(`list ${LISTABLE.join(', ')}`)

@@ -40,7 +40,7 @@ export interface FaultProxyStats {
   requests: number;
   /** Requests no fault took: forwarded untouched. */
   transparent: number;
-  /** Requests the proxy answered itself because the upstream failed or a buffer overflowed. */
+  /** Requests the proxy could not complete: upstream failures (answered 502), over-limit buffers (413/502), clients gone mid-request. */
   proxyErrors: number;
   /** Keyed by fault name (specs sharing a name add up). */
   faults: Record<string, FaultStats>;
