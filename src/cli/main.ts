@@ -6,6 +6,7 @@ import { checkCommand } from './commands/check.js';
 import { addCompareFlags, compareCommand, type CompareFlags } from './commands/compare.js';
 import { addReportFlags, reportCommand, type ReportFlags } from './commands/report.js';
 import { LISTABLE, listCommand } from './commands/list.js';
+import { proxyCommand, type ProxyFlags } from './commands/proxy.js';
 import { addAuditFlags, runCommand, type AuditFlags } from './commands/run.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
@@ -33,6 +34,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
       'idemaudit serve --port 4000 --flaw race',
       'idemaudit validate scenarios/*.yaml',
       'idemaudit list checks',
+      'idemaudit report reports/reference-<stamp>.json --format html -o report.html',
     ]) + '\nExit codes: 0 passed, 1 findings at or above --fail-on, 2 usage or scenario error, 3 target unreachable or run aborted, 130 interrupted.\n');
 
   addAuditFlags(root.command('run')
@@ -85,6 +87,20 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
       'idemaudit serve --store redis --redis-url redis://127.0.0.1:6379 --ttl 1h --lease 10s',
     ]))
     .action(async (flags: ServeFlags) => setCode(await serveCommand(flags, io)));
+
+  root.command('proxy')
+    .description('run the HTTP-aware fault proxy in front of an API (see `idemaudit list faults`)')
+    .requiredOption('--upstream <url>', 'API to forward to')
+    .option('--listen <port>', 'port (0 = any free port)', positiveInt, 8080)
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--fault <spec>', 'name[:probability][,key=value...] (repeatable)', collect, [])
+    .option('--seed <seed>', 'seed for fault decisions (printed when omitted)')
+    .option('--quiet', 'do not print a line per injected fault')
+    .addHelpText('after', examples([
+      'idemaudit proxy --upstream http://127.0.0.1:4000 --listen 8080 --fault drop-response-after-upstream:0.3',
+      'idemaudit proxy --upstream http://127.0.0.1:4000 --fault latency,ms=200,jitterMs=50 --fault gateway-status:0.1,status=504',
+    ]))
+    .action(async (flags: ProxyFlags) => setCode(await proxyCommand(flags, io)));
 
   addReportFlags(root.command('report')
     .description('re-render a saved JSON run in another format')

@@ -2,11 +2,12 @@
 import { listChecks } from '../../checks/index.js';
 import { UsageError } from '../../errors/index.js';
 import { listProfiles } from '../../profiles/index.js';
+import { listFaults } from '../../faults/index.js';
 import { listFlaws } from '../../reference/index.js';
 import { listReporters } from '../../report/index.js';
 import type { CliIO } from '../io.js';
 
-export const LISTABLE = ['checks', 'profiles', 'flaws', 'reporters'] as const;
+export const LISTABLE = ['checks', 'profiles', 'flaws', 'faults', 'reporters'] as const;
 
 function rows(what: string): Array<[string, string]> {
   switch (what) {
@@ -16,6 +17,8 @@ function rows(what: string): Array<[string, string]> {
       return listProfiles().map((p) => [p.id, `${p.title} (in flight ${p.expect.inFlight.join('/')}, mismatch ${p.expect.mismatch.join('/')}, missing key ${p.keyRequired ? p.expect.missingKey.join('/') : 'allowed'}, keys ${p.keyFormat})`]);
     case 'flaws':
       return listFlaws().map((f) => [f.name, f.description]);
+    case 'faults':
+      return listFaults().map((f) => [f.name, f.description]);
     case 'reporters':
       return listReporters().map((r) => [r.id, r.description]);
     default:
