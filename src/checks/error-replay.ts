@@ -110,6 +110,11 @@ export const errorReplay: Check<Options> = {
   summary: 'first attempt answered 4xx/5xx, then the same retry: replayed or released, graded against the declared policy',
   options: Options,
   async run(ctx) {
+    const unknown = Object.keys(ctx.options.byEndpoint).filter((name) => !ctx.scenario.endpoints.some((e) => e.name === name));
+    if (unknown.length > 0) {
+      return [finding('error', 'deviation', `option byEndpoint names unknown endpoint(s): ${unknown.join(', ')}; declared: ${ctx.scenario.endpoints.map((e) => e.name).join(', ')}`,
+        ctx.profile.cite.errors, [])];
+    }
     const own = ctx.options.byEndpoint[ctx.endpoint.name] ?? {};
     const triggers: Array<[ErrorClass, unknown]> = [['4xx', own.body4xx ?? ctx.options.body4xx], ['5xx', own.body5xx ?? ctx.options.body5xx]];
     const configured = triggers.filter(([, t]) => t !== undefined);

@@ -160,7 +160,7 @@ export function judgeKeyValidation(obs: KeyValidationObservation, endpoint: Endp
       cite, fiveHundreds.map((p) => p.exchange).slice(0, 5), facts));
   }
   if (collisions.length > 0) {
-    findings.push(finding('fail', 'violation', `distinct keys share one stored result: ${collisions.join('; ')}`, profile.cite.execution, withEvidence, facts));
+    findings.push(finding('fail', 'violation', `distinct keys share one stored entry: ${collisions.join('; ')}`, profile.cite.execution, withEvidence, facts));
   }
   const malformed = accepted.filter((p) => p.probe.expect === 'reject');
   if (malformed.length > 0) {
@@ -174,7 +174,7 @@ export function judgeKeyValidation(obs: KeyValidationObservation, endpoint: Endp
   if (findings.length > 0) return findings;
   const refused = sent.filter((p) => p.probe.expect === 'reject').map(answered);
   return [finding('pass', 'violation',
-    `no 5xx; malformed keys refused (${refused.join(', ') || 'none sent'}); ${obs.collisions.length} look-alike keys kept apart`,
+    `no 5xx; malformed keys refused (${refused.join(', ') || 'none sent'}); the base key and ${obs.collisions.length - 1} look-alikes kept apart`,
     cite, [...sent.map((p) => p.exchange).slice(0, 4), ...obs.collisions.map((c) => c.exchange).slice(0, 2)], facts)];
 }
 

@@ -11,6 +11,12 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0');
+  return n;
+}
+
 export function level(value: string): Level {
   if (value === 'violation' || value === 'deviation') return value;
   throw new InvalidArgumentError("expected 'violation' or 'deviation'");

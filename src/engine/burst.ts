@@ -5,11 +5,12 @@
 // exactly when the partial request has been handed to the socket.
 import http from 'node:http';
 import https from 'node:https';
-import type { ExchangeMeta, ExchangeSink } from './client.js';
-import { flattenHeaders } from './client.js';
+import type { ExchangeMeta, ExchangeSink, RequestGate, TlsOptions } from './client.js';
+import { flattenHeaders, tlsConnectOptions } from './client.js';
 import type { RunClock } from './clock.js';
-import type { Exchange, OutgoingRequest } from './exchange.js';
+import { CappedBody, type Exchange, type OutgoingRequest } from './exchange.js';
 import { describeNetError } from './net-error.js';
+import { assertSocketBudget } from './fd-limit.js';
 import { sleep } from './sleep.js';
 
 export interface BurstItem {
@@ -23,8 +24,10 @@ export interface BurstOptions {
   nextSeq: () => number;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Accept self-signed certificates (https targets). */
-  insecure?: boolean;
+  tls?: TlsOptions;
+  gate?: RequestGate;
+  /** Response bytes kept per exchange (default 1 MiB). */
+  maxBodyBytes?: number;
   /** Pause between priming and release; default 10 ms + 1 ms per copy (see burst()). */
   settleMs?: number;
 }
@@ -42,7 +45,7 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
   const body = item.request.body ?? Buffer.alloc(0);
   const lib = url.protocol === 'https:' ? https : http;
   const headers = { ...item.request.headers, 'content-length': String(body.length), connection: 'close' };
-  const req = lib.request(url, { method: item.request.method, headers, agent: false, rejectUnauthorized: !opts.insecure });
+  const req = lib.request(url, { method: item.request.method, headers, agent: false, ...tlsConnectOptions(opts.tls) });
   // No Nagle delay: the final byte must leave the moment it is released.
   req.once('socket', (socket) => socket.setNoDelay(true));
   const seq = opts.nextSeq();
@@ -69,9 +72,9 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
     }, opts.timeoutMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => finish({ response: { status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: Buffer.concat(chunks) } }));
+      const body = new CappedBody(opts.maxBodyBytes ?? 1_048_576);
+      res.on('data', (c: Buffer) => body.push(c));
+      res.on('end', () => finish({ response: { status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), ...body.finish() } }));
       res.on('error', (err) => finish({ error: describeNetError(err) }));
     });
     req.on('error', (err) => finish({ error: describeNetError(err) }));
@@ -90,6 +93,12 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
 }
 
 export async function burst(items: BurstItem[], opts: BurstOptions): Promise<Exchange[]> {
+  const refused = await opts.gate?.(items.map((i) => i.request), items.map((i) => i.meta));
+  if (refused !== undefined) {
+    const at = opts.clock.now();
+    return items.map((item) => ({ seq: opts.nextSeq(), ...item.meta, request: item.request, startedAt: at, durationMs: 0, error: refused }));
+  }
+  assertSocketBudget(items.length);
   let releasedAt = 0;
   const pending = items.map((item) => open(item, opts, () => releasedAt));
   let guard: NodeJS.Timeout | undefined;

@@ -1,8 +1,9 @@
-// The audit's HTTP client: undici with keep-alive, a per-request timeout, and every exchange
-// handed to one sink (latency, evidence, events) as it completes.
+// The audit's HTTP client: undici with keep-alive, a per-request timeout, bodies read under a cap,
+// a gate (safety rails, dry runs) in front of every request, and every exchange handed to one sink
+// (latency, evidence, events) as it completes. Redirects are never followed.
 import { Agent, request } from 'undici';
 import type { RunClock } from './clock.js';
-import type { Exchange, IncomingResponse, OutgoingRequest } from './exchange.js';
+import { CappedBody, type Exchange, type IncomingResponse, type OutgoingRequest } from './exchange.js';
 import { describeNetError } from './net-error.js';
 
 export interface ExchangeMeta {
@@ -14,11 +15,25 @@ export interface ExchangeMeta {
 
 export type ExchangeSink = (e: Exchange) => void;
 
+/** Decides whether requests may go out; a returned reason means "not sent" (cap, bail-out, dry run). */
+export type RequestGate = (requests: OutgoingRequest[], metas: ExchangeMeta[]) => Promise<string | undefined>;
+
+export interface TlsOptions {
+  /** Extra CA certificates (PEM) to trust. */
+  ca?: string;
+  /** Accept any certificate (self-signed staging hosts). */
+  insecure?: boolean;
+}
+
 export interface ClientOptions {
   clock: RunClock;
   timeoutMs: number;
   sink: ExchangeSink;
   signal?: AbortSignal;
+  gate?: RequestGate;
+  tls?: TlsOptions;
+  /** Response bytes kept per exchange (default 1 MiB). */
+  maxBodyBytes?: number;
   /** Connections per origin; bursts use their own sockets (see burst.ts). */
   connections?: number;
 }
@@ -33,6 +48,10 @@ export function flattenHeaders(raw: Record<string, string | string[] | undefined
   return out;
 }
 
+export function tlsConnectOptions(tls: TlsOptions | undefined): { ca?: string; rejectUnauthorized?: boolean } {
+  return { ...(tls?.ca ? { ca: tls.ca } : {}), ...(tls?.insecure ? { rejectUnauthorized: false } : {}) };
+}
+
 export class AuditClient {
   readonly #agent: Agent;
   readonly #opts: ClientOptions;
@@ -40,7 +59,11 @@ export class AuditClient {
 
   constructor(opts: ClientOptions) {
     this.#opts = opts;
-    this.#agent = new Agent({ connections: opts.connections ?? 16, keepAliveTimeout: 4_000, connect: { timeout: opts.timeoutMs } });
+    this.#agent = new Agent({
+      connections: opts.connections ?? 16,
+      keepAliveTimeout: 4_000,
+      connect: { timeout: opts.timeoutMs, ...tlsConnectOptions(opts.tls) },
+    });
   }
 
   get clock(): RunClock {
@@ -53,6 +76,10 @@ export class AuditClient {
 
   /** Send one request and record it; network failures become an exchange with `error`, never a throw. */
   async send(req: OutgoingRequest, meta: ExchangeMeta, timeoutMs = this.#opts.timeoutMs): Promise<Exchange> {
+    const refused = await this.#opts.gate?.([req], [meta]);
+    if (refused !== undefined) {
+      return { seq: this.nextSeq(), ...meta, request: req, startedAt: this.#opts.clock.now(), durationMs: 0, error: refused };
+    }
     const seq = this.nextSeq();
     const startedAt = this.#opts.clock.now();
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -69,8 +96,9 @@ export class AuditClient {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const body = Buffer.from(await res.body.arrayBuffer());
-      response = { status: res.statusCode, headers: flattenHeaders(res.headers), body };
+      const body = new CappedBody(this.#opts.maxBodyBytes ?? 1_048_576);
+      for await (const chunk of res.body) body.push(chunk as Buffer);
+      response = { status: res.statusCode, headers: flattenHeaders(res.headers), ...body.finish() };
     } catch (err) {
       error = timeout.aborted && !this.#opts.signal?.aborted ? `timeout after ${timeoutMs} ms` : describeNetError(err);
     }

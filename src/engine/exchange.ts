@@ -14,7 +14,10 @@ export interface IncomingResponse {
   status: number;
   /** Lower-case names; repeated headers joined with ", " (set-cookie with "\n"). */
   headers: Record<string, string>;
+  /** The body, or its first maxBodyBytes when `truncated` is set. */
   body: Buffer;
+  /** Set when the body was larger than the cap: its real size and the hash of all of it. */
+  truncated?: { bytes: number; sha256: string };
 }
 
 export interface Exchange {
@@ -49,6 +52,35 @@ export interface ExchangeRecord {
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Collects a response body without ever holding more than `cap` bytes: the rest is only hashed,
+ * so a huge or endless answer cannot exhaust memory.
+ */
+export class CappedBody {
+  readonly #chunks: Buffer[] = [];
+  readonly #hash = createHash('sha256');
+  #kept = 0;
+  #total = 0;
+
+  constructor(private readonly cap: number) {}
+
+  push(chunk: Buffer): void {
+    this.#total += chunk.length;
+    this.#hash.update(chunk);
+    if (this.#kept < this.cap) {
+      const part = chunk.subarray(0, this.cap - this.#kept);
+      this.#chunks.push(part);
+      this.#kept += part.length;
+    }
+  }
+
+  finish(): Pick<IncomingResponse, 'body' | 'truncated'> {
+    const body = Buffer.concat(this.#chunks, this.#kept);
+    const digest = this.#hash.digest('hex');
+    return this.#total > this.cap ? { body, truncated: { bytes: this.#total, sha256: digest } } : { body };
+  }
 }
 
 export const isSuccess = (e: Exchange): boolean => !!e.response && e.response.status >= 200 && e.response.status < 300;

@@ -19,6 +19,9 @@ const REASONS: Record<string, string> = {
   SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate chain is self-signed',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate cannot be verified',
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate does not match the host name',
+  EMFILE: 'too many open files: lower the concurrency or raise the limit (ulimit -n)',
+  ENFILE: 'the system ran out of file descriptors: lower the concurrency',
+  EADDRNOTAVAIL: 'no local port left for a new connection: lower the concurrency',
 };
 
 export function errorCode(err: unknown): string | undefined {

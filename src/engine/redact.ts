@@ -80,9 +80,9 @@ export class Redactor {
       rec.response = {
         status: e.response.status,
         headers: this.headers(e.response.headers),
-        body: this.body(e.response.body),
-        bodyBytes: e.response.body.length,
-        bodySha256: sha256(e.response.body),
+        body: e.response.truncated ? `${this.body(e.response.body)} … (truncated: ${e.response.truncated.bytes} bytes in all)` : this.body(e.response.body),
+        bodyBytes: e.response.truncated?.bytes ?? e.response.body.length,
+        bodySha256: e.response.truncated?.sha256 ?? sha256(e.response.body),
       };
     }
     if (e.error !== undefined) rec.error = this.text(e.error);

@@ -3,16 +3,18 @@
 import { setMaxListeners } from 'node:events';
 import { getCheck, CHECK_IDS, type CheckId, type Finding, type Level } from '../checks/index.js';
 import type { CheckContext } from '../checks/types.js';
-import { UsageError } from '../errors/index.js';
+import { IdemauditError, TargetUnreachableError, UsageError } from '../errors/index.js';
 import { getProfile } from '../profiles/index.js';
 import { reproduction } from '../report/curl.js';
 import { SCHEMA_VERSION, summarize, type Report, type ResultRecord } from '../report/model.js';
 import type { Endpoint, Scenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
 import { burst } from './burst.js';
-import { AuditClient } from './client.js';
+import { AuditClient, type ExchangeMeta, type RequestGate, type TlsOptions } from './client.js';
 import { createRunClock } from './clock.js';
 import type { RunListener } from './events.js';
+import type { OutgoingRequest } from './exchange.js';
+import { RunGuard, hostAllowed, type GuardLimits } from './guard.js';
 import { KeyFactory } from './keys.js';
 import { ExecutionOracle } from './oracle.js';
 import { Redactor } from './redact.js';
@@ -34,6 +36,14 @@ export interface RunOptions {
   listener?: RunListener;
   scenarioFile?: string;
   maxExchanges?: number;
+  /** Override the scenario's safety rails (--max-requests, --max-rate, --max-body). */
+  limits?: Partial<Pick<GuardLimits, 'maxRequests' | 'maxRate'>> & { maxBodyBytes?: number };
+  /** Hosts allowed besides loopback and the scenario's allowHosts (--allow-host). */
+  allowHosts?: string[];
+  tls?: TlsOptions;
+  /** Send nothing: hand every request the audit would send to onPlanned instead. */
+  dryRun?: boolean;
+  onPlanned?: (request: OutgoingRequest, meta: ExchangeMeta) => void;
 }
 
 const MAX_EVIDENCE = 10;
@@ -54,8 +64,26 @@ function parseOptions(id: CheckId, raw: unknown, file: string | undefined): unkn
   throw new UsageError(`${file ?? 'scenario'}: options of check '${id}': ${detail}`);
 }
 
+/** Refuse non-loopback targets nobody named: an audit fires hundreds of mutations. */
+export function assertTargetAllowed(target: string, allowed: string[]): void {
+  if (target === 'self') return;
+  const url = new URL(target);
+  if (!hostAllowed(url, allowed)) {
+    throw new UsageError(`target host ${url.host} is not loopback and not allowed`,
+      `name it in the scenario's allowHosts or pass --allow-host ${url.hostname}`);
+  }
+}
+
 export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promise<Report> {
-  const signal = opts.signal ?? new AbortController().signal;
+  assertTargetAllowed(opts.target ?? scenario.target, [...scenario.allowHosts, ...(opts.allowHosts ?? [])]);
+  const clock = createRunClock();
+  const limits = scenario.limits;
+  const guard = new RunGuard(
+    { maxRequests: opts.limits?.maxRequests ?? limits.maxRequests, maxRate: opts.limits?.maxRate ?? limits.maxRate, bailout: limits.bailout },
+    () => clock.now(),
+    opts.signal,
+  );
+  const signal = guard.signal;
   // Every request in flight listens to the run's signal; a burst of 64 is not a leak.
   setMaxListeners(0, signal);
   const profile = getProfile(opts.profile ?? scenario.profile, scenario.profiles);
@@ -65,18 +93,31 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const checkOptions = new Map(checkIds.map((id) => [id, parseOptions(id, scenario.checks[id], opts.scenarioFile)]));
   const emit: RunListener = opts.listener ?? (() => {});
 
-  const clock = createRunClock();
-  const target = await resolveTarget(opts.target ?? scenario.target, scenario.ledger);
+  const target = opts.dryRun
+    ? { baseUrl: scenario.target === 'self' && !opts.target ? 'http://self' : (opts.target ?? scenario.target).replace(/\/+$/, ''), label: `${opts.target ?? scenario.target} (dry run)`, ledgerUrl: undefined as string | undefined, close: async () => {} }
+    : await resolveTarget(opts.target ?? scenario.target, scenario.ledger);
   const redactor = new Redactor(redactionPolicyFor(scenario));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
+  const sink = (e: Parameters<typeof recorder.sink>[0]): void => {
+    recorder.sink(e);
+    guard.observe(e);
+  };
+  const gate: RequestGate = opts.dryRun
+    ? async (reqs, metas) => {
+        reqs.forEach((r, i) => opts.onPlanned?.(r, metas[i]!));
+        return 'dry run: not sent';
+      }
+    : (reqs) => guard.admit(reqs.length);
+  const maxBodyBytes = opts.limits?.maxBodyBytes ?? limits.maxBodyBytes;
   const rng = createRng(seed);
-  const client = new AuditClient({ clock, timeoutMs: scenario.defaults.timeoutMs, sink: recorder.sink, signal });
+  const client = new AuditClient({ clock, timeoutMs: scenario.defaults.timeoutMs, sink, signal, gate, maxBodyBytes, ...(opts.tls ? { tls: opts.tls } : {}) });
   const requests = new RequestFactory(scenario, target.baseUrl, scenario.defaults.keyFormat ?? profile.keyFormat, rng.fork('bodies'));
   const keys = new KeyFactory(rng.fork('keys'));
   // The ledger may only be known once the target answered (see detectLedger below).
   const oracle = new ExecutionOracle(scenario, client, requests, () => target.ledgerUrl);
   const results: ResultRecord[] = [];
   let incomplete: string | undefined;
+  let unreachable: string | undefined;
 
   const toRecord = (id: CheckId, endpoint: Endpoint, f: Finding): ResultRecord => {
     const rec: ResultRecord = {
@@ -94,8 +135,10 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
 
   try {
     emit({ type: 'run-start', scenario: scenario.name, target: target.label, profile: profile.id, seed, checks: checkIds.length, endpoints: scenario.endpoints.length });
-    await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal);
-    target.ledgerUrl ??= await detectLedger(target.baseUrl, scenario.defaults.timeoutMs, signal);
+    if (!opts.dryRun) {
+      await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
+      target.ledgerUrl ??= await detectLedger(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
+    }
     outer: for (const id of checkIds) {
       const check = getCheck(id);
       for (const endpoint of scenario.endpoints) {
@@ -109,7 +152,9 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           options: checkOptions.get(id),
           http: {
             send: (req, meta, timeoutMs) => client.send(req, meta, timeoutMs),
-            burst: (items) => burst(items, { clock, sink: recorder.sink, nextSeq: () => client.nextSeq(), timeoutMs: scenario.defaults.timeoutMs, signal }),
+            burst: (items) => burst(items, {
+              clock, sink, gate, maxBodyBytes, signal, nextSeq: () => client.nextSeq(), timeoutMs: scenario.defaults.timeoutMs, ...(opts.tls ? { tls: opts.tls } : {}),
+            }),
           },
           note: (text) => emit({ type: 'check-note', check: id, endpoint: endpoint.name, text }),
         };
@@ -131,18 +176,26 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
             incomplete = 'interrupted';
             break outer;
           }
+          // A usage problem found mid-run (e.g. more sockets than descriptors) stops the run.
+          if (err instanceof IdemauditError) throw err;
           push({ check: id, endpoint: endpoint.name, verdict: 'error', level: 'deviation', message: `check crashed: ${err instanceof Error ? err.message : String(err)}`, reference: profile.source, evidence: [] });
         }
       }
     }
     if (signal.aborted) incomplete = 'interrupted';
+  } catch (err) {
+    // An unreachable target still gets a report: CI keeps the evidence of what was tried.
+    if (!(err instanceof TargetUnreachableError)) throw err;
+    unreachable = err.message;
   } finally {
     await client.close();
     await target.close();
   }
 
   const { exchanges, dropped } = recorder.exchanges();
-  const summary = summarize(results, failOn, incomplete);
+  const stoppedBy = unreachable ? 'unreachable' : guard.reason === undefined ? undefined
+    : guard.reason === 'interrupted' ? 'interrupted' : guard.reason.startsWith('bail-out') ? 'bail-out' : 'request-cap';
+  const summary = summarize(results, failOn, unreachable ?? (incomplete ? guard.reason ?? incomplete : undefined), stoppedBy);
   emit({ type: 'run-end', verdict: summary.verdict });
   const finishedAt = new Date();
   const report: Report = {

@@ -2,6 +2,7 @@
 // must answer HTTP (any status) before the audit starts, or the run stops with exit 3.
 import { Agent, request } from 'undici';
 import { TargetUnreachableError } from '../errors/index.js';
+import { tlsConnectOptions, type TlsOptions } from './client.js';
 import { describeNetError } from './net-error.js';
 
 export interface ResolvedTarget {
@@ -27,10 +28,10 @@ export async function resolveTarget(target: string, ledger: string | undefined):
 }
 
 /** Any HTTP answer counts as reachable; connection, DNS, TLS failures and silence do not. */
-export async function assertReachable(baseUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function assertReachable(baseUrl: string, timeoutMs: number, signal?: AbortSignal, tls?: TlsOptions): Promise<void> {
   const timeout = AbortSignal.timeout(timeoutMs);
   // A private agent, closed at once: a pooled keep-alive socket would hold the process open.
-  const dispatcher = new Agent({ connect: { timeout: timeoutMs } });
+  const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...tlsConnectOptions(tls) } });
   try {
     const res = await request(baseUrl, { method: 'HEAD', dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
     await res.body.dump();
@@ -47,9 +48,9 @@ export async function assertReachable(baseUrl: string, timeoutMs: number, signal
  * A target that is an idemaudit reference server (started with `idemaudit serve`) offers its ledger
  * as a third execution oracle. Asking costs one GET that any other API answers with a 404.
  */
-export async function detectLedger(baseUrl: string, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
+export async function detectLedger(baseUrl: string, timeoutMs: number, signal?: AbortSignal, tls?: TlsOptions): Promise<string | undefined> {
   const timeout = AbortSignal.timeout(timeoutMs);
-  const dispatcher = new Agent({ connect: { timeout: timeoutMs } });
+  const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...tlsConnectOptions(tls) } });
   try {
     const res = await request(`${baseUrl}/_idemaudit/health`, { dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
     const text = await res.body.text();

@@ -15,7 +15,8 @@ export function secretVar(header: string): string {
 function headerArgs(rec: ExchangeRecord): string[] {
   return Object.entries(rec.request.headers)
     .filter(([name]) => !SKIP.has(name.toLowerCase()))
-    .map(([name, value]) => (value === REDACTED ? `-H "${name}: \${${secretVar(name)}}"` : `-H ${quote(`${name}: ${value}`)}`));
+    // curl drops a header given as 'name: ' (empty value); 'name;' sends it empty.
+    .map(([name, value]) => (value === REDACTED ? `-H "${name}: \${${secretVar(name)}}"` : value === '' ? `-H ${quote(`${name};`)}` : `-H ${quote(`${name}: ${value}`)}`));
 }
 
 function requestArgs(rec: ExchangeRecord): string {

@@ -29,7 +29,11 @@ export interface Summary {
   levels: Record<Level, number>;
   /** Why the run is incomplete (interrupted, target unreachable), when it is. */
   reason?: string;
+  /** What stopped an incomplete run; the CLI maps interrupted to exit 130 and the rest to 3. */
+  stoppedBy?: StopCause;
 }
+
+export type StopCause = 'interrupted' | 'unreachable' | 'request-cap' | 'bail-out';
 
 export type Outcome = 'first' | 'replay' | 'conflict' | 'mismatch' | 'rejected' | 'error' | 'timeout';
 
@@ -64,15 +68,17 @@ export interface Report {
 
 const RANK: Record<Level, number> = { observation: 0, deviation: 1, violation: 2 };
 
-export function summarize(results: ResultRecord[], failOn: Level, incomplete?: string): Summary {
+export function summarize(results: ResultRecord[], failOn: Level, incomplete?: string, stoppedBy?: StopCause): Summary {
   const counts: Record<Verdict, number> = { pass: 0, fail: 0, skip: 0, error: 0 };
   const levels: Record<Level, number> = { violation: 0, deviation: 0, observation: 0 };
   for (const r of results) {
     counts[r.verdict] += 1;
     if (r.verdict === 'fail') levels[r.level] += 1;
   }
-  const failing = results.some((r) => r.verdict === 'fail' && RANK[r.level] >= RANK[failOn]);
+  // A check that could not judge (error) leaves the audit unproven: that is not a pass.
+  const failing = results.some((r) => (r.verdict === 'fail' && RANK[r.level] >= RANK[failOn]) || r.verdict === 'error');
   const summary: Summary = { verdict: incomplete ? 'incomplete' : failing ? 'fail' : 'pass', failOn, counts, levels };
   if (incomplete) summary.reason = incomplete;
+  if (incomplete && stoppedBy) summary.stoppedBy = stoppedBy;
   return summary;
 }

@@ -27,7 +27,9 @@ export function interpolate(text: string, env: Env): InterpolationResult {
       malformed ??= match;
       return match;
     }
-    const set = env[name];
+    // Only the environment's own string values: `${constructor}` must not read Object.prototype.
+    const own = Object.hasOwn(env, name) ? env[name] : undefined;
+    const set = typeof own === 'string' ? own : undefined;
     if (fallback !== undefined) return set ? set : fallback;
     if (set === undefined) {
       if (!missing.includes(name)) missing.push(name);

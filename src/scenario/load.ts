@@ -1,13 +1,14 @@
 // YAML text -> validated Scenario. Every problem is collected, positioned (1-based line:col) and
 // thrown at once as a ScenarioError, so a user fixes a file in one pass instead of one error per run.
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, Parser, parseDocument, type Document } from 'yaml';
 import { ScenarioError, type ScenarioProblem } from '../errors/index.js';
 import type { Finding, Path, SourceFinding } from './finding.js';
 import { interpolateDocument } from './interpolate-document.js';
 import type { Env } from './interpolate.js';
 import { checkOptionProblems } from './check-options.js';
 import { locate } from './locate.js';
+import { nestingProblem } from './nesting.js';
 import { duplicateEndpointNames, templateProblems, unknownProbeTenants } from './rules.js';
 import { allowedKeys } from './schema-keys.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
@@ -46,12 +47,16 @@ function toData(doc: Document): { data: unknown } | { error: string } {
 /** Validates scenario text; `file` only labels problems. Pure given `env` (default: process.env). */
 export function parseScenario(text: string, file: string, env: Env = process.env): Scenario {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const problem = (offset: number, message: string): ScenarioProblem => ({ file, ...lines.linePos(offset), message });
   const fromSource = (found: SourceFinding[]) => found.map((f) => problem(f.offset, f.message));
   const fail = (problems: ScenarioProblem[]): never => {
     throw new ScenarioError(unique(problems).sort(byPosition));
   };
+  // Depth is checked on the CST first: composing a document nested too deeply can abort the process.
+  // That pass also fills `lines`, so the document itself is parsed without a line counter.
+  const tooDeep = nestingProblem(new Parser(lines.addNewLine).parse(text));
+  if (tooDeep) fail(fromSource([tooDeep]));
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
 
   const syntax = syntaxErrors(doc);
   // A tree rebuilt around syntax errors is a guess: validating it would mostly report noise.

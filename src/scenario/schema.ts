@@ -118,6 +118,22 @@ export const ScenarioSchema = z
     tenants: z.record(z.string().regex(NAME_PATTERN, NAME_RULE), TenantSchema).default({}),
     ledger: z.string().optional().describe('URL or path of a ledger endpoint answering {executions:[...]} for ?key=; set automatically for target self'),
     redact: z.array(z.string().min(1)).default([]).describe('Extra header names and JSON body field names to redact in reports'),
+    allowHosts: z.array(z.string().min(1)).default([])
+      .describe('Hosts (name or name:port) this scenario may send traffic to besides loopback; a non-loopback target must be listed here or passed with --allow-host'),
+    limits: z
+      .strictObject({
+        maxRequests: z.number().int().positive().default(20_000).describe('Stop the run (exit 3) once this many requests were sent'),
+        maxRate: z.number().positive().optional().describe('Requests per second the audit may send at most (a burst counts each copy)'),
+        bailout: z
+          .strictObject({
+            rate: z.number().min(0).max(1).default(0.5).describe('Stop when this share of answers are 5xx...'),
+            minRequests: z.number().int().positive().default(20).describe('...once at least this many requests were answered'),
+          })
+          .prefault({}),
+        maxBodyBytes: z.number().int().positive().default(1_048_576).describe('Response bytes kept per exchange; larger bodies are hashed whole but kept truncated'),
+      })
+      .prefault({})
+      .describe('Safety rails for audits of shared staging systems'),
     endpoints: z.array(EndpointSchema).min(1, 'declare at least one endpoint'),
     // An unknown id surfaces as zod's `unrecognized_keys` on `checks`; the loader words that message.
     checks: z

@@ -57,6 +57,8 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'skip-rate': { type: 'boolean', default: false },
     'skip-throughput': { type: 'boolean', default: false },
+    /** Extra node flags for the server processes, as --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof" or ="--trace-gc". */
+    'server-node-args': { type: 'string', default: '' },
   },
 });
 const DURATION = Number(args.duration);
@@ -173,6 +175,7 @@ function startVariant(variant, prefix, redis) {
       cwd: ROOT,
       env: { ...process.env, BENCH_REDIS_URL: redis?.url ?? '', BENCH_PREFIX: prefix },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: args['server-node-args'].split(' ').filter(Boolean),
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -2,13 +2,14 @@
 import type { Command } from 'commander';
 import type { Level } from '../../checks/types.js';
 import type { RunListener } from '../../engine/events.js';
-import { runAudit } from '../../engine/run.js';
-import { EXIT } from '../../errors/index.js';
+import { readFile } from 'node:fs/promises';
+import { runAudit, type RunOptions } from '../../engine/run.js';
+import { EXIT, UsageError } from '../../errors/index.js';
 import { getReporter, writeReports } from '../../report/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import type { Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
-import { level, list } from '../options.js';
+import { level, list, positiveInt, positiveNumber } from '../options.js';
 import { progressListener } from '../progress.js';
 import { withInterrupt } from '../interrupt.js';
 
@@ -21,6 +22,13 @@ export interface AuditFlags {
   failOn: Level;
   only: string[];
   skip: string[];
+  allowHost: string[];
+  maxRequests?: number;
+  maxRate?: number;
+  maxBody?: number;
+  ca?: string;
+  insecure?: boolean;
+  dryRun?: boolean;
 }
 
 export function addAuditFlags(cmd: Command): Command {
@@ -32,7 +40,14 @@ export function addAuditFlags(cmd: Command): Command {
     .option('--seed <seed>', 'seed for keys and payload variants; the same seed reproduces a run')
     .option('--fail-on <level>', 'lowest failed level that makes the exit code 1: violation or deviation', level, 'deviation')
     .option('--only <checks>', 'run only these check ids, comma-separated', list, [])
-    .option('--skip <checks>', 'skip these check ids, comma-separated', list, []);
+    .option('--skip <checks>', 'skip these check ids, comma-separated', list, [])
+    .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable; also allowHosts: in the scenario)', list, [])
+    .option('--max-requests <n>', 'stop (exit 3) after this many requests', positiveInt)
+    .option('--max-rate <rps>', 'send at most this many requests per second', positiveNumber)
+    .option('--max-body <bytes>', 'response bytes kept per exchange; larger bodies are hashed and truncated', positiveInt)
+    .option('--ca <file>', 'trust this CA certificate (PEM) for https targets')
+    .option('--insecure', 'accept any TLS certificate (self-signed staging hosts)')
+    .option('--dry-run', 'print the requests the audit would send, send none');
 }
 
 /** The start line (with the seed, so any run can be reproduced) always; live progress on a TTY only. */
@@ -52,18 +67,56 @@ export async function runCommand(file: string, flags: AuditFlags, io: CliIO): Pr
 
 /** Shared by `run` and `check`: audit, print, write reports, map the verdict to an exit code. */
 export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: CliIO, file?: string): Promise<number> {
-  const report = await withInterrupt(io, (signal) =>
-    runAudit(scenario, {
-      ...flags,
-      ...(file ? { scenarioFile: file } : {}),
-      signal,
-      listener: runListener(io),
-    }),
-  );
-  const color = isInteractive(io);
-  io.stdout.write(getReporter('terminal').render(report, { color }));
-  const written = await writeReports(report, flags.reportDir, flags.format, { color: false });
+  const { allowHost, maxRequests, maxRate, maxBody, ca, insecure, dryRun, reportDir, format, ...rest } = flags;
+  const options: RunOptions = {
+    ...rest,
+    allowHosts: allowHost,
+    limits: { ...(maxRequests ? { maxRequests } : {}), ...(maxRate ? { maxRate } : {}), ...(maxBody ? { maxBodyBytes: maxBody } : {}) },
+    ...(ca || insecure ? { tls: { ...(ca ? { ca: await readCa(ca) } : {}), ...(insecure ? { insecure: true } : {}) } } : {}),
+    ...(file ? { scenarioFile: file } : {}),
+  };
+  if (dryRun) return dryRunCommand(scenario, options, io);
+  const report = await withInterrupt(io, (signal) => runAudit(scenario, { ...options, signal, listener: runListener(io) }));
+  const { summary } = report;
+  if (summary.stoppedBy === 'unreachable') {
+    // Nothing ran: one readable line instead of an empty table.
+    io.stderr.write(`idemaudit: ${summary.reason}\n`);
+  } else {
+    io.stdout.write(getReporter('terminal').render(report, { color: isInteractive(io) }));
+    if (summary.stoppedBy && summary.stoppedBy !== 'interrupted') io.stderr.write(`idemaudit: run stopped early: ${summary.reason}\n`);
+  }
+  const written = await writeReports(report, reportDir, format, { color: false });
   io.stdout.write(`report: ${written.join(', ')}\n`);
-  if (report.summary.verdict === 'incomplete') return EXIT.interrupted;
-  return report.summary.verdict === 'pass' ? EXIT.ok : EXIT.findings;
+  if (summary.verdict === 'incomplete') return summary.stoppedBy === 'interrupted' ? EXIT.interrupted : EXIT.unreachable;
+  return summary.verdict === 'pass' ? EXIT.ok : EXIT.findings;
+}
+
+async function readCa(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the CA file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** --dry-run: the checks run against a gate that records every request and sends none. */
+async function dryRunCommand(scenario: Scenario, options: RunOptions, io: CliIO): Promise<number> {
+  let current = '';
+  let count = 0;
+  await runAudit(scenario, {
+    ...options,
+    dryRun: true,
+    seed: options.seed ?? 'dry-run',
+    listener: (event) => {
+      if (event.type === 'check-start') current = `${event.check} on ${event.endpoint}`;
+    },
+    onPlanned: (req, meta) => {
+      count += 1;
+      const key = meta.key ? ` key=${meta.key}` : '';
+      const tenant = meta.tenant ? ` tenant=${meta.tenant}` : '';
+      io.stdout.write(`${current}: ${meta.label}: ${req.method} ${req.url}${key}${tenant}\n`);
+    },
+  });
+  io.stdout.write(`dry run: ${count} requests planned, none sent (later steps of a check depend on earlier answers, so a real run may differ)\n`);
+  return EXIT.ok;
 }

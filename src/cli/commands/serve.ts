@@ -48,8 +48,8 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
       resolve();
     });
   });
-  io.stdout.write('shutting down\n');
-  await server.close();
+  io.stdout.write('shutting down: draining requests in flight (up to 10 s)\n');
+  await server.close({ drainMs: 10_000 });
   await store.close();
   return 0;
 }

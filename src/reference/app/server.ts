@@ -49,7 +49,8 @@ export interface ReferenceServer {
   ledger: Ledger;
   metrics: ReferenceMetrics;
   flaws: FlawName[];
-  close(): Promise<void>;
+  /** Stop accepting; with drainMs, let requests in flight finish (up to drainMs) before cutting the rest. */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 export const DEFAULT_PROCESSING_MS = 50;
@@ -119,11 +120,34 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const url = urlFor(host, port);
   logger.info({ url, store: store.name, flaws }, 'reference server listening');
 
+  // Requests being handled, so a graceful shutdown can wait for them.
+  let active = 0;
+  let idle: (() => void) | undefined;
+  server.on('request', (_req, res) => {
+    active += 1;
+    res.once('close', () => {
+      active -= 1;
+      if (active === 0) idle?.();
+    });
+  });
+
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
+  const close = (closeOptions: { drainMs?: number } = {}): Promise<void> => {
     closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Idle keep-alive sockets (and requests still running) would hold close() open.
+      server.closeIdleConnections();
+      // Draining lets in-flight requests finish and complete their claims, so no key is left
+      // locked until its lease runs out; whatever is still running after drainMs is cut off.
+      const drainMs = closeOptions.drainMs ?? 0;
+      if (drainMs > 0 && active > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, drainMs);
+          idle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
       server.closeAllConnections();
       await closed;
       if (ownsStore) await store.close();

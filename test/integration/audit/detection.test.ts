@@ -1,50 +1,88 @@
 // The audit's own correctness: each flaw of the reference server is caught by the check that
 // targets it, at the level the catalogue promises, and the correct server raises no false alarm.
-import { afterEach, describe, expect, it } from 'vitest';
+// Audits run side by side (each against its own server) so the waits of `expiry` overlap.
+import { describe, it } from 'vitest';
+import { CHECK_IDS } from '../../../src/checks/index.js';
 import { runAudit } from '../../../src/engine/run.js';
 import { startReferenceServer } from '../../../src/reference/index.js';
 import type { Report } from '../../../src/report/model.js';
 import { loadScenarioFile } from '../../../src/scenario/index.js';
 
-const servers: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
 async function audit(flaws: string[], seed = 'detect'): Promise<Report> {
   const server = await startReferenceServer({ port: 0, flaws });
-  servers.push(server);
-  const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
-  return runAudit(scenario, { target: server.url, seed, scenarioFile: 'scenarios/reference.yaml' });
+  try {
+    const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
+    return await runAudit(scenario, { target: server.url, seed, scenarioFile: 'scenarios/reference.yaml' });
+  } finally {
+    await server.close();
+  }
+}
+
+/** Only `expiry`, with a test retention declared on create-payment; the server keeps results `retentionMs`. */
+async function expiryAudit(retentionMs: number | undefined, testRetention: number): Promise<Report> {
+  const server = await startReferenceServer({ port: 0, ...(retentionMs !== undefined ? { retentionMs } : {}) });
+  try {
+    const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
+    scenario.endpoints[0]!.policy.testRetention = testRetention;
+    scenario.checks.expiry = { waitMs: 300, marginMs: 400 };
+    return await runAudit(scenario, { target: server.url, seed: 'expiry', only: ['expiry'] });
+  } finally {
+    await server.close();
+  }
 }
 
 const failed = (r: Report) => r.results.filter((x) => x.verdict === 'fail' || x.verdict === 'error');
+const describeFailed = (r: Report) => JSON.stringify(failed(r).map((x) => [x.check, x.endpoint, x.level, x.message]));
 
 describe('detection matrix (memory store)', () => {
-  it('the correct server passes three consecutive audits with zero failed results', async () => {
-    for (const seed of ['a', 'b', 'c']) {
-      const report = await audit([], seed);
-      expect(failed(report)).toEqual([]);
-      expect(report.summary.verdict).toBe('pass');
-    }
-  });
+  it.concurrent('the correct server passes ten consecutive audits (two lanes of five seeds) with zero failed results', async ({ expect }) => {
+    const lanes = [['a', 'b', 'c', 'd', 'e'], ['f', 'g', 'h', 'i', 'j']];
+    await Promise.all(lanes.map(async (seeds) => {
+      for (const seed of seeds) {
+        const report = await audit([], seed);
+        expect(failed(report), `seed ${seed}: ${describeFailed(report)}`).toEqual([]);
+        expect(report.summary.verdict).toBe('pass');
+        expect(new Set(report.results.map((r) => r.check))).toEqual(new Set(CHECK_IDS));
+      }
+    }));
+  }, 60_000);
 
   const matrix: Array<[flaw: string, check: string, level: 'violation' | 'deviation']> = [
     ['race', 'concurrent-duplicates', 'violation'],
     ['no-inflight', 'concurrent-duplicates', 'violation'],
     ['no-fingerprint', 'payload-mismatch', 'violation'],
     ['poison', 'payload-mismatch', 'violation'],
+    ['poison', 'fingerprint', 'violation'],
+    ['poison', 'cross-endpoint', 'violation'],
     ['no-tenant-scope', 'cross-tenant', 'violation'],
     ['no-key-required', 'missing-key', 'violation'],
     ['regenerate', 'sequential-replay', 'violation'],
     ['header-drop', 'sequential-replay', 'deviation'],
+    ['short-ttl', 'expiry', 'deviation'],
+    ['cache-5xx', 'error-replay', 'deviation'],
   ];
 
-  it.each(matrix)('flaw %s is caught by %s as a %s', async (flaw, check, level) => {
+  it.concurrent('expiry: a key replays inside the declared test retention and runs afresh after it', async ({ expect }) => {
+    const report = await expiryAudit(1000, 1000);
+    const results = report.results.filter((r) => r.endpoint === 'create-payment');
+    expect(results.map((r) => [r.verdict, r.message])).toEqual([
+      ['pass', expect.stringContaining('still replayed at +')],
+      ['pass', expect.stringContaining('executed afresh at +')],
+    ]);
+    expect(results[0]!.facts).toMatchObject({ testRetentionMs: 1000, before: 'replay', after: 'executed' });
+  });
+
+  it.concurrent('expiry: a key still replayed past the declared test retention is a deviation', async ({ expect }) => {
+    const report = await expiryAudit(undefined, 1000);
+    const hit = report.results.find((r) => r.check === 'expiry' && r.verdict === 'fail');
+    expect(hit, describeFailed(report)).toMatchObject({ level: 'deviation', message: expect.stringContaining('outlives its retention') });
+  });
+
+  it.concurrent.for(matrix)('flaw %s is caught by %s as a %s', async ([flaw, check, level], { expect }) => {
     const report = await audit([flaw]);
     expect(report.summary.verdict).toBe('fail');
     const hit = report.results.find((r) => r.check === check && r.verdict === 'fail' && r.level === level);
-    expect(hit, JSON.stringify(failed(report).map((r) => [r.check, r.level, r.message]))).toBeDefined();
+    expect(hit, describeFailed(report)).toBeDefined();
     expect(hit!.evidence.length).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,4 @@
+import { CHECK_IDS } from '../../../src/checks/ids.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,8 @@ describe('parseScenario: valid input', () => {
       defaults: { keyHeader: 'Idempotency-Key', timeoutMs: 10_000 },
       tenants: {},
       redact: [],
+      allowHosts: [],
+      limits: { maxRequests: 20_000, maxBodyBytes: 1_048_576, bailout: { rate: 0.5, minRequests: 20 } },
       endpoints: [{ name: 'create-order', method: 'POST', path: '/orders', keyRequired: 'expected', risk: 'high', policy: { errors: { '4xx': 'any', '5xx': 'any' } } }],
       checks: {},
     });
@@ -137,7 +140,7 @@ describe('parseScenario: each kind of problem, with its position', () => {
       "11:57 unknown tenant 'bob'; declared tenants: alice",
       "12:11 duplicate endpoint name 'pay' (first declared at line 8)",
       "14:5 unknown key 'retries' in endpoints[1]; allowed: name, method, path, headers, body, identity, probe, keyRequired, risk, successStatus, policy",
-      "16:3 unknown check id 'concurrent-duplicate' (did you mean 'concurrent-duplicates'?); known: concurrent-duplicates, sequential-replay, payload-mismatch, missing-key, cross-tenant",
+      `16:3 unknown check id 'concurrent-duplicate' (did you mean 'concurrent-duplicates'?); known: ${CHECK_IDS.join(', ')}`,
     ]);
     expect((err as ScenarioError).message.split('\n')[0]).toBe(`${fixture('many-problems.yaml')}:2:7: name: use letters, digits, dot, dash and underscore (it names the report file) (got "many problems")`);
   });
