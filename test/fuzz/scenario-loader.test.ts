@@ -33,22 +33,29 @@ afterAll(() => {
 
 let slowest = { ms: 0, text: '' };
 
-/** Runs the loader once and checks the contract; returns what it produced, for extra assertions. */
-function load(text: string, env: Record<string, string | undefined> = {}): { ok: true } | { ok: false; error: ScenarioError } {
+type Outcome = { ok: true } | { ok: false; error: ScenarioError };
+
+function run(text: string, env: Record<string, string | undefined>): { outcome: Outcome; ms: number } {
   const started = performance.now();
-  let outcome: { ok: true } | { ok: false; error: ScenarioError };
   try {
     parseScenario(text, FILE, env);
-    outcome = { ok: true };
+    return { outcome: { ok: true }, ms: performance.now() - started };
   } catch (error) {
+    const ms = performance.now() - started;
     if (!(error instanceof ScenarioError)) {
       throw new Error(`parseScenario threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { cause: error });
     }
-    outcome = { ok: false, error };
+    return { outcome: { ok: false, error }, ms };
   }
-  const ms = performance.now() - started;
+}
+
+/** Runs the loader and checks the contract; returns what it produced, for extra assertions. */
+function load(text: string, env: Record<string, string | undefined> = {}): Outcome {
+  let { outcome, ms } = run(text, env);
+  // One slow run may be a GC pause, JIT warm-up or a busy CI box; a super-linear blow-up is slow twice.
+  if (ms >= LOADER_CASE_BUDGET_MS) ms = Math.min(ms, run(text, env).ms);
   if (ms > slowest.ms) slowest = { ms, text: text.slice(0, 200) };
-  expect(ms, `parseScenario took ${ms.toFixed(1)} ms on a ${text.length}-char input`).toBeLessThan(LOADER_CASE_BUDGET_MS);
+  expect(ms, `parseScenario took ${ms.toFixed(1)} ms (twice) on a ${text.length}-char input`).toBeLessThan(LOADER_CASE_BUDGET_MS);
   if (!outcome.ok) {
     const { problems } = outcome.error;
     expect(problems.length).toBeGreaterThan(0);

@@ -222,10 +222,13 @@ function findingHtml(r: ResultRecord): string {
 <details><summary>Full evidence (${r.evidence.length} exchange${r.evidence.length === 1 ? '' : 's'}, redacted)</summary>
 ${r.evidence.map((e) => `<pre>${html(evidenceBlock(e))}</pre>`).join('\n')}
 </details>`;
+  const reproduce = (r.reproduce ?? []).length === 0 ? '' : `
+<p class="muted">Reproduce (set <code>IDEMAUDIT_&lt;HEADER&gt;</code> for redacted headers):</p>
+<pre class="reproduce">${html((r.reproduce ?? []).map((c) => `$ ${c}`).join('\n'))}</pre>`;
   return `<article class="finding ${html(r.level)}">
 <h3>${badge(`l-${r.level}`, r.level)} ${badge(`v-${r.verdict}`, r.verdict)} <code>${html(r.check)}</code> on <code>${html(r.endpoint)}</code></h3>
 <p>${html(r.message)}</p>
-<p class="muted">Rule: ${html(r.reference)}</p>${facts ? `\n<p class="muted">Facts: <code>${html(facts)}</code></p>` : ''}${evidence}
+<p class="muted">Rule: ${html(r.reference)}</p>${facts ? `\n<p class="muted">Facts: <code>${html(facts)}</code></p>` : ''}${evidence}${reproduce}
 </article>`;
 }
 

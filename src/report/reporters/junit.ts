@@ -21,6 +21,7 @@ function detail(r: ResultRecord): string {
   const facts = factsText(r.facts);
   if (facts) lines.push(`facts: ${facts}`);
   if (r.evidence.length > 0) lines.push('evidence:', ...r.evidence.map((e) => `  ${evidenceLine(e)}`));
+  if ((r.reproduce ?? []).length > 0) lines.push('reproduce:', ...(r.reproduce ?? []).map((c) => `  $ ${c}`));
   return lines.join('\n');
 }
 

@@ -93,6 +93,10 @@ function finding(r: ResultRecord): string[] {
     out.push(`- Evidence: ${r.evidence.length} exchange(s), ${ms(Math.round(total * 1000) / 1000)} in total`, '');
     out.push(mdFence(r.evidence.map((e) => printable(evidenceLine(e))).join('\n')));
   }
+  if ((r.reproduce ?? []).length > 0) {
+    out.push('- Reproduce (set `IDEMAUDIT_<HEADER>` for redacted headers):', '');
+    out.push(mdFence((r.reproduce ?? []).map((c) => printable(c)).join('\n')));
+  }
   out.push('');
   return out;
 }

@@ -273,7 +273,8 @@ export const deeplyNested = fc
     fc.boolean(),
   )
   .map(([shape, depth, closed, embedded]) => {
-    const nested = NESTING_SHAPES[shape](depth, closed);
+    // Indented block shapes grow with the square of their depth: 300 levels are already 45 KB.
+    const nested = NESTING_SHAPES[shape](shape === 'blockSeq' || shape === 'blockMap' ? Math.min(depth, 300) : depth, closed);
     if (!embedded) return nested;
     // As an endpoint body: flow shapes fit inline; block shapes are indented under `body:`.
     const body = nested.includes('\n') || shape === 'compactSeq' ? `\n${nested.split('\n').map((l) => `      ${l}`).join('\n')}` : ` ${nested}`;
