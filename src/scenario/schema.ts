@@ -2,6 +2,8 @@
 // validation and the committed JSON Schema (scenarios/scenario.schema.json), so they never drift.
 import { z } from 'zod';
 import { CHECK_IDS } from '../checks/ids.js';
+import { RetryPolicySchema } from '../engine/retry/policy.js';
+import { FaultSpecSchema } from '../faults/spec.js';
 
 const headerMap = z.record(z.string().min(1), z.string()).describe('HTTP headers; values may use ${ENV} interpolation');
 
@@ -33,6 +35,7 @@ export const PolicySchema = z
   .strictObject({
     retention: Duration.optional().describe('Declared key retention; the expiry check replays before it and the governance report compares it with what was observed'),
     testRetention: Duration.optional().describe('A short retention the target under test really uses (e.g. serve --ttl 2s); expiry then also checks that a key runs afresh after it'),
+    lease: Duration.optional().describe('Declared in-flight lease: how long a claim abandoned mid-flight may block its key; in-flight-recovery fails when 409 outlasts it (plus a margin)'),
     errors: z
       .strictObject({
         '4xx': ErrorPolicy.default('any').describe('What a retry after a 4xx answer must get: the stored 4xx (replay), a fresh attempt (release), or either'),
@@ -68,6 +71,8 @@ export const EndpointSchema = z
     risk: z.enum(['critical', 'high', 'medium', 'low']).default('high').describe('Business-risk class for the governance report'),
     successStatus: z.array(z.number().int().min(100).max(599)).optional().describe('Statuses that mean "executed" (default: any 2xx)'),
     policy: PolicySchema.prefault({}),
+    faults: z.array(FaultSpecSchema).optional()
+      .describe('Faults the chaos checks inject into the first attempt through the fault proxy: latency for timeout-retry; drop-response-after-upstream, stall-response, truncate-body, gateway-status, reset-before-upstream for lost-response; duplicate-upstream for gateway-duplicate. A check whose kind is not listed uses its defaults'),
   });
 
 export const TenantSchema = z.strictObject({
@@ -134,6 +139,29 @@ export const ScenarioSchema = z
       })
       .prefault({})
       .describe('Safety rails for audits of shared staging systems'),
+    retry: RetryPolicySchema.optional()
+      .describe("The client retry policy the chaos checks retry with (same key, same body); default 3 attempts, 100 ms exponential backoff with full jitter"),
+    self: z
+      .strictObject({
+        leaseMs: z.number().int().positive().optional().describe('In-flight lease of the embedded server (default 30000)'),
+        processingMs: z.number().int().nonnegative().optional().describe('Simulated processing time of the embedded server (default 50)'),
+      })
+      .optional()
+      .describe('Settings of the embedded reference server when target is self (ignored for other targets)'),
+    hooks: z
+      .strictObject({
+        storeOutage: z
+          .strictObject({
+            method: z.enum(['POST', 'PUT', 'GET']).default('POST'),
+            path: z.string().regex(/^(\/|https?:\/\/)/, 'must start with / or be an http(s) URL')
+              .describe('Path on the target (or absolute URL) that makes its idempotency store fail; {{ms}} is replaced by the outage length'),
+            headers: headerMap.optional(),
+          })
+          .optional()
+          .describe('How store-outage makes the target\'s idempotency store unavailable for a while (the reference server has its own switch)'),
+      })
+      .optional()
+      .describe('Test hooks the target offers to the chaos checks'),
     endpoints: z.array(EndpointSchema).min(1, 'declare at least one endpoint'),
     // An unknown id surfaces as zod's `unrecognized_keys` on `checks`; the loader words that message.
     checks: z

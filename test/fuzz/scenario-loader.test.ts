@@ -19,16 +19,19 @@ import { fuzzParams, fuzzTimeout, LOADER_CASE_BUDGET_MS } from './config.js';
 
 const FILE = 'fuzz.yaml';
 
-/** Process warnings emitted while the loader ran (a library writing to stderr behind the CLI's back). */
+/**
+ * Process warnings raised while the loader ran: a library writing to stderr behind the CLI's back.
+ * process.emitWarning() delivers its event on a later tick, so the call itself is intercepted.
+ */
 const warnings: string[] = [];
-const onWarning = (warning: Error): void => {
-  warnings.push(`${warning.name}: ${warning.message}`);
-};
+const emitWarning = process.emitWarning;
 beforeAll(() => {
-  process.on('warning', onWarning);
+  process.emitWarning = ((warning: string | Error) => {
+    warnings.push(typeof warning === 'string' ? warning : `${warning.name}: ${warning.message}`);
+  }) as typeof process.emitWarning;
 });
 afterAll(() => {
-  process.off('warning', onWarning);
+  process.emitWarning = emitWarning;
 });
 
 let slowest = { ms: 0, text: '' };

@@ -1,0 +1,196 @@
+// Builds the chaos port for each check run: one runtime per audit (admin HTTP, cached settings,
+// the shared retry budget), one port per check and endpoint whose proxies close when the check ends.
+import { Agent, request } from 'undici';
+import { startFaultProxy, type FaultEvent, type FaultSpecBase, type FaultSpecInput } from '../../faults/index.js';
+import type { Scenario } from '../../scenario/schema.js';
+import type { RunClock } from '../clock.js';
+import type { OutgoingRequest } from '../exchange.js';
+import type { HistoryLog, LedgerEntry } from '../history.js';
+import { DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from '../retry/index.js';
+import { createRng } from '../rng.js';
+import type { ChaosEvent, ChaosPort, ChaosProxy, StoreOutage, TargetSettings } from './port.js';
+
+export interface ChaosRuntimeDeps {
+  scenario: Scenario;
+  baseUrl: string;
+  /** Whether the target is the embedded server the run started (`target: self`). */
+  isSelf: boolean;
+  seed: string;
+  clock: RunClock;
+  history: HistoryLog;
+  ledgerUrl: () => string | undefined;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface ChaosRuntime {
+  /** The port for one check on one endpoint; closeAll() ends every proxy it started. */
+  portFor(check: string, endpoint: string, emit: (event: ChaosEvent) => void): ChaosPort & { closeAll(): Promise<void> };
+  close(): Promise<void>;
+}
+
+const HEALTH_PATH = '/_idemaudit/health';
+
+/** `"ia-x"` (an sf-string as sent on the wire) -> `ia-x`; a bare key stays as it is. */
+export function unquoteKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const m = /^"((?:[^"\\]|\\.)*)"$/.exec(header.trim());
+  return m ? m[1]!.replace(/\\(.)/g, '$1') : header;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** Reads the health document of a reference server (pure, for tests). */
+export function parseHealth(doc: unknown): TargetSettings | undefined {
+  if (doc === null || typeof doc !== 'object') return undefined;
+  const d = doc as { ok?: unknown; store?: unknown; flaws?: unknown; settings?: Record<string, unknown>; faults?: Record<string, unknown> };
+  if (d.ok !== true || typeof d.store !== 'string') return undefined;
+  const out: TargetSettings = { store: d.store };
+  const s = d.settings ?? {};
+  const lease = num(s.leaseMs);
+  const processing = num(s.processingMs);
+  if (lease !== undefined) out.leaseMs = lease;
+  if (processing !== undefined) out.processingMs = processing;
+  if (typeof s.abandonOnDisconnect === 'boolean') out.abandonOnDisconnect = s.abandonOnDisconnect;
+  if (Array.isArray(d.flaws)) out.flaws = d.flaws.filter((f): f is string => typeof f === 'string');
+  if (d.faults && typeof d.faults.storeOutage === 'string' && d.faults.storeOutage.startsWith('/')) out.storeOutagePath = d.faults.storeOutage;
+  return out;
+}
+
+export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
+  const base = deps.baseUrl.replace(/\/+$/, '');
+  const policy: RetryPolicy = deps.scenario.retry ?? DEFAULT_RETRY_POLICY;
+  const budget = policy.budget ? new RetryBudget(policy.budget) : undefined;
+  // A private pool for the target's admin routes: they are not part of the audited traffic.
+  const admin = new Agent({ connections: 4, keepAliveTimeout: 2_000, connect: { timeout: deps.timeoutMs } });
+  let settings: Promise<TargetSettings | undefined> | undefined;
+
+  async function call(method: 'GET' | 'POST' | 'PUT', url: string, headers: Record<string, string> = {}): Promise<{ status: number; doc: unknown }> {
+    const timeout = AbortSignal.timeout(deps.timeoutMs);
+    const res = await request(url, {
+      method, headers, dispatcher: admin, signal: AbortSignal.any([deps.signal, timeout]), headersTimeout: deps.timeoutMs, bodyTimeout: deps.timeoutMs,
+    });
+    const text = await res.body.text();
+    let doc: unknown;
+    try {
+      doc = text ? JSON.parse(text) : undefined;
+    } catch {
+      doc = undefined;
+    }
+    return { status: res.statusCode, doc };
+  }
+
+  const getSettings = (): Promise<TargetSettings | undefined> => {
+    settings ??= call('GET', `${base}${HEALTH_PATH}`).then(
+      ({ status, doc }) => (status === 200 ? parseHealth(doc) : undefined),
+      () => undefined,
+    );
+    return settings;
+  };
+
+  const hook = deps.scenario.hooks?.storeOutage;
+  const self = deps.isSelf ? deps.scenario.self : undefined;
+
+  return {
+    portFor(check, endpoint, emit) {
+      const proxies: ChaosProxy[] = [];
+      const recordFault = (e: FaultEvent): void => {
+        const key = unquoteKey(e.key);
+        deps.history.record({
+          type: 'fault', process: 'proxy', f: e.fault, check, endpoint, at: e.at,
+          ...(key !== undefined ? { key } : {}),
+          ...(e.upstreamStatuses ? { upstreamStatuses: e.upstreamStatuses } : {}),
+          ...(e.delayMs !== undefined ? { delayMs: e.delayMs } : {}),
+        });
+      };
+      const port: ChaosPort & { closeAll(): Promise<void> } = {
+        policy,
+        budget,
+        self: self ? { ...(self.leaseMs !== undefined ? { leaseMs: self.leaseMs } : {}), ...(self.processingMs !== undefined ? { processingMs: self.processingMs } : {}) } : undefined,
+        async proxy(faults: ReadonlyArray<FaultSpecInput | FaultSpecBase>, label: string): Promise<ChaosProxy> {
+          const events: FaultEvent[] = [];
+          const proxy = await startFaultProxy({
+            upstream: base,
+            faults,
+            seed: `${deps.seed}/chaos/${check}/${endpoint}/${label}`,
+            onEvent: (e) => {
+              events.push(e);
+              recordFault(e);
+            },
+            upstreamTimeoutMs: Math.max(deps.timeoutMs, 1_000),
+          });
+          const handle: ChaosProxy = {
+            url: proxy.url,
+            faults: proxy.specs,
+            via(req: OutgoingRequest): OutgoingRequest {
+              if (!req.url.startsWith(base)) throw new Error(`request ${req.url} is not addressed to the target ${base}`);
+              return { ...req, url: `${proxy.url}${req.url.slice(base.length)}` };
+            },
+            events: () => events,
+            injected: () => Object.values(proxy.stats().faults).reduce((n, s) => n + s.injected, 0),
+            close: () => proxy.close(),
+          };
+          proxies.push(handle);
+          return handle;
+        },
+        rng: (label) => createRng(`${deps.seed}/chaos/${check}/${endpoint}/${label}`),
+        record: (op) => deps.history.record({ check, endpoint, ...op }),
+        settings: getSettings,
+        async ledger(key): Promise<LedgerEntry[] | undefined> {
+          const url = deps.ledgerUrl();
+          if (!url) return undefined;
+          try {
+            const { status, doc } = await call('GET', `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`);
+            const list = (doc as { executions?: unknown } | undefined)?.executions;
+            if (status !== 200 || !Array.isArray(list)) return undefined;
+            return list.map((x) => {
+              const e = (x ?? {}) as Record<string, unknown>;
+              const entry: LedgerEntry = { id: typeof e.id === 'string' ? e.id : JSON.stringify(e.id ?? null) };
+              const r = num(e.receivedAt);
+              const x2 = num(e.executedAt);
+              if (r !== undefined) entry.receivedAt = r;
+              if (x2 !== undefined) entry.executedAt = x2;
+              return entry;
+            });
+          } catch {
+            return undefined;
+          }
+        },
+        async hasStoreOutage() {
+          if (hook) return true;
+          return (await getSettings())?.storeOutagePath !== undefined;
+        },
+        async storeOutage(ms): Promise<StoreOutage | undefined> {
+          const started = Date.now();
+          let url: string;
+          let method: 'GET' | 'POST' | 'PUT' = 'POST';
+          let headers: Record<string, string> = {};
+          let via: string;
+          if (hook) {
+            const path = hook.path.replace(/\{\{\s*ms\s*\}\}/g, String(ms));
+            url = /^https?:\/\//.test(path) ? path : `${base}${path}`;
+            method = hook.method;
+            headers = { ...(hook.headers ?? {}) };
+            via = 'scenario hook';
+          } else {
+            const path = (await getSettings())?.storeOutagePath;
+            if (!path) return undefined;
+            url = `${base}${path}${path.includes('?') ? '&' : '?'}ms=${ms}`;
+            via = 'reference switch';
+          }
+          const { status, doc } = await call(method, url, headers);
+          if (status < 200 || status >= 300) throw new Error(`the store-outage ${via} answered ${status}`);
+          const until = num((doc as { until?: unknown } | undefined)?.until) ?? started + ms;
+          return { via, until };
+        },
+        emit,
+        now: () => deps.clock.now(),
+        async closeAll() {
+          await Promise.all(proxies.splice(0).map((p) => p.close()));
+        },
+      };
+      return port;
+    },
+    close: () => admin.close(),
+  };
+}

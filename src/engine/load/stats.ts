@@ -1,0 +1,98 @@
+// Latency of a load run by outcome, twice: from each request's INTENDED start (what a client of an
+// open system waits, queueing included) and from its actual send (service time). Histograms are
+// created lazily per outcome and indexed by number, so recording costs two array reads.
+import {
+  addHistograms, createLatencyHistogram, encodeHistogram, meanMs, minMs, percentileMs, recordMs, summarize,
+  type LatencyHistogram, type LatencySummary,
+} from '../../metrics/histogram.js';
+import type { LatencySource, LatencyStat } from '../../metrics/thresholds.js';
+import type { Outcome } from '../../report/model.js';
+
+export const OUTCOME_ORDER: readonly Outcome[] = ['first', 'replay', 'conflict', 'mismatch', 'rejected', 'error', 'timeout'];
+export const O_FIRST = 0;
+export const O_REPLAY = 1;
+export const O_CONFLICT = 2;
+export const O_MISMATCH = 3;
+export const O_REJECTED = 4;
+export const O_ERROR = 5;
+export const O_TIMEOUT = 6;
+
+export interface EncodedPair {
+  /** From the intended start (open model) or the send (closed model); µs, HdrHistogram compressed base64. */
+  latency: string;
+  /** From the actual send; µs, HdrHistogram compressed base64. */
+  service: string;
+}
+
+export class LoadStats {
+  readonly #latency: Array<LatencyHistogram | undefined> = new Array(OUTCOME_ORDER.length);
+  readonly #service: Array<LatencyHistogram | undefined> = new Array(OUTCOME_ORDER.length);
+  readonly counts: number[] = OUTCOME_ORDER.map(() => 0);
+  #all: { latency?: LatencyHistogram; service?: LatencyHistogram } = {};
+
+  /** Record one completed request: outcome index (O_*), latency from intended start and service time, in ms. */
+  record(outcome: number, latencyMs: number, serviceMs: number): void {
+    this.counts[outcome]! += 1;
+    recordMs(this.#latency[outcome] ?? (this.#latency[outcome] = createLatencyHistogram()), latencyMs);
+    recordMs(this.#service[outcome] ?? (this.#service[outcome] = createLatencyHistogram()), serviceMs);
+  }
+
+  get completed(): number {
+    let n = 0;
+    for (const c of this.counts) n += c;
+    return n;
+  }
+
+  count(outcome: Outcome | 'all'): number {
+    return outcome === 'all' ? this.completed : this.counts[OUTCOME_ORDER.indexOf(outcome)] ?? 0;
+  }
+
+  histogram(source: LatencySource, outcome: Outcome | 'all'): LatencyHistogram | undefined {
+    const list = source === 'service' ? this.#service : this.#latency;
+    if (outcome !== 'all') return list[OUTCOME_ORDER.indexOf(outcome)];
+    const cached = source === 'service' ? this.#all.service : this.#all.latency;
+    if (cached) return cached;
+    const present = list.filter((h): h is LatencyHistogram => h !== undefined);
+    if (present.length === 0) return undefined;
+    const sum = addHistograms(present);
+    if (source === 'service') this.#all.service = sum;
+    else this.#all.latency = sum;
+    return sum;
+  }
+
+  /** A statistic in ms, undefined when nothing was recorded. Call after the run (the 'all' sum is cached). */
+  stat(source: LatencySource, outcome: Outcome | 'all', stat: LatencyStat): number | undefined {
+    const h = this.histogram(source, outcome);
+    if (!h || h.totalCount === 0) return undefined;
+    switch (stat.kind) {
+      case 'percentile': return percentileMs(h, stat.percentile);
+      case 'max': return summarize(h).max;
+      case 'min': return minMs(h);
+      case 'mean': return meanMs(h);
+    }
+  }
+
+  summaries(source: LatencySource): Partial<Record<Outcome | 'all', LatencySummary>> {
+    const out: Partial<Record<Outcome | 'all', LatencySummary>> = {};
+    for (const outcome of [...OUTCOME_ORDER, 'all' as const]) {
+      const h = this.histogram(source, outcome);
+      if (h && h.totalCount > 0) out[outcome] = summarize(h);
+    }
+    return out;
+  }
+
+  encode(): Partial<Record<Outcome, EncodedPair>> {
+    const out: Partial<Record<Outcome, EncodedPair>> = {};
+    OUTCOME_ORDER.forEach((outcome, i) => {
+      const l = this.#latency[i];
+      const s = this.#service[i];
+      if (l && s && l.totalCount > 0) out[outcome] = { latency: encodeHistogram(l), service: encodeHistogram(s) };
+    });
+    return out;
+  }
+
+  destroy(): void {
+    for (const h of [...this.#latency, ...this.#service, this.#all.latency, this.#all.service]) h?.destroy();
+    this.#all = {};
+  }
+}
