@@ -16,6 +16,8 @@ export async function withInterrupt<T>(io: CliIO, work: (signal: AbortSignal) =>
   try {
     return await work(controller.signal);
   } finally {
-    off();
+    // After a first Ctrl-C the handler stays: a second one during report writing still exits 130
+    // at once instead of killing the process by signal.
+    if (!controller.signal.aborted) off();
   }
 }

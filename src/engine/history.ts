@@ -48,7 +48,7 @@ export interface HistoryOp {
   /** Epoch milliseconds. */
   at: number;
   type: HistoryOpType;
-  /** The logical client: `<check>/<endpoint>/<round>`, or `oracle`, or `proxy`. */
+  /** The logical client `<check>/<endpoint>/<round>`; `oracle` for oracle reads; `proxy` for fault events; `nemesis` for store outages. */
   process: string;
   /** What was done: `POST /payments`, `count`, or the fault's name. */
   f: string;

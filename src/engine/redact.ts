@@ -52,14 +52,41 @@ export class Redactor {
     return typeof node === 'string' ? this.text(node) : node;
   }
 
-  /** Redacted, bounded excerpt of a body. JSON bodies keep their shape with redacted fields. */
+  /** Any JSON-like value with named fields redacted and secrets scrubbed (facts, options). */
+  value<T>(value: T): T {
+    return this.#json(value) as T;
+  }
+
+  /** A URL (or path) with named query parameters redacted and secrets scrubbed. */
+  url(url: string): string {
+    const q = url.indexOf('?');
+    if (q < 0) return this.text(url);
+    return this.text(url.slice(0, q + 1) + this.#form(url.slice(q + 1)));
+  }
+
+  /** application/x-www-form-urlencoded text with named fields redacted. */
+  #form(text: string): string {
+    return text.split('&').map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // keep the raw name
+      }
+      return this.#names.has(name.toLowerCase()) ? `${pair.slice(0, eq)}=${encodeURIComponent(REDACTED)}` : pair;
+    }).join('&');
+  }
+
+  /** Redacted, bounded excerpt of a body. JSON and form bodies keep their shape with redacted fields. */
   body(body: Buffer): string {
     const raw = body.toString('utf8');
     let shown = raw;
     try {
       shown = JSON.stringify(this.#json(JSON.parse(raw)));
     } catch {
-      shown = this.text(raw);
+      shown = /^[^\s=&]+=[^\s]*$/.test(raw) ? this.text(this.#form(raw)) : this.text(raw);
     }
     return shown.length > this.#maxBody ? `${shown.slice(0, this.#maxBody)}… (${body.length} bytes)` : shown;
   }
@@ -69,7 +96,7 @@ export class Redactor {
       seq: e.seq,
       label: e.label,
       endpoint: e.endpoint,
-      request: { method: e.request.method, url: this.text(e.request.url), headers: this.headers(e.request.headers) },
+      request: { method: e.request.method, url: this.url(e.request.url), headers: this.headers(e.request.headers) },
       startedAt: Math.round(e.startedAt * 1000) / 1000,
       durationMs: Math.round(e.durationMs * 1000) / 1000,
     };

@@ -124,7 +124,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       check: id, endpoint: endpoint.name, verdict: f.verdict, level: f.level, message: redactor.text(f.message), reference: f.reference,
       evidence: f.exchanges.slice(0, MAX_EVIDENCE).map((e) => redactor.record(e)),
     };
-    if (f.facts) rec.facts = f.facts;
+    if (f.facts) rec.facts = redactor.value(f.facts);
     if (f.verdict === 'fail') rec.reproduce = reproduction(rec.evidence, f.concurrent === true);
     return rec;
   };
@@ -206,7 +206,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       ...(opts.scenarioFile ? { file: opts.scenarioFile } : {}),
       ...(scenario.description ? { description: scenario.description } : {}),
     },
-    endpoints: scenario.endpoints.map(({ name, method, path, risk, keyRequired }) => ({ name, method, path, risk, keyRequired })),
+    endpoints: scenario.endpoints.map(({ name, method, path, risk, keyRequired }) => ({ name, method, path: redactor.url(path), risk, keyRequired })),
     target: target.label,
     profile: profile.id,
     seed,

@@ -12,7 +12,7 @@ import { nestingProblem } from './nesting.js';
 import { duplicateEndpointNames, templateProblems, unknownProbeTenants } from './rules.js';
 import { allowedKeys } from './schema-keys.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
-import { duplicateKeys, syntaxErrors } from './syntax.js';
+import { cyclicAliases, duplicateKeys, syntaxErrors } from './syntax.js';
 import { findingsFromIssue } from './zod-issues.js';
 
 const EMPTY = 'the file is empty: a scenario needs at least version, name, target and endpoints';
@@ -67,6 +67,8 @@ export function parseScenario(text: string, file: string, env: Env = process.env
 
   const interpolation = interpolateDocument(doc, env);
   const problems = fromSource([...duplicateKeys(doc, lines), ...interpolation]);
+  const cycles = cyclicAliases(doc);
+  if (cycles.length > 0) fail([...problems, ...fromSource(cycles)]);
   const built = toData(doc);
   if ('error' in built) fail([...problems, problem(0, built.error)]);
   const data = 'data' in built ? built.data : undefined;

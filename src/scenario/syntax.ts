@@ -1,6 +1,6 @@
 // YAML-level problems: syntax errors reported by the parser, and duplicate mapping keys (checked here
 // rather than by the parser so the message can name the key and its first occurrence).
-import { isScalar, visit, type Document, type LineCounter } from 'yaml';
+import { isAlias, isScalar, visit, type Document, type LineCounter, type Node } from 'yaml';
 import type { SourceFinding } from './finding.js';
 
 export function syntaxErrors(doc: Document): SourceFinding[] {
@@ -25,6 +25,29 @@ export function duplicateKeys(doc: Document, lines: LineCounter): SourceFinding[
         const seen = first.get(name);
         if (seen === undefined) first.set(name, offset);
         else out.push({ offset, message: `duplicate key '${name}' (first at line ${lines.linePos(seen).line})` });
+      }
+    },
+  });
+  return out;
+}
+
+/**
+ * Aliases that refer to a node containing them (`a: &a [*a]`). YAML allows that, but the data would
+ * be cyclic and every walk over it would recurse without end; a scenario is never cyclic.
+ */
+export function cyclicAliases(doc: Document): SourceFinding[] {
+  // Pre-order visit = document order, so the anchor an alias names is the last one seen before it.
+  const anchors = new Map<string, Node>();
+  const out: SourceFinding[] = [];
+  visit(doc, {
+    Node(_, node, path) {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target && path.includes(target)) {
+          out.push({ offset: node.range?.[0] ?? 0, message: `alias *${node.source} refers to a node that contains it: scenario data cannot be cyclic` });
+        }
+      } else if (node.anchor) {
+        anchors.set(node.anchor, node);
       }
     },
   });

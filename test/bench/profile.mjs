@@ -30,6 +30,8 @@ const { values: opts, positionals } = parseArgs({
     top: { type: 'string', default: '25' },
     /** Count the server's (and Redis') system calls per request with `perf stat` during the measured run (no CPU profile). */
     syscalls: { type: 'boolean', default: false },
+    /** Also print the most frequent call paths into functions of this name. */
+    callers: { type: 'string' },
   },
 });
 const variant = positionals[0] ?? 'redis';
@@ -217,6 +219,22 @@ function analyse(profile, requests) {
   for (const [name, us] of [...area].filter(([n]) => n !== 'idle').sort((a, b) => b[1] - a[1])) console.log(line(name, us));
   console.log('\nInclusive time of selected functions:');
   for (const [label, us] of inclusive) if (us > 0) console.log(line(label, us));
+  if (opts.callers) {
+    const paths = new Map();
+    for (const [id, us] of selfUs) {
+      const chain = [];
+      for (let at = id; at !== undefined; at = parent.get(at)) chain.push(byId.get(at).callFrame);
+      const hit = chain.findIndex((frame) => frame.functionName === opts.callers);
+      if (hit < 0) continue;
+      const path = chain
+        .slice(hit, hit + 8)
+        .map((frame) => `${frame.functionName || '(anonymous)'}@${frame.url.split('/').pop()}:${frame.lineNumber + 1}`)
+        .join(' <- ');
+      paths.set(path, (paths.get(path) ?? 0) + us);
+    }
+    console.log(`\nCall paths into ${opts.callers}:`);
+    for (const [path, us] of [...paths].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${(us / requests).toFixed(2)} µs/req  ${path}`);
+  }
   console.log(`\nTop ${TOP} functions by self time:`);
   for (const [fn, us] of [...selfFn].filter(([fn]) => !fn.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(line(fn.slice(0, 58), us));
 }

@@ -57,6 +57,9 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'skip-rate': { type: 'boolean', default: false },
     'skip-throughput': { type: 'boolean', default: false },
+    /** Before each measured run, wait (up to --quiet-wait s) until other processes use less than this many cores. */
+    'max-foreign': { type: 'string', default: '0.25' },
+    'quiet-wait': { type: 'string', default: '20' },
     /** Extra node flags for the server processes, as --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof" or ="--trace-gc". */
     'server-node-args': { type: 'string', default: '' },
   },
@@ -67,6 +70,8 @@ const ROUNDS = Number(args.rounds);
 const RATE_ROUNDS = Number(args['rate-rounds']);
 const CONNECTIONS = Number(args.connections);
 const RATE = Number(args.rate);
+const MAX_FOREIGN = Number(args['max-foreign']);
+const QUIET_WAIT_MS = Number(args['quiet-wait']) * 1000;
 const VARIANTS = args.variants.split(',').map((v) => v.trim()).filter(Boolean);
 const RATE_VARIANTS = VARIANTS.filter((v) => v !== 'static');
 const tag = randomBytes(4).toString('hex');
@@ -164,6 +169,37 @@ async function redisCommandStats(redis) {
     stats[name.slice(8)] = { calls: Number(fields.calls), usec: Number(fields.usec) };
   }
   return stats;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other processes on the machine (Linux /proc/stat): the bench shares 2 cores with whatever else runs,
+// so every run records how many cores others used meanwhile, and waits for a quiet moment first.
+
+const HAS_PROC_STAT = existsSync('/proc/stat');
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+function machineBusySeconds() {
+  if (!HAS_PROC_STAT) return Number.NaN;
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return (total - fields[3] - (fields[4] ?? 0)) / TICKS_PER_SECOND;
+}
+
+/** Cores used by everything on the machine during `ms` of our own idleness. */
+async function idleForeignCores(ms) {
+  const before = machineBusySeconds();
+  const mine = process.cpuUsage();
+  await sleep(ms);
+  const own = process.cpuUsage(mine);
+  return (machineBusySeconds() - before - (own.user + own.system) / 1e6) / (ms / 1000);
+}
+
+async function waitQuiet() {
+  if (!HAS_PROC_STAT) return Number.NaN;
+  const deadline = performance.now() + QUIET_WAIT_MS;
+  let foreign = await idleForeignCores(500);
+  while (foreign > MAX_FOREIGN && performance.now() < deadline) foreign = await idleForeignCores(500);
+  return foreign;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,11 +357,20 @@ async function throughputRun(variant, kind, redis) {
     }
     const warm = await runCannon(cannonOptions(server.url, nextKey, { duration: WARMUP }));
     sentBefore += warm['2xx'] + warm.non2xx;
+    const quietBefore = await waitQuiet();
     await ask(server, 'mark');
     const redisBefore = redis && variant === 'redis' ? { cpu: await redisCpuSeconds(redis), stats: await redisCommandStats(redis) } : undefined;
     const storeBefore = variant === 'memory' || variant === 'redis' ? await storeSecondsByOp(server.url) : undefined;
+    const redisCpu0 = redis ? await redisCpuSeconds(redis) : 0;
+    const busy0 = machineBusySeconds();
+    const own0 = process.cpuUsage();
+    const wall0 = performance.now();
     const result = await runCannon(cannonOptions(server.url, nextKey, { duration: DURATION }));
+    const wall = (performance.now() - wall0) / 1000;
+    const own = process.cpuUsage(own0);
+    const busy = machineBusySeconds() - busy0;
     const stats = await ask(server, 'stats');
+    const redisCpu = redis ? (await redisCpuSeconds(redis)) - redisCpu0 : 0;
     const requests = result['2xx'] + result.non2xx;
     const run = {
       variant,
@@ -338,8 +383,13 @@ async function throughputRun(variant, kind, redis) {
       errors: result.errors + result.timeouts,
       requests,
       cpuUsPerReq: stats.cpuUs / Math.max(1, requests),
+      loadGenCores: (own.user + own.system) / 1e6 / wall,
+      serverCores: stats.cpuUs / 1e6 / wall,
+      foreignCores: (busy - (own.user + own.system) / 1e6 - stats.cpuUs / 1e6 - redisCpu) / wall,
+      quietBefore,
       executions: stats.executions,
-      expectedExecutions: kind === 'unique' ? sentBefore + requests : variant === 'bare' ? sentBefore + requests : REPLAY_KEYS,
+      // Requests still in flight when autocannon stops are served but not counted: up to one per connection per run.
+      expectedExecutions: kind === 'unique' || variant === 'bare' ? [sentBefore + requests, sentBefore + requests + CONNECTIONS * (kind === 'replay' ? 3 : 2)] : [REPLAY_KEYS, REPLAY_KEYS],
     };
     if (storeBefore) {
       const after = await storeSecondsByOp(server.url);
@@ -359,8 +409,9 @@ async function throughputRun(variant, kind, redis) {
         if (calls > 0 && name !== 'info') run.redisCommands[name] = { callsPerReq: calls / requests, usecPerCall: (s.usec - (redisBefore.stats[name]?.usec ?? 0)) / calls };
       }
     }
-    if (variant !== 'static' && run.executions !== undefined && run.executions !== run.expectedExecutions) {
-      run.warning = `executions ${run.executions} != expected ${run.expectedExecutions}`;
+    const [low, high] = run.expectedExecutions;
+    if (variant !== 'static' && run.executions !== undefined && (run.executions < low || run.executions > high)) {
+      run.warning = `executions ${run.executions} outside the expected ${low}..${high}`;
     }
     return run;
   } finally {
@@ -377,13 +428,23 @@ async function rateRun(variant, redis) {
     let counter = 0;
     const nextKey = () => `${id}-s${counter++}`;
     await openModel(server.url, RATE, WARMUP, nextKey);
+    await waitQuiet();
+    const busy0 = machineBusySeconds();
+    const own0 = process.cpuUsage();
+    await ask(server, 'mark');
+    const wall0 = performance.now();
     const open = await openModel(server.url, RATE, DURATION, nextKey);
+    const wall = (performance.now() - wall0) / 1000;
+    const own = process.cpuUsage(own0);
+    const serverStats = await ask(server, 'stats');
+    const foreignCores = (machineBusySeconds() - busy0 - (own.user + own.system) / 1e6 - serverStats.cpuUs / 1e6) / wall;
     const precise = [];
     const cannon = await runCannon(cannonOptions(server.url, nextKey, { duration: DURATION, overallRate: RATE }), (status, ms) => {
       if (status >= 200 && status < 300) precise.push(ms);
     });
     return {
       variant,
+      foreignCores,
       open,
       cannon: { rps: cannon.requests.average, p50: cannon.latency.p50, p99: cannon.latency.p99, precise: summarise(precise), non2xx: cannon.non2xx },
     };
@@ -431,29 +492,48 @@ function render({ throughput, rate, info, startedAt, seconds }) {
   if (throughput.length) {
     out.push(`### Throughput at ${CONNECTIONS} connections (autocannon, req/s; latency in whole ms as autocannon floors it)`);
     out.push('');
+    const cpuBase = (kind) => agg('bare', kind, 'cpuUsPerReq');
     const rows = VARIANTS.map((v) => [
       v,
       f0(agg(v, 'unique', 'rps')),
       pct(agg(v, 'unique', 'rps') / base('unique')),
       `${f0(agg(v, 'unique', 'p50'))} / ${f0(agg(v, 'unique', 'p99'))}`,
+      `${f0(agg(v, 'unique', 'cpuUsPerReq'))} (${pct(cpuBase('unique') / agg(v, 'unique', 'cpuUsPerReq'))})`,
       f0(agg(v, 'replay', 'rps')),
       pct(agg(v, 'replay', 'rps') / base('replay')),
       `${f0(agg(v, 'replay', 'p50'))} / ${f0(agg(v, 'replay', 'p99'))}`,
-      f0(agg(v, 'unique', 'cpuUsPerReq')),
-      f0(agg(v, 'replay', 'cpuUsPerReq')),
+      `${f0(agg(v, 'replay', 'cpuUsPerReq'))} (${pct(cpuBase('replay') / agg(v, 'replay', 'cpuUsPerReq'))})`,
+      f2(median([...(cell[v]?.unique ?? []), ...(cell[v]?.replay ?? [])].map((r) => r.foreignCores))),
     ]);
     out.push(
       table(
-        ['server', 'unique keys req/s', 'vs bare', 'p50 / p99 ms', 'replays req/s', 'vs bare', 'p50 / p99 ms', 'server CPU µs/req (unique)', 'server CPU µs/req (replay)'],
+        [
+          'server',
+          'unique keys req/s',
+          'vs bare',
+          'p50 / p99 ms',
+          'server CPU µs/req (bare µs / this)',
+          'replays req/s',
+          'vs bare',
+          'p50 / p99 ms',
+          'server CPU µs/req (bare µs / this)',
+          'other processes (cores)',
+        ],
         rows,
       ),
+    );
+    out.push('');
+    out.push(
+      '"bare µs / this" is the throughput ratio the server process would reach if it alone were the bottleneck ' +
+        '(its CPU time per request is far less disturbed by other processes than req/s is). "other processes" is the CPU ' +
+        'used meanwhile by everything except this bench (load generator, server, Redis): the box is shared.',
     );
     out.push('');
     out.push('Every run, in the order run (req/s):');
     out.push('');
     for (let round = 0; round < ROUNDS; round++) {
       const runs = throughput.filter((r) => r.round === round);
-      out.push(`- round ${round + 1}: ${runs.map((r) => `${r.variant}/${r.kind} ${f0(r.rps)}${r.non2xx || r.errors ? ` (non-2xx ${r.non2xx}, errors ${r.errors})` : ''}${r.warning ? ` [${r.warning}]` : ''}`).join(', ')}`);
+      out.push(`- round ${round + 1}: ${runs.map((r) => `${r.variant}/${r.kind} ${f0(r.rps)} (others ${f2(r.foreignCores)})${r.non2xx || r.errors ? ` (non-2xx ${r.non2xx}, errors ${r.errors})` : ''}${r.warning ? ` [${r.warning}]` : ''}`).join(', ')}`);
     }
     out.push('');
     const redisRuns = throughput.filter((r) => r.variant === 'redis' && r.redisCommands);
@@ -501,10 +581,11 @@ function render({ throughput, rate, info, startedAt, seconds }) {
       `${f0(rm(v, (r) => r.cannon.p99))}`,
       f2(rm(v, (r) => r.cannon.precise.p99)),
       v === 'bare' ? '-' : f2(rm(v, (r) => r.cannon.precise.p99) - bareBurstP99),
+      f2(rm(v, (r) => r.foreignCores)),
     ]);
     out.push(
       table(
-        ['server', 'open model p50', 'p99', 'p99.9', 'p99 overhead vs bare', 'autocannon overallRate req/s', 'its p99 (floored)', 'its p99 unfloored', 'overhead vs bare'],
+        ['server', 'open model p50', 'p99', 'p99.9', 'p99 overhead vs bare', 'autocannon overallRate req/s', 'its p99 (floored)', 'its p99 unfloored', 'overhead vs bare', 'other processes (cores)'],
         rows,
       ),
     );
@@ -573,6 +654,7 @@ try {
           console.log(
             `round ${round + 1} ${kind.padEnd(6)} ${variant.padEnd(6)} ${f0(run.rps).padStart(6)} req/s  p50 ${run.p50} ms  p99 ${run.p99} ms  ` +
               `server ${f0(run.cpuUsPerReq)} µs/req${run.redisCpuUsPerReq !== undefined ? `  redis ${f0(run.redisCpuUsPerReq)} µs/req` : ''}` +
+              `  cores: loadgen ${f2(run.loadGenCores)} server ${f2(run.serverCores)} others ${f2(run.foreignCores)}` +
               `${run.non2xx || run.errors ? `  non-2xx ${run.non2xx} errors ${run.errors}` : ''}${run.warning ? `  [${run.warning}]` : ''}`,
           );
         }
@@ -588,7 +670,8 @@ try {
         console.log(
           `rate ${RATE}/s ${variant.padEnd(6)} open p50 ${f2(run.open.p50)} p99 ${f2(run.open.p99)} p99.9 ${f2(run.open.p999)} ms` +
             `${run.open.statusOther || run.open.errors ? ` (non-201 ${run.open.statusOther}, errors ${run.open.errors})` : ''}` +
-            ` | autocannon ${f0(run.cannon.rps)} req/s p99 ${run.cannon.p99} ms (unfloored ${f2(run.cannon.precise.p99)})`,
+            ` | autocannon ${f0(run.cannon.rps)} req/s p99 ${run.cannon.p99} ms (unfloored ${f2(run.cannon.precise.p99)})` +
+            ` | others ${f2(run.foreignCores)} cores`,
         );
       }
     }

@@ -1,9 +1,9 @@
 // The HTML report in a real headless Chromium (Debian's, driven by playwright-core), from a real
 // run of the built CLI against a flawed reference server. The page must work offline: every request
 // except the report file itself is blocked and recorded, and none may be attempted. Then: the
-// verdict overview, a finding with its evidence, uPlot charts that really drew pixels, a table that
-// sorts and filters, no console errors, and a screenshot that is not blank.
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+// verdict overview, a finding with its evidence and curl reproduction, uPlot charts that really
+// drew pixels, a table that sorts and filters, no console errors, and a screenshot that is not blank.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,7 +54,7 @@ describe('HTML report in headless Chromium, offline', () => {
     expect(g.routed).toContain(fileUrl); // the guard really sat in the request path
     expect(g.blocked).toEqual([]);
     expect(g.errors).toEqual([]);
-    // Both inline scripts ran: uPlot defined its global, the table script filled the counter.
+    // The inlined uPlot build ran despite the CSP (its hash is pinned) and defined its global.
     expect(await g.page.evaluate(() => typeof (window as any).uPlot)).toBe('function');
     expect(await g.page.title()).toBe('idemaudit: reference (FAIL)');
   });
@@ -95,7 +95,7 @@ describe('HTML report in headless Chromium, offline', () => {
     expect(text).toContain(race.message);
     expect(text).toContain(race.reference);
     // One evidence line per exchange, as in the JSON: "#12 copy 1: POST <url>/payments key=... -> 201".
-    const lines = (await article.locator(':scope > pre').innerText()).split('\n');
+    const lines = (await article.locator(':scope > pre:not(.reproduce)').innerText()).split('\n');
     expect(lines).toHaveLength(race.evidence.length);
     expect(lines[0]).toMatch(new RegExp(`^#${race.evidence[0].seq} .*: POST ${server!.url}/payments key=\\S+ tenant=\\w+ -> \\d{3} `));
     // The full evidence sits behind a <details>; opening it shows headers, redacted.
@@ -110,14 +110,18 @@ describe('HTML report in headless Chromium, offline', () => {
     expect(block).toMatch(/^< \d{3} \(\d+ bytes, sha256 [0-9a-f]{12}\)$/m);
   });
 
-  // KNOWN BUG in src/report/reporters/html.ts (reported to the lead): findingHtml() never renders
-  // `result.reproduce`, so the curl commands the terminal prints are missing from the HTML report.
-  // This test states the contract; flip `it.fails` to `it` once the reporter renders them.
-  it.fails('shows the curl reproduction of each failed finding', async () => {
-    const failed = report.results.filter((r: any) => r.verdict === 'fail' && r.reproduce?.length > 0);
-    expect(failed.length).toBeGreaterThan(0);
-    const text = await g.page.locator('#findings').innerText();
-    for (const r of failed) for (const cmd of r.reproduce) expect(text).toContain(cmd);
+  it('shows the curl reproduction of every failed finding, secrets as variables', async () => {
+    const failed = report.results.filter((r: any) => r.verdict === 'fail');
+    expect(failed.length).toBe(report.summary.counts.fail);
+    for (const r of failed) expect(r.reproduce?.length, r.check).toBeGreaterThan(0);
+    const shown = await g.page.$$eval('#findings article.finding pre.reproduce', (pres) => pres.map((p) => (p as HTMLElement).innerText));
+    expect(shown.join('\n').split('\n').sort()).toEqual(failed.flatMap((r: any) => r.reproduce.map((c: string) => `$ ${c}`)).sort());
+    // The race is replayed as one parallel curl invocation, credentials as $IDEMAUDIT_* variables.
+    const race = g.page.locator('#findings article.finding.violation', { hasText: 'concurrent-duplicates' }).first();
+    const cmd = await race.locator('pre.reproduce').innerText();
+    expect(cmd).toMatch(/^\$ curl -sS --parallel --parallel-immediate --parallel-max \d+ -i -X POST '[^']+\/payments'/);
+    expect(cmd).toContain('-H "authorization: ${IDEMAUDIT_AUTHORIZATION}"');
+    expect(cmd).not.toContain('demo-token');
   });
 
   it('draws every latency chart with uPlot: sized canvases with each series in its colour', async () => {
@@ -162,7 +166,6 @@ describe('HTML report in headless Chromium, offline', () => {
   it('takes a screenshot that is not blank', async () => {
     const shot = await g.page.screenshot({ fullPage: true, type: 'png' });
     expect(shot.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-    await writeFile(path.join(dir, 'report.png'), shot);
     // Control: the same decoder and counter on about:blank see exactly one colour.
     const blankPage = await guardedPage(browser!.context, []);
     await blankPage.page.goto('about:blank');

@@ -181,6 +181,8 @@ describe('redaction canary: no secret reaches any output', () => {
     // The failure and its evidence are in every format, and the terminal shows the curl commands.
     const betaLine = /tenant=beta (->|-&gt;) \d{3}/; // XML and HTML escape the arrow
     for (const ext of ['.junit.xml', '.sarif', '.md', '.html']) expect(only(a, ext), ext).toMatch(betaLine);
+    // Reproductions are rendered beside the evidence, with the credential headers as variables.
+    for (const ext of ['.junit.xml', '.md', '.html']) expect(only(a, ext), ext).toContain('${IDEMAUDIT_X_API_KEY}');
     for (const out of ['run stdout', 'report --format terminal stdout']) {
       const text = a.outputs.get(out)!;
       expect(text, out).toMatch(/✗ cross-tenant/);

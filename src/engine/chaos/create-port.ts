@@ -5,7 +5,7 @@ import { startFaultProxy, type FaultEvent, type FaultSpecBase, type FaultSpecInp
 import type { Scenario } from '../../scenario/schema.js';
 import type { RunClock } from '../clock.js';
 import type { OutgoingRequest } from '../exchange.js';
-import type { HistoryLog, LedgerEntry } from '../history.js';
+import type { HistoryLog, HistoryOp, LedgerEntry } from '../history.js';
 import { DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from '../retry/index.js';
 import { createRng } from '../rng.js';
 import type { ChaosEvent, ChaosPort, ChaosProxy, StoreOutage, TargetSettings } from './port.js';
@@ -94,9 +94,9 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
   return {
     portFor(check, endpoint, emit) {
       const proxies: ChaosProxy[] = [];
-      const recordFault = (e: FaultEvent): void => {
+      const recordFault = (e: FaultEvent): HistoryOp => {
         const key = unquoteKey(e.key);
-        deps.history.record({
+        return deps.history.record({
           type: 'fault', process: 'proxy', f: e.fault, check, endpoint, at: e.at,
           ...(key !== undefined ? { key } : {}),
           ...(e.upstreamStatuses ? { upstreamStatuses: e.upstreamStatuses } : {}),
@@ -109,13 +109,14 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
         self: self ? { ...(self.leaseMs !== undefined ? { leaseMs: self.leaseMs } : {}), ...(self.processingMs !== undefined ? { processingMs: self.processingMs } : {}) } : undefined,
         async proxy(faults: ReadonlyArray<FaultSpecInput | FaultSpecBase>, label: string): Promise<ChaosProxy> {
           const events: FaultEvent[] = [];
+          const ops: HistoryOp[] = [];
           const proxy = await startFaultProxy({
             upstream: base,
             faults,
             seed: `${deps.seed}/chaos/${check}/${endpoint}/${label}`,
             onEvent: (e) => {
               events.push(e);
-              recordFault(e);
+              ops.push(recordFault(e));
             },
             upstreamTimeoutMs: Math.max(deps.timeoutMs, 1_000),
           });
@@ -127,6 +128,7 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
               return { ...req, url: `${proxy.url}${req.url.slice(base.length)}` };
             },
             events: () => events,
+            ops: () => ops,
             injected: () => Object.values(proxy.stats().faults).reduce((n, s) => n + s.injected, 0),
             close: () => proxy.close(),
           };

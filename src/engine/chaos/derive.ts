@@ -2,7 +2,8 @@
 // and the oracle reads), and the smallest set of operations that shows a key executed twice.
 import type { HistoryOp, LedgerEntry, OracleValue } from '../history.js';
 
-const isAttempt = (op: HistoryOp): boolean => op.process !== 'oracle' && op.process !== 'proxy';
+/** Client attempts, as opposed to oracle reads and what the proxy or the nemesis (a store outage) did. */
+const isAttempt = (op: HistoryOp): boolean => op.process !== 'oracle' && op.process !== 'proxy' && op.process !== 'nemesis';
 const isCompletion = (op: HistoryOp): boolean => op.type === 'ok' || op.type === 'fail' || op.type === 'unknown';
 
 export interface KeyExecutions {
@@ -138,7 +139,7 @@ export function minimalCounterexample(ops: readonly HistoryOp[], key: string): C
     }
     // One attempt, two executions: what the proxy did to that attempt is part of the proof.
     if (causes.length === 1) {
-      const faults = mine.filter((op) => op.process === 'proxy' && op.at >= causes[0]!.at - SKEW_MS);
+      const faults = mine.filter((op) => (op.process === 'proxy' || op.process === 'nemesis') && op.at >= causes[0]!.at - SKEW_MS);
       picked.push(...faults.slice(0, 1));
     }
     picked.push({ ...oracle, value: { ...oracle.value!, ledger: two } });

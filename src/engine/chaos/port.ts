@@ -20,6 +20,8 @@ export interface ChaosProxy {
   events(): readonly FaultEvent[];
   /** Requests a fault was injected into so far. */
   injected(): number;
+  /** The history operations of those events (process `proxy`), oldest first. */
+  ops(): readonly HistoryOp[];
   close(): Promise<void>;
 }
 

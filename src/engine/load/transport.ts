@@ -1,7 +1,6 @@
 // The wire under a load run: undici's Pool driven through dispatch() with the Flight as its
 // handler, the leanest path undici offers (GUIDE section 5: dispatch() is ~1.15x request()).
 import { Pool } from 'undici';
-import { formatKey } from '../keys.js';
 import type { Flight } from './flight.js';
 import type { LoadRequestTemplate } from './types.js';
 
@@ -43,8 +42,8 @@ export class UndiciTransport implements Transport {
   }
 
   #keyValue(key: string): string {
-    // Keys of a load run are [a-z0-9-], so quoting needs no escaping; formatKey covers anything else.
-    return this.#quoted ? (/^[\w.-]*$/.test(key) ? `"${key}"` : formatKey(key, 'sf-string')) : key;
+    // The engine only makes keys of [A-Za-z0-9_.-] (see keyPrefixProblem), which sf-string quoting never escapes.
+    return this.#quoted ? `"${key}"` : key;
   }
 
   send(f: Flight): void {

@@ -38,7 +38,7 @@ export const terminalReporter: Reporter = {
       out.push(`      rule: ${r.reference}`);
       out.push(...evidenceLines(r));
       for (const cmd of (r.reproduce ?? []).slice(0, 3)) out.push(`      $ ${cmd.length > 400 ? `${cmd.slice(0, 400)}…` : cmd}`);
-      if ((r.reproduce?.length ?? 0) > 0) out.push('      (full reproduction in the JSON report; set IDEMAUDIT_<HEADER> for redacted headers)');
+      if ((r.reproduce?.length ?? 0) > 0) out.push('      (full reproduction in the JSON report; set IDEMAUDIT_<HEADER> for redacted headers and fill in [REDACTED] body fields)');
     }
 
     const lat = new Table({ head: ['endpoint', 'outcome', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });

@@ -268,7 +268,7 @@ const NESTING_SHAPES = {
 export const deeplyNested = fc
   .tuple(
     fc.constantFrom(...(Object.keys(NESTING_SHAPES) as (keyof typeof NESTING_SHAPES)[])),
-    fc.oneof(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 60, max: 400 }), fc.integer({ min: 400, max: 4000 })),
+    fc.oneof(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 60, max: 400 }), fc.integer({ min: 400, max: 1500 })),
     fc.boolean(),
     fc.boolean(),
   )

@@ -39,3 +39,16 @@ describe('redaction', () => {
     expect(rec.response!.bodySha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe('redaction of query strings, form bodies and facts', () => {
+  const redactor = new Redactor({ names: ['api_key', 'cardNumber'], secrets: ['canary-token-aaa'] });
+
+  it('redacts named query parameters and form fields, keeping the rest', () => {
+    expect(redactor.url('http://h/p?api_key=QUERYSECRET123&x=1')).toBe('http://h/p?api_key=%5BREDACTED%5D&x=1');
+    expect(redactor.body(Buffer.from('cardNumber=FORMSECRET4111&amount=5'))).toBe('cardNumber=%5BREDACTED%5D&amount=5');
+  });
+
+  it('redacts facts like any other JSON value', () => {
+    expect(redactor.value({ cardNumber: '4111', note: 'has canary-token-aaa', n: 1 })).toEqual({ cardNumber: REDACTED, note: `has ${REDACTED}`, n: 1 });
+  });
+});

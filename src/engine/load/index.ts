@@ -1,0 +1,42 @@
+// Public entry of the load executors: runLoad() wires an arrival schedule or a set of connections,
+// the undici transport and the real clock to the engine. Checks, the CLI and the benchmark use this.
+import { realClock, type LoadClock } from './clock.js';
+import { LoadEngine } from './engine.js';
+import { UndiciTransport, type Transport } from './transport.js';
+import type { LoadOptions, LoadResult } from './types.js';
+
+export { LoadEngine, keyPrefixProblem, scheduleFor } from './engine.js';
+export { constantRate, rampingRate, type ArrivalSchedule, type Stage } from './schedule.js';
+export { TrafficMix, mixProblem, transitionProbabilities, type MixRatios, type SlotKind } from './mix.js';
+export { Reservoir } from './reservoir.js';
+export { LoadStats, OUTCOME_ORDER, type EncodedPair } from './stats.js';
+export { UndiciTransport, type Transport } from './transport.js';
+export { Flight, hasReplayMarker } from './flight.js';
+export { realClock, type LoadClock } from './clock.js';
+export * from './types.js';
+
+/** A body function cycling through `size` renders, so templates cost nothing per request. */
+export function bodyPool(render: (i: number) => Buffer | undefined, size = 64): (n: number) => Buffer | undefined {
+  const pool = Array.from({ length: Math.max(1, size) }, (_, i) => render(i));
+  return (n) => pool[n % pool.length];
+}
+
+export interface LoadDeps {
+  transport?: Transport;
+  clock?: LoadClock;
+}
+
+/** Run one load phase to its end; never throws for failed requests (they are counted). */
+export async function runLoad(options: LoadOptions, deps: LoadDeps = {}): Promise<LoadResult> {
+  if (!(options.maxRequests >= 1)) throw new RangeError(`maxRequests must be >= 1, got ${options.maxRequests}`);
+  if (!(options.timeoutMs >= 1)) throw new RangeError(`timeoutMs must be >= 1, got ${options.timeoutMs}`);
+  if (!(options.executor.connections >= 1)) throw new RangeError(`connections must be >= 1, got ${options.executor.connections}`);
+  const transport = deps.transport ?? new UndiciTransport(options.template, { connections: options.executor.connections, timeoutMs: options.timeoutMs });
+  const engine = new LoadEngine(options, transport, deps.clock ?? realClock);
+  try {
+    return await engine.run();
+  } finally {
+    // Nothing is in flight any more; a pool already destroyed (grace period, abort) rejects close().
+    await transport.close().catch(() => transport.destroy().catch(() => {}));
+  }
+}
