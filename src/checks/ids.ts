@@ -11,6 +11,11 @@ export const CHECK_IDS = [
   'error-replay',
   'expiry',
   'fingerprint',
+  'timeout-retry',
+  'lost-response',
+  'gateway-duplicate',
+  'in-flight-recovery',
+  'store-outage',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];

@@ -5,11 +5,16 @@ import { crossTenant } from './cross-tenant.js';
 import { errorReplay } from './error-replay.js';
 import { expiry } from './expiry.js';
 import { fingerprint } from './fingerprint.js';
+import { gatewayDuplicate } from './gateway-duplicate.js';
 import type { CheckId } from './ids.js';
+import { inFlightRecovery } from './in-flight-recovery.js';
 import { keyValidation } from './key-validation.js';
+import { lostResponse } from './lost-response.js';
 import { missingKey } from './missing-key.js';
 import { payloadMismatch } from './payload-mismatch.js';
 import { sequentialReplay } from './sequential-replay.js';
+import { storeOutage } from './store-outage.js';
+import { timeoutRetry } from './timeout-retry.js';
 import type { Check } from './types.js';
 
 export type { Check, CheckContext, Finding, Level, Verdict } from './types.js';
@@ -24,6 +29,7 @@ export function registerCheck(check: Check<any>): void {
 for (const check of [
   concurrentDuplicates, sequentialReplay, payloadMismatch, missingKey, crossTenant,
   keyValidation, crossEndpoint, errorReplay, expiry, fingerprint,
+  timeoutRetry, lostResponse, gatewayDuplicate, inFlightRecovery, storeOutage,
 ]) registerCheck(check);
 
 export function getCheck(id: CheckId): Check<any> {

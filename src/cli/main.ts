@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { checkCommand } from './commands/check.js';
 import { addCompareFlags, compareCommand, type CompareFlags } from './commands/compare.js';
 import { addReportFlags, reportCommand, type ReportFlags } from './commands/report.js';
+import { initCommand } from './commands/init.js';
 import { LISTABLE, listCommand } from './commands/list.js';
 import { proxyCommand, type ProxyFlags } from './commands/proxy.js';
 import { addAuditFlags, runCommand, type AuditFlags } from './commands/run.js';
@@ -61,6 +62,14 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
       `idemaudit check POST https://staging.example.com/v1/orders -H "Authorization: Bearer $TOKEN_A" --tenant-header "Authorization: Bearer $TOKEN_B" -d @order.json --profile stripe-v1`,
     ]))
     .action(async (method: string, url: string, flags: CheckFlags) => setCode(await checkCommand(method, url, flags, io)));
+
+  root.command('init')
+    .description('write a commented starter scenario')
+    .argument('[file]', 'where to write it', 'idemaudit.yaml')
+    .option('--target <url>', 'base URL of the API under audit', 'http://127.0.0.1:8080')
+    .option('--force', 'overwrite an existing file')
+    .addHelpText('after', examples(['idemaudit init', 'idemaudit init scenarios/orders.yaml --target http://127.0.0.1:3000']))
+    .action(async (file: string, flags: { target: string; force?: boolean }) => setCode(await initCommand(file, flags, io)));
 
   root.command('validate')
     .description('check scenario files and report every problem with file:line:col')

@@ -6,6 +6,9 @@ export function progressListener(io: CliIO, enabled: boolean): RunListener {
   if (!enabled) return () => {};
   let total = 0;
   let done = 0;
+  // Chaos checks: what is being injected now, and attempts seen so far in this check run.
+  let injecting = '';
+  let attempts = 0;
   const line = (text: string): void => {
     io.stderr.write(`\r\x1b[2K${text.slice(0, 150)}`);
   };
@@ -17,7 +20,17 @@ export function progressListener(io: CliIO, enabled: boolean): RunListener {
         break;
       case 'check-start':
         done += 1;
+        injecting = '';
+        attempts = 0;
         line(`[${done}/${total}] ${event.check} on ${event.endpoint}`);
+        break;
+      case 'chaos-inject':
+        injecting = `${event.round}: injecting ${event.faults.join(' + ')}`;
+        line(`[${done}/${total}] ${event.check} on ${event.endpoint}, ${injecting}`);
+        break;
+      case 'chaos-attempt':
+        attempts += 1;
+        line(`[${done}/${total}] ${event.check} on ${event.endpoint}: ${attempts} attempts, last ${event.outcome} (${event.detail})${injecting ? ` | ${injecting}` : ''}`);
         break;
       case 'check-note':
         line(`[${done}/${total}] ${event.check} on ${event.endpoint}: ${event.text}`);

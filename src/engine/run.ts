@@ -2,7 +2,6 @@
 // check against each endpoint, and returns the versioned report. It never touches process or TTY.
 import { setMaxListeners } from 'node:events';
 import { getCheck, CHECK_IDS, type CheckId, type Finding, type Level } from '../checks/index.js';
-import type { CheckContext } from '../checks/types.js';
 import { IdemauditError, TargetUnreachableError, UsageError } from '../errors/index.js';
 import { getProfile } from '../profiles/index.js';
 import { reproduction } from '../report/curl.js';
@@ -23,6 +22,11 @@ import { RunRecorder } from './recorder.js';
 import { RequestFactory } from './requests.js';
 import { createRng, randomSeed } from './rng.js';
 import { assertReachable, detectLedger, resolveTarget } from './target.js';
+import { createChaosRuntime } from './chaos/create-port.js';
+import type { ChaosCheckContext } from './chaos/port.js';
+import { HistoryLog, HistoryWriter } from './history.js';
+import { fileStamp } from '../report/index.js';
+import path from 'node:path';
 
 export interface RunOptions {
   /** Overrides the scenario's target. */
@@ -44,6 +48,8 @@ export interface RunOptions {
   /** Send nothing: hand every request the audit would send to onPlanned instead. */
   dryRun?: boolean;
   onPlanned?: (request: OutgoingRequest, meta: ExchangeMeta) => void;
+  /** Write the chaos history beside the report: `<historyDir>/<scenario>-<stamp>.history.jsonl` (the report's name). */
+  historyDir?: string;
 }
 
 const MAX_EVIDENCE = 10;
@@ -95,7 +101,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
 
   const target = opts.dryRun
     ? { baseUrl: scenario.target === 'self' && !opts.target ? 'http://self' : (opts.target ?? scenario.target).replace(/\/+$/, ''), label: `${opts.target ?? scenario.target} (dry run)`, ledgerUrl: undefined as string | undefined, close: async () => {} }
-    : await resolveTarget(opts.target ?? scenario.target, scenario.ledger);
+    : await resolveTarget(opts.target ?? scenario.target, scenario.ledger, scenario.self);
   const redactor = new Redactor(redactionPolicyFor(scenario));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
   const sink = (e: Parameters<typeof recorder.sink>[0]): void => {
@@ -110,6 +116,15 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     : (reqs) => guard.admit(reqs.length);
   const maxBodyBytes = opts.limits?.maxBodyBytes ?? limits.maxBodyBytes;
   const rng = createRng(seed);
+  // The chaos checks' history: streamed to a file beside the report (created on the first operation).
+  const historyWriter = opts.historyDir && !opts.dryRun
+    ? new HistoryWriter(path.join(opts.historyDir, `${scenario.name}-${fileStamp(clock.startedAt.toISOString())}.history.jsonl`))
+    : undefined;
+  const chaosRuntime = createChaosRuntime({
+    scenario, baseUrl: target.baseUrl, isSelf: (opts.target ?? scenario.target) === 'self', seed, clock,
+    history: new HistoryLog(() => clock.now(), historyWriter), ledgerUrl: () => target.ledgerUrl,
+    timeoutMs: scenario.defaults.timeoutMs, signal, offline: opts.dryRun === true,
+  });
   const client = new AuditClient({ clock, timeoutMs: scenario.defaults.timeoutMs, sink, signal, gate, maxBodyBytes, ...(opts.tls ? { tls: opts.tls } : {}) });
   const requests = new RequestFactory(scenario, target.baseUrl, scenario.defaults.keyFormat ?? profile.keyFormat, rng.fork('bodies'));
   const keys = new KeyFactory(rng.fork('keys'));
@@ -147,7 +162,11 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           break outer;
         }
         emit({ type: 'check-start', check: id, endpoint: endpoint.name });
-        const ctx: CheckContext<unknown> = {
+        const chaos = chaosRuntime.portFor(id, endpoint.name, (e) => emit(e.type === 'inject'
+          ? { type: 'chaos-inject', check: id, endpoint: endpoint.name, round: e.round, faults: e.faults }
+          : { type: 'chaos-attempt', check: id, endpoint: endpoint.name, key: e.key, attempt: e.attempt, outcome: e.outcome, detail: e.detail }));
+        const ctx: ChaosCheckContext<unknown> = {
+          chaos,
           scenario, endpoint, profile, requests, keys, oracle, signal,
           options: checkOptions.get(id),
           http: {
@@ -164,7 +183,8 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           continue;
         }
         try {
-          const findings = await check.run(ctx);
+          // Proxies a check started never outlive it, whatever happens inside.
+          const findings = await check.run(ctx).finally(() => chaos.closeAll());
           // Findings from a check cut short by Ctrl-C describe the interruption, not the target.
           if (signal.aborted) {
             incomplete = 'interrupted';
@@ -189,6 +209,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     unreachable = err.message;
   } finally {
     await client.close();
+    await chaosRuntime.close();
     await target.close();
   }
 
@@ -219,6 +240,8 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     exchanges,
     exchangesDropped: dropped,
   };
+  const history = await historyWriter?.close();
+  if (history) report.history = history;
   recorder.close();
   return report;
 }

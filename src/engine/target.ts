@@ -14,11 +14,22 @@ export interface ResolvedTarget {
   close(): Promise<void>;
 }
 
-export async function resolveTarget(target: string, ledger: string | undefined): Promise<ResolvedTarget> {
+/** Settings for the embedded server (the scenario's `self:`), ignored for other targets. */
+export interface SelfSettings {
+  leaseMs?: number | undefined;
+  processingMs?: number | undefined;
+}
+
+export async function resolveTarget(target: string, ledger: string | undefined, self?: SelfSettings): Promise<ResolvedTarget> {
   if (target === 'self') {
     // Imported lazily: audits of remote targets never load the reference server.
     const { startReferenceServer } = await import('../reference/index.js');
-    const server = await startReferenceServer({ port: 0, host: '127.0.0.1' });
+    const server = await startReferenceServer({
+      port: 0,
+      host: '127.0.0.1',
+      ...(self?.leaseMs !== undefined ? { leaseMs: self.leaseMs } : {}),
+      ...(self?.processingMs !== undefined ? { processingMs: self.processingMs } : {}),
+    });
     return { baseUrl: server.url, ledgerUrl: `${server.url}/_idemaudit/ledger`, label: `self (${server.url})`, close: () => server.close() };
   }
   const baseUrl = target.replace(/\/+$/, '');

@@ -64,6 +64,72 @@ export interface Report {
   exchanges: ExchangeRecord[];
   /** Exchanges beyond the bound that were counted but not kept. */
   exchangesDropped: number;
+  /** The chaos checks' Jepsen-style history (invoke / ok / fail / unknown per attempt), when one was written. */
+  history?: ReportHistory;
+  /** Load runs (check `load`) by endpoint: throughput, mix, outcomes, percentiles (ms), thresholds. */
+  load?: Record<string, LoadRunReport>;
+  /**
+   * endpoint -> outcome -> HdrHistogram compressed base64 (values in MICROseconds) of the load run,
+   * so runs from several machines merge exactly (`idemaudit report --merge`, src/report/merge.ts).
+   * Where present, `latency` of that endpoint and outcome is computed from `intended`.
+   */
+  histograms?: Record<string, Partial<Record<Outcome, EncodedLatency>>>;
+}
+
+/** One outcome's latency histograms, HdrHistogram compressed base64, µs. */
+export interface EncodedLatency {
+  /** From each request's intended start (open model; queueing included) or its send (closed model). */
+  intended: string;
+  /** From the actual send (service time). */
+  service: string;
+}
+
+/** Figures of a load run on one endpoint; rates in req/s, latencies in ms, ratios as fractions. */
+export interface LoadRunReport {
+  executor: 'constant-arrival-rate' | 'ramping-arrival-rate' | 'constant-connections';
+  /** Mean target rate of the schedule; absent for the closed model. */
+  targetRate?: number;
+  /** Completed requests per second, first send to last answer. */
+  achievedRate: number;
+  connections: number;
+  /** Planned length and actual length (first send to last answer). */
+  durationMs: number;
+  elapsedMs: number;
+  /** Requests the schedule planned (open model). */
+  planned?: number;
+  sent: number;
+  completed: number;
+  /** Open model: requests not started because maxInFlight were outstanding. */
+  dropped: number;
+  /** The run stopped at maxRequests. */
+  capped: boolean;
+  /** Requests by kind: fresh key, replay of a completed original, duplicate sent while its original was in flight. */
+  mix: { fresh: number; replay: number; inflight: number };
+  outcomes: Partial<Record<Outcome, number>>;
+  statuses: Record<string, number>;
+  errors: Record<string, number>;
+  conflictRate: number;
+  errorRate: number;
+  /** Executions beyond the first per key (null: no oracle could tell). */
+  duplicateExecutions: number | null;
+  /** Duplicates answered 2xx with another status or body than their original. */
+  replayMismatches: number;
+  replaysCompared: number;
+  thresholds: Array<{ expression: string; verdict: 'pass' | 'fail' | 'skip'; observed: string }>;
+  latency: { intended: Partial<Record<Outcome | 'all', LatencySummary>>; service: Partial<Record<Outcome | 'all', LatencySummary>> };
+  /** How many runs these figures add up (mergeReports); absent for one run. */
+  runs?: number;
+}
+
+export interface ReportHistory {
+  /** Path of the JSONL file, `<report-dir>/<scenario>-<stamp>.history.jsonl`. */
+  file: string;
+  /** Operations written. */
+  ops: number;
+  /** Operations past the file's bound, counted but not written. */
+  dropped: number;
+  /** Why the file is incomplete, when writing failed. */
+  error?: string;
 }
 
 const RANK: Record<Level, number> = { observation: 0, deviation: 1, violation: 2 };

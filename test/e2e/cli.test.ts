@@ -42,7 +42,7 @@ describe('idemaudit CLI', () => {
     });
     expect(report.target).toMatch(/^self \(http:\/\/127\.0\.0\.1:\d+\)$/);
     // Every check of the catalogue except the chaos and load ones, which have their own scenarios.
-    const notHere = new Set(['timeout-retry', 'lost-response', 'gateway-duplicate', 'in-flight-recovery', 'load']);
+    const notHere = new Set(['timeout-retry', 'lost-response', 'gateway-duplicate', 'in-flight-recovery', 'store-outage', 'load']);
     expect(new Set(report.results.map((x: any) => x.check))).toEqual(new Set(CHECK_IDS.filter((id) => !notHere.has(id))));
     for (const res of report.results) expect(Object.keys(res)).toEqual(expect.arrayContaining(['check', 'endpoint', 'verdict', 'level', 'message', 'evidence']));
     expect(report.latency['create-payment'].first.count).toBeGreaterThan(0);
@@ -117,7 +117,7 @@ describe('idemaudit CLI', () => {
   it('exit 2 on unknown flags and bad values; --help of every command shows examples', async () => {
     expect((await runCli(['run', 'scenarios/reference.yaml', '--fail-on', 'sometimes'])).code).toBe(2);
     expect((await runCli(['frobnicate'])).code).toBe(2);
-    for (const cmd of ['run', 'check', 'validate', 'serve', 'list']) {
+    for (const cmd of ['run', 'check', 'validate', 'serve', 'proxy', 'report', 'compare', 'init', 'list']) {
       const help = await runCli([cmd, '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('Examples:');
@@ -148,6 +148,17 @@ describe('idemaudit CLI', () => {
     } finally {
       await racy.stop();
     }
+  });
+
+  it('init writes a starter scenario that validates, and never overwrites by accident', async () => {
+    const file = path.join(dir, 'starter.yaml');
+    expect((await runCli(['init', file])).code).toBe(0);
+    const valid = await runCli(['validate', file]);
+    expect(valid.stdout).toContain(`${file}: ok`);
+    expect(valid.code).toBe(0);
+    const again = await runCli(['init', file]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists');
   });
 
   it('lists checks, profiles and flaws', async () => {

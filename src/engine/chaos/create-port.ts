@@ -1,7 +1,7 @@
 // Builds the chaos port for each check run: one runtime per audit (admin HTTP, cached settings,
 // the shared retry budget), one port per check and endpoint whose proxies close when the check ends.
 import { Agent, request } from 'undici';
-import { startFaultProxy, type FaultEvent, type FaultSpecBase, type FaultSpecInput } from '../../faults/index.js';
+import { parseFaultSpec, startFaultProxy, type FaultEvent, type FaultSpecBase, type FaultSpecInput } from '../../faults/index.js';
 import type { Scenario } from '../../scenario/schema.js';
 import type { RunClock } from '../clock.js';
 import type { OutgoingRequest } from '../exchange.js';
@@ -21,6 +21,8 @@ export interface ChaosRuntimeDeps {
   ledgerUrl: () => string | undefined;
   timeoutMs: number;
   signal: AbortSignal;
+  /** A dry run: no proxy is started and the target's admin routes are never asked. */
+  offline?: boolean;
 }
 
 export interface ChaosRuntime {
@@ -81,6 +83,7 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
   }
 
   const getSettings = (): Promise<TargetSettings | undefined> => {
+    if (deps.offline) return Promise.resolve(undefined);
     settings ??= call('GET', `${base}${HEALTH_PATH}`).then(
       ({ status, doc }) => (status === 200 ? parseHealth(doc) : undefined),
       () => undefined,
@@ -110,6 +113,7 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
         async proxy(faults: ReadonlyArray<FaultSpecInput | FaultSpecBase>, label: string): Promise<ChaosProxy> {
           const events: FaultEvent[] = [];
           const ops: HistoryOp[] = [];
+          if (deps.offline) return offlineProxy(base, faults.map((f, i) => parseFaultSpec(f, `fault #${i + 1}`)));
           const proxy = await startFaultProxy({
             upstream: base,
             faults,
@@ -140,7 +144,7 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
         settings: getSettings,
         async ledger(key): Promise<LedgerEntry[] | undefined> {
           const url = deps.ledgerUrl();
-          if (!url) return undefined;
+          if (!url || deps.offline) return undefined;
           try {
             const { status, doc } = await call('GET', `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`);
             const list = (doc as { executions?: unknown } | undefined)?.executions;
@@ -159,10 +163,12 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
           }
         },
         async hasStoreOutage() {
+          if (deps.offline) return false;
           if (hook) return true;
           return (await getSettings())?.storeOutagePath !== undefined;
         },
         async storeOutage(ms): Promise<StoreOutage | undefined> {
+          if (deps.offline) return undefined;
           const started = Date.now();
           let url: string;
           let method: 'GET' | 'POST' | 'PUT' = 'POST';
@@ -194,5 +200,19 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
       return port;
     },
     close: () => admin.close(),
+  };
+}
+
+/** What a dry run plans with: requests are rewritten to a placeholder host the gate never sends to. */
+function offlineProxy(base: string, faults: FaultSpecBase[]): ChaosProxy {
+  const url = 'http://fault-proxy.invalid';
+  return {
+    url,
+    faults,
+    via: (req) => ({ ...req, url: req.url.startsWith(base) ? `${url}${req.url.slice(base.length)}` : req.url }),
+    events: () => [],
+    injected: () => 0,
+    ops: () => [],
+    close: async () => {},
   };
 }

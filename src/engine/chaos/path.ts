@@ -90,7 +90,7 @@ export async function sendAttempt(ctx: CheckContext<unknown>, chaos: ChaosPort, 
     ...(exchange.error !== undefined ? { error: exchange.error } : {}),
     ...(identity !== undefined ? { identity } : {}),
   });
-  chaos.emit({ type: 'attempt', key: spec.key, attempt, outcome: outcome.kind, detail: `${what}${via}: ${exchange.response ? exchange.response.status : exchange.error ?? 'no answer'}` });
+  chaos.emit({ type: 'attempt', key: spec.key, attempt, outcome: outcome.kind, detail: `${what} ${attempt}${route.proxy ? ' via proxy' : ''}: ${exchange.response ? exchange.response.status : exchange.error ?? 'no answer'}` });
   return { attempt, exchange, outcome, route: route.proxy ? 'proxy' : 'direct', invoke, completion };
 }
 

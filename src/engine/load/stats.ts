@@ -6,7 +6,7 @@ import {
   type LatencyHistogram, type LatencySummary,
 } from '../../metrics/histogram.js';
 import type { LatencySource, LatencyStat } from '../../metrics/thresholds.js';
-import type { Outcome } from '../../report/model.js';
+import type { EncodedLatency, Outcome } from '../../report/model.js';
 
 export const OUTCOME_ORDER: readonly Outcome[] = ['first', 'replay', 'conflict', 'mismatch', 'rejected', 'error', 'timeout'];
 export const O_FIRST = 0;
@@ -17,12 +17,8 @@ export const O_REJECTED = 4;
 export const O_ERROR = 5;
 export const O_TIMEOUT = 6;
 
-export interface EncodedPair {
-  /** From the intended start (open model) or the send (closed model); µs, HdrHistogram compressed base64. */
-  latency: string;
-  /** From the actual send; µs, HdrHistogram compressed base64. */
-  service: string;
-}
+/** One outcome's histograms, HdrHistogram compressed base64 of µs values (see EncodedLatency in the report model). */
+export type EncodedPair = EncodedLatency;
 
 export class LoadStats {
   readonly #latency: Array<LatencyHistogram | undefined> = new Array(OUTCOME_ORDER.length);
@@ -86,7 +82,7 @@ export class LoadStats {
     OUTCOME_ORDER.forEach((outcome, i) => {
       const l = this.#latency[i];
       const s = this.#service[i];
-      if (l && s && l.totalCount > 0) out[outcome] = { latency: encodeHistogram(l), service: encodeHistogram(s) };
+      if (l && s && l.totalCount > 0) out[outcome] = { intended: encodeHistogram(l), service: encodeHistogram(s) };
     });
     return out;
   }
