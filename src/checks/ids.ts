@@ -16,6 +16,7 @@ export const CHECK_IDS = [
   'gateway-duplicate',
   'in-flight-recovery',
   'store-outage',
+  'load',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];

@@ -126,9 +126,11 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
     const last = obs.polls.at(-1)!;
     findings.push(finding('fail', 'deviation', `a retry of the abandoned request was answered ${statusOf(last)} instead of 409 or the result`, cite, evidence, facts));
   }
-  if (recovered && obs.verify?.response) {
-    if (obs.verify.response.status !== recovered.response!.status || compareBodies(recovered, obs.verify, obs.ignore ?? []) === 'different') {
-      findings.push(finding('fail', 'violation', `after recovery, a repeat of the request was answered differently (${statusOf(recovered)} then ${statusOf(obs.verify)}): replays are not the committed response`,
+  if (recovered && obs.verify?.response && findings.length === 0) {
+    const sameStatus = obs.verify.response.status === recovered.response!.status;
+    if (!sameStatus || compareBodies(recovered, obs.verify, obs.ignore ?? []) === 'different') {
+      const how = sameStatus ? `the same status ${statusOf(recovered)} with a different body` : `${statusOf(recovered)} then ${statusOf(obs.verify)}`;
+      findings.push(finding('fail', 'violation', `after recovery, a repeat of the request was answered differently (${how}): replays are not the committed response`,
         profile.cite.replay, [recovered, obs.verify], facts));
     }
   }

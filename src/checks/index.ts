@@ -9,6 +9,7 @@ import { gatewayDuplicate } from './gateway-duplicate.js';
 import type { CheckId } from './ids.js';
 import { inFlightRecovery } from './in-flight-recovery.js';
 import { keyValidation } from './key-validation.js';
+import { load } from './load.js';
 import { lostResponse } from './lost-response.js';
 import { missingKey } from './missing-key.js';
 import { payloadMismatch } from './payload-mismatch.js';
@@ -30,6 +31,7 @@ for (const check of [
   concurrentDuplicates, sequentialReplay, payloadMismatch, missingKey, crossTenant,
   keyValidation, crossEndpoint, errorReplay, expiry, fingerprint,
   timeoutRetry, lostResponse, gatewayDuplicate, inFlightRecovery, storeOutage,
+  load,
 ]) registerCheck(check);
 
 export function getCheck(id: CheckId): Check<any> {

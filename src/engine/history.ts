@@ -158,10 +158,10 @@ export class HistoryWriter {
     this.#stream!.write(line);
   }
 
-  /** Flushes and closes the file; undefined when nothing was ever written. */
+  /** Flushes and closes the file; undefined when nothing was ever recorded. */
   async close(): Promise<HistoryFileSummary | undefined> {
     const stream = this.#stream;
-    if (!stream) return undefined;
+    if (!stream) return this.#error ? { file: this.#file, ops: 0, dropped: this.#dropped, error: this.#error.message } : undefined;
     if (this.#dropped > 0 && !this.#error) stream.write(`${JSON.stringify({ v: HISTORY_FORMAT_VERSION, type: 'truncated', dropped: this.#dropped })}\n`);
     await new Promise<void>((resolve) => {
       if (stream.destroyed) return resolve();
@@ -181,9 +181,11 @@ export class HistoryLog {
   constructor(private readonly now: () => number, private readonly writer?: HistoryWriter) {}
 
   record(input: HistoryOpInput): HistoryOp {
-    const { at, ...rest } = input;
+    const { at, type, process, f, ...rest } = input;
     const time = Math.round(this.now() * 1000) / 1000;
-    const op: HistoryOp = { v: HISTORY_FORMAT_VERSION, index: this.#index++, time, at: Math.round((at ?? performance.timeOrigin + performance.now()) * 1000) / 1000, ...rest };
+    const epoch = Math.round((at ?? performance.timeOrigin + performance.now()) * 1000) / 1000;
+    // Fixed leading fields, so the file reads well line by line.
+    const op: HistoryOp = { v: HISTORY_FORMAT_VERSION, index: this.#index++, time, at: epoch, type, process, f, ...rest };
     this.writer?.append(op);
     return op;
   }

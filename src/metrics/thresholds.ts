@@ -224,8 +224,13 @@ function parseMetric(src: string, tok: Extract<Token, { t: 'ident' }>): Operand 
   if (k >= segs.length) {
     fail(tok.end, `expected a statistic after '${text}' (p50, p99, p99.9, max, mean, count)`);
   }
+  if (k < segs.length - 1) {
+    const seg = segs[k]!;
+    const expected = k === 0 ? `a source (latency, service) or an outcome (all, ${OUTCOME_NAMES.join(', ')})` : `an outcome (all, ${OUTCOME_NAMES.join(', ')})`;
+    if (statOf(seg.text) || seg.text === 'count') fail(segs[k + 1]!.start, `unexpected '${segs[k + 1]!.text}' after '${seg.text}'`);
+    fail(seg.start, `unknown ${k === 0 ? 'source or outcome' : 'outcome'} '${seg.text}': expected ${expected}`);
+  }
   const last = segs[k]!;
-  if (k < segs.length - 1) fail(segs[k + 1]!.start, `unexpected '${segs[k + 1]!.text}' after '${last.text}'`);
   if (last.text === 'count') {
     if (source === 'service') fail(segs[0]!.start, "'count' takes no source: write e.g. conflict.count");
     return op({ type: 'count', outcome, text }, 'count');

@@ -7,6 +7,9 @@ import type { FuzzRequest } from './arbitraries/http.js';
 
 export const MAX_KEY_LENGTH = 255;
 
+/** Methods the layer protects by default; others pass straight through to the app. */
+export const PROTECTED_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 /** HTTP strips optional whitespace (SP, HTAB) around a field value. */
 const trimOws = (value: string): string => value.replace(/^[ \t]+|[ \t]+$/g, '');
 
@@ -107,6 +110,12 @@ export class ServerModel {
     };
     if (answer.status >= 500) fail(`answered ${answer.status}: the store is up and the demo never fails on its own`);
 
+    if (!PROTECTED_METHODS.has(req.method)) {
+      // GET and friends bypass the layer (and never create anything): only "no 5xx" applies.
+      this.#count(`${req.method} (not protected)`, answer.status);
+      if (answer.headers['idempotent-replayed'] !== undefined) fail('an unprotected method was answered with a replay');
+      return problems;
+    }
     const meaning = keyMeaning(req.keyLines, this.syntax);
     const replayed = answer.headers['idempotent-replayed'] === 'true';
     const id = resourceId(answer);

@@ -11,11 +11,12 @@ import { startReferenceServer } from '../../src/reference/index.js';
 import type { IdempotencyStore } from '../../src/reference/store/types.js';
 import { createRedisStore } from '../../src/reference/store/redis/index.js';
 import { deleteKeysByPrefix, requireRedis, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';
-import { fuzzRun, headerArray, type FuzzRun } from './arbitraries/http.js';
+import { crossTenantRun, fuzzRun, headerArray, type FuzzRun } from './arbitraries/http.js';
 import { fuzzParams, fuzzTimeout, LONG_RUN } from './config.js';
 import { ServerModel, type Answer } from './model.js';
 
-const DEFAULT_RUNS = 60;
+const DEFAULT_RUNS = 100;
+const CROSS_TENANT_RUNS = 40;
 /** A run is at most ~14 requests on loopback; the budget covers a slow CI box. */
 const PER_RUN_MS = 250;
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -34,10 +35,10 @@ interface Backend {
   store(run: number): IdempotencyStore | undefined;
 }
 
-async function exercise(run: FuzzRun, store: IdempotencyStore | undefined, flaws: string[] = []): Promise<void> {
+async function exercise(run: FuzzRun, store: IdempotencyStore | undefined, flaws: string[] = [], seen = tally): Promise<void> {
   const server = await startReferenceServer({ port: 0, store, processingMs: 0, keySyntax: run.keySyntax, flaws });
   const client = new Client(server.url, { headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
-  const model = new ServerModel(run.keySyntax, tally);
+  const model = new ServerModel(run.keySyntax, seen);
   const transcript: string[] = [];
   try {
     for (const [index, req] of run.requests.entries()) {
@@ -70,15 +71,31 @@ function fuzzBackend(backend: Backend): void {
     );
     expect(runs).toBeGreaterThan(0);
   }, fuzzTimeout(DEFAULT_RUNS, PER_RUN_MS));
+
+  it(`never replays one tenant's response to another reusing its key (${backend.name} store)`, async () => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(crossTenantRun, async (run) => {
+        runs += 1;
+        // Namespaces of this property start far from the other one's, so the two never share one.
+        await exercise(run, backend.store(1_000_000 + runs));
+      }),
+      fuzzParams(CROSS_TENANT_RUNS),
+    );
+  }, fuzzTimeout(CROSS_TENANT_RUNS, PER_RUN_MS));
 }
 
 describe('fuzz: reference server', () => {
   // The model has teeth: each deliberate flaw it should see is found within a bounded number of runs.
   describe.each(['no-tenant-scope', 'no-fingerprint', 'regenerate', 'poison', 'no-key-required'])('finds the %s flaw', (flaw) => {
     it('within 200 runs', async () => {
-      const result = await fc.check(fc.asyncProperty(fuzzRun, (run) => exercise(run, undefined, [flaw])), { numRuns: 200, endOnFailure: true });
+      const result = await fc.check(fc.asyncProperty(fuzzRun, (run) => exercise(run, undefined, [flaw], new Map())), { numRuns: 200, endOnFailure: true });
       expect(result.failed, `the fuzzer did not notice the ${flaw} flaw`).toBe(true);
     });
+  });
+  it('finds the no-tenant-scope flaw with the cross-tenant property at once', async () => {
+    const result = await fc.check(fc.asyncProperty(crossTenantRun, (run) => exercise(run, undefined, ['no-tenant-scope'], new Map())), { numRuns: 3, endOnFailure: true });
+    expect(result.failed && result.numRuns).toBe(1);
   });
 
   fuzzBackend({ name: 'memory', store: () => undefined });

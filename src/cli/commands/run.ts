@@ -76,7 +76,8 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
     ...(file ? { scenarioFile: file } : {}),
   };
   if (dryRun) return dryRunCommand(scenario, options, io);
-  const report = await withInterrupt(io, (signal) => runAudit(scenario, { ...options, signal, listener: runListener(io) }));
+  // The chaos history (if any check writes one) goes beside the report, under the report's name.
+  const report = await withInterrupt(io, (signal) => runAudit(scenario, { ...options, historyDir: reportDir, signal, listener: runListener(io) }));
   const { summary } = report;
   if (summary.stoppedBy === 'unreachable') {
     // Nothing ran: one readable line instead of an empty table.
@@ -86,7 +87,7 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
     if (summary.stoppedBy && summary.stoppedBy !== 'interrupted') io.stderr.write(`idemaudit: run stopped early: ${summary.reason}\n`);
   }
   const written = await writeReports(report, reportDir, format, { color: false });
-  io.stdout.write(`report: ${written.join(', ')}\n`);
+  io.stdout.write(`report: ${[...written, ...(report.history ? [report.history.file] : [])].join(', ')}\n`);
   if (summary.verdict === 'incomplete') return summary.stoppedBy === 'interrupted' ? EXIT.interrupted : EXIT.unreachable;
   return summary.verdict === 'pass' ? EXIT.ok : EXIT.findings;
 }

@@ -119,7 +119,7 @@ export function minimalCounterexample(ops: readonly HistoryOp[], key: string): C
       key,
       executions: firstByIdentity.size,
       reason: 'distinct-identities',
-      summary: `attempts ${a!.attempt ?? '?'} and ${b!.attempt ?? '?'} with key ${key} were answered with different resources (${a!.identity} and ${b!.identity}): two executions`,
+      summary: `${describeAttempt(a!)} and ${describeAttempt(b!)} with key ${key} were answered with different resources (${a!.identity} and ${b!.identity}): two executions`,
       ops: sortOps(picked),
     };
   }
@@ -178,8 +178,20 @@ export function minimalCounterexample(ops: readonly HistoryOp[], key: string): C
   return undefined;
 }
 
+const ROLE_NAMES: Record<string, (n: string) => string> = {
+  calibrate: () => 'the calibration request',
+  abandon: () => 'the abandoned original',
+  poll: (n) => `poll ${n}`,
+  verify: () => 'the repeat after the final answer',
+  before: () => 'the request before the outage',
+  outage: () => 'the request during the outage',
+  after: (n) => `attempt ${n} after the outage`,
+};
+
 function describeAttempt(op: HistoryOp): string {
-  return `${op.role ?? 'attempt'} ${op.attempt ?? '?'}${op.route === 'proxy' ? ` via proxy${op.faults?.length ? ` (${op.faults.join(', ')})` : ''}` : ''}`;
+  const n = String(op.attempt ?? '?');
+  const name = op.role ? (ROLE_NAMES[op.role]?.(n) ?? `${op.role} ${n}`) : `attempt ${n}`;
+  return `${name}${op.route === 'proxy' ? ` via proxy${op.faults?.length ? ` (${op.faults.join(', ')})` : ''}` : ''}`;
 }
 
 function sortOps(ops: HistoryOp[]): HistoryOp[] {

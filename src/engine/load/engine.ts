@@ -166,7 +166,7 @@ export class LoadEngine implements FlightSink {
         this.#slot += 1;
         continue;
       }
-      this.#slot += this.#sendNext(this.#origin + at, undefined);
+      this.#slot += this.#sendNext(this.#origin + at, undefined, this.#slot + 1 < schedule.total);
     }
     if (this.#capped || this.#slot >= schedule.total) {
       this.#stopScheduling();
@@ -199,14 +199,14 @@ export class LoadEngine implements FlightSink {
       this.#maybeFinish();
       return;
     }
-    this.#slot += this.#sendNext(this.#clock.now(), vu);
+    this.#slot += this.#sendNext(this.#clock.now(), vu, true);
   }
 
   // -------------------------------------------------------------------------------------------
   // Sending
 
   /** Sends the next slot (and its in-flight twin, if the mix says so); returns the slots used. */
-  #sendNext(intended: number, vu: Vu | undefined): number {
+  #sendNext(intended: number, vu: Vu | undefined, canPair: boolean): number {
     let kind = this.#mix.next();
     if (kind === 'inflight') kind = 'replay'; // a twin is only ever sent with its original, below
     let entry: Tracked | undefined;
@@ -222,7 +222,7 @@ export class LoadEngine implements FlightSink {
       const key = this.#prefix + n.toString(36);
       const body = this.#o.template.body(n, key);
       const original = this.#flight('fresh', key, body, intended, vu);
-      const twin = this.#mix.peek() === 'inflight' && this.sent + 1 < this.#o.maxRequests && this.inFlight + 1 < this.#maxInFlight;
+      const twin = canPair && this.#mix.peek() === 'inflight' && this.sent + 1 < this.#o.maxRequests && this.inFlight + 1 < this.#maxInFlight;
       if (!twin) {
         this.#send(original);
         return 1;

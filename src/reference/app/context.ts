@@ -4,6 +4,7 @@ import { headerValue } from '../layer/headers.js';
 import { parseIdempotencyKey } from '../layer/key-syntax.js';
 import type { IdempotencyLayer } from '../layer/types.js';
 import type { ReferenceMetrics } from '../observability/metrics.js';
+import type { StoreOutageSwitch } from '../store/outage.js';
 import type { Ledger } from './ledger.js';
 
 export interface ReferenceAppContext {
@@ -15,6 +16,8 @@ export interface ReferenceAppContext {
   abandonOnDisconnect: boolean;
   payments: Map<string, Record<string, unknown>>;
   refunds: Map<string, Record<string, unknown>>;
+  /** The store-outage switch, when the server installed one (advertised by the health route). */
+  storeOutage?: StoreOutageSwitch;
 }
 
 /** The key as the client sent it, unquoted, for the ledger; null when absent or unusable. */

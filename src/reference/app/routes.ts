@@ -23,13 +23,38 @@ interface Route {
   run(call: RouteCall): Promise<void> | void;
 }
 
+/** A path segment percent-decoded; a malformed escape (`%`, `%E0%A4%A`) names nothing, so undefined. */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 function showFrom(collection: (app: ReferenceAppContext) => Map<string, Record<string, unknown>>, what: string, app: ReferenceAppContext) {
   return ({ res, params }: RouteCall): void => {
-    const id = decodeURIComponent(params[0] ?? '');
-    const doc = collection(app).get(id);
+    const segment = params[0] ?? '';
+    const id = decodeSegment(segment);
+    const doc = id === undefined ? undefined : collection(app).get(id);
     if (doc) sendJson(res, 200, doc);
-    else notFound(res, `${what} ${id}`);
+    else notFound(res, `${what} ${id ?? segment}`);
   };
+}
+
+const BASE = 'http://reference.invalid';
+
+/**
+ * The request target as a URL. An origin-form target (`/...`) is a path on this server, whatever
+ * follows: resolving it against a base would read `//x` as a host and throw on `//[`. Undefined only
+ * for an absolute-form target that is not a URL.
+ */
+function targetUrl(target: string): URL | undefined {
+  try {
+    return target.startsWith('/') ? new URL(`${BASE}${target}`) : new URL(target, BASE);
+  } catch {
+    return undefined;
+  }
 }
 
 function routesOf(app: ReferenceAppContext): Route[] {
@@ -47,7 +72,8 @@ function routesOf(app: ReferenceAppContext): Route[] {
 export function createReferenceApp(app: ReferenceAppContext): NodeHandler {
   const routes = routesOf(app);
   return async (req, res, ctx) => {
-    const url = new URL(req.url ?? '/', 'http://reference.invalid');
+    const url = targetUrl(req.url ?? '/');
+    if (!url) return notFound(res, 'the request target');
     const allowed: string[] = [];
     for (const route of routes) {
       const match = route.pattern.exec(url.pathname);

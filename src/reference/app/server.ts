@@ -11,6 +11,8 @@ import { createReferenceMetrics, type ReferenceMetrics } from '../observability/
 import { MemoryStore } from '../store/memory.js';
 import type { IdempotencyStore } from '../store/types.js';
 import { preciseNow } from '../layer/clock.js';
+import { StoreOutageSwitch } from '../store/outage.js';
+import { isStoreOutageRequest, sendStoreOutage } from './admin.js';
 import { ledgerKeyOf } from './context.js';
 import { Ledger } from './ledger.js';
 import { createReferenceApp } from './routes.js';
@@ -76,7 +78,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     throw new RangeError(`processingMs must be a non-negative number, got ${processingMs}`);
   }
   const ownsStore = options.store === undefined;
-  const store = options.store ?? new MemoryStore();
+  const realStore = options.store ?? new MemoryStore();
+  // Forwards every call until POST /_idemaudit/faults/store-outage turns an outage on.
+  const storeOutage = new StoreOutageSwitch();
+  const store = storeOutage.wrap(realStore);
   const logger = options.logger ?? createReferenceLogger({ level: options.logLevel ?? 'silent' });
   const metrics = createReferenceMetrics();
   const logEvent = logLayerEvents(logger);
@@ -105,9 +110,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     abandonOnDisconnect: options.abandonOnDisconnect ?? true,
     payments: new Map(),
     refunds: new Map(),
+    storeOutage,
   });
 
-  const server = createServer(wrapNodeHandler(layer, handler));
+  const app = wrapNodeHandler(layer, handler);
+  // The outage switch is answered before the idempotency layer: it is a test control, not a mutation.
+  const server = createServer((req, res) => (isStoreOutageRequest(req) ? sendStoreOutage(storeOutage, req, res) : app(req, res)));
   // Arrival of every keyed request's last byte, executed or not (an 'end' listener does not start
   // reading the body, so the handler still consumes it as usual).
   server.on('request', (req) => {

@@ -52,7 +52,7 @@ const sfQuote = (key: string): string => `"${key.replace(/[\\"]/g, (c) => `\\${c
 /** One way of writing `key` in the header, correct or not: the model decides what it means. */
 function spellings(key: string): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 5, arbitrary: fc.tuple(ows, ows).map(([a, b]) => `${a}${sfQuote(key)}${b}`) },
+    { weight: 8, arbitrary: fc.tuple(ows, ows).map(([a, b]) => `${a}${sfQuote(key)}${b}`) },
     { weight: 2, arbitrary: fc.tuple(ows, ows).map(([a, b]) => `${a}${key}${b}`) },
     { weight: 1, arbitrary: fc.constantFrom(`"${key}"`, `"${key}`, `${key}"`, `"${key}";p=1`, `"${key}" x`, `"${key}\\"`, `"\\${key}"`, `'${key}'`, `"${key}"\t`) },
   );
@@ -99,7 +99,7 @@ const validRefund = fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.inte
 const jsonText = (value: unknown, pretty: boolean): string => JSON.stringify(value, null, pretty ? 2 : undefined);
 
 const body: fc.Arbitrary<Buffer | undefined> = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(fc.oneof(validPayment, validRefund), fc.boolean()).map(([v, p]) => Buffer.from(jsonText(v, p))) },
+  { weight: 8, arbitrary: fc.tuple(fc.oneof(validPayment, validRefund), fc.boolean()).map(([v, p]) => Buffer.from(jsonText(v, p))) },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(jsonText(v, false) ?? 'null')) },
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 4096 }).map((bytes) => Buffer.from(bytes)) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 512 }).map((s) => Buffer.from(s)) },
@@ -112,12 +112,34 @@ const path = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('/payments?x=1', '/refunds?', '/payments/', '/nope', '/payments?a=%7B%7D') },
 );
 
+/**
+ * Request-target characters, weighted towards URL syntax and bad escapes. Visible ASCII only: undici
+ * would send 0x80-0xff too, but Node's parser refuses those itself (400, before any of our code).
+ */
+const targetChar = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)) },
+  { weight: 2, arbitrary: fc.constantFrom('%', '%E0%A4%A', '%zz', '%00', '%2F', '/', '//', '[', ']', '@', ':', '?', '#', '\\', '.', '..', 'payments', 'refunds') },
+);
+const oddTarget = fc.tuple(fc.constantFrom('/', '//', '/payments/', '/refunds/', '/_idemaudit/ledger?key='), fc.string({ unit: targetChar, maxLength: 24 })).map(([head, tail]) => head + tail);
+
+interface Target {
+  method: string;
+  path: string;
+}
+
+/** Mostly the two mutations; now and then any target, with a mutation method or with GET (which bypasses the layer). */
+const target: fc.Arbitrary<Target> = fc.oneof(
+  { weight: 16, arbitrary: fc.record({ method, path }) },
+  { weight: 1, arbitrary: fc.record({ method, path: oddTarget }) },
+  { weight: 1, arbitrary: fc.record({ method: fc.constant('GET'), path: oddTarget }) },
+);
+
 /** The key lines of one request: spellings of the run's keys, odd values, repeats or none. */
 function keyLines(keys: string[]): fc.Arbitrary<string[]> {
-  const one = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...keys).chain(spellings) }, { weight: 1, arbitrary: oddKeyValue });
+  const one = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...keys).chain(spellings) }, { weight: 1, arbitrary: oddKeyValue });
   return fc.oneof(
-    { weight: 12, arbitrary: one.map((v) => [v]) },
-    { weight: 1, arbitrary: fc.constant([]) },
+    { weight: 20, arbitrary: one.map((v) => [v]) },
+    { weight: 1, arbitrary: fc.constant<string[]>([]) },
     { weight: 2, arbitrary: fc.array(one, { minLength: 2, maxLength: 3 }) },
   );
 }
@@ -125,7 +147,7 @@ function keyLines(keys: string[]): fc.Arbitrary<string[]> {
 function authLines(credentials: string[]): fc.Arbitrary<string[]> {
   return fc.oneof(
     { weight: 10, arbitrary: fc.constantFrom(...credentials).map((c) => [c]) },
-    { weight: 2, arbitrary: fc.constant([]) },
+    { weight: 2, arbitrary: fc.constant<string[]>([]) },
     { weight: 1, arbitrary: fc.array(fc.constantFrom(...credentials), { minLength: 2, maxLength: 3 }) },
   );
 }
@@ -140,17 +162,18 @@ export const fuzzRun: fc.Arbitrary<FuzzRun> = fc
     fc.record({
       keySyntax: fc.constant(keySyntax),
       requests: fc.array(
-        fc.record({
-          method,
-          path,
-          keyLines: keyLines(keys),
-          authLines: authLines(credentials),
-          extra: fc.array(extraHeader, { maxLength: 3 }),
-          body,
-          order: fc.constantFrom<[number, number, number]>([0, 1, 2], [2, 1, 0], [1, 2, 0], [0, 2, 1]),
-          keyName: keyHeaderName,
-          authName: authHeaderName,
-        }),
+        fc
+          .record({
+            target,
+            keyLines: keyLines(keys),
+            authLines: authLines(credentials),
+            extra: fc.array(extraHeader, { maxLength: 3 }),
+            body,
+            order: fc.constantFrom<[number, number, number]>([0, 1, 2], [2, 1, 0], [1, 2, 0], [0, 2, 1]),
+            keyName: keyHeaderName,
+            authName: authHeaderName,
+          })
+          .map(({ target: { method: m, path: p }, body: b, ...rest }): FuzzRequest => ({ ...rest, method: m, path: p, body: m === 'GET' ? undefined : b })),
         { minLength: 1, maxLength: 10 },
       ),
     }),
@@ -176,3 +199,34 @@ export function headerArray(req: FuzzRequest): string[] {
   for (const i of req.order) for (const [name, value] of blocks[i]!) out.push(name, value);
   return out;
 }
+
+/**
+ * Cross-tenant reuse on purpose: one key (spelt any valid way) used by two credentials that are
+ * different tenants, each request sent twice, interleaved. The second tenant's first request must
+ * execute afresh and never see the first tenant's resource.
+ */
+export const crossTenantRun: fc.Arbitrary<FuzzRun> = fc
+  .record({
+    keySyntax: fc.constantFrom<KeySyntax>('sf-string', 'lenient'),
+    key: logicalKey.filter((k) => /^[\x20-\x7e]{1,255}$/.test(k)),
+    credentials: fc.uniqueArray(credential, { minLength: 2, maxLength: 2, selector: (c) => c.trim() }).filter(([a, b]) => a!.trim() !== '' || b!.trim() !== ''),
+    target: fc.record({ method: fc.constant('POST'), path: fc.constantFrom('/payments', '/refunds') }),
+    body: fc.tuple(fc.oneof(validPayment, validRefund), fc.boolean()).map(([v, p]) => Buffer.from(jsonText(v, p))),
+    spellingsOf: fc.array(fc.tuple(ows, ows), { minLength: 4, maxLength: 4 }),
+    keyName: keyHeaderName,
+    authName: authHeaderName,
+  })
+  .map(({ keySyntax, key, credentials, target: t, body: b, spellingsOf, keyName, authName }) => ({
+    keySyntax,
+    requests: [0, 1, 0, 1].map((who, i): FuzzRequest => ({
+      method: t.method,
+      path: t.path,
+      keyLines: [`${spellingsOf[i]![0]}${sfQuote(key)}${spellingsOf[i]![1]}`],
+      keyName,
+      authLines: credentials[who] === '' ? [] : [credentials[who]!],
+      authName,
+      extra: [],
+      body: b,
+      order: [0, 1, 2],
+    })),
+  }));

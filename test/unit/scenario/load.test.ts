@@ -1,3 +1,4 @@
+import { EndpointSchema } from '../../../src/scenario/schema.js';
 import { CHECK_IDS } from '../../../src/checks/ids.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -139,7 +140,7 @@ describe('parseScenario: each kind of problem, with its position', () => {
       '10:15 endpoints[0].identity: must be a JSON pointer such as /id or /data/0/id (RFC 6901) (got "id")',
       "11:57 unknown tenant 'bob'; declared tenants: alice",
       "12:11 duplicate endpoint name 'pay' (first declared at line 8)",
-      "14:5 unknown key 'retries' in endpoints[1]; allowed: name, method, path, headers, body, identity, probe, keyRequired, risk, successStatus, policy",
+      `14:5 unknown key 'retries' in endpoints[1]; allowed: ${Object.keys(EndpointSchema.shape).join(', ')}`,
       `16:3 unknown check id 'concurrent-duplicate' (did you mean 'concurrent-duplicates'?); known: ${CHECK_IDS.join(', ')}`,
     ]);
     expect((err as ScenarioError).message.split('\n')[0]).toBe(`${fixture('many-problems.yaml')}:2:7: name: use letters, digits, dot, dash and underscore (it names the report file) (got "many problems")`);
