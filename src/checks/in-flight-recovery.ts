@@ -90,6 +90,9 @@ export function recoveryFigures(obs: RecoveryObservation, profile: Profile): Rec
     conflictPersistedMs: lastConflict ? r3(Math.max(0, end(lastConflict) - abandonedAt)) : 0,
     /** From the original's start (its claim) to the key answering with a success. */
     recoveryMs: recovered ? r3(end(recovered) - obs.original.startedAt) : null,
+    /** The abandoned original is attempt 1; polls follow. */
+    attemptsUntilSuccess: recovered ? obs.polls.indexOf(recovered) + 2 : null,
+    retrySuccess: recovered !== undefined,
     stoppedBy: obs.stoppedBy,
   };
 }
@@ -134,6 +137,11 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
         profile.cite.replay, [recovered, obs.verify], facts));
     }
   }
+  // The answer the client ends up with is the committed one: one execution, and a repeat agrees.
+  const consistent = recovered !== undefined && findings.length === 0 && (executions === null || executions <= 1);
+  facts.finalEqualsCommitted = consistent;
+  facts.timeToConsistentMs = consistent ? facts.recoveryMs : null;
+  for (const f of findings) f.facts = { ...f.facts, finalEqualsCommitted: false, timeToConsistentMs: null };
   if (findings.length > 0) return findings;
   if (obs.stoppedBy === 'aborted') return [finding('skip', 'observation', 'interrupted before the key recovered', cite, evidence, facts)];
   const how = conflicts.length === 0 ? 'the first retry already got the result (nothing was left in flight)'

@@ -19,7 +19,7 @@ import { timeoutRetry } from './timeout-retry.js';
 import type { Check } from './types.js';
 
 export type { Check, CheckContext, Finding, Level, Verdict } from './types.js';
-export { CHECK_IDS, isCheckId, type CheckId } from './ids.js';
+export { CHAOS_AND_LOAD_IDS, CHECK_IDS, DEFAULT_CHECK_IDS, isCheckId, type CheckId } from './ids.js';
 
 const registry = new Map<CheckId, Check<any>>();
 

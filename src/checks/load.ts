@@ -206,6 +206,7 @@ export function loadFigures(r: LoadResult, dupExecutions: number | null, thresho
     thresholds: thresholdRows,
     latency: { intended: r.stats.summaries('latency'), service: r.stats.summaries('service') },
   };
+  if (r.stoppedEarly) fig.stoppedEarly = r.stoppedEarly;
   if (r.targetRate !== undefined) fig.targetRate = Math.round(r.targetRate * 10) / 10;
   if (r.planned !== undefined) fig.planned = r.planned;
   return fig;
@@ -252,6 +253,10 @@ export function judgeLoad(input: LoadJudgeInput): Finding[] {
   if (r.completed === 0) {
     const why = Object.entries(r.errors).map(([e, n]) => `${e} x${n}`).join(', ') || 'nothing was sent';
     return [finding('error', 'deviation', `${head}: no request completed (${why})`, profile.cite.execution, [], facts)];
+  }
+
+  if (r.stoppedEarly) {
+    findings.push(finding('fail', 'deviation', `${head}: the load stopped early, ${r.stoppedEarly}`, profile.cite.execution, r.samples.filter((e) => e.error || (e.response?.status ?? 0) >= 500).slice(0, 3), facts));
   }
 
   const mix = `${r.kinds.fresh} fresh keys, ${r.kinds.replay} replays, ${r.kinds.inflight} in-flight duplicates`;
@@ -415,6 +420,7 @@ export const load: Check<LoadCheckOptions> = {
       ...(ctx.endpoint.identity ? { identity: ctx.endpoint.identity } : {}),
       signal: ctx.signal,
       onProgress,
+      bailout: ctx.scenario.limits.bailout,
     });
     try {
       if (ctx.signal.aborted) return [];

@@ -64,7 +64,17 @@ export function judgeStoreOutage(obs: OutageObservation, profile: Profile): Find
     via: obs.via,
     risk: obs.risk,
     during: obs.probes.map((p) => ({ kind: p.kind, key: p.key, status: statusOf(p.during), executedDuringOutage: executed(p) })),
-    after: obs.probes.map((p) => ({ kind: p.kind, key: p.key, statuses: statusTally(p.after), executions: p.executionsAfter, stoppedBy: p.stoppedBy })),
+    after: obs.probes.map((p) => {
+      const firstOk = p.after.findIndex(isSuccess);
+      const ok = p.after[firstOk];
+      return {
+        kind: p.kind, key: p.key, statuses: statusTally(p.after), executions: p.executionsAfter, stoppedBy: p.stoppedBy,
+        // Counted from the request sent during the outage (attempt 1).
+        retrySuccess: ok !== undefined,
+        attemptsUntilSuccess: ok ? firstOk + 2 : null,
+        timeToConsistentMs: ok && (p.executionsAfter ?? 0) <= 1 ? Math.round((ok.startedAt + ok.durationMs - p.during.startedAt) * 1000) / 1000 : null,
+      };
+    }),
     failClosed: obs.probes.every((p) => !executed(p)),
   };
   const findings: Finding[] = [];

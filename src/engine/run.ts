@@ -1,7 +1,7 @@
 // runAudit: the programmatic API behind `idemaudit run`. Resolves the target, runs each selected
 // check against each endpoint, and returns the versioned report. It never touches process or TTY.
 import { setMaxListeners } from 'node:events';
-import { getCheck, CHECK_IDS, type CheckId, type Finding, type Level } from '../checks/index.js';
+import { getCheck, CHECK_IDS, DEFAULT_CHECK_IDS, type CheckId, type Finding, type Level } from '../checks/index.js';
 import { IdemauditError, TargetUnreachableError, UsageError } from '../errors/index.js';
 import { getProfile } from '../profiles/index.js';
 import { reproduction } from '../report/curl.js';
@@ -59,7 +59,7 @@ export function selectChecks(scenario: Scenario, only: string[] = [], skip: stri
     if (!(CHECK_IDS as readonly string[]).includes(id)) throw new UsageError(`unknown check id '${id}'`, `known: ${CHECK_IDS.join(', ')}`);
   }
   const declared = Object.keys(scenario.checks) as CheckId[];
-  const base = declared.length > 0 ? declared : [...CHECK_IDS];
+  const base = declared.length > 0 ? declared : [...DEFAULT_CHECK_IDS];
   return base.filter((id) => (only.length === 0 || only.includes(id)) && !skip.includes(id));
 }
 

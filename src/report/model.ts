@@ -103,6 +103,8 @@ export interface LoadRunReport {
   dropped: number;
   /** The run stopped at maxRequests. */
   capped: boolean;
+  /** Why the run stopped sending before its end (bail-out: the target answered mostly errors). */
+  stoppedEarly?: string;
   /** Requests by kind: fresh key, replay of a completed original, duplicate sent while its original was in flight. */
   mix: { fresh: number; replay: number; inflight: number };
   outcomes: Partial<Record<Outcome, number>>;

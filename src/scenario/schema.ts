@@ -153,8 +153,8 @@ export const ScenarioSchema = z
         storeOutage: z
           .strictObject({
             method: z.enum(['POST', 'PUT', 'GET']).default('POST'),
-            path: z.string().regex(/^(\/|https?:\/\/)/, 'must start with / or be an http(s) URL')
-              .describe('Path on the target (or absolute URL) that makes its idempotency store fail; {{ms}} is replaced by the outage length'),
+            path: z.string().startsWith('/', 'must start with /')
+              .describe('Path on the target that makes its idempotency store fail; {{ms}} is replaced by the outage length in milliseconds'),
             headers: headerMap.optional(),
           })
           .optional()

@@ -60,6 +60,8 @@ const { values: args } = parseArgs({
     /** Before each measured run, wait (up to --quiet-wait s) until other processes use less than this many cores. */
     'max-foreign': { type: 'string', default: '0.25' },
     'quiet-wait': { type: 'string', default: '20' },
+    /** Medians use only the runs during which other processes used at most this many cores, when a cell has any. */
+    'quiet-limit': { type: 'string', default: '0.3' },
     /** Extra node flags for the server processes, as --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof" or ="--trace-gc". */
     'server-node-args': { type: 'string', default: '' },
   },
@@ -72,8 +74,15 @@ const CONNECTIONS = Number(args.connections);
 const RATE = Number(args.rate);
 const MAX_FOREIGN = Number(args['max-foreign']);
 const QUIET_WAIT_MS = Number(args['quiet-wait']) * 1000;
+const QUIET_LIMIT = Number(args['quiet-limit']);
+/** The runs a median is taken over: the quiet ones if there are any, else all of them. */
+const usable = (runs) => {
+  const quiet = runs.filter((r) => r.foreignCores <= QUIET_LIMIT);
+  return quiet.length ? quiet : runs;
+};
+const usedNote = (runs) => `${usable(runs).length === runs.length && !runs.some((r) => r.foreignCores <= QUIET_LIMIT) ? '0 quiet, all ' : `${usable(runs).length} quiet of `}${runs.length}`;
 const VARIANTS = args.variants.split(',').map((v) => v.trim()).filter(Boolean);
-const RATE_VARIANTS = VARIANTS.filter((v) => v !== 'static');
+const RATE_VARIANTS = VARIANTS;
 const tag = randomBytes(4).toString('hex');
 
 if (!existsSync(join(ROOT, 'dist', 'reference', 'index.js'))) {
@@ -334,7 +343,9 @@ async function openModel(url, rate, seconds, nextKey) {
 
 const median = (xs) => {
   const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : Number.NaN;
+  if (s.length === 0) return Number.NaN;
+  const mid = (s.length - 1) / 2;
+  return (s[Math.floor(mid)] + s[Math.ceil(mid)]) / 2;
 };
 const rotate = (xs, n) => xs.map((_, i) => xs[(i + n) % xs.length]);
 let measurement = 0;
@@ -487,7 +498,7 @@ function render({ throughput, rate, info, startedAt, seconds }) {
   out.push('');
   const cell = {};
   for (const r of throughput) ((cell[r.variant] ??= {})[r.kind] ??= []).push(r);
-  const agg = (variant, kind, field) => median((cell[variant]?.[kind] ?? []).map((r) => r[field]));
+  const agg = (variant, kind, field) => median(usable(cell[variant]?.[kind] ?? []).map((r) => r[field]));
   const base = (kind) => agg('bare', kind, 'rps');
   if (throughput.length) {
     out.push(`### Throughput at ${CONNECTIONS} connections (autocannon, req/s; latency in whole ms as autocannon floors it)`);
@@ -503,7 +514,7 @@ function render({ throughput, rate, info, startedAt, seconds }) {
       pct(agg(v, 'replay', 'rps') / base('replay')),
       `${f0(agg(v, 'replay', 'p50'))} / ${f0(agg(v, 'replay', 'p99'))}`,
       `${f0(agg(v, 'replay', 'cpuUsPerReq'))} (${pct(cpuBase('replay') / agg(v, 'replay', 'cpuUsPerReq'))})`,
-      f2(median([...(cell[v]?.unique ?? []), ...(cell[v]?.replay ?? [])].map((r) => r.foreignCores))),
+      `${usedNote(cell[v]?.unique ?? [])} / ${usedNote(cell[v]?.replay ?? [])}`,
     ]);
     out.push(
       table(
@@ -517,7 +528,7 @@ function render({ throughput, rate, info, startedAt, seconds }) {
           'vs bare',
           'p50 / p99 ms',
           'server CPU µs/req (bare µs / this)',
-          'other processes (cores)',
+          'runs used (unique / replay)',
         ],
         rows,
       ),
@@ -525,8 +536,8 @@ function render({ throughput, rate, info, startedAt, seconds }) {
     out.push('');
     out.push(
       '"bare µs / this" is the throughput ratio the server process would reach if it alone were the bottleneck ' +
-        '(its CPU time per request is far less disturbed by other processes than req/s is). "other processes" is the CPU ' +
-        'used meanwhile by everything except this bench (load generator, server, Redis): the box is shared.',
+        '(its CPU time per request is far less disturbed by other processes than req/s is). The box is shared: each run ' +
+        `records the CPU used meanwhile by every process outside this bench, and medians use only the runs where that stayed at or below ${QUIET_LIMIT} cores ("quiet"), when there are any.`,
     );
     out.push('');
     out.push('Every run, in the order run (req/s):');
@@ -537,11 +548,12 @@ function render({ throughput, rate, info, startedAt, seconds }) {
     }
     out.push('');
     const redisRuns = throughput.filter((r) => r.variant === 'redis' && r.redisCommands);
+    // (quiet runs only, when there are any)
     if (redisRuns.length) {
       out.push('### Where the Redis store spends its time (median of the Redis runs)');
       out.push('');
       const rows2 = ['unique', 'replay'].map((kind) => {
-        const runs = redisRuns.filter((r) => r.kind === kind);
+        const runs = usable(redisRuns.filter((r) => r.kind === kind));
         const names = [...new Set(runs.flatMap((r) => Object.keys(r.redisCommands)))].sort();
         const cmds = names
           .map((n) => `${n} ${f2(median(runs.map((r) => r.redisCommands[n]?.callsPerReq)))}/req @ ${f2(median(runs.map((r) => r.redisCommands[n]?.usecPerCall)))} µs`)
@@ -552,7 +564,7 @@ function render({ throughput, rate, info, startedAt, seconds }) {
         return [kind, cmds, f0(median(runs.map((r) => r.redisCpuUsPerReq))), store, f0(median(runs.map((r) => r.cpuUsPerReq)))];
       });
       out.push(table(['load', 'Redis commands (calls per request @ Redis-side µs per call)', 'Redis CPU µs/req', 'store round trip seen by the server (mean)', 'server CPU µs/req'], rows2));
-      const memRuns = throughput.filter((r) => r.variant === 'memory' && r.storeUs);
+      const memRuns = usable(throughput.filter((r) => r.variant === 'memory' && r.storeUs && r.kind === 'unique'));
       if (memRuns.length) {
         out.push('');
         out.push(
@@ -564,11 +576,11 @@ function render({ throughput, rate, info, startedAt, seconds }) {
     }
   }
   if (rate.length) {
-    out.push(`### Latency at a steady ${RATE} req/s, unique keys (ms, unfloored; median of ${RATE_ROUNDS} rounds)`);
+    out.push(`### Latency at a steady ${RATE} req/s, unique keys (ms, unfloored; median of the quiet runs of ${RATE_ROUNDS} rounds)`);
     out.push('');
     const rcell = {};
     for (const r of rate) (rcell[r.variant] ??= []).push(r);
-    const rm = (v, pick) => median((rcell[v] ?? []).map(pick));
+    const rm = (v, pick) => median(usable(rcell[v] ?? []).map(pick));
     const bareP99 = rm('bare', (r) => r.open.p99);
     const bareBurstP99 = rm('bare', (r) => r.cannon.precise.p99);
     const rows = RATE_VARIANTS.map((v) => [
@@ -581,17 +593,19 @@ function render({ throughput, rate, info, startedAt, seconds }) {
       `${f0(rm(v, (r) => r.cannon.p99))}`,
       f2(rm(v, (r) => r.cannon.precise.p99)),
       v === 'bare' ? '-' : f2(rm(v, (r) => r.cannon.precise.p99) - bareBurstP99),
-      f2(rm(v, (r) => r.foreignCores)),
+      usedNote(rcell[v] ?? []),
     ]);
     out.push(
       table(
-        ['server', 'open model p50', 'p99', 'p99.9', 'p99 overhead vs bare', 'autocannon overallRate req/s', 'its p99 (floored)', 'its p99 unfloored', 'overhead vs bare', 'other processes (cores)'],
+        ['server', 'open model p50', 'p99', 'p99.9', 'p99 overhead vs bare', 'autocannon overallRate req/s', 'its p99 (floored)', 'its p99 unfloored', 'overhead vs bare', 'runs used'],
         rows,
       ),
     );
     out.push('');
+    out.push(`Every run: ${rate.map((r) => `${r.variant} p99 ${f2(r.open.p99)} (others ${f2(r.foreignCores)})`).join(', ')}`);
+    out.push('');
     out.push(
-      'Open model: an undici Pool of ' +
+      'static is the noise floor (load generator + node:http + this machine). Open model: an undici Pool of ' +
         `${CONNECTIONS} connections sends on a fixed schedule; latency counts from the intended send time. autocannon's ` +
         '`overallRate` releases each connection\'s per-second quota back to back (bursts of ' +
         `${CONNECTIONS} concurrent requests, then idle), so its p99 is latency under bursts rather than at a steady rate.`,
@@ -603,20 +617,28 @@ function render({ throughput, rate, info, startedAt, seconds }) {
     out.push('### Goals');
     out.push('');
     const lines = [];
+    const anyQuiet = (runs) => runs.some((r) => r.foreignCores <= QUIET_LIMIT);
     for (const kind of ['unique', 'replay']) {
       if (!throughput.length) break;
-      const m = agg('memory', kind, 'rps') / base(kind);
-      const r = agg('redis', kind, 'rps') / base(kind);
-      lines.push(`- memory store >= ${pct(GOALS.memory)} of bare (${kind === 'unique' ? 'unique keys' : 'replays'}): ${pct(m)}: ${m >= GOALS.memory ? 'met' : 'NOT met'}`);
-      lines.push(`- Redis store >= ${pct(GOALS.redis)} of bare (${kind === 'unique' ? 'unique keys' : 'replays'}): ${pct(r)}: ${r >= GOALS.redis ? 'met' : 'NOT met'}`);
+      const what = kind === 'unique' ? 'unique keys' : 'replays';
+      for (const [v, goal] of [['memory', GOALS.memory], ['redis', GOALS.redis]]) {
+        const ratio = agg(v, kind, 'rps') / base(kind);
+        const cpuRatio = agg('bare', kind, 'cpuUsPerReq') / agg(v, kind, 'cpuUsPerReq');
+        const reliable = anyQuiet(cell[v]?.[kind] ?? []) && anyQuiet(cell.bare?.[kind] ?? []) ? '' : ' (no quiet run: unreliable)';
+        lines.push(
+          `- ${v} store >= ${pct(goal)} of bare (${what}): ${pct(ratio)} measured, ${pct(cpuRatio)} by server CPU per request: ` +
+            `${ratio >= goal ? 'met' : 'NOT met'}${reliable}`,
+        );
+      }
     }
     if (rate.length) {
       const rcell = {};
       for (const r of rate) (rcell[r.variant] ??= []).push(r);
-      const p99 = (v) => median((rcell[v] ?? []).map((r) => r.open.p99));
+      const p99 = (v) => median(usable(rcell[v] ?? []).map((r) => r.open.p99));
       for (const v of ['memory', 'redis']) {
         const over = p99(v) - p99('bare');
-        lines.push(`- p99 overhead <= ${GOALS.p99OverheadMs} ms at ${RATE} req/s, ${v} store (open model): ${f2(over)} ms: ${over <= GOALS.p99OverheadMs ? 'met' : 'NOT met'}`);
+        const reliable = anyQuiet(rcell[v] ?? []) && anyQuiet(rcell.bare ?? []) ? '' : ' (no quiet run: unreliable)';
+        lines.push(`- p99 overhead <= ${GOALS.p99OverheadMs} ms at ${RATE} req/s, ${v} store (open model): ${f2(over)} ms: ${over <= GOALS.p99OverheadMs ? 'met' : 'NOT met'}${reliable}`);
       }
     }
     out.push(lines.join('\n'));

@@ -6,6 +6,7 @@
 //   idemaudit load http://127.0.0.1:4000/payments --rate 2000 -d 30s --duplicates 0.2 --threshold 'p99 < 50ms'
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFile } from 'node:fs/promises';
+import { LoadOptions } from '../../checks/load.js';
 import type { Level } from '../../checks/types.js';
 import type { RunEvent, RunListener } from '../../engine/events.js';
 import { formatProgress } from '../../engine/load/progress.js';
@@ -138,6 +139,12 @@ export function loadScenario(url: string, flags: LoadFlags, body?: string): Scen
   };
   if (flags.rate !== undefined) options.rate = flags.rate;
   if (flags.timeout !== undefined) options.timeoutMs = flags.timeout;
+  // Check options are validated here, before anything is sent (thresholds report their column).
+  const checked = LoadOptions.safeParse(options);
+  if (!checked.success) {
+    throw new UsageError(`cannot load ${url}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      "thresholds look like 'p99 < 250ms', 'error_rate < 1%', 'duplicate_executions == 0', 'rate >= 95%'");
+  }
   const input = {
     version: 1,
     name: slug(`load-${parsed.host}${parsed.pathname}`),

@@ -34,6 +34,8 @@ export interface RetryRound {
   /** Every history operation of the round: attempts, faults, oracle reads. */
   ops: HistoryOp[];
   upstreamStatuses?: number[];
+  /** `idemaudit proxy ...` that recreates the proxy the first attempt went through. */
+  proxyCommand?: string;
 }
 
 export interface Problem {
@@ -59,6 +61,7 @@ export interface RoundAssessment {
   stoppedBy: StopReason;
   body?: BodyComparison;
   upstreamStatuses?: number[];
+  proxyCommand?: string;
   problems: Problem[];
   counterexample?: Counterexample;
 }
@@ -87,6 +90,7 @@ export function assessRound(round: RetryRound, identityPointer: string | undefin
     problems: [],
   };
   if (round.upstreamStatuses) out.upstreamStatuses = round.upstreamStatuses;
+  if (round.proxyCommand) out.proxyCommand = round.proxyCommand;
   const evidence = (...extra: Array<Exchange | undefined>): Exchange[] => [...exchanges, ...extra.filter((e): e is Exchange => e !== undefined)];
 
   if (executions !== null && executions > 1) {
@@ -188,7 +192,7 @@ export function roundFacts(assessed: RoundAssessment[]): Record<string, unknown>
   // Rounds whose first attempt did not succeed, i.e. where the client had to retry.
   const retried = exercised.filter((a) => a.attemptsUntilSuccess !== 1);
   return {
-    rounds: assessed.map(({ problems: _p, counterexample: _c, ...row }) => row),
+    rounds: assessed.map(({ problems: _p, counterexample: _c, proxyCommand: _x, ...row }) => row),
     retrySuccess: `${retried.filter((a) => a.retrySuccess).length}/${retried.length}`,
     attemptsUntilSuccess: summarize(exercised.map((a) => a.attemptsUntilSuccess).filter((n): n is number => n !== null)),
     timeToConsistentMs: summarize(exercised.map((a) => a.timeToConsistentMs).filter((n): n is number => n !== null)),
@@ -204,7 +208,8 @@ export function judgeRounds(rounds: RetryRound[], v: RoundsVerdict): Finding[] {
   for (const a of assessed) {
     if (!a.exercised) continue;
     for (const p of a.problems) {
-      const f = finding('fail', p.level, p.message, v.cite, p.exchanges.slice(0, 10), { ...facts, key: a.key });
+      // Evidence sent through the proxy replays against it: the command restarts it on the same port.
+      const f = finding('fail', p.level, p.message, v.cite, p.exchanges.slice(0, 10), { ...facts, key: a.key, ...(a.proxyCommand ? { proxyCommand: a.proxyCommand } : {}) });
       if (a.counterexample && p.level === 'violation' && p.message.includes('executed')) {
         f.facts = { ...f.facts, counterexample: { summary: a.counterexample.summary, reason: a.counterexample.reason, ops: a.counterexample.ops } };
       }
@@ -225,6 +230,6 @@ export function judgeRounds(rounds: RetryRound[], v: RoundsVerdict): Finding[] {
   const retries = String(facts.retrySuccess).endsWith('/0') ? 'the first answers were final' : `retries succeeded ${facts.retrySuccess}`;
   const message = `${v.what}: ${exercised.length} round(s) (${exercised.map((a) => a.label).join(', ')}), at most ${facts.maxExecutions ?? '?'} execution per key; `
     + `${retries}, consistent answer within ${t ? `${Math.round(t.max)} ms` : '?'}${skipped > 0 ? `; ${skipped} round(s) where the fault did not act` : ''}`;
-  const shown = exercised.flatMap((a, i) => rounds.filter((r) => r.exercised)[i]!.attempts.map((x) => x.exchange)).slice(0, 6);
+  const shown = rounds.filter((r) => r.exercised).flatMap((r) => r.attempts.map((x) => x.exchange)).slice(0, 6);
   return [finding('pass', 'violation', message, v.cite, shown, facts), ...findings];
 }

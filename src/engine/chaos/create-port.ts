@@ -124,9 +124,11 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
             },
             upstreamTimeoutMs: Math.max(deps.timeoutMs, 1_000),
           });
+          const seed = `${deps.seed}/chaos/${check}/${endpoint}/${label}`;
           const handle: ChaosProxy = {
             url: proxy.url,
             faults: proxy.specs,
+            command: proxyCommand(base, proxy.port, seed, proxy.specs),
             via(req: OutgoingRequest): OutgoingRequest {
               if (!req.url.startsWith(base)) throw new Error(`request ${req.url} is not addressed to the target ${base}`);
               return { ...req, url: `${proxy.url}${req.url.slice(base.length)}` };
@@ -176,7 +178,8 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
           let via: string;
           if (hook) {
             const path = hook.path.replace(/\{\{\s*ms\s*\}\}/g, String(ms));
-            url = /^https?:\/\//.test(path) ? path : `${base}${path}`;
+            // Always on the target itself: the hook cannot send traffic anywhere the audit may not go.
+            url = `${base}${path}`;
             method = hook.method;
             headers = { ...(hook.headers ?? {}) };
             via = 'scenario hook';
@@ -203,12 +206,31 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
   };
 }
 
+const shellQuote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** One --fault flag of `idemaudit proxy`: name[:probability][,key=value...] with method= and path= for the match. */
+export function faultFlag(spec: FaultSpecBase): string {
+  const { name, probability, match, ...options } = spec as FaultSpecBase & Record<string, unknown>;
+  const parts = [`${name}${probability < 1 ? `:${probability}` : ''}`];
+  for (const [k, v] of Object.entries(options)) parts.push(`${k}=${String(v)}`);
+  if (match?.method) parts.push(`method=${match.method}`);
+  if (match?.path) parts.push(`path=${match.path}`);
+  return parts.join(',');
+}
+
+/** The command line that starts the same proxy (same faults, same dice) on the same port. */
+export function proxyCommand(upstream: string, port: number, seed: string, faults: readonly FaultSpecBase[]): string {
+  return ['idemaudit proxy --upstream', shellQuote(upstream), '--listen', String(port), '--seed', shellQuote(seed),
+    ...faults.flatMap((f) => ['--fault', shellQuote(faultFlag(f))])].join(' ');
+}
+
 /** What a dry run plans with: requests are rewritten to a placeholder host the gate never sends to. */
 function offlineProxy(base: string, faults: FaultSpecBase[]): ChaosProxy {
   const url = 'http://fault-proxy.invalid';
   return {
     url,
     faults,
+    command: proxyCommand(base, 0, 'dry-run', faults),
     via: (req) => ({ ...req, url: req.url.startsWith(base) ? `${url}${req.url.slice(base.length)}` : req.url }),
     events: () => [],
     injected: () => 0,

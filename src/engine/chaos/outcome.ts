@@ -18,6 +18,9 @@ export function outcomeOfExchange(e: Exchange): AttemptOutcome {
   return { kind: NOT_SENT.test(error) ? 'fail' : 'unknown', error };
 }
 
+/** A request the gate refused (dry run, request cap, bail-out): nothing was sent, the check stops. */
+export const notSent = (e: Exchange): boolean => !e.response && /^(not sent|dry run)/.test(e.error ?? '');
+
 export const isTimeout = (e: Exchange): boolean => !e.response && /^timeout/.test(e.error ?? '');
 
 /** The resource id of a successful answer, read with the endpoint's `identity` pointer. */

@@ -7,7 +7,7 @@ import type { Exchange } from '../exchange.js';
 import { sha256 } from '../exchange.js';
 import type { HistoryOp } from '../history.js';
 import { realSleep, runWithRetry, type AttemptOutcome, type RetryPolicy, type StopReason } from '../retry/index.js';
-import { identityOf, outcomeOfExchange } from './outcome.js';
+import { identityOf, notSent, outcomeOfExchange } from './outcome.js';
 import type { ChaosPort, ChaosProxy } from './port.js';
 
 export interface Route {
@@ -98,18 +98,21 @@ export async function sendAttempt(ctx: CheckContext<unknown>, chaos: ChaosPort, 
 export async function runPath(ctx: CheckContext<unknown>, chaos: ChaosPort, spec: PathSpec): Promise<PathRun> {
   const policy = spec.policy ?? chaos.policy;
   const attempts: PathAttempt[] = [];
+  // A request the gate refused (dry run, request cap) ends the path: retrying it cannot help.
+  const refused = new AbortController();
   const run = await runWithRetry<PathAttempt>(
     policy,
     async ({ attempt }) => {
       const done = await sendAttempt(ctx, chaos, spec, attempt, spec.route(attempt));
       attempts.push(done);
+      if (notSent(done.exchange)) refused.abort();
       return { outcome: done.outcome, value: done };
     },
     {
       rng: chaos.rng(`retry/${spec.process}`),
       sleep: realSleep,
       now: Date.now,
-      signal: ctx.signal,
+      signal: AbortSignal.any([ctx.signal, refused.signal]),
       ...(chaos.budget ? { budget: chaos.budget } : {}),
       budgetKey: `${ctx.endpoint.method} ${ctx.endpoint.path}`,
     },

@@ -3,7 +3,6 @@
 import type { CheckContext } from '../../checks/types.js';
 import type { FaultSpec, FaultSpecBase } from '../../faults/index.js';
 import type { Endpoint } from '../../scenario/schema.js';
-import type { Exchange } from '../exchange.js';
 import { sendAttempt, type PathAttempt, type Route } from './path.js';
 import type { ChaosPort } from './port.js';
 
@@ -30,8 +29,7 @@ export function describeFault(spec: FaultSpecBase): string {
   return [spec.name, ...options].join(' ');
 }
 
-/** A request the gate refused (dry run, request cap, bail-out): nothing was sent, the check stops. */
-export const notSent = (e: Exchange): boolean => !e.response && /^(not sent|dry run)/.test(e.error ?? '');
+export { notSent } from './outcome.js';
 
 export interface Calibration {
   /** How long the fresh request took, in ms. */
@@ -46,7 +44,7 @@ export interface Calibration {
 export async function calibrate(ctx: CheckContext<unknown>, chaos: ChaosPort, route: Route, process: string): Promise<Calibration> {
   const key = ctx.keys.next();
   const body = ctx.requests.renderBody(ctx.endpoint, { key });
-  const attempt = await sendAttempt(ctx, chaos, { process, key, body, role: 'calibrate', label: 'calibration' }, 1, route);
+  const attempt = await sendAttempt(ctx, chaos, { process, key, body, role: 'calibrate' }, 1, route);
   return { ms: attempt.exchange.durationMs, attempt };
 }
 

@@ -14,6 +14,8 @@ export interface ChaosProxy {
   readonly url: string;
   /** The validated specs, defaults filled in. */
   readonly faults: readonly FaultSpecBase[];
+  /** `idemaudit proxy ...` that runs the same proxy on the same port (to replay evidence sent through it). */
+  readonly command: string;
   /** The request, sent to the proxy instead of the target (same path, query, headers and body). */
   via(req: OutgoingRequest): OutgoingRequest;
   /** Fault events so far, oldest first. */

@@ -64,5 +64,6 @@ export async function runRetryRound(ctx: CheckContext<unknown>, chaos: ChaosPort
   if (oracle.ledger) round.ledger = oracle.ledger;
   if (verify) round.verify = verify.exchange;
   if (upstreamStatuses) round.upstreamStatuses = upstreamStatuses;
+  round.proxyCommand = plan.proxy.command;
   return round;
 }

@@ -68,6 +68,8 @@ export class LoadEngine implements FlightSink {
   dropped = 0;
   #capped = false;
   #aborted = false;
+  #bad = 0;
+  #stoppedEarly: string | undefined;
   #schedulingDone = false;
   #liveVus = 0;
   #firstSend = -1;
@@ -280,6 +282,7 @@ export class LoadEngine implements FlightSink {
     if (f.done) return;
     f.done = true;
     const end = this.#clock.now();
+    this.#transport.done(f);
     this.inFlight -= 1;
     this.completed += 1;
     this.#lastDone = end;
@@ -294,12 +297,22 @@ export class LoadEngine implements FlightSink {
       if (outcome === O_FIRST && (f.marked || f.kind !== 'fresh')) outcome = O_REPLAY;
     }
     this.stats.record(outcome, end - f.intended, end - f.sentAt);
+    if (outcome === O_ERROR || outcome === O_TIMEOUT) this.#checkBailout();
     if (f.keep) this.#judge(f, end);
     if (f.vu) {
       if (--f.vu.pending === 0) this.#vuNext(f.vu);
     } else if (this.#schedulingDone) {
       this.#maybeFinish();
     }
+  }
+
+  #checkBailout(): void {
+    this.#bad += 1;
+    const b = this.#o.bailout;
+    if (!b || this.#schedulingDone || this.completed < b.minRequests || this.#bad / this.completed <= b.rate) return;
+    this.#stoppedEarly = `bail-out: ${this.#bad} of ${this.completed} answers were errors, timeouts or 5xx (limit ${Math.round(b.rate * 100)}%)`;
+    this.#stopScheduling();
+    this.#maybeFinish();
   }
 
   #countError(err: Error): void {
@@ -489,6 +502,7 @@ export class LoadEngine implements FlightSink {
       samples: this.#samples.items(),
       duplicatedKeys: this.#dupKeys.items(),
     };
+    if (this.#stoppedEarly) result.stoppedEarly = this.#stoppedEarly;
     if (this.#schedule) {
       result.targetRate = this.#schedule.meanRate;
       result.planned = this.#schedule.total;

@@ -62,6 +62,8 @@ export class Flight {
   vu: Vu | undefined;
   /** Reservoir slot when this request is part of the exchange sample, else -1. */
   sample = -1;
+  /** The connection the transport gave this request (transport-private). */
+  conn: unknown;
   done = false;
 
   constructor(

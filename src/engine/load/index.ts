@@ -31,8 +31,12 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps = {}): Promis
   if (!(options.maxRequests >= 1)) throw new RangeError(`maxRequests must be >= 1, got ${options.maxRequests}`);
   if (!(options.timeoutMs >= 1)) throw new RangeError(`timeoutMs must be >= 1, got ${options.timeoutMs}`);
   if (!(options.executor.connections >= 1)) throw new RangeError(`connections must be >= 1, got ${options.executor.connections}`);
-  const transport = deps.transport ?? new UndiciTransport(options.template, { connections: options.executor.connections, timeoutMs: options.timeoutMs });
-  const engine = new LoadEngine(options, transport, deps.clock ?? realClock);
+  // Closed model: a virtual user's in-flight duplicate goes out beside its original, on a second connection.
+  const twins = options.executor.name === 'constant-connections' && options.duplicates * options.inFlightDuplicates > 0;
+  const connections = options.executor.connections * (twins ? 2 : 1);
+  const clock = deps.clock ?? realClock;
+  const transport = deps.transport ?? new UndiciTransport(options.template, { connections, timeoutMs: options.timeoutMs, now: () => clock.now() });
+  const engine = new LoadEngine(options, transport, clock);
   try {
     return await engine.run();
   } finally {

@@ -83,6 +83,11 @@ export interface LoadOptions {
   progressIntervalMs?: number;
   /** Prefix of every key of the run; default derived from the seed ("ia-load-<hex>-"). */
   keyPrefix?: string;
+  /**
+   * Stop sending when more than `rate` of the answers are errors, timeouts or 5xx, once at least
+   * `minRequests` were answered (the target is in trouble; more load only hurts it).
+   */
+  bailout?: { rate: number; minRequests: number };
 }
 
 /** A pair of exchanges that shows something wrong: [original, duplicate]. */
@@ -106,6 +111,8 @@ export interface LoadResult {
   capped: boolean;
   /** The run was interrupted (signal). */
   aborted: boolean;
+  /** Why the run stopped sending early (bail-out), if it did. */
+  stoppedEarly?: string;
   kinds: Record<SlotKind, number>;
   stats: LoadStats;
   statuses: Record<string, number>;

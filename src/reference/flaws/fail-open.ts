@@ -7,7 +7,7 @@ export const failOpen = defineFlaw({
   description: 'store errors let the mutation run unprotected instead of 503',
   bugClass: 'fail-open',
   level: 'violation',
-  // Invisible while the store is healthy: it needs a store outage, which no check causes yet.
-  caughtBy: [],
+  // Invisible while the store is healthy: only a store outage (the store-outage check) shows it.
+  caughtBy: ['store-outage'],
   apply: (base) => ({ ...base, onStoreError: (ctx) => ctx.executeUnclaimed() }),
 });

@@ -24,6 +24,6 @@ export const noInflight = defineFlaw({
   description: 'a duplicate during the original waits for it, then executes again instead of 409',
   bugClass: 'in-flight-handling',
   level: 'violation',
-  caughtBy: ['concurrent-duplicates', 'gateway-duplicate'],
+  caughtBy: ['concurrent-duplicates', 'gateway-duplicate', 'timeout-retry', 'load'],
   apply: (base) => ({ ...base, onInFlight: waitThenExecute }),
 });

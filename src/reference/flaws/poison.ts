@@ -7,7 +7,7 @@ export const poison = defineFlaw({
   description: 'a rejected mismatch deletes the stored original: its retry executes again',
   bugClass: 'payload-check',
   level: 'violation',
-  caughtBy: ['payload-mismatch'],
+  caughtBy: ['payload-mismatch', 'fingerprint', 'cross-endpoint'],
   apply: (base) => ({
     ...base,
     onMismatch: async (ctx) => {

@@ -25,6 +25,6 @@ export const race = defineFlaw({
   description: 'non-atomic check-then-set claim: concurrent duplicates all execute',
   bugClass: 'non-atomic-claim',
   level: 'violation',
-  caughtBy: ['concurrent-duplicates', 'gateway-duplicate', 'load'],
+  caughtBy: ['concurrent-duplicates', 'load'],
   apply: (base) => ({ ...base, claim: checkThenSetClaim }),
 });

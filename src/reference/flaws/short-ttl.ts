@@ -9,6 +9,6 @@ export const shortTtl = defineFlaw({
   description: 'results retained for 1 s: a retry after that executes again',
   bugClass: 'retention',
   level: 'deviation',
-  caughtBy: ['expiry', 'timeout-retry'],
+  caughtBy: ['expiry'],
   apply: (base) => ({ ...base, retentionMs: () => SHORT_TTL_MS }),
 });

@@ -110,3 +110,20 @@ describe('StoreOutageSwitch', () => {
     expect(() => outage.trigger(600_001)).toThrow(RangeError);
   });
 });
+
+describe('proxy command lines', () => {
+  it('turns specs back into --fault flags that start the same proxy on the same port', async () => {
+    const { faultFlag, proxyCommand } = await import('../../../src/engine/chaos/create-port.js');
+    const { parseFaultFlag } = await import('../../../src/cli/commands/proxy.js');
+    const specs = [
+      parseFaultSpec({ name: 'duplicate-upstream', delayMs: 40 }),
+      parseFaultSpec({ name: 'gateway-status', status: 504, probability: 0.5, match: { method: 'POST', path: '/payments' } }),
+    ];
+    expect(specs.map(faultFlag)).toEqual(['duplicate-upstream,delayMs=40', 'gateway-status:0.5,status=504,method=POST,path=/payments']);
+    // Round trip through the CLI's own parser.
+    for (const spec of specs) expect(parseFaultFlag(faultFlag(spec))).toEqual(spec);
+    expect(proxyCommand('http://127.0.0.1:4000', 41234, "s/chaos/gateway-duplicate/create-payment/duplicate/0", specs.slice(0, 1)))
+      .toBe('idemaudit proxy --upstream http://127.0.0.1:4000 --listen 41234 --seed s/chaos/gateway-duplicate/create-payment/duplicate/0 --fault duplicate-upstream,delayMs=40');
+    expect(proxyCommand('http://h', 1, "it's", [])).toBe("idemaudit proxy --upstream http://h --listen 1 --seed 'it'\\''s'");
+  });
+});

@@ -48,11 +48,13 @@ describe('judgeInFlightRecovery', () => {
     expect(f!.message).toContain('409 persisted 912 ms (10 polls), then the key answered 201 1161 ms after the original started');
     expect(recoveryFigures(obs, profile)).toMatchObject({ conflicts: 10, conflictPersistedMs: 912, recoveryMs: 1161, polls: 11, stoppedBy: 'recovered' });
     expect(f!.exchanges[0]).toBe(obs.original);
+    expect(f!.facts).toMatchObject({ attemptsUntilSuccess: 12, retrySuccess: true, finalEqualsCommitted: true, timeToConsistentMs: 1161 });
   });
 
   it('409 past the lease and its margin: the claim never expired (orphaned lock)', () => {
     const [f] = judgeInFlightRecovery(recovery(conflicts(60, 20), { count: { executions: 0, by: { ledger: 0 }, ids: [] } }), profile);
     expect(f).toMatchObject({ verdict: 'fail', level: 'violation' });
+    expect(f!.facts).toMatchObject({ retrySuccess: false, finalEqualsCommitted: false, timeToConsistentMs: null });
     expect(f!.message).toContain("claim never expired: 409 persisted 1912 ms (20 polls), beyond the lease of 1000 ms (scenario self.leaseMs) plus 1000 ms");
   });
 
@@ -104,6 +106,7 @@ describe('judgeStoreOutage', () => {
     const [f] = judgeStoreOutage(outage([probe('fresh', unavailable()), probe('committed', unavailable())]), profile);
     expect(f).toMatchObject({ verdict: 'pass', level: 'violation', message: expect.stringContaining('mutations were refused (503, 503) and nothing executed') });
     expect(f!.facts).toMatchObject({ failClosed: true, risk: 'critical' });
+    expect((f!.facts!.after as unknown[])[0]).toMatchObject({ kind: 'fresh', retrySuccess: true, attemptsUntilSuccess: 2, timeToConsistentMs: 1600, executions: 1 });
   });
 
   it('a mutation executed during the outage fails open: a violation on a critical endpoint, a deviation otherwise', () => {

@@ -108,6 +108,15 @@ describe('open model (constant arrival rate)', () => {
   });
 });
 
+describe('bail-out', () => {
+  it('stops sending once most answers are errors (the target is down), and says why', async () => {
+    const { result } = await drive(options({ bailout: { rate: 0.5, minRequests: 20 } }), (r) => (r.sentAt >= 300 ? { status: 503, latency: 1 } : ok(1)));
+    expect(result.stoppedEarly).toMatch(/^bail-out: \d+ of \d+ answers were errors, timeouts or 5xx \(limit 50%\)$/);
+    expect(result.sent).toBeLessThan(70);
+    expect(result.sent).toBeGreaterThan(60);
+  });
+});
+
 describe('closed model (constant connections)', () => {
   it('keeps N requests outstanding until the duration ends', async () => {
     const { result, transport } = await drive(options({ executor: { name: 'constant-connections', connections: 4, durationMs: 100 } }), () => ok(10));

@@ -126,6 +126,8 @@ export class FakeTransport implements Transport {
     }, a.latency);
   }
 
+  done(): void {}
+
   requestHeaders(f: Flight): Record<string, string> {
     return { 'content-type': 'application/json', 'idempotency-key': `"${f.key}"` };
   }

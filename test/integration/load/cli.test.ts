@@ -1,0 +1,80 @@
+// `loadCommand` end to end against a real reference server: --json prints the report and nothing
+// else on stdout, reports and .hgrm files land in the report directory, thresholds set the exit code.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCommand, loadScenario, type LoadFlags } from '../../../src/cli/commands/load.js';
+import type { CliIO } from '../../../src/cli/io.js';
+import { startReferenceServer, type ReferenceServer } from '../../../src/reference/index.js';
+import type { Report } from '../../../src/report/model.js';
+
+function captureIO(): CliIO & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    env: { CI: 'true' },
+    onSignal: () => () => {},
+    out: () => out,
+    err: () => err,
+  };
+}
+
+let server: ReferenceServer;
+beforeAll(async () => {
+  server = await startReferenceServer({ port: 0 });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const base = (over: Partial<LoadFlags> = {}): LoadFlags => ({
+  header: ['content-type: application/json', 'Authorization: Bearer alice'],
+  body: '{"amount":100,"currency":"EUR"}',
+  identity: '/id',
+  threshold: [],
+  reportDir: mkdtempSync(path.join(tmpdir(), 'idemaudit-load-')),
+  duration: 1500,
+  ...over,
+});
+
+describe('idemaudit load (loadCommand)', () => {
+  it('--json: the machine-readable report on stdout, everything else elsewhere', async () => {
+    const io = captureIO();
+    const flags = base({ rate: 200, json: true, threshold: ['p99 < 1s', 'duplicate_executions == 0', 'rate >= 90%'], seed: 'cli' });
+    const code = await loadCommand(`${server.url}/payments`, flags, io);
+    const report = JSON.parse(io.out()) as Report;
+    expect(code, io.err()).toBe(0);
+    expect(report.summary.verdict).toBe('pass');
+    expect(report.seed).toBe('cli');
+    const load = report.load!['post-payments']!;
+    expect(load).toMatchObject({ executor: 'constant-arrival-rate', targetRate: 200, duplicateExecutions: 0 });
+    expect(load.latency.intended.all!.p999).toBeGreaterThan(0);
+    expect(load.thresholds.map((t) => t.verdict)).toEqual(['pass', 'pass', 'pass']);
+    expect(Object.keys(report.histograms!['post-payments']!)).toContain('first');
+    expect(report.latency['post-payments']!.first!.count).toBeGreaterThan(100);
+    expect(io.err()).toMatch(/^idemaudit: loading /);
+    expect(io.err()).toMatch(/report: .*\.json, .*\.hgrm/);
+    const files = readdirSync(flags.reportDir);
+    expect(files.filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(files.some((f) => f.endsWith('.post-payments.all.hgrm'))).toBe(true);
+  }, 15_000);
+
+  it('closed model by default, with the percentile table on stdout; a breached threshold exits 1', async () => {
+    const io = captureIO();
+    const code = await loadCommand(`${server.url}/payments`, base({ connections: 4, duration: 1000, threshold: ['p50 < 1ms'] }), io);
+    expect(code).toBe(1);
+    expect(io.out()).toMatch(/load post-payments \[constant-connections\]: [\d.]+ req\/s on 4 connections/);
+    expect(io.out()).toMatch(/│ from send\s+│ all\s+│/);
+    expect(io.out()).toMatch(/✗ p50 < 1ms: p50 = /);
+    expect(io.out()).toMatch(/threshold p50 < 1ms: p50 = .* -> breached/);
+  }, 15_000);
+
+  it('refuses a malformed threshold before sending anything, pointing at the column', () => {
+    expect(() => loadScenario(`${server.url}/payments`, base({ threshold: ['p99 < 250xs'] })))
+      .toThrow(/thresholds\.0: "p99 < 250xs": unknown unit 'xs' \(use us, ms, s or %\) at column 10/);
+    expect(() => loadScenario('ftp://x/payments', base())).toThrow(/not an http\(s\) URL/);
+  });
+});
