@@ -15,7 +15,8 @@
 //   outcome   := "all" (default) | first | replay | conflict | mismatch | rejected | error | timeout
 //   stat      := "p" number (p50, p90, p99, p99.9; p999 = p99.9, p9999 = p99.99) | "med" | "min" | "max" | "mean" | "avg"
 //   counter   := error_rate | conflict_rate | mismatch_rate | replay_rate | timeout_rate | rejected_rate
-//                (fractions: write 1% or 0.01)
+//                (fractions of the completed requests: write 1% or 0.01; error_rate counts network
+//                errors, timeouts and 5xx; conflict = the profile's in-flight status, 409 under ietf-07)
 //              | rate          (achieved / target request rate, a fraction: rate >= 95%; open model only)
 //              | rps           (achieved requests per second)
 //              | requests | dropped | duplicate_executions | replay_mismatches   (counts)

@@ -199,6 +199,8 @@ async function generate(server, role, extra = []) {
   return { ...out, serverCores, othersCores: Math.max(0, others), foreignBefore };
 }
 
+/** Load generator CPU per completed request (µs): less noisy than req/s on a shared machine. */
+const usPerRequest = (r) => (r.cpuCores * 1e6) / r.rps;
 const median = (xs) => {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (s.length === 0) return Number.NaN;
@@ -225,7 +227,7 @@ for (const variant of args.variants.split(',').map((v) => v.trim()).filter(Boole
       for (const role of order) {
         runs[role] = await generate(server, role, role === 'autocannon' ? ['--mode', variant === 'static' ? 'fixed' : 'unique'] : []);
         const r = runs[role];
-        console.log(`${variant} pair ${pair + 1} ${role}: ${f0(r.rps)} req/s, p99 ${f2(r.p99)} ms, loadgen ${f2(r.cpuCores)} cores, server ${f2(r.serverCores)}, others ${f2(r.othersCores)} (quiet before ${f2(r.foreignBefore)})${r.errors || r.non2xx ? `, errors ${r.errors}, non-2xx ${r.non2xx}` : ''}`);
+        console.log(`${variant} pair ${pair + 1} ${role}: ${f0(r.rps)} req/s, p99 ${f2(r.p99)} ms, loadgen ${f2(r.cpuCores)} cores (${f2(usPerRequest(r))} µs/request), server ${f2(r.serverCores)}, others ${f2(r.othersCores)} (quiet before ${f2(r.foreignBefore)})${r.errors || r.non2xx ? `, errors ${r.errors}, non-2xx ${r.non2xx}` : ''}`);
       }
       closed[variant].push(runs);
     }
@@ -254,18 +256,18 @@ const open = [];
 
 const lines = [];
 lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; ${PAIRS} alternating pairs x ${DURATION} s, ${CONNECTIONS} connections; medians. Each load generator and the server ran in separate processes.`, '');
-lines.push('| server | autocannon req/s | idemaudit req/s | ratio | autocannon p99 ms | idemaudit p99 ms (floored) | idemaudit p99 ms | loadgen cores (ac / ia) | others cores |');
+lines.push('| server | autocannon req/s | idemaudit req/s | ratio | autocannon p99 ms | idemaudit p99 ms (floored) | idemaudit p99 ms | loadgen CPU µs/request (ac / ia) | others cores |');
 lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const [variant, pairs] of Object.entries(closed)) {
   const ac = pairs.map((p) => p.autocannon);
   const ia = pairs.map((p) => p.idemaudit);
   const ratios = pairs.map((p) => p.idemaudit.rps / p.autocannon.rps);
   const name = variant === 'static' ? 'bare node:http (fixed 201)' : 'reference server, memory store, processing-ms 0';
-  lines.push(`| ${name} | ${f0(median(ac.map((r) => r.rps)))} | ${f0(median(ia.map((r) => r.rps)))} | ${f2(median(ratios))} | ${f0(median(ac.map((r) => r.p99)))} | ${f0(Math.floor(median(ia.map((r) => r.p99))))} | ${f2(median(ia.map((r) => r.p99)))} | ${f2(median(ac.map((r) => r.cpuCores)))} / ${f2(median(ia.map((r) => r.cpuCores)))} | ${f2(median([...ac, ...ia].map((r) => r.othersCores)))} |`);
+  lines.push(`| ${name} | ${f0(median(ac.map((r) => r.rps)))} | ${f0(median(ia.map((r) => r.rps)))} | ${f2(median(ratios))} | ${f0(median(ac.map((r) => r.p99)))} | ${f0(Math.floor(median(ia.map((r) => r.p99))))} | ${f2(median(ia.map((r) => r.p99)))} | ${f2(median(ac.map(usPerRequest)))} / ${f2(median(ia.map(usPerRequest)))} | ${f2(median([...ac, ...ia].map((r) => r.othersCores)))} |`);
 }
-lines.push('', 'Per pair (req/s, idemaudit / autocannon):', '');
+lines.push('', 'Per pair (req/s, idemaudit / autocannon, and the cores other processes used during each run):', '');
 for (const [variant, pairs] of Object.entries(closed)) {
-  lines.push(`- ${variant}: ${pairs.map((p, i) => `pair ${i + 1}: ${f0(p.idemaudit.rps)} / ${f0(p.autocannon.rps)} = ${f2(p.idemaudit.rps / p.autocannon.rps)}`).join('; ')}`);
+  lines.push(`- ${variant}: ${pairs.map((p, i) => `pair ${i + 1}: ${f0(p.idemaudit.rps)} / ${f0(p.autocannon.rps)} = ${f2(p.idemaudit.rps / p.autocannon.rps)} (others ${f2(p.idemaudit.othersCores)} / ${f2(p.autocannon.othersCores)})`).join('; ')}`);
 }
 lines.push('', 'Open model (constant-arrival-rate, bare node:http server, 5 s):', '');
 lines.push('| target req/s | achieved req/s | achieved / target | sent / planned | dropped | latency p50 / p99 ms (from intended start) | service p50 / p99 ms | loadgen cores |');

@@ -59,7 +59,6 @@ export class LoadEngine implements FlightSink {
   #ringNext = 0;
 
   #origin = 0;
-  #endAt = 0;
   #slot = 0;
   #fresh = 0;
   sent = 0;
@@ -81,7 +80,8 @@ export class LoadEngine implements FlightSink {
   #finished = false;
   #resolve: (() => void) | undefined;
   readonly kinds: Record<SlotKind, number> = { fresh: 0, replay: 0, inflight: 0 };
-  readonly statuses = new Map<number, number>();
+  /** Answers per status code (index = status, 0..999). */
+  readonly #statusCounts = new Uint32Array(1000);
   readonly errors = new Map<string, number>();
   readonly dup = { replaysCompared: 0, pairsCompared: 0, identityDuplicates: 0, replayMismatches: 0, unexplainedDifferences: 0 };
   readonly evidence: LoadResult['evidence'] = { identity: [], mismatch: [], unexplained: [] };
@@ -123,7 +123,6 @@ export class LoadEngine implements FlightSink {
       if (signal?.aborted) return this.#abort();
       signal?.addEventListener('abort', this.#onAbort, { once: true });
       this.#origin = this.#clock.now();
-      this.#endAt = this.#origin + this.#durationMs;
       this.#lastProgress = { at: this.#origin, completed: 0 };
       if (this.#o.onProgress) this.#progressTimer = this.#clock.setInterval(this.#emitProgress, this.#o.progressIntervalMs ?? 1000);
       if (this.#schedule) this.#tick();
@@ -194,7 +193,8 @@ export class LoadEngine implements FlightSink {
   }
 
   #vuNext(vu: Vu): void {
-    if (this.#schedulingDone || this.sent >= this.#o.maxRequests || this.#clock.now() >= this.#endAt) {
+    // The end of the duration is the timer set in #startVus (it sets #schedulingDone): no clock read here.
+    if (this.#schedulingDone || this.sent >= this.#o.maxRequests) {
       if (!this.#schedulingDone && this.sent >= this.#o.maxRequests) this.#capped = true;
       this.#liveVus -= 1;
       if (this.#liveVus <= 0) this.#stopScheduling();
@@ -291,9 +291,9 @@ export class LoadEngine implements FlightSink {
       outcome = TIMEOUT_CODES.has(errorCode(f.error) ?? '') ? O_TIMEOUT : O_ERROR;
       this.#countError(f.error);
     } else {
-      const s = f.status;
-      this.statuses.set(s, (this.statuses.get(s) ?? 0) + 1);
-      outcome = this.#outcomeOf[s < 1000 ? s : 999]!;
+      const s = f.status < 1000 ? f.status : 999;
+      this.#statusCounts[s]! += 1;
+      outcome = this.#outcomeOf[s]!;
       if (outcome === O_FIRST && (f.marked || f.kind !== 'fresh')) outcome = O_REPLAY;
     }
     this.stats.record(outcome, end - f.intended, end - f.sentAt);
@@ -493,7 +493,7 @@ export class LoadEngine implements FlightSink {
       aborted: this.#aborted,
       kinds: { ...this.kinds },
       stats: this.stats,
-      statuses: Object.fromEntries([...this.statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => [String(s), n])),
+      statuses: statusRecord(this.#statusCounts),
       errors: Object.fromEntries(this.errors),
       keyPrefix: this.#prefix,
       keys: this.#fresh,
@@ -509,6 +509,14 @@ export class LoadEngine implements FlightSink {
     }
     return result;
   }
+}
+
+function statusRecord(counts: Uint32Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  counts.forEach((n, status) => {
+    if (n > 0) out[String(status)] = n;
+  });
+  return out;
 }
 
 function rawToRecord(raw: Buffer[] | undefined): Record<string, string> {

@@ -35,6 +35,8 @@ export interface Vu {
 }
 
 const MARKER_LENGTHS = new Set(REPLAY_MARKERS.map((m) => m.length));
+/** Response bytes a flight keeps (duplicate comparison, samples). */
+export const MAX_KEPT_BODY = 1 << 20;
 
 /** Whether raw response headers carry a replay marker set to true (or the sf-boolean ?1). */
 export function hasReplayMarker(raw: readonly Buffer[] | readonly string[]): boolean {
@@ -88,7 +90,10 @@ export class Flight {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.keep) this.body = this.body === undefined ? chunk : Buffer.concat([this.body, chunk]);
+    if (!this.keep) return true;
+    if (this.body === undefined) this.body = chunk;
+    // Bodies are kept to compare duplicates with their originals; beyond 1 MiB the prefix has to do.
+    else if (this.body.length < MAX_KEPT_BODY) this.body = Buffer.concat([this.body, chunk]).subarray(0, MAX_KEPT_BODY);
     return true;
   }
 

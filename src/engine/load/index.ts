@@ -44,3 +44,5 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps = {}): Promis
     await transport.close().catch(() => transport.destroy().catch(() => {}));
   }
 }
+export { attachLoadResults, recomputeLatency, renderLoadTable, writeHistogramFiles } from './report.js';
+export { formatProgress } from './progress.js';

@@ -68,6 +68,9 @@ export class UndiciTransport implements Transport {
   readonly #waiting = new Fifo<Flight>();
   readonly url: string;
   readonly #now: (() => number) | undefined;
+  readonly #headers: string[];
+  readonly #keyAt: number;
+  readonly #opts: { path: string; method: string; headers: string[]; body: Buffer | null };
   #closed = false;
 
   constructor(template: LoadRequestTemplate, opts: UndiciTransportOptions) {
@@ -75,6 +78,9 @@ export class UndiciTransport implements Transport {
     this.#quoted = template.keyFormat === 'sf-string';
     this.url = `${template.origin}${template.path}`;
     this.#now = opts.now;
+    this.#headers = template.keyHeader !== null ? [...template.headers, template.keyHeader, ''] : [...template.headers];
+    this.#keyAt = template.keyHeader !== null ? this.#headers.length - 1 : -1;
+    this.#opts = { path: template.path, method: template.method, headers: this.#headers, body: null };
     this.#clients = Array.from({ length: opts.connections }, () => new Client(template.origin, {
       pipelining: 1,
       headersTimeout: opts.timeoutMs,
@@ -92,11 +98,12 @@ export class UndiciTransport implements Transport {
   }
 
   #dispatch(client: Client, f: Flight): void {
-    const t = this.#t;
     f.conn = client;
-    const headers = t.headers.slice();
-    if (t.keyHeader !== null) headers.push(t.keyHeader, this.#keyValue(f.key));
-    client.dispatch({ path: t.path, method: t.method, headers, body: f.requestBody ?? null }, f);
+    // One options object and one header list for the whole run: a Client builds its request from
+    // them synchronously inside dispatch() and keeps neither (this transport never queues in undici).
+    if (this.#keyAt >= 0) this.#headers[this.#keyAt] = this.#keyValue(f.key);
+    this.#opts.body = f.requestBody ?? null;
+    client.dispatch(this.#opts, f);
   }
 
   send(f: Flight): void {
