@@ -7,6 +7,7 @@ import { addCompareFlags, compareCommand, type CompareFlags } from './commands/c
 import { addReportFlags, reportCommand, type ReportFlags } from './commands/report.js';
 import { initCommand } from './commands/init.js';
 import { LISTABLE, listCommand } from './commands/list.js';
+import { addLoadFlags, loadCommand, type LoadFlags } from './commands/load.js';
 import { proxyCommand, type ProxyFlags } from './commands/proxy.js';
 import { addAuditFlags, runCommand, type AuditFlags } from './commands/run.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
@@ -112,13 +113,24 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .action(async (flags: ProxyFlags) => setCode(await proxyCommand(flags, io)));
 
   addReportFlags(root.command('report')
-    .description('re-render a saved JSON run in another format')
-    .argument('<run>', 'a JSON report written by run or check'))
+    .description('re-render a saved JSON run in another format, or merge runs from several runners')
+    .argument('<runs...>', 'JSON reports written by run, check or load'))
     .addHelpText('after', examples([
       'idemaudit report reports/reference-20261122T160102Z.json --format md -o reports/governance.md',
       'idemaudit report reports/reference-20261122T160102Z.json --format junit > junit.xml',
+      'idemaudit report --merge runner-1.json runner-2.json --format json -o merged.json',
     ]))
-    .action(async (file: string, flags: ReportFlags) => setCode(await reportCommand(file, flags, io)));
+    .action(async (files: string[], flags: ReportFlags) => setCode(await reportCommand(files, flags, io)));
+
+  addLoadFlags(root.command('load')
+    .description('ad hoc load with idempotency keys and duplicates, autocannon-like flags')
+    .argument('<url>', 'full URL of the endpoint'))
+    .addHelpText('after', examples([
+      'idemaudit load http://127.0.0.1:4000/payments -c 50 -d 10s -b \'{"amount":100,"currency":"EUR"}\' --duplicates 0.3',
+      'idemaudit load http://127.0.0.1:4000/payments --rate 2000 -d 30s --threshold "p99 < 50ms" --threshold "duplicate_executions == 0"',
+      'idemaudit load http://127.0.0.1:4000/payments -c 20 -d 5s --json > run.json',
+    ]))
+    .action(async (url: string, flags: LoadFlags) => setCode(await loadCommand(url, flags, io)));
 
   addCompareFlags(root.command('compare')
     .description('list regressions between two runs (exit 1 when there are any)')

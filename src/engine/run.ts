@@ -9,6 +9,7 @@ import { SCHEMA_VERSION, summarize, type Report, type ResultRecord } from '../re
 import type { Endpoint, Scenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
 import { burst } from './burst.js';
+import { attachLoadResults } from './load/report.js';
 import { AuditClient, type ExchangeMeta, type RequestGate, type TlsOptions } from './client.js';
 import { createRunClock } from './clock.js';
 import type { RunListener } from './events.js';
@@ -243,5 +244,6 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const history = await historyWriter?.close();
   if (history) report.history = history;
   recorder.close();
-  return report;
+  // Load results live in the load check's facts; lift them to report.load, .histograms, .latency.
+  return attachLoadResults(report);
 }

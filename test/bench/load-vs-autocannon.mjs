@@ -265,6 +265,14 @@ for (const [variant, pairs] of Object.entries(closed)) {
   const name = variant === 'static' ? 'bare node:http (fixed 201)' : 'reference server, memory store, processing-ms 0';
   lines.push(`| ${name} | ${f0(median(ac.map((r) => r.rps)))} | ${f0(median(ia.map((r) => r.rps)))} | ${f2(median(ratios))} | ${f0(median(ac.map((r) => r.p99)))} | ${f0(Math.floor(median(ia.map((r) => r.p99))))} | ${f2(median(ia.map((r) => r.p99)))} | ${f2(median(ac.map(usPerRequest)))} / ${f2(median(ia.map(usPerRequest)))} | ${f2(median([...ac, ...ia].map((r) => r.othersCores)))} |`);
 }
+const QUIET = 0.3;
+lines.push('', `Quiet pairs only (other processes used at most ${QUIET} cores during both runs of the pair):`, '');
+for (const [variant, pairs] of Object.entries(closed)) {
+  const quiet = pairs.filter((p) => p.idemaudit.othersCores <= QUIET && p.autocannon.othersCores <= QUIET);
+  lines.push(quiet.length === 0
+    ? `- ${variant}: none`
+    : `- ${variant}: ${quiet.length} of ${pairs.length} pairs, ratio median ${f2(median(quiet.map((p) => p.idemaudit.rps / p.autocannon.rps)))}, req/s median ${f0(median(quiet.map((p) => p.idemaudit.rps)))} / ${f0(median(quiet.map((p) => p.autocannon.rps)))}, CPU µs/request median ${f2(median(quiet.map((p) => usPerRequest(p.idemaudit))))} / ${f2(median(quiet.map((p) => usPerRequest(p.autocannon))))}`);
+}
 lines.push('', 'Per pair (req/s, idemaudit / autocannon, and the cores other processes used during each run):', '');
 for (const [variant, pairs] of Object.entries(closed)) {
   lines.push(`- ${variant}: ${pairs.map((p, i) => `pair ${i + 1}: ${f0(p.idemaudit.rps)} / ${f0(p.autocannon.rps)} = ${f2(p.idemaudit.rps / p.autocannon.rps)} (others ${f2(p.idemaudit.othersCores)} / ${f2(p.autocannon.othersCores)})`).join('; ')}`);

@@ -10,13 +10,10 @@ import { LoadOptions } from '../../checks/load.js';
 import type { Level } from '../../checks/types.js';
 import type { RunEvent, RunListener } from '../../engine/events.js';
 import { formatProgress } from '../../engine/load/progress.js';
-import { attachLoadResults, renderLoadTable, writeHistogramFiles } from '../../engine/load/report.js';
-import { runAudit } from '../../engine/run.js';
-import { EXIT, UsageError } from '../../errors/index.js';
-import { getReporter, writeReports } from '../../report/index.js';
+import { UsageError } from '../../errors/index.js';
 import { ScenarioSchema, type Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
-import { withInterrupt } from '../interrupt.js';
+import { auditAndReport, type AuditFlags } from './run.js';
 import { duration, level, list, positiveInt, positiveNumber } from '../options.js';
 
 export interface LoadFlags {
@@ -197,29 +194,15 @@ export async function loadCommand(url: string, flags: LoadFlags, io: CliIO): Pro
     if (event.type === 'run-start') say(`idemaudit: loading ${url} (seed ${event.seed}; rerun with --seed ${event.seed})\n`);
     progress(event);
   };
-  const report = attachLoadResults(await withInterrupt(io, (signal) => runAudit(scenario, {
+  const audit: AuditFlags = {
+    reportDir: flags.reportDir,
+    format: flags.format ?? [],
+    failOn: flags.failOn ?? 'deviation',
+    only: [],
+    skip: [],
+    allowHost: flags.allowHost ?? [],
     ...(flags.seed ? { seed: flags.seed } : {}),
     ...(flags.profile ? { profile: flags.profile } : {}),
-    failOn: flags.failOn ?? 'deviation',
-    allowHosts: flags.allowHost ?? [],
-    signal,
-    listener,
-  })));
-  const written = await writeReports(report, flags.reportDir, flags.format ?? [], { color: false });
-  const jsonFile = written.find((f) => f.endsWith('.json'));
-  const hgrm = jsonFile ? await writeHistogramFiles(report, jsonFile) : [];
-  if (flags.json) {
-    io.stdout.write(getReporter('json').render(report, { color: false }));
-  } else {
-    const color = isInteractive(io);
-    if (report.summary.stoppedBy !== 'unreachable') io.stdout.write(getReporter('terminal').render(report, { color }));
-    io.stdout.write(renderLoadTable(report, { color }));
-  }
-  if (report.summary.stoppedBy === 'unreachable' || (report.summary.stoppedBy && report.summary.stoppedBy !== 'interrupted')) {
-    io.stderr.write(`idemaudit: run stopped early: ${report.summary.reason}\n`);
-  }
-  say(`report: ${[...written, ...hgrm].join(', ')}\n`);
-  const { summary } = report;
-  if (summary.verdict === 'incomplete') return summary.stoppedBy === 'interrupted' ? EXIT.interrupted : EXIT.unreachable;
-  return summary.verdict === 'pass' ? EXIT.ok : EXIT.findings;
+  };
+  return auditAndReport(scenario, audit, io, { listener, ...(flags.json ? { json: true } : {}) });
 }

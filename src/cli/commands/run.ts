@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Level } from '../../checks/types.js';
 import type { RunListener } from '../../engine/events.js';
 import { readFile } from 'node:fs/promises';
+import { renderLoadTable, writeHistogramFiles } from '../../engine/load/report.js';
 import { runAudit, type RunOptions } from '../../engine/run.js';
 import { EXIT, UsageError } from '../../errors/index.js';
 import { getReporter, writeReports } from '../../report/index.js';
@@ -51,43 +52,62 @@ export function addAuditFlags(cmd: Command): Command {
 }
 
 /** The start line (with the seed, so any run can be reproduced) always; live progress on a TTY only. */
-export function runListener(io: CliIO): RunListener {
+export function runListener(io: CliIO, say: (text: string) => unknown = (t) => io.stdout.write(t)): RunListener {
   const progress = progressListener(io, isInteractive(io, 'stderr'));
   return (event) => {
     if (event.type === 'run-start') {
-      io.stdout.write(`idemaudit: auditing ${event.target} (scenario ${event.scenario}, profile ${event.profile}, seed ${event.seed}; rerun with --seed ${event.seed})\n`);
+      say(`idemaudit: auditing ${event.target} (scenario ${event.scenario}, profile ${event.profile}, seed ${event.seed}; rerun with --seed ${event.seed})\n`);
     }
     progress(event);
   };
 }
 
 export async function runCommand(file: string, flags: AuditFlags, io: CliIO): Promise<number> {
-  return auditAndReport(await loadScenarioFile(file, io.env), flags, io, file);
+  return auditAndReport(await loadScenarioFile(file, io.env), flags, io, { file });
 }
 
-/** Shared by `run` and `check`: audit, print, write reports, map the verdict to an exit code. */
-export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: CliIO, file?: string): Promise<number> {
+export interface Presentation {
+  /** The scenario file, recorded in the report. */
+  file?: string;
+  /** stdout carries the JSON report and nothing else; every other line goes to stderr. */
+  json?: boolean;
+  /** Listener for the run's events (default: start line with the seed, progress on a TTY). */
+  listener?: RunListener;
+}
+
+/** Shared by `run`, `check` and `load`: audit, print, write reports, map the verdict to an exit code. */
+export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: CliIO, how: Presentation = {}): Promise<number> {
   const { allowHost, maxRequests, maxRate, maxBody, ca, insecure, dryRun, reportDir, format, ...rest } = flags;
   const options: RunOptions = {
     ...rest,
     allowHosts: allowHost,
     limits: { ...(maxRequests ? { maxRequests } : {}), ...(maxRate ? { maxRate } : {}), ...(maxBody ? { maxBodyBytes: maxBody } : {}) },
     ...(ca || insecure ? { tls: { ...(ca ? { ca: await readCa(ca) } : {}), ...(insecure ? { insecure: true } : {}) } } : {}),
-    ...(file ? { scenarioFile: file } : {}),
+    ...(how.file ? { scenarioFile: how.file } : {}),
   };
   if (dryRun) return dryRunCommand(scenario, options, io);
-  // The chaos history (if any check writes one) goes beside the report, under the report's name.
-  const report = await withInterrupt(io, (signal) => runAudit(scenario, { ...options, historyDir: reportDir, signal, listener: runListener(io) }));
+  const say = (text: string): unknown => (how.json ? io.stderr.write(text) : io.stdout.write(text));
+  const report = await withInterrupt(io, (signal) => runAudit(scenario, {
+    ...options, signal, historyDir: reportDir, listener: how.listener ?? runListener(io, say),
+  }));
   const { summary } = report;
+  const color = !how.json && isInteractive(io);
   if (summary.stoppedBy === 'unreachable') {
     // Nothing ran: one readable line instead of an empty table.
     io.stderr.write(`idemaudit: ${summary.reason}\n`);
-  } else {
-    io.stdout.write(getReporter('terminal').render(report, { color: isInteractive(io) }));
-    if (summary.stoppedBy && summary.stoppedBy !== 'interrupted') io.stderr.write(`idemaudit: run stopped early: ${summary.reason}\n`);
+  } else if (!how.json) {
+    io.stdout.write(getReporter('terminal').render(report, { color }));
+    if (report.load) io.stdout.write(renderLoadTable(report, { color }));
+  }
+  if (summary.stoppedBy && summary.stoppedBy !== 'interrupted' && summary.stoppedBy !== 'unreachable') {
+    io.stderr.write(`idemaudit: run stopped early: ${summary.reason}\n`);
   }
   const written = await writeReports(report, reportDir, format, { color: false });
-  io.stdout.write(`report: ${[...written, ...(report.history ? [report.history.file] : [])].join(', ')}\n`);
+  const jsonFile = written.find((f) => f.endsWith('.json'));
+  const hgrm = jsonFile && report.histograms ? await writeHistogramFiles(report, jsonFile) : [];
+  if (how.json) io.stdout.write(getReporter('json').render(report, { color: false }));
+  say(`report: ${[...written, ...hgrm].join(', ')}\n`);
+  if (report.history?.file) say(`history: ${report.history.file}\n`);
   if (summary.verdict === 'incomplete') return summary.stoppedBy === 'interrupted' ? EXIT.interrupted : EXIT.unreachable;
   return summary.verdict === 'pass' ? EXIT.ok : EXIT.findings;
 }

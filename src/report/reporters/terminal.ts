@@ -2,7 +2,7 @@
 // Colour only when the caller says the stream is a colour TTY; otherwise plain and stable.
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
-import type { Report, ResultRecord } from '../model.js';
+import type { ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
 
 const EVIDENCE_LINES = 4;

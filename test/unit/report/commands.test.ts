@@ -27,10 +27,10 @@ const tmp = (): string => mkdtempSync(path.join(tmpdir(), 'idemaudit-report-'));
 describe('reportCommand', () => {
   it('re-renders a saved run to stdout', async () => {
     const io = fakeIO();
-    expect(await reportCommand(fixturePath('failing'), { format: 'md' }, io)).toBe(0);
+    expect(await reportCommand([fixturePath('failing')], { format: 'md' }, io)).toBe(0);
     expect(io.out()).toContain('# idemaudit governance report: reference');
     const term = fakeIO();
-    expect(await reportCommand(fixturePath('failing'), { format: 'terminal' }, term)).toBe(0);
+    expect(await reportCommand([fixturePath('failing')], { format: 'terminal' }, term)).toBe(0);
     expect(term.out()).toContain('FAIL: 4 passed, 7 failed');
     expect(term.out()).not.toContain('\u001b[');
   });
@@ -38,7 +38,7 @@ describe('reportCommand', () => {
   it('writes to --output, creating the directory', async () => {
     const io = fakeIO();
     const file = path.join(tmp(), 'sub', 'out.sarif');
-    expect(await reportCommand(fixturePath('passing'), { format: 'sarif', output: file }, io)).toBe(0);
+    expect(await reportCommand([fixturePath('passing')], { format: 'sarif', output: file }, io)).toBe(0);
     expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe('2.1.0');
     expect(io.out()).toBe(`report: ${file}\n`);
   });
@@ -52,12 +52,12 @@ describe('reportCommand', () => {
     const future = path.join(dir, 'c.json');
     writeFileSync(future, JSON.stringify({ ...JSON.parse(readFileSync(fixturePath('passing'), 'utf8')), schemaVersion: 2, tool: { name: 'idemaudit', version: '9.0.0' } }));
     const io = fakeIO();
-    await expect(reportCommand(notJson, { format: 'md' }, io)).rejects.toThrow(/is not an idemaudit report: not JSON/);
-    await expect(reportCommand(other, { format: 'md' }, io)).rejects.toThrow(/is not an idemaudit report/);
-    await expect(reportCommand(future, { format: 'md' }, io)).rejects.toThrow(/has report schemaVersion 2 \(written by idemaudit 9\.0\.0\); this idemaudit reads schemaVersion 1/);
-    await expect(reportCommand(path.join(dir, 'missing.json'), { format: 'md' }, io)).rejects.toThrow(/cannot read .*no such file/);
-    await expect(reportCommand(fixturePath('passing'), { format: 'pdf' }, io)).rejects.toBeInstanceOf(UsageError);
-    await expect(reportCommand(future, { format: 'md' }, io)).rejects.toBeInstanceOf(UsageError);
+    await expect(reportCommand([notJson], { format: 'md' }, io)).rejects.toThrow(/is not an idemaudit report: not JSON/);
+    await expect(reportCommand([other], { format: 'md' }, io)).rejects.toThrow(/is not an idemaudit report/);
+    await expect(reportCommand([future], { format: 'md' }, io)).rejects.toThrow(/has report schemaVersion 2 \(written by idemaudit 9\.0\.0\); this idemaudit reads schemaVersion 1/);
+    await expect(reportCommand([path.join(dir, 'missing.json')], { format: 'md' }, io)).rejects.toThrow(/cannot read .*no such file/);
+    await expect(reportCommand([fixturePath('passing')], { format: 'pdf' }, io)).rejects.toBeInstanceOf(UsageError);
+    await expect(reportCommand([future], { format: 'md' }, io)).rejects.toBeInstanceOf(UsageError);
   });
 });
 
@@ -96,5 +96,16 @@ describe('flag wiring helpers', () => {
     expect(rep.opts()).toEqual({ format: 'html', output: 'x.html' });
     expect(() => nonNegativeNumber('-1')).toThrow();
     expect(() => nonNegativeNumber('abc')).toThrow();
+  });
+});
+
+describe('report --merge', () => {
+  it('refuses several reports without --merge, and merges them with it', async () => {
+    const io = fakeIO();
+    await expect(reportCommand([fixturePath('passing'), fixturePath('failing')], { format: 'json' }, io)).rejects.toMatchObject({ message: '2 reports given', hint: expect.stringContaining('pass --merge') });
+    expect(await reportCommand([fixturePath('passing'), fixturePath('passing')], { format: 'json', merge: true }, io)).toBe(0);
+    const merged = JSON.parse(io.out());
+    const single = JSON.parse(readFileSync(fixturePath('passing'), 'utf8'));
+    expect(merged.results).toHaveLength(single.results.length * 2);
   });
 });
