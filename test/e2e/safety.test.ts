@@ -42,13 +42,13 @@ ${extra}`);
 }
 
 describe('interrupts', () => {
-  it('SIGINT writes the partial report (verdict incomplete) and exits 130', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s writes the partial report (verdict incomplete) and exits 130', async (sig) => {
     const server = await startServe(['--processing-ms', '1500', '--log-level', 'silent']);
     try {
-      const reportDir = path.join(dir, 'sigint');
+      const reportDir = path.join(dir, `signal-${sig}`);
       const { child, result } = spawnCli(['run', 'scenarios/reference.yaml', '--target', server.url, '--report-dir', reportDir]);
       await new Promise((r) => setTimeout(r, 1500));
-      child.kill('SIGINT');
+      child.kill(sig);
       const r = await result;
       expect(r.code).toBe(130);
       expect(r.stderr).toContain('stopping, writing the partial report');

@@ -106,8 +106,7 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
   const jsonFile = written.find((f) => f.endsWith('.json'));
   const hgrm = jsonFile && report.histograms ? await writeHistogramFiles(report, jsonFile) : [];
   if (how.json) io.stdout.write(getReporter('json').render(report, { color: false }));
-  say(`report: ${[...written, ...hgrm].join(', ')}\n`);
-  if (report.history?.file) say(`history: ${report.history.file}\n`);
+  say(`report: ${[...written, ...hgrm, ...(report.history?.file ? [report.history.file] : [])].join(', ')}\n`);
   if (summary.verdict === 'incomplete') return summary.stoppedBy === 'interrupted' ? EXIT.interrupted : EXIT.unreachable;
   return summary.verdict === 'pass' ? EXIT.ok : EXIT.findings;
 }
