@@ -1,7 +1,7 @@
 // startFaultProxy: an HTTP reverse proxy in front of the API under test that injects named faults
 // into matching requests and passes everything else through untouched. Decisions come from a
 // seeded generator per spec, so one seed replays the same faults for the same request sequence.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRng, type Rng } from '../engine/rng.js';
 import { createFaultContext, ProxyAnswerError, type WaitRegistry } from './context.js';
@@ -11,6 +11,7 @@ import { getFault } from './registry.js';
 import { parseFaultSpec, type ExtensionFaultSpecInput, type FaultSpecInput } from './spec.js';
 import type { Fault, FaultEvent, FaultEventDetail, FaultSpecBase } from './types.js';
 import { parseUpstream, UpstreamClient } from './upstream.js';
+import { listen, urlFor } from '../net/listen.js';
 
 export interface FaultProxyOptions {
   /** Base URL of the API under test, e.g. http://127.0.0.1:4000 */
@@ -70,19 +71,6 @@ interface ArmedSpec {
 const DEFAULT_MAX_BUFFER_BYTES = 8 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function urlFor(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
 
 function answerFailure(res: ServerResponse, err: unknown): void {
   if (res.headersSent || res.destroyed) {

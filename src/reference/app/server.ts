@@ -16,6 +16,7 @@ import { isStoreOutageRequest, sendStoreOutage } from './admin.js';
 import { ledgerKeyOf } from './context.js';
 import { Ledger } from './ledger.js';
 import { createReferenceApp } from './routes.js';
+import { listen, urlFor } from '../../net/listen.js';
 
 export interface ReferenceServerOptions {
   /** 0 (default) picks an ephemeral port. */
@@ -57,19 +58,6 @@ export interface ReferenceServer {
 
 export const DEFAULT_PROCESSING_MS = 50;
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function urlFor(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
 
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const flaws = parseFlawNames(options.flaws ?? []);
