@@ -11,7 +11,7 @@ import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
 import { is5xx, isMarkedReplay } from './compare.js';
 import { sameResult } from './cross-endpoint.js';
-import { send } from './send.js';
+import { inParallel, send } from './send.js';
 import { finding, type Check, type Finding } from './types.js';
 
 const Options = z.strictObject({
@@ -196,7 +196,7 @@ export const keyValidation: Check<Options> = {
     // follow the base together, with the same body: colliding with the base shows up as a replay of
     // its result, colliding with each other as a shared result or a 409.
     const [sent, first] = await Promise.all([
-      Promise.all(probes.map(async (probe): Promise<SentProbe> => {
+      inParallel(probes.map((probe) => async (): Promise<SentProbe> => {
         if (probe.unsendable) return { probe };
         return { probe, exchange: await send(ctx, `key ${probe.name}`, { key: probe.key, rawKeyHeader: probe.header, body }) };
       })),

@@ -1,4 +1,5 @@
 // Small I/O helpers every check uses to talk to the target through its context.
+import pLimit from 'p-limit';
 import type { ExchangeMeta } from '../engine/client.js';
 import type { Exchange } from '../engine/exchange.js';
 import type { RequestSpec } from '../engine/requests.js';
@@ -15,4 +16,16 @@ export function exchangeMeta(ctx: CheckContext<unknown>, label: string, key: str
 export function send(ctx: CheckContext<unknown>, label: string, spec: Omit<RequestSpec, 'endpoint'>): Promise<Exchange> {
   const tenant = spec.tenant ?? ctx.requests.defaultTenant;
   return ctx.http.send(ctx.requests.build({ endpoint: ctx.endpoint, ...spec }), exchangeMeta(ctx, label, spec.key, tenant));
+}
+
+/** At most this many of a check's independent requests are in flight at once (bursts excepted). */
+export const PARALLEL_REQUESTS = 8;
+
+/**
+ * Run independent request tasks side by side, bounded so a check with many probes never floods a
+ * shared staging target; results keep the tasks' order.
+ */
+export function inParallel<T>(tasks: Array<() => Promise<T>>, limit = PARALLEL_REQUESTS): Promise<T[]> {
+  const gate = pLimit(limit);
+  return Promise.all(tasks.map((task) => gate(task)));
 }

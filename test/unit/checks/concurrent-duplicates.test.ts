@@ -63,3 +63,20 @@ describe('judgeConcurrentDuplicates', () => {
     expect(findings).toEqual([expect.objectContaining({ verdict: 'skip' })]);
   });
 });
+
+describe('inParallel', () => {
+  it('keeps order and never runs more than the limit at once', async () => {
+    const { inParallel } = await import('../../../src/checks/send.js');
+    let running = 0;
+    let peak = 0;
+    const tasks = Array.from({ length: 20 }, (_, i) => async () => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running -= 1;
+      return i;
+    });
+    expect(await inParallel(tasks, 3)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(peak).toBe(3);
+  });
+});
