@@ -246,6 +246,60 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(await store.release(key, token)).toBe(true);
     });
 
+    it('extend renews an in-flight lease from now (leaseMs 200, extended at 120 ms, still held at 260 ms)', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp', { leaseMs: 200 });
+      await sleep(120);
+      expect(await store.extend(key, token, 200)).toBe(true);
+      await sleep(140);
+      expect(await store.begin(key, 'fp', HOLD)).toEqual({ kind: 'in-flight' });
+      await sleep(150);
+      expectKind(await store.begin(key, 'fp', HOLD), 'new');
+    });
+
+    it('extend with leaseMs 0 makes the claim never expire', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp', { leaseMs: 100 });
+      expect(await store.extend(key, token, 0)).toBe(true);
+      await sleep(200);
+      expect(await store.begin(key, 'fp', HOLD)).toEqual({ kind: 'in-flight' });
+      expect(await store.release(key, token)).toBe(true);
+    });
+
+    it('extend is refused for a foreign token and for an expired claim, and creates nothing', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp', { leaseMs: 100 });
+      expect(await store.extend(key, 'not-the-token', 30_000)).toBe(false);
+      await sleep(150);
+      expect(await store.extend(key, token, 30_000)).toBe(false);
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });
+      expect(await store.extend(freshKey(), 'token', 30_000)).toBe(false);
+
+      // Expired and claimed again: the old token cannot renew the new owner's claim.
+      const next = await claim(key, 'fp', { leaseMs: 150 });
+      expect(await store.extend(key, token, 30_000)).toBe(false);
+      await sleep(200);
+      expectKind(await store.begin(key, 'fp', HOLD), 'new');
+      expect(await store.extend(key, next, 30_000)).toBe(false);
+    });
+
+    it('extend does nothing to a completed key (its retention stays) nor to a released one', async () => {
+      const key = freshKey();
+      const token = await claim(key, 'fp');
+      const stored = responseFor(key);
+      expect(await store.complete(key, token, stored, 150)).toBe(true);
+      expect(await store.extend(key, token, 30_000)).toBe(false);
+      expect(await replayOf(key, 'fp')).toEqual(stored);
+      await sleep(250);
+      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });
+
+      const released = freshKey();
+      const releasedToken = await claim(released, 'fp');
+      expect(await store.release(released, releasedToken)).toBe(true);
+      expect(await store.extend(released, releasedToken, 30_000)).toBe(false);
+      expect(await store.lookup(released, 'fp')).toEqual({ kind: 'absent' });
+    });
+
     it('lookup does not claim: absent stays absent, and begin still wins afterwards', async () => {
       const key = freshKey();
       expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });

@@ -8,6 +8,8 @@ export const checkThenSetClaim: ClaimStrategy = async ({ store, key, fingerprint
   if (seen.kind !== 'absent' && seen.kind !== 'new') return seen;
   return {
     kind: 'new',
+    // Nothing is held while the handler runs (that is the bug), so there is no lease to renew.
+    renew: async () => true,
     settle: async (settlement) => {
       if (settlement.kind === 'abandon') return true;
       // The claim happens only now, long after the lookup: the window the bug lives in.

@@ -20,6 +20,11 @@ export type Settlement =
 
 export interface NewClaim {
   kind: 'new';
+  /**
+   * Renews the claim's lease for another leaseMs from now (the heartbeat while the handler runs).
+   * Resolves false when the claim was lost (lease expired, key released or re-claimed); rejects on store errors.
+   */
+  renew(): Promise<boolean>;
   /** Resolves false when the claim was lost meanwhile (lease expired and the key re-claimed). */
   settle(settlement: Settlement): Promise<boolean>;
 }
@@ -39,6 +44,7 @@ export const atomicClaim: ClaimStrategy = async ({ store, key, fingerprint, leas
   const { token } = begun;
   return {
     kind: 'new',
+    renew: () => store.extend(key, token, leaseMs),
     settle: async (settlement) => {
       switch (settlement.kind) {
         case 'store':

@@ -33,6 +33,7 @@ export function instrumentStore(store: IdempotencyStore, emit: EventListener, ti
     lookup: (key, fingerprint) => timed('lookup', () => store.lookup(key, fingerprint)),
     complete: (key, token, response, retentionMs) => timed('complete', () => store.complete(key, token, response, retentionMs)),
     release: (key, token) => timed('release', () => store.release(key, token)),
+    extend: (key, token, leaseMs) => timed('extend', () => store.extend(key, token, leaseMs)),
     forget: (key) => timed('forget', () => store.forget(key)),
     close: () => store.close(),
   };

@@ -5,12 +5,14 @@ import { performance } from 'node:perf_hooks';
 import { behaviourWith, parseFlawNames } from '../flaws/registry.js';
 import { isAbandoned } from './abandoned.js';
 import type { LayerBehaviour } from './behaviour.js';
-import type { ClaimResult, NewClaim } from './claim.js';
+import { StoreUnavailableError, type StoredResponse } from '../store/types.js';
+import type { ClaimResult, NewClaim, Settlement } from './claim.js';
 import { fromStoredResponse, toStoredResponse, withReplayMarker } from './envelope.js';
 import { hashPrefix } from './hash.js';
 import { headerValue } from './headers.js';
 import { instrumentStore } from './instrumented-store.js';
 import { parseIdempotencyKey } from './key-syntax.js';
+import { LeaseKeeper } from './lease.js';
 import { resolveLayerOptions, type LayerOptions } from './options.js';
 import { problems } from './problem.js';
 import type {
@@ -22,6 +24,19 @@ import type {
   Outcome,
   ResponseEnvelope,
 } from './types.js';
+
+/** Backoff of the background retries of a result the store could not take (store errors only). */
+const STORE_RETRY_FIRST_MS = 50;
+const STORE_RETRY_MAX_MS = 500;
+/** A claim without a lease (flaw orphan-lock) never runs out: bound its retries in time instead. */
+const STORE_RETRY_UNLEASED_MS = 30_000;
+const CLAIM_LOST = 'claim lost (lease expired and the key was re-claimed)';
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function sleepUnref(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
 
 interface RequestFacts {
   keyHash?: string;
@@ -68,14 +83,22 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     }
   }
 
-  /** Runs the handler under a claim, then keeps or releases the result. */
-  async function executeClaimed(claim: NewClaim, execute: Execute, keyHash: string): Promise<ResponseEnvelope> {
+  /** Runs the handler under a claim, renewing its lease meanwhile, then keeps or releases the result. */
+  async function executeClaimed(claim: NewClaim, execute: Execute, keyHash: string, claimedAt: number): Promise<ResponseEnvelope> {
     emit({ type: 'in-flight', delta: 1 });
+    const keeper = new LeaseKeeper({
+      leaseMs,
+      claimedAt,
+      renew: () => claim.renew(),
+      onLost: (reason) => emit({ type: 'lease-lost', keyHash, reason }),
+    }).start();
     try {
       let response: ResponseEnvelope;
       try {
         response = await execute();
       } catch (error) {
+        // Neither a release nor an abandonment keeps the claim alive any longer.
+        keeper.stop();
         if (isAbandoned(error)) {
           await settleQuietly(claim, { kind: 'abandon' }, keyHash);
           throw error;
@@ -83,12 +106,12 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
         await settleQuietly(claim, { kind: 'release' }, keyHash);
         return problems.handlerFailed();
       }
-      const keep = behaviour.keepsResult(response.status, config.replay5xx);
-      await settleQuietly(
-        claim,
-        keep ? { kind: 'store', response: toStoredResponse(response, config.replayHeaders) } : { kind: 'release' },
-        keyHash,
-      );
+      if (behaviour.keepsResult(response.status, config.replay5xx)) {
+        await storeResult(claim, toStoredResponse(response, config.replayHeaders), keyHash, keeper);
+      } else {
+        keeper.stop();
+        await settleQuietly(claim, { kind: 'release' }, keyHash);
+      }
       // The side effect has run: its own answer is the truth, whatever happened to the record of it.
       return response;
     } finally {
@@ -96,12 +119,64 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     }
   }
 
-  async function settleQuietly(claim: NewClaim, settlement: Parameters<NewClaim['settle']>[0], keyHash: string): Promise<void> {
+  /**
+   * Records the result for replay. A store error does not give up: it is reported once (settle-failed)
+   * and the result is retried in the background (backoff 50 ms doubling to 500 ms) while the heartbeat
+   * keeps the claim alive, until it is stored or the claim can no longer be held (then lease-lost);
+   * the caller answers the client at once.
+   */
+  async function storeResult(claim: NewClaim, response: StoredResponse, keyHash: string, keeper: LeaseKeeper): Promise<void> {
+    const settlement = { kind: 'store', response } as const;
     try {
       const owned = await claim.settle(settlement);
-      if (!owned) emit({ type: 'settle-failed', keyHash, reason: 'claim lost (lease expired and the key was re-claimed)' });
+      keeper.stop();
+      if (!owned) emit({ type: 'settle-failed', keyHash, reason: CLAIM_LOST });
     } catch (error) {
-      emit({ type: 'settle-failed', keyHash, reason: error instanceof Error ? error.message : String(error) });
+      if (!(error instanceof StoreUnavailableError)) {
+        keeper.stop();
+        emit({ type: 'settle-failed', keyHash, reason: errorText(error) });
+        return;
+      }
+      emit({ type: 'settle-failed', keyHash, reason: `${errorText(error)} (retrying in the background while the claim holds)` });
+      void retryStore(claim, settlement, keyHash, keeper);
+    }
+  }
+
+  async function retryStore(claim: NewClaim, settlement: Extract<Settlement, { kind: 'store' }>, keyHash: string, keeper: LeaseKeeper): Promise<void> {
+    let delay = STORE_RETRY_FIRST_MS;
+    const giveUpAt = performance.now() + (leaseMs > 0 ? Number.POSITIVE_INFINITY : STORE_RETRY_UNLEASED_MS);
+    try {
+      for (;;) {
+        await sleepUnref(delay);
+        // `held` turning false reports lease-lost itself (the keeper's onLost).
+        if (!keeper.held) return;
+        if (performance.now() >= giveUpAt) {
+          emit({ type: 'lease-lost', keyHash, reason: `result still not stored after ${STORE_RETRY_UNLEASED_MS} ms of retries; giving up` });
+          return;
+        }
+        try {
+          const owned = await claim.settle(settlement);
+          if (!owned) emit({ type: 'lease-lost', keyHash, reason: `${CLAIM_LOST}; the result was not stored` });
+          return;
+        } catch (error) {
+          if (!(error instanceof StoreUnavailableError)) {
+            emit({ type: 'lease-lost', keyHash, reason: `result not stored: ${errorText(error)}` });
+            return;
+          }
+        }
+        delay = Math.min(delay * 2, STORE_RETRY_MAX_MS);
+      }
+    } finally {
+      keeper.stop();
+    }
+  }
+
+  async function settleQuietly(claim: NewClaim, settlement: Settlement, keyHash: string): Promise<void> {
+    try {
+      const owned = await claim.settle(settlement);
+      if (!owned) emit({ type: 'settle-failed', keyHash, reason: CLAIM_LOST });
+    } catch (error) {
+      emit({ type: 'settle-failed', keyHash, reason: errorText(error) });
     }
   }
 
@@ -139,6 +214,8 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     const unclaimed = () => executeUnclaimed(execute);
 
     let claim: ClaimResult;
+    // The lease runs from the claim request at the latest: the keeper counts from here.
+    const claimedAt = performance.now();
     try {
       claim = await behaviour.claim({ store, key, fingerprint, leaseMs, retentionMs });
     } catch (error) {
@@ -156,7 +233,7 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
         return finish('in_flight_conflict', await behaviour.onInFlight({ store, key, fingerprint, leaseMs, executeUnclaimed: unclaimed }));
       case 'new':
         try {
-          return finish('new', await executeClaimed(claim, execute, facts.keyHash));
+          return finish('new', await executeClaimed(claim, execute, facts.keyHash, claimedAt));
         } catch (error) {
           // Only abandonment gets here; status 0 records "no answer was given".
           if (isAbandoned(error)) finish('new', { status: 0, headers: {}, body: Buffer.alloc(0) });

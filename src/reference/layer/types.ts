@@ -59,7 +59,7 @@ export type Outcome =
   /** Method not protected (GET, HEAD, ...): passed straight through. */
   | 'bypass';
 
-export type StoreOp = 'begin' | 'lookup' | 'complete' | 'release' | 'forget';
+export type StoreOp = 'begin' | 'lookup' | 'complete' | 'release' | 'extend' | 'forget';
 
 /** Events for metrics and logs. Keys and tenants only ever appear hashed. */
 export type LayerEvent =
@@ -78,6 +78,8 @@ export type LayerEvent =
   | { type: 'store'; op: StoreOp; seconds: number; ok: boolean; error?: string }
   | { type: 'in-flight'; delta: 1 | -1 }
   /** The side effect ran but its result could not be recorded (store error or lost claim). */
-  | { type: 'settle-failed'; keyHash: string; reason: string };
+  | { type: 'settle-failed'; keyHash: string; reason: string }
+  /** A lease renewal found the claim gone while the handler ran (or its result was still being recorded). */
+  | { type: 'lease-lost'; keyHash: string; reason: string };
 
 export type EventListener = (event: LayerEvent) => void;

@@ -61,6 +61,9 @@ export function logLayerEvents(logger: Logger): EventListener {
       case 'settle-failed':
         logger.warn({ key: event.keyHash, reason: event.reason }, 'result not recorded for replay');
         return;
+      case 'lease-lost':
+        logger.warn({ key: event.keyHash, reason: event.reason }, 'claim lost while the request was in flight');
+        return;
       case 'in-flight':
         return;
     }

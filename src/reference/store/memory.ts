@@ -92,6 +92,14 @@ export class MemoryStore implements IdempotencyStore {
     return true;
   }
 
+  async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
+    const entry = this.#live(key);
+    if (!entry || entry.state !== 'in-flight' || entry.token !== token) return false;
+    const lease = leaseMillis(leaseMs);
+    entry.expiresAt = lease > 0 ? this.#now() + lease : Number.POSITIVE_INFINITY;
+    return true;
+  }
+
   async forget(key: string): Promise<void> {
     this.#entries.delete(key);
   }

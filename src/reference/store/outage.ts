@@ -57,6 +57,7 @@ export class StoreOutageSwitch {
       lookup: (key, fingerprint) => guard('lookup', () => store.lookup(key, fingerprint)),
       complete: (key, token, response, retentionMs) => guard('complete', () => store.complete(key, token, response, retentionMs)),
       release: (key, token) => guard('release', () => store.release(key, token)),
+      extend: (key, token, leaseMs) => guard('extend', () => store.extend(key, token, leaseMs)),
       forget: (key) => guard('forget', () => store.forget(key)),
       close: () => store.close(),
     };

@@ -1,7 +1,8 @@
 // The store contract every idempotency store implements (memory, Redis, Redis Cluster).
 // begin() is the single atomic step: claim a new key, or learn it is in flight, completed or
 // claimed with another payload. complete() and release() are fenced by the claim token, so a
-// caller whose lease expired and whose key was re-claimed cannot overwrite the new owner.
+// caller whose lease expired and whose key was re-claimed cannot overwrite the new owner. extend()
+// (the lease heartbeat) is fenced the same way.
 
 /** The response envelope persisted for exact replay. */
 export interface StoredResponse {
@@ -32,6 +33,12 @@ export interface IdempotencyStore {
   complete(key: string, token: string, response: StoredResponse, retentionMs: number): Promise<boolean>;
   /** Drop an in-flight claim (failed or 5xx result) so a retry may run. False when the token no longer owns the key. */
   release(key: string, token: string): Promise<boolean>;
+  /**
+   * Renew an in-flight claim: its lease ends `leaseMs` from now (a heartbeat while the handler runs).
+   * False when the token no longer owns an in-flight claim (expired, released, completed or re-claimed);
+   * a completed key is never touched. `leaseMs` 0 makes the claim never expire, like begin().
+   */
+  extend(key: string, token: string, leaseMs: number): Promise<boolean>;
   /** Remove a key whatever its state (used only by deliberate flaws such as `poison`). */
   forget(key: string): Promise<void>;
   close(): Promise<void>;

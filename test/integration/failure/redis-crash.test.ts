@@ -21,10 +21,10 @@
 //   - after the restart: no 503, only 201 (new or replayed) or 409 (a claim persisted in flight at
 //     the crash keeps its key until its lease expires).
 //
-// Known limit, deliberately outside this test's window: a request whose handler ran but whose
-// complete() was lost to the crash answered 201, yet its record stays in flight; once the lease
-// (default 30 s) expires, a retry of that key executes again. The test finishes well inside the
-// lease; test/bench/RESULTS.md (findings) has the measured case and the proposed fix.
+// A request whose handler ran but whose complete() failed in the outage still answers 201 at once;
+// the layer then retries complete() in the background (with the lease heartbeat) while the claim can
+// be held (test/unit/reference/layer-lease.test.ts covers those decisions). Here Redis comes back
+// from its AOF with the claim, so the retried complete can still land.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -21,8 +21,8 @@ const indexes = (text: string, name: 'KEYS' | 'ARGV'): number[] =>
 describe('Lua scripts on disk', () => {
   const files = readdirSync(SOURCE_LUA).filter((file) => file.endsWith('.lua'));
 
-  it('are the four store operations, each named <name>-<number of keys>.lua', () => {
-    expect(files.sort()).toEqual(['begin-1.lua', 'complete-1.lua', 'lookup-1.lua', 'release-1.lua']);
+  it('are the five store operations, each named <name>-<number of keys>.lua', () => {
+    expect(files.sort()).toEqual(['begin-1.lua', 'complete-1.lua', 'extend-1.lua', 'lookup-1.lua', 'release-1.lua']);
   });
 
   it.each(files)('%s documents KEYS, ARGV and the output in its header, and uses exactly the keys its name declares', (file) => {
@@ -43,6 +43,7 @@ describe('Lua scripts on disk', () => {
       ['lookup', 1],
       ['complete', 1],
       ['release', 1],
+      ['extend', 1],
     ]);
     for (const script of scripts) expect(script.lua).toBe(readFileSync(join(SOURCE_LUA, script.file), 'utf8'));
   });

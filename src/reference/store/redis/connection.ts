@@ -1,5 +1,5 @@
 // Clients the Redis store creates itself. They fail fast instead of queueing forever when Redis is
-// down: one retry per command, a command timeout, a short connect timeout and reconnect backoff
+// down: no offline queue once first ready, one retry per command, a command timeout, a short connect timeout and reconnect backoff
 // capped at 1 s (so the store recovers quickly once Redis is back). Auto-pipelining batches the
 // commands issued in one event-loop turn into one write (GUIDE section 5: 3-7x less Redis CPU).
 import { Cluster, Redis } from 'ioredis';
@@ -64,5 +64,14 @@ export function createClient(options: ConnectionOptions): Redis | Cluster {
   // Failures surface through the commands (as StoreUnavailableError); without a listener ioredis
   // would also print every reconnect failure as an unhandled error event.
   client.on('error', () => {});
+  // Start-up may wait for Redis (commands issued before the first connection are queued), but once it
+  // has been ready, an outage must fail fast: with the offline queue on, every command sent while
+  // reconnecting would wait for its timeout, making each fail-closed 503 slow. An explicit
+  // enableOfflineQueue in redisOptions is left alone.
+  if (redisOptions?.enableOfflineQueue === undefined) {
+    client.once('ready', () => {
+      client.options.enableOfflineQueue = false;
+    });
+  }
   return client;
 }

@@ -16,6 +16,7 @@ const SCRIPT_FILES = {
   lookup: 'lookup-1.lua',
   complete: 'complete-1.lua',
   release: 'release-1.lua',
+  extend: 'extend-1.lua',
 } as const;
 
 export type ScriptName = keyof typeof SCRIPT_FILES;

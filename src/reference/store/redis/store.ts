@@ -7,7 +7,8 @@
 //                          status       HTTP status (completed only)
 //                          headers      JSON object of the allow-listed headers (completed only)
 //                          body         body bytes, base64 (completed only)
-//                    PEXPIRE = lease while in flight (none when leaseMs is 0), retention once completed.
+//                    PEXPIRE = lease while in flight (none when leaseMs is 0; renewed by extend()),
+//                              retention once completed.
 import { randomUUID } from 'node:crypto';
 import type { Cluster, ClusterNode, Redis, RedisOptions } from 'ioredis';
 import { leaseMillis, retentionMillis } from '../ttl.js';
@@ -155,6 +156,11 @@ export class RedisStore implements IdempotencyStore {
 
   async release(key: string, token: string): Promise<boolean> {
     const reply = await this.#run('release', () => this.#scripts.release(recordKey(this.prefix, key), token));
+    return reply === 1;
+  }
+
+  async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
+    const reply = await this.#run('extend', () => this.#scripts.extend(recordKey(this.prefix, key), token, leaseMillis(leaseMs)));
     return reply === 1;
   }
 
