@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runAudit } from '../../../src/engine/run.js';
 import { MemoryStore, createRedisStore, startReferenceServer } from '../../../src/reference/index.js';
 import { parseScenario } from '../../../src/scenario/index.js';
+import { deleteKeysByPrefix, uniquePrefix } from '../../helpers/redis.js';
 
 const scenario = (copies: string) => parseScenario(`
 version: 1
@@ -26,11 +27,18 @@ describe('last-byte bursts', () => {
   // all in a single-threaded server. The Redis store's round trip is a real sub-millisecond window.
   it.each([
     ['1 ms of work, memory store', 1, () => new MemoryStore()],
-    ['a Redis round trip (sub-millisecond), no work', 0, () => createRedisStore({ url: 'redis://127.0.0.1:6379', prefix: `idemaudit-test-race-${process.pid}:` })],
+    ['a Redis round trip (sub-millisecond), no work', 0, () => createRedisStore({ url: 'redis://127.0.0.1:6379', prefix: uniquePrefix('race-window') })],
   ] as const)('catch a race whose window is %s, in every audit', async (_label, processingMs, makeStore) => {
     const store = makeStore();
     const server = await startReferenceServer({ port: 0, flaws: ['race'], processingMs, store });
-    servers.push({ close: async () => { await server.close(); await store.close(); } });
+    servers.push({
+      close: async () => {
+        await server.close();
+        // Delete what this test wrote to the shared Redis, and nothing else.
+        if ('client' in store) await deleteKeysByPrefix(store.client, store.prefix);
+        await store.close();
+      },
+    });
     servers.push(server);
     for (const seed of ['w1', 'w2', 'w3']) {
       const report = await runAudit(scenario('[2, 8, 32]'), { target: server.url, seed });

@@ -11,18 +11,15 @@
 // process 1 dies with it; we count executions as (executions of process 1) + (ledger of process 2):
 //   - process 1 records its side effect only after 1500 ms of processing that start right after its
 //     claim (src/reference/app/mutation.ts: simulateWork, then ledger.record, then complete);
-//   - right after the kill, Redis still holds process 1's claim: state in-flight, its token, and a
-//     positive PTTL. The lease (1000 ms) starts at the claim, so the kill came less than 1000 ms
-//     after the claim, i.e. before process 1 could have reached its side effect: 0 executions there
-//     (and its client got no answer at all);
+//   - the test kills process 1 about 20 ms after its claim appears in Redis, far inside the 1500 ms
+//     of processing that precede the side effect, and Redis still shows that claim in flight with
+//     its token: 0 executions there (and its client got no answer at all);
 //   - process 2's ledger (GET /_idemaudit/ledger?key=K) shows exactly 1 execution, whose id is the
 //     one every later 201 for K carries, and Redis ends with the key completed.
 //
-// Why the restart runs with --processing-ms 200: with 1500 ms of processing under a 1 s lease, the
-// restarted process's own claim would expire while it works, its complete() would be refused (the
-// token no longer owns the key), nothing would be stored, and the next retry would execute again.
-// That is a property of any lease shorter than the work (see test/bench/RESULTS.md, findings); this
-// test is about the crash, so the restart keeps its work inside its lease.
+// The restart runs with --processing-ms 200 only to keep the test short: a handler longer than its
+// lease renews the claim while it works (src/reference/layer/lease.ts), so it would not run twice.
+
 import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';

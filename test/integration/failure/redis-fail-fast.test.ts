@@ -1,0 +1,56 @@
+// Fail-closed must be fast while Redis is down: once the store's own connection has been ready, the
+// ioredis offline queue is off, so a command sent during an outage is refused at once instead of
+// waiting for its timeout. Start-up still waits for Redis (the queue is on until the first ready).
+import { performance } from 'node:perf_hooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisStore } from '../../../src/reference/store/redis/index.js';
+import { StoreUnavailableError } from '../../../src/reference/store/types.js';
+import { sleep, startRedisServer, uniquePrefix, type RedisServer } from '../../helpers/redis.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+});
+
+describe('Redis store while Redis is down', () => {
+  it('begin() rejects with StoreUnavailableError in well under 1 s, and works again after a restart', { timeout: 30_000 }, async () => {
+    let redis: RedisServer = await startRedisServer();
+    cleanups.push(() => redis.stop('SIGKILL'));
+    const port = redis.port;
+    const store = createRedisStore({ url: redis.url, prefix: uniquePrefix('fail-fast') });
+    cleanups.push(() => store.close());
+
+    // Start-up: the first command is queued until the connection is ready, then works.
+    expect((await store.begin('before', 'fp', { leaseMs: 30_000 })).kind).toBe('new');
+
+    await redis.stop('SIGKILL');
+    const latencies: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const started = performance.now();
+      await expect(store.begin(`down-${i}`, 'fp', { leaseMs: 30_000 })).rejects.toBeInstanceOf(StoreUnavailableError);
+      latencies.push(performance.now() - started);
+      await sleep(20);
+    }
+    latencies.sort((a, b) => a - b);
+    const median = latencies[Math.floor(latencies.length / 2)]!;
+    const max = latencies.at(-1)!;
+    expect(median).toBeLessThan(100);
+    expect(max).toBeLessThan(500);
+
+    redis = await startRedisServer({ port });
+    let recovered = false;
+    const restartedAt = performance.now();
+    for (let i = 0; i < 100 && !recovered; i++) {
+      try {
+        recovered = (await store.begin(`after-${i}`, 'fp', { leaseMs: 30_000 })).kind === 'new';
+      } catch {
+        await sleep(50);
+      }
+    }
+    expect(recovered, 'the store never answered again after the restart').toBe(true);
+    console.info(
+      `[redis-fail-fast] begin() while down: median ${median.toFixed(1)} ms, max ${max.toFixed(1)} ms; ` +
+        `recovered ${(performance.now() - restartedAt).toFixed(0)} ms after the restart`,
+    );
+  });
+});

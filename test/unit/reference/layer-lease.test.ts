@@ -1,0 +1,157 @@
+// The layer's lease decisions: the heartbeat while the handler runs, and a result the store could not
+// take (store down at complete) retried in the background while the claim can be held.
+import { describe, expect, it, vi } from 'vitest';
+import {
+  MemoryStore,
+  StoreUnavailableError,
+  createIdempotencyLayer,
+  type IdempotencyStore,
+  type LayerEvent,
+  type LayerRequest,
+  type ResponseEnvelope,
+} from '../../../src/reference/index.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function req(key = 'k1'): LayerRequest {
+  return { method: 'POST', path: '/payments', headers: { 'idempotency-key': `"${key}"` }, body: Buffer.from('{"amount":1}') };
+}
+
+function handler(workMs = 0) {
+  let calls = 0;
+  return vi.fn(async (): Promise<ResponseEnvelope> => {
+    calls += 1;
+    if (workMs > 0) await sleep(workMs);
+    return { status: 201, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ id: calls })) };
+  });
+}
+
+/** A MemoryStore whose selected operations fail (StoreUnavailableError) while `down` is true. */
+class FlakyStore implements IdempotencyStore {
+  readonly name = 'flaky';
+  readonly inner = new MemoryStore();
+  down = false;
+  failing = new Set<string>(['complete', 'extend']);
+  calls: Record<string, number> = {};
+  #gate(op: string): void {
+    this.calls[op] = (this.calls[op] ?? 0) + 1;
+    if (this.down && this.failing.has(op)) throw new StoreUnavailableError(`${op}: down (simulated)`);
+  }
+  /** The (scoped) key of the last begin. */
+  lastKey = '';
+  begin: IdempotencyStore['begin'] = async (...args) => (this.#gate('begin'), (this.lastKey = args[0]), this.inner.begin(...args));
+  lookup: IdempotencyStore['lookup'] = async (...args) => (this.#gate('lookup'), this.inner.lookup(...args));
+  complete: IdempotencyStore['complete'] = async (...args) => (this.#gate('complete'), this.inner.complete(...args));
+  release: IdempotencyStore['release'] = async (...args) => (this.#gate('release'), this.inner.release(...args));
+  extend: IdempotencyStore['extend'] = async (...args) => (this.#gate('extend'), this.inner.extend(...args));
+  forget: IdempotencyStore['forget'] = async (...args) => (this.#gate('forget'), this.inner.forget(...args));
+  async close() {}
+}
+
+function setup(leaseMs: number, flaws: string[] = []) {
+  const store = new FlakyStore();
+  const events: LayerEvent[] = [];
+  const layer = createIdempotencyLayer({ store, leaseMs, flaws, onEvent: (e) => events.push(e) });
+  const ofType = <T extends LayerEvent['type']>(type: T) => events.filter((e): e is Extract<LayerEvent, { type: T }> => e.type === type);
+  return { store, layer, events, ofType };
+}
+
+describe('lease heartbeat', () => {
+  it('renews a short lease while the handler runs: a duplicate mid-run is 409, not a second execution', async () => {
+    const { layer, store, ofType } = setup(90);
+    const execute = handler(300);
+    const first = layer.handle(req(), execute);
+    await sleep(200);
+    expect((await layer.handle(req(), execute)).status).toBe(409);
+    expect((await first).status).toBe(201);
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(store.calls['extend']).toBeGreaterThanOrEqual(3);
+    expect(ofType('lease-lost')).toEqual([]);
+    const replay = await layer.handle(req(), execute);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('stops renewing once the handler settles', async () => {
+    const { layer, store } = setup(60);
+    await layer.handle(req(), handler(100));
+    const renewals = store.calls['extend'] ?? 0;
+    await sleep(150);
+    expect(store.calls['extend'] ?? 0).toBe(renewals);
+  });
+
+  it('reports a lost claim when a renewal answers false (the key was taken over)', async () => {
+    const { layer, store, ofType } = setup(90);
+    const first = layer.handle(req(), handler(250));
+    await sleep(20);
+    await store.inner.forget(store.lastKey);
+    expect((await first).status).toBe(201);
+    expect(ofType('lease-lost')).toHaveLength(1);
+    expect(ofType('settle-failed')).toHaveLength(1);
+  });
+
+  it('a lease of 0 (orphan-lock) never expires and needs no heartbeat', async () => {
+    const { layer, store } = setup(100, ['orphan-lock']);
+    expect(layer.settings.leaseMs).toBe(0);
+    expect((await layer.handle(req(), handler(150))).status).toBe(201);
+    expect(store.calls['extend'] ?? 0).toBe(0);
+  });
+});
+
+describe('result lost to a store outage at complete', () => {
+  it('answers at once, retries complete in the background, and the key replays once the store is back', async () => {
+    const { layer, store, ofType } = setup(600);
+    const execute = vi.fn(async (): Promise<ResponseEnvelope> => {
+      store.down = true; // the store dies while the handler runs
+      return { status: 201, headers: {}, body: Buffer.from('{"id":1}') };
+    });
+    const started = performance.now();
+    const answer = await layer.handle(req(), execute);
+    expect(answer.status).toBe(201);
+    expect(performance.now() - started).toBeLessThan(50); // the response does not wait for the retries
+    expect(store.calls['complete']).toBe(1);
+
+    await sleep(200); // retries at ~50, ~150 ms fail; the heartbeat cannot renew either
+    expect(store.calls['complete']).toBeGreaterThanOrEqual(2);
+    store.down = false; // back inside the lease (600 ms from the claim; renewed once it answers)
+    await sleep(550);
+    // Reported once at the first failure; the retries then stored it, so the claim was never lost.
+    expect(ofType('settle-failed')).toHaveLength(1);
+    expect(ofType('lease-lost')).toEqual([]);
+
+    // Long after the original lease: the key replays, the handler ran once.
+    const retry = await layer.handle(req(), execute);
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(execute).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives up (lease-lost) once the lease can no longer be held', async () => {
+    const { layer, store, ofType } = setup(150);
+    const execute = vi.fn(async (): Promise<ResponseEnvelope> => {
+      store.down = true;
+      return { status: 201, headers: {}, body: Buffer.from('{}') };
+    });
+    expect((await layer.handle(req(), execute)).status).toBe(201);
+    await sleep(500);
+    expect(ofType('settle-failed')).toHaveLength(1);
+    const lost = ofType('lease-lost');
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.reason).toMatch(/ran out/);
+    const attempts = store.calls['complete'];
+    await sleep(300);
+    expect(store.calls['complete']).toBe(attempts); // no retries after giving up
+  });
+
+  it('a complete that answers false (claim lost) is not retried', async () => {
+    const { layer, store, ofType } = setup(300);
+    const execute = vi.fn(async (): Promise<ResponseEnvelope> => {
+      await store.inner.forget(store.lastKey);
+      return { status: 201, headers: {}, body: Buffer.from('{}') };
+    });
+    expect((await layer.handle(req(), execute)).status).toBe(201);
+    await sleep(150);
+    expect(store.calls['complete']).toBe(1);
+    expect(ofType('settle-failed')).toHaveLength(1);
+  });
+});
+
