@@ -95,9 +95,23 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
       `in-flight duplicates answered ${statusOf(badLosers[0]!)} where ${profile.id} expects ${profile.expect.inFlight.join(' or ')}`,
       profile.cite.inFlight, badLosers.slice(0, 3), facts));
   }
-  if (rounds.some((r) => r.count.executions === null)) {
-    findings.push(finding('skip', 'violation', 'no side-effect oracle: declare `identity` or `probe` on the endpoint (or audit target self)',
-      profile.cite.execution, [], facts));
+  const blind = rounds.filter((r) => r.count.executions === null);
+  if (blind.length > 0) {
+    // Without an oracle, copies that all succeeded are ambiguous (replays need not be marked under
+    // every profile), but different bodies for one key cannot both be the stored response.
+    const divergent = blind.find((r) => new Set(r.exchanges.filter(isSuccess).map((e) => e.response!.body.toString('base64'))).size > 1);
+    if (divergent) {
+      findings.push({
+        ...finding('fail', 'violation', `${divergent.exchanges.filter(isSuccess).length} concurrent copies succeeded with different bodies for one key: it executed more than once`,
+          profile.cite.execution, divergent.exchanges, facts),
+        concurrent: true,
+      });
+    } else {
+      const probeError = blind.map((r) => r.count.probeError).find((e) => e !== undefined);
+      findings.push(probeError
+        ? finding('error', 'violation', `the side-effect probe failed (${probeError}), so executions cannot be counted`, profile.cite.execution, [], facts)
+        : finding('skip', 'violation', 'no side-effect oracle: declare `identity` or `probe` on the endpoint (or audit target self)', profile.cite.execution, [], facts));
+    }
   }
   if (findings.length > 0) return findings;
   const sizes = [...new Set(rounds.map((r) => r.exchanges.length))].join('/');

@@ -6,7 +6,7 @@ import { isSuccess, statusOf } from '../engine/exchange.js';
 import { distinctIdentities } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
-import { compareBodies, is5xx } from './compare.js';
+import { compareBodies, is5xx, isMarkedReplay } from './compare.js';
 import { send } from './send.js';
 import { finding, type Check, type Finding } from './types.js';
 
@@ -21,12 +21,17 @@ export interface CrossTenantObservation {
   firstAgain: Exchange;
 }
 
+/**
+ * Whether `b` got `a`'s result. With an identity the resource ids decide; without one, identical
+ * bytes alone could be two independent executions answering the same (`{"ok":true}`), so the second
+ * answer must also say it is a replay.
+ */
 function sameResource(a: Exchange, b: Exchange, endpoint: Endpoint): boolean {
   if (endpoint.identity) {
     const ids = distinctIdentities([a, b], endpoint.identity);
     if (ids.length > 0) return ids.length === 1;
   }
-  return compareBodies(a, b) === 'identical';
+  return compareBodies(a, b) === 'identical' && isMarkedReplay(b);
 }
 
 export function judgeCrossTenant(obs: CrossTenantObservation, endpoint: Endpoint, profile: Profile): Finding[] {

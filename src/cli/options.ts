@@ -1,5 +1,7 @@
 // Parsers for flag values shared by several commands; they throw UsageError (exit 2).
 import { InvalidArgumentError } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors/index.js';
 import type { Level } from '../checks/types.js';
 
 export const list = (value: string, previous: string[] = []): string[] =>
@@ -28,4 +30,14 @@ export function duration(value: string): number {
   if (!m) throw new InvalidArgumentError('expected a duration such as 250ms, 30s, 5m or 24h');
   const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms']!;
   return Math.round(Number(m[1]) * factor);
+}
+
+/** A curl-like body flag: the text itself, or @file to read it from a file. */
+export async function readBodyFlag(value: string | undefined): Promise<string | undefined> {
+  if (value === undefined || !value.startsWith('@')) return value;
+  try {
+    return await readFile(value.slice(1), 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the body file ${value.slice(1)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
 }

@@ -49,6 +49,7 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
   // No Nagle delay: the final byte must leave the moment it is released.
   req.once('socket', (socket) => socket.setNoDelay(true));
   const seq = opts.nextSeq();
+  const openedAt = opts.clock.now();
   let settled = false;
 
   const done = new Promise<Exchange>((resolve) => {
@@ -61,7 +62,8 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      const startedAt = releasedAt();
+      // A copy that failed before the release is timed from when it was opened.
+      const startedAt = releasedAt() || openedAt;
       const exchange: Exchange = { seq, ...item.meta, request: item.request, startedAt, durationMs: opts.clock.now() - startedAt, ...partial };
       opts.sink(exchange);
       resolve(exchange);

@@ -5,7 +5,7 @@ import type { Endpoint, Scenario } from '../scenario/schema.js';
 import { renderTemplate } from '../scenario/template.js';
 import type { AuditClient } from './client.js';
 import type { Exchange } from './exchange.js';
-import { isSuccess, jsonBody } from './exchange.js';
+import { isSuccess, jsonBody, statusOf } from './exchange.js';
 import { resolvePointer } from './json-pointer.js';
 import type { RequestFactory } from './requests.js';
 
@@ -19,6 +19,8 @@ export interface ExecutionCount {
   ids: string[];
   /** When the server saw each request for the key finish arriving (epoch ms), if its ledger tells. */
   arrivals?: number[];
+  /** Why a declared probe gave no count (its status or network error). */
+  probeError?: string;
 }
 
 /** Identity oracle, pure: distinct resource ids in successful responses. */
@@ -74,6 +76,7 @@ export class ExecutionOracle {
       );
       const n = isSuccess(probe) ? countFrom(resolvePointer(jsonBody(probe), endpoint.probe.count)) : undefined;
       if (n !== undefined) result.by.probe = n;
+      else result.probeError = isSuccess(probe) ? `no count at ${endpoint.probe.count}` : statusOf(probe);
     }
     const ledgerUrl = this.ledger();
     if (ledgerUrl) {
@@ -81,7 +84,7 @@ export class ExecutionOracle {
       const answer = await this.client.send({ method: 'GET', url, headers: {} }, { label: 'ledger', endpoint: endpoint.name, key });
       const doc = jsonBody(answer) as { executions?: unknown[]; arrivals?: unknown[] } | undefined;
       if (isSuccess(answer) && doc && Array.isArray(doc.executions)) result.by.ledger = doc.executions.length;
-      if (doc && Array.isArray(doc.arrivals)) result.arrivals = doc.arrivals.filter((a): a is number => typeof a === 'number');
+      if (isSuccess(answer) && doc && Array.isArray(doc.arrivals)) result.arrivals = doc.arrivals.filter((a): a is number => typeof a === 'number');
     }
     const counts = Object.values(result.by);
     result.executions = counts.length > 0 ? Math.max(...counts) : null;

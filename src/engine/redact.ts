@@ -4,7 +4,8 @@ import type { Exchange, ExchangeRecord } from './exchange.js';
 import { sha256 } from './exchange.js';
 
 export const REDACTED = '[REDACTED]';
-const ALWAYS = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'];
+/** Headers that are secret in every run, whatever the scenario says. */
+export const SECRET_HEADERS: readonly string[] = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'];
 
 export interface RedactionPolicy {
   /** Header names and JSON field names (any depth), compared case-insensitively. */
@@ -21,7 +22,7 @@ export class Redactor {
   readonly #maxBody: number;
 
   constructor(policy: Partial<RedactionPolicy> = {}) {
-    this.#names = new Set([...ALWAYS, ...(policy.names ?? [])].map((n) => n.toLowerCase()));
+    this.#names = new Set([...SECRET_HEADERS, ...(policy.names ?? [])].map((n) => n.toLowerCase()));
     // Longest first so a secret containing another is scrubbed whole; very short values would
     // shred ordinary text, so values under 4 characters are left to the name-based rules.
     this.#secrets = [...new Set(policy.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);

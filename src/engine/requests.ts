@@ -85,22 +85,29 @@ export class RequestFactory {
 }
 
 /**
- * A payload that differs from `body` in a way every sane fingerprint notices: the first numeric
- * field is incremented, or else a marker field is added; non-JSON bodies get a suffix.
+ * A payload that differs from `body` in a way every sane fingerprint notices, even one that
+ * canonicalises JSON: the first numeric field is incremented (or a marker field added), an array
+ * gains an element, a JSON string or form body changes its value. Never whitespace alone.
  */
 export function mutateBody(body: Buffer | undefined): Buffer {
   if (!body || body.length === 0) return Buffer.from(JSON.stringify({ idemauditVariant: 1 }));
+  const text = body.toString('utf8');
   try {
-    const doc = JSON.parse(body.toString('utf8')) as unknown;
-    if (doc !== null && typeof doc === 'object' && !Array.isArray(doc)) {
+    const doc = JSON.parse(text) as unknown;
+    if (Array.isArray(doc)) return Buffer.from(JSON.stringify([...doc, { idemauditVariant: 1 }]));
+    if (doc !== null && typeof doc === 'object') {
       const obj = { ...(doc as Record<string, unknown>) };
       const numeric = Object.keys(obj).find((k) => typeof obj[k] === 'number');
       if (numeric) obj[numeric] = (obj[numeric] as number) + 1;
       else obj.idemauditVariant = 1;
       return Buffer.from(JSON.stringify(obj));
     }
+    if (typeof doc === 'string') return Buffer.from(JSON.stringify(`${doc}-variant`));
+    if (typeof doc === 'number') return Buffer.from(JSON.stringify(doc + 1));
+    return Buffer.from(JSON.stringify({ value: doc, idemauditVariant: 1 }));
   } catch {
-    // not JSON: fall through
+    // not JSON
   }
-  return Buffer.concat([body, Buffer.from(' ')]);
+  if (/^[^\s=&]+=[^\s]*$/.test(text)) return Buffer.from(`${text}&idemauditVariant=1`);
+  return Buffer.from(`${text}-idemaudit-variant`);
 }

@@ -29,7 +29,8 @@ export interface Summary {
   levels: Record<Level, number>;
   /** Why the run is incomplete (interrupted, target unreachable), when it is. */
   reason?: string;
-  /** What stopped an incomplete run; the CLI maps interrupted to exit 130 and the rest to 3. */
+  /** What stopped the run early. Interrupted runs are `incomplete` (exit 130); a run stopped by a
+   * safety rail is `fail` if it already has findings (exit 1), else `incomplete` (exit 3). */
   stoppedBy?: StopCause;
 }
 
@@ -143,9 +144,14 @@ export function summarize(results: ResultRecord[], failOn: Level, incomplete?: s
     counts[r.verdict] += 1;
     if (r.verdict === 'fail') levels[r.level] += 1;
   }
-  // A check that could not judge (error) leaves the audit unproven: that is not a pass.
-  const failing = results.some((r) => (r.verdict === 'fail' && RANK[r.level] >= RANK[failOn]) || r.verdict === 'error');
-  const summary: Summary = { verdict: incomplete ? 'incomplete' : failing ? 'fail' : 'pass', failOn, counts, levels };
+  const findings = results.some((r) => r.verdict === 'fail' && RANK[r.level] >= RANK[failOn]);
+  // A check that could not judge (error) leaves the audit unproven: that is not a pass. Findings
+  // made before an early stop still stand, so a stopped run with findings is a failed run.
+  const errored = results.some((r) => r.verdict === 'error');
+  // An interrupted run is always incomplete: the person who pressed Ctrl-C asked for a partial answer.
+  const verdict: RunVerdict = incomplete && stoppedBy === 'interrupted' ? 'incomplete'
+    : findings ? 'fail' : incomplete ? 'incomplete' : errored ? 'fail' : 'pass';
+  const summary: Summary = { verdict, failOn, counts, levels };
   if (incomplete) summary.reason = incomplete;
   if (incomplete && stoppedBy) summary.stoppedBy = stoppedBy;
   return summary;

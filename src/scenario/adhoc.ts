@@ -11,22 +11,25 @@ export interface AdhocFlags {
   tenantHeader: string[];
   identity?: string;
   profile?: string;
+  /** Extra header, query and JSON field names to redact (--redact). */
+  redact?: string[];
 }
 
 /** Checks an ad hoc audit runs: everything that needs no scenario-specific setup. */
 const CORE = ['concurrent-duplicates', 'sequential-replay', 'payload-mismatch', 'missing-key', 'cross-tenant', 'key-validation', 'fingerprint'];
 
-function parseHeader(text: string, flag: string): [string, string] {
+export function parseHeader(text: string, flag = '-H'): [string, string] {
   const i = text.indexOf(':');
   if (i <= 0) throw new UsageError(`${flag} '${text}' is not a header`, "write it as 'Name: value'");
   return [text.slice(0, i).trim(), text.slice(i + 1).trim()];
 }
 
-function slug(text: string): string {
+export function slug(text: string): string {
   return text.replace(/[^a-zA-Z0-9_.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'endpoint';
 }
 
-export function adhocScenario(method: string, url: string, flags: AdhocFlags): Scenario {
+/** The endpoint URL of an ad hoc command, or a usage error that says what a URL looks like. */
+export function parseEndpointUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -34,6 +37,21 @@ export function adhocScenario(method: string, url: string, flags: AdhocFlags): S
     throw new UsageError(`'${url}' is not a URL`, 'give the full URL, e.g. https://staging.example.com/v1/payments');
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`'${url}' is not an http(s) URL`);
+  return parsed;
+}
+
+/** A body flag's text: JSON is sent as JSON (templates apply), anything else as-is. */
+export function parseBody(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function adhocScenario(method: string, url: string, flags: AdhocFlags): Scenario {
+  const parsed = parseEndpointUrl(url);
   const headers = Object.fromEntries(flags.header.map((h) => parseHeader(h, '-H')));
   const second = Object.fromEntries(flags.tenantHeader.map((h) => parseHeader(h, '--tenant-header')));
   // The second tenant's header names are the credential: the first tenant's values for them
@@ -46,14 +64,7 @@ export function adhocScenario(method: string, url: string, flags: AdhocFlags): S
       delete headers[name];
     }
   }
-  let body: unknown;
-  if (flags.data !== undefined) {
-    try {
-      body = JSON.parse(flags.data);
-    } catch {
-      body = flags.data;
-    }
-  }
+  const body = parseBody(flags.data);
   const endpoint: Record<string, unknown> = { name: slug(`${method} ${parsed.pathname}`).toLowerCase(), method: method.toUpperCase(), path: `${parsed.pathname}${parsed.search}` };
   if (body !== undefined) endpoint.body = body;
   if (flags.identity) endpoint.identity = flags.identity;
@@ -64,6 +75,7 @@ export function adhocScenario(method: string, url: string, flags: AdhocFlags): S
     profile: flags.profile ?? 'ietf-07',
     defaults: { headers, ...(flags.keyHeader ? { keyHeader: flags.keyHeader } : {}) },
     tenants: flags.tenantHeader.length > 0 ? { primary: { headers: primary }, secondary: { headers: second } } : {},
+    redact: flags.redact ?? [],
     endpoints: [endpoint],
     checks: Object.fromEntries(CORE.filter(isCheckId).map((id) => [id, id === 'concurrent-duplicates' ? { copies: 8, rounds: 2 } : {}])),
   };

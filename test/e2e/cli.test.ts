@@ -160,6 +160,26 @@ describe('idemaudit CLI', () => {
     expect(again.stderr).toContain('already exists');
   });
 
+  it('check redacts credential-like headers, --redact names and query parameters in every report', async () => {
+    const server = await startServe(['--log-level', 'silent']);
+    try {
+      const reportDir = path.join(dir, 'check-redact');
+      const r = await runCli(['check', 'POST', `${server.url}/payments?api_key=QSECRET9`, '-H', 'X-Api-Key: HSECRET77', '-H', 'content-type: application/json',
+        '-d', '{"amount":100,"currency":"EUR","cardNumber":"4111-CANARY"}', '--redact', 'api_key,cardNumber', '--only', 'sequential-replay,missing-key',
+        '--format', 'md,html', '--report-dir', reportDir]);
+      expect(r.code).toBe(0);
+      for (const file of await readdir(reportDir)) {
+        const text = await readFile(path.join(reportDir, file), 'utf8');
+        for (const secret of ['QSECRET9', 'HSECRET77', '4111-CANARY']) expect(text, `${file} leaks ${secret}`).not.toContain(secret);
+      }
+      expect(r.stdout + r.stderr).not.toMatch(/QSECRET9|HSECRET77|4111-CANARY/);
+      const report = await onlyReport(reportDir);
+      expect(JSON.stringify(report)).toContain('[REDACTED]');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('lists checks, profiles and flaws', async () => {
     expect((await runCli(['list', 'checks'])).stdout).toContain('concurrent-duplicates');
     expect((await runCli(['list', 'profiles'])).stdout).toContain('stripe-v1');

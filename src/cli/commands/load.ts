@@ -5,16 +5,16 @@
 //   idemaudit load http://127.0.0.1:4000/payments -c 50 -d 10s -b '{"amount":100,"currency":"EUR"}'
 //   idemaudit load http://127.0.0.1:4000/payments --rate 2000 -d 30s --duplicates 0.2 --threshold 'p99 < 50ms'
 import { InvalidArgumentError, type Command } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { LoadOptions } from '../../checks/load.js';
 import type { Level } from '../../checks/types.js';
 import type { RunEvent, RunListener } from '../../engine/events.js';
 import { formatProgress } from '../../engine/load/progress.js';
 import { UsageError } from '../../errors/index.js';
+import { parseBody, parseEndpointUrl, parseHeader, slug } from '../../scenario/adhoc.js';
 import { ScenarioSchema, type Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
 import { auditAndReport, type AuditFlags } from './run.js';
-import { duration, level, list, positiveInt, positiveNumber } from '../options.js';
+import { duration, level, list, positiveInt, positiveNumber, readBodyFlag } from '../options.js';
 
 export interface LoadFlags {
   /** Closed model: concurrent connections (-c). Open model (--rate): the socket pool. Default 10 / 50. */
@@ -50,6 +50,8 @@ export interface LoadFlags {
   profile?: string;
   failOn?: Level;
   allowHost?: string[];
+  /** --redact: extra header, query and JSON field names to redact. */
+  redact?: string[];
 }
 
 /** Repeatable flag: each occurrence is one value. */
@@ -83,43 +85,14 @@ export function addLoadFlags(cmd: Command): Command {
     .option('--json', 'print the JSON report on stdout and nothing else there')
     .option('--report-dir <dir>', 'where reports and .hgrm files are written', 'reports')
     .option('-f, --format <list>', 'extra report files besides JSON, comma-separated', list, [])
-    .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable)', list, []);
-}
-
-function parseHeader(text: string): [string, string] {
-  const i = text.indexOf(':');
-  if (i <= 0) throw new UsageError(`-H '${text}' is not a header`, "write it as 'Name: value'");
-  return [text.slice(0, i).trim(), text.slice(i + 1).trim()];
-}
-
-const slug = (text: string): string => text.replace(/[^a-zA-Z0-9_.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'endpoint';
-
-async function readBody(body: string | undefined): Promise<string | undefined> {
-  if (body === undefined || !body.startsWith('@')) return body;
-  try {
-    return await readFile(body.slice(1), 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read the body file ${body.slice(1)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
+    .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable)', list, [])
+    .option('--redact <names>', 'extra header, query and JSON field names to redact in reports, comma-separated', list, []);
 }
 
 /** The in-memory scenario `idemaudit load` runs: one endpoint, the `load` check. */
 export function loadScenario(url: string, flags: LoadFlags, body?: string): Scenario {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`'${url}' is not a URL`, 'give the full URL, e.g. http://127.0.0.1:4000/payments');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`'${url}' is not an http(s) URL`);
-  let value: unknown;
-  if (body !== undefined) {
-    try {
-      value = JSON.parse(body);
-    } catch {
-      value = body;
-    }
-  }
+  const parsed = parseEndpointUrl(url);
+  const value = parseBody(body);
   const method = (flags.method ?? 'POST').toUpperCase();
   const endpoint: Record<string, unknown> = { name: slug(`${method} ${parsed.pathname}`).toLowerCase(), method, path: `${parsed.pathname}${parsed.search}` };
   if (value !== undefined) endpoint.body = value;
@@ -148,11 +121,12 @@ export function loadScenario(url: string, flags: LoadFlags, body?: string): Scen
     target: parsed.origin,
     profile: flags.profile ?? 'ietf-07',
     defaults: {
-      headers: Object.fromEntries(flags.header.map(parseHeader)),
+      headers: Object.fromEntries(flags.header.map((h) => parseHeader(h))),
       ...(flags.keyHeader ? { keyHeader: flags.keyHeader } : {}),
       ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
     },
     allowHosts: flags.allowHost ?? [],
+    redact: flags.redact ?? [],
     // The load check is bounded by its own maxRequests; the run-wide cap must not cut it shorter.
     limits: { maxRequests: maxRequests + 100 },
     endpoints: [endpoint],
@@ -185,7 +159,7 @@ export function loadProgressListener(io: CliIO, enabled: boolean): RunListener {
 }
 
 export async function loadCommand(url: string, flags: LoadFlags, io: CliIO): Promise<number> {
-  const body = await readBody(flags.body);
+  const body = await readBodyFlag(flags.body);
   const scenario = loadScenario(url, flags, body);
   // With --json, stdout carries the JSON report and nothing else: every other line goes to stderr.
   const say = (text: string): unknown => (flags.json ? io.stderr.write(text) : io.stdout.write(text));

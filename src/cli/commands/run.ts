@@ -4,9 +4,11 @@ import type { Level } from '../../checks/types.js';
 import type { RunListener } from '../../engine/events.js';
 import { readFile } from 'node:fs/promises';
 import { renderLoadTable, writeHistogramFiles } from '../../engine/load/report.js';
+import { Redactor } from '../../engine/redact.js';
+import { redactionPolicyFor } from '../../engine/redaction-policy.js';
 import { runAudit, type RunOptions } from '../../engine/run.js';
 import { EXIT, UsageError } from '../../errors/index.js';
-import { getReporter, writeReports } from '../../report/index.js';
+import { getReporter, writeReports, type Report } from '../../report/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import type { Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
@@ -32,9 +34,10 @@ export interface AuditFlags {
   dryRun?: boolean;
 }
 
-export function addAuditFlags(cmd: Command): Command {
+export function addAuditFlags(cmd: Command, opts: { target?: boolean } = {}): Command {
+  // `check` names its target in its URL argument; only scenario runs can point elsewhere.
+  if (opts.target !== false) cmd.option('-t, --target <url>', "audit this base URL instead of the scenario's target ('self' = embedded reference server)");
   return cmd
-    .option('-t, --target <url>', "audit this base URL instead of the scenario's target ('self' = embedded reference server)")
     .option('--report-dir <dir>', 'where reports are written', 'reports')
     .option('-f, --format <list>', 'extra report files besides JSON, comma-separated (see `idemaudit list reporters`)', list, [])
     .option('-p, --profile <id>', "semantics profile, overrides the scenario's (see `idemaudit list profiles`)")
@@ -107,8 +110,15 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
   const hgrm = jsonFile && report.histograms ? await writeHistogramFiles(report, jsonFile) : [];
   if (how.json) io.stdout.write(getReporter('json').render(report, { color: false }));
   say(`report: ${[...written, ...hgrm, ...(report.history?.file ? [report.history.file] : [])].join(', ')}\n`);
-  if (summary.verdict === 'incomplete') return summary.stoppedBy === 'interrupted' ? EXIT.interrupted : EXIT.unreachable;
-  return summary.verdict === 'pass' ? EXIT.ok : EXIT.findings;
+  return exitCodeOf(summary);
+}
+
+/** Ctrl-C wins (130); then findings (1), even from a run a safety rail stopped; then an early stop (3). */
+export function exitCodeOf(summary: Report['summary']): number {
+  if (summary.stoppedBy === 'interrupted') return EXIT.interrupted;
+  if (summary.verdict === 'fail') return EXIT.findings;
+  if (summary.verdict === 'incomplete') return EXIT.unreachable;
+  return EXIT.ok;
 }
 
 async function readCa(file: string): Promise<string> {
@@ -123,6 +133,7 @@ async function readCa(file: string): Promise<string> {
 async function dryRunCommand(scenario: Scenario, options: RunOptions, io: CliIO): Promise<number> {
   let current = '';
   let count = 0;
+  const redactor = new Redactor(redactionPolicyFor(scenario));
   await runAudit(scenario, {
     ...options,
     dryRun: true,
@@ -134,7 +145,7 @@ async function dryRunCommand(scenario: Scenario, options: RunOptions, io: CliIO)
       count += 1;
       const key = meta.key ? ` key=${meta.key}` : '';
       const tenant = meta.tenant ? ` tenant=${meta.tenant}` : '';
-      io.stdout.write(`${current}: ${meta.label}: ${req.method} ${req.url}${key}${tenant}\n`);
+      io.stdout.write(`${current}: ${meta.label}: ${req.method} ${redactor.url(req.url)}${key}${tenant}\n`);
     },
   });
   io.stdout.write(`dry run: ${count} requests planned, none sent (later steps of a check depend on earlier answers, so a real run may differ)\n`);

@@ -55,6 +55,12 @@ describe('last-byte bursts', () => {
     expect(result).toMatchObject({ verdict: 'pass' });
     const sweep = result!.facts!.sweep as Array<{ copies: number; rounds: number; executions: Record<string, number>; maxArrivalSpreadMs: number }>;
     expect(sweep.map((r) => [r.copies, r.rounds, r.executions])).toEqual([[2, 4, { 1: 4 }], [8, 4, { 1: 4 }]]);
-    for (const row of sweep) expect(row.maxArrivalSpreadMs).toBeGreaterThanOrEqual(0);
+    expect(sweep).toHaveLength(2);
+    // The server saw every burst's copies finish arriving within a bounded window (generous for a
+    // loaded 2-core CI machine; without the settle pause it measured 10-130 ms).
+    for (const row of sweep) {
+      expect(row.maxArrivalSpreadMs).toBeGreaterThan(0);
+      expect(row.maxArrivalSpreadMs).toBeLessThan(100);
+    }
   });
 });

@@ -80,3 +80,12 @@ describe('inParallel', () => {
     expect(peak).toBe(3);
   });
 });
+
+describe('judgeConcurrentDuplicates without an oracle', () => {
+  it('fails copies that succeeded with different bodies, and reports a failed probe as an error', () => {
+    const divergent: BurstRound = { key: 'k', exchanges: [ex({ status: 201, body: { n: 1 } }), ex({ status: 201, body: { n: 2 } })], count: { executions: null, by: {}, ids: [] } };
+    expect(judgeConcurrentDuplicates([divergent], IETF_07)).toEqual([expect.objectContaining({ verdict: 'fail', level: 'violation', concurrent: true })]);
+    const probeFailed: BurstRound = { key: 'k', exchanges: [ex({ status: 201, body: { n: 1 } }), ex({ status: 409 })], count: { executions: null, by: {}, ids: [], probeError: '500' } };
+    expect(judgeConcurrentDuplicates([probeFailed], IETF_07)).toEqual([expect.objectContaining({ verdict: 'error', message: expect.stringContaining('probe failed (500)') })]);
+  });
+});

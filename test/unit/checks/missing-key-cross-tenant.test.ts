@@ -40,3 +40,14 @@ describe('judgeCrossTenant', () => {
       .toMatchObject({ verdict: 'pass', message: expect.stringContaining('rejected with 422') });
   });
 });
+
+describe('judgeCrossTenant without an identity', () => {
+  it('identical bytes are the other tenant\'s result only when marked as a replay', () => {
+    const first = ex({ status: 201, body: { ok: true }, tenant: 'alice' });
+    const again = ex({ status: 201, body: { ok: true }, headers: replayHeaders });
+    expect(judgeCrossTenant({ first, other: ex({ status: 201, body: { ok: true }, tenant: 'bob' }), firstAgain: again }, endpoint('expected'), IETF_07)[0])
+      .toMatchObject({ verdict: 'pass' });
+    expect(judgeCrossTenant({ first, other: ex({ status: 201, body: { ok: true }, tenant: 'bob', headers: replayHeaders }), firstAgain: again }, endpoint('expected'), IETF_07)[0])
+      .toMatchObject({ verdict: 'fail', level: 'violation' });
+  });
+});

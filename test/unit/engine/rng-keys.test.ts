@@ -28,3 +28,17 @@ describe('formatKey', () => {
     expect(formatKey('abc', 'raw')).toBe('abc');
   });
 });
+
+describe('mutateBody', () => {
+  it('changes the meaning, not just the bytes, of every body shape', async () => {
+    const { mutateBody } = await import('../../../src/engine/requests.js');
+    const m = (s: string) => mutateBody(Buffer.from(s)).toString();
+    expect(JSON.parse(m('{"amount":5,"c":"EUR"}'))).toEqual({ amount: 6, c: 'EUR' });
+    expect(JSON.parse(m('{"c":"EUR"}'))).toEqual({ c: 'EUR', idemauditVariant: 1 });
+    expect(JSON.parse(m('[1,2]'))).toEqual([1, 2, { idemauditVariant: 1 }]);
+    expect(JSON.parse(m('"abc"'))).toBe('abc-variant');
+    expect(m('a=1&b=2')).toBe('a=1&b=2&idemauditVariant=1');
+    expect(m('plain text')).toBe('plain text-idemaudit-variant');
+    expect(JSON.parse(mutateBody(undefined).toString())).toEqual({ idemauditVariant: 1 });
+  });
+});
