@@ -206,7 +206,11 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     if (signal.aborted) incomplete = 'interrupted';
   } catch (err) {
     // An unreachable target still gets a report: CI keeps the evidence of what was tried.
-    if (!(err instanceof TargetUnreachableError)) throw err;
+    if (!(err instanceof TargetUnreachableError)) {
+      await historyWriter?.close();
+      recorder.close();
+      throw err;
+    }
     unreachable = err.message;
   } finally {
     await client.close();
