@@ -57,6 +57,7 @@ function result(report: Report, r: ResultRecord, ruleIndex: number): Record<stri
   const properties: Record<string, unknown> = { verdict: r.verdict, level: r.level, reference: r.reference };
   if (r.facts) properties.facts = r.facts;
   if (r.evidence.length > 0) properties.evidence = r.evidence.map(evidenceLine);
+  if ((r.reproduce ?? []).length > 0) properties.reproduce = r.reproduce;
   if (info) properties.risk = info.risk;
   return {
     ruleId: r.check,
