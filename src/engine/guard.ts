@@ -1,6 +1,7 @@
 // Safety rails for audits of shared systems: a request cap, a rate cap, and a bail-out when the
 // target is mostly answering 5xx. The guard owns the run's abort signal, so a tripped rail stops
 // every check the same way Ctrl-C does, and the partial report says why.
+import { UsageError } from '../errors/index.js';
 import type { Exchange } from './exchange.js';
 import { sleep } from './sleep.js';
 
@@ -99,4 +100,14 @@ export function hostAllowed(url: URL, allowed: string[]): boolean {
     const entry = a.toLowerCase();
     return entry === host || entry === url.host.toLowerCase();
   });
+}
+
+/** Refuse non-loopback targets nobody named: an audit fires hundreds of mutations. */
+export function assertTargetAllowed(target: string, allowed: string[]): void {
+  if (target === 'self') return;
+  const url = new URL(target);
+  if (!hostAllowed(url, allowed)) {
+    throw new UsageError(`target host ${url.host} is not loopback and not allowed`,
+      `name it in the scenario's allowHosts or pass --allow-host ${url.hostname}`);
+  }
 }

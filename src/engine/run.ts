@@ -1,8 +1,8 @@
 // runAudit: the programmatic API behind `idemaudit run`. Resolves the target, runs each selected
 // check against each endpoint, and returns the versioned report. It never touches process or TTY.
 import { setMaxListeners } from 'node:events';
-import { getCheck, CHECK_IDS, DEFAULT_CHECK_IDS, type CheckId, type Finding, type Level } from '../checks/index.js';
-import { IdemauditError, TargetUnreachableError, UsageError } from '../errors/index.js';
+import { getCheck, type CheckId, type Finding, type Level } from '../checks/index.js';
+import { IdemauditError, TargetUnreachableError } from '../errors/index.js';
 import { getProfile } from '../profiles/index.js';
 import { reproduction } from '../report/curl.js';
 import { SCHEMA_VERSION, summarize, type Report, type ResultRecord } from '../report/model.js';
@@ -14,7 +14,8 @@ import { AuditClient, type ExchangeMeta, type RequestGate, type TlsOptions } fro
 import { createRunClock } from './clock.js';
 import type { RunListener } from './events.js';
 import type { OutgoingRequest } from './exchange.js';
-import { RunGuard, hostAllowed, type GuardLimits } from './guard.js';
+import { RunGuard, assertTargetAllowed, type GuardLimits } from './guard.js';
+import { parseOptions, selectChecks } from './selection.js';
 import { KeyFactory } from './keys.js';
 import { ExecutionOracle } from './oracle.js';
 import { Redactor } from './redact.js';
@@ -54,32 +55,6 @@ export interface RunOptions {
 }
 
 const MAX_EVIDENCE = 10;
-
-export function selectChecks(scenario: Scenario, only: string[] = [], skip: string[] = []): CheckId[] {
-  for (const id of [...only, ...skip]) {
-    if (!(CHECK_IDS as readonly string[]).includes(id)) throw new UsageError(`unknown check id '${id}'`, `known: ${CHECK_IDS.join(', ')}`);
-  }
-  const declared = Object.keys(scenario.checks) as CheckId[];
-  const base = declared.length > 0 ? declared : [...DEFAULT_CHECK_IDS];
-  return base.filter((id) => (only.length === 0 || only.includes(id)) && !skip.includes(id));
-}
-
-function parseOptions(id: CheckId, raw: unknown, file: string | undefined): unknown {
-  const parsed = getCheck(id).options.safeParse(raw ?? {});
-  if (parsed.success) return parsed.data;
-  const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
-  throw new UsageError(`${file ?? 'scenario'}: options of check '${id}': ${detail}`);
-}
-
-/** Refuse non-loopback targets nobody named: an audit fires hundreds of mutations. */
-export function assertTargetAllowed(target: string, allowed: string[]): void {
-  if (target === 'self') return;
-  const url = new URL(target);
-  if (!hostAllowed(url, allowed)) {
-    throw new UsageError(`target host ${url.host} is not loopback and not allowed`,
-      `name it in the scenario's allowHosts or pass --allow-host ${url.hostname}`);
-  }
-}
 
 export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promise<Report> {
   assertTargetAllowed(opts.target ?? scenario.target, [...scenario.allowHosts, ...(opts.allowHosts ?? [])]);
