@@ -2,6 +2,7 @@
 // pure verdict functions over what it recorded. Built-in checks register like extensions would.
 import type { z } from 'zod';
 import type { BurstItem } from '../engine/burst.js';
+import type { ChaosPort } from '../engine/chaos/port.js';
 import type { ExchangeMeta } from '../engine/client.js';
 import type { Exchange, OutgoingRequest } from '../engine/exchange.js';
 import type { KeyFactory } from '../engine/keys.js';
@@ -48,6 +49,8 @@ export interface CheckContext<O> {
   signal: AbortSignal;
   /** Progress notes for the terminal ("round 2/3"). */
   note(text: string): void;
+  /** Fault proxy, retry policy, history and target switches for the chaos checks (see chaosOf). */
+  chaos?: ChaosPort;
 }
 
 export interface Check<O = Record<string, unknown>> {

@@ -2,6 +2,7 @@
 // check against each endpoint, and returns the versioned report. It never touches process or TTY.
 import { setMaxListeners } from 'node:events';
 import { getCheck, type CheckId, type Finding, type Level } from '../checks/index.js';
+import type { CheckContext } from '../checks/types.js';
 import { IdemauditError, TargetUnreachableError } from '../errors/index.js';
 import { getProfile } from '../profiles/index.js';
 import { reproduction } from '../report/curl.js';
@@ -25,7 +26,6 @@ import { RequestFactory } from './requests.js';
 import { createRng, randomSeed } from './rng.js';
 import { assertReachable, detectLedger, resolveTarget } from './target.js';
 import { createChaosRuntime } from './chaos/create-port.js';
-import type { ChaosCheckContext } from './chaos/port.js';
 import { HistoryLog, HistoryWriter } from './history.js';
 import { fileStamp } from '../report/index.js';
 import path from 'node:path';
@@ -141,7 +141,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         const chaos = chaosRuntime.portFor(id, endpoint.name, (e) => emit(e.type === 'inject'
           ? { type: 'chaos-inject', check: id, endpoint: endpoint.name, round: e.round, faults: e.faults }
           : { type: 'chaos-attempt', check: id, endpoint: endpoint.name, key: e.key, attempt: e.attempt, outcome: e.outcome, detail: e.detail }));
-        const ctx: ChaosCheckContext<unknown> = {
+        const ctx: CheckContext<unknown> = {
           chaos,
           scenario, endpoint, profile, requests, keys, oracle, signal,
           options: checkOptions.get(id),

@@ -77,11 +77,9 @@ export interface ChaosPort {
 }
 
 /** A check context from the engine carries the chaos port next to the ordinary ports. */
-export type ChaosCheckContext<O> = CheckContext<O> & { chaos?: ChaosPort };
-
 /** The chaos port of a check context; throws when the engine that built the context has none. */
 export function chaosOf<O>(ctx: CheckContext<O>): ChaosPort {
-  const chaos = (ctx as ChaosCheckContext<O>).chaos;
+  const chaos = ctx.chaos;
   if (!chaos) throw new Error('this check needs the chaos port (run it through runAudit)');
   return chaos;
 }
