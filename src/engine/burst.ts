@@ -85,9 +85,14 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
   const head = body.subarray(0, Math.max(0, body.length - 1));
   const tail = body.subarray(head.length);
   const primed = new Promise<void>((resolve) => {
-    req.flushHeaders();
-    if (head.length > 0) req.write(head, () => resolve());
-    else req.once('socket', (s) => (s.connecting ? s.once('connect', () => resolve()) : resolve()));
+    if (head.length > 0) {
+      req.flushHeaders();
+      req.write(head, () => resolve());
+    } else {
+      // Without a body there is no byte to hold back: the connection is opened now and the whole
+      // (small) request is written at the release, so only the write loop separates the copies.
+      req.once('socket', (s) => (s.connecting ? s.once('connect', () => resolve()) : resolve()));
+    }
     // A copy that cannot connect must not hold the others back.
     req.once('error', () => resolve());
   });

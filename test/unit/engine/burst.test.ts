@@ -46,6 +46,21 @@ describe('burst', () => {
     expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeLessThan(25);
   });
 
+  it('releases bodyless requests (DELETE) together too: nothing reaches the server before the release', async () => {
+    const clock = createRunClock();
+    let seq = 0;
+    arrivals.length = 0;
+    let releasedAt = 0;
+    const out = await burst(
+      Array.from({ length: 8 }, (_, i) => ({ request: { method: 'DELETE', url, headers: {} }, meta: { label: `copy ${i}`, endpoint: 'x' } })),
+      { clock, sink: (e) => { releasedAt = performance.now() - e.durationMs; }, nextSeq: () => ++seq, timeoutMs: 5000, settleMs: 30 },
+    );
+    expect(out.every((e) => e.response?.status === 201)).toBe(true);
+    // Every arrival comes after the release moment (the settle pause kept them all waiting).
+    expect(Math.min(...arrivals)).toBeGreaterThanOrEqual(releasedAt - 1);
+    expect(Math.max(...arrivals) - Math.min(...arrivals)).toBeLessThan(25);
+  });
+
   it('turns a refused connection into an exchange error, not a throw', async () => {
     const out = await burst([{ request: { method: 'POST', url: 'http://127.0.0.1:1/x', headers: {}, body: Buffer.from('{}') }, meta: { label: 'c', endpoint: 'x' } }],
       { clock: createRunClock(), sink: () => {}, nextSeq: () => 1, timeoutMs: 2000 });
