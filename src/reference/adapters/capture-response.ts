@@ -1,8 +1,14 @@
 // Lets a node:http (or Express) handler write its response as usual while the adapter keeps it:
-// writeHead/write/end are intercepted on that one response object, so the layer can store the
-// envelope before the client sees anything. restore() puts the real methods back.
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { normaliseHeaders } from '../layer/envelope.js';
+// writeHead/write/end/flushHeaders are intercepted, so the layer can store the envelope before the
+// client sees anything.
+//
+// Two ways to intercept:
+// - CapturingServerResponse, a ServerResponse subclass for createServer({ ServerResponse }): its
+//   methods buffer while a capture is active and are the real ones otherwise. No per-request
+//   property patching, so every response object keeps the same shape (startReferenceServer uses it).
+// - captureResponse(res) on any ServerResponse: the methods are set on that one object and
+//   restore() removes them again (in reverse order, which keeps V8's fast properties).
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { ResponseEnvelope } from '../layer/types.js';
 
 const INTERCEPTED = ['writeHead', 'write', 'end', 'flushHeaders'] as const;
@@ -10,6 +16,11 @@ const INTERCEPTED = ['writeHead', 'write', 'end', 'flushHeaders'] as const;
 export interface ResponseCapture {
   /** Resolves when the handler ends its response. */
   readonly envelope: Promise<ResponseEnvelope>;
+  /**
+   * The envelope once the handler has ended its response (the object `envelope` resolves to), so an
+   * adapter can tell the layer answered with exactly what was captured; undefined before that.
+   */
+  readonly captured: ResponseEnvelope | undefined;
   restore(): void;
 }
 
@@ -38,56 +49,142 @@ function applyHeaders(res: ServerResponse, headers: unknown): void {
   }
 }
 
-export function captureResponse(res: ServerResponse): ResponseCapture {
-  const saved = INTERCEPTED.map((name) => [name, Object.getOwnPropertyDescriptor(res, name)] as const);
-  const chunks: Buffer[] = [];
-  let ended = false;
-  let resolveEnvelope!: (envelope: ResponseEnvelope) => void;
-  const envelope = new Promise<ResponseEnvelope>((resolve) => {
-    resolveEnvelope = resolve;
-  });
-  const callLater = (cb: unknown): void => {
-    if (typeof cb === 'function') process.nextTick(cb as Callback);
-  };
-  const target = res as unknown as Record<string, unknown>;
+/**
+ * The response's headers as an envelope holds them. node:http keys getHeaders() by lower-cased name
+ * already, so this only drops undefined values and turns numbers into strings (as normaliseHeaders).
+ */
+function capturedHeaders(res: ServerResponse): Record<string, string | string[]> {
+  const raw = res.getHeaders();
+  const out: Record<string, string | string[]> = {};
+  for (const name in raw) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    out[name] = typeof value === 'number' ? String(value) : value;
+  }
+  return out;
+}
 
-  target.writeHead = (status: number, ...rest: unknown[]) => {
-    res.statusCode = status;
-    const headers = typeof rest[0] === 'string' ? rest[1] : rest[0];
-    applyHeaders(res, headers);
-    return res;
-  };
-  target.write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
-    if (!ended && chunk !== undefined && chunk !== null) chunks.push(toBuffer(chunk, encoding));
+const callLater = (cb: unknown): void => {
+  if (typeof cb === 'function') process.nextTick(cb as Callback);
+};
+
+/** The buffering stand-ins for one response while it is captured. */
+class Capture implements ResponseCapture {
+  readonly envelope: Promise<ResponseEnvelope>;
+  captured: ResponseEnvelope | undefined = undefined;
+  readonly #res: ServerResponse;
+  readonly #chunks: Buffer[] = [];
+  readonly #detach: (capture: Capture) => void;
+  #resolve!: (envelope: ResponseEnvelope) => void;
+
+  constructor(res: ServerResponse, detach: (capture: Capture) => void) {
+    this.#res = res;
+    this.#detach = detach;
+    this.envelope = new Promise<ResponseEnvelope>((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  restore(): void {
+    this.#detach(this);
+  }
+
+  writeHead(status: number, reasonOrHeaders?: unknown, headers?: unknown): ServerResponse {
+    this.#res.statusCode = status;
+    applyHeaders(this.#res, typeof reasonOrHeaders === 'string' ? headers : reasonOrHeaders);
+    return this.#res;
+  }
+
+  write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    if (this.captured === undefined && chunk !== undefined && chunk !== null) this.#chunks.push(toBuffer(chunk, encoding));
     callLater(typeof encoding === 'function' ? encoding : cb);
     return true;
-  };
-  const end = (chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse => {
-    if (typeof chunk === 'function') return end(undefined, undefined, chunk);
-    if (typeof encoding === 'function') return end(chunk, undefined, encoding);
-    if (ended) return res;
-    if (chunk !== undefined && chunk !== null) chunks.push(toBuffer(chunk, encoding));
-    ended = true;
-    resolveEnvelope({
+  }
+
+  end(chunk?: unknown, encoding?: unknown, cb?: unknown): ServerResponse {
+    if (typeof chunk === 'function') return this.end(undefined, undefined, chunk);
+    if (typeof encoding === 'function') return this.end(chunk, undefined, encoding);
+    const res = this.#res;
+    if (this.captured !== undefined) return res;
+    if (chunk !== undefined && chunk !== null) this.#chunks.push(toBuffer(chunk, encoding));
+    const chunks = this.#chunks;
+    const envelope: ResponseEnvelope = {
       status: res.statusCode,
-      headers: normaliseHeaders(res.getHeaders()),
+      headers: capturedHeaders(res),
       body: Buffer.concat(chunks),
-    });
+    };
+    this.captured = envelope;
+    this.#resolve(envelope);
     callLater(cb);
     return res;
-  };
-  target.end = end;
-  target.flushHeaders = () => {};
+  }
 
-  return {
-    envelope,
-    restore: () => {
-      for (const [name, descriptor] of saved) {
-        if (descriptor) Object.defineProperty(res, name, descriptor);
-        else delete target[name];
-      }
-    },
+  flushHeaders(): void {}
+}
+
+const kCapture = Symbol('idemaudit.capture');
+
+/**
+ * A ServerResponse that can buffer its own answer: pass it to createServer({ ServerResponse:
+ * CapturingServerResponse }) and captureResponse() intercepts without patching each response.
+ */
+export class CapturingServerResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+  [kCapture]: Capture | undefined = undefined;
+}
+
+{
+  const proto = CapturingServerResponse.prototype as unknown as Record<string, unknown>;
+  const base = ServerResponse.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const writeHead = base.writeHead!;
+  const write = base.write!;
+  const end = base.end!;
+  const flushHeaders = base.flushHeaders!;
+  proto.writeHead = function (this: CapturingServerResponse, a: unknown, b: unknown, c: unknown) {
+    const capture = this[kCapture];
+    return capture ? capture.writeHead(a as number, b, c) : writeHead.apply(this, arguments as unknown as unknown[]);
   };
+  proto.write = function (this: CapturingServerResponse, a: unknown, b: unknown, c: unknown) {
+    const capture = this[kCapture];
+    return capture ? capture.write(a, b, c) : write.apply(this, arguments as unknown as unknown[]);
+  };
+  proto.end = function (this: CapturingServerResponse, a: unknown, b: unknown, c: unknown) {
+    const capture = this[kCapture];
+    return capture ? capture.end(a, b, c) : end.apply(this, arguments as unknown as unknown[]);
+  };
+  proto.flushHeaders = function (this: CapturingServerResponse) {
+    const capture = this[kCapture];
+    return capture ? capture.flushHeaders() : flushHeaders.call(this);
+  };
+}
+
+
+export function captureResponse(res: ServerResponse): ResponseCapture {
+  if (res instanceof CapturingServerResponse) {
+    const capture = new Capture(res, (c) => {
+      if (res[kCapture] === c) res[kCapture] = undefined;
+    });
+    res[kCapture] = capture;
+    return capture;
+  }
+
+  const saved = INTERCEPTED.map((name) => [name, Object.getOwnPropertyDescriptor(res, name)] as const);
+  const target = res as unknown as Record<string, unknown>;
+  let restored = false;
+  const capture = new Capture(res, () => {
+    if (restored) return;
+    restored = true;
+    // Reverse order: deleting the most recently added property keeps the object's fast shape.
+    for (let i = saved.length - 1; i >= 0; i -= 1) {
+      const [name, descriptor] = saved[i]!;
+      if (descriptor) Object.defineProperty(res, name, descriptor);
+      else delete target[name];
+    }
+  });
+  target.writeHead = (status: number, reasonOrHeaders?: unknown, headers?: unknown) => capture.writeHead(status, reasonOrHeaders, headers);
+  target.write = (chunk: unknown, encoding?: unknown, cb?: unknown) => capture.write(chunk, encoding, cb);
+  target.end = (chunk?: unknown, encoding?: unknown, cb?: unknown) => capture.end(chunk, encoding, cb);
+  target.flushHeaders = () => capture.flushHeaders();
+  return capture;
 }
 
 /** Writes an envelope as the whole response, replacing any header the handler had set. */
@@ -95,6 +192,21 @@ export function writeEnvelope(res: ServerResponse, envelope: ResponseEnvelope): 
   if (res.headersSent || res.destroyed) return;
   for (const name of res.getHeaderNames()) res.removeHeader(name);
   for (const [name, value] of Object.entries(envelope.headers)) res.setHeader(name, value);
+  res.statusCode = envelope.status;
+  res.end(envelope.body);
+}
+
+/**
+ * Sends the answer a capture holds, after restore(), when the layer answered with exactly that
+ * envelope: the handler's headers are still set on `res` (the envelope's were read from them), so
+ * only the status and the buffered body need writing.
+ */
+export function writeCaptured(res: ServerResponse, capture: ResponseCapture, envelope: ResponseEnvelope): void {
+  if (capture.captured !== envelope) {
+    writeEnvelope(res, envelope);
+    return;
+  }
+  if (res.headersSent || res.destroyed) return;
   res.statusCode = envelope.status;
   res.end(envelope.body);
 }

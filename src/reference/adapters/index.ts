@@ -8,3 +8,4 @@ export {
   type FastifyLikeRequest,
 } from './fastify.js';
 export { captureResponse, writeEnvelope, type ResponseCapture } from './capture-response.js';
+export { CapturingServerResponse, writeCaptured } from './capture-response.js';

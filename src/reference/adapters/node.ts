@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAbandoned } from '../layer/abandoned.js';
 import { problems } from '../layer/problem.js';
 import type { IdempotencyLayer, LayerRequest, ResponseEnvelope } from '../layer/types.js';
-import { captureResponse, writeEnvelope, type ResponseCapture } from './capture-response.js';
+import { captureResponse, writeCaptured, writeEnvelope, type ResponseCapture } from './capture-response.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
 export interface NodeRequestContext {
@@ -40,17 +40,34 @@ export function wrapNodeHandler(layer: IdempotencyLayer, handler: NodeHandler): 
     };
     let capture: ResponseCapture | undefined;
     const execute = (): Promise<ResponseEnvelope> => {
-      capture = captureResponse(res);
-      const captured = capture;
-      const done = Promise.resolve().then(() => handler(req, res, received));
-      // A handler that rejects before ending the response has failed; one that returns early
-      // (callback style) is still working, so keep waiting for its end().
-      return Promise.race([captured.envelope, done.then(() => captured.envelope)]);
+      const captured = captureResponse(res);
+      capture = captured;
+      return new Promise<ResponseEnvelope>((resolve, reject) => {
+        // The first to happen decides: the handler ends its response (resolve), or it throws or
+        // rejects before that (reject). One that returns early (callback style) is still working,
+        // so keep waiting for its end().
+        captured.envelope.then(resolve);
+        const failed = (error: unknown): void => {
+          if (captured.captured === undefined) reject(error);
+        };
+        try {
+          const result = handler(req, res, received) as PromiseLike<unknown> | undefined;
+          if (result !== null && typeof result === 'object' && typeof result.then === 'function') result.then(undefined, failed);
+        } catch (error) {
+          failed(error);
+        }
+      });
     };
     try {
       const response = await layer.handle(request, execute);
-      capture?.restore();
-      writeEnvelope(res, response);
+      if (capture) {
+        capture.restore();
+        // Outcome new (or unprotected): the layer hands back the very envelope that was captured,
+        // whose headers are still set on `res`; anything else replaces them.
+        writeCaptured(res, capture, response);
+      } else {
+        writeEnvelope(res, response);
+      }
     } catch (error) {
       capture?.restore();
       // An abandoned request (a simulated crash) vanishes without an answer; anything else is a bug

@@ -2,6 +2,7 @@
 // metrics and logs. Used by `idemaudit serve`, by target "self", and by the tests.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CapturingServerResponse } from '../adapters/capture-response.js';
 import { wrapNodeHandler } from '../adapters/node.js';
 import { parseFlawNames, type FlawName } from '../flaws/registry.js';
 import { createIdempotencyLayer } from '../layer/layer.js';
@@ -103,7 +104,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
 
   const app = wrapNodeHandler(layer, handler);
   // The outage switch is answered before the idempotency layer: it is a test control, not a mutation.
-  const server = createServer((req, res) => (isStoreOutageRequest(req) ? sendStoreOutage(storeOutage, req, res) : app(req, res)));
+  // CapturingServerResponse lets the adapter buffer the handler's answer without patching each response.
+  const server: Server = createServer({ ServerResponse: CapturingServerResponse }, (req, res) =>
+    isStoreOutageRequest(req) ? sendStoreOutage(storeOutage, req, res) : app(req, res),
+  );
   // Arrival of every keyed request's last byte, executed or not (an 'end' listener does not start
   // reading the body, so the handler still consumes it as usual).
   server.on('request', (req) => {

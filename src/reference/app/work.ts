@@ -12,6 +12,8 @@ export async function simulateWork(ms: number, res: ServerResponse, abandonOnDis
     return;
   }
   if (res.destroyed) throw new AbandonedRequestError('client disconnected before processing');
+  // No wait, so no 'close' can arrive meanwhile: the check above is the whole story.
+  if (!(ms > 0)) return;
   const disconnected = new AbortController();
   const onClose = (): void => disconnected.abort();
   res.once('close', onClose);

@@ -8,8 +8,9 @@ export const DEFAULT_REPLAY_HEADERS = ['content-type', 'location', 'content-loca
 
 export const REPLAY_MARKER = 'idempotent-replayed';
 
-export function toStoredResponse(response: ResponseEnvelope, replayHeaders: readonly string[]): StoredResponse {
-  const allowed = new Set(replayHeaders.map((name) => name.toLowerCase()));
+/** replayHeaders: names to keep; a Set must hold them lower-cased already (the layer builds it once). */
+export function toStoredResponse(response: ResponseEnvelope, replayHeaders: readonly string[] | ReadonlySet<string>): StoredResponse {
+  const allowed: ReadonlySet<string> = isSet(replayHeaders) ? replayHeaders : new Set(replayHeaders.map((name) => name.toLowerCase()));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) {
     const lower = name.toLowerCase();
@@ -18,6 +19,10 @@ export function toStoredResponse(response: ResponseEnvelope, replayHeaders: read
     headers[lower] = Array.isArray(value) ? value.join(', ') : value;
   }
   return { status: response.status, headers, bodyBase64: response.body.toString('base64') };
+}
+
+function isSet(names: readonly string[] | ReadonlySet<string>): names is ReadonlySet<string> {
+  return names instanceof Set;
 }
 
 export function fromStoredResponse(stored: StoredResponse): ResponseEnvelope {

@@ -6,8 +6,8 @@ export function headerValue(headers: RequestHeaders, name: string): string | str
   const lower = name.toLowerCase();
   const direct = headers[lower];
   if (direct !== undefined) return direct;
-  for (const [candidate, value] of Object.entries(headers)) {
-    if (candidate.toLowerCase() === lower) return value;
+  for (const candidate in headers) {
+    if (Object.hasOwn(headers, candidate) && candidate.toLowerCase() === lower) return headers[candidate];
   }
   return undefined;
 }

@@ -6,26 +6,46 @@ import type { EventListener, StoreOp } from './types.js';
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, op: StoreOp): Promise<T> {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreUnavailableError(`store ${op} took longer than ${timeoutMs} ms`)), timeoutMs);
+  // One promise settled by whichever comes first (the call or the timer), the timer cleared either way.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StoreUnavailableError(`store ${op} took longer than ${timeoutMs} ms`)), timeoutMs);
     timer.unref();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function instrumentStore(store: IdempotencyStore, emit: EventListener, timeoutMs: number): IdempotencyStore {
-  async function timed<T>(op: StoreOp, call: () => Promise<T>): Promise<T> {
-    const started = performance.now();
+/** emit undefined: nobody listens, so calls are bounded in time but neither timed nor reported. */
+export function instrumentStore(store: IdempotencyStore, emit: EventListener | undefined, timeoutMs: number): IdempotencyStore {
+  function timed<T>(op: StoreOp, call: () => Promise<T>): Promise<T> {
+    const started = emit ? performance.now() : 0;
+    let pending: Promise<T>;
     try {
-      const result = await withTimeout(call(), timeoutMs, op);
-      emit({ type: 'store', op, seconds: (performance.now() - started) / 1000, ok: true });
-      return result;
+      // Promise.resolve hands a native promise back as it is (no extra tick).
+      pending = withTimeout(Promise.resolve(call()), timeoutMs, op);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      emit({ type: 'store', op, seconds: (performance.now() - started) / 1000, ok: false, error: message });
-      throw error;
+      pending = Promise.reject(error);
     }
+    if (!emit) return pending;
+    return pending.then(
+      (result) => {
+        emit({ type: 'store', op, seconds: (performance.now() - started) / 1000, ok: true });
+        return result;
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        emit({ type: 'store', op, seconds: (performance.now() - started) / 1000, ok: false, error: message });
+        throw error;
+      },
+    );
   }
   return {
     name: store.name,

@@ -7,7 +7,7 @@ import { isAbandoned } from './abandoned.js';
 import type { LayerBehaviour } from './behaviour.js';
 import { StoreUnavailableError, type StoredResponse } from '../store/types.js';
 import type { ClaimResult, NewClaim, Settlement } from './claim.js';
-import { fromStoredResponse, toStoredResponse, withReplayMarker } from './envelope.js';
+import { REPLAY_MARKER, fromStoredResponse, toStoredResponse, withReplayMarker } from './envelope.js';
 import { hashPrefix } from './hash.js';
 import { headerValue } from './headers.js';
 import { instrumentStore } from './instrumented-store.js';
@@ -38,24 +38,25 @@ function sleepUnref(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-interface RequestFacts {
-  keyHash?: string;
-  tenant?: string;
-}
+/** The hashed key for events, computed once, and only when an event needs it. */
+type KeyHashOf = () => string;
 
 export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer {
   const config = resolveLayerOptions(options);
   const flawNames = parseFlawNames(options.flaws ?? []);
   const behaviour: LayerBehaviour = behaviourWith(flawNames);
 
+  const listener = config.onEvent;
+  /** False when nobody listens: the per-request events are then not even built. */
+  const listening = listener !== undefined;
   const emit = (event: LayerEvent): void => {
     try {
-      config.onEvent?.(event);
+      listener?.(event);
     } catch {
       // Observability must never change an answer.
     }
   };
-  const store = instrumentStore(config.store, emit, config.storeTimeoutMs);
+  const store = instrumentStore(config.store, listening ? emit : undefined, config.storeTimeoutMs);
   const retentionMs = behaviour.retentionMs(config.retentionMs);
   const leaseMs = behaviour.leaseMs(config.leaseMs);
   const keyRequired = behaviour.keyRequired(config.keyRequired);
@@ -72,6 +73,8 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     maxBodyBytes: config.maxBodyBytes,
     flaws: flawNames,
   };
+  // Already lower-cased by resolveLayerOptions.
+  const replayHeaders: ReadonlySet<string> = new Set(config.replayHeaders);
 
   /** Runs the handler with no claim held; a thrown error becomes a 500 (abandonment propagates). */
   async function executeUnclaimed(execute: Execute): Promise<ResponseEnvelope> {
@@ -84,13 +87,13 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
   }
 
   /** Runs the handler under a claim, renewing its lease meanwhile, then keeps or releases the result. */
-  async function executeClaimed(claim: NewClaim, execute: Execute, keyHash: string, claimedAt: number): Promise<ResponseEnvelope> {
-    emit({ type: 'in-flight', delta: 1 });
+  async function executeClaimed(claim: NewClaim, execute: Execute, keyHash: KeyHashOf, claimedAt: number): Promise<ResponseEnvelope> {
+    if (listening) emit({ type: 'in-flight', delta: 1 });
     const keeper = new LeaseKeeper({
       leaseMs,
       claimedAt,
       renew: () => claim.renew(),
-      onLost: (reason) => emit({ type: 'lease-lost', keyHash, reason }),
+      onLost: (reason) => emit({ type: 'lease-lost', keyHash: keyHash(), reason }),
     }).start();
     try {
       let response: ResponseEnvelope;
@@ -107,7 +110,7 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
         return problems.handlerFailed();
       }
       if (behaviour.keepsResult(response.status, config.replay5xx)) {
-        await storeResult(claim, toStoredResponse(response, config.replayHeaders), keyHash, keeper);
+        await storeResult(claim, toStoredResponse(response, replayHeaders), keyHash, keeper);
       } else {
         keeper.stop();
         await settleQuietly(claim, { kind: 'release' }, keyHash);
@@ -115,7 +118,7 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
       // The side effect has run: its own answer is the truth, whatever happened to the record of it.
       return response;
     } finally {
-      emit({ type: 'in-flight', delta: -1 });
+      if (listening) emit({ type: 'in-flight', delta: -1 });
     }
   }
 
@@ -125,24 +128,24 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
    * keeps the claim alive, until it is stored or the claim can no longer be held (then lease-lost);
    * the caller answers the client at once.
    */
-  async function storeResult(claim: NewClaim, response: StoredResponse, keyHash: string, keeper: LeaseKeeper): Promise<void> {
+  async function storeResult(claim: NewClaim, response: StoredResponse, keyHash: KeyHashOf, keeper: LeaseKeeper): Promise<void> {
     const settlement = { kind: 'store', response } as const;
     try {
       const owned = await claim.settle(settlement);
       keeper.stop();
-      if (!owned) emit({ type: 'settle-failed', keyHash, reason: CLAIM_LOST });
+      if (!owned) emit({ type: 'settle-failed', keyHash: keyHash(), reason: CLAIM_LOST });
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) {
         keeper.stop();
-        emit({ type: 'settle-failed', keyHash, reason: errorText(error) });
+        emit({ type: 'settle-failed', keyHash: keyHash(), reason: errorText(error) });
         return;
       }
-      emit({ type: 'settle-failed', keyHash, reason: `${errorText(error)} (retrying in the background while the claim holds)` });
+      emit({ type: 'settle-failed', keyHash: keyHash(), reason: `${errorText(error)} (retrying in the background while the claim holds)` });
       void retryStore(claim, settlement, keyHash, keeper);
     }
   }
 
-  async function retryStore(claim: NewClaim, settlement: Extract<Settlement, { kind: 'store' }>, keyHash: string, keeper: LeaseKeeper): Promise<void> {
+  async function retryStore(claim: NewClaim, settlement: Extract<Settlement, { kind: 'store' }>, keyHash: KeyHashOf, keeper: LeaseKeeper): Promise<void> {
     let delay = STORE_RETRY_FIRST_MS;
     const giveUpAt = performance.now() + (leaseMs > 0 ? Number.POSITIVE_INFINITY : STORE_RETRY_UNLEASED_MS);
     try {
@@ -151,16 +154,16 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
         // `held` turning false reports lease-lost itself (the keeper's onLost).
         if (!keeper.held) return;
         if (performance.now() >= giveUpAt) {
-          emit({ type: 'lease-lost', keyHash, reason: `result still not stored after ${STORE_RETRY_UNLEASED_MS} ms of retries; giving up` });
+          emit({ type: 'lease-lost', keyHash: keyHash(), reason: `result still not stored after ${STORE_RETRY_UNLEASED_MS} ms of retries; giving up` });
           return;
         }
         try {
           const owned = await claim.settle(settlement);
-          if (!owned) emit({ type: 'lease-lost', keyHash, reason: `${CLAIM_LOST}; the result was not stored` });
+          if (!owned) emit({ type: 'lease-lost', keyHash: keyHash(), reason: `${CLAIM_LOST}; the result was not stored` });
           return;
         } catch (error) {
           if (!(error instanceof StoreUnavailableError)) {
-            emit({ type: 'lease-lost', keyHash, reason: `result not stored: ${errorText(error)}` });
+            emit({ type: 'lease-lost', keyHash: keyHash(), reason: `result not stored: ${errorText(error)}` });
             return;
           }
         }
@@ -171,28 +174,40 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     }
   }
 
-  async function settleQuietly(claim: NewClaim, settlement: Settlement, keyHash: string): Promise<void> {
+  async function settleQuietly(claim: NewClaim, settlement: Settlement, keyHash: KeyHashOf): Promise<void> {
     try {
       const owned = await claim.settle(settlement);
-      if (!owned) emit({ type: 'settle-failed', keyHash, reason: CLAIM_LOST });
+      if (!owned) emit({ type: 'settle-failed', keyHash: keyHash(), reason: CLAIM_LOST });
     } catch (error) {
-      emit({ type: 'settle-failed', keyHash, reason: errorText(error) });
+      emit({ type: 'settle-failed', keyHash: keyHash(), reason: errorText(error) });
     }
   }
 
   async function handle(req: LayerRequest, execute: Execute): Promise<ResponseEnvelope> {
-    const started = performance.now();
-    const facts: RequestFacts = {};
+    const started = listening ? performance.now() : 0;
+    let tenant: string | undefined;
+    let key: string | undefined;
+    let keyHashMemo: string | undefined;
+    const keyHash: KeyHashOf = () => (keyHashMemo ??= hashPrefix(key!));
     const finish = (outcome: Outcome, response: ResponseEnvelope): ResponseEnvelope => {
-      emit({
-        type: 'request',
-        outcome,
-        method: req.method,
-        path: req.path,
-        status: response.status,
-        ...facts,
-        durationMs: performance.now() - started,
-      });
+      if (!listening) return response;
+      const durationMs = performance.now() - started;
+      if (key === undefined) {
+        emit({ type: 'request', outcome, method: req.method, path: req.path, status: response.status, durationMs });
+      } else {
+        emit({
+          type: 'request',
+          outcome,
+          method: req.method,
+          path: req.path,
+          status: response.status,
+          tenant,
+          // A plain value, not a lazy getter: an accessor turns the event into a slow object (measured
+          // about +20 µs per request through the listeners).
+          keyHash: keyHash(),
+          durationMs,
+        });
+      }
       return response;
     };
 
@@ -207,9 +222,9 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     const parsed = parseIdempotencyKey(rawKey, config.keySyntax);
     if (!parsed.ok) return finish('invalid_key', problems.invalidKey(config.keyHeader, parsed.reason));
 
-    facts.tenant = config.tenantOf(req.headers);
-    const key = behaviour.scope(facts.tenant, parsed.key);
-    facts.keyHash = hashPrefix(key);
+    tenant = config.tenantOf(req.headers);
+    const scopedKey = behaviour.scope(tenant, parsed.key);
+    key = scopedKey;
     const fingerprint = behaviour.fingerprint(req);
     const unclaimed = () => executeUnclaimed(execute);
 
@@ -217,23 +232,30 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     // The lease runs from the claim request at the latest: the keeper counts from here.
     const claimedAt = performance.now();
     try {
-      claim = await behaviour.claim({ store, key, fingerprint, leaseMs, retentionMs });
+      claim = await behaviour.claim({ store, key: scopedKey, fingerprint, leaseMs, retentionMs });
     } catch (error) {
       return finish('store_error', await behaviour.onStoreError({ error, executeUnclaimed: unclaimed }));
     }
 
     switch (claim.kind) {
-      case 'completed':
-        return finish('replay', withReplayMarker(behaviour.renderReplay(fromStoredResponse(claim.response))));
+      case 'completed': {
+        // fromStoredResponse makes a fresh envelope: when renderReplay hands that very one back, mark
+        // it in place instead of copying it once more.
+        const fresh = fromStoredResponse(claim.response);
+        const rendered = behaviour.renderReplay(fresh);
+        if (rendered !== fresh) return finish('replay', withReplayMarker(rendered));
+        fresh.headers[REPLAY_MARKER] = 'true';
+        return finish('replay', fresh);
+      }
       case 'mismatch':
         // The answer is 422 whatever the bookkeeping does; a store error here must not turn it into a 5xx.
-        await behaviour.onMismatch({ store, key }).catch(() => {});
+        await behaviour.onMismatch({ store, key: scopedKey }).catch(() => {});
         return finish('mismatch', problems.mismatch());
       case 'in-flight':
-        return finish('in_flight_conflict', await behaviour.onInFlight({ store, key, fingerprint, leaseMs, executeUnclaimed: unclaimed }));
+        return finish('in_flight_conflict', await behaviour.onInFlight({ store, key: scopedKey, fingerprint, leaseMs, executeUnclaimed: unclaimed }));
       case 'new':
         try {
-          return finish('new', await executeClaimed(claim, execute, facts.keyHash, claimedAt));
+          return finish('new', await executeClaimed(claim, execute, keyHash, claimedAt));
         } catch (error) {
           // Only abandonment gets here; status 0 records "no answer was given".
           if (isAbandoned(error)) finish('new', { status: 0, headers: {}, body: Buffer.alloc(0) });

@@ -38,9 +38,12 @@ export function logLayerEvents(logger: Logger): EventListener {
     switch (event.type) {
       case 'request':
         if (event.outcome === 'bypass') {
+          if (!logger.isLevelEnabled('debug')) return;
           logger.debug({ method: event.method, path: event.path, status: event.status }, 'request');
           return;
         }
+        // The log object is only built when the line is written (the default level is silent).
+        if (!logger.isLevelEnabled('info')) return;
         logger.info(
           {
             outcome: event.outcome,
@@ -56,7 +59,7 @@ export function logLayerEvents(logger: Logger): EventListener {
         return;
       case 'store':
         if (!event.ok) logger.warn({ op: event.op, error: event.error }, 'idempotency store call failed');
-        else logger.trace({ op: event.op, seconds: event.seconds }, 'store');
+        else if (logger.isLevelEnabled('trace')) logger.trace({ op: event.op, seconds: event.seconds }, 'store');
         return;
       case 'settle-failed':
         logger.warn({ key: event.keyHash, reason: event.reason }, 'result not recorded for replay');

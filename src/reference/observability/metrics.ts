@@ -1,7 +1,7 @@
 // Prometheus metrics for one reference server. Each server gets its own registry (never prom-client's
 // global one), so several servers in one process, as in tests, never share or clash on counters.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EventListener, Outcome } from '../layer/types.js';
+import type { EventListener, Outcome, StoreOp } from '../layer/types.js';
 
 /** Outcomes shown from the start (at 0), so dashboards see the series before the first event. */
 const COUNTED_OUTCOMES: Outcome[] = [
@@ -58,14 +58,34 @@ export function createReferenceMetrics(): ReferenceMetrics {
   });
   for (const outcome of COUNTED_OUTCOMES) requests.inc({ outcome }, 0);
 
+  // Label children bound once: observe/inc on a child skips the per-call label object and lookup.
+  const requestsBy = new Map<Outcome, Counter.Internal>();
+  const requestsOf = (outcome: Outcome): Counter.Internal => {
+    let child = requestsBy.get(outcome);
+    if (child === undefined) {
+      child = requests.labels(outcome);
+      requestsBy.set(outcome, child);
+    }
+    return child;
+  };
+  const storeSecondsBy = new Map<StoreOp, Histogram.Internal<'op'>>();
+  const storeSecondsOf = (op: StoreOp): Histogram.Internal<'op'> => {
+    let child = storeSecondsBy.get(op);
+    if (child === undefined) {
+      child = storeSeconds.labels(op);
+      storeSecondsBy.set(op, child);
+    }
+    return child;
+  };
+
   const onEvent: EventListener = (event) => {
     switch (event.type) {
       case 'request':
         // Unprotected methods (GET /metrics itself, ledger reads) are not idempotency traffic.
-        if (event.outcome !== 'bypass') requests.inc({ outcome: event.outcome });
+        if (event.outcome !== 'bypass') requestsOf(event.outcome).inc();
         break;
       case 'store':
-        storeSeconds.observe({ op: event.op }, event.seconds);
+        storeSecondsOf(event.op).observe(event.seconds);
         if (!event.ok) storeErrors.inc({ op: event.op });
         break;
       case 'in-flight':
