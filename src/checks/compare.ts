@@ -1,6 +1,6 @@
 // Pure comparisons of responses shared by several checks.
-import type { Exchange } from '../engine/exchange.js';
-import { jsonBody } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { jsonBody } from '../core/exchange.js';
 
 /** Replay markers seen in the wild (GUIDE section 1). */
 export const REPLAY_MARKERS = ['idempotent-replayed', 'idempotency-replayed', 'x-idempotent-replayed'];

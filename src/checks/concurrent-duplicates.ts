@@ -3,8 +3,8 @@
 // `copies` may be a list, sweeping burst sizes over several rounds each, to report the distribution
 // of executions per key rather than one lucky or unlucky sample.
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import { is5xx, isMarkedReplay, statusTally } from './compare.js';

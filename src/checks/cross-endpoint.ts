@@ -2,8 +2,8 @@
 // second request must run independently or be rejected with a 4xx, never receive the first
 // endpoint's stored response, and the first endpoint's replay must stay intact (GUIDE row 8).
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import { distinctIdentities } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint, Scenario } from '../scenario/schema.js';

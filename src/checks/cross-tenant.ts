@@ -1,8 +1,8 @@
 // A second tenant reuses the first tenant's key: it must get an independent result (or a 4xx),
 // never the first tenant's response, and the first tenant's result must stay intact.
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import { distinctIdentities } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';

@@ -2,8 +2,8 @@
 // is the error replayed (stored) or released (run afresh)? Graded against the endpoint's declared
 // policy, else the profile's; where both say `any` the outcome is an observation for the report.
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import type { ErrorPolicy, Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';

@@ -3,8 +3,8 @@
 // (`policy.testRetention`, a short TTL the target really uses) the key must run afresh.
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import { sleep } from '../engine/sleep.js';
 import type { Profile } from '../profiles/index.js';

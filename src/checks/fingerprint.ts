@@ -3,8 +3,8 @@
 // reordered, whitespace, another numeric form, query parameters reordered). Each may be treated as
 // the same request (replay) or as a different one (rejected), but never executed: one key, one run.
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';

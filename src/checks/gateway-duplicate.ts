@@ -4,10 +4,10 @@
 // after completion (replay). Executions are counted by the ledger or a probe; the identity oracle
 // cannot see the copy's answer, which only the proxy received.
 import { z } from 'zod';
-import { judgeRounds, type RetryRound } from '../engine/chaos/consistency.js';
-import { declaredFaults, describeFault, FAULT_KINDS } from '../engine/chaos/plan.js';
-import { chaosOf } from '../engine/chaos/port.js';
-import { runRetryRound } from '../engine/chaos/round.js';
+import { judgeRounds, type RetryRound } from './chaos/consistency.js';
+import { declaredFaults, describeFault, FAULT_KINDS } from './chaos/plan.js';
+import { chaosOf } from './chaos/port.js';
+import { runRetryRound } from './chaos/round.js';
 import type { FaultSpec, FaultSpecInput } from '../faults/index.js';
 import { finding, type Check } from './types.js';
 

@@ -5,14 +5,14 @@
 // become usable again, and still at most one execution. Reports how long 409 persisted.
 import { z } from 'zod';
 import { compareBodies, statusTally } from './compare.js';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
-import { counterexampleSeqs, deriveExecutions, minimalCounterexample } from '../engine/chaos/derive.js';
-import { readOracle } from '../engine/chaos/observe.js';
-import { isTimeout } from '../engine/chaos/outcome.js';
-import { sendAttempt, type PathAttempt } from '../engine/chaos/path.js';
-import { calibrate, midFlightTimeout, notSent } from '../engine/chaos/plan.js';
-import { chaosOf, type TargetSettings } from '../engine/chaos/port.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
+import { counterexampleSeqs, deriveExecutions, minimalCounterexample } from './chaos/derive.js';
+import { readOracle } from './chaos/observe.js';
+import { isTimeout } from './chaos/outcome.js';
+import { sendAttempt, type PathAttempt } from './chaos/path.js';
+import { calibrate, midFlightTimeout, notSent } from './chaos/plan.js';
+import { chaosOf, type TargetSettings } from './chaos/port.js';
 import type { HistoryOp, LedgerEntry } from '../engine/history.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import { sleep } from '../engine/sleep.js';

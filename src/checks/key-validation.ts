@@ -3,8 +3,8 @@
 // distinct keys that a sloppy normaliser could conflate (separator injection, wildcards, case,
 // percent-encoding) must never share one stored result.
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import { formatKey, type KeyFormat } from '../engine/keys.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';

@@ -5,9 +5,9 @@
 // replays that match their originals, and the scenario's thresholds (k6-like, on latency from the
 // intended start, error and conflict rates, achieved rate). See src/engine/load/ for the engine.
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, jsonBody } from '../engine/exchange.js';
-import type { RunEvent } from '../engine/events.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, jsonBody } from '../core/exchange.js';
+import type { RunEvent } from '../audit/events.js';
 import { assertSocketBudget } from '../engine/fd-limit.js';
 import { bodyPool, runLoad } from '../engine/load/index.js';
 import { EXECUTORS, type ExecutorSpec, type LoadProgress, type LoadRequestTemplate, type LoadResult } from '../engine/load/types.js';

@@ -5,10 +5,10 @@
 // with the same key and body under the scenario's retry policy: exactly one execution, and the
 // final answer must be the committed result (identity equal; body equal to a repeat of it).
 import { z } from 'zod';
-import { judgeRounds, type RetryRound } from '../engine/chaos/consistency.js';
-import { declaredFaults, describeFault, FAULT_KINDS } from '../engine/chaos/plan.js';
-import { chaosOf } from '../engine/chaos/port.js';
-import { runRetryRound } from '../engine/chaos/round.js';
+import { judgeRounds, type RetryRound } from './chaos/consistency.js';
+import { declaredFaults, describeFault, FAULT_KINDS } from './chaos/plan.js';
+import { chaosOf } from './chaos/port.js';
+import { runRetryRound } from './chaos/round.js';
 import type { FaultSpec, FaultSpecInput } from '../faults/index.js';
 import { finding, type Check } from './types.js';
 

@@ -1,7 +1,7 @@
 // A mutation without a key: rejected (400 under ietf-07) where the key is required.
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
 import { is5xx } from './compare.js';

@@ -1,8 +1,8 @@
 // Reuse a key with a changed payload: it must be rejected (422 under ietf-07) without executing,
 // and the rejection must not destroy the stored original (the original still replays).
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import { mutateBody } from '../engine/requests.js';
 import type { Profile } from '../profiles/index.js';

@@ -1,8 +1,8 @@
 // Repeat a completed request with the same key: the stored response must come back exactly
 // (status, body, must-replay headers), without a second execution, marked as a replay.
 import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import { compareBodies, isMarkedReplay, replayMarker } from './compare.js';

@@ -6,13 +6,13 @@
 // deviation on others. After the outage, retrying both keys must give exactly one execution each.
 import { z } from 'zod';
 import { statusTally } from './compare.js';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
-import { counterexampleSeqs, minimalCounterexample } from '../engine/chaos/derive.js';
-import { readOracle } from '../engine/chaos/observe.js';
-import { runPath, sendAttempt } from '../engine/chaos/path.js';
-import { notSent } from '../engine/chaos/plan.js';
-import { chaosOf } from '../engine/chaos/port.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
+import { counterexampleSeqs, minimalCounterexample } from './chaos/derive.js';
+import { readOracle } from './chaos/observe.js';
+import { runPath, sendAttempt } from './chaos/path.js';
+import { notSent } from './chaos/plan.js';
+import { chaosOf } from './chaos/port.js';
 import type { HistoryOp } from '../engine/history.js';
 import type { StopReason } from '../engine/retry/index.js';
 import { sleep } from '../engine/sleep.js';

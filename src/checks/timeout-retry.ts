@@ -4,11 +4,11 @@
 // proxy, so the client's abort never reaches the upstream, which goes on and commits, as behind any
 // gateway. A correct server executes once, answers 409 while the original runs, then replays it.
 import { z } from 'zod';
-import { judgeRounds, type RetryRound } from '../engine/chaos/consistency.js';
-import { isTimeout } from '../engine/chaos/outcome.js';
-import { calibrate, declaredFaults, describeFault, FAULT_KINDS, midFlightTimeout, notSent } from '../engine/chaos/plan.js';
-import { chaosOf } from '../engine/chaos/port.js';
-import { runRetryRound } from '../engine/chaos/round.js';
+import { judgeRounds, type RetryRound } from './chaos/consistency.js';
+import { isTimeout } from './chaos/outcome.js';
+import { calibrate, declaredFaults, describeFault, FAULT_KINDS, midFlightTimeout, notSent } from './chaos/plan.js';
+import { chaosOf } from './chaos/port.js';
+import { runRetryRound } from './chaos/round.js';
 import type { FaultSpec } from '../faults/index.js';
 import type { Finding } from './types.js';
 import { finding, type Check } from './types.js';

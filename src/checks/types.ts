@@ -2,9 +2,9 @@
 // pure verdict functions over what it recorded. Built-in checks register like extensions would.
 import type { z } from 'zod';
 import type { BurstItem } from '../engine/burst.js';
-import type { ChaosPort } from '../engine/chaos/port.js';
+import type { ChaosPort } from './chaos/port.js';
 import type { ExchangeMeta } from '../engine/client.js';
-import type { Exchange, OutgoingRequest } from '../engine/exchange.js';
+import type { Exchange, OutgoingRequest } from '../core/exchange.js';
 import type { KeyFactory } from '../engine/keys.js';
 import type { ExecutionOracle } from '../engine/oracle.js';
 import type { RequestFactory } from '../engine/requests.js';

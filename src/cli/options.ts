@@ -1,7 +1,7 @@
 // Parsers for flag values shared by several commands; they throw UsageError (exit 2).
 import { InvalidArgumentError } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 import type { Level } from '../checks/types.js';
 
 export const list = (value: string, previous: string[] = []): string[] =>

@@ -1,5 +1,5 @@
 // Live progress on a TTY (stderr, one rewritten line); nothing at all otherwise.
-import type { RunEvent, RunListener } from '../engine/events.js';
+import type { RunEvent, RunListener } from '../audit/events.js';
 import type { CliIO } from './io.js';
 
 export function progressListener(io: CliIO, enabled: boolean): RunListener {

@@ -2,7 +2,7 @@
 import { isMarkedReplay } from '../checks/compare.js';
 import type { Profile } from '../profiles/index.js';
 import type { Outcome } from '../report/model.js';
-import type { Exchange } from './exchange.js';
+import type { Exchange } from '../core/exchange.js';
 
 export function outcomeOf(e: Exchange, profile: Profile): Outcome {
   if (!e.response) return e.error?.startsWith('timeout') ? 'timeout' : 'error';

@@ -2,7 +2,7 @@
 // format can embed it (endpoint `faults:`) and its JSON Schema lists every fault and option.
 // parseFaultSpec validates through the registry instead, so registered extensions work too.
 import { z } from 'zod';
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 import { closest } from '../scenario/suggest.js';
 import { DropResponseSpecSchema } from './drop-response-after-upstream.js';
 import { DuplicateUpstreamSpecSchema } from './duplicate-upstream.js';

@@ -27,7 +27,7 @@
 //
 // Thresholds on duplicate_executions and replay_mismatches are safety thresholds (level violation);
 // every other one is a deviation.
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 
 export const OUTCOME_NAMES = ['first', 'replay', 'conflict', 'mismatch', 'rejected', 'error', 'timeout'] as const;
 export type OutcomeName = (typeof OUTCOME_NAMES)[number];

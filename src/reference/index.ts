@@ -1,6 +1,6 @@
 // Public API of the reference idempotency implementation.
-export { startReferenceServer, DEFAULT_PROCESSING_MS, type ReferenceServer, type ReferenceServerOptions } from './app/server.js';
-export { Ledger, type Execution, type KeyLedger, type LedgerSummary } from './app/ledger.js';
+export { startReferenceServer, DEFAULT_PROCESSING_MS, type ReferenceServer, type ReferenceServerOptions } from '../demo/app/server.js';
+export { Ledger, type Execution, type KeyLedger, type LedgerSummary } from '../demo/app/ledger.js';
 export * from './layer/index.js';
 export * from './adapters/index.js';
 export {
@@ -12,8 +12,8 @@ export {
   behaviourWith,
   type FlawName,
   type FlawInfo,
-} from './flaws/registry.js';
-export type { BugClass, Flaw } from './flaws/types.js';
+} from '../demo/flaws/registry.js';
+export type { BugClass, Flaw } from '../demo/flaws/types.js';
 export { createReferenceMetrics, type ReferenceMetrics } from './observability/metrics.js';
 export { createReferenceLogger, logLayerEvents, type ReferenceLoggerOptions } from './observability/logger.js';
 export { MemoryStore } from './store/memory.js';

@@ -1,6 +1,6 @@
 // Plain-text summaries of evidence and figures, shared by the file reporters. Everything here
 // comes from the (already redacted) report; nothing is added from outside it.
-import type { ExchangeRecord } from '../engine/exchange.js';
+import type { ExchangeRecord } from '../core/exchange.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import type { EndpointInfo, Outcome, Report, ResultRecord } from './model.js';
 

@@ -20,7 +20,7 @@
 //   target, profile, seed  the distinct values, joined with ", "
 //   scenario               the common name, or "merged" when the runs differ
 //   endpoints              union by name
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 import { LEVEL_RANK, type Level } from '../checks/types.js';
 import {
   addHistograms, decodeHistogram, encodeHistogram, summarize, type LatencyHistogram, type LatencySummary,

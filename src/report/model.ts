@@ -1,6 +1,6 @@
 // The versioned JSON report: the single input of every reporter (GUIDE section 3).
 import type { Level, Verdict } from '../checks/types.js';
-import type { ExchangeRecord } from '../engine/exchange.js';
+import type { ExchangeRecord } from '../core/exchange.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 
 export const SCHEMA_VERSION = 1;

@@ -1,7 +1,7 @@
 // `idemaudit check METHOD URL` builds this in-memory scenario from curl-like flags, so the ad hoc
 // audit runs through exactly the same engine, report and exit codes as `run`.
 import { isCheckId } from '../checks/ids.js';
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 
 export interface AdhocFlags {

@@ -2,7 +2,7 @@
 // thrown at once as a ScenarioError, so a user fixes a file in one pass instead of one error per run.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, Parser, parseDocument, type Document } from 'yaml';
-import { ScenarioError, type ScenarioProblem } from '../errors/index.js';
+import { ScenarioError, type ScenarioProblem } from '../core/errors.js';
 import type { Finding, Path, SourceFinding } from './finding.js';
 import { interpolateDocument } from './interpolate-document.js';
 import type { Env } from './interpolate.js';

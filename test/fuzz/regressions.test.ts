@@ -1,7 +1,7 @@
 // Bugs the fuzzers found, each pinned by the smallest input that showed it (see the fix's comment).
 import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScenarioError, type ScenarioProblem } from '../../src/errors/index.js';
+import { ScenarioError, type ScenarioProblem } from '../../src/core/errors.js';
 import { startReferenceServer, type ReferenceServer } from '../../src/reference/index.js';
 import { interpolate } from '../../src/scenario/interpolate.js';
 import { parseScenario } from '../../src/scenario/index.js';

@@ -1,6 +1,6 @@
 // `idemaudit list <checks|profiles|flaws|reporters>`: one line per item.
 import { listChecks } from '../../checks/index.js';
-import { UsageError } from '../../errors/index.js';
+import { UsageError } from '../../core/errors.js';
 import { listProfiles } from '../../profiles/index.js';
 import { listFaults } from '../../faults/index.js';
 import { listFlaws } from '../../reference/index.js';

@@ -7,9 +7,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { LoadOptions } from '../../checks/load.js';
 import type { Level } from '../../checks/types.js';
-import type { RunEvent, RunListener } from '../../engine/events.js';
+import type { RunEvent, RunListener } from '../../audit/events.js';
 import { formatProgress } from '../../engine/load/progress.js';
-import { UsageError } from '../../errors/index.js';
+import { UsageError } from '../../core/errors.js';
 import { parseBody, parseEndpointUrl, parseHeader, slug } from '../../scenario/adhoc.js';
 import { ScenarioSchema, type Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';

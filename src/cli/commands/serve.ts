@@ -3,7 +3,7 @@ import { createReferenceLogger, startReferenceServer } from '../../reference/ind
 import { createRedisStore } from '../../reference/store/redis/index.js';
 import { MemoryStore } from '../../reference/store/memory.js';
 import type { IdempotencyStore } from '../../reference/store/types.js';
-import { UsageError } from '../../errors/index.js';
+import { UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 
 export interface ServeFlags {

@@ -1,6 +1,6 @@
 // Shapes shared by the load executors: what to send, how to pace it, and what comes back.
 import type { KeyFormat } from '../keys.js';
-import type { Exchange } from '../exchange.js';
+import type { Exchange } from '../../core/exchange.js';
 import type { SlotKind } from './mix.js';
 import type { Stage } from './schedule.js';
 import type { LoadStats } from './stats.js';

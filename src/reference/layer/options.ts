@@ -24,7 +24,7 @@ export interface LayerOptions {
   replayHeaders?: readonly string[];
   /** Tenant a request belongs to. Default: SHA-256 of Authorization, `anonymous` without one. */
   tenantOf?: TenantOf;
-  /** Deliberate bugs to enable (see src/reference/flaws/registry.ts). */
+  /** Deliberate bugs to enable (see src/demo/flaws/registry.ts). */
   flaws?: Iterable<string>;
   /** Metrics and logs hook; exceptions thrown by it are ignored. */
   onEvent?: EventListener;

@@ -3,7 +3,7 @@
 // Audits run side by side (each against its own server) so the waits of `expiry` overlap.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHECK_IDS } from '../../../src/checks/index.js';
-import { runAudit } from '../../../src/engine/run.js';
+import { runAudit } from '../../../src/audit/run.js';
 import { createRedisStore, startReferenceServer, type IdempotencyStore } from '../../../src/reference/index.js';
 import { deleteKeysByPrefix, uniquePrefix } from '../../helpers/redis.js';
 import type { Report } from '../../../src/report/model.js';

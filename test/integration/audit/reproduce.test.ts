@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runAudit } from '../../../src/engine/run.js';
+import { runAudit } from '../../../src/audit/run.js';
 import { startReferenceServer } from '../../../src/reference/index.js';
 import { loadScenarioFile } from '../../../src/scenario/index.js';
 

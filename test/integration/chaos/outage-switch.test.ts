@@ -2,7 +2,7 @@
 // idempotency layer, fail closed while on (and fail open with the flaw), harmless when unused.
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAudit } from '../../../src/engine/run.js';
+import { runAudit } from '../../../src/audit/run.js';
 import { startReferenceServer, type ReferenceServer } from '../../../src/reference/index.js';
 import { ScenarioSchema } from '../../../src/scenario/schema.js';
 import { httpServer } from '../../helpers/servers.js';

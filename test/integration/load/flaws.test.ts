@@ -2,8 +2,8 @@
 // and the wait-then-execute flaw (no-inflight) under load, and passes the correct server on the
 // memory store and on the Redis store. Each audit is a 2 s load at 150 req/s with 30% duplicates.
 import { describe, expect, it } from 'vitest';
-import { attachLoadResults } from '../../../src/engine/load/report.js';
-import { runAudit } from '../../../src/engine/run.js';
+import { attachLoadResults } from '../../../src/report/load-results.js';
+import { runAudit } from '../../../src/audit/run.js';
 import { createRedisStore, startReferenceServer, type IdempotencyStore } from '../../../src/reference/index.js';
 import type { Report } from '../../../src/report/model.js';
 import { ScenarioSchema, type Scenario } from '../../../src/scenario/schema.js';

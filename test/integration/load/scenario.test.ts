@@ -1,7 +1,7 @@
 // The bundled scenarios/load.yaml passes against the embedded reference server (target: self).
 import { describe, expect, it } from 'vitest';
-import { attachLoadResults } from '../../../src/engine/load/report.js';
-import { runAudit } from '../../../src/engine/run.js';
+import { attachLoadResults } from '../../../src/report/load-results.js';
+import { runAudit } from '../../../src/audit/run.js';
 import { loadScenarioFile } from '../../../src/scenario/index.js';
 
 describe('scenarios/load.yaml', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHECK_IDS } from '../../../src/checks/index.js';
-import { UsageError } from '../../../src/errors/index.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { assertTargetAllowed, isLoopback } from '../../../src/engine/guard.js';
-import { selectChecks } from '../../../src/engine/selection.js';
+import { selectChecks } from '../../../src/audit/selection.js';
 import { parseScenario } from '../../../src/scenario/index.js';
 
 const scenario = (checks: string) => parseScenario(`version: 1\nname: s\ntarget: self\nendpoints: [{ name: e, path: /p }]\n${checks}`, 's.yaml', {});

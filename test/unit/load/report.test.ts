@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeLoad, LoadOptions, type OracleFigures } from '../../../src/checks/load.js';
 import { LoadEngine } from '../../../src/engine/load/engine.js';
-import { attachLoadResults, renderLoadTable, writeHistogramFiles } from '../../../src/engine/load/report.js';
+import { attachLoadResults, renderLoadTable, writeHistogramFiles } from '../../../src/report/load-results.js';
 import type { LoadOptions as EngineOptions, LoadResult } from '../../../src/engine/load/types.js';
 import { summarizeEncoded } from '../../../src/metrics/histogram.js';
 import { parseThresholds } from '../../../src/metrics/thresholds.js';

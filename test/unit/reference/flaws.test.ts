@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FLAWS, FLAW_NAMES, behaviourWith, createIdempotencyLayer, listFlaws, MemoryStore, parseFlawNames, type LayerRequest, type ResponseEnvelope } from '../../../src/reference/index.js';
 import { correctBehaviour } from '../../../src/reference/layer/behaviour.js';
-import { keepOnlyContentType } from '../../../src/reference/flaws/header-drop.js';
-import { rerenderJsonBody } from '../../../src/reference/flaws/regenerate.js';
-import { waitThenExecute } from '../../../src/reference/flaws/no-inflight.js';
+import { keepOnlyContentType } from '../../../src/demo/flaws/header-drop.js';
+import { rerenderJsonBody } from '../../../src/demo/flaws/regenerate.js';
+import { waitThenExecute } from '../../../src/demo/flaws/no-inflight.js';
 
 const request: LayerRequest = { method: 'POST', path: '/p', headers: { 'idempotency-key': '"k"' }, body: Buffer.from('{"a":1}') };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../../src/errors/index.js';
+import { ScenarioError } from '../../../src/core/errors.js';
 import { parseScenario } from '../../../src/scenario/index.js';
 
 const text = `version: 1

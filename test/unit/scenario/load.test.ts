@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../../src/errors/index.js';
+import { ScenarioError } from '../../../src/core/errors.js';
 import { loadScenarioFile, parseScenario } from '../../../src/scenario/index.js';
 import { expectOnlyProblem, problemsOf, render, yaml } from './helpers.js';
 

@@ -1,0 +1,18 @@
+// The engine emits typed events; the terminal progress display and reporters only consume them.
+import type { ResultRecord } from '../report/model.js';
+import type { LoadProgress } from '../engine/load/types.js';
+
+export type RunEvent =
+  | { type: 'run-start'; scenario: string; target: string; profile: string; seed: string; checks: number; endpoints: number }
+  | { type: 'check-start'; check: string; endpoint: string }
+  | { type: 'check-note'; check: string; endpoint: string; text: string }
+  | { type: 'result'; result: ResultRecord }
+  /** A chaos check starts a round: what it injects (fault specs, client timeouts, a store outage). */
+  | { type: 'chaos-inject'; check: string; endpoint: string; round: string; faults: string[] }
+  /** A chaos check's attempt ended: ok, fail (an error answer) or unknown (no answer: it may have executed). */
+  | { type: 'chaos-attempt'; check: string; endpoint: string; key: string; attempt: number; outcome: 'ok' | 'fail' | 'unknown'; detail: string }
+  /** The load check's periodic progress (about once a second): achieved vs target rate, sent, errors, time. */
+  | { type: 'load-progress'; check: string; endpoint: string; progress: LoadProgress }
+  | { type: 'run-end'; verdict: string };
+
+export type RunListener = (event: RunEvent) => void;
