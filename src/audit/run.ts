@@ -1,8 +1,9 @@
 // runAudit: the programmatic API behind `idemaudit run`. Resolves the target, runs each selected
 // check against each endpoint, and returns the versioned report. It never touches process or TTY.
 import { setMaxListeners } from 'node:events';
-import { getCheck, type CheckId, type Finding, type Level } from '../checks/index.js';
-import type { CheckContext } from '../checks/types.js';
+import { getCheck, type CheckEvent, type Finding } from '../checks/index.js';
+import type { Level } from '../core/verdict.js';
+import type { CheckContext } from '../checks/api.js';
 import { IdemauditError, TargetUnreachableError } from '../core/errors.js';
 import { getProfile } from '../profiles/index.js';
 import { reproduction } from '../report/curl.js';
@@ -10,13 +11,14 @@ import { SCHEMA_VERSION, summarize, type Report, type ResultRecord } from '../re
 import type { Endpoint, Scenario } from '../scenario/schema.js';
 import { VERSION } from '../core/version.js';
 import { burst } from '../engine/burst.js';
-import { attachLoadResults } from '../report/load-results.js';
+import { attachLoadOutcome } from '../report/load-results.js';
+import type { LoadOutcome } from '../report/model.js';
 import { AuditClient, type ExchangeMeta, type RequestGate, type TlsOptions } from '../engine/client.js';
 import { createRunClock } from '../engine/clock.js';
-import type { RunListener } from './events.js';
+import { checkEventToRunEvent, type RunListener } from './events.js';
 import type { OutgoingRequest } from '../core/exchange.js';
 import { RunGuard, assertTargetAllowed, type GuardLimits } from '../engine/guard.js';
-import { parseOptions, selectChecks } from './selection.js';
+import { selectChecks } from './selection.js';
 import { KeyFactory } from '../engine/keys.js';
 import { ExecutionOracle } from '../engine/oracle.js';
 import { Redactor } from '../report/redact.js';
@@ -24,8 +26,8 @@ import { redactionPolicyFor } from './redaction-policy.js';
 import { RunRecorder } from './recorder.js';
 import { RequestFactory } from '../engine/requests.js';
 import { createRng, randomSeed } from '../core/rng.js';
-import { assertReachable, detectLedger, resolveTarget } from './target.js';
-import { createChaosRuntime } from '../checks/chaos/create-port.js';
+import { assertReachable, detectLedger, resolveTarget, type SelfTargetFactory } from './target.js';
+import { createChaosRuntime } from './chaos-port.js';
 import { HistoryLog, HistoryWriter } from '../engine/history.js';
 import { fileStamp } from '../report/index.js';
 import path from 'node:path';
@@ -50,6 +52,8 @@ export interface RunOptions {
   /** Send nothing: hand every request the audit would send to onPlanned instead. */
   dryRun?: boolean;
   onPlanned?: (request: OutgoingRequest, meta: ExchangeMeta) => void;
+  /** Starts the embedded server for `target: self` (the CLI and the idemaudit entry point pass the demo server). */
+  startSelf?: SelfTargetFactory;
   /** Write the chaos history beside the report: `<historyDir>/<scenario>-<stamp>.history.jsonl` (the report's name). */
   historyDir?: string;
 }
@@ -72,12 +76,11 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const failOn = opts.failOn ?? 'deviation';
   const seed = opts.seed ?? randomSeed();
   const checkIds = selectChecks(scenario, opts.only, opts.skip);
-  const checkOptions = new Map(checkIds.map((id) => [id, parseOptions(id, scenario.checks[id], opts.scenarioFile)]));
   const emit: RunListener = opts.listener ?? (() => {});
 
   const target = opts.dryRun
     ? { baseUrl: scenario.target === 'self' && !opts.target ? 'http://self' : (opts.target ?? scenario.target).replace(/\/+$/, ''), label: `${opts.target ?? scenario.target} (dry run)`, ledgerUrl: undefined as string | undefined, close: async () => {} }
-    : await resolveTarget(opts.target ?? scenario.target, scenario.ledger, scenario.self);
+    : await resolveTarget(opts.target ?? scenario.target, scenario.ledger, scenario.self, opts.startSelf);
   const redactor = new Redactor(redactionPolicyFor(scenario));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
   const sink = (e: Parameters<typeof recorder.sink>[0]): void => {
@@ -107,10 +110,11 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   // The ledger may only be known once the target answered (see detectLedger below).
   const oracle = new ExecutionOracle(scenario, client, requests, () => target.ledgerUrl);
   const results: ResultRecord[] = [];
+  const loads: Array<[string, LoadOutcome]> = [];
   let incomplete: string | undefined;
   let unreachable: string | undefined;
 
-  const toRecord = (id: CheckId, endpoint: Endpoint, f: Finding): ResultRecord => {
+  const toRecord = (id: string, endpoint: Endpoint, f: Finding): ResultRecord => {
     const rec: ResultRecord = {
       check: id, endpoint: endpoint.name, verdict: f.verdict, level: f.level, message: redactor.text(f.message), reference: f.reference,
       evidence: f.exchanges.slice(0, MAX_EVIDENCE).map((e) => redactor.record(e)),
@@ -138,20 +142,20 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           break outer;
         }
         emit({ type: 'check-start', check: id, endpoint: endpoint.name });
-        const chaos = chaosRuntime.portFor(id, endpoint.name, (e) => emit(e.type === 'inject'
-          ? { type: 'chaos-inject', check: id, endpoint: endpoint.name, round: e.round, faults: e.faults }
-          : { type: 'chaos-attempt', check: id, endpoint: endpoint.name, key: e.key, attempt: e.attempt, outcome: e.outcome, detail: e.detail }));
+        const emitFor = (e: CheckEvent): void => emit(checkEventToRunEvent(e, id, endpoint.name));
+        const chaos = chaosRuntime.portFor(id, endpoint.name, emitFor);
         const ctx: CheckContext<unknown> = {
           chaos,
           scenario, endpoint, profile, requests, keys, oracle, signal,
-          options: checkOptions.get(id),
+          options: scenario.checks[id] ?? check.options.parse({}),
           http: {
             send: (req, meta, timeoutMs) => client.send(req, meta, timeoutMs),
             burst: (items) => burst(items, {
               clock, sink, gate, maxBodyBytes, signal, nextSeq: () => client.nextSeq(), timeoutMs: scenario.defaults.timeoutMs, ...(opts.tls ? { tls: opts.tls } : {}),
             }),
           },
-          note: (text) => emit({ type: 'check-note', check: id, endpoint: endpoint.name, text }),
+          note: (text) => emitFor({ type: 'note', text }),
+          emit: emitFor,
         };
         const applies = check.applies?.(ctx) ?? true;
         if (applies !== true) {
@@ -166,7 +170,10 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
             incomplete = 'interrupted';
             break outer;
           }
-          for (const f of findings) push(toRecord(id, endpoint, f));
+          for (const f of findings) {
+            push(toRecord(id, endpoint, f));
+            if (f.load) loads.push([endpoint.name, f.load]);
+          }
         } catch (err) {
           if (signal.aborted) {
             incomplete = 'interrupted';
@@ -223,6 +230,6 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const history = await historyWriter?.close();
   if (history) report.history = history;
   recorder.close();
-  // Load results live in the load check's facts; lift them to report.load, .histograms, .latency.
-  return attachLoadResults(report);
+  for (const [endpoint, load] of loads) attachLoadOutcome(report, endpoint, load);
+  return report;
 }

@@ -1,7 +1,7 @@
-// Resolving and probing the target: "self" starts the embedded reference server; anything else
+// Resolving and probing the target: "self" starts the embedded server the caller provides; anything else
 // must answer HTTP (any status) before the audit starts, or the run stops with exit 3.
 import { Agent, request } from 'undici';
-import { TargetUnreachableError } from '../core/errors.js';
+import { TargetUnreachableError, UsageError } from '../core/errors.js';
 import { tlsConnectOptions, type TlsOptions } from '../engine/client.js';
 import { describeNetError } from '../engine/net-error.js';
 
@@ -20,16 +20,22 @@ export interface SelfSettings {
   processingMs?: number | undefined;
 }
 
-export async function resolveTarget(target: string, ledger: string | undefined, self?: SelfSettings): Promise<ResolvedTarget> {
+/** A server started for `target: self`, on a loopback port. */
+export interface SelfServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the embedded server for `target: self`. The audit does not know which server that is: the
+ * CLI and the public entry point pass one in (the demo payments app of src/demo/).
+ */
+export type SelfTargetFactory = (settings: SelfSettings) => Promise<SelfServer>;
+
+export async function resolveTarget(target: string, ledger: string | undefined, self: SelfSettings | undefined, startSelf: SelfTargetFactory | undefined): Promise<ResolvedTarget> {
   if (target === 'self') {
-    // Imported lazily: audits of remote targets never load the reference server.
-    const { startReferenceServer } = await import('../reference/index.js');
-    const server = await startReferenceServer({
-      port: 0,
-      host: '127.0.0.1',
-      ...(self?.leaseMs !== undefined ? { leaseMs: self.leaseMs } : {}),
-      ...(self?.processingMs !== undefined ? { processingMs: self.processingMs } : {}),
-    });
+    if (!startSelf) throw new UsageError('target: self needs an embedded server, and none was given', 'pass startSelf to runAudit, or use runAudit from the idemaudit entry point, which starts the demo server');
+    const server = await startSelf(self ?? {});
     return { baseUrl: server.url, ledgerUrl: `${server.url}/_idemaudit/ledger`, label: `self (${server.url})`, close: () => server.close() };
   }
   const baseUrl = target.replace(/\/+$/, '');

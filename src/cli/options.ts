@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
-import type { Level } from '../checks/types.js';
+import type { Level } from '../checks/api.js';
 
 export const list = (value: string, previous: string[] = []): string[] =>
   [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];

@@ -26,9 +26,9 @@ export class IdemauditError extends Error {
 
 /** Bad command-line usage (unknown flag value, missing file). */
 export class UsageError extends IdemauditError {
-  override readonly name = 'UsageError';
-  constructor(message: string, hint?: string) {
-    super('E_USAGE', message, EXIT.usage, hint);
+  override readonly name: string = 'UsageError';
+  constructor(message: string, hint?: string, code = 'E_USAGE') {
+    super(code, message, EXIT.usage, hint);
   }
 }
 
@@ -58,5 +58,21 @@ export class TargetUnreachableError extends IdemauditError {
   constructor(target: string, reason: string, options?: { cause?: unknown }) {
     super('E_UNREACHABLE', `target ${target} is unreachable: ${reason}`, EXIT.unreachable,
       'start the service, or point --target at a running one', options);
+  }
+}
+
+/** An extension registered an id that is taken (a check, reporter, fault, flaw or profile). */
+export class DuplicateIdError extends IdemauditError {
+  override readonly name = 'DuplicateIdError';
+  constructor(kind: string, id: string) {
+    super('E_DUPLICATE_ID', `${kind} '${id}' is registered already`, EXIT.usage, `give the ${kind} another id`);
+  }
+}
+
+/** An id that no registry entry has (a check, reporter, fault, flaw or profile). */
+export class UnknownIdError extends UsageError {
+  override readonly name = 'UnknownIdError';
+  constructor(readonly kind: string, readonly id: string, known: string[], suggestion?: string) {
+    super(`unknown ${kind} '${id}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`, `known: ${known.join(', ')}`, 'E_UNKNOWN_ID');
   }
 }

@@ -6,10 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import {
   addHistograms, decodeHistogram, percentileDistribution, summarize, type LatencyHistogram, type LatencySummary,
 } from '../metrics/histogram.js';
-import type { EncodedLatency, LoadRunReport, Outcome, Report } from './model.js';
-import { OUTCOME_ORDER } from '../engine/load/stats.js';
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { OUTCOMES as OUTCOME_ORDER } from '../core/outcome.js';
+import type { EncodedLatency, LoadOutcome, LoadRunReport, Outcome, Report } from './model.js';
 
 function decodeOrUndefined(base64: string): LatencyHistogram | undefined {
   try {
@@ -31,22 +29,13 @@ function summaryOf(base64: string): LatencySummary | undefined {
 }
 
 /**
- * Lifts what the `load` check left in its results' facts (`facts.load`, `facts.histograms`) into
- * `report.load` and `report.histograms`, and makes `report.latency` of each loaded endpoint and
- * outcome the load run's latency from the intended start (thousands of requests, against the
- * handful the other checks send). Idempotent; returns the same report object.
+ * Puts a load run's figures and histograms into `report.load` and `report.histograms`, and makes
+ * `report.latency` of that endpoint's outcomes the load run's latency from the intended start
+ * (thousands of requests, against the handful the other checks send). Returns the same report.
  */
-export function attachLoadResults(report: Report): Report {
-  for (const r of report.results) {
-    if (r.check !== 'load' || !r.facts) continue;
-    const figures = r.facts.load;
-    const histograms = r.facts.histograms;
-    if (isObject(figures)) (report.load ??= {})[r.endpoint] = figures as unknown as LoadRunReport;
-    if (isObject(histograms)) {
-      (report.histograms ??= {})[r.endpoint] = histograms as Partial<Record<Outcome, EncodedLatency>>;
-      delete r.facts.histograms;
-    }
-  }
+export function attachLoadOutcome(report: Report, endpoint: string, load: LoadOutcome): Report {
+  (report.load ??= {})[endpoint] = load.figures;
+  (report.histograms ??= {})[endpoint] = load.histograms;
   recomputeLatency(report);
   return report;
 }

@@ -2,7 +2,7 @@
 import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScenarioError, type ScenarioProblem } from '../../src/core/errors.js';
-import { startReferenceServer, type ReferenceServer } from '../../src/reference/index.js';
+import { startReferenceServer, type ReferenceServer } from '../../src/demo/index.js';
 import { interpolate } from '../../src/scenario/interpolate.js';
 import { parseScenario } from '../../src/scenario/index.js';
 import { MAX_NESTING } from '../../src/scenario/nesting.js';

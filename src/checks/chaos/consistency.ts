@@ -3,7 +3,7 @@
 // final answer that is the committed result. Also the figures the observability contract asks for:
 // retry success after the fault, attempts until success, time to a consistent answer.
 import { compareBodies, statusTally, type BodyComparison } from '../compare.js';
-import { finding, type Finding, type Level } from '../types.js';
+import { finding, type Finding, type Level } from '../api.js';
 import type { Exchange } from '../../core/exchange.js';
 import { statusOf } from '../../core/exchange.js';
 import type { HistoryOp, LedgerEntry } from '../../engine/history.js';

@@ -1,5 +1,5 @@
 // Reading the side-effect oracles for a key, as an operation of the history's `oracle` process.
-import type { CheckContext } from '../types.js';
+import type { CheckContext } from '../api.js';
 import type { Exchange } from '../../core/exchange.js';
 import type { HistoryOp, LedgerEntry } from '../../engine/history.js';
 import type { ExecutionCount } from '../../engine/oracle.js';

@@ -1,7 +1,7 @@
 // One request path under chaos: the same key and body sent attempt after attempt under the
 // scenario's retry policy, each attempt routed through the fault proxy or straight to the target,
 // and every attempt written to the history as an invoke and its completion (ok / fail / unknown).
-import type { CheckContext } from '../types.js';
+import type { CheckContext } from '../api.js';
 import { exchangeMeta } from '../send.js';
 import type { Exchange } from '../../core/exchange.js';
 import { sha256 } from '../../core/exchange.js';

@@ -1,17 +1,12 @@
 // Small planning helpers the chaos checks share: which declared faults belong to which check, how a
 // fault is described in progress and reports, and the timing measurements the checks adapt to.
-import type { CheckContext } from '../types.js';
+import type { CheckContext } from '../api.js';
 import type { FaultSpec, FaultSpecBase } from '../../faults/index.js';
 import type { Endpoint } from '../../scenario/schema.js';
 import { sendAttempt, type PathAttempt, type Route } from './path.js';
 import type { ChaosPort } from './port.js';
 
-/** The fault kinds each retry-shaped chaos check injects (GUIDE section 2). */
-export const FAULT_KINDS = {
-  'timeout-retry': ['latency'],
-  'lost-response': ['drop-response-after-upstream', 'stall-response', 'truncate-body', 'gateway-status', 'reset-before-upstream'],
-  'gateway-duplicate': ['duplicate-upstream'],
-} as const satisfies Record<string, readonly FaultSpec['name'][]>;
+export { FAULT_KINDS } from '../../scenario/check-options/fault-kinds.js';
 
 /** The endpoint's declared faults of the given kinds, in declaration order. */
 export function declaredFaults(endpoint: Endpoint, kinds: readonly string[]): FaultSpec[] {

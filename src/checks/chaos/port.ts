@@ -2,7 +2,7 @@
 // of the target (seeded by the run, closed after the check), the scenario's retry policy, the
 // history, the reference server's settings and switches, and progress events. The engine builds it
 // (src/engine/chaos/create-port.ts); checks reach it with chaosOf(ctx).
-import type { CheckContext } from '../types.js';
+import type { CheckContext } from '../api.js';
 import type { FaultEvent, FaultSpecBase, FaultSpecInput } from '../../faults/index.js';
 import type { OutgoingRequest } from '../../core/exchange.js';
 import type { HistoryOp, HistoryOpInput, LedgerEntry } from '../../engine/history.js';

@@ -1,7 +1,7 @@
 // One round of a retry-shaped chaos check: a fresh key whose first attempt goes through the fault
 // proxy, retries straight to the target under the policy (as after a transient fault), then a
 // repeat of the request (the stored result, again) and the oracles. Everything lands in the history.
-import type { CheckContext } from '../types.js';
+import type { CheckContext } from '../api.js';
 import { sleep } from '../../engine/sleep.js';
 import type { RetryRound } from './consistency.js';
 import { readOracle } from './observe.js';

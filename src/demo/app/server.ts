@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CapturingServerResponse } from '../../reference/adapters/capture-response.js';
 import { wrapNodeHandler } from '../../reference/adapters/node.js';
-import { parseFlawNames, type FlawName } from '../flaws/registry.js';
+import { flawOption, parseFlawNames, type FlawName } from '../flaws/registry.js';
 import { createIdempotencyLayer } from '../../reference/layer/layer.js';
 import type { IdempotencyLayer, KeySyntax } from '../../reference/layer/types.js';
 import { createReferenceLogger, logLayerEvents, type Logger } from '../../reference/observability/logger.js';
@@ -77,7 +77,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
 
   const layer = createIdempotencyLayer({
     store,
-    flaws,
+    flaws: flawOption(flaws),
     retentionMs: options.retentionMs,
     leaseMs: options.leaseMs,
     replay5xx: options.replay5xx,

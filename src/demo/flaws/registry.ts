@@ -64,3 +64,9 @@ export function parseFlawNames(names: Iterable<string>): FlawName[] {
 export function behaviourWith(flaws: Iterable<string>): LayerBehaviour {
   return parseFlawNames(flaws).reduce<LayerBehaviour>((behaviour, name) => FLAWS[name].apply(behaviour), correctBehaviour);
 }
+
+/** The layer's `flaws` option for these flaw names (validated; unknown names throw). */
+export function flawOption(names: Iterable<string>): { names: FlawName[]; behaviour: LayerBehaviour } {
+  const valid = parseFlawNames(names);
+  return { names: valid, behaviour: behaviourWith(valid) };
+}

@@ -1,14 +1,14 @@
 // Builds the chaos port for each check run: one runtime per audit (admin HTTP, cached settings,
 // the shared retry budget), one port per check and endpoint whose proxies close when the check ends.
 import { Agent, request } from 'undici';
-import { parseFaultSpec, startFaultProxy, type FaultEvent, type FaultSpecBase, type FaultSpecInput } from '../../faults/index.js';
-import type { Scenario } from '../../scenario/schema.js';
-import type { RunClock } from '../../engine/clock.js';
-import type { OutgoingRequest } from '../../core/exchange.js';
-import type { HistoryLog, HistoryOp, LedgerEntry } from '../../engine/history.js';
-import { DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from '../../engine/retry/index.js';
-import { createRng } from '../../core/rng.js';
-import type { ChaosEvent, ChaosPort, ChaosProxy, StoreOutage, TargetSettings } from './port.js';
+import { parseFaultSpec, startFaultProxy, type FaultEvent, type FaultSpecBase, type FaultSpecInput } from '../faults/index.js';
+import type { Scenario } from '../scenario/schema.js';
+import type { RunClock } from '../engine/clock.js';
+import type { OutgoingRequest } from '../core/exchange.js';
+import type { HistoryLog, HistoryOp, LedgerEntry } from '../engine/history.js';
+import { DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from '../engine/retry/index.js';
+import { createRng } from '../core/rng.js';
+import type { ChaosEvent, ChaosPort, ChaosProxy, StoreOutage, TargetSettings } from '../checks/chaos/port.js';
 
 export interface ChaosRuntimeDeps {
   scenario: Scenario;

@@ -1,21 +1,27 @@
-// What a check is: options, a plan that talks to the target through the context (I/O), and
-// pure verdict functions over what it recorded. Built-in checks register like extensions would.
+// The interface checks consume, and what a check is: options, a plan that talks to the target
+// through the context (I/O), and pure verdict functions over what it recorded. The audit layer
+// (src/audit/) implements the context; built-in checks register like extensions would.
 import type { z } from 'zod';
+import type { Level, Verdict } from '../core/verdict.js';
+import type { LoadProgress } from '../engine/load/types.js';
 import type { BurstItem } from '../engine/burst.js';
-import type { ChaosPort } from './chaos/port.js';
+import type { ChaosEvent, ChaosPort } from './chaos/port.js';
 import type { ExchangeMeta } from '../engine/client.js';
 import type { Exchange, OutgoingRequest } from '../core/exchange.js';
 import type { KeyFactory } from '../engine/keys.js';
 import type { ExecutionOracle } from '../engine/oracle.js';
 import type { RequestFactory } from '../engine/requests.js';
 import type { Profile } from '../profiles/index.js';
+import type { LoadOutcome } from '../report/model.js';
 import type { Endpoint, Scenario } from '../scenario/schema.js';
-import type { CheckId } from './ids.js';
 
-export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
-export type Level = 'violation' | 'deviation' | 'observation';
+export type { Level, Verdict };
 
-export const LEVEL_RANK: Record<Level, number> = { observation: 0, deviation: 1, violation: 2 };
+/** What a check tells the run while it works; the audit adds the check and endpoint ids. */
+export type CheckEvent =
+  | { type: 'note'; text: string }
+  | { type: 'load-progress'; progress: LoadProgress }
+  | ChaosEvent;
 
 /** A check's conclusion before the engine attaches identity and redacted evidence. */
 export interface Finding {
@@ -30,6 +36,8 @@ export interface Finding {
   facts?: Record<string, unknown>;
   /** The exchanges were sent at the same time (the reproduction must send them in parallel). */
   concurrent?: boolean;
+  /** A load run's figures and histograms, which the report shows in its load section. */
+  load?: LoadOutcome;
 }
 
 export interface HttpPort {
@@ -47,21 +55,31 @@ export interface CheckContext<O> {
   keys: KeyFactory;
   oracle: ExecutionOracle;
   signal: AbortSignal;
-  /** Progress notes for the terminal ("round 2/3"). */
+  /** Progress notes for the terminal ("round 2/3"); the same as emit({ type: 'note', text }). */
   note(text: string): void;
+  /** Typed progress events (load progress, chaos rounds) for the terminal and the event stream. */
+  emit(event: CheckEvent): void;
   /** Fault proxy, retry policy, history and target switches for the chaos checks (see chaosOf). */
   chaos?: ChaosPort;
 }
 
-export interface Check<O = Record<string, unknown>> {
-  id: CheckId;
+export interface Check<O> {
+  id: string;
   title: string;
   /** One line for `idemaudit list checks`. */
   summary: string;
+  /** The option schema, from the check's light module under src/scenario/check-options/. */
   options: z.ZodType<O>;
+  /** Runs only when the scenario declares it (it needs fault, retry or load settings). */
+  declaredOnly?: boolean;
   /** Whether the check applies to this endpoint; a reason string means "skip, because ...". */
   applies?(ctx: Omit<CheckContext<O>, 'options'>): true | string;
   run(ctx: CheckContext<O>): Promise<Finding[]>;
+}
+
+/** Declares a check with typed options (the registry stores it with its options erased). */
+export function defineCheck<O>(check: Check<O>): Check<O> {
+  return check;
 }
 
 export function finding(verdict: Verdict, level: Level, message: string, reference: string, exchanges: Exchange[], facts?: Record<string, unknown>): Finding {
