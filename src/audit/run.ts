@@ -10,7 +10,7 @@ import { reproduction } from '../report/curl.js';
 import { SCHEMA_VERSION, summarize, type Report, type ResultRecord } from '../report/model.js';
 import type { Endpoint, Scenario } from '../scenario/schema.js';
 import { VERSION } from '../core/version.js';
-import { burst } from '../engine/burst.js';
+import { burstIn, resolveBurstMode, type BurstMode } from '../engine/burst-mode.js';
 import { attachLoadOutcome } from '../report/load-results.js';
 import type { LoadOutcome } from '../report/model.js';
 import { AuditClient, type ExchangeMeta, type RequestGate, type TlsOptions } from '../engine/client.js';
@@ -110,6 +110,9 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   // The ledger may only be known once the target answered (see detectLedger below).
   const oracle = new ExecutionOracle(scenario, client, requests, () => target.ledgerUrl);
   const results: ResultRecord[] = [];
+  // Burst mode per origin (auto asks once), and the mode each check's bursts used, for its results.
+  const burstModes = new Map<string, BurstMode>();
+  const burstsBy = new Map<string, { mode: BurstMode; segments?: number }>();
   const loads: Array<[string, LoadOutcome]> = [];
   let incomplete: string | undefined;
   let unreachable: string | undefined;
@@ -120,6 +123,8 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       evidence: f.exchanges.slice(0, MAX_EVIDENCE).map((e) => redactor.record(e)),
     };
     if (f.facts) rec.facts = redactor.value(f.facts);
+    const bursts = burstsBy.get(`${id}\u0000${endpoint.name}`);
+    if (bursts) rec.facts = { ...rec.facts, burst: bursts };
     if (f.verdict === 'fail') rec.reproduce = reproduction(rec.evidence, f.concurrent === true);
     return rec;
   };
@@ -150,9 +155,20 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           options: scenario.checks[id] ?? check.options.parse({}),
           http: {
             send: (req, meta, timeoutMs) => client.send(req, meta, timeoutMs),
-            burst: (items) => burst(items, {
-              clock, sink, gate, maxBodyBytes, signal, nextSeq: () => client.nextSeq(), timeoutMs: scenario.defaults.timeoutMs, ...(opts.tls ? { tls: opts.tls } : {}),
-            }),
+            burst: async (items) => {
+              const origin = new URL(items[0]!.request.url).origin;
+              let mode = burstModes.get(origin);
+              if (!mode) {
+                // A dry run sends nothing, not even the ALPN question.
+                const setting = opts.dryRun && scenario.defaults.burst.mode === 'auto' ? 'h1-last-byte' : scenario.defaults.burst.mode;
+                burstModes.set(origin, (mode = await resolveBurstMode(setting, origin, scenario.defaults.timeoutMs, opts.tls)));
+              }
+              const r = await burstIn(mode, items, {
+                clock, sink, gate, maxBodyBytes, signal, nextSeq: () => client.nextSeq(), timeoutMs: scenario.defaults.timeoutMs, ...(opts.tls ? { tls: opts.tls } : {}),
+              });
+              burstsBy.set(`${id}\u0000${endpoint.name}`, { mode: r.mode, ...(r.segments !== undefined ? { segments: r.segments } : {}) });
+              return r.exchanges;
+            },
           },
           note: (text) => emitFor({ type: 'note', text }),
           emit: emitFor,

@@ -96,6 +96,13 @@ export const ScenarioSchema = z
         keyHeader: z.string().min(1).default('Idempotency-Key'),
         keyFormat: z.enum(['sf-string', 'raw']).optional().describe('How keys are written in the header; default from the profile'),
         timeoutMs: durationMs.default(10_000).describe('Per-request timeout in milliseconds'),
+        burst: z
+          .strictObject({
+            mode: z.enum(['auto', 'h2-single-packet', 'h1-last-byte']).default('auto')
+              .describe('auto: HTTP/2 single-packet bursts where an https target negotiates h2 (ALPN), HTTP/1.1 last-byte bursts otherwise; h2-single-packet on an http:// target speaks h2c (prior knowledge)'),
+          })
+          .prefault({})
+          .describe('How concurrent duplicates are sent (see README "Burst modes")'),
       })
       .prefault({}),
     tenants: z.record(z.string().regex(NAME_PATTERN, NAME_RULE), TenantSchema).default({}),
