@@ -25,7 +25,7 @@ describe('parseScenario: valid input', () => {
       target: 'self',
       profile: 'ietf-07',
       profiles: {},
-      defaults: { keyHeader: 'Idempotency-Key', timeoutMs: 10_000 },
+      defaults: { keyHeader: 'Idempotency-Key', timeoutMs: 10_000, burst: { mode: 'auto' } },
       tenants: {},
       redact: [],
       allowHosts: [],
