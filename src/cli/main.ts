@@ -91,11 +91,15 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--ttl <duration>', 'retention of completed keys (e.g. 24h)', duration)
     .option('--lease <duration>', 'in-flight lease (e.g. 30s)', duration)
     .option('--replay-5xx', 'store and replay 5xx results instead of releasing the key')
+    .option('--tls', 'serve HTTPS, HTTP/2 (ALPN h2) and HTTP/1.1, with a throwaway self-signed certificate unless --cert/--key')
+    .option('--cert <file>', 'PEM certificate for --tls')
+    .option('--key <file>', 'PEM private key for --tls')
     .addOption(new Option('--log-level <level>', 'structured JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']).default('info'))
     .addHelpText('after', examples([
       'idemaudit serve --port 4000',
       'idemaudit serve --port 4001 --flaw race --flaw header-drop',
       'idemaudit serve --store redis --redis-url redis://127.0.0.1:6379 --ttl 1h --lease 10s',
+      'idemaudit serve --port 4443 --tls --flaw race   # HTTP/2: audits send single-packet bursts',
     ]))
     .action(async (flags: ServeFlags) => setCode(await serveCommand(flags, io)));
 

@@ -1,6 +1,6 @@
 // Starting a node:http server on a port and naming its URL: shared by the reference server and the
 // fault proxy, which both listen on 127.0.0.1 ephemeral ports in tests.
-import type { Server } from 'node:http';
+import type { Server } from 'node:net';
 
 /** Listen, rejecting (instead of emitting 'error') when the port cannot be bound. */
 export function listen(server: Server, port: number, host: string): Promise<void> {
@@ -13,7 +13,7 @@ export function listen(server: Server, port: number, host: string): Promise<void
   });
 }
 
-/** http://host:port, with IPv6 literals bracketed. */
-export function urlFor(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+/** http://host:port (or https), with IPv6 literals bracketed. */
+export function urlFor(host: string, port: number, scheme: 'http' | 'https' = 'http'): string {
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

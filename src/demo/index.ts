@@ -16,3 +16,4 @@ export {
 } from './flaws/registry.js';
 export type { BugClass, Flaw } from './flaws/types.js';
 export { startSelfTarget } from './self-target.js';
+export { tlsCertificate, CertificateError, type GeneratedCertificate } from './tls.js';

@@ -43,21 +43,21 @@ export function selfSignedCert(): { key: string; cert: string } {
 }
 
 export async function startRaceServer(opts: RaceServerOptions): Promise<RaceServer> {
-  const claimed = new Set<string>();
   const executions = new Map<string, number>();
   const arrivals = new Map<string, number[]>();
 
+  // The window is logical, measured on the server's clock: a copy executes when it arrives less than
+  // windowMs after the first copy was claimed (its check ran before the first copy's set). A timer
+  // would widen the window by however late the event loop is, which a loaded machine makes large.
+  const firstClaim = new Map<string, number>();
   const handle = (key: string, respond: (status: number, body: string) => void): void => {
-    (arrivals.get(key) ?? arrivals.set(key, []).get(key)!).push(performance.now());
-    if (claimed.has(key)) return respond(409, '{"status":409}');
-    const commit = (): void => {
-      claimed.add(key);
-      executions.set(key, (executions.get(key) ?? 0) + 1);
-      respond(201, JSON.stringify({ id: `pay-${key}-${executions.get(key)}` }));
-    };
-    // The window between "not seen" and "seen": every copy that arrives inside it executes too.
-    if (opts.windowMs > 0) setTimeout(commit, opts.windowMs);
-    else commit();
+    const now = performance.now();
+    (arrivals.get(key) ?? arrivals.set(key, []).get(key)!).push(now);
+    const first = firstClaim.get(key);
+    if (first !== undefined && (opts.windowMs === 0 || now - first >= opts.windowMs)) return respond(409, '{"status":409}');
+    if (first === undefined) firstClaim.set(key, now);
+    executions.set(key, (executions.get(key) ?? 0) + 1);
+    respond(201, JSON.stringify({ id: `pay-${key}-${executions.get(key)}` }));
   };
 
   const onRequest = (req: http2.Http2ServerRequest | import('node:http').IncomingMessage, res: http2.Http2ServerResponse | import('node:http').ServerResponse): void => {

@@ -40,29 +40,36 @@ export async function startWanRelay(opts: WanRelayOptions): Promise<WanRelay> {
   let connections = 0;
 
   const pipe = (from: net.Socket, to: net.Socket, connection: number, direction: 'up' | 'down', draw: () => number): void => {
-    // The time the previous chunk of this direction is delivered: the next one waits for it.
-    let lastDelivery = 0;
+    // One FIFO per direction, drained by one timer: a chunk never overtakes the one before it (two
+    // timers due at the same millisecond may fire in either order, which would corrupt a stream).
+    const queue: Array<{ chunk: Buffer; due: number }> = [];
+    let timer: NodeJS.Timeout | undefined;
     let ended = false;
-    let pending = 0;
+    const drain = (): void => {
+      timer = undefined;
+      const now = Date.now();
+      while (queue.length > 0 && queue[0]!.due <= now) {
+        const { chunk } = queue.shift()!;
+        if (!to.destroyed) to.write(chunk);
+      }
+      if (queue.length > 0) timer = setTimeout(drain, queue[0]!.due - now);
+      else if (ended) to.end();
+    };
     from.on('data', (chunk: Buffer) => {
       const delayMs = Math.max(0, opts.meanMs + (draw() * 2 - 1) * opts.jitterMs);
-      const due = Math.max(Date.now() + delayMs, lastDelivery);
-      lastDelivery = due;
+      const last = queue.length > 0 ? queue[queue.length - 1]!.due : 0;
+      const due = Math.max(Date.now() + delayMs, last);
       log.push({ connection, direction, bytes: chunk.length, delayMs, ...(direction === 'up' ? { data: Buffer.from(chunk) } : {}) });
-      pending += 1;
-      setTimeout(() => {
-        pending -= 1;
-        if (!to.destroyed) to.write(chunk);
-        if (ended && pending === 0) to.end();
-      }, due - Date.now());
+      queue.push({ chunk, due });
+      timer ??= setTimeout(drain, due - Date.now());
     });
     from.on('end', () => {
       ended = true;
-      if (pending === 0) to.end();
+      if (queue.length === 0) to.end();
     });
     from.on('error', () => to.destroy());
     from.on('close', () => {
-      if (pending === 0) to.destroy();
+      if (queue.length === 0) to.destroy();
     });
   };
 

@@ -1,6 +1,9 @@
-// startReferenceServer: the demo app behind the idempotency layer on node:http, with its ledger,
-// metrics and logs. Used by `idemaudit serve`, by target "self", and by the tests.
-import { createServer, type Server } from 'node:http';
+// startReferenceServer: the demo app behind the idempotency layer on node:http (or, with `tls`, on
+// node:http2 speaking HTTP/2 and HTTP/1.1 over TLS), with its ledger, metrics and logs. Used by
+// `idemaudit serve`, by target "self", and by the tests.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { CapturingServerResponse } from '../../reference/adapters/capture-response.js';
 import { wrapNodeHandler } from '../../reference/adapters/node.js';
@@ -42,13 +45,18 @@ export interface ReferenceServerOptions {
   logger?: Logger;
   /** Default 'silent'. */
   logLevel?: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /**
+   * Serve HTTPS with this certificate: HTTP/2 for clients that offer h2 over ALPN (so audits send
+   * single-packet bursts), HTTP/1.1 for the others. See tlsCertificate() for a throwaway one.
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface ReferenceServer {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
   port: number;
-  server: Server;
+  server: Server | Http2SecureServer;
   layer: IdempotencyLayer;
   ledger: Ledger;
   metrics: ReferenceMetrics;
@@ -105,25 +113,35 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const app = wrapNodeHandler(layer, handler);
   // The outage switch is answered before the idempotency layer: it is a test control, not a mutation.
   // CapturingServerResponse lets the adapter buffer the handler's answer without patching each response.
-  const server: Server = createServer({ ServerResponse: CapturingServerResponse }, (req, res) =>
-    isStoreOutageRequest(req) ? sendStoreOutage(storeOutage, req, res) : app(req, res),
-  );
+  const route = (req: IncomingMessage, res: ServerResponse): void =>
+    isStoreOutageRequest(req) ? sendStoreOutage(storeOutage, req, res) : app(req, res);
+  // The HTTP/2 compatibility API's request and response have the same shape as node:http's for
+  // everything the adapter and the app use (headers, url, writeHead, setHeader, write, end).
+  const server: Server | Http2SecureServer = options.tls
+    ? createSecureServer({ key: options.tls.key, cert: options.tls.cert, allowHTTP1: true }, route as unknown as Parameters<typeof createSecureServer>[1])
+    : createServer({ ServerResponse: CapturingServerResponse }, route);
+  // Every connection, so close() can cut the ones still open (http2 servers have no closeAllConnections).
+  const sockets = new Set<Socket>();
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   // Arrival of every keyed request's last byte, executed or not (an 'end' listener does not start
   // reading the body, so the handler still consumes it as usual).
-  server.on('request', (req) => {
+  server.on('request', (req: IncomingMessage) => {
     const key = ledgerKeyOf(req, layer.settings.keyHeader);
     if (key !== null) req.once('end', () => ledger.arrive(key, preciseNow()));
   });
   const host = options.host ?? '127.0.0.1';
   await listen(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
-  const url = urlFor(host, port);
+  const url = urlFor(host, port, options.tls ? 'https' : 'http');
   logger.info({ url, store: store.name, flaws }, 'reference server listening');
 
   // Requests being handled, so a graceful shutdown can wait for them.
   let active = 0;
   let idle: (() => void) | undefined;
-  server.on('request', (_req, res) => {
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     active += 1;
     res.once('close', () => {
       active -= 1;
@@ -135,7 +153,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const close = (closeOptions: { drainMs?: number } = {}): Promise<void> => {
     closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
       // Draining lets in-flight requests finish and complete their claims, so no key is left
       // locked until its lease runs out; whatever is still running after drainMs is cut off.
       const drainMs = closeOptions.drainMs ?? 0;
@@ -148,7 +166,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
           };
         });
       }
-      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       await closed;
       if (ownsStore) await store.close();
     })();
