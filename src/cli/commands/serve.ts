@@ -21,13 +21,14 @@ export interface ServeFlags {
   replay5xx?: boolean;
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   tls?: boolean;
+  http2?: boolean;
   cert?: string;
   key?: string;
 }
 
 /** The certificate for --tls: the files given, or a generated one whose file is printed for --ca. */
 function tlsOf(flags: ServeFlags): { key: string; cert: string; certFile?: string } | undefined {
-  if (!flags.tls && !flags.cert && !flags.key) return undefined;
+  if (!flags.tls && !flags.http2 && !flags.cert && !flags.key) return undefined;
   if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
   if (flags.cert && flags.key) {
     const read = (file: string, what: string): string => {
