@@ -77,6 +77,7 @@ export const CustomProfileSchema = z
   })
   .describe('A custom semantics profile: a built-in one with some rules changed');
 
+/** The scenario format with `checks` as a plain record: validate with scenarioSchema(), which parses each check's options. */
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path or URL of scenario.schema.json, for editors'),
