@@ -26,7 +26,7 @@ export interface ContextDeps {
   waits: WaitRegistry;
   rng: { next(): number };
   maxBufferBytes: number;
-  emit(detail?: FaultEventDetail): void;
+  emit: (detail?: FaultEventDetail) => void;
 }
 
 /**

@@ -43,7 +43,7 @@ export function attachLoadResults(report: Report): Report {
     const histograms = r.facts.histograms;
     if (isObject(figures)) (report.load ??= {})[r.endpoint] = figures as unknown as LoadRunReport;
     if (isObject(histograms)) {
-      (report.histograms ??= {})[r.endpoint] = histograms as Partial<Record<Outcome, EncodedLatency>>;
+      (report.histograms ??= {})[r.endpoint] = histograms;
       delete r.facts.histograms;
     }
   }

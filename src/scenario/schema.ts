@@ -1,5 +1,6 @@
 // The scenario file format. One zod definition is the source of the TypeScript types, the
 // validation and the committed JSON Schema (scenarios/scenario.schema.json), so they never drift.
+import { DURATION_EXAMPLES, parseDuration } from '../core/duration.js';
 import { z } from 'zod';
 import { CHECK_IDS } from '../checks/ids.js';
 import { RetryPolicySchema } from '../engine/retry/policy.js';
@@ -14,19 +15,13 @@ const jsonPointer = z
 
 const durationMs = z.number().int().positive();
 
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
 /** A duration as milliseconds or a string such as "250ms", "30s", "5m", "24h", "7d". */
 export const Duration = z
   .union([
     z.number().int().nonnegative(),
-    z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as 250ms, 30s, 5m, 24h or 7d'),
+    z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, `must be a duration such as ${DURATION_EXAMPLES}`),
   ])
-  .transform((v) => {
-    if (typeof v === 'number') return v;
-    const [, n, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v)!;
-    return Math.round(Number(n) * DURATION_UNITS[unit as keyof typeof DURATION_UNITS]);
-  })
+  .transform((v) => (typeof v === 'number' ? v : parseDuration(v)!))
   .describe('Duration: milliseconds, or a string such as 250ms, 30s, 5m, 24h, 7d');
 
 const ErrorPolicy = z.enum(['replay', 'release', 'any']);
@@ -69,7 +64,6 @@ export const EndpointSchema = z
     keyRequired: z.enum(['mandatory', 'expected', 'optional']).default('expected')
       .describe('mandatory: a request without a key must be rejected (violation otherwise); expected: per profile (deviation); optional: not checked'),
     risk: z.enum(['critical', 'high', 'medium', 'low']).default('high').describe('Business-risk class for the governance report'),
-    successStatus: z.array(z.number().int().min(100).max(599)).optional().describe('Statuses that mean "executed" (default: any 2xx)'),
     policy: PolicySchema.prefault({}),
     faults: z.array(FaultSpecSchema).optional()
       .describe('Faults the chaos checks inject into the first attempt through the fault proxy: latency for timeout-retry; drop-response-after-upstream, stall-response, truncate-body, gateway-status, reset-before-upstream for lost-response; duplicate-upstream for gateway-duplicate. A check whose kind is not listed uses its defaults'),

@@ -28,7 +28,7 @@ const emitWarning = process.emitWarning;
 beforeAll(() => {
   process.emitWarning = ((warning: string | Error) => {
     warnings.push(typeof warning === 'string' ? warning : `${warning.name}: ${warning.message}`);
-  }) as typeof process.emitWarning;
+  });
 });
 afterAll(() => {
   process.emitWarning = emitWarning;

@@ -40,7 +40,10 @@ describe('latency', () => {
       return events.map((e) => e.delayMs!);
     };
     const first = await delays();
-    for (const d of first) expect(d).toBeGreaterThanOrEqual(20), expect(d).toBeLessThanOrEqual(60);
+    for (const d of first) {
+      expect(d).toBeGreaterThanOrEqual(20);
+      expect(d).toBeLessThanOrEqual(60);
+    }
     expect(new Set(first).size).toBeGreaterThan(1);
     expect(await delays()).toEqual(first);
   });
