@@ -6,6 +6,8 @@ export const EXIT = {
   findings: 1,
   usage: 2,
   unreachable: 3,
+  /** EX_SOFTWARE (sysexits.h): a bug in idemaudit, never the target's or the user's fault. */
+  internal: 70,
   interrupted: 130,
 } as const;
 
@@ -58,5 +60,13 @@ export class TargetUnreachableError extends IdemauditError {
   constructor(target: string, reason: string, options?: { cause?: unknown }) {
     super('E_UNREACHABLE', `target ${target} is unreachable: ${reason}`, EXIT.unreachable,
       'start the service, or point --target at a running one', options);
+  }
+}
+
+/** A broken invariant inside idemaudit: a bug to report, exit 70. Unexpected errors render the same way. */
+export class InternalError extends IdemauditError {
+  override readonly name = 'InternalError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_INTERNAL', message, EXIT.internal, undefined, options);
   }
 }

@@ -2,6 +2,7 @@
 // of the target (seeded by the run, closed after the check), the scenario's retry policy, the
 // history, the reference server's settings and switches, and progress events. The engine builds it
 // (src/engine/chaos/create-port.ts); checks reach it with chaosOf(ctx).
+import { InternalError } from '../../core/errors.js';
 import type { ServerHealth } from '../../core/health.js';
 import type { CheckContext } from '../types.js';
 import type { FaultEvent, FaultSpecBase, FaultSpecInput } from '../../faults/index.js';
@@ -73,6 +74,6 @@ export interface ChaosPort {
 /** The chaos port of a check context; throws when the engine that built the context has none. */
 export function chaosOf<O>(ctx: CheckContext<O>): ChaosPort {
   const chaos = ctx.chaos;
-  if (!chaos) throw new Error('this check needs the chaos port (run it through runAudit)');
+  if (!chaos) throw new InternalError('this check needs the chaos port (run it through runAudit)');
   return chaos;
 }

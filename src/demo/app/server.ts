@@ -1,5 +1,6 @@
 // startReferenceServer: the demo app behind the idempotency layer on node:http, with its ledger,
 // metrics and logs. Used by `idemaudit serve`, by target "self", and by the tests.
+import { ReferenceConfigError } from '../../reference/config-error.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CapturingServerResponse } from '../../reference/adapters/capture-response.js';
@@ -64,7 +65,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const flaws = parseFlawNames(options.flaws ?? []);
   const processingMs = options.processingMs ?? DEFAULT_PROCESSING_MS;
   if (!Number.isFinite(processingMs) || processingMs < 0) {
-    throw new RangeError(`processingMs must be a non-negative number, got ${processingMs}`);
+    throw new ReferenceConfigError(`processingMs must be a non-negative number, got ${processingMs}`);
   }
   const ownsStore = options.store === undefined;
   const realStore = options.store ?? new MemoryStore();
