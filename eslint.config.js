@@ -52,5 +52,5 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
-  { files: ['eslint.config.js', 'vitest.config.ts'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'vitest.config.ts', 'vitest.unit.config.ts'], ...tseslint.configs.disableTypeChecked },
 );

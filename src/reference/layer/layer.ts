@@ -1,7 +1,6 @@
 // The framework-agnostic idempotency layer (profile ietf-07, GUIDE section 1). One request goes:
 // method filter -> size -> key present -> key syntax -> claim -> new | replay | in-flight | mismatch.
 // Every decision a flaw may change is taken through `behaviour`; the layer itself has no flaw ifs.
-import { performance } from 'node:perf_hooks';
 import { behaviourWith, parseFlawNames } from '../../demo/flaws/registry.js';
 import { isAbandoned } from './abandoned.js';
 import type { LayerBehaviour } from './behaviour.js';
