@@ -8,6 +8,7 @@ import type { OutgoingRequest } from '../core/exchange.js';
 import type { HistoryLog, HistoryOp, LedgerEntry } from '../engine/history.js';
 import { DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from '../engine/retry/index.js';
 import { createRng } from '../core/rng.js';
+import { HEALTH_PATH, parseHealth } from '../core/health.js';
 import type { ChaosEvent, ChaosPort, ChaosProxy, StoreOutage, TargetSettings } from '../checks/chaos/port.js';
 
 export interface ChaosRuntimeDeps {
@@ -31,8 +32,6 @@ export interface ChaosRuntime {
   close(): Promise<void>;
 }
 
-const HEALTH_PATH = '/_idemaudit/health';
-
 /** `"ia-x"` (an sf-string as sent on the wire) -> `ia-x`; a bare key stays as it is. */
 export function unquoteKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
@@ -41,23 +40,6 @@ export function unquoteKey(header: string | undefined): string | undefined {
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
-/** Reads the health document of a reference server (pure, for tests). */
-export function parseHealth(doc: unknown): TargetSettings | undefined {
-  if (doc === null || typeof doc !== 'object') return undefined;
-  const d = doc as { ok?: unknown; store?: unknown; flaws?: unknown; settings?: Record<string, unknown>; faults?: Record<string, unknown> };
-  if (d.ok !== true || typeof d.store !== 'string') return undefined;
-  const out: TargetSettings = { store: d.store };
-  const s = d.settings ?? {};
-  const lease = num(s.leaseMs);
-  const processing = num(s.processingMs);
-  if (lease !== undefined) out.leaseMs = lease;
-  if (processing !== undefined) out.processingMs = processing;
-  if (typeof s.abandonOnDisconnect === 'boolean') out.abandonOnDisconnect = s.abandonOnDisconnect;
-  if (Array.isArray(d.flaws)) out.flaws = d.flaws.filter((f): f is string => typeof f === 'string');
-  if (d.faults && typeof d.faults.storeOutage === 'string' && d.faults.storeOutage.startsWith('/')) out.storeOutagePath = d.faults.storeOutage;
-  return out;
-}
 
 export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
   const base = deps.baseUrl.replace(/\/+$/, '');

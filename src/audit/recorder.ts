@@ -20,7 +20,7 @@ export class RunRecorder {
     if (!ORACLE_LABELS.has(e.label)) {
       const outcome = outcomeOf(e, this.profile);
       let byOutcome = this.#histograms.get(e.endpoint);
-      if (!byOutcome) this.#histograms.set(e.endpoint, (byOutcome = new Map()));
+      if (!byOutcome) this.#histograms.set(e.endpoint, (byOutcome = new Map<Outcome, LatencyHistogram>()));
       let h = byOutcome.get(outcome);
       if (!h) byOutcome.set(outcome, (h = createLatencyHistogram()));
       recordMs(h, e.durationMs);
@@ -33,7 +33,7 @@ export class RunRecorder {
     const out: Report['latency'] = {};
     for (const [endpoint, byOutcome] of this.#histograms) {
       out[endpoint] = {};
-      for (const [outcome, h] of byOutcome) out[endpoint]![outcome] = summarize(h);
+      for (const [outcome, h] of byOutcome) out[endpoint][outcome] = summarize(h);
     }
     return out;
   }

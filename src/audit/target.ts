@@ -2,6 +2,7 @@
 // must answer HTTP (any status) before the audit starts, or the run stops with exit 3.
 import { Agent, request } from 'undici';
 import { TargetUnreachableError, UsageError } from '../core/errors.js';
+import { HEALTH_PATH, parseHealthText } from '../core/health.js';
 import { tlsConnectOptions, type TlsOptions } from '../engine/client.js';
 import { describeNetError } from '../engine/net-error.js';
 
@@ -69,11 +70,10 @@ export async function detectLedger(baseUrl: string, timeoutMs: number, signal?: 
   const timeout = AbortSignal.timeout(timeoutMs);
   const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...tlsConnectOptions(tls) } });
   try {
-    const res = await request(`${baseUrl}/_idemaudit/health`, { dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
+    const res = await request(`${baseUrl}${HEALTH_PATH}`, { dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
     const text = await res.body.text();
     if (res.statusCode !== 200) return undefined;
-    const doc = JSON.parse(text) as { ok?: unknown; store?: unknown };
-    return doc.ok === true && typeof doc.store === 'string' ? `${baseUrl}/_idemaudit/ledger` : undefined;
+    return parseHealthText(text) ? `${baseUrl}/_idemaudit/ledger` : undefined;
   } catch {
     return undefined;
   } finally {

@@ -2,6 +2,7 @@
 // through the context (I/O), and pure verdict functions over what it recorded. The audit layer
 // (src/audit/) implements the context; built-in checks register like extensions would.
 import type { z } from 'zod';
+import { InternalError } from '../core/errors.js';
 import type { Level, Verdict } from '../core/verdict.js';
 import type { LoadProgress } from '../engine/load/types.js';
 import type { BurstItem } from '../engine/burst.js';
@@ -89,6 +90,6 @@ export function finding(verdict: Verdict, level: Level, message: string, referen
 /** The chaos port of a check context; throws when the run that built the context has none. */
 export function chaosOf<O>(ctx: CheckContext<O>): ChaosPort {
   const chaos = ctx.chaos;
-  if (!chaos) throw new Error('this check needs the chaos port (run it through runAudit)');
+  if (!chaos) throw new InternalError('this check needs the chaos port (run it through runAudit)');
   return chaos;
 }

@@ -1,18 +1,9 @@
 // Pure comparisons of responses shared by several checks.
 import type { Exchange } from '../core/exchange.js';
 import { jsonBody } from '../core/exchange.js';
+import { removeAtPointer } from '../core/json-pointer.js';
 
 export { REPLAY_MARKERS, isMarkedReplay, replayMarker } from '../core/replay-marker.js';
-
-function dropPointer(doc: unknown, pointer: string): void {
-  const parts = pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let node: unknown = doc;
-  for (let i = 0; i < parts.length - 1; i++) {
-    if (node === null || typeof node !== 'object') return;
-    node = (node as Record<string, unknown>)[parts[i]!];
-  }
-  if (node !== null && typeof node === 'object') delete (node as Record<string, unknown>)[parts[parts.length - 1]!];
-}
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -40,8 +31,8 @@ export function compareBodies(a: Exchange, b: Exchange, ignore: string[] = []): 
   const jb = jsonBody(b);
   if (ja === undefined || jb === undefined) return 'different';
   for (const p of ignore) {
-    dropPointer(ja, p);
-    dropPointer(jb, p);
+    removeAtPointer(ja, p);
+    removeAtPointer(jb, p);
   }
   return canonical(ja) === canonical(jb) ? 'equivalent' : 'different';
 }

@@ -22,6 +22,7 @@ export const gatewayDuplicate = defineCheck<Options>({
     const cite = ctx.profile.cite.execution;
     const declared = declaredFaults(ctx.endpoint, FAULT_KINDS['gateway-duplicate']);
     const specs: Array<FaultSpec | FaultSpecInput> = declared.length > 0 ? declared
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the ternary widens otherwise
       : ctx.options.delaysMs.map((delayMs) => ({ name: 'duplicate-upstream', delayMs }) as FaultSpecInput);
     const total = specs.length * ctx.options.rounds;
     const rounds: RetryRound[] = [];

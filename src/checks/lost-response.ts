@@ -22,6 +22,7 @@ export const lostResponse = defineCheck<Options>({
     const chaos = chaosOf(ctx);
     const cite = ctx.profile.cite.execution;
     const declared = declaredFaults(ctx.endpoint, FAULT_KINDS['lost-response']);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the ternary widens otherwise
     const specs: Array<FaultSpec | FaultSpecInput> = declared.length > 0 ? declared : ctx.options.faults.map((name) => ({ name }) as FaultSpecInput);
     const rounds: RetryRound[] = [];
     for (const [i, spec] of specs.entries()) {

@@ -160,6 +160,8 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   let code: number = EXIT.ok;
   try {
+    // Test hook for the internal-error path (exit 70); nothing else reads this variable.
+    if (io.env.IDEMAUDIT_TEST_INTERNAL_ERROR === '1') throw new Error('simulated internal error (IDEMAUDIT_TEST_INTERNAL_ERROR=1)');
     await program(io, (c) => (code = c)).parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {

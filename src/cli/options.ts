@@ -1,6 +1,7 @@
 // Parsers for flag values shared by several commands; they throw UsageError (exit 2).
 import { InvalidArgumentError } from 'commander';
 import { readFile } from 'node:fs/promises';
+import { DURATION_EXAMPLES, parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import type { Level } from '../checks/api.js';
 
@@ -10,6 +11,13 @@ export const list = (value: string, previous: string[] = []): string[] =>
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
+}
+
+/** A count that must be at least 1, where 0 would otherwise read as "no limit" or do nothing. */
+export function atLeastOne(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1');
   return n;
 }
 
@@ -24,12 +32,12 @@ export function level(value: string): Level {
   throw new InvalidArgumentError("expected 'violation' or 'deviation'");
 }
 
-/** "30s", "250ms", "24h", "5m" or plain milliseconds. */
+/** The scenario's duration syntax ("250ms", "30s", "5m", "24h", "7d"), or plain milliseconds. */
 export function duration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new InvalidArgumentError('expected a duration such as 250ms, 30s, 5m or 24h');
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 'ms']!;
-  return Math.round(Number(m[1]) * factor);
+  const text = value.trim();
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Math.round(Number(text)) : parseDuration(text);
+  if (ms === undefined) throw new InvalidArgumentError(`expected a duration such as ${DURATION_EXAMPLES}`);
+  return ms;
 }
 
 /** A curl-like body flag: the text itself, or @file to read it from a file. */

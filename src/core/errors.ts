@@ -6,6 +6,8 @@ export const EXIT = {
   findings: 1,
   usage: 2,
   unreachable: 3,
+  /** EX_SOFTWARE (sysexits.h): a bug in idemaudit, never the target's or the user's fault. */
+  internal: 70,
   interrupted: 130,
 } as const;
 
@@ -74,5 +76,13 @@ export class UnknownIdError extends UsageError {
   override readonly name = 'UnknownIdError';
   constructor(readonly kind: string, readonly id: string, known: string[], suggestion?: string) {
     super(`unknown ${kind} '${id}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`, `known ${kind}s: ${known.join(', ')}`, 'E_UNKNOWN_ID');
+  }
+}
+
+/** A broken invariant inside idemaudit: a bug to report, exit 70. Unexpected errors render the same way. */
+export class InternalError extends IdemauditError {
+  override readonly name = 'InternalError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_INTERNAL', message, EXIT.internal, undefined, options);
   }
 }

@@ -69,7 +69,9 @@ export class RunGuard {
       const slot = Math.max(this.#nextSlot, this.#now());
       this.#nextSlot = slot + spacing;
       await sleep(slot - this.#now(), this.#controller.signal);
-      if (this.#reason) return `not sent: ${this.#reason}`;
+      // stop() may have run during the sleep (TypeScript keeps the narrowing from above).
+      const stopped = this.#reason as StopReason | undefined;
+      if (stopped) return `not sent: ${stopped}`;
     }
     return undefined;
   }

@@ -73,7 +73,7 @@ export function connectH2(origin: string, opts: Pick<BurstOptions, 'tls' | 'time
       clearTimeout(timer);
       resolve(session);
     });
-    session.once('error', (err) => {
+    session.once('error', (err: Error) => {
       clearTimeout(timer);
       reject(err);
     });

@@ -198,7 +198,7 @@ export function parseHistory(text: string): HistoryOp[] {
     if (line.trim() === '') continue;
     const op = JSON.parse(line) as HistoryOp | { type: 'truncated' };
     if (op.type === 'truncated') continue;
-    ops.push(op as HistoryOp);
+    ops.push(op);
   }
   return ops;
 }

@@ -94,7 +94,7 @@ export function mutateBody(body: Buffer | undefined): Buffer {
   const text = body.toString('utf8');
   try {
     const doc = JSON.parse(text) as unknown;
-    if (Array.isArray(doc)) return Buffer.from(JSON.stringify([...doc, { idemauditVariant: 1 }]));
+    if (Array.isArray(doc)) return Buffer.from(JSON.stringify([...(doc as unknown[]), { idemauditVariant: 1 }]));
     if (doc !== null && typeof doc === 'object') {
       const obj = { ...(doc as Record<string, unknown>) };
       const numeric = Object.keys(obj).find((k) => typeof obj[k] === 'number');

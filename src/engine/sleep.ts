@@ -14,8 +14,3 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<boolean> 
     throw err;
   }
 }
-
-/** Sleeps until `deadline` on the given clock (milliseconds); returns at once when it has passed. */
-export function sleepUntil(deadline: number, now: () => number, signal?: AbortSignal): Promise<boolean> {
-  return sleep(Math.ceil(deadline - now()), signal);
-}

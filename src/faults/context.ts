@@ -1,5 +1,6 @@
 // The per-request toolbox a fault works with. It holds only references and a couple of flags, so
 // the proxy's own state per request is O(1); anything buffered is bounded by maxBufferBytes.
+import { InternalError } from '../core/errors.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -26,7 +27,7 @@ export interface ContextDeps {
   waits: WaitRegistry;
   rng: { next(): number };
   maxBufferBytes: number;
-  emit(detail?: FaultEventDetail): void;
+  emit: (detail?: FaultEventDetail) => void;
 }
 
 /**
@@ -58,7 +59,7 @@ export function createFaultContext(req: IncomingMessage, res: ServerResponse, de
     emit: deps.emit,
 
     readBody() {
-      if (streamed) throw new Error('the request body was already streamed upstream');
+      if (streamed) throw new InternalError('the request body was already streamed upstream');
       bodyRead ??= readAll(req, deps.maxBufferBytes, 'the request body', 413, true);
       return bodyRead;
     },
@@ -67,7 +68,7 @@ export function createFaultContext(req: IncomingMessage, res: ServerResponse, de
       if (body !== undefined) return deps.upstream.send(req, body);
       if (bodyRead) return deps.upstream.send(req, await bodyRead);
       // A stream can be read once; faults that send twice buffer with readBody() first.
-      if (streamed) throw new Error('the request body was already streamed upstream; use readBody() to send it twice');
+      if (streamed) throw new InternalError('the request body was already streamed upstream; use readBody() to send it twice');
       streamed = true;
       return deps.upstream.send(req, UpstreamClient.streamBodyOf(req));
     },

@@ -2,6 +2,7 @@
 // `delayMs` apart as after a per-try timeout) and the client gets the first answer. The client is
 // answered only once both upstream exchanges have finished, so a side-effect probe made after the
 // answer already sees every execution the duplicate caused.
+import { InternalError } from '../core/errors.js';
 import { filterResponseHeaders } from './headers.js';
 import { defineFault, type FaultContext, type UpstreamResponse } from './types.js';
 import { DuplicateUpstreamSpecSchema } from '../scenario/fault-specs.js';
@@ -27,7 +28,7 @@ export const duplicateUpstream = defineFault({
     const first = sendAndCollect(ctx, body);
     // The copy goes out even if the client has gone: a gateway retries on its own schedule.
     const second = ctx.wait(spec.delayMs).then((elapsed) => {
-      if (!elapsed) throw new Error('fault proxy closed before the duplicate was sent');
+      if (!elapsed) throw new InternalError('fault proxy closed before the duplicate was sent');
       return sendAndCollect(ctx, body);
     });
     const [a, b] = await Promise.allSettled([first, second]);

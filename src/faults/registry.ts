@@ -30,10 +30,11 @@ const registry = new Registry<Fault<FaultSpecBase>>('fault', (f) => f.name);
 
 /** Adds a fault to the catalogue; a taken name is an error (DuplicateIdError). */
 export function registerFault<S extends FaultSpecBase>(fault: Fault<S>): void {
-  registry.register(fault as unknown as Fault<FaultSpecBase>);
+  registry.register(fault);
 }
 
-for (const fault of BUILTIN_FAULTS) registerFault<FaultSpecBase>(fault as unknown as Fault<FaultSpecBase>);
+// Each built-in has its own spec type; the catalogue holds them by the shared base.
+for (const fault of BUILTIN_FAULTS as readonly unknown[] as readonly Fault<FaultSpecBase>[]) registerFault(fault);
 
 export function hasFault(name: string): boolean {
   return registry.has(name);

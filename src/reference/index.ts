@@ -5,5 +5,6 @@ export * from './adapters/index.js';
 export { createReferenceMetrics, type ReferenceMetrics } from './observability/metrics.js';
 export { createReferenceLogger, logLayerEvents, type ReferenceLoggerOptions } from './observability/logger.js';
 export { MemoryStore } from './store/memory.js';
+export { ReferenceConfigError } from './config-error.js';
 export { StoreUnavailableError, type IdempotencyStore, type StoredResponse } from './store/types.js';
 export { createRedisStore, RedisStore, type RedisStoreOptions } from './store/redis/index.js';

@@ -3,7 +3,7 @@
 import type { ExchangeRecord } from '../core/exchange.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 import { OUTCOMES } from '../core/outcome.js';
-import type { EndpointInfo, Outcome, Report, ResultRecord } from './model.js';
+import type { EndpointInfo, Outcome, Report } from './model.js';
 
 /** Longest body excerpt in a one-line evidence summary. */
 export const BODY_EXCERPT = 200;
@@ -76,8 +76,3 @@ export function endpointNames(report: Report): string[] {
 export function endpointInfo(report: Report, name: string): EndpointInfo | undefined {
   return (report.endpoints ?? []).find((e) => e.name === name);
 }
-
-/** Stable order of failed-first presentation: violation, deviation, observation. */
-export const LEVELS = ['violation', 'deviation', 'observation'] as const;
-
-export const isFailed = (r: ResultRecord): boolean => r.verdict === 'fail';

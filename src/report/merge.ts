@@ -104,7 +104,7 @@ function mergeLoad(
     const statuses: Record<string, number> = {};
     const errors: Record<string, number> = {};
     for (const l of runs) {
-      addCounts(outcomes, l.outcomes as Record<string, number>);
+      addCounts(outcomes, l.outcomes);
       addCounts(statuses, l.statuses);
       addCounts(errors, l.errors);
     }
@@ -121,7 +121,7 @@ function mergeLoad(
       dropped: sum((l) => l.dropped),
       capped: runs.some((l) => l.capped),
       mix: { fresh: sum((l) => l.mix.fresh), replay: sum((l) => l.mix.replay), inflight: sum((l) => l.mix.inflight) },
-      outcomes: outcomes as Partial<Record<Outcome, number>>,
+      outcomes: outcomes,
       statuses,
       errors,
       conflictRate: (outcomes.conflict ?? 0) / Math.max(1, completed),
@@ -141,8 +141,8 @@ function mergeLoad(
         merged.latency.intended[outcome as Outcome] = s.intended;
         merged.latency.service[outcome as Outcome] = s.service;
       }
-      if (totals[endpoint]?.intended) merged.latency.intended.all = totals[endpoint]!.intended!;
-      if (totals[endpoint]?.service) merged.latency.service.all = totals[endpoint]!.service!;
+      if (totals[endpoint]?.intended) merged.latency.intended.all = totals[endpoint].intended!;
+      if (totals[endpoint]?.service) merged.latency.service.all = totals[endpoint].service!;
     } else {
       merged.latency = first.latency; // no histograms to add: figures of the first run only
     }

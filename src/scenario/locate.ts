@@ -12,11 +12,12 @@ export interface Location {
 
 function keyText(pair: Pair): string | undefined {
   if (isScalar(pair.key)) return String(pair.key.value);
-  return pair.key === null || pair.key === undefined ? undefined : String(pair.key);
+  // A parsed document's keys are scalar nodes; a plain key is a string or number, anything else names no path segment.
+  return typeof pair.key === 'string' || typeof pair.key === 'number' ? String(pair.key) : undefined;
 }
 
 export function locate(doc: Document, path: Path): Location | undefined {
-  let node = doc.contents as Node | null;
+  let node = doc.contents;
   let key: Node | undefined;
   if (!node) return undefined;
   for (const seg of path) {

@@ -49,7 +49,6 @@ export const EndpointSchema = z
     keyRequired: z.enum(['mandatory', 'expected', 'optional']).default('expected')
       .describe('mandatory: a request without a key must be rejected (violation otherwise); expected: per profile (deviation); optional: not checked'),
     risk: z.enum(['critical', 'high', 'medium', 'low']).default('high').describe('Business-risk class for the governance report'),
-    successStatus: z.array(z.number().int().min(100).max(599)).optional().describe('Statuses that mean "executed" (default: any 2xx)'),
     policy: PolicySchema.prefault({}),
     faults: z.array(FaultSpecSchema).optional()
       .describe('Faults the chaos checks inject into the first attempt through the fault proxy: latency for timeout-retry; drop-response-after-upstream, stall-response, truncate-body, gateway-status, reset-before-upstream for lost-response; duplicate-upstream for gateway-duplicate. A check whose kind is not listed uses its defaults'),

@@ -1,6 +1,8 @@
 // Per-request templates (`{{uuid}}`, `{{seq}}`, ...) rendered by the engine at request time, unlike
 // `${ENV}` which is resolved once at load time. Randomness is injected so a run is reproducible by seed.
 
+import { InternalError } from '../core/errors.js';
+
 export const TEMPLATE_NAMES = ['uuid', 'seq', 'random', 'key', 'tenant', 'id', 'now'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -43,7 +45,7 @@ function valueOf(name: TemplateName, vars: TemplateVars): string {
     case 'id': {
       const v = vars[name];
       // Fail loudly: a silent empty string would send a plausible but wrong request.
-      if (v === undefined) throw new Error(`template {{${name}}} has no value for this request`);
+      if (v === undefined) throw new InternalError(`template {{${name}}} has no value for this request`);
       return v;
     }
   }
@@ -52,7 +54,7 @@ function valueOf(name: TemplateName, vars: TemplateVars): string {
 function renderString(text: string, vars: TemplateVars): string {
   if (!text.includes('{{')) return text;
   return text.replace(PLACEHOLDER, (match, name: string) => {
-    if (!isTemplateName(name)) throw new Error(`unknown template placeholder ${match}`);
+    if (!isTemplateName(name)) throw new InternalError(`unknown template placeholder ${match}`);
     return valueOf(name, vars);
   });
 }

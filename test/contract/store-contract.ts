@@ -348,7 +348,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       const completed = await Promise.all(
         keys.map((key, i) => {
           const claimed = claims[i]!;
-          return claimed.kind === 'new' ? store.complete(key, claimed.token, responseFor(`r${i}`), RETAIN_MS) : false;
+          return claimed.kind === 'new' ? store.complete(key, claimed.token, responseFor(`r${i}`), RETAIN_MS) : Promise.resolve(false);
         }),
       );
       expect(completed).toEqual(keys.map(() => true));

@@ -30,6 +30,7 @@ describe('idemaudit CLI', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('PASS:');
+    // eslint-disable-next-line no-control-regex -- the ANSI escape is what is looked for
     expect(r.stdout).not.toMatch(/\x1b\[/); // no colour when piped / CI
     const report = await onlyReport(reportDir);
     expect(report).toMatchObject({

@@ -74,8 +74,8 @@ describe('HTML report in headless Chromium, offline', () => {
     expect(summary.verdict).toBe('fail');
     expect(await g.page.locator('header h1 .badge').innerText()).toBe('FAIL');
     const cards = await g.page.$$eval('#overview .card', (els) => els.map((el) => {
-      const n = el.querySelector('b')!.textContent!;
-      return [el.textContent!.slice(n.length), Number(n)] as const;
+      const n = el.querySelector('b')!.textContent;
+      return [el.textContent.slice(n.length), Number(n)] as const;
     }));
     expect(Object.fromEntries(cards)).toEqual({
       passed: summary.counts.pass, failed: summary.counts.fail, violations: summary.levels.violation, deviations: summary.levels.deviation,
@@ -126,7 +126,7 @@ describe('HTML report in headless Chromium, offline', () => {
 
   it('draws every latency chart with uPlot: sized canvases with each series in its colour', async () => {
     const charts = await g.page.$$eval('#latency .chart', (els) => {
-      const data = JSON.parse(document.getElementById('idemaudit-data')!.textContent!);
+      const data = JSON.parse(document.getElementById('idemaudit-data')!.textContent);
       const rgb = (hex: string): number[] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
       return els.map((el, i) => {
         const canvas = el.querySelector('canvas');

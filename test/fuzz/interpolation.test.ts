@@ -49,7 +49,7 @@ const env = fc
   .map(([entries, bare]) => {
     const out: Record<string, string> = bare ? Object.create(null) : {};
     for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-    return out as Env;
+    return out;
   });
 
 describe('fuzz: ${VAR} interpolation', () => {

@@ -43,7 +43,7 @@ async function exercise(run: FuzzRun, store: IdempotencyStore | undefined, flaws
   try {
     for (const [index, req] of run.requests.entries()) {
       const res = await client.request({
-        method: req.method as 'POST',
+        method: req.method,
         path: req.path,
         headers: headerArray(req),
         body: req.body,

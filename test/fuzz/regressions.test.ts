@@ -63,7 +63,7 @@ describe('scenario loader regressions', () => {
   it('prints no process warning for a map used as a key (an unquoted {{seq}})', () => {
     const emitted: unknown[] = [];
     const original = process.emitWarning;
-    process.emitWarning = ((warning: unknown) => void emitted.push(warning)) as typeof process.emitWarning;
+    process.emitWarning = ((warning: unknown) => void emitted.push(warning));
     try {
       const problems = problemsOf(scenario('    headers:', '      X-Ref: {{seq}}'));
       expect(problems.map((p) => `${p.line}:${p.col}`)).toEqual(['8:14']);
@@ -88,7 +88,7 @@ describe('reference server regressions', () => {
     server ??= await startReferenceServer({ port: 0, processingMs: 0 });
     client ??= new Client(server.url);
     const res = await client.request({
-      method: method as 'GET',
+      method: method,
       path,
       headers: key === undefined ? {} : { 'idempotency-key': key, 'content-type': 'application/json' },
       body: method === 'GET' ? undefined : '{"amount":1,"currency":"EUR"}',

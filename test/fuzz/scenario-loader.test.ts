@@ -28,7 +28,7 @@ const emitWarning = process.emitWarning;
 beforeAll(() => {
   process.emitWarning = ((warning: string | Error) => {
     warnings.push(typeof warning === 'string' ? warning : `${warning.name}: ${warning.message}`);
-  }) as typeof process.emitWarning;
+  });
 });
 afterAll(() => {
   process.emitWarning = emitWarning;
@@ -55,8 +55,10 @@ function run(text: string, env: Record<string, string | undefined>): { outcome: 
 /** Runs the loader and checks the contract; returns what it produced, for extra assertions. */
 function load(text: string, env: Record<string, string | undefined> = {}): Outcome {
   const { outcome, ms: first } = run(text, env);
-  // One slow run may be a GC pause, JIT warm-up or a busy CI box; a super-linear blow-up is slow twice.
-  const ms = first < LOADER_CASE_BUDGET_MS ? first : Math.min(first, run(text, env).ms);
+  // One slow run may be a GC pause, JIT warm-up or a busy CI box; a super-linear blow-up is slow
+  // every time: the fastest of up to four runs counts.
+  let ms = first;
+  for (let retry = 0; retry < 3 && ms >= LOADER_CASE_BUDGET_MS; retry++) ms = Math.min(ms, run(text, env).ms);
   if (ms > slowest.ms) slowest = { ms, text: text.slice(0, 200) };
   expect(ms, `parseScenario took ${ms.toFixed(1)} ms (twice) on a ${text.length}-char input`).toBeLessThan(LOADER_CASE_BUDGET_MS);
   if (!outcome.ok) {

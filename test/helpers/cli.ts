@@ -26,8 +26,8 @@ export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeou
   const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -38,6 +38,25 @@ export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeou
   return { child, result };
 }
 
+/** Resolves once `stream` has printed text matching `pattern` (events, not sleeps, pace signal tests). */
+export function waitForOutput(stream: NodeJS.ReadableStream | null, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!stream) return reject(new Error('no stream to wait on'));
+    let seen = '';
+    const onData = (d: Buffer): void => {
+      seen += d.toString();
+      if (pattern.test(seen)) {
+        stream.off('data', onData);
+        stream.off('end', onEnd);
+        resolve();
+      }
+    };
+    const onEnd = (): void => reject(new Error(`stream ended before ${String(pattern)}; saw: ${seen}`));
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+  });
+}
+
 /** Start `idemaudit serve` on an ephemeral port; resolves once it prints its URL. */
 export function startServe(args: string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
@@ -45,8 +64,8 @@ export function startServe(args: string[]): Promise<{ url: string; child: ChildP
     let out = '';
     let err = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start: ${out}${err}`)); }, 15_000);
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {

@@ -227,8 +227,8 @@ export function judgeRounds(rounds: RetryRound[], v: RoundsVerdict): Finding[] {
   if (findings.some((f) => f.verdict === 'fail')) return findings;
   const skipped = assessed.length - exercised.length;
   const t = facts.timeToConsistentMs as { max: number } | null;
-  const retries = String(facts.retrySuccess).endsWith('/0') ? 'the first answers were final' : `retries succeeded ${facts.retrySuccess}`;
-  const message = `${v.what}: ${exercised.length} round(s) (${exercised.map((a) => a.label).join(', ')}), at most ${facts.maxExecutions ?? '?'} execution per key; `
+  const retries = String(facts.retrySuccess).endsWith('/0') ? 'the first answers were final' : `retries succeeded ${String(facts.retrySuccess)}`;
+  const message = `${v.what}: ${exercised.length} round(s) (${exercised.map((a) => a.label).join(', ')}), at most ${(facts.maxExecutions as number | null) ?? '?'} execution per key; `
     + `${retries}, consistent answer within ${t ? `${Math.round(t.max)} ms` : '?'}${skipped > 0 ? `; ${skipped} round(s) where the fault did not act` : ''}`;
   const shown = rounds.filter((r) => r.exercised).flatMap((r) => r.attempts.map((x) => x.exchange)).slice(0, 6);
   return [finding('pass', 'violation', message, v.cite, shown, facts), ...findings];

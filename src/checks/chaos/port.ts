@@ -2,6 +2,7 @@
 // of the target (seeded by the run, closed after the check), the scenario's retry policy, the
 // history, the reference server's settings and switches, and progress events. The engine builds it
 // (src/audit/chaos-port.ts); checks reach it with chaosOf(ctx) (src/checks/api.ts).
+import type { ServerHealth } from '../../core/health.js';
 import type { FaultEvent, FaultSpecBase, FaultSpecInput } from '../../faults/index.js';
 import type { OutgoingRequest } from '../../core/exchange.js';
 import type { HistoryOp, HistoryOpInput, LedgerEntry } from '../../engine/history.js';
@@ -27,15 +28,7 @@ export interface ChaosProxy {
 }
 
 /** What a reference server says about itself (GET /_idemaudit/health); undefined fields are unknown. */
-export interface TargetSettings {
-  store?: string;
-  leaseMs?: number;
-  processingMs?: number;
-  abandonOnDisconnect?: boolean;
-  flaws?: string[];
-  /** Path of the store-outage switch, when the server has one. */
-  storeOutagePath?: string;
-}
+export type TargetSettings = ServerHealth;
 
 export interface StoreOutage {
   /** How the outage was triggered: `reference switch` or `scenario hook`. */

@@ -14,7 +14,7 @@ import { parseBody, parseEndpointUrl, parseHeader, slug } from '../../scenario/a
 import { scenarioSchema, type Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
 import { auditAndReport, type AuditFlags } from './run.js';
-import { duration, level, list, positiveInt, positiveNumber, readBodyFlag } from '../options.js';
+import { atLeastOne, duration, level, list, positiveInt, positiveNumber, readBodyFlag } from '../options.js';
 
 export interface LoadFlags {
   /** Closed model: concurrent connections (-c). Open model (--rate): the socket pool. Default 10 / 50. */
@@ -74,7 +74,7 @@ export function addLoadFlags(cmd: Command): Command {
     .option('--rate <rps>', 'open model: send at this many requests per second, latency measured from each intended start', positiveNumber)
     .option('--duplicates <ratio>', 'share of requests that reuse an earlier key, 0..0.9 (default 0.2)', ratio)
     .option('--in-flight-duplicates <share>', 'share of those duplicates sent while their original is in flight (default 0.5)', ratio)
-    .option('--max-requests <n>', 'never send more than this many requests (default 1000000)', positiveInt)
+    .option('--max-requests <n>', 'never send more than this many requests (default 1000000)', atLeastOne)
     .option('--threshold <expr>', "pass/fail criterion, repeatable: 'p99 < 250ms', 'error_rate < 1%', 'duplicate_executions == 0', 'rate >= 95%'", collect, [])
     .option('--timeout <duration>', 'per-request timeout (default 10s)', duration)
     .option('--key-header <name>', 'idempotency key header name', 'Idempotency-Key')

@@ -1,5 +1,6 @@
 // `idemaudit proxy`: the fault proxy on its own, in front of any API, until SIGINT/SIGTERM.
 // Faults come as compact flags: name[:probability][,key=value...].
+import { parseDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
 import { randomSeed } from '../../core/rng.js';
 import { parseFaultSpec, startFaultProxy, type FaultEvent, type FaultProxy, type FaultProxyStats, type FaultSpecBase } from '../../faults/index.js';
@@ -20,15 +21,13 @@ export interface ProxyFlags {
 export const FAULT_FLAG_FORMAT = 'name[:probability][,key=value...], e.g. drop-response-after-upstream:0.3 or latency,ms=200,jitterMs=50,path=/payments';
 
 const MATCH_KEYS = new Set(['method', 'path']);
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const DURATION_FACTOR = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
 /** Flag values are text: numbers and booleans become what the schemas expect; `*Ms` options also take 250ms, 30s, 5m. */
 function coerce(key: string, raw: string): unknown {
   if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
   if (raw === 'true' || raw === 'false') return raw === 'true';
-  const duration = key.endsWith('Ms') ? DURATION.exec(raw) : null;
-  if (duration) return Math.round(Number(duration[1]) * DURATION_FACTOR[duration[2] as keyof typeof DURATION_FACTOR]);
+  const duration = key.endsWith('Ms') ? parseDuration(raw) : undefined;
+  if (duration !== undefined) return duration;
   return raw;
 }
 

@@ -12,7 +12,7 @@ import { getReporter, writeReports, type Report } from '../../report/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import type { Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
-import { level, list, positiveInt, positiveNumber } from '../options.js';
+import { atLeastOne, level, list, positiveInt, positiveNumber } from '../options.js';
 import { progressListener } from '../progress.js';
 import { withInterrupt } from '../interrupt.js';
 
@@ -46,7 +46,7 @@ export function addAuditFlags(cmd: Command, opts: { target?: boolean } = {}): Co
     .option('--only <checks>', 'run only these check ids, comma-separated', list, [])
     .option('--skip <checks>', 'skip these check ids, comma-separated', list, [])
     .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable; also allowHosts: in the scenario)', list, [])
-    .option('--max-requests <n>', 'stop (exit 3) after this many requests', positiveInt)
+    .option('--max-requests <n>', 'stop (exit 3) after this many requests', atLeastOne)
     .option('--max-rate <rps>', 'send at most this many requests per second', positiveNumber)
     .option('--max-body <bytes>', 'response bytes kept per exchange; larger bodies are hashed and truncated', positiveInt)
     .option('--ca <file>', 'trust this CA certificate (PEM) for https targets')

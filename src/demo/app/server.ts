@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import type { Socket } from 'node:net';
+import { ReferenceConfigError } from '../../reference/config-error.js';
 import type { AddressInfo } from 'node:net';
 import { CapturingServerResponse } from '../../reference/adapters/capture-response.js';
 import { wrapNodeHandler } from '../../reference/adapters/node.js';
@@ -72,7 +73,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const flaws = parseFlawNames(options.flaws ?? []);
   const processingMs = options.processingMs ?? DEFAULT_PROCESSING_MS;
   if (!Number.isFinite(processingMs) || processingMs < 0) {
-    throw new RangeError(`processingMs must be a non-negative number, got ${processingMs}`);
+    throw new ReferenceConfigError(`processingMs must be a non-negative number, got ${processingMs}`);
   }
   const ownsStore = options.store === undefined;
   const realStore = options.store ?? new MemoryStore();

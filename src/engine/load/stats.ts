@@ -23,8 +23,8 @@ export const O_TIMEOUT = 6;
 export type EncodedPair = EncodedLatency;
 
 export class LoadStats {
-  readonly #latency: Array<LatencyHistogram | undefined> = new Array(OUTCOME_ORDER.length);
-  readonly #service: Array<LatencyHistogram | undefined> = new Array(OUTCOME_ORDER.length);
+  readonly #latency: Array<LatencyHistogram | undefined> = new Array<LatencyHistogram | undefined>(OUTCOME_ORDER.length);
+  readonly #service: Array<LatencyHistogram | undefined> = new Array<LatencyHistogram | undefined>(OUTCOME_ORDER.length);
   readonly counts: number[] = OUTCOME_ORDER.map(() => 0);
   #all: { latency?: LatencyHistogram; service?: LatencyHistogram } = {};
 

@@ -31,7 +31,7 @@ export interface UndiciTransportOptions {
 
 /** Growable ring buffer: O(1) push and shift for the requests waiting for a connection. */
 class Fifo<T> {
-  #buf: Array<T | undefined> = new Array(64);
+  #buf: Array<T | undefined> = new Array<T | undefined>(64);
   #head = 0;
   #size = 0;
 
@@ -41,7 +41,7 @@ class Fifo<T> {
 
   push(x: T): void {
     if (this.#size === this.#buf.length) {
-      const next: Array<T | undefined> = new Array(this.#buf.length * 2);
+      const next = new Array<T | undefined>(this.#buf.length * 2);
       for (let i = 0; i < this.#size; i++) next[i] = this.#buf[(this.#head + i) % this.#buf.length];
       this.#buf = next;
       this.#head = 0;

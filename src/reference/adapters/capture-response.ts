@@ -24,8 +24,6 @@ export interface ResponseCapture {
   restore(): void;
 }
 
-type Callback = (error?: Error | null) => void;
-
 function toBuffer(chunk: unknown, encoding: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -65,7 +63,7 @@ function capturedHeaders(res: ServerResponse): Record<string, string | string[]>
 }
 
 const callLater = (cb: unknown): void => {
-  if (typeof cb === 'function') process.nextTick(cb as Callback);
+  if (typeof cb === 'function') process.nextTick(cb);
 };
 
 /** The buffering stand-ins for one response while it is captured. */
@@ -139,17 +137,17 @@ export class CapturingServerResponse<Request extends IncomingMessage = IncomingM
   const write = base.write!;
   const end = base.end!;
   const flushHeaders = base.flushHeaders!;
-  proto.writeHead = function (this: CapturingServerResponse, a: unknown, b: unknown, c: unknown) {
+  proto.writeHead = function (this: CapturingServerResponse, ...args: unknown[]) {
     const capture = this[kCapture];
-    return capture ? capture.writeHead(a as number, b, c) : writeHead.apply(this, arguments as unknown as unknown[]);
+    return capture ? capture.writeHead(args[0] as number, args[1], args[2]) : writeHead.apply(this, args);
   };
-  proto.write = function (this: CapturingServerResponse, a: unknown, b: unknown, c: unknown) {
+  proto.write = function (this: CapturingServerResponse, ...args: unknown[]) {
     const capture = this[kCapture];
-    return capture ? capture.write(a, b, c) : write.apply(this, arguments as unknown as unknown[]);
+    return capture ? capture.write(args[0], args[1], args[2]) : write.apply(this, args);
   };
-  proto.end = function (this: CapturingServerResponse, a: unknown, b: unknown, c: unknown) {
+  proto.end = function (this: CapturingServerResponse, ...args: unknown[]) {
     const capture = this[kCapture];
-    return capture ? capture.end(a, b, c) : end.apply(this, arguments as unknown as unknown[]);
+    return capture ? capture.end(args[0], args[1], args[2]) : end.apply(this, args);
   };
   proto.flushHeaders = function (this: CapturingServerResponse) {
     const capture = this[kCapture];

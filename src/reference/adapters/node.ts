@@ -47,7 +47,7 @@ export function wrapNodeHandler(layer: IdempotencyLayer, handler: NodeHandler): 
         // The first to happen decides: the handler ends its response (resolve), or it throws or
         // rejects before that (reject). One that returns early (callback style) is still working,
         // so keep waiting for its end().
-        captured.envelope.then(resolve);
+        void captured.envelope.then(resolve);
         const failed = (error: unknown): void => {
           if (captured.captured === undefined) reject(error);
         };

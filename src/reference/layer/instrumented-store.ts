@@ -1,6 +1,5 @@
 // Wraps a store so every call is timed for metrics and bounded in time: a store that hangs (a Redis
 // client queueing commands while disconnected) must fail closed quickly, not hold requests open.
-import { performance } from 'node:perf_hooks';
 import { StoreUnavailableError, type IdempotencyStore } from '../store/types.js';
 import type { EventListener, StoreOp } from './types.js';
 

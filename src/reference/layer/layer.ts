@@ -1,7 +1,6 @@
 // The framework-agnostic idempotency layer (profile ietf-07, GUIDE section 1). One request goes:
 // method filter -> size -> key present -> key syntax -> claim -> new | replay | in-flight | mismatch.
 // Every decision a flaw may change is taken through `behaviour`; the layer itself has no flaw ifs.
-import { performance } from 'node:perf_hooks';
 import { isAbandoned } from './abandoned.js';
 import { correctBehaviour, type LayerBehaviour } from './behaviour.js';
 import { StoreUnavailableError, type StoredResponse } from '../store/types.js';

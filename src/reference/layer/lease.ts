@@ -8,7 +8,6 @@
 // A renewal that fails with a store error is retried on the next tick; once the conservative end of
 // the lease has passed without a successful renewal, the claim counts as lost as well.
 // Leases of 0 never expire (the `orphan-lock` flaw): nothing to renew, the claim is held for good.
-import { performance } from 'node:perf_hooks';
 
 export interface LeaseKeeperOptions {
   /** The lease begin() was given; 0 = never expires (no heartbeat). */
@@ -19,7 +18,7 @@ export interface LeaseKeeperOptions {
   renew: () => Promise<boolean>;
   /** Called once, when the keeper learns the claim is lost. */
   onLost: (reason: string) => void;
-  /** Clock in ms; default performance.now. */
+  /** Clock in ms; default the global performance.now (tests fake it with the timers). */
   now?: () => number;
 }
 

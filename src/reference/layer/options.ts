@@ -1,5 +1,6 @@
 // Layer options, their defaults, and the one place they are validated.
 import type { LayerBehaviour } from './behaviour.js';
+import { ReferenceConfigError } from '../config-error.js';
 import type { IdempotencyStore } from '../store/types.js';
 import { DEFAULT_REPLAY_HEADERS } from './envelope.js';
 import { tenantFromAuthorization, type TenantOf } from './tenant.js';
@@ -69,16 +70,16 @@ export interface ResolvedLayerOptions {
 
 function nonNegativeInteger(name: string, value: number, { positive = false } = {}): number {
   if (!Number.isInteger(value) || value < 0 || (positive && value === 0)) {
-    throw new RangeError(`${name} must be a ${positive ? 'positive' : 'non-negative'} integer, got ${value}`);
+    throw new ReferenceConfigError(`${name} must be a ${positive ? 'positive' : 'non-negative'} integer, got ${value}`);
   }
   return value;
 }
 
 export function resolveLayerOptions(options: LayerOptions): ResolvedLayerOptions {
-  if (!options.store) throw new TypeError('createIdempotencyLayer: `store` is required');
+  if (!options.store) throw new ReferenceConfigError('createIdempotencyLayer: `store` is required');
   const keySyntax = options.keySyntax ?? LAYER_DEFAULTS.keySyntax;
   if (keySyntax !== 'sf-string' && keySyntax !== 'lenient') {
-    throw new RangeError(`keySyntax must be 'sf-string' or 'lenient', got ${String(keySyntax)}`);
+    throw new ReferenceConfigError(`keySyntax must be 'sf-string' or 'lenient', got ${String(keySyntax)}`);
   }
   return {
     store: options.store,

@@ -116,7 +116,6 @@ const endpointLike = fc.record(
     probe: maybe(fc.record({ method: maybe(fc.constantFrom('GET', 'POST', 'PUT')), path: maybe(fc.constantFrom('/p/{{id}}', '/p/{{key}}', 'x')), count: maybe(fc.constantFrom('/data', '/n', 'n')), tenant: maybe(fc.constantFrom('alice', 'bob', 'nobody')) }, { requiredKeys: [] })),
     keyRequired: maybe(fc.constantFrom('mandatory', 'expected', 'optional', 'always')),
     risk: maybe(fc.constantFrom('critical', 'high', 'medium', 'low', 'huge')),
-    successStatus: maybe(fc.array(anyNumber, { maxLength: 3 })),
     policy: maybe(fc.record({ retention: maybe(fc.oneof(anyNumber, fc.constantFrom('24h', '1.5s', '7d', 'forever'))), testRetention: anyValue, errors: maybe(fc.record({ '4xx': maybe(fc.constantFrom('replay', 'release', 'any', 'x')), '5xx': maybe(fc.constantFrom('replay', 'release', 'any')) }, { requiredKeys: [] })) }, { requiredKeys: [] })),
   },
   { requiredKeys: [] },
@@ -156,7 +155,7 @@ const yamlOptions: fc.Arbitrary<ToStringOptions> = fc.record(
     simpleKeys: fc.boolean(),
   },
   { requiredKeys: [] },
-) as fc.Arbitrary<ToStringOptions>;
+);
 
 /** True when `node` is `target` or holds it somewhere below (cycle-safe). */
 function reaches(node: unknown, target: object, seen = new Set<object>()): boolean {

@@ -145,7 +145,7 @@ async function chaosAudit(flaws: string[], check: string): Promise<Report> {
   try {
     const scenario = await loadScenarioFile('scenarios/chaos.yaml', {});
     // orphan-lock's server reports no lease at all: declare the one the scenario gives its own server.
-    scenario.checks['in-flight-recovery'] = { ...scenario.checks['in-flight-recovery'], leaseMs: 1000 };
+    scenario.checks['in-flight-recovery'] = { ...(scenario.checks['in-flight-recovery'] as object), leaseMs: 1000 };
     return await runAudit(scenario, { target: server.url, seed: 'chaos-detect', only: [check], scenarioFile: 'scenarios/chaos.yaml' });
   } finally {
     await server.close();
@@ -168,14 +168,14 @@ describe('the flaw catalogue', () => {
 describe('chaos detection (scenarios/chaos.yaml)', () => {
   const chaosMatrix = CHAOS_MATRIX;
 
-  it.concurrent.for(chaosMatrix)('flaw %s is caught by %s as a %s', async ([flaw, check, level, proof], { expect }) => {
+  it.concurrent.for(chaosMatrix)('flaw %s is caught by %s as a %s', { timeout: 30_000 }, async ([flaw, check, level, proof], { expect }) => {
     const report = await chaosAudit([flaw], check);
     expect(report.summary.verdict).toBe('fail');
     const hit = report.results.find((r) => r.check === check && r.verdict === 'fail' && r.level === level && proof.test(r.message));
     expect(hit, describeFailed(report)).toBeDefined();
     expect(hit!.evidence.length).toBeGreaterThan(0);
     if (/executed 2 times/.test(hit!.message)) expect(hit!.facts!.counterexample).toMatchObject({ ops: expect.any(Array) });
-  }, 30_000);
+  });
 
   it.concurrent('fail-open on an endpoint that is not critical is a deviation', async ({ expect }) => {
     const report = await chaosAudit(['fail-open'], 'store-outage');

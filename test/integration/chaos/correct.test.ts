@@ -59,9 +59,7 @@ async function expectCleanRun(report: Report, expect: ExpectStatic): Promise<voi
 describe('scenarios/chaos.yaml against the correct reference server', () => {
   it.concurrent('memory store (target self with the scenario\'s short lease): every chaos check passes, no key executes twice', async ({ expect }) => {
     const scenario = await loadScenarioFile(SCENARIO, {});
-    const started = performance.now();
     const report = await runAudit(scenario, { seed: 'chaos-memory', scenarioFile: SCENARIO, historyDir: path.join(dir, 'memory') });
-    expect(performance.now() - started).toBeLessThan(25_000);
     await expectCleanRun(report, expect);
     expect(report.target).toMatch(/^self \(/);
     const recovery = report.results.find((r) => r.check === 'in-flight-recovery')!;

@@ -47,7 +47,6 @@ describe('10,000 requests, concurrency 100, 30% duplicate keys, Redis store', ()
     });
     expect(run.notSent, `requests left unsent after ${LOAD_BUDGET_MS} ms`).toBe(0);
     expect(run.results).toHaveLength(TOTAL);
-    expect(run.elapsedMs).toBeLessThan(LOAD_BUDGET_MS);
 
     const byStatus = new Map<number, number>();
     for (const result of run.results) byStatus.set(result.status, (byStatus.get(result.status) ?? 0) + 1);

@@ -50,7 +50,7 @@ describe('load check on the reference server', () => {
     expect(report.results.filter((r) => r.check === 'load')).toHaveLength(5);
   }, 15_000);
 
-  it.concurrent.for([['race'], ['no-inflight']])('catches the %s flaw as a violation under load', async ([flaw], { expect }) => {
+  it.concurrent.for([['race'], ['no-inflight']])('catches the %s flaw as a violation under load', { timeout: 15_000 }, async ([flaw], { expect }) => {
     const report = await audit({ flaws: [flaw!] });
     expect(report.summary.verdict).toBe('fail');
     const hit = report.results.find((r) => r.check === 'load' && r.verdict === 'fail' && r.level === 'violation' && /duplicate executions? under load/.test(r.message));
@@ -61,7 +61,7 @@ describe('load check on the reference server', () => {
     expect(load.duplicateExecutions).toBeGreaterThan(0);
     const threshold = report.results.find((r) => r.message.startsWith('threshold duplicate_executions == 0'));
     expect(threshold).toMatchObject({ verdict: 'fail', level: 'violation' });
-  }, 15_000);
+  });
 
   it('passes the correct server on the Redis store', async () => {
     await requireRedis();

@@ -124,6 +124,9 @@ export class FailingStore implements IdempotencyStore {
   release() {
     return this.#fail();
   }
+  extend() {
+    return this.#fail();
+  }
   forget() {
     return this.#fail();
   }

@@ -1,7 +1,8 @@
 // Small pure pieces of the chaos engine: attempt outcomes, timing, fault selection and description,
 // the reference server's health document, wire keys, and the store outage switch.
 import { describe, expect, it } from 'vitest';
-import { parseHealth, unquoteKey } from '../../../src/audit/chaos-port.js';
+import { unquoteKey } from '../../../src/audit/chaos-port.js';
+import { parseHealth } from '../../../src/core/health.js';
 import { identityOf, isTimeout, outcomeOfExchange } from '../../../src/checks/chaos/outcome.js';
 import { declaredFaults, describeFault, FAULT_KINDS, midFlightTimeout, notSent } from '../../../src/checks/chaos/plan.js';
 import { parseFaultSpec } from '../../../src/faults/index.js';

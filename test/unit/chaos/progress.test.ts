@@ -29,6 +29,7 @@ describe('chaos progress', () => {
     const io = fakeIO(true);
     const progress = progressListener(io, true);
     events.forEach(progress);
+    // eslint-disable-next-line no-control-regex -- strips the ANSI erase-line the TTY progress writes
     const lines = io.err.map((l) => l.replace(/^\r\x1b\[2K/, ''));
     expect(lines[2]).toBe('[1/10] lost-response on create-payment, fault 2/5: injecting stall-response holdMs=5000');
     expect(lines[3]).toMatch(/^\[1\/10\] lost-response on create-payment: 1 attempts, last unknown \(attempt 1 via proxy: timeout after 500 ms\) \| fault 2\/5: injecting stall/);

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { judgeCrossTenant } from '../../../src/checks/cross-tenant.js';
 import { judgeMissingKey } from '../../../src/checks/missing-key.js';
 import { IETF_07, STRIPE_V1 } from '../../../src/profiles/builtin.js';
-import type { Endpoint } from '../../../src/scenario/schema.js';
+import { PolicySchema, type Endpoint } from '../../../src/scenario/schema.js';
 import { ex, replayHeaders } from '../../helpers/exchange.js';
 
 const endpoint = (keyRequired: Endpoint['keyRequired'], identity?: string): Endpoint => ({
-  name: 'create-payment', method: 'POST', path: '/payments', keyRequired, risk: 'high', ...(identity ? { identity } : {}),
+  name: 'create-payment', method: 'POST', path: '/payments', keyRequired, risk: 'high', policy: PolicySchema.parse({}), ...(identity ? { identity } : {}),
 });
 
 describe('judgeMissingKey', () => {

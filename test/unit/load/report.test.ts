@@ -51,7 +51,7 @@ function reportOf(result: LoadResult, thresholds: string[], oracles?: OracleFigu
     target: 'http://fake.test', profile: 'ietf-07', seed: 's', startedAt, finishedAt: new Date(Date.parse(startedAt) + 5000).toISOString(),
     durationMs: 5000, summary: summarize(results, 'deviation'), results, latency: {}, exchanges: [], exchangesDropped: 0,
     ...(findings[0]?.load ? { pending: findings[0].load } : {}),
-  } as Report;
+  };
 }
 
 describe('judgeLoad', () => {

@@ -1,10 +1,41 @@
 // The layer's lease decisions: the heartbeat while the handler runs, and a result the store could not
 // take (store down at complete) retried in the background while the claim can be held.
-import { describe, expect, it, vi } from 'vitest';
-import { MemoryStore, StoreUnavailableError, createIdempotencyLayer, type IdempotencyStore, type LayerEvent, type LayerRequest, type ResponseEnvelope } from '../../../src/reference/index.js';
+// Time is a fake clock (timers, Date and performance): every wait below is exact, however busy the machine.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  MemoryStore,
+  StoreUnavailableError,
+  createIdempotencyLayer,
+  type IdempotencyStore,
+  type LayerEvent,
+  type LayerRequest,
+  type ResponseEnvelope,
+} from '../../../src/reference/index.js';
 import { flawOption } from '../../../src/demo/index.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Advances the fake clock by `ms`, running every timer due on the way. */
+const elapse = async (ms: number): Promise<void> => {
+  await vi.advanceTimersByTimeAsync(ms);
+};
+
+/** Settles `work`, advancing the fake clock in 10 ms steps (at most `maxSteps`); returns the fake ms it took. */
+async function settle<T>(work: Promise<T>, maxSteps = 1_000): Promise<{ value: T; ms: number }> {
+  let done = false;
+  const started = Date.now();
+  void work.then(() => (done = true), () => (done = true));
+  await elapse(0);
+  for (let i = 0; !done && i < maxSteps; i++) await elapse(10);
+  return { value: await work, ms: Date.now() - started };
+}
 
 function req(key = 'k1'): LayerRequest {
   return { method: 'POST', path: '/payments', headers: { 'idempotency-key': `"${key}"` }, body: Buffer.from('{"amount":1}') };
@@ -54,30 +85,31 @@ describe('lease heartbeat', () => {
     const { layer, store, ofType } = setup(90);
     const execute = handler(300);
     const first = layer.handle(req(), execute);
-    await sleep(200);
-    expect((await layer.handle(req(), execute)).status).toBe(409);
-    expect((await first).status).toBe(201);
+    await elapse(200);
+    expect((await settle(layer.handle(req(), execute))).value.status).toBe(409);
+    expect((await settle(first)).value.status).toBe(201);
     expect(execute).toHaveBeenCalledTimes(1);
     expect(store.calls['extend']).toBeGreaterThanOrEqual(3);
     expect(ofType('lease-lost')).toEqual([]);
-    const replay = await layer.handle(req(), execute);
+    const replay = (await settle(layer.handle(req(), execute))).value;
     expect(replay.headers['idempotent-replayed']).toBe('true');
   });
 
   it('stops renewing once the handler settles', async () => {
     const { layer, store } = setup(60);
-    await layer.handle(req(), handler(100));
+    await settle(layer.handle(req(), handler(100)));
     const renewals = store.calls['extend'] ?? 0;
-    await sleep(150);
+    expect(renewals).toBeGreaterThanOrEqual(1);
+    await elapse(150);
     expect(store.calls['extend'] ?? 0).toBe(renewals);
   });
 
   it('reports a lost claim when a renewal answers false (the key was taken over)', async () => {
     const { layer, store, ofType } = setup(90);
     const first = layer.handle(req(), handler(250));
-    await sleep(20);
+    await elapse(20);
     await store.inner.forget(store.lastKey);
-    expect((await first).status).toBe(201);
+    expect((await settle(first)).value.status).toBe(201);
     expect(ofType('lease-lost')).toHaveLength(1);
     expect(ofType('settle-failed')).toHaveLength(1);
   });
@@ -85,7 +117,7 @@ describe('lease heartbeat', () => {
   it('a lease of 0 (orphan-lock) never expires and needs no heartbeat', async () => {
     const { layer, store } = setup(100, ['orphan-lock']);
     expect(layer.settings.leaseMs).toBe(0);
-    expect((await layer.handle(req(), handler(150))).status).toBe(201);
+    expect((await settle(layer.handle(req(), handler(150)))).value.status).toBe(201);
     expect(store.calls['extend'] ?? 0).toBe(0);
   });
 });
@@ -97,22 +129,21 @@ describe('result lost to a store outage at complete', () => {
       store.down = true; // the store dies while the handler runs
       return { status: 201, headers: {}, body: Buffer.from('{"id":1}') };
     });
-    const started = performance.now();
-    const answer = await layer.handle(req(), execute);
+    const { value: answer, ms } = await settle(layer.handle(req(), execute));
     expect(answer.status).toBe(201);
-    expect(performance.now() - started).toBeLessThan(50); // the response does not wait for the retries
+    expect(ms).toBe(0); // the response does not wait for the retries: no clock time passed
     expect(store.calls['complete']).toBe(1);
 
-    await sleep(200); // retries at ~50, ~150 ms fail; the heartbeat cannot renew either
+    await elapse(200); // retries at ~50, ~150 ms fail; the heartbeat cannot renew either
     expect(store.calls['complete']).toBeGreaterThanOrEqual(2);
     store.down = false; // back inside the lease (600 ms from the claim; renewed once it answers)
-    await sleep(550);
+    await elapse(550);
     // Reported once at the first failure; the retries then stored it, so the claim was never lost.
     expect(ofType('settle-failed')).toHaveLength(1);
     expect(ofType('lease-lost')).toEqual([]);
 
     // Long after the original lease: the key replays, the handler ran once.
-    const retry = await layer.handle(req(), execute);
+    const retry = (await settle(layer.handle(req(), execute))).value;
     expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(execute).toHaveBeenCalledTimes(1);
@@ -124,14 +155,14 @@ describe('result lost to a store outage at complete', () => {
       store.down = true;
       return { status: 201, headers: {}, body: Buffer.from('{}') };
     });
-    expect((await layer.handle(req(), execute)).status).toBe(201);
-    await sleep(500);
+    expect((await settle(layer.handle(req(), execute))).value.status).toBe(201);
+    await elapse(500);
     expect(ofType('settle-failed')).toHaveLength(1);
     const lost = ofType('lease-lost');
     expect(lost).toHaveLength(1);
     expect(lost[0]!.reason).toMatch(/ran out/);
     const attempts = store.calls['complete'];
-    await sleep(300);
+    await elapse(300);
     expect(store.calls['complete']).toBe(attempts); // no retries after giving up
   });
 
@@ -141,8 +172,8 @@ describe('result lost to a store outage at complete', () => {
       await store.inner.forget(store.lastKey);
       return { status: 201, headers: {}, body: Buffer.from('{}') };
     });
-    expect((await layer.handle(req(), execute)).status).toBe(201);
-    await sleep(150);
+    expect((await settle(layer.handle(req(), execute))).value.status).toBe(201);
+    await elapse(150);
     expect(store.calls['complete']).toBe(1);
     expect(ofType('settle-failed')).toHaveLength(1);
   });

@@ -39,7 +39,7 @@ const json = (r: ResponseEnvelope) => JSON.parse(r.body.toString());
 /** A store whose service is down. */
 function downStore(): IdempotencyStore {
   const fail = () => Promise.reject(new StoreUnavailableError('down'));
-  return { name: 'down', begin: fail, lookup: fail, complete: fail, release: fail, forget: fail, close: async () => {} };
+  return { name: 'down', begin: fail, lookup: fail, complete: fail, release: fail, extend: fail, forget: fail, close: async () => {} };
 }
 
 describe('createIdempotencyLayer decisions', () => {
@@ -202,7 +202,7 @@ describe('createIdempotencyLayer decisions', () => {
   });
 
   it('fails closed on store errors: 503 with Retry-After, the handler never runs', async () => {
-    const { layer, outcomes } = layerWith({ store: downStore() as MemoryStore });
+    const { layer, outcomes } = layerWith({ store: downStore() });
     const execute = handler();
     const answer = await layer.handle(req(), execute);
     expect(answer.status).toBe(503);
@@ -213,7 +213,7 @@ describe('createIdempotencyLayer decisions', () => {
 
   it('fails closed when the store hangs past storeTimeoutMs', async () => {
     const hanging: IdempotencyStore = { ...downStore(), begin: () => new Promise(() => {}) };
-    const { layer, events } = layerWith({ store: hanging as MemoryStore, storeTimeoutMs: 30 });
+    const { layer, events } = layerWith({ store: hanging, storeTimeoutMs: 30 });
     const execute = handler();
     expect((await layer.handle(req(), execute)).status).toBe(503);
     expect(execute).not.toHaveBeenCalled();

@@ -11,7 +11,7 @@ type Element = DefaultTreeAdapterMap['element'];
 function elements(node: Node, out: Element[] = []): Element[] {
   if ('tagName' in node) out.push(node);
   const kids = 'content' in node && node.content ? node.content.childNodes : 'childNodes' in node ? node.childNodes : [];
-  for (const k of kids) elements(k as Node, out);
+  for (const k of kids) elements(k, out);
   return out;
 }
 

@@ -55,7 +55,7 @@ export function createClient(options: ConnectionOptions): Redis | Cluster {
       enableAutoPipelining: merged.enableAutoPipelining ?? true,
       clusterRetryStrategy: reconnectDelay,
       slotsRefreshTimeout: timeoutMs,
-      redisOptions: perNode as ClusterOptions['redisOptions'],
+      redisOptions: perNode,
     };
     client = new Cluster(nodes, clusterOptions);
   } else {

@@ -9,6 +9,7 @@
 //                          body         body bytes, base64 (completed only)
 //                    PEXPIRE = lease while in flight (none when leaseMs is 0; renewed by extend()),
 //                              retention once completed.
+import { ReferenceConfigError } from '../../config-error.js';
 import { randomUUID } from 'node:crypto';
 import type { Cluster, ClusterNode, Redis, RedisOptions } from 'ioredis';
 import { leaseMillis, retentionMillis } from '../ttl.js';
@@ -94,13 +95,13 @@ export class RedisStore implements IdempotencyStore {
 
   constructor(options: RedisStoreOptions = {}) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new TypeError(`Redis store: timeoutMs must be a positive number, got ${timeoutMs}`);
+    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new ReferenceConfigError(`Redis store: timeoutMs must be a positive number, got ${timeoutMs}`);
     if (options.redis && (options.url !== undefined || options.cluster !== undefined || options.redisOptions !== undefined)) {
-      throw new TypeError('Redis store: pass either a client (redis) or connection options (url, cluster, redisOptions), not both');
+      throw new ReferenceConfigError('Redis store: pass either a client (redis) or connection options (url, cluster, redisOptions), not both');
     }
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     if (/[{}]/.test(this.prefix)) {
-      throw new TypeError(`Redis store: the prefix must not contain braces (the key is the Cluster hash tag), got ${JSON.stringify(this.prefix)}`);
+      throw new ReferenceConfigError(`Redis store: the prefix must not contain braces (the key is the Cluster hash tag), got ${JSON.stringify(this.prefix)}`);
     }
     this.#owned = options.redis === undefined;
     const connection: Parameters<typeof createClient>[0] = { timeoutMs };
