@@ -5,10 +5,10 @@
 //   idemaudit load http://127.0.0.1:4000/payments -c 50 -d 10s -b '{"amount":100,"currency":"EUR"}'
 //   idemaudit load http://127.0.0.1:4000/payments --rate 2000 -d 30s --duplicates 0.2 --threshold 'p99 < 50ms'
 import { InvalidArgumentError, type Command } from 'commander';
-import { LoadOptions } from '../../checks/load.js';
+import { LoadOptions } from '../../checks/load/index.js';
 import type { Level } from '../../checks/api.js';
 import type { RunEvent, RunListener } from '../../audit/events.js';
-import { formatProgress } from '../../engine/load/progress.js';
+import { formatProgress } from '../../report/load-progress.js';
 import { UsageError } from '../../core/errors.js';
 import { parseBody, parseEndpointUrl, parseHeader, slug } from '../../scenario/adhoc.js';
 import { scenarioSchema, type Scenario } from '../../scenario/schema.js';

@@ -5,7 +5,10 @@ import { LoadEngine } from './engine.js';
 import { UndiciTransport, type Transport } from './transport.js';
 import type { LoadOptions, LoadResult } from './types.js';
 
-export { LoadEngine, keyPrefixProblem, scheduleFor } from './engine.js';
+export { LoadEngine, keyPrefixProblem } from './engine.js';
+export { scheduleFor, createExecutor } from './executors.js';
+export type { Executor, ExecutorHost } from './executor.js';
+export { judgeDuplicate, identityOf, claimWinner, type DuplicateVerdict } from './duplicate-judge.js';
 export { constantRate, rampingRate, type ArrivalSchedule, type Stage } from './schedule.js';
 export { TrafficMix, mixProblem, transitionProbabilities, type MixRatios, type SlotKind } from './mix.js';
 export { Reservoir } from './reservoir.js';
@@ -44,4 +47,3 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps = {}): Promis
     await transport.close().catch(() => transport.destroy().catch(() => {}));
   }
 }
-export { formatProgress } from './progress.js';
