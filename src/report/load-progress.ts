@@ -9,6 +9,6 @@ export function formatProgress(p: LoadProgress): string {
     ? `${Math.round(p.achievedRate)}/s of ${Math.round(p.targetRate)}/s target`
     : `${Math.round(p.achievedRate)}/s (${p.executor})`;
   const left = Math.max(0, p.durationMs - p.elapsedMs);
-  const dropped = p.dropped > 0 ? ` · ${p.dropped} dropped` : '';
+  const dropped = `${p.dropped > 0 ? ` · ${p.dropped} dropped` : ''}${p.late > 0 ? ` · ${p.late} late` : ''}`;
   return `${rate} · ${p.sent} sent · ${p.errors} error${p.errors === 1 ? '' : 's'}${dropped} · ${secs(Math.min(p.elapsedMs, p.durationMs))} / ${secs(p.durationMs)} (${secs(left)} left)`;
 }

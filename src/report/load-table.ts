@@ -15,7 +15,7 @@ export function renderLoadTable(report: Report, opts: { color?: boolean } = {}):
       ? `${fig.achievedRate} req/s achieved of ${fig.targetRate} target (${pct(fig.achievedRate / fig.targetRate)})`
       : `${fig.achievedRate} req/s on ${fig.connections} connections`;
     const dup = fig.duplicateExecutions === null ? 'unknown (no oracle)' : String(fig.duplicateExecutions);
-    out.push(`load ${endpoint} [${fig.executor}${fig.runs ? `, ${fig.runs} runs merged` : ''}]: ${rate}; ${fig.sent} sent, ${fig.completed} completed${fig.dropped ? `, ${fig.dropped} dropped` : ''}${fig.capped ? ' (capped by maxRequests)' : ''} in ${(fig.elapsedMs / 1000).toFixed(1)} s`);
+    out.push(`load ${endpoint} [${fig.executor}${fig.runs ? `, ${fig.runs} runs merged` : ''}]: ${rate}; ${fig.sent} sent, ${fig.completed} completed${fig.dropped ? `, ${fig.dropped} dropped` : ''}${fig.late ? `, ${fig.late} sent late (> 5 ms behind schedule, worst ${fig.maxLagMs} ms)` : ''}${fig.capped ? ' (capped by maxRequests)' : ''} in ${(fig.elapsedMs / 1000).toFixed(1)} s`);
     out.push(`  mix: ${fig.mix.fresh} fresh, ${fig.mix.replay} replays, ${fig.mix.inflight} in-flight duplicates; duplicate executions: ${dup}; replay mismatches: ${fig.replayMismatches}; conflict rate ${pct(fig.conflictRate)}; error rate ${pct(fig.errorRate)}`);
     const open = fig.executor !== 'constant-connections';
     const table = new Table({ head: ['latency (ms)', 'outcome', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], style });

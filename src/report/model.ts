@@ -109,6 +109,9 @@ export interface LoadRunReport {
   completed: number;
   /** Open model: requests not started because maxInFlight were outstanding. */
   dropped: number;
+  /** Open model: requests sent more than 5 ms after their intended start, and the worst such lag (ms). */
+  late?: number;
+  maxLagMs?: number;
   /** The run stopped at maxRequests. */
   capped: boolean;
   /** Why the run stopped sending before its end (bail-out: the target answered mostly errors). */

@@ -24,6 +24,17 @@ export interface LoadJudgeInput {
   capNote?: string;
 }
 
+/** Open model: "; N of M sent late ..." when the run did not go out on schedule (the generator or the connections could not keep up). */
+export function behindSchedule(r: LoadResult): string {
+  if (r.targetRate === undefined) return '';
+  const late = r.late ?? 0;
+  if (late === 0 && r.dropped === 0) return '';
+  const parts: string[] = [];
+  if (late > 0) parts.push(`${late} of ${r.sent} sent more than 5 ms behind schedule (worst ${Math.round(r.maxLagMs ?? 0)} ms)`);
+  if (r.dropped > 0) parts.push(`${r.dropped} dropped at the in-flight cap`);
+  return `; not sent as planned: ${parts.join(', ')}; latency counts from each intended start`;
+}
+
 export function judgeLoad(input: LoadJudgeInput): Finding[] {
   const { result: r, profile } = input;
   const dupsSent = r.kinds.replay + r.kinds.inflight;
@@ -40,7 +51,7 @@ export function judgeLoad(input: LoadJudgeInput): Finding[] {
   const facts: Record<string, unknown> = { load: figures, oracles: input.oracles };
   const findings: Finding[] = [];
   const rate = r.targetRate !== undefined ? `${figures.achievedRate} req/s of ${figures.targetRate} target` : `${figures.achievedRate} req/s on ${r.connections} connections`;
-  const head = `${r.completed} requests (${r.executor}, ${rate})`;
+  const head = `${r.completed} requests (${r.executor}, ${rate}${behindSchedule(r)})`;
 
   if (r.completed === 0) {
     const why = Object.entries(r.errors).map(([e, n]) => `${e} x${n}`).join(', ') || 'nothing was sent';

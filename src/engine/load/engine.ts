@@ -27,6 +27,12 @@ const GRACE_MS = 2000;
 const MAX_EVIDENCE = 3;
 const MAX_ERROR_KINDS = 20;
 const DUPLICATED_KEYS_SAMPLE = 16;
+/**
+ * Open model: a request that left more than this after its intended start (the generator fell
+ * behind, or it waited for a free connection) counts as late. Its latency is still measured from
+ * the intended start; the count says how much of the run was not sent on schedule.
+ */
+export const LATE_MS = 5;
 const EMPTY = Buffer.alloc(0);
 
 /** Why a key prefix cannot be used, or undefined. Keys must survive sf-string quoting unescaped. */
@@ -59,6 +65,9 @@ export class LoadEngine implements FlightSink, ExecutorHost {
   completed = 0;
   inFlight = 0;
   dropped = 0;
+  /** Open model: requests sent more than LATE_MS after their intended start, and the worst lag (ms). */
+  late = 0;
+  #maxLag = 0;
   schedulingDone = false;
   #capped = false;
   #aborted = false;
@@ -230,6 +239,11 @@ export class LoadEngine implements FlightSink, ExecutorHost {
       if (outcome === O_FIRST && (f.marked || f.kind !== 'fresh')) outcome = O_REPLAY;
     }
     this.stats.record(outcome, end - f.intended, end - f.sentAt);
+    const lag = f.sentAt - f.intended;
+    if (lag > LATE_MS) {
+      this.late += 1;
+      if (lag > this.#maxLag) this.#maxLag = lag;
+    }
     if (outcome === O_ERROR || outcome === O_TIMEOUT) this.#checkBailout();
     if (f.keep) this.#judge(f, end);
     this.#executor.answered(f);
@@ -353,6 +367,7 @@ export class LoadEngine implements FlightSink, ExecutorHost {
       errors: this.stats.counts[O_ERROR]! + this.stats.counts[O_TIMEOUT]!,
       inFlight: this.inFlight,
       dropped: this.dropped,
+      late: this.late,
       achievedRate: achieved,
     };
     const schedule = this.#executor.schedule;
@@ -389,6 +404,8 @@ export class LoadEngine implements FlightSink, ExecutorHost {
     if (schedule) {
       result.targetRate = schedule.meanRate;
       result.planned = schedule.total;
+      result.late = this.late;
+      result.maxLagMs = this.#maxLag;
     }
     return result;
   }

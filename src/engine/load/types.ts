@@ -55,6 +55,8 @@ export interface LoadProgress {
   inFlight: number;
   /** Requests the open model could not start (in-flight cap). */
   dropped: number;
+  /** Requests answered so far that left more than LATE_MS after their intended start. */
+  late: number;
   /** Target rate now (req/s); undefined for the closed model. */
   targetRate?: number;
   /** Completions per second over the last progress interval. */
@@ -108,6 +110,10 @@ export interface LoadResult {
   completed: number;
   /** Open model: slots skipped because maxInFlight requests were outstanding. */
   dropped: number;
+  /** Open model: requests sent more than LATE_MS (5 ms) after their intended start (generator behind, or waiting for a connection). */
+  late?: number;
+  /** Open model: the largest delay (ms) between a request's intended start and its send. */
+  maxLagMs?: number;
   /** The run stopped at maxRequests before its duration. */
   capped: boolean;
   /** The run was interrupted (signal). */
