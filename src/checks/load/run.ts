@@ -10,7 +10,8 @@ import type { LoadCheckOptions } from '../../scenario/check-options/load.js';
 import { finding, type CheckContext, type Finding } from '../api.js';
 import { judgeLoad } from './judge.js';
 import { parseLedgerSummary, type LedgerSummaryDoc, type OracleFigures } from './oracles.js';
-import { executorSpec, peakRate } from './plan.js';
+import { executorSpec, peakRate, shardOf, shareOf } from './plan.js';
+import { waitUntil } from './start-at.js';
 import { loadTemplate } from './template.js';
 
 /** Keys that received duplicates whose executions are counted one by one after the run. */
@@ -43,7 +44,8 @@ export async function runLoadCheck(ctx: CheckContext<LoadCheckOptions>): Promise
       ctx.profile.cite.execution, [])];
   }
   assertSocketBudget(spec.connections);
-  const maxRequests = Math.min(o.maxRequests, ctx.scenario.limits.maxRequests);
+  const shard = shardOf(o);
+  const maxRequests = Math.max(1, shareOf(Math.min(o.maxRequests, ctx.scenario.limits.maxRequests), shard));
   const timeoutMs = o.timeoutMs ?? ctx.scenario.defaults.timeoutMs;
 
   // One warm-up request through the audit's own client first: it passes the run's gate (safety
@@ -68,6 +70,9 @@ export async function runLoadCheck(ctx: CheckContext<LoadCheckOptions>): Promise
   const before = ledgerUrl ? await readLedger(ctx, ledgerUrl) : undefined;
   if (ctx.signal.aborted) return [];
 
+  // Shards of one run start together: each waits for the agreed wall-clock time (after its warm-up).
+  if (o.startAt !== undefined) await waitUntil(Date.parse(o.startAt), ctx.signal);
+  if (ctx.signal.aborted) return [];
   const onProgress = (p: LoadProgress): void => ctx.emit({ type: 'load-progress', progress: p });
   const result = await runLoad({
     template: loadTemplate(ctx),
@@ -82,6 +87,7 @@ export async function runLoadCheck(ctx: CheckContext<LoadCheckOptions>): Promise
     signal: ctx.signal,
     onProgress,
     bailout: ctx.scenario.limits.bailout,
+    ...(shard ? { shard } : {}),
   });
   try {
     if (ctx.signal.aborted) return [];
@@ -96,9 +102,10 @@ export async function runLoadCheck(ctx: CheckContext<LoadCheckOptions>): Promise
     if (before?.doc && after?.doc) {
       const ours = after.doc.duplicates.filter((d) => d.key.startsWith(result.keyPrefix));
       oracles.ledgerKeys = ours.reduce((s, d) => s + d.executions - 1, 0);
-      oracles.ledgerExcess = Math.max(0, after.doc.total - before.doc.total - result.keys);
+      // The ledger's total grows with every shard's traffic: only an unsharded run can compare it with its own keys.
+      if (!shard) oracles.ledgerExcess = Math.max(0, after.doc.total - before.doc.total - result.keys);
       oracleAvailable = true;
-      if (oracles.ledgerKeys > 0 || oracles.ledgerExcess > 0) ledgerEvidence = [after.exchange];
+      if (oracles.ledgerKeys > 0 || (oracles.ledgerExcess ?? 0) > 0) ledgerEvidence = [after.exchange];
     }
     // Per-key oracles for a sample of duplicated keys: the probe when declared, the ledger when it
     // has no summary. Bounded: a few requests whatever the size of the run.

@@ -52,6 +52,7 @@ export class LoadEngine implements FlightSink, ExecutorHost {
   readonly #tracking: boolean;
   readonly #outcomeOf: Uint8Array;
   readonly #prefix: string;
+  readonly #shard: { index: number; count: number } | undefined;
   readonly #samples: Reservoir<Exchange>;
   readonly #dupKeys: Reservoir<string>;
   readonly #ring: Tracked[] = [];
@@ -91,13 +92,21 @@ export class LoadEngine implements FlightSink, ExecutorHost {
     this.#o = options;
     this.#transport = transport;
     this.clock = clock;
-    this.#rng = createRng(`${options.seed}/load`);
+    const shard = options.shard && options.shard.count > 1 ? options.shard : undefined;
+    if (shard && !(Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+      throw new RangeError(`shard ${shard.index}/${shard.count} is out of range`);
+    }
+    this.#shard = shard;
+    // The same seed on every shard; the mix and samples of each shard are its own draw.
+    this.#rng = createRng(shard ? `${options.seed}/load/${shard.index}/${shard.count}` : `${options.seed}/load`);
     const mixRng = this.#rng.fork('mix');
     this.#mix = new TrafficMix({ duplicates: options.duplicates, inFlight: options.inFlightDuplicates }, () => mixRng.next());
-    this.#executor = createExecutor(options.executor, this);
+    this.#executor = createExecutor(options.executor, this, shard);
     this.#maxInFlight = this.#executor.maxInFlight;
     this.#tracking = options.duplicates > 0;
-    this.#prefix = options.keyPrefix ?? `ia-load-${this.#rng.fork('prefix').hex(4)}-`;
+    // One prefix for the run (from the seed), then the shard's own: key spaces of shards are disjoint.
+    const base = options.keyPrefix ?? `ia-load-${createRng(`${options.seed}/load`).fork('prefix').hex(4)}-`;
+    this.#prefix = shard ? `${base}${shard.index}.` : base;
     const problem = keyPrefixProblem(this.#prefix);
     if (problem) throw new RangeError(problem);
     this.#ringSize = options.trackSize ?? 256;
@@ -400,6 +409,7 @@ export class LoadEngine implements FlightSink, ExecutorHost {
       duplicatedKeys: this.#dupKeys.items(),
     };
     if (this.#stoppedEarly) result.stoppedEarly = this.#stoppedEarly;
+    if (this.#shard) result.shard = { ...this.#shard };
     const schedule = this.#executor.schedule;
     if (schedule) {
       result.targetRate = schedule.meanRate;

@@ -87,6 +87,12 @@ export interface LoadOptions {
   /** Prefix of every key of the run; default derived from the seed ("ia-load-<hex>-"). */
   keyPrefix?: string;
   /**
+   * This runner is shard `index` of `count` (0-based): it sends the slots index, index + count, ...
+   * of the schedule (open model) with keys of its own (the prefix gets "<index>."); the caller
+   * divides the connections. Shards of one run use the same seed.
+   */
+  shard?: { index: number; count: number };
+  /**
    * Stop sending when more than `rate` of the answers are errors, timeouts or 5xx, once at least
    * `minRequests` were answered (the target is in trouble; more load only hurts it).
    */
@@ -126,6 +132,7 @@ export interface LoadResult {
   /** Network error reasons and how often they occurred. */
   errors: Record<string, number>;
   keyPrefix: string;
+  shard?: { index: number; count: number };
   /** Distinct keys sent (fresh requests). */
   keys: number;
   duplicates: {
