@@ -94,7 +94,7 @@ async function roleIdemaudit() {
   const non2xx = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2')).reduce((a, [, n]) => a + n, 0);
   const window = rate ? DURATION * 1000 : r.elapsedMs;
   return {
-    tool: 'idemaudit', rps: (r.completed * 1000) / window, completed: r.completed, sent: r.sent, planned: r.planned, dropped: r.dropped,
+    tool: 'idemaudit', rps: (r.completed * 1000) / window, completed: r.completed, sent: r.sent, planned: r.planned, dropped: r.dropped, late: r.late, maxLagMs: r.maxLagMs,
     p50: all.p50, p99: all.p99, p999: all.p999, max: all.max, serviceP50: service.p50, serviceP99: service.p99,
     errors: Object.values(r.errors).reduce((a, b) => a + b, 0), non2xx, cpuCores: (cpu.user + cpu.system) / 1e3 / r.elapsedMs,
   };
@@ -373,10 +373,10 @@ for (const [variant, pairs] of Object.entries(closed)) {
   lines.push(`- ${variant}: ${pairs.map((p, i) => `pair ${i + 1}: ${f0(p.idemaudit.rps)} / ${f0(p.autocannon.rps)} = ${f2(p.idemaudit.rps / p.autocannon.rps)} (others ${f2(p.idemaudit.othersCores)} / ${f2(p.autocannon.othersCores)})`).join('; ')}`);
 }
 lines.push('', 'Open model (constant-arrival-rate, bare node:http server, 5 s):', '');
-lines.push('| target req/s | achieved req/s | achieved / target | sent / planned | dropped | latency p50 / p99 ms (from intended start) | service p50 / p99 ms | loadgen cores |');
-lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+lines.push('| target req/s | achieved req/s | achieved / target | sent / planned | dropped | late (> 5 ms), worst lag ms | latency p50 / p99 ms (from intended start) | service p50 / p99 ms | loadgen cores |');
+lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of open) {
-  lines.push(`| ${f0(r.rate)} | ${f0(r.rps)} | ${f2((100 * r.rps) / r.rate)}% | ${r.sent} / ${r.planned} | ${r.dropped} | ${f3(r.p50)} / ${f3(r.p99)} | ${f3(r.serviceP50)} / ${f3(r.serviceP99)} | ${f2(r.cpuCores)} |`);
+  lines.push(`| ${f0(r.rate)} | ${f0(r.rps)} | ${f2((100 * r.rps) / r.rate)}% | ${r.sent} / ${r.planned} | ${r.dropped} | ${r.late ?? '-'}, ${f0(r.maxLagMs)} | ${f3(r.p50)} / ${f3(r.p99)} | ${f3(r.serviceP50)} / ${f3(r.serviceP99)} | ${f2(r.cpuCores)} |`);
 }
 if (profileSummary.length > 0) {
   lines.push('', 'Where idemaudit\'s time goes against nginx (one run under --cpu-prof, self time, top 15):', '', ...profileSummary.map((l) => `- ${l}`));
