@@ -45,7 +45,9 @@ export async function runLoadCheck(ctx: CheckContext<LoadCheckOptions>): Promise
   }
   assertSocketBudget(spec.connections);
   const shard = shardOf(o);
-  const maxRequests = Math.max(1, shareOf(Math.min(o.maxRequests, ctx.scenario.limits.maxRequests), shard));
+  const runCap = Math.min(o.maxRequests, ctx.scenario.limits.maxRequests);
+  // A shard sends its share of the run's cap.
+  const maxRequests = Math.max(1, shareOf(runCap, shard));
   const timeoutMs = o.timeoutMs ?? ctx.scenario.defaults.timeoutMs;
 
   // One warm-up request through the audit's own client first: it passes the run's gate (safety
@@ -121,8 +123,8 @@ export async function runLoadCheck(ctx: CheckContext<LoadCheckOptions>): Promise
       oracles.sampled = { keys: keys.length, excess };
       oracleAvailable = true;
     }
-    const capNote = maxRequests < o.maxRequests && result.capped
-      ? `the run stopped at limits.maxRequests (${maxRequests}) before its duration; raise limits.maxRequests to load longer`
+    const capNote = runCap < o.maxRequests && result.capped
+      ? `the run stopped at limits.maxRequests (${runCap}${shard ? `, ${maxRequests} for this shard` : ''}) before its duration; raise limits.maxRequests to load longer`
       : undefined;
     return judgeLoad({
       result, oracles, oracleAvailable, thresholds, profile: ctx.profile,
