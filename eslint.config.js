@@ -34,11 +34,6 @@ export default tseslint.config(
     },
   },
   {
-    // Split into a folder by another part of issue 11 (item 4); its two findings go with the split.
-    files: ['src/checks/load.ts'],
-    rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'off', '@typescript-eslint/no-unsafe-member-access': 'off' },
-  },
-  {
     // Tests read parsed JSON reports and poke at untyped fixtures on purpose; typing every
     // JSON.parse would add casts, not safety. Spies passed to expect() are unbound methods by design.
     files: ['test/**/*.ts'],

@@ -14,7 +14,7 @@ import { fingerprint } from './fingerprint.js';
 import { gatewayDuplicate } from './gateway-duplicate.js';
 import { inFlightRecovery } from './in-flight-recovery.js';
 import { keyValidation } from './key-validation.js';
-import { load } from './load.js';
+import { load } from './load/index.js';
 import { lostResponse } from './lost-response.js';
 import { missingKey } from './missing-key.js';
 import { payloadMismatch } from './payload-mismatch.js';

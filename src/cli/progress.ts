@@ -1,6 +1,6 @@
 // Live progress on a TTY (stderr, one rewritten line); nothing at all otherwise.
 import type { RunEvent, RunListener } from '../audit/events.js';
-import { formatProgress } from '../engine/load/progress.js';
+import { formatProgress } from '../report/load-progress.js';
 import type { CliIO } from './io.js';
 
 export function progressListener(io: CliIO, enabled: boolean): RunListener {

@@ -26,6 +26,7 @@ import { OUTCOMES } from '../core/outcome.js';
 import {
   addHistograms, decodeHistogram, encodeHistogram, summarize, type LatencyHistogram, type LatencySummary,
 } from '../metrics/histogram.js';
+import { checkShards } from './shards.js';
 import { SCHEMA_VERSION, summarize as summarizeResults, type EncodedLatency, type LoadRunReport, type Outcome, type Report } from './model.js';
 
 
@@ -135,6 +136,8 @@ function mergeLoad(
     };
     if (runs.some((l) => l.targetRate !== undefined)) merged.targetRate = Math.round(sum((l) => l.targetRate) * 10) / 10;
     if (runs.some((l) => l.planned !== undefined)) merged.planned = sum((l) => l.planned);
+    if (runs.some((l) => l.late !== undefined)) merged.late = sum((l) => l.late);
+    if (runs.some((l) => l.maxLagMs !== undefined)) merged.maxLagMs = Math.max(...runs.map((l) => l.maxLagMs ?? 0));
     const byOutcome = summaries[endpoint];
     if (byOutcome) {
       for (const [outcome, s] of Object.entries(byOutcome)) {
@@ -157,6 +160,7 @@ export function mergeReports(reports: Report[]): Report {
   if (bad) throw new UsageError(`cannot merge a report of schemaVersion ${String(bad.schemaVersion)} (this idemaudit reads ${SCHEMA_VERSION})`);
   const first = reports[0]!;
   if (reports.length === 1) return first;
+  checkShards(reports);
 
   const results = reports.flatMap((r) => r.results);
   const failOn: Level = reports.map((r) => r.summary.failOn).reduce((a, b) => (LEVEL_RANK[b] < LEVEL_RANK[a] ? b : a));

@@ -109,6 +109,11 @@ export interface LoadRunReport {
   completed: number;
   /** Open model: requests not started because maxInFlight were outstanding. */
   dropped: number;
+  /** Open model: requests sent more than 5 ms after their intended start, and the worst such lag (ms). */
+  late?: number;
+  maxLagMs?: number;
+  /** This run was shard `index` of `count` (0-based) with keys under `keyPrefix`; `report --merge` checks the set. */
+  shard?: { index: number; count: number; keyPrefix: string };
   /** The run stopped at maxRequests. */
   capped: boolean;
   /** Why the run stopped sending before its end (bail-out: the target answered mostly errors). */

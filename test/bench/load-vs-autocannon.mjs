@@ -3,6 +3,13 @@
 //
 //   npm run build && node test/bench/load-vs-autocannon.mjs [--pairs 3] [--duration 5] [--connections 50]
 //                                                           [--rates 2000,5000] [--no-write]
+//                                                           [--variants nginx,static,memory] [--wire socket|undici]
+//                                                           [--profile]   (one idemaudit run under --cpu-prof: where the time goes)
+//
+// - "nginx": Debian's nginx answering a fixed 201 from its config, started here on a loopback port
+//   with its own config in a temp dir (one worker process); skipped with a message when nginx is not
+//   installed (apt-get install nginx). nginx is far cheaper per request than node:http, so this is
+//   the case where the load GENERATOR is the bottleneck.
 //
 // 1. Closed model, equal connections: idemaudit's constant-connections executor (undici dispatch(),
 //    a fresh idempotency key per request) vs autocannon, against the same server process:
@@ -20,7 +27,9 @@
 // (up to --quiet-wait s) for a quiet moment first. Results are printed and written into
 // test/bench/LOAD-RESULTS.md between the bench:load markers.
 import { fork } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -47,7 +56,9 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
     rates: { type: 'string', default: '2000,5000' },
-    variants: { type: 'string', default: 'static,memory' },
+    variants: { type: 'string', default: 'nginx,static,memory' },
+    wire: { type: 'string', default: 'socket' },
+    profile: { type: 'boolean', default: false },
     'max-foreign': { type: 'string', default: '0.3' },
     'quiet-wait': { type: 'string', default: '20' },
     'no-write': { type: 'boolean', default: false },
@@ -76,14 +87,14 @@ async function roleIdemaudit() {
       : { name: 'constant-connections', connections: CONNECTIONS, durationMs: DURATION * 1000 },
     maxRequests: 50_000_000, timeoutMs: 10_000, duplicates: 0, inFlightDuplicates: 0, seed: 'bench',
     statuses: { inFlight: [409], mismatch: [422] },
-  });
+  }, { wire: args.wire });
   const cpu = process.cpuUsage(cpu0);
   const all = r.stats.summaries('latency').all ?? {};
   const service = r.stats.summaries('service').all ?? {};
   const non2xx = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2')).reduce((a, [, n]) => a + n, 0);
   const window = rate ? DURATION * 1000 : r.elapsedMs;
   return {
-    tool: 'idemaudit', rps: (r.completed * 1000) / window, completed: r.completed, sent: r.sent, planned: r.planned, dropped: r.dropped,
+    tool: 'idemaudit', rps: (r.completed * 1000) / window, completed: r.completed, sent: r.sent, planned: r.planned, dropped: r.dropped, late: r.late, maxLagMs: r.maxLagMs,
     p50: all.p50, p99: all.p99, p999: all.p999, max: all.max, serviceP50: service.p50, serviceP99: service.p99,
     errors: Object.values(r.errors).reduce((a, b) => a + b, 0), non2xx, cpuCores: (cpu.user + cpu.system) / 1e3 / r.elapsedMs,
   };
@@ -156,6 +167,57 @@ function startServer(variant) {
   });
 }
 
+/** nginx on a free loopback port with its own config (fixed 201), or undefined when nginx is absent. */
+async function startNginx() {
+  const bin = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'].find((b) => existsSync(b));
+  if (!bin) return undefined;
+  const port = await new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const dir = mkdtempSync(join(os.tmpdir(), 'idemaudit-bench-nginx-'));
+  const body = JSON.stringify({ id: 'pay_0123456789abcdef01234567', amount: 1000, currency: 'EUR', status: 'succeeded' });
+  writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  keepalive_requests 100000000; keepalive_timeout 60s;
+  server {
+    listen 127.0.0.1:${port};
+    location / { default_type application/json; return 201 '${body}'; }
+  }
+}
+`);
+  const child = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const url = `http://127.0.0.1:${port}/payments`;
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(url, { method: 'POST', body: '{}' }).then((r) => r.status === 201).catch(() => false);
+    if (up) break;
+    await sleep(50);
+  }
+  // CPU of the master and its workers, from /proc (clock ticks of 10 ms).
+  const ticks = () => [child.pid, ...readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)]
+    .reduce((sum, pid) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return sum + Number(f[11]) + Number(f[12]); } catch { return sum; } }, 0);
+  let mark = 0;
+  return {
+    child, url, variant: 'nginx', dir,
+    mark: async () => { mark = ticks(); },
+    stats: async () => ({ cpuUs: (ticks() - mark) * 10_000 }),
+    stop: async () => { child.kill('SIGQUIT'); await Promise.race([new Promise((r) => child.once('exit', r)), sleep(3000)]); child.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+async function startAny(variant) {
+  if (variant === 'nginx') return startNginx();
+  const server = await startServer(variant);
+  return { ...server, mark: () => ask(server, 'mark'), stats: () => ask(server, 'stats'), stop: () => stopServer(server) };
+}
+
 function ask(server, type) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer to ${type}`)), 5_000);
@@ -175,12 +237,12 @@ async function stopServer(server) {
 /** Run one load generator in its own process; resolves with its figures and the cores the server and others used. */
 async function generate(server, role, extra = []) {
   const foreignBefore = await waitQuiet();
-  await ask(server, 'mark');
+  await server.mark();
   const busy0 = machineBusySeconds();
   const t0 = performance.now();
   const out = await new Promise((resolve, reject) => {
-    const child = fork(SELF, ['--role', role, '--url', server.url, '--duration', String(DURATION), '--connections', String(CONNECTIONS), ...extra], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    const child = fork(SELF, ['--role', role, '--url', server.url, '--duration', String(DURATION), '--connections', String(CONNECTIONS), '--wire', args.wire, ...extra], {
+      cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: profileDir && role === 'idemaudit' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
     });
     let text = '';
     child.stdout.on('data', (d) => (text += d));
@@ -192,11 +254,30 @@ async function generate(server, role, extra = []) {
     });
   });
   const wall = (performance.now() - t0) / 1000;
-  const stats = await ask(server, 'stats');
+  const stats = await server.stats();
   const serverCores = stats.cpuUs / 1e6 / wall;
   // Cores used by others during the run (the generator's own CPU includes its start-up, so approximate).
   const others = (machineBusySeconds() - busy0 - stats.cpuUs / 1e6) / wall - out.cpuCores * (DURATION / wall);
   return { ...out, serverCores, othersCores: Math.max(0, others), foreignBefore };
+}
+
+/** Self time by function (top 15) of the .cpuprofile in dir, as "share% name (file)" lines. */
+function summarizeProfile(dir) {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return ['(no profile written)'];
+  const prof = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const dt = prof.timeDeltas;
+  prof.samples.forEach((id, i) => {
+    const n = byId.get(id);
+    const cf = n.callFrame;
+    const where = cf.url ? cf.url.replace(/^.*\/(node_modules\/[^/]+|dist)\//, '$1/').replace(/^node:/, 'node:') : '';
+    const key = `${cf.functionName || '(anonymous)'}${where ? ` (${where.split('/').slice(-2).join('/')})` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${((100 * v) / total).toFixed(1)}% ${k}`);
 }
 
 /** Load generator CPU per completed request (µs): less noisy than req/s on a shared machine. */
@@ -215,8 +296,14 @@ console.log(`machine: ${machine}`);
 const PAIRS = Number(args.pairs);
 const closed = {};
 
+let profileDir;
+const profileSummary = [];
 for (const variant of args.variants.split(',').map((v) => v.trim()).filter(Boolean)) {
-  const server = await startServer(variant);
+  const server = await startAny(variant);
+  if (!server) {
+    console.log(`${variant}: skipped (nginx is not installed: apt-get install nginx)`);
+    continue;
+  }
   try {
     // Warm the server (JIT) before anything is measured.
     await generate(server, 'autocannon', ['--duration', '1', '--mode', variant === 'static' ? 'fixed' : 'unique']).catch(() => {});
@@ -231,14 +318,21 @@ for (const variant of args.variants.split(',').map((v) => v.trim()).filter(Boole
       }
       closed[variant].push(runs);
     }
+    if (args.profile && variant === 'nginx') {
+      profileDir = mkdtempSync(join(os.tmpdir(), 'idemaudit-bench-prof-'));
+      await generate(server, 'idemaudit');
+      profileSummary.push(...summarizeProfile(profileDir));
+      rmSync(profileDir, { recursive: true, force: true });
+      profileDir = undefined;
+    }
   } finally {
-    await stopServer(server);
+    await server.stop();
   }
 }
 
 const open = [];
 {
-  const server = await startServer('static');
+  const server = await startAny('static');
   try {
     await generate(server, 'idemaudit', ['--duration', '1']).catch(() => {});
     for (const rate of args.rates.split(',').map(Number).filter((r) => r > 0)) {
@@ -247,7 +341,7 @@ const open = [];
       console.log(`open model ${rate} req/s: achieved ${f0(r.rps)} (${f2((100 * r.rps) / rate)}%), sent ${r.sent} of ${r.planned} planned, dropped ${r.dropped}, latency p50 ${f3(r.p50)} p99 ${f3(r.p99)} ms, service p50 ${f3(r.serviceP50)} p99 ${f3(r.serviceP99)} ms, loadgen ${f2(r.cpuCores)} cores, others ${f2(r.othersCores)}`);
     }
   } finally {
-    await stopServer(server);
+    await server.stop();
   }
 }
 
@@ -256,13 +350,14 @@ const open = [];
 
 const lines = [];
 lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; ${PAIRS} alternating pairs x ${DURATION} s, ${CONNECTIONS} connections; medians. Each load generator and the server ran in separate processes.`, '');
+lines.push(`idemaudit wire: ${args.wire}.`, '');
 lines.push('| server | autocannon req/s | idemaudit req/s | ratio | autocannon p99 ms | idemaudit p99 ms (floored) | idemaudit p99 ms | loadgen CPU µs/request (ac / ia) | others cores |');
 lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const [variant, pairs] of Object.entries(closed)) {
   const ac = pairs.map((p) => p.autocannon);
   const ia = pairs.map((p) => p.idemaudit);
   const ratios = pairs.map((p) => p.idemaudit.rps / p.autocannon.rps);
-  const name = variant === 'static' ? 'bare node:http (fixed 201)' : 'reference server, memory store, processing-ms 0';
+  const name = variant === 'nginx' ? 'nginx (fixed 201, 1 worker)' : variant === 'static' ? 'bare node:http (fixed 201)' : 'reference server, memory store, processing-ms 0';
   lines.push(`| ${name} | ${f0(median(ac.map((r) => r.rps)))} | ${f0(median(ia.map((r) => r.rps)))} | ${f2(median(ratios))} | ${f0(median(ac.map((r) => r.p99)))} | ${f0(Math.floor(median(ia.map((r) => r.p99))))} | ${f2(median(ia.map((r) => r.p99)))} | ${f2(median(ac.map(usPerRequest)))} / ${f2(median(ia.map(usPerRequest)))} | ${f2(median([...ac, ...ia].map((r) => r.othersCores)))} |`);
 }
 const QUIET = 0.3;
@@ -278,10 +373,13 @@ for (const [variant, pairs] of Object.entries(closed)) {
   lines.push(`- ${variant}: ${pairs.map((p, i) => `pair ${i + 1}: ${f0(p.idemaudit.rps)} / ${f0(p.autocannon.rps)} = ${f2(p.idemaudit.rps / p.autocannon.rps)} (others ${f2(p.idemaudit.othersCores)} / ${f2(p.autocannon.othersCores)})`).join('; ')}`);
 }
 lines.push('', 'Open model (constant-arrival-rate, bare node:http server, 5 s):', '');
-lines.push('| target req/s | achieved req/s | achieved / target | sent / planned | dropped | latency p50 / p99 ms (from intended start) | service p50 / p99 ms | loadgen cores |');
-lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+lines.push('| target req/s | achieved req/s | achieved / target | sent / planned | dropped | late (> 5 ms), worst lag ms | latency p50 / p99 ms (from intended start) | service p50 / p99 ms | loadgen cores |');
+lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of open) {
-  lines.push(`| ${f0(r.rate)} | ${f0(r.rps)} | ${f2((100 * r.rps) / r.rate)}% | ${r.sent} / ${r.planned} | ${r.dropped} | ${f3(r.p50)} / ${f3(r.p99)} | ${f3(r.serviceP50)} / ${f3(r.serviceP99)} | ${f2(r.cpuCores)} |`);
+  lines.push(`| ${f0(r.rate)} | ${f0(r.rps)} | ${f2((100 * r.rps) / r.rate)}% | ${r.sent} / ${r.planned} | ${r.dropped} | ${r.late ?? '-'}, ${f0(r.maxLagMs)} | ${f3(r.p50)} / ${f3(r.p99)} | ${f3(r.serviceP50)} / ${f3(r.serviceP99)} | ${f2(r.cpuCores)} |`);
+}
+if (profileSummary.length > 0) {
+  lines.push('', 'Where idemaudit\'s time goes against nginx (one run under --cpu-prof, self time, top 15):', '', ...profileSummary.map((l) => `- ${l}`));
 }
 const section = lines.join('\n');
 console.log(`\n${section}`);

@@ -5,10 +5,10 @@
 //   idemaudit load http://127.0.0.1:4000/payments -c 50 -d 10s -b '{"amount":100,"currency":"EUR"}'
 //   idemaudit load http://127.0.0.1:4000/payments --rate 2000 -d 30s --duplicates 0.2 --threshold 'p99 < 50ms'
 import { InvalidArgumentError, type Command } from 'commander';
-import { LoadOptions } from '../../checks/load.js';
+import { LoadOptions } from '../../checks/load/index.js';
 import type { Level } from '../../checks/api.js';
 import type { RunEvent, RunListener } from '../../audit/events.js';
-import { formatProgress } from '../../engine/load/progress.js';
+import { formatProgress } from '../../report/load-progress.js';
 import { UsageError } from '../../core/errors.js';
 import { parseBody, parseEndpointUrl, parseHeader, slug } from '../../scenario/adhoc.js';
 import { scenarioSchema, type Scenario } from '../../scenario/schema.js';
@@ -52,6 +52,10 @@ export interface LoadFlags {
   allowHost?: string[];
   /** --redact: extra header, query and JSON field names to redact. */
   redact?: string[];
+  /** --shard i/n: this runner's share of a run spread over n runners (0-based i). */
+  shard?: string;
+  /** --start-at: ISO time at which the load starts (aligns the shards). */
+  startAt?: string;
 }
 
 /** Repeatable flag: each occurrence is one value. */
@@ -86,7 +90,9 @@ export function addLoadFlags(cmd: Command): Command {
     .option('--report-dir <dir>', 'where reports and .hgrm files are written', 'reports')
     .option('-f, --format <list>', 'extra report files besides JSON, comma-separated', list, [])
     .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable)', list, [])
-    .option('--redact <names>', 'extra header, query and JSON field names to redact in reports, comma-separated', list, []);
+    .option('--redact <names>', 'extra header, query and JSON field names to redact in reports, comma-separated', list, [])
+    .option('--shard <i/n>', 'run shard i of n (0-based) of one load: its share of the rate and connections, keys of its own; merge the n reports with `report --merge`')
+    .option('--start-at <iso>', 'start the load at this wall-clock time (ISO 8601), so shards on several machines start together');
 }
 
 /** The in-memory scenario `idemaudit load` runs: one endpoint, the `load` check. */
@@ -109,6 +115,8 @@ export function loadScenario(url: string, flags: LoadFlags, body?: string): Scen
   };
   if (flags.rate !== undefined) options.rate = flags.rate;
   if (flags.timeout !== undefined) options.timeoutMs = flags.timeout;
+  if (flags.shard !== undefined) options.shard = flags.shard;
+  if (flags.startAt !== undefined) options.startAt = flags.startAt;
   // Check options are validated here, before anything is sent (thresholds report their column).
   const checked = LoadOptions.safeParse(options);
   if (!checked.success) {
@@ -117,7 +125,8 @@ export function loadScenario(url: string, flags: LoadFlags, body?: string): Scen
   }
   const input = {
     version: 1,
-    name: slug(`load-${parsed.host}${parsed.pathname}`),
+    // Shards writing into one directory must not overwrite each other's report.
+    name: slug(`load-${parsed.host}${parsed.pathname}${flags.shard ? `-shard-${flags.shard.replace('/', '-of-')}` : ''}`),
     target: parsed.origin,
     profile: flags.profile ?? 'ietf-07',
     defaults: {

@@ -1,79 +1,81 @@
-// The load engine: paces requests (open model: an arrival schedule; closed model: N connections
-// each sending its next request when the previous one is answered), mixes fresh keys with
-// duplicates, records latency by outcome, and judges duplicates against their originals as the
-// answers arrive. Memory is O(1) in the number of requests: counters, histograms, a bounded ring of
-// recent originals, bounded samples and evidence; nothing per request outlives the request.
+// The run core of a load test: sends the slots an executor paces (arrival-rate.ts: an open-model
+// schedule; constant-connections.ts: closed-model virtual users), mixes fresh keys with duplicates,
+// records latency by outcome, and judges duplicates against their originals as the answers arrive
+// (duplicate-judge.ts decides, this file counts). Memory is O(1) in the number of requests:
+// counters, histograms, a bounded ring of recent originals, bounded samples and evidence; nothing
+// per request outlives the request.
 import type { Exchange } from '../../core/exchange.js';
-import { flattenHeaders } from '../client.js';
-import { resolvePointer } from '../../core/json-pointer.js';
-import { describeNetError, errorCode } from '../net-error.js';
+import { describeNetError } from '../net-error.js';
 import { createRng, type Rng } from '../../core/rng.js';
-import { Flight, type FlightSink, type Pair, type Tracked, type Vu } from './flight.js';
 import type { LoadClock } from './clock.js';
+import { claimWinner, isOk, judgeDuplicate } from './duplicate-judge.js';
+import { flightExchange, statusRecord, trackedExchange, type EvidenceContext } from './evidence.js';
+import type { Executor, ExecutorHost } from './executor.js';
+import { createExecutor } from './executors.js';
+import { Flight, type FlightSink, type Pair, type Tracked, type Vu } from './flight.js';
 import { TrafficMix, type SlotKind } from './mix.js';
+import { errorOutcome, statusOutcomeTable } from './outcomes.js';
 import { Reservoir } from './reservoir.js';
-import { constantRate, rampingRate, type ArrivalSchedule } from './schedule.js';
-import { LoadStats, O_CONFLICT, O_ERROR, O_FIRST, O_MISMATCH, O_REJECTED, O_REPLAY, O_TIMEOUT } from './stats.js';
+import { LoadStats, O_ERROR, O_FIRST, O_REPLAY, O_TIMEOUT } from './stats.js';
 import type { Transport } from './transport.js';
 import type { EvidencePair, LoadOptions, LoadProgress, LoadResult } from './types.js';
 
-/** Requests dispatched per timer turn before yielding to I/O, so answers are read while catching up. */
-const MAX_BATCH = 256;
+export { scheduleFor } from './executors.js';
+
 /** How long after the last send the run waits for answers beyond the request timeout. */
 const GRACE_MS = 2000;
 const MAX_EVIDENCE = 3;
 const MAX_ERROR_KINDS = 20;
 const DUPLICATED_KEYS_SAMPLE = 16;
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/**
+ * Open model: a request that left more than this after its intended start (the generator fell
+ * behind, or it waited for a free connection) counts as late. Its latency is still measured from
+ * the intended start; the count says how much of the run was not sent on schedule.
+ */
+export const LATE_MS = 5;
+const EMPTY = Buffer.alloc(0);
 
 /** Why a key prefix cannot be used, or undefined. Keys must survive sf-string quoting unescaped. */
 export function keyPrefixProblem(prefix: string): string | undefined {
   return /^[A-Za-z0-9_.-]{1,64}$/.test(prefix) ? undefined : `key prefix '${prefix}' must be 1-64 characters of A-Z a-z 0-9 _ . -`;
 }
 
-export function scheduleFor(spec: LoadOptions['executor']): ArrivalSchedule | undefined {
-  switch (spec.name) {
-    case 'constant-arrival-rate': return constantRate(spec.rate, spec.durationMs);
-    case 'ramping-arrival-rate': return rampingRate(spec.startRate, spec.stages);
-    default: return undefined;
-  }
-}
-
-export class LoadEngine implements FlightSink {
+export class LoadEngine implements FlightSink, ExecutorHost {
   readonly stats = new LoadStats();
   readonly #o: LoadOptions;
   readonly #transport: Transport;
-  readonly #clock: LoadClock;
+  readonly clock: LoadClock;
   readonly #rng: Rng;
   readonly #mix: TrafficMix;
-  readonly #schedule: ArrivalSchedule | undefined;
-  readonly #durationMs: number;
+  readonly #executor: Executor;
   readonly #maxInFlight: number;
   readonly #tracking: boolean;
   readonly #outcomeOf: Uint8Array;
   readonly #prefix: string;
+  readonly #shard: { index: number; count: number } | undefined;
   readonly #samples: Reservoir<Exchange>;
   readonly #dupKeys: Reservoir<string>;
   readonly #ring: Tracked[] = [];
   readonly #ringSize: number;
   #ringNext = 0;
 
-  #origin = 0;
-  #slot = 0;
+  origin = 0;
+  slot = 0;
   #fresh = 0;
   sent = 0;
   completed = 0;
   inFlight = 0;
   dropped = 0;
+  /** Open model: requests sent more than LATE_MS after their intended start, and the worst lag (ms). */
+  late = 0;
+  #maxLag = 0;
+  schedulingDone = false;
   #capped = false;
   #aborted = false;
   #bad = 0;
   #stoppedEarly: string | undefined;
-  #schedulingDone = false;
-  #liveVus = 0;
   #firstSend = -1;
   #lastDone = 0;
-  #timer: unknown;
   #grace: unknown;
   #progressTimer: unknown;
   #lastProgress = { at: 0, completed: 0 };
@@ -89,30 +91,29 @@ export class LoadEngine implements FlightSink {
   constructor(options: LoadOptions, transport: Transport, clock: LoadClock) {
     this.#o = options;
     this.#transport = transport;
-    this.#clock = clock;
-    this.#rng = createRng(`${options.seed}/load`);
+    this.clock = clock;
+    const shard = options.shard && options.shard.count > 1 ? options.shard : undefined;
+    if (shard && !(Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+      throw new RangeError(`shard ${shard.index}/${shard.count} is out of range`);
+    }
+    this.#shard = shard;
+    // The same seed on every shard; the mix and samples of each shard are its own draw.
+    this.#rng = createRng(shard ? `${options.seed}/load/${shard.index}/${shard.count}` : `${options.seed}/load`);
     const mixRng = this.#rng.fork('mix');
     this.#mix = new TrafficMix({ duplicates: options.duplicates, inFlight: options.inFlightDuplicates }, () => mixRng.next());
-    this.#schedule = scheduleFor(options.executor);
-    this.#durationMs = this.#schedule ? this.#schedule.durationMs : (options.executor as { durationMs: number }).durationMs;
-    this.#maxInFlight = 'maxInFlight' in options.executor ? options.executor.maxInFlight : Number.POSITIVE_INFINITY;
+    this.#executor = createExecutor(options.executor, this, shard);
+    this.#maxInFlight = this.#executor.maxInFlight;
     this.#tracking = options.duplicates > 0;
-    this.#prefix = options.keyPrefix ?? `ia-load-${this.#rng.fork('prefix').hex(4)}-`;
+    // One prefix for the run (from the seed), then the shard's own: key spaces of shards are disjoint.
+    const base = options.keyPrefix ?? `ia-load-${createRng(`${options.seed}/load`).fork('prefix').hex(4)}-`;
+    this.#prefix = shard ? `${base}${shard.index}.` : base;
     const problem = keyPrefixProblem(this.#prefix);
     if (problem) throw new RangeError(problem);
     this.#ringSize = options.trackSize ?? 256;
     const sampleRng = this.#rng.fork('sample');
     this.#samples = new Reservoir<Exchange>(options.sampleSize ?? 200, () => sampleRng.next());
     this.#dupKeys = new Reservoir<string>(DUPLICATED_KEYS_SAMPLE, () => sampleRng.next());
-    // status -> outcome, one array read per answer.
-    this.#outcomeOf = new Uint8Array(1000);
-    for (let s = 0; s < 1000; s++) {
-      this.#outcomeOf[s] = s >= 200 && s < 300 ? O_FIRST
-        : s >= 500 ? O_ERROR
-          : options.statuses.inFlight.includes(s) ? O_CONFLICT
-            : options.statuses.mismatch.includes(s) ? O_MISMATCH
-              : O_REJECTED;
-    }
+    this.#outcomeOf = statusOutcomeTable(options.statuses);
   }
 
   /** Run to the end of the schedule (or maxRequests, or the signal); resolves once every answer is in. */
@@ -122,11 +123,10 @@ export class LoadEngine implements FlightSink {
       const signal = this.#o.signal;
       if (signal?.aborted) return this.#abort();
       signal?.addEventListener('abort', this.#onAbort, { once: true });
-      this.#origin = this.#clock.now();
-      this.#lastProgress = { at: this.#origin, completed: 0 };
-      if (this.#o.onProgress) this.#progressTimer = this.#clock.setInterval(this.#emitProgress, this.#o.progressIntervalMs ?? 1000);
-      if (this.#schedule) this.#tick();
-      else this.#startVus();
+      this.origin = this.clock.now();
+      this.#lastProgress = { at: this.origin, completed: 0 };
+      if (this.#o.onProgress) this.#progressTimer = this.clock.setInterval(this.#emitProgress, this.#o.progressIntervalMs ?? 1000);
+      this.#executor.start();
     }).then(() => this.#result());
   }
 
@@ -135,80 +135,29 @@ export class LoadEngine implements FlightSink {
   #abort(): void {
     if (this.#finished) return;
     this.#aborted = true;
-    this.#stopScheduling();
+    this.stopScheduling();
     void this.#transport.destroy().finally(() => this.#finish());
   }
 
   // -------------------------------------------------------------------------------------------
-  // Open model
+  // Executor host
 
-  readonly #tick = (): void => {
-    this.#timer = undefined;
-    if (this.#schedulingDone) return;
-    const schedule = this.#schedule!;
-    const elapsed = this.#clock.now() - this.#origin;
-    let budget = MAX_BATCH;
-    while (this.#slot < schedule.total) {
-      const at = schedule.at(this.#slot);
-      if (at > elapsed) break;
-      if (budget-- <= 0) {
-        this.#timer = this.#clock.setImmediate(this.#tick);
-        return;
-      }
-      if (this.sent >= this.#o.maxRequests) {
-        this.#capped = true;
-        break;
-      }
-      if (this.inFlight >= this.#maxInFlight) {
-        // The target (or the generator) cannot keep up: like k6's dropped iterations, the slot is
-        // counted and skipped rather than queued without bound.
-        this.dropped += 1;
-        this.#mix.next();
-        this.#slot += 1;
-        continue;
-      }
-      this.#slot += this.#sendNext(this.#origin + at, undefined, this.#slot + 1 < schedule.total);
-    }
-    if (this.#capped || this.#slot >= schedule.total) {
-      this.#stopScheduling();
-      this.#maybeFinish();
-      return;
-    }
-    this.#timer = this.#clock.setTimeout(this.#tick, Math.max(0, schedule.at(this.#slot) - (this.#clock.now() - this.#origin)));
-  };
-
-  // -------------------------------------------------------------------------------------------
-  // Closed model
-
-  #startVus(): void {
-    const n = this.#o.executor.connections;
-    this.#liveVus = n;
-    // The run ends at its duration even if no answer ever arrives.
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#stopScheduling();
-      this.#maybeFinish();
-    }, this.#durationMs);
-    for (let i = 0; i < n; i++) this.#vuNext({ pending: 0 });
+  capReached(): boolean {
+    if (this.sent < this.#o.maxRequests) return false;
+    this.#capped = true;
+    return true;
   }
 
-  #vuNext(vu: Vu): void {
-    // The end of the duration is the timer set in #startVus (it sets #schedulingDone): no clock read here.
-    if (this.#schedulingDone || this.sent >= this.#o.maxRequests) {
-      if (!this.#schedulingDone && this.sent >= this.#o.maxRequests) this.#capped = true;
-      this.#liveVus -= 1;
-      if (this.#liveVus <= 0) this.#stopScheduling();
-      this.#maybeFinish();
-      return;
-    }
-    this.#slot += this.#sendNext(this.#clock.now(), vu, true);
+  dropSlot(): void {
+    // The target (or the generator) cannot keep up: like k6's dropped iterations, the slot is
+    // counted and skipped rather than queued without bound.
+    this.dropped += 1;
+    this.#mix.next();
+    this.slot += 1;
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Sending
-
-  /** Sends the next slot (and its in-flight twin, if the mix says so); returns the slots used. */
-  #sendNext(intended: number, vu: Vu | undefined, canPair: boolean): number {
+  /** Sends the next slot (and its in-flight twin, if the mix says so). */
+  sendNext(intended: number, vu: Vu | undefined, canPair: boolean): void {
     let kind = this.#mix.next();
     if (kind === 'inflight') kind = 'replay'; // a twin is only ever sent with its original, below
     let entry: Tracked | undefined;
@@ -226,8 +175,9 @@ export class LoadEngine implements FlightSink {
       const original = this.#flight('fresh', key, body, intended, vu);
       const twin = canPair && this.#mix.peek() === 'inflight' && this.sent + 1 < this.#o.maxRequests && this.inFlight + 1 < this.#maxInFlight;
       if (!twin) {
+        this.slot += 1;
         this.#send(original);
-        return 1;
+        return;
       }
       this.#mix.next();
       const second = this.#flight('inflight', key, body, intended, vu);
@@ -236,21 +186,22 @@ export class LoadEngine implements FlightSink {
       second.pair = pair;
       original.keep = true;
       second.keep = true;
+      this.slot += 2;
+      this.#dupKeys.offer(key);
       this.#send(original);
       this.#send(second);
-      this.#dupKeys.offer(key);
-      return 2;
+      return;
     }
     const f = this.#flight('replay', entry!.key, entry!.requestBody, intended, vu);
     f.entry = entry;
     f.keep = true;
     this.#dupKeys.offer(entry!.key);
+    this.slot += 1;
     this.#send(f);
-    return 1;
   }
 
   #flight(kind: SlotKind, key: string, body: Buffer | undefined, intended: number, vu: Vu | undefined): Flight {
-    const f = new Flight(this, this.#slot + (kind === 'inflight' ? 1 : 0), kind, key, body, intended, this.#tracking);
+    const f = new Flight(this, this.slot + (kind === 'inflight' ? 1 : 0), kind, key, body, intended, this.#tracking);
     f.sample = this.#samples.claim();
     if (f.sample >= 0) f.keep = true;
     if (vu) {
@@ -264,7 +215,7 @@ export class LoadEngine implements FlightSink {
   #send(f: Flight): void {
     this.sent += 1;
     this.inFlight += 1;
-    const now = this.#clock.now();
+    const now = this.clock.now();
     f.sentAt = now;
     if (this.#firstSend < 0) this.#firstSend = now;
     this.#transport.send(f);
@@ -281,14 +232,14 @@ export class LoadEngine implements FlightSink {
   complete(f: Flight): void {
     if (f.done) return;
     f.done = true;
-    const end = this.#clock.now();
+    const end = this.clock.now();
     this.#transport.done(f);
     this.inFlight -= 1;
     this.completed += 1;
     this.#lastDone = end;
     let outcome: number;
     if (f.error) {
-      outcome = TIMEOUT_CODES.has(errorCode(f.error) ?? '') ? O_TIMEOUT : O_ERROR;
+      outcome = errorOutcome(f.error);
       this.#countError(f.error);
     } else {
       const s = f.status < 1000 ? f.status : 999;
@@ -297,22 +248,23 @@ export class LoadEngine implements FlightSink {
       if (outcome === O_FIRST && (f.marked || f.kind !== 'fresh')) outcome = O_REPLAY;
     }
     this.stats.record(outcome, end - f.intended, end - f.sentAt);
+    const lag = f.sentAt - f.intended;
+    if (lag > LATE_MS) {
+      this.late += 1;
+      if (lag > this.#maxLag) this.#maxLag = lag;
+    }
     if (outcome === O_ERROR || outcome === O_TIMEOUT) this.#checkBailout();
     if (f.keep) this.#judge(f, end);
-    if (f.vu) {
-      if (--f.vu.pending === 0) this.#vuNext(f.vu);
-    } else if (this.#schedulingDone) {
-      this.#maybeFinish();
-    }
+    this.#executor.answered(f);
   }
 
   #checkBailout(): void {
     this.#bad += 1;
     const b = this.#o.bailout;
-    if (!b || this.#schedulingDone || this.completed < b.minRequests || this.#bad / this.completed <= b.rate) return;
+    if (!b || this.schedulingDone || this.completed < b.minRequests || this.#bad / this.completed <= b.rate) return;
     this.#stoppedEarly = `bail-out: ${this.#bad} of ${this.completed} answers were errors, timeouts or 5xx (limit ${Math.round(b.rate * 100)}%)`;
-    this.#stopScheduling();
-    this.#maybeFinish();
+    this.stopScheduling();
+    this.maybeFinish();
   }
 
   #countError(err: Error): void {
@@ -325,8 +277,8 @@ export class LoadEngine implements FlightSink {
 
   /** Duplicate bookkeeping and samples; only for flights that kept their answer. */
   #judge(f: Flight, end: number): void {
-    if (f.sample >= 0) this.#samples.fill(f.sample, this.#exchange(f, end));
-    const ok = !f.error && f.status >= 200 && f.status < 300;
+    if (f.sample >= 0) this.#samples.fill(f.sample, flightExchange(this.#evidenceContext(), f, end));
+    const ok = isOk(f);
     if (f.kind === 'fresh' && ok && this.#tracking) this.#track(f, end);
     if (f.kind === 'replay' && f.entry && ok) {
       this.dup.replaysCompared += 1;
@@ -341,7 +293,7 @@ export class LoadEngine implements FlightSink {
     const t: Tracked = {
       slot: f.slot, key: f.key, requestBody: f.requestBody, status: f.status,
       // A copy: the chunk may be a view of a larger socket buffer that must not be retained.
-      body: Buffer.from(f.body ?? Buffer.alloc(0)),
+      body: Buffer.from(f.body ?? EMPTY),
       rawHeaders: f.rawHeaders, sentAt: f.sentAt, durationMs: end - f.sentAt,
     };
     if (this.#ring.length < this.#ringSize) this.#ring.push(t);
@@ -349,132 +301,86 @@ export class LoadEngine implements FlightSink {
     this.#ringNext = (this.#ringNext + 1) % this.#ringSize;
   }
 
-  #idOf(body: Buffer | undefined): string | undefined {
-    const pointer = this.#o.identity;
-    if (pointer === undefined || !body || body.length === 0) return undefined;
-    try {
-      const v = resolvePointer(JSON.parse(body.toString('utf8')), pointer);
-      return v === undefined || v === null ? undefined : typeof v === 'string' ? v : JSON.stringify(v);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** A duplicate answered 2xx: the same status and bytes as the original, or evidence of what differs. */
+  /** A duplicate answered 2xx: the judge decides; here it is counted and, within bounds, kept as evidence. */
   #compare(original: Tracked, dup: Flight, end: number): void {
-    const body = dup.body ?? Buffer.alloc(0);
-    if (original.status === dup.status && original.body.equals(body)) return;
-    const a = this.#idOf(original.body);
-    const b = this.#idOf(body);
-    const pair = (): EvidencePair => [this.#trackedExchange(original), this.#exchange(dup, end)];
-    if (a !== undefined && b !== undefined && a !== b) {
-      this.dup.identityDuplicates += 1;
-      if (this.evidence.identity.length < MAX_EVIDENCE) this.evidence.identity.push(pair());
-    } else if (this.#o.identity !== undefined) {
-      this.dup.replayMismatches += 1;
-      if (this.evidence.mismatch.length < MAX_EVIDENCE) this.evidence.mismatch.push(pair());
-    } else {
-      this.dup.unexplainedDifferences += 1;
-      if (this.evidence.unexplained.length < MAX_EVIDENCE) this.evidence.unexplained.push(pair());
+    const verdict = judgeDuplicate(original, dup, this.#o.identity);
+    if (verdict === 'match') return;
+    const list = verdict === 'identity' ? this.evidence.identity : verdict === 'mismatch' ? this.evidence.mismatch : this.evidence.unexplained;
+    if (verdict === 'identity') this.dup.identityDuplicates += 1;
+    else if (verdict === 'mismatch') this.dup.replayMismatches += 1;
+    else this.dup.unexplainedDifferences += 1;
+    if (list.length < MAX_EVIDENCE) {
+      const c = this.#evidenceContext();
+      const pair: EvidencePair = [trackedExchange(c, original, this), flightExchange(c, dup, end)];
+      list.push(pair);
     }
   }
 
   #judgePair(p: Pair, end: number): void {
-    const { original, twin } = p;
-    const ok = (f: Flight): boolean => !f.error && f.status >= 200 && f.status < 300;
-    if (!ok(original) || !ok(twin)) return;
+    if (!isOk(p.original) || !isOk(p.twin)) return;
     this.dup.pairsCompared += 1;
     // Whichever won the claim is "the original" for the comparison; the other one must replay it.
-    const first = original.marked && !twin.marked ? twin : original;
-    const second = first === original ? twin : original;
+    const { first, second } = claimWinner(p.original, p.twin);
     const tracked: Tracked = {
-      slot: first.slot, key: first.key, requestBody: first.requestBody, status: first.status, body: first.body ?? Buffer.alloc(0),
+      slot: first.slot, key: first.key, requestBody: first.requestBody, status: first.status, body: first.body ?? EMPTY,
       rawHeaders: first.rawHeaders, sentAt: first.sentAt, durationMs: end - first.sentAt,
     };
     this.#compare(tracked, second, end);
   }
 
-  #exchange(f: Flight, end: number): Exchange {
-    const e: Exchange = {
-      seq: f.slot + 1,
-      label: f.kind === 'fresh' ? 'load: fresh key' : f.kind === 'replay' ? 'load: replay' : 'load: in-flight duplicate',
-      endpoint: this.#o.template.endpoint,
-      key: f.key,
-      request: { method: this.#o.template.method, url: this.#transport.url, headers: this.#transport.requestHeaders(f) },
-      startedAt: f.sentAt - this.#origin,
-      durationMs: end - f.sentAt,
-    };
-    if (this.#o.template.tenant) e.tenant = this.#o.template.tenant;
-    if (f.requestBody) e.request.body = f.requestBody;
-    if (f.error) e.error = TIMEOUT_CODES.has(errorCode(f.error) ?? '') ? `timeout after ${this.#o.timeoutMs} ms` : describeNetError(f.error);
-    else e.response = { status: f.status, headers: rawToRecord(f.rawHeaders), body: Buffer.from(f.body ?? Buffer.alloc(0)) };
-    return e;
-  }
-
-  #trackedExchange(t: Tracked): Exchange {
-    const e: Exchange = {
-      seq: t.slot + 1, label: 'load: original', endpoint: this.#o.template.endpoint, key: t.key,
-      request: { method: this.#o.template.method, url: this.#transport.url, headers: {} },
-      response: { status: t.status, headers: rawToRecord(t.rawHeaders), body: t.body },
-      startedAt: t.sentAt - this.#origin, durationMs: t.durationMs,
-    };
-    const probe = new Flight(this, t.slot, 'fresh', t.key, t.requestBody, 0, false);
-    e.request.headers = this.#transport.requestHeaders(probe);
-    if (this.#o.template.tenant) e.tenant = this.#o.template.tenant;
-    if (t.requestBody) e.request.body = t.requestBody;
-    return e;
+  #evidenceContext(): EvidenceContext {
+    return { template: this.#o.template, transport: this.#transport, timeoutMs: this.#o.timeoutMs, origin: this.origin };
   }
 
   // -------------------------------------------------------------------------------------------
   // Ending
 
-  #stopScheduling(): void {
-    if (this.#schedulingDone) return;
-    this.#schedulingDone = true;
-    if (this.#timer !== undefined) {
-      this.#clock.clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+  stopScheduling(): void {
+    if (this.schedulingDone) return;
+    this.schedulingDone = true;
+    this.#executor.stop();
     // Answers still missing after the request timeout (plus slack) are not waited for.
-    this.#grace = this.#clock.setTimeout(() => {
+    this.#grace = this.clock.setTimeout(() => {
       this.#grace = undefined;
       void this.#transport.destroy().finally(() => this.#finish());
     }, this.#o.timeoutMs + GRACE_MS);
   }
 
-  #maybeFinish(): void {
+  maybeFinish(): void {
     // Closed model: VUs notice the end only when their requests complete, so nothing in flight means all are done.
-    if (this.#schedulingDone && this.inFlight === 0) this.#finish();
+    if (this.schedulingDone && this.inFlight === 0) this.#finish();
   }
 
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    if (this.#grace !== undefined) this.#clock.clearTimeout(this.#grace);
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    if (this.#progressTimer !== undefined) this.#clock.clearInterval(this.#progressTimer);
+    if (this.#grace !== undefined) this.clock.clearTimeout(this.#grace);
+    this.#executor.stop();
+    if (this.#progressTimer !== undefined) this.clock.clearInterval(this.#progressTimer);
     this.#o.signal?.removeEventListener('abort', this.#onAbort);
     this.#resolve?.();
   }
 
   readonly #emitProgress = (): void => {
-    const now = this.#clock.now();
+    const now = this.clock.now();
     const dt = now - this.#lastProgress.at;
     const achieved = dt > 0 ? ((this.completed - this.#lastProgress.completed) * 1000) / dt : 0;
     this.#lastProgress = { at: now, completed: this.completed };
-    const elapsed = now - this.#origin;
+    const elapsed = now - this.origin;
     const p: LoadProgress = {
       executor: this.#o.executor.name,
       elapsedMs: elapsed,
-      durationMs: this.#durationMs,
+      durationMs: this.#executor.durationMs,
       sent: this.sent,
       completed: this.completed,
       errors: this.stats.counts[O_ERROR]! + this.stats.counts[O_TIMEOUT]!,
       inFlight: this.inFlight,
       dropped: this.dropped,
+      late: this.late,
       achievedRate: achieved,
     };
-    if (this.#schedule) p.targetRate = this.#schedule.rateAt(elapsed);
+    const schedule = this.#executor.schedule;
+    if (schedule) p.targetRate = schedule.rateAt(elapsed);
     this.#o.onProgress?.(p);
   };
 
@@ -484,7 +390,7 @@ export class LoadEngine implements FlightSink {
     const result: LoadResult = {
       executor: spec.name,
       connections: spec.connections,
-      durationMs: this.#durationMs,
+      durationMs: this.#executor.durationMs,
       elapsedMs: elapsed,
       sent: this.sent,
       completed: this.completed,
@@ -503,30 +409,14 @@ export class LoadEngine implements FlightSink {
       duplicatedKeys: this.#dupKeys.items(),
     };
     if (this.#stoppedEarly) result.stoppedEarly = this.#stoppedEarly;
-    if (this.#schedule) {
-      result.targetRate = this.#schedule.meanRate;
-      result.planned = this.#schedule.total;
+    if (this.#shard) result.shard = { ...this.#shard };
+    const schedule = this.#executor.schedule;
+    if (schedule) {
+      result.targetRate = schedule.meanRate;
+      result.planned = schedule.total;
+      result.late = this.late;
+      result.maxLagMs = this.#maxLag;
     }
     return result;
   }
-}
-
-function statusRecord(counts: Uint32Array): Record<string, number> {
-  const out: Record<string, number> = {};
-  counts.forEach((n, status) => {
-    if (n > 0) out[String(status)] = n;
-  });
-  return out;
-}
-
-function rawToRecord(raw: Buffer[] | undefined): Record<string, string> {
-  if (!raw) return {};
-  const obj: Record<string, string | string[]> = {};
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
-    const value = raw[i + 1]!.toString('latin1');
-    const prev = obj[name];
-    obj[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-  }
-  return flattenHeaders(obj);
 }

@@ -83,10 +83,15 @@ export class Flight {
   onConnect(): void {}
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
-    this.status = statusCode;
-    if (statusCode >= 200 && statusCode < 300) this.marked = hasReplayMarker(rawHeaders);
-    if (this.keep) this.rawHeaders = rawHeaders;
+    this.onResponseHead(statusCode, statusCode >= 200 && statusCode < 300 && hasReplayMarker(rawHeaders), rawHeaders);
     return true;
+  }
+
+  /** The socket transport's lean path: status and marker already read from the bytes, headers only when kept. */
+  onResponseHead(status: number, marked: boolean, rawHeaders: Buffer[] | undefined): void {
+    this.status = status;
+    this.marked = marked;
+    if (this.keep) this.rawHeaders = rawHeaders;
   }
 
   onData(chunk: Buffer): boolean {

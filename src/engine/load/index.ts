@@ -2,15 +2,20 @@
 // the undici transport and the real clock to the engine. Checks, the CLI and the benchmark use this.
 import { realClock, type LoadClock } from './clock.js';
 import { LoadEngine } from './engine.js';
+import { SocketTransport } from './socket-transport.js';
 import { UndiciTransport, type Transport } from './transport.js';
 import type { LoadOptions, LoadResult } from './types.js';
 
-export { LoadEngine, keyPrefixProblem, scheduleFor } from './engine.js';
+export { LoadEngine, keyPrefixProblem } from './engine.js';
+export { scheduleFor, createExecutor } from './executors.js';
+export type { Executor, ExecutorHost } from './executor.js';
+export { judgeDuplicate, identityOf, claimWinner, type DuplicateVerdict } from './duplicate-judge.js';
 export { constantRate, rampingRate, type ArrivalSchedule, type Stage } from './schedule.js';
 export { TrafficMix, mixProblem, transitionProbabilities, type MixRatios, type SlotKind } from './mix.js';
 export { Reservoir } from './reservoir.js';
 export { LoadStats, OUTCOME_ORDER, type EncodedPair } from './stats.js';
 export { UndiciTransport, type Transport } from './transport.js';
+export { SocketTransport } from './socket-transport.js';
 export { Flight, hasReplayMarker } from './flight.js';
 export { realClock, type LoadClock } from './clock.js';
 export * from './types.js';
@@ -24,6 +29,11 @@ export function bodyPool(render: (i: number) => Buffer | undefined, size = 64): 
 export interface LoadDeps {
   transport?: Transport;
   clock?: LoadClock;
+  /**
+   * The wire when no transport is given: 'socket' (default for http://: pre-built request bytes, a
+   * minimal response parser) or 'undici' (dispatch(); always used for https://).
+   */
+  wire?: 'socket' | 'undici';
 }
 
 /** Run one load phase to its end; never throws for failed requests (they are counted). */
@@ -35,7 +45,11 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps = {}): Promis
   const twins = options.executor.name === 'constant-connections' && options.duplicates * options.inFlightDuplicates > 0;
   const connections = options.executor.connections * (twins ? 2 : 1);
   const clock = deps.clock ?? realClock;
-  const transport = deps.transport ?? new UndiciTransport(options.template, { connections, timeoutMs: options.timeoutMs, now: () => clock.now() });
+  const now = (): number => clock.now();
+  const plain = options.template.origin.startsWith('http:');
+  const transport = deps.transport ?? (plain && deps.wire !== 'undici'
+    ? new SocketTransport(options.template, { connections, timeoutMs: options.timeoutMs, now })
+    : new UndiciTransport(options.template, { connections, timeoutMs: options.timeoutMs, now }));
   const engine = new LoadEngine(options, transport, clock);
   try {
     return await engine.run();
@@ -44,4 +58,3 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps = {}): Promis
     await transport.close().catch(() => transport.destroy().catch(() => {}));
   }
 }
-export { formatProgress } from './progress.js';

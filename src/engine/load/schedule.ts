@@ -43,6 +43,26 @@ export function constantRate(rate: number, durationMs: number): ArrivalSchedule 
   };
 }
 
+/**
+ * Shard `index` of `count` of a schedule: its slots index, index + count, ... keep their intended
+ * times, so n shards started together send exactly the whole schedule between them.
+ */
+export function shardSchedule(s: ArrivalSchedule, index: number, count: number): ArrivalSchedule {
+  if (count <= 1) return s;
+  const total = s.total > index ? Math.floor((s.total - 1 - index) / count) + 1 : 0;
+  return {
+    total,
+    durationMs: s.durationMs,
+    meanRate: s.meanRate / count,
+    at: (i) => s.at(i * count + index),
+    rateAt: (t) => s.rateAt(t) / count,
+    dueBy: (t) => {
+      const all = s.dueBy(t);
+      return all > index ? Math.min(total, Math.floor((all - 1 - index) / count) + 1) : 0;
+    },
+  };
+}
+
 interface Segment {
   start: number;
   durationMs: number;

@@ -30,7 +30,7 @@ export interface UndiciTransportOptions {
 }
 
 /** Growable ring buffer: O(1) push and shift for the requests waiting for a connection. */
-class Fifo<T> {
+export class Fifo<T> {
   #buf: Array<T | undefined> = new Array<T | undefined>(64);
   #head = 0;
   #size = 0;

@@ -55,6 +55,8 @@ export interface LoadProgress {
   inFlight: number;
   /** Requests the open model could not start (in-flight cap). */
   dropped: number;
+  /** Requests answered so far that left more than LATE_MS after their intended start. */
+  late: number;
   /** Target rate now (req/s); undefined for the closed model. */
   targetRate?: number;
   /** Completions per second over the last progress interval. */
@@ -85,6 +87,12 @@ export interface LoadOptions {
   /** Prefix of every key of the run; default derived from the seed ("ia-load-<hex>-"). */
   keyPrefix?: string;
   /**
+   * This runner is shard `index` of `count` (0-based): it sends the slots index, index + count, ...
+   * of the schedule (open model) with keys of its own (the prefix gets "<index>."); the caller
+   * divides the connections. Shards of one run use the same seed.
+   */
+  shard?: { index: number; count: number };
+  /**
    * Stop sending when more than `rate` of the answers are errors, timeouts or 5xx, once at least
    * `minRequests` were answered (the target is in trouble; more load only hurts it).
    */
@@ -108,6 +116,10 @@ export interface LoadResult {
   completed: number;
   /** Open model: slots skipped because maxInFlight requests were outstanding. */
   dropped: number;
+  /** Open model: requests sent more than LATE_MS (5 ms) after their intended start (generator behind, or waiting for a connection). */
+  late?: number;
+  /** Open model: the largest delay (ms) between a request's intended start and its send. */
+  maxLagMs?: number;
   /** The run stopped at maxRequests before its duration. */
   capped: boolean;
   /** The run was interrupted (signal). */
@@ -120,6 +132,7 @@ export interface LoadResult {
   /** Network error reasons and how often they occurred. */
   errors: Record<string, number>;
   keyPrefix: string;
+  shard?: { index: number; count: number };
   /** Distinct keys sent (fresh requests). */
   keys: number;
   duplicates: {

@@ -35,6 +35,9 @@ export const LoadOptions = z
     thresholds: z.array(z.string()).default([]).describe('Pass/fail criteria, e.g. "p99 < 250ms", "error_rate < 1%", "duplicate_executions == 0", "replay.p99 < first.p99", "rate >= 95%"'),
     timeoutMs: z.number().int().positive().optional().describe('Per-request timeout (default: defaults.timeoutMs)'),
     tenant: z.string().optional().describe('Tenant whose credentials the traffic uses (default: the first)'),
+    shard: z.string().regex(/^\d+\/\d+$/, 'a shard is "i/n", e.g. 0/3').optional()
+      .describe('Run shard i of n (0-based): every n-th slot of the schedule from i, connections / n, keys of its own; `report --merge` adds the shards up'),
+    startAt: z.string().optional().describe('Wall-clock time (ISO 8601) at which the load starts, so the shards of one run start together'),
   })
   .superRefine((o, ctx) => {
     const issue = (path: Array<string | number>, message: string): void => ctx.addIssue({ code: 'custom', path, message });
@@ -50,6 +53,14 @@ export const LoadOptions = z
       o.stages.forEach((st, i) => { if (st.duration <= 0) issue(['stages', i, 'duration'], 'must be positive'); });
     }
     if (o.duration <= 0 || o.duration > MAX_DURATION_MS) issue(['duration'], `must be between 1 ms and 1 h, got ${o.duration} ms`);
+    if (o.shard !== undefined) {
+      const s = parseShard(o.shard);
+      if (!s) issue(['shard'], `a shard is "i/n" with 0 <= i < n <= 1000, got ${o.shard}`);
+      else if (o.executor === 'constant-connections' && o.connections !== undefined && o.connections < s.count) {
+        issue(['connections'], `${o.connections} connections cannot be split into ${s.count} shards`);
+      }
+    }
+    if (o.startAt !== undefined && !Number.isFinite(Date.parse(o.startAt))) issue(['startAt'], `not an ISO 8601 time: ${o.startAt}`);
     const mix = mixProblem({ duplicates: o.duplicates, inFlight: o.inFlightDuplicates });
     if (mix) issue(['inFlightDuplicates'], mix);
     o.thresholds.forEach((t, i) => {
@@ -62,6 +73,21 @@ export const LoadOptions = z
     });
   });
 export type LoadCheckOptions = z.output<typeof LoadOptions>;
+
+export interface Shard {
+  /** 0-based. */
+  index: number;
+  count: number;
+}
+
+/** "i/n" -> { index, count }, undefined when malformed or out of range. */
+export function parseShard(text: string): Shard | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) return undefined;
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  return count >= 1 && count <= 1000 && index < count ? { index, count } : undefined;
+}
 
 export interface MixRatios {
   /** Share of requests that reuse an earlier key. */

@@ -28,7 +28,7 @@ function options(origin: string, over: Partial<LoadOptions> = {}): LoadOptions {
   };
 }
 
-describe('undici transport', () => {
+describe('socket transport', () => {
   it('queues for a connection when the target is too slow, and the queueing shows from the intended start', async () => {
     // 2 connections x (1 request / ~50 ms) = ~40 req/s of capacity for 100 req/s of arrivals.
     const r = await runLoad(options(server.url));
@@ -41,6 +41,9 @@ describe('undici transport', () => {
     expect(service).toBeLessThan(150);
     expect(latency).toBeGreaterThan(900);
     expect(r.elapsedMs).toBeGreaterThan(2000);
+    // Waiting for a connection is not being sent on schedule: most requests left late, and say so.
+    expect(r.late).toBeGreaterThan(50);
+    expect(r.maxLagMs).toBeGreaterThan(900);
   }, 15_000);
 
   it('bails out against a port that refuses connections', async () => {

@@ -224,3 +224,24 @@ describe('abort', () => {
     expect(r.sent).toBeLessThanOrEqual(31);
   });
 });
+
+describe('open model at the edge', () => {
+  it('counts requests sent late and the worst lag, and still measures latency from the intended start', async () => {
+    // The event loop is blocked from t=205 to t=500: the 30 requests due at 210..500 go out at 500.
+    const { result } = await drive(options(), () => ok(1), (clock) => {
+      clock.run(205);
+      clock.freeze(295);
+    });
+    // Late by more than 5 ms: those due at 210..490 (29); the one due at 500 leaves on time.
+    expect(result.late).toBe(29);
+    expect(result.maxLagMs).toBe(290);
+    expect(result.stats.stat('latency', 'all', { kind: 'max' })).toBe(291);
+  });
+
+  it('an on-time run has no late sends', async () => {
+    const { result } = await drive(options(), () => ok(1));
+    expect(result.late).toBe(0);
+    expect(result.maxLagMs).toBe(0);
+  });
+
+});

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { judgeLoad, LoadOptions, type OracleFigures } from '../../../src/checks/load.js';
+import { judgeLoad, LoadOptions, type OracleFigures } from '../../../src/checks/load/index.js';
 import { LoadEngine } from '../../../src/engine/load/engine.js';
 import { attachLoadOutcome, renderLoadTable, writeHistogramFiles } from '../../../src/report/load-results.js';
 import type { LoadOptions as EngineOptions, LoadResult } from '../../../src/engine/load/types.js';

@@ -1,5 +1,5 @@
 // One line of load progress for people: achieved vs target rate, requests, errors, time.
-import type { LoadProgress } from './types.js';
+import type { LoadProgress } from '../engine/load/types.js';
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
@@ -9,6 +9,6 @@ export function formatProgress(p: LoadProgress): string {
     ? `${Math.round(p.achievedRate)}/s of ${Math.round(p.targetRate)}/s target`
     : `${Math.round(p.achievedRate)}/s (${p.executor})`;
   const left = Math.max(0, p.durationMs - p.elapsedMs);
-  const dropped = p.dropped > 0 ? ` · ${p.dropped} dropped` : '';
+  const dropped = `${p.dropped > 0 ? ` · ${p.dropped} dropped` : ''}${p.late > 0 ? ` · ${p.late} late` : ''}`;
   return `${rate} · ${p.sent} sent · ${p.errors} error${p.errors === 1 ? '' : 's'}${dropped} · ${secs(Math.min(p.elapsedMs, p.durationMs))} / ${secs(p.durationMs)} (${secs(left)} left)`;
 }
