@@ -1,5 +1,5 @@
 // One line of load progress for people: achieved vs target rate, requests, errors, time.
-import type { LoadProgress } from '../engine/load/types.js';
+import type { LoadProgress } from './model.js';
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 

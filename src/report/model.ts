@@ -166,3 +166,24 @@ export function summarize(results: ResultRecord[], failOn: Level, incomplete?: s
   if (incomplete && stoppedBy) summary.stoppedBy = stoppedBy;
   return summary;
 }
+
+/** A load run's progress while it runs (about once a second), for the progress line and events. */
+export interface LoadProgress {
+  executor: LoadRunReport['executor'];
+  elapsedMs: number;
+  /** Planned length of the run (ms). */
+  durationMs: number;
+  sent: number;
+  completed: number;
+  /** Errors and timeouts so far. */
+  errors: number;
+  inFlight: number;
+  /** Requests the open model could not start (in-flight cap). */
+  dropped: number;
+  /** Requests answered so far that left more than 5 ms (the engine's LATE_MS) after their intended start. */
+  late: number;
+  /** Target rate now (req/s); undefined for the closed model. */
+  targetRate?: number;
+  /** Completions per second over the last progress interval. */
+  achievedRate: number;
+}

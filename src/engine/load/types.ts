@@ -43,25 +43,9 @@ export interface StatusClasses {
   mismatch: readonly number[];
 }
 
-export interface LoadProgress {
-  executor: ExecutorName;
-  elapsedMs: number;
-  /** Planned length of the run (ms). */
-  durationMs: number;
-  sent: number;
-  completed: number;
-  /** Errors and timeouts so far. */
-  errors: number;
-  inFlight: number;
-  /** Requests the open model could not start (in-flight cap). */
-  dropped: number;
-  /** Requests answered so far that left more than LATE_MS after their intended start. */
-  late: number;
-  /** Target rate now (req/s); undefined for the closed model. */
-  targetRate?: number;
-  /** Completions per second over the last progress interval. */
-  achievedRate: number;
-}
+// The progress snapshot is part of what reports present (src/report/load-progress.ts).
+export type { LoadProgress } from '../../report/model.js';
+import type { LoadProgress } from '../../report/model.js';
 
 export interface LoadOptions {
   template: LoadRequestTemplate;
