@@ -8,7 +8,7 @@ import type { ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import { is5xx, isMarkedReplay, statusTally } from './compare.js';
 import { exchangeMeta } from './send.js';
-import { defineCheck, finding, type Finding } from './api.js';
+import { defineCheck, finding, presumes, type Finding } from './api.js';
 
 import { ConcurrentDuplicatesOptions as Options } from '../scenario/check-options/concurrent-duplicates.js';
 
@@ -62,6 +62,8 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
   if (worst && (worst.count.executions ?? 0) > 1) {
     const doubled = rounds.filter((r) => (r.count.executions ?? 0) > 1).length;
     findings.push({
+      // An endpoint whose identical sequential retry already executes again has no idempotency to race.
+      dependsOn: ['single-execution'],
       ...finding('fail', 'violation',
         `key executed ${worst.count.executions} times for ${worst.exchanges.length} concurrent copies (${statusTally(worst.exchanges)}); ${doubled} of ${rounds.length} bursts executed more than once`,
         profile.cite.execution, worst.exchanges, facts),
@@ -84,9 +86,11 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
   }
   const badLosers = all.filter((e) => e.response && !isSuccess(e) && !is5xx(e) && !profile.expect.inFlight.includes(e.response.status));
   if (badLosers.length > 0) {
-    findings.push(finding('fail', 'deviation',
+    // A copy that arrived after the original completed gets the replay: if replays are broken, its
+    // status says nothing about in-flight handling.
+    findings.push(presumes(finding('fail', 'deviation',
       `in-flight duplicates answered ${statusOf(badLosers[0]!)} where ${profile.id} expects ${profile.expect.inFlight.join(' or ')}`,
-      profile.cite.inFlight, badLosers.slice(0, 3), facts));
+      profile.cite.inFlight, badLosers.slice(0, 3), facts), 'replay'));
   }
   const blind = rounds.filter((r) => r.count.executions === null);
   if (blind.length > 0) {
