@@ -28,6 +28,7 @@ import { RequestFactory } from '../engine/requests.js';
 import { createRng, randomSeed } from '../core/rng.js';
 import { assertReachable, detectLedger, resolveTarget, type SelfTargetFactory } from './target.js';
 import { createChaosRuntime } from './chaos-port.js';
+import { gateOnOracle } from '../checks/oracle-verdict.js';
 import { BASELINE_OWNER, attribute, establishBaseline, needsBaseline, type Baseline } from '../checks/baseline.js';
 import { HistoryLog, HistoryWriter } from '../engine/history.js';
 import { fileStamp } from '../report/index.js';
@@ -179,10 +180,12 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           continue;
         }
         unanswered = 0;
+        oracle.drainFailures();
         try {
           // Proxies a check started never outlive it, whatever happens inside.
           let findings = await check.run(ctx).finally(() => chaos.closeAll());
           await assertStillUp(id, endpoint);
+          findings = gateOnOracle(findings, oracle.drainFailures());
           // One root cause, one finding: failures resting on a property the endpoint's baseline
           // disproved are reported inconclusive, naming the check that owns it.
           if (id !== BASELINE_OWNER && !signal.aborted && needsBaseline(findings)) {
