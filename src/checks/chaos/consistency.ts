@@ -36,6 +36,8 @@ export interface RetryRound {
   upstreamStatuses?: number[];
   /** `idemaudit proxy ...` that recreates the proxy the first attempt went through. */
   proxyCommand?: string;
+  /** Where the first retry landed relative to the original's commit (timeout-retry). */
+  landing?: { landed: 'in-flight' | 'after-commit' | 'unknown'; detail: string };
 }
 
 export interface Problem {
@@ -64,6 +66,8 @@ export interface RoundAssessment {
   body?: BodyComparison;
   upstreamStatuses?: number[];
   proxyCommand?: string;
+  /** Where the first retry landed, e.g. "in-flight: retry sent 61 ms before the original's answer". */
+  firstRetry?: string;
   problems: Problem[];
   counterexample?: Counterexample;
 }
@@ -93,6 +97,7 @@ export function assessRound(round: RetryRound, identityPointer: string | undefin
   };
   if (round.upstreamStatuses) out.upstreamStatuses = round.upstreamStatuses;
   if (round.proxyCommand) out.proxyCommand = round.proxyCommand;
+  if (round.landing) out.firstRetry = `${round.landing.landed}: ${round.landing.detail}`;
   const evidence = (...extra: Array<Exchange | undefined>): Exchange[] => [...exchanges, ...extra.filter((e): e is Exchange => e !== undefined)];
 
   if (executions !== null && executions > 1) {
@@ -237,7 +242,9 @@ export function judgeRounds(rounds: RetryRound[], v: RoundsVerdict): Finding[] {
   const t = facts.timeToConsistentMs as { max: number } | null;
   const retries = String(facts.retrySuccess).endsWith('/0') ? 'the first answers were final' : `retries succeeded ${facts.retrySuccess}`;
   const message = `${v.what}: ${exercised.length} round(s) (${exercised.map((a) => a.label).join(', ')}), ${facts.maxExecutions === null ? 'executions not counted' : `at most ${String(facts.maxExecutions)} execution(s) per key`}; `
-    + `${retries}, consistent answer within ${t ? `${Math.round(t.max)} ms` : '?'}${skipped > 0 ? `; ${skipped} round(s) where the fault did not act` : ''}`;
+    + `${retries}, consistent answer within ${t ? `${Math.round(t.max)} ms` : '?'}`
+    + `${exercised.some((a) => a.firstRetry) ? '; the first retry of each landed while the original was still running (confirmed from the timeline)' : ''}`
+    + `${skipped > 0 ? `; ${skipped} round(s) where the fault did not act${assessed.some((a) => !a.exercised && a.firstRetry) ? ' or the retry landed after the commit' : ''}` : ''}`;
   const shown = rounds.filter((r) => r.exercised).flatMap((r) => r.attempts.map((x) => x.exchange)).slice(0, 6);
   return [finding('pass', 'violation', message, v.cite, shown, facts), ...findings];
 }
