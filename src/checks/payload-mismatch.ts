@@ -41,7 +41,7 @@ export function judgePayloadMismatch(obs: MismatchObservation, profile: Profile,
   }
   if ((count.executions ?? 0) > 1 && !isSuccess(changed)) {
     // Only the reuse's fault if an identical retry alone does not execute again.
-    findings.push(presumes(finding('fail', 'violation', `the original was executed again after the rejected reuse (${count.executions} executions for the key)`,
+    findings.push(presumes(finding('fail', 'violation', `the rejected reuse destroyed the original: the original was executed again (${count.executions} executions for the key)`,
       profile.cite.mismatch, all, facts), 'single-execution'));
   } else if (again.response?.status !== original.response!.status) {
     findings.push(presumes(finding('fail', 'violation', `after the rejected reuse, the original answered ${statusOf(again)} where it first answered ${statusOf(original)}`,
