@@ -19,6 +19,8 @@ export interface ExecutionCount {
   ids: string[];
   /** When the server saw each request for the key finish arriving (epoch ms), if its ledger tells. */
   arrivals?: number[];
+  /** Per execution, when its request arrived and when the side effect ran (epoch ms), if the ledger tells. */
+  timeline?: Array<{ receivedAt: number; executedAt: number }>;
   /** Why a declared probe gave no count (its status or network error). */
   probeError?: string;
   /**
@@ -142,6 +144,12 @@ export class ExecutionOracle {
         else failures.push({ oracle: 'ledger', message: `ledger ${url} answered no JSON document: ${excerpt(answer)}`, exchange: answer });
       } else {
         failures.push({ oracle: 'ledger', message: `ledger ${url} gave no count at ${pointer}: answered ${statusOf(answer)} ${excerpt(answer)}`, exchange: answer });
+      }
+      const entries = (doc as { executions?: unknown[] } | undefined)?.executions;
+      if (isSuccess(answer) && Array.isArray(entries)) {
+        const timeline = entries.map((e) => e as { receivedAt?: unknown; executedAt?: unknown })
+          .filter((e): e is { receivedAt: number; executedAt: number } => typeof e?.receivedAt === 'number' && typeof e?.executedAt === 'number');
+        if (timeline.length === entries.length && timeline.length > 0) result.timeline = timeline;
       }
       const arrivals = (doc as { arrivals?: unknown[] } | undefined)?.arrivals;
       if (isSuccess(answer) && Array.isArray(arrivals)) result.arrivals = arrivals.filter((a): a is number => typeof a === 'number');

@@ -155,7 +155,7 @@ describe('detection matrix (memory store)', () => {
           only: ['concurrent-duplicates', 'sequential-replay', 'payload-mismatch'],
           tune: (s) => {
             s.endpoints = s.endpoints.slice(0, 1);
-            s.checks['concurrent-duplicates'] = { copies: 8, rounds: 1 };
+            s.checks['concurrent-duplicates'] = { copies: 8, rounds: 1, budgetMs: 0 };
           },
         });
         expect(unclean(report), `seed ${seed}: ${describeFailed(report)}`).toEqual([]);

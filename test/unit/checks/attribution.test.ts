@@ -100,3 +100,26 @@ describe('pointer templates (RFC 6901)', () => {
     expect(renderPointer('/executions', { key: 'k' })).toBe('/executions');
   });
 });
+
+describe('raceBound (what a clean run rules out)', () => {
+  it('states the narrowest window missed with at most 1% probability over N bursts', async () => {
+    const { raceBound } = await import('../../../src/checks/race-confidence.js');
+    // 40 bursts whose first two arrivals were 0.1 .. 4.0 ms apart: (1 - k/40)^40 <= 0.01 first at k = 5.
+    const bursts = Array.from({ length: 40 }, (_, i) => [1000, 1000 + (i + 1) * 0.1, 1000 + 5]);
+    const b = raceBound(bursts);
+    expect(b.windowMs).toBe(0.501);
+    expect(b.maxSpreadMs).toBe(5);
+    // Without arrival times nothing is ruled out; with one burst only all of it counts.
+    expect(raceBound([undefined, undefined]).windowMs).toBeUndefined();
+    expect(raceBound([[0, 2]]).windowMs).toBe(2.001);
+  });
+});
+
+describe('afterCompletion (copies that did not overlap)', () => {
+  it('tells sequential re-executions from a race by the ledger timeline', async () => {
+    const { afterCompletion } = await import('../../../src/checks/concurrent-duplicates.js');
+    const round = (timeline: Array<{ receivedAt: number; executedAt: number }>) => ({ key: 'k', exchanges: [], count: { executions: timeline.length, by: {}, ids: [], timeline } });
+    expect(afterCompletion(round([{ receivedAt: 0, executedAt: 100 }, { receivedAt: 1200, executedAt: 1300 }]))).toBe(true);
+    expect(afterCompletion(round([{ receivedAt: 0, executedAt: 100 }, { receivedAt: 50, executedAt: 200 }]))).toBe(false);
+  });
+});
