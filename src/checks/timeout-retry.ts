@@ -65,7 +65,7 @@ export function landingOf(path: PathRun, answers: ReturnType<ChaosProxy['upstrea
 export const timeoutRetry = defineCheck<Options>({
   id: 'timeout-retry',
   title: 'Timeout and retry',
-  summary: 'client times out mid-processing, retries with the same key under the retry policy: one execution, the committed answer',
+  summary: 'client times out a quarter into the handler, sends the first retry while the original still runs (confirmed from the timeline), then retries under the policy: one execution, the committed answer',
   options: Options,
   declaredOnly: true,
   async run(ctx) {
