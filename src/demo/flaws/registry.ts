@@ -14,6 +14,7 @@ import { race } from './race.js';
 import { regenerate } from './regenerate.js';
 import { replayConflict } from './replay-conflict.js';
 import { retryMismatch } from './retry-mismatch.js';
+import { tickRace } from './tick-race.js';
 import { shortTtl } from './short-ttl.js';
 import type { Flaw } from './types.js';
 
@@ -32,6 +33,7 @@ const ALL = [
   failOpen,
   replayConflict,
   retryMismatch,
+  tickRace,
 ] as const;
 
 export type FlawName = (typeof ALL)[number]['name'];

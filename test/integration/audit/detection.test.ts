@@ -58,6 +58,7 @@ async function expiryAudit(retentionMs: number | undefined, testRetention: numbe
 /** Flaw -> the check that must catch it, and at which level (the README shows this matrix). */
 const PROTOCOL_MATRIX: Array<[flaw: string, check: string, level: 'violation' | 'deviation']> = [
   ['race', 'concurrent-duplicates', 'violation'],
+  ['tick-race', 'concurrent-duplicates', 'violation'],
   ['no-inflight', 'concurrent-duplicates', 'violation'],
   ['no-fingerprint', 'payload-mismatch', 'violation'],
   ['poison', 'payload-mismatch', 'violation'],
