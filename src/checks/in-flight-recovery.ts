@@ -136,7 +136,7 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
   if (obs.stoppedBy === 'aborted') return [finding('skip', 'observation', 'interrupted before the key recovered', cite, evidence, facts)];
   const how = conflicts.length === 0 ? 'the first retry already got the result (nothing was left in flight)'
     : `409 persisted ${Math.round(persisted)} ms (${conflicts.length} polls), then the key answered ${statusOf(recovered!)} ${Math.round(facts.recoveryMs as number)} ms after the original started`;
-  return [finding('pass', 'violation', `abandoned mid-flight after ${obs.abandonAfterMs} ms: ${how}; lease ${obs.leaseMs} ms (${obs.leaseSource}); ${executions ?? '?'} execution(s)`,
+  return [finding('pass', 'violation', `abandoned mid-flight after ${obs.abandonAfterMs} ms: ${how}; lease ${obs.leaseMs} ms (${obs.leaseSource}); ${executions === null ? 'executions not counted' : `${executions} execution(s)`}`,
     cite, evidence, facts)];
 }
 
