@@ -95,6 +95,7 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
         async proxy(faults: ReadonlyArray<FaultSpecInput | FaultSpecBase>, label: string): Promise<ChaosProxy> {
           const events: FaultEvent[] = [];
           const ops: HistoryOp[] = [];
+          const answers: Array<{ key?: string; status: number; at: number }> = [];
           if (deps.offline) return offlineProxy(base, faults.map((f, i) => parseFaultSpec(f, `fault #${i + 1}`)));
           const proxy = await startFaultProxy({
             upstream: base,
@@ -103,6 +104,10 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
             onEvent: (e) => {
               events.push(e);
               ops.push(recordFault(e));
+            },
+            onUpstreamAnswer: (a) => {
+              const key = unquoteKey(a.key);
+              answers.push({ status: a.status, at: a.at, ...(key !== undefined ? { key } : {}) });
             },
             upstreamTimeoutMs: Math.max(deps.timeoutMs, 1_000),
           });
@@ -116,6 +121,7 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
               return { ...req, url: `${proxy.url}${req.url.slice(base.length)}` };
             },
             events: () => events,
+            upstreamAnswers: () => answers,
             ops: () => ops,
             injected: () => Object.values(proxy.stats().faults).reduce((n, s) => n + s.injected, 0),
             close: () => proxy.close(),
@@ -215,6 +221,7 @@ function offlineProxy(base: string, faults: FaultSpecBase[]): ChaosProxy {
     command: proxyCommand(base, 0, 'dry-run', faults),
     via: (req) => ({ ...req, url: req.url.startsWith(base) ? `${url}${req.url.slice(base.length)}` : req.url }),
     events: () => [],
+    upstreamAnswers: () => [],
     injected: () => 0,
     ops: () => [],
     close: async () => {},

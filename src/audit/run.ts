@@ -28,6 +28,8 @@ import { RequestFactory } from '../engine/requests.js';
 import { createRng, randomSeed } from '../core/rng.js';
 import { assertReachable, detectLedger, resolveTarget, type SelfTargetFactory } from './target.js';
 import { createChaosRuntime } from './chaos-port.js';
+import { gateOnOracle } from '../checks/oracle-verdict.js';
+import { BASELINE_OWNER, attribute, establishBaseline, needsBaseline, type Baseline } from '../checks/baseline.js';
 import { HistoryLog, HistoryWriter } from '../engine/history.js';
 import { fileStamp } from '../report/index.js';
 import path from 'node:path';
@@ -83,9 +85,12 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     : await resolveTarget(opts.target ?? scenario.target, scenario.ledger, scenario.self, opts.startSelf);
   const redactor = new Redactor(redactionPolicyFor(scenario));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
+  // Exchanges that got no answer at all while the current check ran: a hint the target may be down.
+  let unanswered = 0;
   const sink = (e: Parameters<typeof recorder.sink>[0]): void => {
     recorder.sink(e);
     guard.observe(e);
+    if (!e.response && e.error !== undefined && !e.error.startsWith('dry run')) unanswered++;
   };
   const gate: RequestGate = opts.dryRun
     ? async (reqs, metas) => {
@@ -113,6 +118,18 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   // Burst mode per origin (auto asks once), and the mode each check's bursts used, for its results.
   const burstModes = new Map<string, BurstMode>();
   const burstsBy = new Map<string, { mode: BurstMode; segments?: number }>();
+  // Per endpoint, established on first need (see checks/baseline.ts).
+  const baselines = new Map<string, Promise<Baseline>>();
+  /** After a check saw unanswered requests: a target that stopped answering stops the run (exit 3). */
+  const assertStillUp = async (id: string, endpoint: Endpoint): Promise<void> => {
+    if (unanswered === 0 || opts.dryRun) return;
+    try {
+      await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
+    } catch (err) {
+      if (!(err instanceof TargetUnreachableError)) throw err;
+      throw new TargetUnreachableError(target.baseUrl, `it stopped answering while ${id} ran on ${endpoint.name} (${err.message.replace(/^target \S+ is unreachable: /, '')}); results so far are in the report`, { cause: err });
+    }
+  };
   const loads: Array<[string, LoadOutcome]> = [];
   let incomplete: string | undefined;
   let unreachable: string | undefined;
@@ -178,9 +195,23 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           push({ check: id, endpoint: endpoint.name, verdict: 'skip', level: 'observation', message: applies, reference: profile.source, evidence: [] });
           continue;
         }
+        unanswered = 0;
+        oracle.drainFailures();
         try {
           // Proxies a check started never outlive it, whatever happens inside.
-          const findings = await check.run(ctx).finally(() => chaos.closeAll());
+          let findings = await check.run(ctx).finally(() => chaos.closeAll());
+          await assertStillUp(id, endpoint);
+          findings = gateOnOracle(findings, oracle.drainFailures());
+          // One root cause, one finding: failures resting on a property the endpoint's baseline
+          // disproved are reported inconclusive, naming the check that owns it.
+          if (id !== BASELINE_OWNER && !signal.aborted && needsBaseline(findings)) {
+            let baseline = baselines.get(endpoint.name);
+            if (!baseline) {
+              baseline = establishBaseline(ctx);
+              baselines.set(endpoint.name, baseline);
+            }
+            findings = attribute(findings, await baseline);
+          }
           // Findings from a check cut short by Ctrl-C describe the interruption, not the target.
           if (signal.aborted) {
             incomplete = 'interrupted';
@@ -197,6 +228,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           }
           // A usage problem found mid-run (e.g. more sockets than descriptors) stops the run.
           if (err instanceof IdemauditError) throw err;
+          await assertStillUp(id, endpoint);
           push({ check: id, endpoint: endpoint.name, verdict: 'error', level: 'deviation', message: `check crashed: ${err instanceof Error ? err.message : String(err)}`, reference: profile.source, evidence: [] });
         }
       }

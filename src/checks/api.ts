@@ -39,6 +39,26 @@ export interface Finding {
   concurrent?: boolean;
   /** A load run's figures and histograms, which the report shows in its load section. */
   load?: LoadOutcome;
+  /**
+   * Properties of the endpoint this (failed) conclusion presumes. When the endpoint's baseline (see
+   * checks/baseline.ts) disproves one, the audit reports the result `inconclusive`, naming the check
+   * that owns the root cause, instead of failing it a second time.
+   */
+  dependsOn?: BaselineProperty[];
+}
+
+/**
+ * What an endpoint's baseline (first execution, then an identical retry) can disprove:
+ * `replay`: the retry got the original's status and body back (or the same resource re-rendered: see
+ * `replay-bytes`); `replay-bytes`: the retry's body was byte-for-byte the original's;
+ * `single-execution`: the retry did not execute again.
+ */
+export type BaselineProperty = 'replay' | 'replay-bytes' | 'single-execution';
+
+/** Marks a failed finding as presuming these baseline properties. */
+export function presumes<F extends Finding>(f: F, ...properties: BaselineProperty[]): F {
+  f.dependsOn = [...(f.dependsOn ?? []), ...properties];
+  return f;
 }
 
 export interface HttpPort {

@@ -8,7 +8,7 @@ import type { Profile } from '../profiles/index.js';
 import type { Endpoint, Scenario } from '../scenario/schema.js';
 import { compareBodies, is5xx } from './compare.js';
 import { exchangeMeta, send } from './send.js';
-import { defineCheck, finding, type Finding } from './api.js';
+import { defineCheck, finding, presumes, type Finding } from './api.js';
 
 import { CrossEndpointOptions as Options } from '../scenario/check-options/cross-endpoint.js';
 
@@ -61,7 +61,7 @@ export function judgeCrossEndpoint(obs: CrossEndpointObservation, endpoint: Endp
     }
   }
   if (!sameResult(first, firstAgain, endpoint)) {
-    findings.push(finding('fail', 'violation', `after the key was reused elsewhere, ${endpoint.name} no longer replays its own result (${statusOf(firstAgain)})`, cite, all, facts));
+    findings.push(presumes(finding('fail', 'violation', `after the key was reused elsewhere, ${endpoint.name} no longer replays its own result (${statusOf(firstAgain)})`, cite, all, facts), 'replay'));
   }
   if (findings.length > 0) return findings;
   const how = reuses.map((r) => `${r.label} ${isSuccess(r) ? `executed independently (${r.response!.status})` : `was rejected with ${r.response!.status}`}`);

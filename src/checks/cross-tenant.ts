@@ -7,7 +7,7 @@ import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
 import { compareBodies, is5xx, isMarkedReplay } from './compare.js';
 import { send } from './send.js';
-import { defineCheck, finding, type Finding } from './api.js';
+import { defineCheck, finding, presumes, type Finding } from './api.js';
 
 import { CrossTenantOptions as Options } from '../scenario/check-options/cross-tenant.js';
 
@@ -44,7 +44,7 @@ export function judgeCrossTenant(obs: CrossTenantObservation, endpoint: Endpoint
     findings.push(finding('error', 'deviation', `the other tenant's request got no response (${other.error})`, cite, [other]));
   }
   if (!isSuccess(firstAgain) || !sameResource(first, firstAgain, endpoint)) {
-    findings.push(finding('fail', 'violation', `after another tenant used the key, tenant ${first.tenant} no longer gets its own result (${statusOf(firstAgain)})`, cite, all));
+    findings.push(presumes(finding('fail', 'violation', `after another tenant used the key, tenant ${first.tenant} no longer gets its own result (${statusOf(firstAgain)})`, cite, all), 'replay'));
   }
   if (findings.length > 0) return findings;
   const how = isSuccess(other) ? `executed independently (${other.response!.status})` : `was rejected with ${other.response!.status}`;

@@ -86,8 +86,11 @@ export function judgeErrorRound(round: ErrorReplayRound, endpoint: Endpoint, pro
   // Released where a replay was due, after a first attempt that had already run the side effect:
   // the key executed twice, a safety failure. Any other mismatch is a matter of the declared SHOULD.
   const doubled = outcome === 'released' && (count.executions ?? 0) >= 2;
-  return finding('fail', doubled ? 'violation' : 'deviation', `after a ${errorClass}: ${what}, where ${rule.by === 'endpoint' ? `${endpoint.name}'s policy` : profile.id} says ${rule.policy}`,
+  const f = finding('fail', doubled ? 'violation' : 'deviation', `after a ${errorClass}: ${what}, where ${rule.by === 'endpoint' ? `${endpoint.name}'s policy` : profile.id} says ${rule.policy}`,
     rule.cite, pair, facts);
+  // An error that should replay but does not, on an endpoint where no result replays: not an error-policy matter.
+  if (expected === 'replayed') f.dependsOn = ['replay'];
+  return f;
 }
 
 export function judgeErrorReplay(rounds: ErrorReplayRound[], endpoint: Endpoint, profile: Profile): Finding[] {

@@ -11,7 +11,7 @@ import type { Endpoint } from '../scenario/schema.js';
 import { isMarkedReplay } from './compare.js';
 import { sameResult } from './cross-endpoint.js';
 import { send } from './send.js';
-import { defineCheck, finding, type Finding } from './api.js';
+import { defineCheck, finding, presumes, type Finding } from './api.js';
 
 import { ExpiryOptions as Options } from '../scenario/check-options/expiry.js';
 
@@ -81,9 +81,9 @@ export function judgeExpiry(obs: ExpiryObservation, endpoint: Endpoint, profile:
       findings.push(finding('pass', 'deviation', `still replayed at ${at}${within}`, cite, pair, facts));
     } else if (result === 'executed') {
       const runs = before.count.executions !== null ? `${before.count.executions} executions` : 'a new result';
-      findings.push(finding('fail', 'deviation', `the key expired early: the retry at ${at}${within} executed again (${runs})`, cite, pair, facts));
+      findings.push(presumes(finding('fail', 'deviation', `the key expired early: the retry at ${at}${within} executed again (${runs})`, cite, pair, facts), 'single-execution', 'replay'));
     } else {
-      findings.push(finding('fail', 'deviation', `the retry at ${at}${within} was not replayed: answered ${statusOf(before.retry)}`, cite, pair, facts));
+      findings.push(presumes(finding('fail', 'deviation', `the retry at ${at}${within} was not replayed: answered ${statusOf(before.retry)}`, cite, pair, facts), 'replay'));
     }
   }
 

@@ -10,7 +10,7 @@ import type { Endpoint } from '../scenario/schema.js';
 import { is5xx, isMarkedReplay } from './compare.js';
 import { sameResult } from './cross-endpoint.js';
 import { send } from './send.js';
-import { defineCheck, finding, type Finding } from './api.js';
+import { defineCheck, finding, presumes, type Finding } from './api.js';
 
 import { FingerprintOptions as Options, VARIANTS, type VariantName } from '../scenario/check-options/fingerprint.js';
 export { VARIANTS, type VariantName };
@@ -111,7 +111,7 @@ export function judgeFingerprint(obs: FingerprintObservation, endpoint: Endpoint
     findings.push(finding('fail', 'violation', `equivalent variant(s) executed under a used key: ${executed.map((r) => `${r.name} (${r.exchange.response!.status})`).join(', ')}`,
       profile.cite.execution, [original, ...executed.map((r) => r.exchange)], facts));
   } else if ((count.executions ?? 0) > 1) {
-    findings.push(finding('fail', 'violation', `the key executed ${count.executions} times across the variants`, profile.cite.execution, [original, ...variants.map((v) => v.exchange)], facts));
+    findings.push(presumes(finding('fail', 'violation', `the key executed ${count.executions} times across the variants`, profile.cite.execution, [original, ...variants.map((v) => v.exchange)], facts), 'single-execution'));
   }
   const fiveHundreds = results.filter((r) => is5xx(r.exchange));
   if (fiveHundreds.length > 0) {

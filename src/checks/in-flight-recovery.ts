@@ -16,7 +16,7 @@ import type { HistoryOp, LedgerEntry } from '../engine/history.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import { sleep } from '../engine/sleep.js';
 import type { Profile } from '../profiles/index.js';
-import { chaosOf, defineCheck, finding, type Finding } from './api.js';
+import { chaosOf, defineCheck, finding, presumes, type Finding } from './api.js';
 
 import { InFlightRecoveryOptions as Options } from '../scenario/check-options/in-flight-recovery.js';
 
@@ -105,10 +105,10 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
     const seqs = new Set(counterexample ? counterexampleSeqs(counterexample) : []);
     const all = [obs.original, ...obs.polls, ...(obs.verify ? [obs.verify] : [])];
     const proof = all.filter((e) => seqs.has(e.seq));
-    findings.push(finding('fail', 'violation',
+    findings.push(presumes(finding('fail', 'violation',
       `after abandoning the original mid-flight, the key executed ${executions} times${counterexample ? ` (${counterexample.summary})` : ''}`,
       profile.cite.execution, proof.length > 0 ? proof : evidence,
-      { ...facts, ...(counterexample ? { counterexample: { summary: counterexample.summary, reason: counterexample.reason, ops: counterexample.ops } } : {}) }));
+      { ...facts, ...(counterexample ? { counterexample: { summary: counterexample.summary, reason: counterexample.reason, ops: counterexample.ops } } : {}) }), 'single-execution'));
   }
   const persisted = facts.conflictPersistedMs as number;
   if (obs.stoppedBy === 'deadline') {
@@ -117,14 +117,14 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
       cite, evidence, facts));
   } else if (obs.stoppedBy === 'rejected') {
     const last = obs.polls.at(-1)!;
-    findings.push(finding('fail', 'deviation', `a retry of the abandoned request was answered ${statusOf(last)} instead of 409 or the result`, cite, evidence, facts));
+    findings.push(presumes(finding('fail', 'deviation', `a retry of the abandoned request was answered ${statusOf(last)} instead of 409 or the result`, cite, evidence, facts), 'replay'));
   }
   if (recovered && obs.verify?.response && findings.length === 0) {
     const sameStatus = obs.verify.response.status === recovered.response!.status;
     if (!sameStatus || compareBodies(recovered, obs.verify, obs.ignore ?? []) === 'different') {
       const how = sameStatus ? `the same status ${statusOf(recovered)} with a different body` : `${statusOf(recovered)} then ${statusOf(obs.verify)}`;
-      findings.push(finding('fail', 'violation', `after recovery, a repeat of the request was answered differently (${how}): replays are not the committed response`,
-        profile.cite.replay, [recovered, obs.verify], facts));
+      findings.push(presumes(finding('fail', 'violation', `after recovery, a repeat of the request was answered differently (${how}): replays are not the committed response`,
+        profile.cite.replay, [recovered, obs.verify], facts), 'replay-bytes'));
     }
   }
   // The answer the client ends up with is the committed one: one execution, and a repeat agrees.
@@ -136,7 +136,7 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
   if (obs.stoppedBy === 'aborted') return [finding('skip', 'observation', 'interrupted before the key recovered', cite, evidence, facts)];
   const how = conflicts.length === 0 ? 'the first retry already got the result (nothing was left in flight)'
     : `409 persisted ${Math.round(persisted)} ms (${conflicts.length} polls), then the key answered ${statusOf(recovered!)} ${Math.round(facts.recoveryMs as number)} ms after the original started`;
-  return [finding('pass', 'violation', `abandoned mid-flight after ${obs.abandonAfterMs} ms: ${how}; lease ${obs.leaseMs} ms (${obs.leaseSource}); ${executions ?? '?'} execution(s)`,
+  return [finding('pass', 'violation', `abandoned mid-flight after ${obs.abandonAfterMs} ms: ${how}; lease ${obs.leaseMs} ms (${obs.leaseSource}); ${executions === null ? 'executions not counted' : `${executions} execution(s)`}`,
     cite, evidence, facts)];
 }
 

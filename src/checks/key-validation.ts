@@ -70,7 +70,9 @@ export function keyProbes(base: string, format: KeyFormat, maxLength = 255): Key
     probe('control-nul', `${base}\u0000x`, wire(`${base}\u0000x`), strict),
     probe('non-ascii-latin1', `${base}-cl\u00e9`, wire(`${base}-cl\u00e9`), strict),
     probe('non-ascii-cyrillic', `${base}-ключ`, wire(`${base}-ключ`), strict),
-    probe('bare-token', `${base}-bare`, `${base}-bare`, sf ? 'reject' : 'accept'),
+    // Accepting a bare token besides the quoted sf-string is interoperable, not deviant (issue 12):
+    // an observation under sf-string profiles.
+    probe('bare-token', `${base}-bare`, `${base}-bare`, sf ? 'either' : 'accept'),
     probe('quoted-string', `${base}-quoted`, `"${base}-quoted"`, sf ? 'accept' : 'either'),
   ];
 }
@@ -166,11 +168,13 @@ export function judgeKeyValidation(obs: KeyValidationObservation, endpoint: Endp
     findings.push(finding('error', 'deviation', `the base request failed (${base ? statusOf(base.exchange) : 'not sent'}), so key collisions cannot be judged`,
       profile.cite.execution, base ? [base.exchange] : [], facts));
   }
-  if (findings.length > 0) return findings;
+  const bare = obs.format === 'sf-string' ? accepted.find((p) => p.probe.name === 'bare-token') : undefined;
+  const bareNote = bare ? [finding('pass', 'observation', `bare (unquoted) keys are accepted as well as sf-string quoted ones (${answered(bare)})`, cite, [bare.exchange], facts)] : [];
+  if (findings.length > 0) return [...findings, ...bareNote];
   const refused = sent.filter((p) => p.probe.expect === 'reject').map(answered);
   return [finding('pass', 'violation',
     `no 5xx; malformed keys refused (${refused.join(', ') || 'none sent'}); the base key and ${obs.collisions.length - 1} look-alikes kept apart`,
-    cite, [...sent.map((p) => p.exchange).slice(0, 4), ...obs.collisions.map((c) => c.exchange).slice(0, 2)], facts)];
+    cite, [...sent.map((p) => p.exchange).slice(0, 4), ...obs.collisions.map((c) => c.exchange).slice(0, 2)], facts), ...bareNote];
 }
 
 export const keyValidation = defineCheck<Options>({

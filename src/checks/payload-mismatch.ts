@@ -2,12 +2,12 @@
 // and the rejection must not destroy the stored original (the original still replays).
 import type { Exchange } from '../core/exchange.js';
 import { isSuccess, statusOf } from '../core/exchange.js';
-import type { ExecutionCount } from '../engine/oracle.js';
+import { distinctIdentities, type ExecutionCount } from '../engine/oracle.js';
 import { mutateBody } from '../engine/requests.js';
 import type { Profile } from '../profiles/index.js';
 import { compareBodies, is5xx } from './compare.js';
 import { send } from './send.js';
-import { defineCheck, finding, type Finding } from './api.js';
+import { defineCheck, finding, presumes, type Finding } from './api.js';
 
 import { PayloadMismatchOptions as Options } from '../scenario/check-options/payload-mismatch.js';
 
@@ -18,7 +18,7 @@ export interface MismatchObservation {
   count: ExecutionCount;
 }
 
-export function judgePayloadMismatch(obs: MismatchObservation, profile: Profile, opts: Options): Finding[] {
+export function judgePayloadMismatch(obs: MismatchObservation, profile: Profile, opts: Options, identity?: string): Finding[] {
   const { original, changed, again, count } = obs;
   const all = [original, changed, again];
   const facts = { executions: count.executions, oracles: count.by, changedStatus: statusOf(changed), againStatus: statusOf(again) };
@@ -40,10 +40,20 @@ export function judgePayloadMismatch(obs: MismatchObservation, profile: Profile,
       profile.cite.mismatch, [changed], facts));
   }
   if ((count.executions ?? 0) > 1 && !isSuccess(changed)) {
-    findings.push(finding('fail', 'violation', `the rejected reuse destroyed the original: the original was executed again (${count.executions} executions)`,
-      profile.cite.mismatch, all, facts));
-  } else if (again.response?.status !== original.response!.status || compareBodies(original, again, opts.ignore) === 'different') {
-    findings.push(finding('fail', 'violation', `after the rejected reuse, the original no longer replays (${statusOf(again)})`, profile.cite.replay, all, facts));
+    // Only the reuse's fault if an identical retry alone does not execute again.
+    findings.push(presumes(finding('fail', 'violation', `the rejected reuse destroyed the original: the original was executed again (${count.executions} executions for the key)`,
+      profile.cite.mismatch, all, facts), 'single-execution'));
+  } else if (again.response?.status !== original.response!.status) {
+    findings.push(presumes(finding('fail', 'violation', `after the rejected reuse, the original answered ${statusOf(again)} where it first answered ${statusOf(original)}`,
+      profile.cite.replay, all, facts), 'replay'));
+  } else if (compareBodies(original, again, opts.ignore) === 'different') {
+    // The same resource re-rendered is a replay-fidelity matter, not poisoning by the reuse.
+    const ids = identity ? distinctIdentities([original, again], identity) : [];
+    const sameResource = ids.length === 1 && isSuccess(again);
+    findings.push(presumes(finding('fail', 'violation', sameResource
+      ? `after the rejected reuse, the original's replay names the same resource (${ids[0]}) with a different body`
+      : `after the rejected reuse, the original answered a different body${ids.length > 1 ? ` (resource ${ids[1]}, first ${ids[0]})` : ''}: the reuse replaced the stored result`,
+    profile.cite.replay, all, facts), sameResource ? 'replay-bytes' : 'replay'));
   }
   if (findings.length > 0) return findings;
   return [finding('pass', 'violation', `changed payload rejected with ${changed.response!.status}; the original still replays`, profile.cite.mismatch, all, facts)];
@@ -61,6 +71,6 @@ export const payloadMismatch = defineCheck<Options>({
     const changed = await send(ctx, 'changed payload, same key', { key, body: mutateBody(body) });
     const again = await send(ctx, 'original again', { key, body });
     const count = await ctx.oracle.count(ctx.endpoint, key, [original, changed, again]);
-    return judgePayloadMismatch({ original, changed, again, count }, ctx.profile, ctx.options);
+    return judgePayloadMismatch({ original, changed, again, count }, ctx.profile, ctx.options, ctx.endpoint.identity);
   },
 });

@@ -40,8 +40,10 @@ export function judgeSequentialReplay(obs: ReplayObservation, profile: Profile, 
   } else if (body === 'equivalent' && opts.ignore.length === 0) {
     findings.push(finding('fail', 'deviation', 'replay body is the same JSON but not byte-identical', profile.cite.replay, pair, facts));
   }
+  // A replay answered with another status is not the stored response at all: its headers say nothing more.
+  const sameStatus = replay.response.status === original.response!.status;
   const lost = opts.mustReplay.map((h) => h.toLowerCase())
-    .filter((h) => original.response!.headers[h] !== undefined && replay.response!.headers[h] !== original.response!.headers[h]);
+    .filter((h) => sameStatus && original.response!.headers[h] !== undefined && replay.response!.headers[h] !== original.response!.headers[h]);
   if (lost.length > 0) {
     findings.push(finding('fail', 'deviation', `replay lost or changed header(s): ${lost.join(', ')}`, profile.cite.replay, pair, { ...facts, headers: lost }));
   }
@@ -58,7 +60,8 @@ export function judgeSequentialReplay(obs: ReplayObservation, profile: Profile, 
     findings.push(finding(level === 'deviation' ? 'fail' : 'pass', level, `replay carries no ${profile.replayMarker.header}: true marker`, profile.cite.replay, [replay], facts));
   }
   if (findings.some((f) => f.verdict === 'fail')) return findings;
-  return [finding('pass', 'violation', `replay identical (status ${replay.response.status}, body ${body}), one execution${isMarkedReplay(replay) ? ', marked as replay' : ''}`,
+  const executions = count.executions === null ? 'executions not counted (no oracle)' : `${count.executions} execution(s) counted by ${Object.keys(count.by).join(', ')}`;
+  return [finding('pass', 'violation', `replay identical (status ${replay.response.status}, body ${body}), ${executions}${isMarkedReplay(replay) ? ', marked as replay' : ''}`,
     profile.cite.replay, pair, facts), ...findings];
 }
 

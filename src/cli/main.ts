@@ -6,6 +6,7 @@ import { checkCommand } from './commands/check.js';
 import { addCompareFlags, compareCommand, type CompareFlags } from './commands/compare.js';
 import { addReportFlags, reportCommand, type ReportFlags } from './commands/report.js';
 import { initCommand } from './commands/init.js';
+import { explainCommand } from './commands/explain.js';
 import { LISTABLE, listCommand } from './commands/list.js';
 import { addLoadFlags, loadCommand, type LoadFlags } from './commands/load.js';
 import { proxyCommand, type ProxyFlags } from './commands/proxy.js';
@@ -147,6 +148,13 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
       'idemaudit compare baseline.json latest.json --tolerance 0.1 --format json',
     ]))
     .action(async (oldFile: string, newFile: string, flags: CompareFlags) => setCode(await compareCommand(oldFile, newFile, flags, io)));
+
+  root.command('explain')
+    .description('what a check sends and judges, and every option with its default and unit')
+    .argument('[check]', 'check id')
+    .option('--markdown', 'every check\'s option table as Markdown (the README section)')
+    .addHelpText('after', examples(['idemaudit explain timeout-retry', 'idemaudit explain --markdown']))
+    .action((check: string | undefined, flags: { markdown?: boolean }) => setCode(explainCommand(check, flags, io)));
 
   root.command('list')
     .description(`list ${LISTABLE.join(', ')}`)

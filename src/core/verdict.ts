@@ -1,7 +1,10 @@
 // The verdict vocabulary (GUIDE sections 1 and 3), defined once: what a result concluded and how
 // serious a failed one is. Every layer that ranks or counts results uses these.
 
-export const VERDICTS = ['pass', 'fail', 'skip', 'error'] as const;
+// `inconclusive`: the check could not judge its own property because the endpoint's baseline (first
+// execution, then an identical retry) already disproved one it depends on; the result names the check
+// that owns that root cause. Counted apart, never failing the run.
+export const VERDICTS = ['pass', 'fail', 'skip', 'error', 'inconclusive'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
 /** From least to most serious. */
@@ -12,7 +15,7 @@ export type Level = (typeof LEVELS)[number];
 export const LEVEL_RANK: Readonly<Record<Level, number>> = { observation: 0, deviation: 1, violation: 2 };
 
 /** Display order of verdicts: what needs attention first. */
-export const VERDICT_ORDER: Readonly<Record<Verdict, number>> = { fail: 0, error: 1, skip: 2, pass: 3 };
+export const VERDICT_ORDER: Readonly<Record<Verdict, number>> = { fail: 0, error: 1, inconclusive: 2, skip: 3, pass: 4 };
 
 /** Whether a failed result at `level` reaches the `threshold` (`--fail-on`). */
 export function atLeast(level: Level, threshold: Level): boolean {

@@ -2,7 +2,7 @@
 // Every available oracle is asked and the highest count wins, so a double execution shows up
 // even when one oracle cannot see it (a lost response hides an identity, for instance).
 import type { Endpoint, Scenario } from '../scenario/schema.js';
-import { renderTemplate } from '../scenario/template.js';
+import { renderPointer, renderTemplate } from '../scenario/template.js';
 import type { AuditClient } from './client.js';
 import type { Exchange } from '../core/exchange.js';
 import { isSuccess, jsonBody, statusOf } from '../core/exchange.js';
@@ -19,8 +19,29 @@ export interface ExecutionCount {
   ids: string[];
   /** When the server saw each request for the key finish arriving (epoch ms), if its ledger tells. */
   arrivals?: number[];
+  /** Per execution, when its request arrived and when the side effect ran (epoch ms), if the ledger tells. */
+  timeline?: Array<{ receivedAt: number; executedAt: number }>;
   /** Why a declared probe gave no count (its status or network error). */
   probeError?: string;
+  /**
+   * Declared oracles that counted nothing: an identity pointer matching no response, a probe or a
+   * ledger without a count. A check must not pass on such a count (see audit/oracle-failures).
+   */
+  failures?: OracleFailure[];
+}
+
+export interface OracleFailure {
+  oracle: OracleName;
+  /** What was declared and what came back, e.g. "identity /id matched nothing in 2 successful responses". */
+  message: string;
+  /** An answer that shows it (a response the pointer missed, the probe's or the ledger's answer). */
+  exchange?: Exchange;
+}
+
+/** A body excerpt for messages: enough to see the shape the pointer missed. */
+export function excerpt(e: Exchange, max = 200): string {
+  const text = e.response ? e.response.body.toString('utf8') : (e.error ?? 'no response');
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** Identity oracle, pure: distinct resource ids in successful responses. */
@@ -50,6 +71,16 @@ export class ExecutionOracle {
     private readonly ledger: () => string | undefined,
   ) {}
 
+  /** Failures since the last drain: the audit reads them after each check. */
+  private log: OracleFailure[] = [];
+
+  /** Returns and forgets the failures recorded since the last call. */
+  drainFailures(): OracleFailure[] {
+    const out = this.log;
+    this.log = [];
+    return out;
+  }
+
   get available(): OracleName[] {
     const names: OracleName[] = [];
     if (this.scenario.endpoints.some((e) => e.probe)) names.push('probe');
@@ -59,10 +90,21 @@ export class ExecutionOracle {
   }
 
   async count(endpoint: Endpoint, key: string, exchanges: Exchange[], tenant?: string): Promise<ExecutionCount> {
-    const result: ExecutionCount = { executions: null, by: {}, ids: [] };
+    const failures: OracleFailure[] = [];
+    const result: ExecutionCount = { executions: null, by: {}, ids: [], failures };
     if (endpoint.identity) {
       result.ids = distinctIdentities(exchanges, endpoint.identity);
-      result.by.identity = result.ids.length;
+      const successes = exchanges.filter(isSuccess);
+      // Zero ids from successful answers is not "zero executions": the pointer missed (a typo, or an
+      // API that wraps the id as /data/id). Counting it would turn every duplicate into a pass.
+      if (result.ids.length > 0) result.by.identity = result.ids.length;
+      else if (successes.length > 0) {
+        failures.push({
+          oracle: 'identity',
+          message: `identity pointer ${endpoint.identity} matched nothing in ${successes.length} successful response(s), e.g. ${excerpt(successes[0]!)}`,
+          exchange: successes[0]!,
+        });
+      }
     }
     if (endpoint.probe) {
       const probeTenant = endpoint.probe.tenant ?? tenant ?? this.requests.defaultTenant;
@@ -74,18 +116,54 @@ export class ExecutionOracle {
         { method: endpoint.probe.method, url: this.requests.url(path), headers: this.requests.headersFor(endpoint, probeTenant) },
         { label: 'probe', endpoint: endpoint.name, key, ...(probeTenant ? { tenant: probeTenant } : {}) },
       );
-      const n = isSuccess(probe) ? countFrom(resolvePointer(jsonBody(probe), endpoint.probe.count)) : undefined;
+      const pointer = renderPointer(endpoint.probe.count, { key, ...(probeTenant ? { tenant: probeTenant } : {}), ...(result.ids[0] ? { id: result.ids[0] } : {}) });
+      const n = isSuccess(probe) ? countFrom(resolvePointer(jsonBody(probe), pointer)) : undefined;
       if (n !== undefined) result.by.probe = n;
-      else result.probeError = isSuccess(probe) ? `no count at ${endpoint.probe.count}` : statusOf(probe);
+      else {
+        result.probeError = isSuccess(probe) ? `no count at ${pointer}` : statusOf(probe);
+        failures.push({ oracle: 'probe', message: `probe ${endpoint.probe.method} ${path} gave no count at ${pointer}: answered ${statusOf(probe)} ${excerpt(probe)}`, exchange: probe });
+      }
     }
     const ledgerUrl = this.ledger();
     if (ledgerUrl) {
-      const url = `${ledgerUrl}${ledgerUrl.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
+      const ledgerTenant = tenant ?? this.requests.defaultTenant;
+      const vars = { key, ...(ledgerTenant ? { tenant: ledgerTenant } : {}) };
+      // `{{key}}` in the URL is URL-encoded; without it, the key goes in ?key= as the reference ledger expects.
+      const url = ledgerUrl.includes('{{')
+        ? String(renderTemplate(ledgerUrl, { seq: 0, key: encodeURIComponent(key), ...(ledgerTenant ? { tenant: encodeURIComponent(ledgerTenant) } : {}), uuid: () => '', random: () => '' }))
+        : `${ledgerUrl}${ledgerUrl.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
+      const pointer = renderPointer(this.scenario.ledgerCount ?? '/executions', vars);
       const answer = await this.client.send({ method: 'GET', url, headers: {} }, { label: 'ledger', endpoint: endpoint.name, key });
-      const doc = jsonBody(answer) as { executions?: unknown[]; arrivals?: unknown[] } | undefined;
-      if (isSuccess(answer) && doc && Array.isArray(doc.executions)) result.by.ledger = doc.executions.length;
-      if (isSuccess(answer) && doc && Array.isArray(doc.arrivals)) result.arrivals = doc.arrivals.filter((a): a is number => typeof a === 'number');
+      const doc = jsonBody(answer);
+      const n = isSuccess(answer) ? countFrom(resolvePointer(doc, pointer)) : undefined;
+      if (n !== undefined) result.by.ledger = n;
+      else if (isSuccess(answer) && this.scenario.ledgerCount !== undefined && resolvePointer(doc, pointer) === undefined) {
+        // A ledger keyed by key has no entry for a key that never ran: that is a count of zero, not
+        // an oracle failure, as long as the document itself is there.
+        if (doc !== null && typeof doc === 'object') result.by.ledger = 0;
+        else failures.push({ oracle: 'ledger', message: `ledger ${url} answered no JSON document: ${excerpt(answer)}`, exchange: answer });
+      } else {
+        failures.push({ oracle: 'ledger', message: `ledger ${url} gave no count at ${pointer}: answered ${statusOf(answer)} ${excerpt(answer)}`, exchange: answer });
+      }
+      const entries = (doc as { executions?: unknown[] } | undefined)?.executions;
+      if (isSuccess(answer) && Array.isArray(entries)) {
+        const timeline = entries.map((e) => e as { receivedAt?: unknown; executedAt?: unknown })
+          .filter((e): e is { receivedAt: number; executedAt: number } => typeof e?.receivedAt === 'number' && typeof e?.executedAt === 'number');
+        if (timeline.length === entries.length && timeline.length > 0) result.timeline = timeline;
+      }
+      const arrivals = (doc as { arrivals?: unknown[] } | undefined)?.arrivals;
+      if (isSuccess(answer) && Array.isArray(arrivals)) result.arrivals = arrivals.filter((a): a is number => typeof a === 'number');
     }
+    // A fresh key that got a success ran at least once: an oracle that counts zero is not looking
+    // where the side effect is (a wrong pointer or template), and must not vouch for "one execution".
+    const succeeded = exchanges.filter(isSuccess).length;
+    for (const name of ['probe', 'ledger'] as const) {
+      if (result.by[name] === 0 && succeeded > 0) {
+        delete result.by[name];
+        failures.push({ oracle: name, message: `the ${name} counted 0 executions although ${succeeded} request(s) for the key succeeded: check its ${name === 'probe' ? 'path and count pointer' : 'URL and ledgerCount pointer'}` });
+      }
+    }
+    this.log.push(...failures);
     const counts = Object.values(result.by);
     result.executions = counts.length > 0 ? Math.max(...counts) : null;
     return result;

@@ -28,6 +28,8 @@ export interface ContextDeps {
   rng: { next(): number };
   maxBufferBytes: number;
   emit: (detail?: FaultEventDetail) => void;
+  /** Called when an upstream answer's headers arrived (its status). */
+  onUpstreamAnswer?: (status: number) => void;
 }
 
 /**
@@ -65,12 +67,16 @@ export function createFaultContext(req: IncomingMessage, res: ServerResponse, de
     },
 
     async sendUpstream(body) {
-      if (body !== undefined) return deps.upstream.send(req, body);
-      if (bodyRead) return deps.upstream.send(req, await bodyRead);
+      const answered = (r: UpstreamResponse): UpstreamResponse => {
+        deps.onUpstreamAnswer?.(r.status);
+        return r;
+      };
+      if (body !== undefined) return answered(await deps.upstream.send(req, body));
+      if (bodyRead) return answered(await deps.upstream.send(req, await bodyRead));
       // A stream can be read once; faults that send twice buffer with readBody() first.
       if (streamed) throw new InternalError('the request body was already streamed upstream; use readBody() to send it twice');
       streamed = true;
-      return deps.upstream.send(req, UpstreamClient.streamBodyOf(req));
+      return answered(await deps.upstream.send(req, UpstreamClient.streamBodyOf(req)));
     },
 
     async drain(response) {

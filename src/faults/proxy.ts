@@ -24,10 +24,20 @@ export interface FaultProxyOptions {
   faults: ReadonlyArray<FaultSpecInput | ExtensionFaultSpecInput | FaultSpecBase>;
   seed: string;
   onEvent?: (event: FaultEvent) => void;
+  /** Every upstream answer (headers arrived), with the request's key: when the upstream finished, as a timeline fact. */
+  onUpstreamAnswer?: (answer: UpstreamAnswer) => void;
   /** Cap on what a fault buffers (duplicate-upstream's request, truncate-body's response). Default 8 MiB. */
   maxBufferBytes?: number;
   /** Upstream headers and body timeouts. Default 60 s. */
   upstreamTimeoutMs?: number;
+}
+
+export interface UpstreamAnswer {
+  /** The Idempotency-Key header exactly as received, when there was one. */
+  key?: string;
+  status: number;
+  /** Epoch milliseconds. */
+  at: number;
 }
 
 export interface FaultStats {
@@ -153,7 +163,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     totals.requests++;
     const chosen = choose(req.method ?? 'GET', pathnameOf(req.url));
     const emit = chosen ? emitter(req, chosen.spec.name) : () => {};
-    const ctx = createFaultContext(req, res, { upstream, waits, rng: chosen?.options ?? root, maxBufferBytes, emit });
+    const onAnswer = options.onUpstreamAnswer;
+    const onUpstreamAnswer = onAnswer ? (status: number): void => {
+      const key = idempotencyKeyOf(req.headers);
+      try {
+        onAnswer({ status, at: Date.now(), ...(key !== undefined ? { key } : {}) });
+      } catch {
+        // A listener's bug must not take the proxy down.
+      }
+    } : undefined;
+    const ctx = createFaultContext(req, res, { upstream, waits, rng: chosen?.options ?? root, maxBufferBytes, emit, ...(onUpstreamAnswer ? { onUpstreamAnswer } : {}) });
     try {
       if (chosen) {
         chosen.counters.injected++;

@@ -148,7 +148,7 @@ export interface ReportHistory {
 }
 
 export function summarize(results: ResultRecord[], failOn: Level, incomplete?: string, stoppedBy?: StopCause): Summary {
-  const counts: Record<Verdict, number> = { pass: 0, fail: 0, skip: 0, error: 0 };
+  const counts: Record<Verdict, number> = { pass: 0, fail: 0, skip: 0, error: 0, inconclusive: 0 };
   const levels: Record<Level, number> = { violation: 0, deviation: 0, observation: 0 };
   for (const r of results) {
     counts[r.verdict] += 1;
@@ -159,7 +159,9 @@ export function summarize(results: ResultRecord[], failOn: Level, incomplete?: s
   // made before an early stop still stand, so a stopped run with findings is a failed run.
   const errored = results.some((r) => r.verdict === 'error');
   // An interrupted run is always incomplete: the person who pressed Ctrl-C asked for a partial answer.
-  const verdict: RunVerdict = incomplete && stoppedBy === 'interrupted' ? 'incomplete'
+  // So is a run whose target went down: what failed just before may be the target dying.
+  // `inconclusive` results never fail a run: another result owns their root cause.
+  const verdict: RunVerdict = incomplete && (stoppedBy === 'interrupted' || stoppedBy === 'unreachable') ? 'incomplete'
     : findings ? 'fail' : incomplete ? 'incomplete' : errored ? 'fail' : 'pass';
   const summary: Summary = { verdict, failOn, counts, levels };
   if (incomplete) summary.reason = incomplete;

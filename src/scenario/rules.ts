@@ -46,10 +46,14 @@ function placeholderProblem(name: string, path: Path, endpoint: Obj | undefined)
   if (!isTemplateName(name)) {
     return `unknown template placeholder {{${name}}}; known: ${TEMPLATE_NAMES.map((n) => `{{${n}}}`).join(', ')}`;
   }
+  // The ledger is read with the key (and the tenant) of the request, nothing else.
+  if ((path[0] === 'ledger' || path[0] === 'ledgerCount') && name !== 'key' && name !== 'tenant') {
+    return `only {{key}} and {{tenant}} are available in ${String(path[0])}`;
+  }
   if (name !== 'id') return undefined;
   // The id is read from the response with `identity`, so it exists only for the probe that follows.
-  const inProbePath = path.length === 4 && path[2] === 'probe' && path[3] === 'path';
-  if (!inProbePath) return `{{id}} is only available in probe.path (the id comes from the response)`;
+  const inProbePath = path.length === 4 && path[2] === 'probe' && (path[3] === 'path' || path[3] === 'count');
+  if (!inProbePath) return `{{id}} is only available in probe.path and probe.count (the id comes from the response)`;
   if (endpoint && typeof endpoint.identity !== 'string') return `{{id}} in ${formatPath(path)} needs 'identity:' on this endpoint`;
   return undefined;
 }
@@ -65,8 +69,9 @@ export function templateProblems(raw: Obj): Finding[] {
   endpointsOf(raw).forEach((ep, i) => {
     if (!isObj(ep)) return;
     for (const field of ['path', 'headers', 'body']) roots.push([ep[field], ['endpoints', i, field], ep]);
-    if (isObj(ep.probe)) roots.push([ep.probe.path, ['endpoints', i, 'probe', 'path'], ep]);
+    if (isObj(ep.probe)) roots.push([ep.probe.path, ['endpoints', i, 'probe', 'path'], ep], [ep.probe.count, ['endpoints', i, 'probe', 'count'], ep]);
   });
+  roots.push([raw.ledger, ['ledger'], undefined], [raw.ledgerCount, ['ledgerCount'], undefined]);
   const out: Finding[] = [];
   for (const [value, root, endpoint] of roots) {
     for (const [text, path] of strings(value, root)) {

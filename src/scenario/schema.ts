@@ -106,7 +106,9 @@ export const ScenarioSchema = z
       })
       .prefault({}),
     tenants: z.record(z.string().regex(NAME_PATTERN, NAME_RULE), TenantSchema).default({}),
-    ledger: z.string().optional().describe('URL or path of a ledger endpoint answering {executions:[...]} for ?key=; set automatically for target self'),
+    ledger: z.string().optional().describe('URL or path of a ledger endpoint: GET <ledger>?key=<key> (or with {{key}}/{{tenant}} in it); set automatically for target self'),
+    ledgerCount: z.string().regex(/^(\/([^~/]|~[01])*)*$/, 'must be a JSON pointer such as /executions or /{{tenant}}/{{key}} (RFC 6901)').optional()
+      .describe('Pointer to the executions (a number, or an array with one entry per execution) in the ledger answer; may use {{key}} and {{tenant}} (escaped per RFC 6901); default /executions'),
     redact: z.array(z.string().min(1)).default([]).describe('Extra header names and JSON body field names to redact in reports'),
     allowHosts: z.array(z.string().min(1)).default([])
       .describe('Hosts (name or name:port) this scenario may send traffic to besides loopback; a non-loopback target must be listed here or passed with --allow-host'),

@@ -74,6 +74,23 @@ export function renderTemplate(value: unknown, vars: TemplateVars): unknown {
   return value;
 }
 
+/** RFC 6901: a value placed inside one reference token escapes `~` as `~0` and `/` as `~1`. */
+export function escapePointerToken(value: string): string {
+  return value.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * Renders `{{key}}`, `{{tenant}}` and `{{id}}` inside a JSON pointer, each value escaped as one
+ * reference token, so a key containing `/` or `~` still names one member (`/{{tenant}}/{{key}}`).
+ */
+export function renderPointer(pointer: string, vars: { key?: string; tenant?: string; id?: string }): string {
+  const esc = (v: string | undefined): string | undefined => (v === undefined ? undefined : escapePointerToken(v));
+  const key = esc(vars.key);
+  const tenant = esc(vars.tenant);
+  const id = esc(vars.id);
+  return renderString(pointer, { seq: 0, ...(key !== undefined ? { key } : {}), ...(tenant !== undefined ? { tenant } : {}), ...(id !== undefined ? { id } : {}), uuid: () => '', random: () => '' });
+}
+
 /** True when some string inside `value` has a `{{...}}` placeholder: lets callers reuse static bodies. */
 export function hasTemplates(value: unknown): boolean {
   if (typeof value === 'string') return placeholdersIn(value).length > 0;

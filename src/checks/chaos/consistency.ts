@@ -3,7 +3,7 @@
 // final answer that is the committed result. Also the figures the observability contract asks for:
 // retry success after the fault, attempts until success, time to a consistent answer.
 import { compareBodies, statusTally, type BodyComparison } from '../compare.js';
-import { finding, type Finding, type Level } from '../api.js';
+import { finding, type BaselineProperty, type Finding, type Level } from '../api.js';
 import type { Exchange } from '../../core/exchange.js';
 import { statusOf } from '../../core/exchange.js';
 import type { HistoryOp, LedgerEntry } from '../../engine/history.js';
@@ -36,12 +36,16 @@ export interface RetryRound {
   upstreamStatuses?: number[];
   /** `idemaudit proxy ...` that recreates the proxy the first attempt went through. */
   proxyCommand?: string;
+  /** Where the first retry landed relative to the original's commit (timeout-retry). */
+  landing?: { landed: 'in-flight' | 'after-commit' | 'unknown'; detail: string };
 }
 
 export interface Problem {
   level: Level;
   message: string;
   exchanges: Exchange[];
+  /** The baseline property the problem presumes (see checks/baseline.ts). */
+  dependsOn?: BaselineProperty;
 }
 
 export interface RoundAssessment {
@@ -62,6 +66,8 @@ export interface RoundAssessment {
   body?: BodyComparison;
   upstreamStatuses?: number[];
   proxyCommand?: string;
+  /** Where the first retry landed, e.g. "in-flight: retry sent 61 ms before the original's answer". */
+  firstRetry?: string;
   problems: Problem[];
   counterexample?: Counterexample;
 }
@@ -91,6 +97,7 @@ export function assessRound(round: RetryRound, identityPointer: string | undefin
   };
   if (round.upstreamStatuses) out.upstreamStatuses = round.upstreamStatuses;
   if (round.proxyCommand) out.proxyCommand = round.proxyCommand;
+  if (round.landing) out.firstRetry = `${round.landing.landed}: ${round.landing.detail}`;
   const evidence = (...extra: Array<Exchange | undefined>): Exchange[] => [...exchanges, ...extra.filter((e): e is Exchange => e !== undefined)];
 
   if (executions !== null && executions > 1) {
@@ -101,6 +108,7 @@ export function assessRound(round: RetryRound, identityPointer: string | undefin
       level: 'violation',
       message: `${round.label}: key executed ${executions} times${counterexample ? ` (${counterexample.summary})` : ''}`,
       exchanges: proof.length > 0 ? proof : evidence(round.verify),
+      dependsOn: 'single-execution',
     });
   }
 
@@ -110,6 +118,7 @@ export function assessRound(round: RetryRound, identityPointer: string | undefin
       level: 'deviation',
       message: `${round.label}: no success within the retry policy (${round.attempts.length} attempt(s), stopped by ${round.stoppedBy}, last answer ${last})`,
       exchanges: evidence(),
+      dependsOn: 'replay',
     });
     return out;
   }
@@ -136,6 +145,7 @@ export function assessRound(round: RetryRound, identityPointer: string | undefin
         level: 'violation',
         message: `${round.label}: the final answer was ${answer.response!.status}, a repeat of it ${again.response!.status}: the client cannot have received the committed result`,
         exchanges: [answer, again],
+        dependsOn: 'replay',
       });
     } else {
       const body = compareBodies(answer, again, ignore);
@@ -148,12 +158,14 @@ export function assessRound(round: RetryRound, identityPointer: string | undefin
           level: 'violation',
           message: `${round.label}: the final answer differs from a repeat of the same request${why}: replays are not the committed response`,
           exchanges: [answer, again],
+          dependsOn: 'replay-bytes',
         });
       } else if (body === 'equivalent' && ignore.length === 0) {
         out.problems.push({
           level: 'deviation',
           message: `${round.label}: the final answer and its repeat are the same JSON but not byte-identical`,
           exchanges: [answer, again],
+          dependsOn: 'replay-bytes',
         });
       }
     }
@@ -210,6 +222,7 @@ export function judgeRounds(rounds: RetryRound[], v: RoundsVerdict): Finding[] {
     for (const p of a.problems) {
       // Evidence sent through the proxy replays against it: the command restarts it on the same port.
       const f = finding('fail', p.level, p.message, v.cite, p.exchanges.slice(0, 10), { ...facts, key: a.key, ...(a.proxyCommand ? { proxyCommand: a.proxyCommand } : {}) });
+      if (p.dependsOn) f.dependsOn = [p.dependsOn];
       if (a.counterexample && p.level === 'violation' && p.message.includes('executed')) {
         f.facts = { ...f.facts, counterexample: { summary: a.counterexample.summary, reason: a.counterexample.reason, ops: a.counterexample.ops } };
       }
@@ -228,8 +241,10 @@ export function judgeRounds(rounds: RetryRound[], v: RoundsVerdict): Finding[] {
   const skipped = assessed.length - exercised.length;
   const t = facts.timeToConsistentMs as { max: number } | null;
   const retries = String(facts.retrySuccess).endsWith('/0') ? 'the first answers were final' : `retries succeeded ${String(facts.retrySuccess)}`;
-  const message = `${v.what}: ${exercised.length} round(s) (${exercised.map((a) => a.label).join(', ')}), at most ${(facts.maxExecutions as number | null) ?? '?'} execution per key; `
-    + `${retries}, consistent answer within ${t ? `${Math.round(t.max)} ms` : '?'}${skipped > 0 ? `; ${skipped} round(s) where the fault did not act` : ''}`;
+  const message = `${v.what}: ${exercised.length} round(s) (${exercised.map((a) => a.label).join(', ')}), ${facts.maxExecutions === null ? 'executions not counted' : `at most ${Number(facts.maxExecutions)} execution(s) per key`}; `
+    + `${retries}, consistent answer within ${t ? `${Math.round(t.max)} ms` : '?'}`
+    + `${exercised.some((a) => a.firstRetry) ? '; the first retry of each landed while the original was still running (confirmed from the timeline)' : ''}`
+    + `${skipped > 0 ? `; ${skipped} round(s) where the fault did not act${assessed.some((a) => !a.exercised && a.firstRetry) ? ' or the retry landed after the commit' : ''}` : ''}`;
   const shown = rounds.filter((r) => r.exercised).flatMap((r) => r.attempts.map((x) => x.exchange)).slice(0, 6);
   return [finding('pass', 'violation', message, v.cite, shown, facts), ...findings];
 }

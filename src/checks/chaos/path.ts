@@ -43,6 +43,8 @@ export interface PathSpec extends AttemptSpec {
   route(attempt: number): Route;
   /** Default: the scenario's policy. */
   policy?: RetryPolicy;
+  /** Send the first retry at once, without the policy's backoff (the rest follow the policy). */
+  firstRetryAtOnce?: boolean;
 }
 
 export interface PathRun {
@@ -110,7 +112,7 @@ export async function runPath(ctx: CheckContext<unknown>, chaos: ChaosPort, spec
     },
     {
       rng: chaos.rng(`retry/${spec.process}`),
-      sleep: realSleep,
+      sleep: spec.firstRetryAtOnce ? atOnceThen(realSleep) : realSleep,
       now: Date.now,
       signal: AbortSignal.any([ctx.signal, refused.signal]),
       ...(chaos.budget ? { budget: chaos.budget } : {}),
@@ -121,6 +123,18 @@ export async function runPath(ctx: CheckContext<unknown>, chaos: ChaosPort, spec
   const final = attempts.at(-1);
   if (final) result.final = final;
   return result;
+}
+
+/** A sleep whose first wait is skipped: the first retry goes out while the original may still run. */
+function atOnceThen(sleep: (ms: number, signal?: AbortSignal) => Promise<void>): (ms: number, signal?: AbortSignal) => Promise<void> {
+  let first = true;
+  return async (ms, signal) => {
+    if (first) {
+      first = false;
+      return;
+    }
+    await sleep(ms, signal);
+  };
 }
 
 /** Run-clock time (ms) of an attempt's answer: when its exchange ended. */

@@ -20,6 +20,8 @@ export interface ChaosProxy {
   via(req: OutgoingRequest): OutgoingRequest;
   /** Fault events so far, oldest first. */
   events(): readonly FaultEvent[];
+  /** When the upstream answered each request through the proxy (epoch ms), key unquoted; oldest first. */
+  upstreamAnswers(): ReadonlyArray<{ key?: string; status: number; at: number }>;
   /** Requests a fault was injected into so far. */
   injected(): number;
   /** The history operations of those events (process `proxy`), oldest first. */

@@ -95,13 +95,14 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
   }));
   const { summary } = report;
   const color = !how.json && isInteractive(io);
-  if (summary.stoppedBy === 'unreachable') {
+  if (summary.stoppedBy === 'unreachable' && report.results.length === 0) {
     // Nothing ran: one readable line instead of an empty table.
     io.stderr.write(`idemaudit: ${summary.reason}\n`);
   } else if (!how.json) {
     io.stdout.write(getReporter('terminal').render(report, { color }));
     if (report.load) io.stdout.write(renderLoadTable(report, { color }));
   }
+  if (summary.stoppedBy === 'unreachable' && report.results.length > 0) io.stderr.write(`idemaudit: run stopped: ${summary.reason}\n`);
   if (summary.stoppedBy && summary.stoppedBy !== 'interrupted' && summary.stoppedBy !== 'unreachable') {
     io.stderr.write(`idemaudit: run stopped early: ${summary.reason}\n`);
   }
@@ -116,6 +117,8 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
 /** Ctrl-C wins (130); then findings (1), even from a run a safety rail stopped; then an early stop (3). */
 export function exitCodeOf(summary: Report['summary']): number {
   if (summary.stoppedBy === 'interrupted') return EXIT.interrupted;
+  // A target that went down mid-run: what failed before may be its dying, not a finding to fix.
+  if (summary.stoppedBy === 'unreachable') return EXIT.unreachable;
   if (summary.verdict === 'fail') return EXIT.findings;
   if (summary.verdict === 'incomplete') return EXIT.unreachable;
   return EXIT.ok;

@@ -33,7 +33,7 @@ export const regenerate = defineFlaw({
   description: 'replay re-renders the body (fresh timestamps) instead of returning the stored bytes',
   bugClass: 'replay-fidelity',
   level: 'violation',
-  caughtBy: ['sequential-replay', 'timeout-retry', 'lost-response'],
+  caughtBy: ['sequential-replay'],
   apply: (base) => ({
     ...base,
     renderReplay: (stored): ResponseEnvelope => {

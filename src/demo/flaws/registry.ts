@@ -12,6 +12,9 @@ import { orphanLock } from './orphan-lock.js';
 import { poison } from './poison.js';
 import { race } from './race.js';
 import { regenerate } from './regenerate.js';
+import { replayConflict } from './replay-conflict.js';
+import { retryMismatch } from './retry-mismatch.js';
+import { tickRace } from './tick-race.js';
 import { shortTtl } from './short-ttl.js';
 import type { Flaw } from './types.js';
 
@@ -28,6 +31,9 @@ const ALL = [
   orphanLock,
   poison,
   failOpen,
+  replayConflict,
+  retryMismatch,
+  tickRace,
 ] as const;
 
 export type FlawName = (typeof ALL)[number]['name'];

@@ -53,7 +53,7 @@ pre{background:var(--soft);border:1px solid var(--line);padding:8px;overflow-x:a
 table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--soft)}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;color:#fff;background:var(--muted)}
-.v-pass{background:var(--pass)}.v-fail,.l-violation{background:var(--fail)}.l-deviation{background:var(--warn)}.l-observation{background:var(--note)}.v-error{background:#7e22ce}.v-skip,.v-incomplete{background:var(--warn)}
+.v-pass{background:var(--pass)}.v-fail,.l-violation{background:var(--fail)}.l-deviation{background:var(--warn)}.l-observation{background:var(--note)}.v-error{background:#7e22ce}.v-skip,.v-incomplete,.v-inconclusive{background:var(--warn)}
 .meta{color:var(--muted);margin:4px 0 16px}.meta span{margin-right:16px}
 .cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:110px}.card b{display:block;font-size:22px}
 .finding{border-left:4px solid var(--muted);padding:4px 12px;margin:12px 0}.finding.violation{border-color:var(--fail)}.finding.deviation{border-color:var(--warn)}.finding.observation{border-color:var(--note)}
@@ -158,7 +158,7 @@ function headerHtml(report: Report): string {
   ].map(([k, v]) => `<span>${html(k!)} <code>${html(v!)}</code></span>`).join('');
   const cards: Array<[string, number]> = [
     ['passed', s.counts.pass], ['failed', s.counts.fail], ['violations', s.levels.violation], ['deviations', s.levels.deviation],
-    ['observations', s.levels.observation], ['skipped', s.counts.skip], ['errors', s.counts.error],
+    ['observations', s.levels.observation], ['skipped', s.counts.skip], ['inconclusive', s.counts.inconclusive ?? 0], ['errors', s.counts.error],
   ];
   return `<header>
 <h1>idemaudit report: ${html(report.scenario.name)} ${badge(`v-${s.verdict}`, s.verdict.toUpperCase())}</h1>
@@ -252,7 +252,7 @@ function resultsHtml(report: Report): string {
 <h2>All results</h2>
 <div class="controls">
 <label>Filter <input id="filter-text" type="search" placeholder="check, endpoint or message"></label>
-<label>Verdict <select id="filter-verdict"><option value="">all</option>${['pass', 'fail', 'skip', 'error'].map(option).join('')}</select></label>
+<label>Verdict <select id="filter-verdict"><option value="">all</option>${['pass', 'fail', 'inconclusive', 'skip', 'error'].map(option).join('')}</select></label>
 <label>Level <select id="filter-level"><option value="">all</option>${['violation', 'deviation', 'observation'].map(option).join('')}</select></label>
 <span id="shown" class="muted">${report.results.length} of ${report.results.length} results</span>
 </div>

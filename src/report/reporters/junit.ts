@@ -32,6 +32,9 @@ function testcase(r: ResultRecord): string {
       return `${open}/>`;
     case 'skip':
       return `${open}>\n      <skipped message="${xmlAttr(r.message)}"/>\n    </testcase>`;
+    // Not judged because another check owns the root cause: skipped, never a failure.
+    case 'inconclusive':
+      return `${open}>\n      <skipped message="${xmlAttr(`inconclusive: ${r.message}`)}"/>\n    </testcase>`;
     case 'fail':
       return `${open}>\n      <failure message="${xmlAttr(r.message)}" type="${xmlAttr(r.level)}">${xmlText(detail(r))}</failure>\n    </testcase>`;
     case 'error':
@@ -62,7 +65,7 @@ export function renderJunit(report: Report): string {
     const rs = report.results.filter((r) => r.check === check);
     const time = rs.reduce((sum, r) => sum + caseMs(r), 0);
     return [
-      `  <testsuite name="${xmlAttr(check)}" tests="${rs.length}" failures="${count(rs, 'fail')}" errors="${count(rs, 'error')}" skipped="${count(rs, 'skip')}" time="${seconds(time)}" timestamp="${xmlAttr(stamp(report))}" hostname="${xmlAttr(report.target)}">`,
+      `  <testsuite name="${xmlAttr(check)}" tests="${rs.length}" failures="${count(rs, 'fail')}" errors="${count(rs, 'error')}" skipped="${count(rs, 'skip') + count(rs, 'inconclusive')}" time="${seconds(time)}" timestamp="${xmlAttr(stamp(report))}" hostname="${xmlAttr(report.target)}">`,
       properties(report),
       ...rs.map(testcase),
       '  </testsuite>',

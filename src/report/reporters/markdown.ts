@@ -39,7 +39,7 @@ function header(report: Report): string[] {
   rows.push(['Tool', `idemaudit ${md(report.tool.version)}`]);
   out.push(table(['Run', ''], rows), '');
   const { counts, levels } = summary;
-  out.push(`**Results:** ${counts.pass} passed, ${counts.fail} failed (${levels.violation} violations, ${levels.deviation} deviations, ${levels.observation} observations), ${counts.skip} skipped, ${counts.error} errors.`, '');
+  out.push(`**Results:** ${counts.pass} passed, ${counts.fail} failed (${levels.violation} violations, ${levels.deviation} deviations, ${levels.observation} observations), ${counts.skip} skipped, ${counts.inconclusive ?? 0} inconclusive, ${counts.error} errors.`, '');
   if (report.exchangesDropped > 0) out.push(`_${report.exchangesDropped} exchanges beyond the report's bound were counted but not kept._`, '');
   return out;
 }
@@ -107,7 +107,7 @@ function findings(report: Report): string[] {
     ['Violations', report.results.filter((r) => r.verdict === 'fail' && r.level === 'violation')],
     ['Deviations', report.results.filter((r) => r.verdict === 'fail' && r.level === 'deviation')],
     ['Observations', report.results.filter((r) => (r.verdict === 'fail' || r.verdict === 'pass') && r.level === 'observation')],
-    ['Errors and skipped checks', report.results.filter((r) => r.verdict === 'error' || r.verdict === 'skip')],
+    ['Errors, inconclusive and skipped checks', report.results.filter((r) => r.verdict === 'error' || r.verdict === 'skip' || r.verdict === 'inconclusive')],
   ];
   for (const [title, rs] of groups) {
     out.push(`### ${title} (${rs.length})`, '');

@@ -75,7 +75,7 @@ export function renderSarif(report: Report): Record<string, unknown> {
   const ruleList = rules(report);
   const indexOf = (id: string): number => ruleList.findIndex((rule) => rule.id === id);
   const reported = report.results.filter((r) => r.verdict === 'fail' || (r.verdict === 'pass' && r.level === 'observation'));
-  const notified = report.results.filter((r) => r.verdict === 'error' || r.verdict === 'skip');
+  const notified = report.results.filter((r) => r.verdict === 'error' || r.verdict === 'skip' || r.verdict === 'inconclusive');
 
   const invocation: Record<string, unknown> = {
     executionSuccessful: report.summary.verdict !== 'incomplete',
@@ -83,7 +83,7 @@ export function renderSarif(report: Report): Record<string, unknown> {
     endTimeUtc: report.finishedAt,
     toolExecutionNotifications: notified.map((r) => ({
       level: r.verdict === 'error' ? 'error' : 'note',
-      message: { text: `${r.check} [${r.endpoint}] ${r.verdict === 'error' ? 'errored' : 'skipped'}: ${r.message}` },
+      message: { text: `${r.check} [${r.endpoint}] ${r.verdict === 'error' ? 'errored' : r.verdict === 'inconclusive' ? 'inconclusive' : 'skipped'}: ${r.message}` },
       associatedRule: { id: r.check, index: indexOf(r.check) },
     })),
     properties: { verdict: report.summary.verdict, failOn: report.summary.failOn, ...(report.summary.reason ? { reason: report.summary.reason } : {}) },

@@ -25,7 +25,7 @@ export const terminalReporter: Reporter = {
     const out: string[] = [];
     out.push(`${c.bold('idemaudit')} ${report.tool.version}  scenario ${report.scenario.name}  target ${report.target}  profile ${report.profile}  seed ${report.seed}`);
 
-    const table = new Table({ head: ['check', 'endpoint', 'verdict', 'level', 'message'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, wordWrap: true, colWidths: [24, 16, 9, 12, 60] });
+    const table = new Table({ head: ['check', 'endpoint', 'verdict', 'level', 'message'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, wordWrap: true, colWidths: [24, 16, 14, 12, 55] });
         // A pass "at violation level" reads oddly; the level matters for what failed and for observations.
     for (const r of report.results) {
       table.push([r.check, r.endpoint, paint(r.verdict, r.verdict.toUpperCase()), r.verdict === 'pass' && r.level !== 'observation' ? '' : r.level, r.message]);
@@ -50,7 +50,7 @@ export const terminalReporter: Reporter = {
     if (lat.length > 0) out.push(lat.toString());
 
     const { counts, levels, verdict } = report.summary;
-    const line = `${verdict.toUpperCase()}: ${counts.pass} passed, ${counts.fail} failed (${levels.violation} violations, ${levels.deviation} deviations), ${counts.skip} skipped, ${counts.error} errors in ${(report.durationMs / 1000).toFixed(1)} s`;
+    const line = `${verdict.toUpperCase()}: ${counts.pass} passed, ${counts.fail} failed (${levels.violation} violations, ${levels.deviation} deviations), ${counts.skip} skipped, ${counts.inconclusive ?? 0} inconclusive, ${counts.error} errors in ${(report.durationMs / 1000).toFixed(1)} s`;
     out.push(paint(verdict === 'pass' ? 'pass' : verdict === 'fail' ? 'fail' : 'skip', c.bold(line)) + (report.summary.reason ? ` (${report.summary.reason})` : ''));
     return `${out.join('\n')}\n`;
   },

@@ -14,7 +14,7 @@ describe('judgeConcurrentDuplicates', () => {
     const [f, ...rest] = judgeConcurrentDuplicates([round([201, 409, 409, 409], 1)], IETF_07);
     expect(rest).toEqual([]);
     expect(f).toMatchObject({ verdict: 'pass', level: 'violation' });
-    expect(f!.message).toContain('one execution per key');
+    expect(f!.message).toContain('no duplicate execution in 1 bursts of 4 copies (at most 1 execution per key');
   });
 
   it('flags more than one execution as a violation, citing the execution rule', () => {

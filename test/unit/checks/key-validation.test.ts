@@ -8,10 +8,11 @@ import { ex, replayHeaders } from '../../helpers/exchange.js';
 const endpoint = EndpointSchema.parse({ name: 'create-payment', path: '/payments', identity: '/id' });
 const count = (ledger: number) => ({ executions: ledger, by: { identity: 1, ledger }, ids: [] });
 
-/** A well-behaved server: malformed keys 400, everything else executed with its own id. */
+/** A well-behaved, strict server: malformed keys and sf-string bare tokens 400, everything else executed with its own id. */
 function answer(p: KeyProbe, overrides: Record<string, SentProbe['exchange']> = {}): SentProbe {
   if (p.unsendable) return { probe: p };
-  const exchange = overrides[p.name] ?? (p.expect === 'reject' ? ex({ status: 400 }) : ex({ status: 201, body: { id: `pay_${p.name}` } }));
+  const refused = p.expect === 'reject' || (p.expect === 'either' && p.name === 'bare-token');
+  const exchange = overrides[p.name] ?? (refused ? ex({ status: 400 }) : ex({ status: 201, body: { id: `pay_${p.name}` } }));
   return { probe: p, exchange };
 }
 
@@ -37,7 +38,7 @@ describe('keyProbes', () => {
     expect(probes['control-tab']!.unsendable).toBeUndefined();
     expect(probes['non-ascii-latin1']).toMatchObject({ header: '"k-cl\u00e9"', expect: 'reject' });
     expect(probes['non-ascii-latin1']!.unsendable).toBeUndefined();
-    expect(probes['bare-token']).toMatchObject({ header: 'k-bare', expect: 'reject' });
+    expect(probes['bare-token']).toMatchObject({ header: 'k-bare', expect: 'either' });
     expect(probes['quoted-string']).toMatchObject({ header: '"k-quoted"', expect: 'accept' });
     for (const name of ['control-soh', 'control-crlf', 'control-nul', 'non-ascii-cyrillic']) {
       expect(probes[name]!.unsendable, name).toMatch(/refuses header values/);
@@ -87,8 +88,14 @@ describe('judgeKeyValidation', () => {
   });
 
   it('flags a malformed key that was accepted as a deviation', () => {
+    const f = judgeKeyValidation(observe('sf-string', { 'too-long': ex({ status: 201, body: { id: 'pay_long' } }) }), endpoint, IETF_07);
+    expect(f).toEqual([expect.objectContaining({ verdict: 'fail', level: 'deviation', message: 'malformed key(s) accepted and executed: too-long (201)' })]);
+  });
+
+  it('a bare key accepted besides the quoted one is an observation under sf-string, not a deviation', () => {
     const f = judgeKeyValidation(observe('sf-string', { 'bare-token': ex({ status: 201, body: { id: 'pay_bare' } }) }), endpoint, IETF_07);
-    expect(f).toEqual([expect.objectContaining({ verdict: 'fail', level: 'deviation', message: 'malformed key(s) accepted and executed: bare-token (201)' })]);
+    expect(f.map((x) => [x.verdict, x.level])).toEqual([['pass', 'violation'], ['pass', 'observation']]);
+    expect(f[1]!.message).toContain('bare (unquoted) keys are accepted as well as sf-string quoted ones (bare-token (201))');
   });
 
   it('only observes what is accepted where the format leaves it open (raw keys, control characters)', () => {

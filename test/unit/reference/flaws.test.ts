@@ -12,7 +12,7 @@ describe('flaw registry', () => {
   it('lists every flaw with a one-line description, bug class and level', () => {
     expect(FLAW_NAMES).toEqual([
       'race', 'no-fingerprint', 'no-tenant-scope', 'regenerate', 'no-inflight', 'no-key-required',
-      'short-ttl', 'header-drop', 'cache-5xx', 'orphan-lock', 'poison', 'fail-open',
+      'short-ttl', 'header-drop', 'cache-5xx', 'orphan-lock', 'poison', 'fail-open', 'replay-conflict', 'retry-mismatch', 'tick-race',
     ]);
     for (const info of listFlaws()) {
       expect(info.description).not.toMatch(/\n/);

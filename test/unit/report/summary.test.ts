@@ -14,6 +14,18 @@ describe('summary verdict and exit code', () => {
     expect(summarize([result('error')], 'deviation').verdict).toBe('fail');
   });
 
+  it('inconclusive results are counted apart and never fail the run', () => {
+    const s = summarize([result('pass'), result('inconclusive'), result('inconclusive')], 'observation');
+    expect(s).toMatchObject({ verdict: 'pass', counts: { pass: 1, inconclusive: 2, fail: 0 } });
+    expect(exitCodeOf(s)).toBe(0);
+  });
+
+  it('a target that went down mid-run is incomplete (3) even with findings made before', () => {
+    const s = summarize([result('fail')], 'deviation', 'target stopped answering while payload-mismatch ran', 'unreachable');
+    expect(s).toMatchObject({ verdict: 'incomplete', stoppedBy: 'unreachable' });
+    expect(exitCodeOf(s)).toBe(3);
+  });
+
   it('an interrupted run is incomplete (130) even with findings', () => {
     const s = summarize([result('fail')], 'deviation', 'interrupted', 'interrupted');
     expect(s).toMatchObject({ verdict: 'incomplete', stoppedBy: 'interrupted' });

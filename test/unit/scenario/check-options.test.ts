@@ -32,7 +32,7 @@ describe('check options', () => {
 
   it('accept null and valid options', () => {
     const s = parseScenario(text.replace('copies: 1\n    roundz: 3', 'copies: 4'), 's.yaml', {});
-    expect(s.checks['concurrent-duplicates']).toEqual({ copies: 4, rounds: 3 });
+    expect(s.checks['concurrent-duplicates']).toEqual({ copies: 4, rounds: 3, budgetMs: 3000 });
     expect(s.checks['sequential-replay']).toMatchObject({ ignore: [] });
   });
 });

@@ -37,7 +37,7 @@ describe('parseScenario: valid input', () => {
 
   it('parses check options once, at load time: null means the defaults', () => {
     const s = parseScenario(yaml(...head, '    path: /a', 'checks:', '  missing-key:', '  concurrent-duplicates: { copies: 2 }'), 'f', {});
-    expect(s.checks).toEqual({ 'missing-key': {}, 'concurrent-duplicates': { copies: 2, rounds: 3 } });
+    expect(s.checks).toEqual({ 'missing-key': {}, 'concurrent-duplicates': { copies: 2, rounds: 3, budgetMs: 3000 } });
   });
 });
 
