@@ -4,6 +4,7 @@ import { Agent, request } from 'undici';
 import { TargetUnreachableError, UsageError } from '../core/errors.js';
 import { tlsConnectOptions, type TlsOptions } from '../engine/client.js';
 import { describeNetError } from '../engine/net-error.js';
+import { readCapped, readSmallJson } from '../engine/read-capped.js';
 
 export interface ResolvedTarget {
   baseUrl: string;
@@ -51,7 +52,8 @@ export async function assertReachable(baseUrl: string, timeoutMs: number, signal
   const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...tlsConnectOptions(tls) } });
   try {
     const res = await request(baseUrl, { method: 'HEAD', dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
-    await res.body.dump();
+    // A HEAD answer has no body; a server that sends one anyway gets read no further than a few bytes.
+    await readCapped(res.body, 0, 0);
   } catch (err) {
     if (signal?.aborted) return;
     const reason = timeout.aborted ? `no answer within ${timeoutMs} ms` : describeNetError(err);
@@ -70,9 +72,9 @@ export async function detectLedger(baseUrl: string, timeoutMs: number, signal?: 
   const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...tlsConnectOptions(tls) } });
   try {
     const res = await request(`${baseUrl}/_idemaudit/health`, { dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) return undefined;
-    const doc = JSON.parse(text) as { ok?: unknown; store?: unknown };
+    // A health document is small: a target streaming an endless body is cut after AUX_BODY_BYTES.
+    const doc = (await readSmallJson(res.body)) as { ok?: unknown; store?: unknown } | undefined;
+    if (res.statusCode !== 200 || !doc) return undefined;
     return doc.ok === true && typeof doc.store === 'string' ? `${baseUrl}/_idemaudit/ledger` : undefined;
   } catch {
     return undefined;
