@@ -61,7 +61,10 @@ export interface RunOptions {
 const MAX_EVIDENCE = 10;
 
 export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promise<Report> {
-  assertTargetAllowed(opts.target ?? scenario.target, [...scenario.allowHosts, ...(opts.allowHosts ?? [])]);
+  const allowed = [...scenario.allowHosts, ...(opts.allowHosts ?? [])];
+  assertTargetAllowed(opts.target ?? scenario.target, allowed);
+  // The ledger is traffic too: an absolute ledger URL on a host nobody allowed is refused like a target.
+  if (scenario.ledger && !scenario.ledger.startsWith('/')) assertTargetAllowed(scenario.ledger, allowed, 'ledger');
   const clock = createRunClock();
   const limits = scenario.limits;
   const guard = new RunGuard(

@@ -29,6 +29,7 @@ function createStore(flags: ServeFlags): IdempotencyStore {
 
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
   const store = createStore(flags);
+  // A busy port must not leave the store's connection open (the process would hang, not exit 2).
   const server = await startReferenceServer({
     port: flags.port,
     host: flags.host,
@@ -40,6 +41,9 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     ...(flags.replay5xx ? { replay5xx: true } : {}),
     // JSON logs go to stderr so stdout keeps only the human lines (and the URL scripts wait for).
     logger: createReferenceLogger({ level: flags.logLevel ?? 'info', destination: { write: (line: string) => io.stderr.write(line) } }),
+  }).catch(async (err: unknown) => {
+    await store.close().catch(() => {});
+    throw err;
   });
   io.stdout.write(`reference server listening on ${server.url} (store ${store.name}${flags.flaw.length ? `, flaws: ${flags.flaw.join(', ')}` : ', no flaws'})\n`);
   io.stdout.write(`  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n`);
