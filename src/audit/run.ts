@@ -29,8 +29,7 @@ import { createRng, randomSeed } from '../core/rng.js';
 import { assertReachable, detectLedger, resolveTarget, type SelfTargetFactory } from './target.js';
 import { createChaosRuntime } from './chaos-port.js';
 import { HistoryLog, HistoryWriter } from '../engine/history.js';
-import { fileStamp } from '../report/index.js';
-import path from 'node:path';
+import { reportBase } from '../report/files.js';
 
 export interface RunOptions {
   /** Overrides the scenario's target. */
@@ -100,7 +99,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const rng = createRng(seed);
   // The chaos checks' history: streamed to a file beside the report (created on the first operation).
   const historyWriter = opts.historyDir && !opts.dryRun
-    ? new HistoryWriter(path.join(opts.historyDir, `${scenario.name}-${fileStamp(clock.startedAt.toISOString())}.history.jsonl`))
+    ? new HistoryWriter(`${reportBase(opts.historyDir, scenario.name, clock.startedAt.toISOString())}.history.jsonl`)
     : undefined;
   const chaosRuntime = createChaosRuntime({
     scenario, baseUrl: target.baseUrl, isSelf: (opts.target ?? scenario.target) === 'self', seed, clock,

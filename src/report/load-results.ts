@@ -2,7 +2,7 @@
 // facts into `report.load` and `report.histograms`, the percentile table for the terminal, and the
 // `.hgrm` percentile-distribution files written beside the JSON report.
 import Table from 'cli-table3';
-import { writeFile } from 'node:fs/promises';
+import { fitName, writeFileAtomic } from './files.js';
 import {
   addHistograms, decodeHistogram, percentileDistribution, summarize, type LatencyHistogram, type LatencySummary,
 } from '../metrics/histogram.js';
@@ -73,11 +73,11 @@ export async function writeHistogramFiles(report: Report, jsonFile: string): Pro
   const base = jsonFile.replace(/\.json$/, '');
   const written: string[] = [];
   for (const [endpoint, byOutcome] of Object.entries(report.histograms ?? {})) {
-    const ep = fileSafe(endpoint);
+    const ep = fitName(fileSafe(endpoint), 60);
     const total = endpointTotal(byOutcome, 'intended');
     if (total) {
       const file = `${base}.${ep}.all.hgrm`;
-      await writeFile(file, percentileDistribution(total));
+      await writeFileAtomic(file, percentileDistribution(total));
       total.destroy();
       written.push(file);
     }
@@ -88,7 +88,7 @@ export async function writeHistogramFiles(report: Report, jsonFile: string): Pro
         const h = decodeOrUndefined(enc[source]);
         if (!h) continue;
         const file = `${base}.${ep}.${outcome}${source === 'service' ? '.service' : ''}.hgrm`;
-        await writeFile(file, percentileDistribution(h));
+        await writeFileAtomic(file, percentileDistribution(h));
         h.destroy();
         written.push(file);
       }

@@ -90,4 +90,24 @@ describe('exit codes for hostile input', () => {
     }
     noStack(r.stderr);
   });
+
+  it('--report-dir that is a file or under /proc fails before any traffic with exit 2', async () => {
+    const file = path.join(dir, 'not-a-dir');
+    await writeFile(file, 'x');
+    const before = target.hits();
+    for (const reportDir of [file, '/proc/x']) {
+      const r = await runCli(['run', await scenario('rdir', 'checks:\n  sequential-replay: {}\n'), '--report-dir', reportDir], { timeoutMs: 20_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`cannot write reports to ${reportDir}`);
+    }
+    expect(target.hits()).toBe(before);
+  });
+
+  it('a 245-character scenario name still gets its report (name shortened with a hash)', async () => {
+    const name = 'n'.repeat(245);
+    const reportDir = path.join(dir, 'r-long');
+    const r = await runCli(['run', await scenario(name, 'checks:\n  sequential-replay: {}\n'), '--report-dir', reportDir]);
+    expect([0, 1]).toContain(r.code);
+    expect(r.stdout).toMatch(/report: .*n{91}~[0-9a-f]{8}-\d{8}T\d{6}Z\.json/);
+  });
 });
