@@ -83,7 +83,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const target = opts.dryRun
     ? { baseUrl: scenario.target === 'self' && !opts.target ? 'http://self' : (opts.target ?? scenario.target).replace(/\/+$/, ''), label: `${opts.target ?? scenario.target} (dry run)`, ledgerUrl: undefined as string | undefined, close: async () => {} }
     : await resolveTarget(opts.target ?? scenario.target, scenario.ledger, scenario.self, opts.startSelf);
-  const redactor = new Redactor(redactionPolicyFor(scenario));
+  const redactor = new Redactor(redactionPolicyFor(scenario, opts.target ? [opts.target] : []));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
   const sink = (e: Parameters<typeof recorder.sink>[0]): void => {
     recorder.sink(e);
@@ -131,7 +131,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   };
 
   try {
-    emit({ type: 'run-start', scenario: scenario.name, target: target.label, profile: profile.id, seed, checks: checkIds.length, endpoints: scenario.endpoints.length });
+    emit({ type: 'run-start', scenario: scenario.name, target: redactor.url(target.label), profile: profile.id, seed, checks: checkIds.length, endpoints: scenario.endpoints.length });
     if (!opts.dryRun) {
       await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
       target.ledgerUrl ??= await detectLedger(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
@@ -183,7 +183,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           }
           // A usage problem found mid-run (e.g. more sockets than descriptors) stops the run.
           if (err instanceof IdemauditError) throw err;
-          push({ check: id, endpoint: endpoint.name, verdict: 'error', level: 'deviation', message: `check crashed: ${err instanceof Error ? err.message : String(err)}`, reference: profile.source, evidence: [] });
+          push({ check: id, endpoint: endpoint.name, verdict: 'error', level: 'deviation', message: redactor.text(`check crashed: ${err instanceof Error ? err.message : String(err)}`), reference: profile.source, evidence: [] });
         }
       }
     }
@@ -195,7 +195,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       recorder.close();
       throw err;
     }
-    unreachable = err.message;
+    unreachable = redactor.text(err.message);
   } finally {
     await client.close();
     await chaosRuntime.close();
@@ -217,7 +217,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       ...(scenario.description ? { description: scenario.description } : {}),
     },
     endpoints: scenario.endpoints.map(({ name, method, path, risk, keyRequired }) => ({ name, method, path: redactor.url(path), risk, keyRequired })),
-    target: target.label,
+    target: redactor.url(target.label),
     profile: profile.id,
     seed,
     startedAt: clock.startedAt.toISOString(),

@@ -2,7 +2,11 @@
 // stack traces only with IDEMAUDIT_DEBUG=1.
 import { EXIT, IdemauditError, ScenarioError, formatProblem, type ExitCode } from '../core/errors.js';
 import type { CliIO } from './io.js';
-import { sanitizeLine } from '../report/sanitize.js';
+import { sanitizeLine as sanitize } from '../report/sanitize.js';
+import { stripUserinfo } from '../report/redact.js';
+
+/** One line for the terminal: escapes made visible, URL credentials never shown. */
+const sanitizeLine = (text: string): string => sanitize(stripUserinfo(text));
 
 interface SystemError { message: string; hint: string; exit: ExitCode }
 

@@ -5,6 +5,7 @@ import { LineCounter, Parser, parseDocument, type Document } from 'yaml';
 import { ScenarioError, type ScenarioProblem } from '../core/errors.js';
 import type { Finding, Path, SourceFinding } from './finding.js';
 import { interpolateDocument } from './interpolate-document.js';
+import { rememberInterpolatedSecrets } from './secrets.js';
 import type { Env } from './interpolate.js';
 import { locate } from './locate.js';
 import { nestingProblem } from './nesting.js';
@@ -64,7 +65,8 @@ export function parseScenario(text: string, file: string, env: Env = process.env
   if (syntax.length > 0) fail(fromSource([...syntax, ...duplicateKeys(doc, lines)]));
   if (doc.contents === null) fail([{ file, line: 1, col: 1, message: EMPTY }]);
 
-  const interpolation = interpolateDocument(doc, env);
+  const headerSecrets: string[] = [];
+  const interpolation = interpolateDocument(doc, env, headerSecrets);
   const problems = fromSource([...duplicateKeys(doc, lines), ...interpolation]);
   const cycles = cyclicAliases(doc);
   if (cycles.length > 0) fail([...problems, ...fromSource(cycles)]);
@@ -92,7 +94,7 @@ export function parseScenario(text: string, file: string, env: Env = process.env
   }
   if (!parsed.success && problems.length === 0) problems.push(problem(0, parsed.error.message));
   if (problems.length > 0) fail(problems);
-  return parsed.data as Scenario;
+  return rememberInterpolatedSecrets(parsed.data as Scenario, headerSecrets);
 }
 
 function reason(err: unknown): string {

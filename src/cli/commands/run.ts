@@ -140,7 +140,7 @@ async function readCa(file: string): Promise<string> {
 async function dryRunCommand(scenario: Scenario, options: RunOptions, io: CliIO): Promise<number> {
   let current = '';
   let count = 0;
-  const redactor = new Redactor(redactionPolicyFor(scenario));
+  const redactor = new Redactor(redactionPolicyFor(scenario, options.target ? [options.target] : []));
   await runAudit(scenario, {
     ...options,
     dryRun: true,
