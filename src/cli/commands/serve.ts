@@ -18,6 +18,7 @@ export interface ServeFlags {
   ttl?: number;
   lease?: number;
   replay5xx?: boolean;
+  maxRecords?: number;
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
 }
 
@@ -39,6 +40,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     ...(flags.ttl !== undefined ? { retentionMs: flags.ttl } : {}),
     ...(flags.lease !== undefined ? { leaseMs: flags.lease } : {}),
     ...(flags.replay5xx ? { replay5xx: true } : {}),
+    ...(flags.maxRecords !== undefined ? { maxRecords: flags.maxRecords } : {}),
     // JSON logs go to stderr so stdout keeps only the human lines (and the URL scripts wait for).
     logger: createReferenceLogger({ level: flags.logLevel ?? 'info', destination: { write: (line: string) => io.stderr.write(line) } }),
   }).catch(async (err: unknown) => {

@@ -16,6 +16,7 @@ import { StoreOutageSwitch } from '../../reference/store/outage.js';
 import { isStoreOutageRequest, sendStoreOutage } from './admin.js';
 import { ledgerKeyOf } from './context.js';
 import { Ledger } from './ledger.js';
+import { BoundedMap, DEFAULT_MAX_RECORDS } from './bounded-map.js';
 import { createReferenceApp } from './routes.js';
 import { listen, urlFor } from '../../core/listen.js';
 
@@ -35,6 +36,8 @@ export interface ReferenceServerOptions {
   replay5xx?: boolean;
   keySyntax?: KeySyntax;
   maxBodyBytes?: number;
+  /** Keys the demo ledger, arrival times, payments and refunds keep at most (oldest forgotten first; default 100000). */
+  maxRecords?: number;
   storeTimeoutMs?: number;
   /** A client disconnecting mid-flight kills its request before the side effect (default true). */
   abandonOnDisconnect?: boolean;
@@ -89,7 +92,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       logEvent(event);
     },
   });
-  const ledger = new Ledger();
+  const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
+  const ledger = new Ledger(maxRecords);
   const handler = createReferenceApp({
     layer,
     storeName: store.name,
@@ -97,8 +101,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     metrics,
     processingMs,
     abandonOnDisconnect: options.abandonOnDisconnect ?? true,
-    payments: new Map(),
-    refunds: new Map(),
+    payments: new BoundedMap(maxRecords),
+    refunds: new BoundedMap(maxRecords),
     storeOutage,
   });
 
@@ -111,6 +115,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   // Arrival of every keyed request's last byte, executed or not (an 'end' listener does not start
   // reading the body, so the handler still consumes it as usual).
   server.on('request', (req) => {
+    // Only mutations pass through the idempotency layer: a keyed GET flood records nothing.
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
     const key = ledgerKeyOf(req, layer.settings.keyHeader);
     if (key !== null) req.once('end', () => ledger.arrive(key, preciseNow()));
   });
