@@ -73,8 +73,8 @@ export async function detectLedger(baseUrl: string, timeoutMs: number, signal?: 
   try {
     const res = await request(`${baseUrl}/_idemaudit/health`, { dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
     // A health document is small: a target streaming an endless body is cut after AUX_BODY_BYTES.
-    const doc = (await readSmallJson(res.body)) as { ok?: unknown; store?: unknown } | undefined;
-    if (res.statusCode !== 200 || !doc) return undefined;
+    const doc = (await readSmallJson(res.body)) as { ok?: unknown; store?: unknown; admin?: unknown } | undefined;
+    if (res.statusCode !== 200 || !doc || doc.admin === false) return undefined;
     return doc.ok === true && typeof doc.store === 'string' ? `${baseUrl}/_idemaudit/ledger` : undefined;
   } catch {
     return undefined;

@@ -91,6 +91,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--ttl <duration>', 'retention of completed keys (e.g. 24h)', duration)
     .option('--lease <duration>', 'in-flight lease (e.g. 30s)', duration)
     .option('--replay-5xx', 'store and replay 5xx results instead of releasing the key')
+    .option('--admin', 'serve the ledger and the fault switches (/_idemaudit/ledger, /_idemaudit/faults/*) for audits; never in production')
     .option('--max-records <n>', 'keys the demo ledger, arrival log and resources keep in memory (oldest forgotten first)', positiveInt, 100_000)
     .addOption(new Option('--log-level <level>', 'structured JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']).default('info'))
     .addHelpText('after', examples([

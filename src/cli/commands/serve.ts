@@ -19,6 +19,7 @@ export interface ServeFlags {
   lease?: number;
   replay5xx?: boolean;
   maxRecords?: number;
+  admin?: boolean;
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
 }
 
@@ -40,6 +41,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     ...(flags.ttl !== undefined ? { retentionMs: flags.ttl } : {}),
     ...(flags.lease !== undefined ? { leaseMs: flags.lease } : {}),
     ...(flags.replay5xx ? { replay5xx: true } : {}),
+    ...(flags.admin ? { admin: true } : {}),
     ...(flags.maxRecords !== undefined ? { maxRecords: flags.maxRecords } : {}),
     // JSON logs go to stderr so stdout keeps only the human lines (and the URL scripts wait for).
     logger: createReferenceLogger({ level: flags.logLevel ?? 'info', destination: { write: (line: string) => io.stderr.write(line) } }),
@@ -48,7 +50,9 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     throw err;
   });
   io.stdout.write(`reference server listening on ${server.url} (store ${store.name}${flags.flaw.length ? `, flaws: ${flags.flaw.join(', ')}` : ', no flaws'})\n`);
-  io.stdout.write(`  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n`);
+  io.stdout.write(flags.admin
+    ? `  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n  admin routes on (ledger, fault switches): never expose this instance\n`
+    : `  POST ${server.url}/payments   metrics ${server.url}/metrics   (ledger and fault switches off; --admin turns them on)\n`);
   await new Promise<void>((resolve) => {
     const off = io.onSignal(() => {
       off();

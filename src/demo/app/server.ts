@@ -36,6 +36,11 @@ export interface ReferenceServerOptions {
   replay5xx?: boolean;
   keySyntax?: KeySyntax;
   maxBodyBytes?: number;
+  /**
+   * Serve the ledger (every tenant's resource ids) and the fault switches (store outage). Off by
+   * default: never enable it on a server others can reach (`serve --admin`; `target: self` enables it).
+   */
+  admin?: boolean;
   /** Keys the demo ledger, arrival times, payments and refunds keep at most (oldest forgotten first; default 100000). */
   maxRecords?: number;
   storeTimeoutMs?: number;
@@ -93,6 +98,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     },
   });
   const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
+  const admin = options.admin === true;
   const ledger = new Ledger(maxRecords);
   const handler = createReferenceApp({
     layer,
@@ -104,13 +110,17 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     payments: new BoundedMap(maxRecords),
     refunds: new BoundedMap(maxRecords),
     storeOutage,
+    admin,
+    // A lookup of a key nobody uses: any answer means the store works.
+    storeCheck: () => store.lookup('__idemaudit_health__', ''),
   });
 
   const app = wrapNodeHandler(layer, handler);
   // The outage switch is answered before the idempotency layer: it is a test control, not a mutation.
   // CapturingServerResponse lets the adapter buffer the handler's answer without patching each response.
+  // Without admin, the outage switch is an ordinary unknown path for the app (404).
   const server: Server = createServer({ ServerResponse: CapturingServerResponse }, (req, res) =>
-    isStoreOutageRequest(req) ? sendStoreOutage(storeOutage, req, res) : app(req, res),
+    admin && isStoreOutageRequest(req) ? sendStoreOutage(storeOutage, req, res) : app(req, res),
   );
   // Arrival of every keyed request's last byte, executed or not (an 'end' listener does not start
   // reading the body, so the handler still consumes it as usual).

@@ -32,7 +32,7 @@ describe('bounded demo records', () => {
   });
 
   it('keyed GETs to any path record nothing; keyed POSTs stay within maxRecords', async () => {
-    server = await startReferenceServer({ port: 0, processingMs: 0, maxRecords: 20 });
+    server = await startReferenceServer({ admin: true, port: 0, processingMs: 0, maxRecords: 20 });
     for (let i = 0; i < 50; i++) {
       const r = await fetch(`${server.url}/anything-${i}`, { headers: { 'idempotency-key': `"g-${'x'.repeat(200)}-${i}"` } });
       await r.arrayBuffer();
