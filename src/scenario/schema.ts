@@ -154,7 +154,14 @@ export const ScenarioSchema = z
 function checksSchema() {
   const shape: Record<string, z.ZodType> = {};
   for (const { id, schema } of CHECK_OPTIONS.values()) {
-    shape[id] = z.union([z.null(), schema]).transform((v: unknown) => (v === null ? schema.parse({}) : v)).optional();
+    // `null` means the defaults; a check whose options have required fields (load's rate) reports them as problems.
+    shape[id] = z.union([z.null(), schema]).transform((v: unknown, ctx) => {
+      if (v !== null) return v;
+      const parsed = schema.safeParse({});
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as PropertyKey[] });
+      return z.NEVER;
+    }).optional();
   }
   return z.strictObject(shape).default({})
     .describe(`Checks to run, by id, with their options (null or {} for defaults). Known ids: ${CHECK_OPTIONS.ids().join(', ')}`);
