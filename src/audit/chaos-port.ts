@@ -1,5 +1,6 @@
 // Builds the chaos port for each check run: one runtime per audit (admin HTTP, cached settings,
 // the shared retry budget), one port per check and endpoint whose proxies close when the check ends.
+import { readSmallJson } from '../engine/read-capped.js';
 import { Agent, request } from 'undici';
 import { parseFaultSpec, startFaultProxy, type FaultEvent, type FaultSpecBase, type FaultSpecInput } from '../faults/index.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -54,13 +55,8 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
     const res = await request(url, {
       method, headers, dispatcher: admin, signal: AbortSignal.any([deps.signal, timeout]), headersTimeout: deps.timeoutMs, bodyTimeout: deps.timeoutMs,
     });
-    const text = await res.body.text();
-    let doc: unknown;
-    try {
-      doc = text ? JSON.parse(text) : undefined;
-    } catch {
-      doc = undefined;
-    }
+    // Admin answers are small JSON documents; anything longer is cut (bounded memory).
+    const doc = await readSmallJson(res.body);
     return { status: res.statusCode, doc };
   }
 

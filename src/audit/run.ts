@@ -31,8 +31,7 @@ import { createChaosRuntime } from './chaos-port.js';
 import { gateOnOracle } from '../checks/oracle-verdict.js';
 import { BASELINE_OWNER, attribute, establishBaseline, needsBaseline, type Baseline } from '../checks/baseline.js';
 import { HistoryLog, HistoryWriter } from '../engine/history.js';
-import { fileStamp } from '../report/index.js';
-import path from 'node:path';
+import { reportBase } from '../report/files.js';
 
 export interface RunOptions {
   /** Overrides the scenario's target. */
@@ -63,7 +62,10 @@ export interface RunOptions {
 const MAX_EVIDENCE = 10;
 
 export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promise<Report> {
-  assertTargetAllowed(opts.target ?? scenario.target, [...scenario.allowHosts, ...(opts.allowHosts ?? [])]);
+  const allowed = [...scenario.allowHosts, ...(opts.allowHosts ?? [])];
+  assertTargetAllowed(opts.target ?? scenario.target, allowed);
+  // The ledger is traffic too: an absolute ledger URL on a host nobody allowed is refused like a target.
+  if (scenario.ledger && !scenario.ledger.startsWith('/')) assertTargetAllowed(scenario.ledger, allowed, 'ledger');
   const clock = createRunClock();
   const limits = scenario.limits;
   const guard = new RunGuard(
@@ -83,7 +85,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const target = opts.dryRun
     ? { baseUrl: scenario.target === 'self' && !opts.target ? 'http://self' : (opts.target ?? scenario.target).replace(/\/+$/, ''), label: `${opts.target ?? scenario.target} (dry run)`, ledgerUrl: undefined as string | undefined, close: async () => {} }
     : await resolveTarget(opts.target ?? scenario.target, scenario.ledger, scenario.self, opts.startSelf);
-  const redactor = new Redactor(redactionPolicyFor(scenario));
+  const redactor = new Redactor(redactionPolicyFor(scenario, opts.target ? [opts.target] : []));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
   // Exchanges that got no answer at all while the current check ran: a hint the target may be down.
   let unanswered = 0;
@@ -102,7 +104,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const rng = createRng(seed);
   // The chaos checks' history: streamed to a file beside the report (created on the first operation).
   const historyWriter = opts.historyDir && !opts.dryRun
-    ? new HistoryWriter(path.join(opts.historyDir, `${scenario.name}-${fileStamp(clock.startedAt.toISOString())}.history.jsonl`))
+    ? new HistoryWriter(`${reportBase(opts.historyDir, scenario.name, clock.startedAt.toISOString())}.history.jsonl`)
     : undefined;
   const chaosRuntime = createChaosRuntime({
     scenario, baseUrl: target.baseUrl, isSelf: (opts.target ?? scenario.target) === 'self', seed, clock,
@@ -151,7 +153,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   };
 
   try {
-    emit({ type: 'run-start', scenario: scenario.name, target: target.label, profile: profile.id, seed, checks: checkIds.length, endpoints: scenario.endpoints.length });
+    emit({ type: 'run-start', scenario: scenario.name, target: redactor.url(target.label), profile: profile.id, seed, checks: checkIds.length, endpoints: scenario.endpoints.length });
     if (!opts.dryRun) {
       await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
       target.ledgerUrl ??= await detectLedger(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
@@ -229,7 +231,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           // A usage problem found mid-run (e.g. more sockets than descriptors) stops the run.
           if (err instanceof IdemauditError) throw err;
           await assertStillUp(id, endpoint);
-          push({ check: id, endpoint: endpoint.name, verdict: 'error', level: 'deviation', message: `check crashed: ${err instanceof Error ? err.message : String(err)}`, reference: profile.source, evidence: [] });
+          push({ check: id, endpoint: endpoint.name, verdict: 'error', level: 'deviation', message: redactor.text(`check crashed: ${err instanceof Error ? err.message : String(err)}`), reference: profile.source, evidence: [] });
         }
       }
     }
@@ -241,7 +243,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       recorder.close();
       throw err;
     }
-    unreachable = err.message;
+    unreachable = redactor.text(err.message);
   } finally {
     await client.close();
     await chaosRuntime.close();
@@ -263,7 +265,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       ...(scenario.description ? { description: scenario.description } : {}),
     },
     endpoints: scenario.endpoints.map(({ name, method, path, risk, keyRequired }) => ({ name, method, path: redactor.url(path), risk, keyRequired })),
-    target: target.label,
+    target: redactor.url(target.label),
     profile: profile.id,
     seed,
     startedAt: clock.startedAt.toISOString(),

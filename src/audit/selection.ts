@@ -1,6 +1,6 @@
 // Which checks a run executes. Their options were parsed once, when the scenario loaded.
 import { checkIds, defaultCheckIds } from '../checks/index.js';
-import { UnknownIdError } from '../core/errors.js';
+import { UnknownIdError, UsageError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import type { Scenario } from '../scenario/schema.js';
 
@@ -11,5 +11,11 @@ export function selectChecks(scenario: Scenario, only: string[] = [], skip: stri
   }
   const declared = Object.keys(scenario.checks);
   const base = declared.length > 0 ? declared : defaultCheckIds();
+  // --only naming a check the scenario does not run would select nothing and "pass": say so instead.
+  const absent = only.filter((id) => !base.includes(id));
+  if (absent.length > 0) {
+    throw new UsageError(`--only ${absent.join(',')}: ${absent.length === 1 ? 'this check is' : 'these checks are'} not part of this scenario`,
+      declared.length > 0 ? `declare ${absent.map((id) => `'${id}:'`).join(', ')} under checks: (its options live there); declared: ${declared.join(', ')}` : `without checks: a scenario runs ${base.join(', ')}; declare the others under checks:`);
+  }
   return base.filter((id) => (only.length === 0 || only.includes(id)) && !skip.includes(id));
 }

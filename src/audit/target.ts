@@ -2,9 +2,10 @@
 // must answer HTTP (any status) before the audit starts, or the run stops with exit 3.
 import { Agent, request } from 'undici';
 import { TargetUnreachableError, UsageError } from '../core/errors.js';
-import { HEALTH_PATH, parseHealthText } from '../core/health.js';
+import { HEALTH_PATH, parseHealth } from '../core/health.js';
 import { tlsConnectOptions, type TlsOptions } from '../engine/client.js';
 import { describeNetError } from '../engine/net-error.js';
+import { readCapped, readSmallJson } from '../engine/read-capped.js';
 
 export interface ResolvedTarget {
   baseUrl: string;
@@ -52,7 +53,8 @@ export async function assertReachable(baseUrl: string, timeoutMs: number, signal
   const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...tlsConnectOptions(tls) } });
   try {
     const res = await request(baseUrl, { method: 'HEAD', dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
-    await res.body.dump();
+    // A HEAD answer has no body; a server that sends one anyway gets read no further than a few bytes.
+    await readCapped(res.body, 0, 0);
   } catch (err) {
     if (signal?.aborted) return;
     const reason = timeout.aborted ? `no answer within ${timeoutMs} ms` : describeNetError(err);
@@ -71,9 +73,11 @@ export async function detectLedger(baseUrl: string, timeoutMs: number, signal?: 
   const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...tlsConnectOptions(tls) } });
   try {
     const res = await request(`${baseUrl}${HEALTH_PATH}`, { dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
-    const text = await res.body.text();
-    if (res.statusCode !== 200) return undefined;
-    return parseHealthText(text) ? `${baseUrl}/_idemaudit/ledger` : undefined;
+    // A health document is small: a target streaming an endless body is cut after AUX_BODY_BYTES.
+    const doc = await readSmallJson(res.body);
+    // A server whose admin routes are off says so (admin: false): it has no ledger to offer.
+    if (res.statusCode !== 200 || (doc as { admin?: unknown } | undefined)?.admin === false) return undefined;
+    return parseHealth(doc) ? `${baseUrl}/_idemaudit/ledger` : undefined;
   } catch {
     return undefined;
   } finally {

@@ -96,6 +96,8 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--http2', 'the same as --tls (HTTP/2 needs TLS here: audits reach the other routes over HTTP/1.1)')
     .option('--cert <file>', 'PEM certificate for --tls')
     .option('--key <file>', 'PEM private key for --tls')
+    .option('--admin', 'serve the ledger and the fault switches (/_idemaudit/ledger, /_idemaudit/faults/*) for audits; never in production')
+    .option('--max-records <n>', 'keys the demo ledger, arrival log and resources keep in memory (oldest forgotten first)', positiveInt, 100_000)
     .addOption(new Option('--log-level <level>', 'structured JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']).default('info'))
     .addHelpText('after', examples([
       'idemaudit serve --port 4000',

@@ -2,6 +2,7 @@
 import type { RunEvent, RunListener } from '../audit/events.js';
 import { formatProgress } from '../report/load-progress.js';
 import type { CliIO } from './io.js';
+import { sanitizeLine } from '../report/sanitize.js';
 
 export function progressListener(io: CliIO, enabled: boolean): RunListener {
   if (!enabled) return () => {};
@@ -11,7 +12,8 @@ export function progressListener(io: CliIO, enabled: boolean): RunListener {
   let injecting = '';
   let attempts = 0;
   const line = (text: string): void => {
-    io.stderr.write(`\r\x1b[2K${text.slice(0, 150)}`);
+    // `detail` and notes may quote the target: escapes in them must not reach the terminal.
+    io.stderr.write(`\r\x1b[2K${sanitizeLine(text).slice(0, 150)}`);
   };
   return (event: RunEvent) => {
     switch (event.type) {

@@ -10,6 +10,8 @@ export async function startSelfTarget(settings: SelfTargetSettings): Promise<{ u
   const server = await startReferenceServer({
     port: 0,
     host: '127.0.0.1',
+    // The audit of `target: self` reads the ledger and drives the outage switch.
+    admin: true,
     ...(settings.leaseMs !== undefined ? { leaseMs: settings.leaseMs } : {}),
     ...(settings.processingMs !== undefined ? { processingMs: settings.processingMs } : {}),
   });

@@ -8,9 +8,10 @@ import https from 'node:https';
 import type { ExchangeMeta, ExchangeSink, RequestGate, TlsOptions } from './client.js';
 import { flattenHeaders, tlsConnectOptions } from './client.js';
 import type { RunClock } from './clock.js';
-import { CappedBody, type Exchange, type OutgoingRequest } from '../core/exchange.js';
+import { type Exchange, type OutgoingRequest } from '../core/exchange.js';
 import { describeNetError } from './net-error.js';
 import { assertSocketBudget } from './fd-limit.js';
+import { CappedReader } from './read-capped.js';
 import { sleep } from './sleep.js';
 
 export interface BurstItem {
@@ -74,7 +75,7 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
     }, opts.timeoutMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('response', (res) => {
-      const body = new CappedBody(opts.maxBodyBytes ?? 1_048_576);
+      const body = new CappedReader(opts.maxBodyBytes ?? 1_048_576);
       res.on('data', (c: Buffer) => body.push(c));
       res.on('end', () => finish({ response: { status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), ...body.finish() } }));
       res.on('error', (err) => finish({ error: describeNetError(err) }));

@@ -3,7 +3,8 @@
 // (latency, evidence, events) as it completes. Redirects are never followed.
 import { Agent, request } from 'undici';
 import type { RunClock } from './clock.js';
-import { CappedBody, type Exchange, type IncomingResponse, type OutgoingRequest } from '../core/exchange.js';
+import { type Exchange, type IncomingResponse, type OutgoingRequest } from '../core/exchange.js';
+import { CappedReader } from './read-capped.js';
 import { describeNetError } from './net-error.js';
 
 export interface ExchangeMeta {
@@ -96,7 +97,8 @@ export class AuditClient {
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
-      const body = new CappedBody(this.#opts.maxBodyBytes ?? 1_048_576);
+      // Bounded memory: the prefix is kept, the rest hashed; the timeout bounds the time.
+      const body = new CappedReader(this.#opts.maxBodyBytes ?? 1_048_576);
       for await (const chunk of res.body) body.push(chunk as Buffer);
       response = { status: res.statusCode, headers: flattenHeaders(res.headers), ...body.finish() };
     } catch (err) {

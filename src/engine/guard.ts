@@ -105,11 +105,28 @@ export function hostAllowed(url: URL, allowed: string[]): boolean {
 }
 
 /** Refuse non-loopback targets nobody named: an audit fires hundreds of mutations. */
-export function assertTargetAllowed(target: string, allowed: string[]): void {
+export function assertTargetAllowed(target: string, allowed: string[], what = 'target'): void {
   if (target === 'self') return;
-  const url = new URL(target);
+  const url = parseTargetUrl(target, what);
   if (!hostAllowed(url, allowed)) {
-    throw new UsageError(`target host ${url.host} is not loopback and not allowed`,
+    throw new UsageError(`${what} host ${url.host} is not loopback and not allowed`,
       `name it in the scenario's allowHosts or pass --allow-host ${url.hostname}`);
   }
+}
+
+/** An http(s) URL, or a usage error naming the flag or field (a bad port or `http://[::1` is the user's, not an internal error). */
+export function parseTargetUrl(text: string, what = 'target'): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${what} '${safeUrlText(text)}' is not a valid URL`, 'give an http(s) URL with a host and a port between 1 and 65535, e.g. http://127.0.0.1:4000');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${what} '${safeUrlText(text)}' is not an http(s) URL`);
+  return url;
+}
+
+/** A URL as text for a message, with any user:password removed even when it does not parse. */
+export function safeUrlText(text: string): string {
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1***@');
 }

@@ -1,7 +1,6 @@
 // Reporter registry and report files.
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Registry } from '../core/registry.js';
+import { ensureReportDir, reportBase, writeFileAtomic } from './files.js';
 import type { Report } from './model.js';
 import type { RenderOptions, Reporter } from './reporter.js';
 import { htmlReporter } from './reporters/html.js';
@@ -32,25 +31,22 @@ export function listReporters(): Reporter[] {
   return registry.values();
 }
 
-/** "2026-11-22T16:01:02.345Z" -> "20261122T160102Z" (sortable, safe in file names). */
-export function fileStamp(iso: string): string {
-  return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-}
+export { fileStamp, reportBase, ensureReportDir, writeFileAtomic, removePartialFiles } from './files.js';
 
 /**
  * Write the JSON report plus any other file formats asked for; returns the paths written.
  * JSON is always written: every other format and `idemaudit report` are rendered from it.
  */
 export async function writeReports(report: Report, dir: string, formats: string[], opts: RenderOptions): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
-  const base = path.join(dir, `${report.scenario.name}-${fileStamp(report.startedAt)}`);
+  await ensureReportDir(dir);
+  const base = reportBase(dir, report.scenario.name, report.startedAt);
   const ids = ['json', ...formats.filter((f) => f !== 'json')];
   const written: string[] = [];
   for (const id of ids) {
     const reporter = getReporter(id);
     if (!reporter.extension) continue;
     const file = `${base}.${reporter.extension}`;
-    await writeFile(file, reporter.render(report, { ...opts, color: false }));
+    await writeFileAtomic(file, reporter.render(report, { ...opts, color: false }));
     written.push(file);
   }
   return written;

@@ -1,7 +1,7 @@
 // A load run in the report: putting the load check's figures and histograms (Finding.load) into
 // `report.load` and `report.histograms`, and the `.hgrm` percentile-distribution files written
 // beside the JSON report. The terminal's percentile table is load-table.ts.
-import { writeFile } from 'node:fs/promises';
+import { fitName, writeFileAtomic } from './files.js';
 import {
   addHistograms, decodeHistogram, percentileDistribution, summarize, type LatencyHistogram, type LatencySummary,
 } from '../metrics/histogram.js';
@@ -72,11 +72,11 @@ export async function writeHistogramFiles(report: Report, jsonFile: string): Pro
   const base = jsonFile.replace(/\.json$/, '');
   const written: string[] = [];
   for (const [endpoint, byOutcome] of Object.entries(report.histograms ?? {})) {
-    const ep = fileSafe(endpoint);
+    const ep = fitName(fileSafe(endpoint), 60);
     const total = endpointTotal(byOutcome, 'intended');
     if (total) {
       const file = `${base}.${ep}.all.hgrm`;
-      await writeFile(file, percentileDistribution(total));
+      await writeFileAtomic(file, percentileDistribution(total));
       total.destroy();
       written.push(file);
     }
@@ -87,7 +87,7 @@ export async function writeHistogramFiles(report: Report, jsonFile: string): Pro
         const h = decodeOrUndefined(enc[source]);
         if (!h) continue;
         const file = `${base}.${ep}.${outcome}${source === 'service' ? '.service' : ''}.hgrm`;
-        await writeFile(file, percentileDistribution(h));
+        await writeFileAtomic(file, percentileDistribution(h));
         h.destroy();
         written.push(file);
       }

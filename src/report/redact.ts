@@ -6,6 +6,35 @@ import { sha256 } from '../core/exchange.js';
 export const REDACTED = '[REDACTED]';
 /** Headers that are secret in every run, whatever the scenario says. */
 export const SECRET_HEADERS: readonly string[] = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'];
+/** Query parameter and field names that carry credentials by convention: redacted without being declared. */
+export const CREDENTIAL_QUERY_NAMES: readonly string[] = ['token', 'access_token', 'refresh_token', 'id_token', 'api_key', 'apikey', 'api-key', 'password', 'passwd', 'secret', 'client_secret', 'signature', 'sig', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token'];
+
+/**
+ * The spellings a secret takes when a server reflects it: as is, URL-encoded (both space styles),
+ * JSON-escaped, base64 (standard and URL-safe, padded or not). A target that echoes a token in a
+ * Location header or a base64 debug field must not carry it into a report.
+ */
+export function secretForms(secret: string): string[] {
+  const b64 = Buffer.from(secret, 'utf8').toString('base64');
+  const forms = [
+    secret,
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%20/g, '+'),
+    encodeURI(secret),
+    JSON.stringify(secret).slice(1, -1),
+    b64,
+    b64.replace(/=+$/, ''),
+    b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+  ];
+  // Double-encoded (a URL inside a query string) and JSON inside JSON.
+  forms.push(encodeURIComponent(encodeURIComponent(secret)), JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1));
+  return [...new Set(forms)];
+}
+
+/** `scheme://user:password@host...` -> `scheme://[REDACTED]@host...`: URL credentials are never shown. */
+export function stripUserinfo(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#"'<>]+@/gi, `$1${REDACTED}@`);
+}
 
 export interface RedactionPolicy {
   /** Header names and JSON field names (any depth), compared case-insensitively. */
@@ -16,29 +45,35 @@ export interface RedactionPolicy {
   maxBody: number;
 }
 
+/** Headers whose value is a URL: their query strings get the name-based rules too. */
+const URL_HEADERS = new Set(['location', 'content-location', 'referer', 'link']);
+
 export class Redactor {
   readonly #names: Set<string>;
   readonly #secrets: string[];
   readonly #maxBody: number;
 
   constructor(policy: Partial<RedactionPolicy> = {}) {
-    this.#names = new Set([...SECRET_HEADERS, ...(policy.names ?? [])].map((n) => n.toLowerCase()));
-    // Longest first so a secret containing another is scrubbed whole; very short values would
-    // shred ordinary text, so values under 4 characters are left to the name-based rules.
-    this.#secrets = [...new Set(policy.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+    this.#names = new Set([...SECRET_HEADERS, ...CREDENTIAL_QUERY_NAMES, ...(policy.names ?? [])].map((n) => n.toLowerCase()));
+    // Every reflected spelling of every secret, longest first so a secret containing another is
+    // scrubbed whole; very short values would shred ordinary text, so values under 4 characters are
+    // left to the name-based rules.
+    const values = [...new Set(policy.secrets ?? [])].filter((s) => s.length >= 4);
+    this.#secrets = [...new Set(values.flatMap(secretForms))].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
     this.#maxBody = policy.maxBody ?? 2048;
   }
 
   text(value: string): string {
-    let out = value;
-    for (const secret of this.#secrets) out = out.split(secret).join(REDACTED);
+    let out = value.includes('@') ? stripUserinfo(value) : value;
+    for (const secret of this.#secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     return out;
   }
 
   headers(headers: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
-      out[name] = this.#names.has(name.toLowerCase()) ? REDACTED : this.text(value);
+      const lower = name.toLowerCase();
+      out[name] = this.#names.has(lower) ? REDACTED : URL_HEADERS.has(lower) ? this.url(value) : this.text(value);
     }
     return out;
   }
@@ -62,7 +97,9 @@ export class Redactor {
   url(url: string): string {
     const q = url.indexOf('?');
     if (q < 0) return this.text(url);
-    return this.text(url.slice(0, q + 1) + this.#form(url.slice(q + 1)));
+    const hash = url.indexOf('#', q);
+    const query = hash < 0 ? url.slice(q + 1) : url.slice(q + 1, hash);
+    return this.text(url.slice(0, q + 1) + this.#form(query) + (hash < 0 ? '' : url.slice(hash)));
   }
 
   /** application/x-www-form-urlencoded text with named fields redacted. */

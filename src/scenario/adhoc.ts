@@ -2,6 +2,8 @@
 // audit runs through exactly the same engine, report and exit codes as `run`.
 import { CHECK_OPTIONS } from './check-options/index.js';
 import { UsageError } from '../core/errors.js';
+import { headerNameProblem, headerValueProblem } from '../core/header-syntax.js';
+import { templateProblems } from './rules.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
 export interface AdhocFlags {
@@ -20,8 +22,14 @@ const CORE = ['concurrent-duplicates', 'sequential-replay', 'payload-mismatch', 
 
 export function parseHeader(text: string, flag = '-H'): [string, string] {
   const i = text.indexOf(':');
-  if (i <= 0) throw new UsageError(`${flag} '${text}' is not a header`, "write it as 'Name: value'");
-  return [text.slice(0, i).trim(), text.slice(i + 1).trim()];
+  const shown = JSON.stringify(text).slice(1, -1);
+  if (i <= 0) throw new UsageError(`${flag} '${shown}' is not a header`, "write it as 'Name: value'");
+  const name = text.slice(0, i).trim();
+  // Only spaces and tabs are trimmed: a trailing newline (a token read from a file) is an error, not silently kept.
+  const value = text.slice(i + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+  const problem = headerNameProblem(name) ?? headerValueProblem(value);
+  if (problem) throw new UsageError(`${flag} '${name}': ${problem}`, "write it as 'Name: value' with a printable value");
+  return [name, value];
 }
 
 export function slug(text: string): string {
@@ -79,6 +87,11 @@ export function adhocScenario(method: string, url: string, flags: AdhocFlags): S
     endpoints: [endpoint],
     checks: Object.fromEntries(CORE.filter((id) => CHECK_OPTIONS.has(id)).map((id) => [id, id === 'concurrent-duplicates' ? { copies: 8, rounds: 2 } : {}])),
   };
+  const templates = templateProblems(input);
+  if (templates.length > 0) {
+    const where = (p: readonly PropertyKey[]) => (p[2] === 'body' ? '-d' : p[2] === 'path' ? 'the URL' : p.join('.'));
+    throw new UsageError(`cannot audit ${method} ${url}: ${templates.map((t) => `${where(t.path)}: ${t.message}`).join('; ')}`);
+  }
   const result = scenarioSchema().safeParse(input);
   if (!result.success) {
     throw new UsageError(`cannot audit ${method} ${url}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

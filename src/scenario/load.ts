@@ -1,10 +1,11 @@
 // YAML text -> validated Scenario. Every problem is collected, positioned (1-based line:col) and
 // thrown at once as a ScenarioError, so a user fixes a file in one pass instead of one error per run.
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { LineCounter, Parser, parseDocument, type Document } from 'yaml';
 import { ScenarioError, type ScenarioProblem } from '../core/errors.js';
 import type { Finding, Path, SourceFinding } from './finding.js';
 import { interpolateDocument } from './interpolate-document.js';
+import { rememberInterpolatedSecrets } from './secrets.js';
 import type { Env } from './interpolate.js';
 import { locate } from './locate.js';
 import { nestingProblem } from './nesting.js';
@@ -64,7 +65,8 @@ export function parseScenario(text: string, file: string, env: Env = process.env
   if (syntax.length > 0) fail(fromSource([...syntax, ...duplicateKeys(doc, lines)]));
   if (doc.contents === null) fail([{ file, line: 1, col: 1, message: EMPTY }]);
 
-  const interpolation = interpolateDocument(doc, env);
+  const headerSecrets: string[] = [];
+  const interpolation = interpolateDocument(doc, env, headerSecrets);
   const problems = fromSource([...duplicateKeys(doc, lines), ...interpolation]);
   const cycles = cyclicAliases(doc);
   if (cycles.length > 0) fail([...problems, ...fromSource(cycles)]);
@@ -92,7 +94,7 @@ export function parseScenario(text: string, file: string, env: Env = process.env
   }
   if (!parsed.success && problems.length === 0) problems.push(problem(0, parsed.error.message));
   if (problems.length > 0) fail(problems);
-  return parsed.data as Scenario;
+  return rememberInterpolatedSecrets(parsed.data as Scenario, headerSecrets);
 }
 
 function reason(err: unknown): string {
@@ -103,13 +105,44 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Reads and validates a scenario file; an unreadable file is a ScenarioError at line 0. */
+/**
+ * Scenario files are small; anything above 1 MiB is refused before parsing, because composing a
+ * document of hundreds of megabytes exhausts the V8 heap (a native abort, not an error message).
+ */
+export const MAX_SCENARIO_BYTES = 1_048_576;
+
+class TooLarge extends Error {}
+
+/** Reads at most `max` bytes (a FIFO or /dev/stdin has no size to stat, so the read itself is capped). */
+async function readCapped(file: string, max: number): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(65_536);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > max) throw new TooLarge();
+      chunks.push(buf.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads and validates a scenario file; an unreadable or oversized file is a ScenarioError at line 0. */
 export async function loadScenarioFile(file: string, env: Env = process.env): Promise<Scenario> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readCapped(file, MAX_SCENARIO_BYTES);
   } catch (err) {
-    throw new ScenarioError([{ file, line: 0, col: 0, message: `cannot read the scenario file: ${reason(err)}` }]);
+    const message = err instanceof TooLarge
+      ? `the scenario file is larger than ${MAX_SCENARIO_BYTES} bytes (1 MiB), the most a scenario may have; it was not parsed`
+      : `cannot read the scenario file: ${reason(err)}`;
+    throw new ScenarioError([{ file, line: 0, col: 0, message }]);
   }
   return parseScenario(text, file, env);
 }

@@ -9,7 +9,7 @@ export const VALIDATION_STATUSES: readonly number[] = [400, 401, 403, 404, 422];
 export const RetryBudgetSchema = z
   .strictObject({
     maxRetries: z.number().int().min(0).describe('Retries allowed per window, for each request path'),
-    windowMs: z.number().int().positive().describe('Window the retries refill over, in milliseconds'),
+    windowMs: z.number().int().positive().max(86_400_000).describe('Window the retries refill over, in milliseconds'),
   })
   .describe('Token-bucket retry budget shared by every request to one path: caps retry amplification during an outage');
 

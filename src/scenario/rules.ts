@@ -2,7 +2,7 @@
 // problems are reported together with the schema's. Each rule tolerates wrongly typed input: the
 // schema reports those.
 import { formatPath, type Finding, type Path } from './finding.js';
-import { isTemplateName, placeholdersIn, TEMPLATE_NAMES } from './template.js';
+import { isTemplateName, placeholdersIn, TEMPLATE_NAMES, unterminatedPlaceholder } from './template.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -75,6 +75,8 @@ export function templateProblems(raw: Obj): Finding[] {
   const out: Finding[] = [];
   for (const [value, root, endpoint] of roots) {
     for (const [text, path] of strings(value, root)) {
+      const open = unterminatedPlaceholder(text);
+      if (open !== undefined) out.push({ path, message: `unterminated template placeholder '${open}': close it with }} (known: ${TEMPLATE_NAMES.map((n) => `{{${n}}}`).join(', ')})` });
       for (const name of new Set(placeholdersIn(text))) {
         const message = placeholderProblem(name, path, endpoint);
         if (message) out.push({ path, message });

@@ -5,7 +5,7 @@ import { CHECK_OPTIONS } from './check-options/index.js';
 import { RetryPolicySchema } from './retry-policy.js';
 import { FaultSpecSchema } from './fault-specs.js';
 
-import { Duration, durationMs, headerMap, jsonPointer } from './primitives.js';
+import { Duration, WaitDuration, durationMs, headerMap, headerName, jsonPointer, MAX_TIMEOUT_MS } from './primitives.js';
 
 export { Duration };
 
@@ -14,8 +14,8 @@ const ErrorPolicy = z.enum(['replay', 'release', 'any']);
 export const PolicySchema = z
   .strictObject({
     retention: Duration.optional().describe('Declared key retention; the expiry check replays before it and the governance report compares it with what was observed'),
-    testRetention: Duration.optional().describe('A short retention the target under test really uses (e.g. serve --ttl 2s); expiry then also checks that a key runs afresh after it'),
-    lease: Duration.optional().describe('Declared in-flight lease: how long a claim abandoned mid-flight may block its key; in-flight-recovery fails when 409 outlasts it (plus a margin)'),
+    testRetention: WaitDuration.optional().describe('A short retention the target under test really uses (e.g. serve --ttl 2s); expiry then also checks that a key runs afresh after it'),
+    lease: WaitDuration.optional().describe('Declared in-flight lease: how long a claim abandoned mid-flight may block its key; in-flight-recovery fails when 409 outlasts it (plus a margin)'),
     errors: z
       .strictObject({
         '4xx': ErrorPolicy.default('any').describe('What a retry after a 4xx answer must get: the stored 4xx (replay), a fresh attempt (release), or either'),
@@ -93,7 +93,7 @@ export const ScenarioSchema = z
     defaults: z
       .strictObject({
         headers: headerMap.optional(),
-        keyHeader: z.string().min(1).default('Idempotency-Key'),
+        keyHeader: headerName.default('Idempotency-Key'),
         keyFormat: z.enum(['sf-string', 'raw']).optional().describe('How keys are written in the header; default from the profile'),
         timeoutMs: durationMs.default(10_000).describe('Per-request timeout in milliseconds'),
         burst: z
@@ -130,8 +130,8 @@ export const ScenarioSchema = z
       .describe("The client retry policy the chaos checks retry with (same key, same body); default 3 attempts, 100 ms exponential backoff with full jitter"),
     self: z
       .strictObject({
-        leaseMs: z.number().int().positive().optional().describe('In-flight lease of the embedded server (default 30000)'),
-        processingMs: z.number().int().nonnegative().optional().describe('Simulated processing time of the embedded server (default 50)'),
+        leaseMs: z.number().int().positive().max(86_400_000).optional().describe('In-flight lease of the embedded server (default 30000)'),
+        processingMs: z.number().int().nonnegative().max(MAX_TIMEOUT_MS).optional().describe('Simulated processing time of the embedded server (default 50)'),
       })
       .optional()
       .describe('Settings of the embedded reference server when target is self (ignored for other targets)'),
@@ -163,7 +163,14 @@ export const ScenarioSchema = z
 function checksSchema() {
   const shape: Record<string, z.ZodType> = {};
   for (const { id, schema } of CHECK_OPTIONS.values()) {
-    shape[id] = z.union([z.null(), schema]).transform((v: unknown) => (v === null ? schema.parse({}) : v)).optional();
+    // `null` means the defaults; a check whose options have required fields (load's rate) reports them as problems.
+    shape[id] = z.union([z.null(), schema]).transform((v: unknown, ctx) => {
+      if (v !== null) return v;
+      const parsed = schema.safeParse({});
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+      return z.NEVER;
+    }).optional();
   }
   return z.strictObject(shape).default({})
     .describe(`Checks to run, by id, with their options (null or {} for defaults). Known ids: ${CHECK_OPTIONS.ids().join(', ')}`);

@@ -34,6 +34,14 @@ export function placeholdersIn(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => m[1] ?? '');
 }
 
+/** The text of a `{{` that no `}}` closes (e.g. `{{uuid`), or undefined: it would be sent literally. */
+export function unterminatedPlaceholder(text: string): string | undefined {
+  if (!text.includes('{{')) return undefined;
+  const rest = text.replace(PLACEHOLDER, '');
+  const at = rest.indexOf('{{');
+  return at < 0 ? undefined : rest.slice(at, at + 20);
+}
+
 function valueOf(name: TemplateName, vars: TemplateVars): string {
   switch (name) {
     case 'uuid': return vars.uuid();

@@ -101,7 +101,7 @@ async function startReference(storeKind) {
     const { createRedisStore } = await load('reference/store/redis/index.js');
     store = createRedisStore({ url: process.env.BENCH_REDIS_URL, prefix: process.env.BENCH_PREFIX });
   }
-  const server = await startReferenceServer({ processingMs: 0, retentionMs: RETENTION_MS, ...(store ? { store } : {}) });
+  const server = await startReferenceServer({ admin: true, processingMs: 0, retentionMs: RETENTION_MS, ...(store ? { store } : {}) });
   return {
     url: server.url,
     executions: () => server.ledger.summary().total,

@@ -8,8 +8,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startServe } from '../helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli, spawnCli, startServe } from '../helpers/cli.js';
+import { reflectingServer } from '../support/hostile-servers.js';
 
 const TOKEN_A = 'canary-token-A-1234';
 const TOKEN_B = 'canary-token-B-5678';
@@ -191,4 +192,116 @@ describe('redaction canary: no secret reaches any output', () => {
       expect(text, out).toContain('[REDACTED]');
     }
   }, 90_000);
+});
+
+// Issue 13: redaction by value. A target that reflects every secret it receives (in its JSON body,
+// a Location header, URL-encoded, base64) and secrets the run knows by value only: URL userinfo in
+// --target, an environment value interpolated into a header with an ordinary name, a `redact:`
+// field's value, a conventional credential query parameter, and a token with + / = in it.
+const PASS = 'canary-pass-7777';
+const ENV_SECRET = 'canary-env-3333';
+const QUERY_TOKEN = 'canary-query-2222';
+const PLUS_TOKEN = 'canary+tok/en==';
+const REFLECTED = [PASS, ENV_SECRET, QUERY_TOKEN, PLUS_TOKEN, CARD];
+const REFLECTED_FORBIDDEN = [
+  ...REFLECTED,
+  ...REFLECTED.flatMap((c) => [encodeURIComponent(c), Buffer.from(c).toString('base64'), Buffer.from(c).toString('base64').replace(/=+$/, '')]),
+  'canary',
+];
+const reflectedLeaks = (name: string, text: string): string[] =>
+  REFLECTED_FORBIDDEN.filter((s) => text.toLowerCase().includes(s.toLowerCase())).map((s) => `${name} contains ${JSON.stringify(s)}`);
+
+const REFLECTED_SCENARIO = `version: 1
+name: reflected-probe
+target: http://127.0.0.1:1
+defaults:
+  headers:
+    content-type: application/json
+    X-Trace: "\${TRACE}"
+  timeoutMs: 5000
+tenants:
+  alpha:
+    headers:
+      Authorization: "Bearer ${PLUS_TOKEN}"
+redact: [cardNumber]
+endpoints:
+  - name: create-payment
+    path: /payments?api_key=${QUERY_TOKEN}&page=1
+    body: { amount: 5, cardNumber: "${CARD}" }
+    identity: /id
+checks:
+  sequential-replay: {}
+  payload-mismatch: {}
+`;
+
+describe('redaction canary: secrets a hostile target reflects, in every encoding', () => {
+  it('every report format, stdout/stderr, dry run, report and compare', async () => {
+    const server = await reflectingServer();
+    const outputs = new Map<string, string>();
+    try {
+      const file = path.join(dir, 'reflected.yaml');
+      await writeFile(file, REFLECTED_SCENARIO);
+      const target = server.url.replace('http://', `http://user:${PASS}@`);
+      const env = { TRACE: ENV_SECRET };
+      const runs: string[] = [];
+      for (const label of ['r1', 'r2']) {
+        const reportDir = path.join(dir, `reflected-${label}`);
+        const run = await runCli(['run', file, '--target', target, '--report-dir', reportDir, '--format', 'json,junit,sarif,md,html', '--seed', `reflect-${label}`], { env, timeoutMs: 60_000 });
+        expect(run.code, run.stderr).toBe(1); // a target minting a new id per request fails sequential-replay
+        outputs.set(`${label} run stdout`, run.stdout);
+        outputs.set(`${label} run stderr`, run.stderr);
+        for (const f of await readdir(reportDir)) {
+          outputs.set(`${label} ${f}`, await readFile(path.join(reportDir, f), 'utf8'));
+          if (f.endsWith('.json')) runs.push(path.join(reportDir, f));
+        }
+      }
+      const dry = await runCli(['run', file, '--target', target, '--dry-run'], { env });
+      expect(dry.code).toBe(0);
+      outputs.set('dry run', dry.stdout + dry.stderr);
+      for (const format of ['terminal', 'md', 'html', 'junit', 'sarif']) {
+        const r = await runCli(['report', runs[0]!, '--format', format]);
+        outputs.set(`report ${format}`, r.stdout + r.stderr);
+      }
+      const cmp = await runCli(['compare', runs[0]!, runs[1]!]);
+      outputs.set('compare', cmp.stdout + cmp.stderr);
+      const cmpJson = await runCli(['compare', runs[0]!, runs[1]!, '--format', 'json']);
+      outputs.set('compare json', cmpJson.stdout + cmpJson.stderr);
+
+      // Positive controls: the secrets really were sent and reflected, and the evidence is there.
+      expect(server.hits.get('POST /payments')).toBeGreaterThan(2);
+      const report = JSON.parse([...outputs].find(([k]) => k.startsWith('r1') && k.endsWith('.json'))![1]);
+      expect(report.target).toContain('[REDACTED]@127.0.0.1');
+      const replay = report.results.find((r: any) => r.check === 'sequential-replay');
+      expect(replay.verdict).toBe('fail');
+      expect(replay.reproduce.join('\n')).toContain('curl');
+      const reflected = replay.evidence.find((e: any) => e.response)!;
+      expect(reflected.response.body).toContain('[REDACTED]');
+      expect(reflected.response.headers.location).toContain('[REDACTED]');
+      expect(dry.stdout).toContain('api_key=%5BREDACTED%5D');
+
+      expect([...outputs].flatMap(([name, text]) => reflectedLeaks(name, text))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+
+  it('the standalone proxy never prints credential query values or upstream credentials', async () => {
+    const server = await reflectingServer();
+    const upstream = server.url.replace('http://', `http://user:${PASS}@`);
+    const proxy = spawnCli(['proxy', '--upstream', upstream, '--listen', '0', '--fault', 'latency,ms=1', '--seed', 'p']);
+    try {
+      let out = '';
+      proxy.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      await vi.waitFor(() => expect(out).toMatch(/listening on (http:\/\/\S+)/), { timeout: 15_000 });
+      const url = /listening on (http:\/\/\S+)/.exec(out)![1]!;
+      const res = await fetch(`${url}/payments?token=${QUERY_TOKEN}&signature=${encodeURIComponent(PLUS_TOKEN)}`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(201);
+      await vi.waitFor(() => expect(out).toContain('fault latency POST /payments?token='), { timeout: 5_000 });
+    } finally {
+      proxy.child.kill('SIGTERM');
+      const r = await proxy.result;
+      await server.close();
+      expect(reflectedLeaks('proxy output', r.stdout + r.stderr)).toEqual([]);
+    }
+  }, 30_000);
 });

@@ -36,7 +36,7 @@ interface Backend {
 }
 
 async function exercise(run: FuzzRun, store: IdempotencyStore | undefined, flaws: string[] = [], seen = tally): Promise<void> {
-  const server = await startReferenceServer({ port: 0, store, processingMs: 0, keySyntax: run.keySyntax, flaws });
+  const server = await startReferenceServer({ admin: true, port: 0, store, processingMs: 0, keySyntax: run.keySyntax, flaws });
   const client = new Client(server.url, { headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
   const model = new ServerModel(run.keySyntax, seen);
   const transcript: string[] = [];

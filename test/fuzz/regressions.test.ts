@@ -85,7 +85,7 @@ describe('reference server regressions', () => {
   });
 
   async function send(method: string, path: string, key?: string): Promise<{ status: number; type?: string }> {
-    server ??= await startReferenceServer({ port: 0, processingMs: 0 });
+    server ??= await startReferenceServer({ admin: true, port: 0, processingMs: 0 });
     client ??= new Client(server.url);
     const res = await client.request({
       method: method,

@@ -5,6 +5,8 @@ import { UsageError } from '../../core/errors.js';
 import { randomSeed } from '../../core/rng.js';
 import { parseFaultSpec, startFaultProxy, type FaultEvent, type FaultProxy, type FaultProxyStats, type FaultSpecBase } from '../../faults/index.js';
 import type { CliIO } from '../io.js';
+import { Redactor } from '../../report/redact.js';
+import { sanitizeLine } from '../../report/sanitize.js';
 
 export interface ProxyFlags {
   upstream: string;
@@ -72,13 +74,16 @@ export function formatFaultSpec(spec: FaultSpecBase): string {
   return parts.join(',');
 }
 
+// Credential-named query parameters (token, api_key, signature, ...) and URL credentials are never printed.
+const redactor = new Redactor();
+
 function formatEvent(e: FaultEvent): string {
   const extras = [
-    e.key !== undefined ? `key=${e.key}` : '',
+    e.key !== undefined ? `key=${sanitizeLine(e.key)}` : '',
     e.upstreamStatuses ? `upstream=${e.upstreamStatuses.join('+')}` : '',
     e.delayMs !== undefined ? `delay=${e.delayMs}ms` : '',
   ].filter(Boolean);
-  return `fault ${e.fault} ${e.method} ${e.path}${extras.length ? ` ${extras.join(' ')}` : ''}\n`;
+  return `fault ${e.fault} ${sanitizeLine(e.method)} ${sanitizeLine(redactor.url(e.path))}${extras.length ? ` ${extras.join(' ')}` : ''}\n`;
 }
 
 function formatStats(stats: FaultProxyStats): string {
@@ -111,7 +116,7 @@ export async function proxyCommand(flags: ProxyFlags, io: CliIO): Promise<number
   const seed = flags.seed ?? randomSeed();
   const proxy = await start(flags, faults, seed, io);
   const described = faults.length > 0 ? faults.map(formatFaultSpec).join(' ') : 'none';
-  io.stdout.write(`fault proxy listening on ${proxy.url} -> ${flags.upstream} (faults: ${described})\n`);
+  io.stdout.write(`fault proxy listening on ${proxy.url} -> ${redactor.url(flags.upstream)} (faults: ${described})\n`);
   io.stdout.write(`  seed ${seed} (same seed and request order, same decisions)\n`);
   await new Promise<void>((resolve) => {
     const off = io.onSignal(() => {

@@ -8,7 +8,8 @@ import { Redactor } from '../../report/redact.js';
 import { redactionPolicyFor } from '../../audit/redaction-policy.js';
 import { runAudit, type RunOptions } from '../../index.js';
 import { EXIT, UsageError } from '../../core/errors.js';
-import { getReporter, writeReports, type Report } from '../../report/index.js';
+import { ensureReportDir, getReporter, writeReports, type Report } from '../../report/index.js';
+import { sanitizeLine } from '../../report/sanitize.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import type { Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
@@ -89,29 +90,35 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
     ...(how.file ? { scenarioFile: how.file } : {}),
   };
   if (dryRun) return dryRunCommand(scenario, options, io);
+  // Before any traffic: a report that cannot be written must not cost a whole audit.
+  await ensureReportDir(reportDir);
   const say = (text: string): unknown => (how.json ? io.stderr.write(text) : io.stdout.write(text));
-  const report = await withInterrupt(io, (signal) => runAudit(scenario, {
-    ...options, signal, historyDir: reportDir, listener: how.listener ?? runListener(io, say),
-  }));
-  const { summary } = report;
-  const color = !how.json && isInteractive(io);
-  if (summary.stoppedBy === 'unreachable' && report.results.length === 0) {
-    // Nothing ran: one readable line instead of an empty table.
-    io.stderr.write(`idemaudit: ${summary.reason}\n`);
-  } else if (!how.json) {
-    io.stdout.write(getReporter('terminal').render(report, { color }));
-    if (report.load) io.stdout.write(renderLoadTable(report, { color }));
-  }
-  if (summary.stoppedBy === 'unreachable' && report.results.length > 0) io.stderr.write(`idemaudit: run stopped: ${summary.reason}\n`);
-  if (summary.stoppedBy && summary.stoppedBy !== 'interrupted' && summary.stoppedBy !== 'unreachable') {
-    io.stderr.write(`idemaudit: run stopped early: ${summary.reason}\n`);
-  }
-  const written = await writeReports(report, reportDir, format, { color: false });
-  const jsonFile = written.find((f) => f.endsWith('.json'));
-  const hgrm = jsonFile && report.histograms ? await writeHistogramFiles(report, jsonFile) : [];
-  if (how.json) io.stdout.write(getReporter('json').render(report, { color: false }));
-  say(`report: ${[...written, ...hgrm, ...(report.history?.file ? [report.history.file] : [])].join(', ')}\n`);
-  return exitCodeOf(summary);
+  // The interrupt handler stays installed until the last report file is written.
+  return withInterrupt(io, async (signal) => {
+    const report = await runAudit(scenario, {
+      ...options, signal, historyDir: reportDir, listener: how.listener ?? runListener(io, say),
+    });
+    const { summary } = report;
+    const color = !how.json && isInteractive(io);
+    if (summary.stoppedBy === 'unreachable' && report.results.length === 0) {
+      // Nothing ran: one readable line instead of an empty table.
+      io.stderr.write(`idemaudit: ${sanitizeLine(summary.reason ?? '')}\n`);
+    } else if (!how.json) {
+      io.stdout.write(getReporter('terminal').render(report, { color }));
+      if (report.load) io.stdout.write(renderLoadTable(report, { color }));
+    }
+    if (summary.stoppedBy === 'unreachable' && report.results.length > 0) io.stderr.write(`idemaudit: run stopped: ${sanitizeLine(summary.reason ?? '')}\n`);
+    if (summary.stoppedBy && summary.stoppedBy !== 'interrupted' && summary.stoppedBy !== 'unreachable') {
+      io.stderr.write(`idemaudit: run stopped early: ${sanitizeLine(summary.reason ?? '')}\n`);
+    }
+    const written = await writeReports(report, reportDir, format, { color: false });
+    const jsonFile = written.find((f) => f.endsWith('.json'));
+    const hgrm = jsonFile && report.histograms ? await writeHistogramFiles(report, jsonFile) : [];
+    if (how.json) io.stdout.write(getReporter('json').render(report, { color: false }));
+    say(`report: ${[...written, ...hgrm, ...(report.history?.file ? [report.history.file] : [])].join(', ')}\n`);
+    // A signal that arrived while the finished audit was being written still means "interrupted".
+    return signal.aborted && summary.stoppedBy !== 'interrupted' ? EXIT.interrupted : exitCodeOf(summary);
+  });
 }
 
 /** Ctrl-C wins (130); then findings (1), even from a run a safety rail stopped; then an early stop (3). */
@@ -136,7 +143,7 @@ async function readCa(file: string): Promise<string> {
 async function dryRunCommand(scenario: Scenario, options: RunOptions, io: CliIO): Promise<number> {
   let current = '';
   let count = 0;
-  const redactor = new Redactor(redactionPolicyFor(scenario));
+  const redactor = new Redactor(redactionPolicyFor(scenario, options.target ? [options.target] : []));
   await runAudit(scenario, {
     ...options,
     dryRun: true,

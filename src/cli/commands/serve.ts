@@ -19,6 +19,8 @@ export interface ServeFlags {
   ttl?: number;
   lease?: number;
   replay5xx?: boolean;
+  maxRecords?: number;
+  admin?: boolean;
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   tls?: boolean;
   http2?: boolean;
@@ -57,6 +59,7 @@ function createStore(flags: ServeFlags): IdempotencyStore {
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
   const tls = tlsOf(flags);
   const store = createStore(flags);
+  // A busy port must not leave the store's connection open (the process would hang, not exit 2).
   const server = await startReferenceServer({
     port: flags.port,
     host: flags.host,
@@ -67,11 +70,18 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     ...(flags.lease !== undefined ? { leaseMs: flags.lease } : {}),
     ...(flags.replay5xx ? { replay5xx: true } : {}),
     ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
+    ...(flags.admin ? { admin: true } : {}),
+    ...(flags.maxRecords !== undefined ? { maxRecords: flags.maxRecords } : {}),
     // JSON logs go to stderr so stdout keeps only the human lines (and the URL scripts wait for).
     logger: createReferenceLogger({ level: flags.logLevel ?? 'info', destination: { write: (line: string) => io.stderr.write(line) } }),
+  }).catch(async (err: unknown) => {
+    await store.close().catch(() => {});
+    throw err;
   });
   io.stdout.write(`reference server listening on ${server.url} (store ${store.name}${flags.flaw.length ? `, flaws: ${flags.flaw.join(', ')}` : ', no flaws'})\n`);
-  io.stdout.write(`  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n`);
+  io.stdout.write(flags.admin
+    ? `  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n  admin routes on (ledger, fault switches): never expose this instance\n`
+    : `  POST ${server.url}/payments   metrics ${server.url}/metrics   (ledger and fault switches off; --admin turns them on)\n`);
   if (tls?.certFile) io.stdout.write(`  HTTP/2 and HTTP/1.1 over TLS; trust the certificate with: idemaudit run ... --target ${server.url} --ca ${tls.certFile}\n`);
   await new Promise<void>((resolve) => {
     const off = io.onSignal(() => {

@@ -13,10 +13,25 @@ export function sendLedger(app: ReferenceAppContext, res: ServerResponse, query:
 }
 
 /** GET /_idemaudit/health: what the auditor needs to know about this instance. */
-export function sendHealth(app: ReferenceAppContext, res: ServerResponse): void {
+export async function sendHealth(app: ReferenceAppContext, res: ServerResponse): Promise<void> {
+  // The store's real state: a Redis that is down makes this instance unhealthy (503), not "ok".
+  let storeError: string | undefined;
+  try {
+    await app.storeCheck?.();
+  } catch (err) {
+    storeError = err instanceof Error ? err.message : String(err);
+  }
+  const ok = storeError === undefined;
+  if (app.admin !== true) {
+    // Without --admin the instance says only whether it works: no settings, flaws or test switches.
+    sendJson(res, ok ? 200 : 503, { ok, store: app.storeName, admin: false });
+    return;
+  }
   const { flaws, ...settings } = app.layer.settings;
-  sendJson(res, 200, {
-    ok: true,
+  sendJson(res, ok ? 200 : 503, {
+    ok,
+    ...(storeError ? { storeError } : {}),
+    admin: true,
     store: app.storeName,
     flaws,
     settings: { ...settings, processingMs: app.processingMs, abandonOnDisconnect: app.abandonOnDisconnect },

@@ -18,6 +18,10 @@ export interface ReferenceAppContext {
   refunds: Map<string, Record<string, unknown>>;
   /** The store-outage switch, when the server installed one (advertised by the health route). */
   storeOutage?: StoreOutageSwitch;
+  /** Ledger and fault routes answer only when true (serve --admin): never on an exposed server. */
+  admin?: boolean;
+  /** Asks the store a harmless question; rejects when it cannot answer (health reports the real state). */
+  storeCheck?: () => Promise<unknown>;
 }
 
 /** The key as the client sent it, unquoted, for the ledger; null when absent or unusable. */

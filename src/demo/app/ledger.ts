@@ -34,13 +34,22 @@ export interface LedgerSummary {
   duplicates: Array<{ key: string; executions: number }>;
 }
 
+import { BoundedMap, DEFAULT_MAX_RECORDS } from './bounded-map.js';
+
 const MAX_DUPLICATES_LISTED = 100;
 /** Arrivals kept per key: enough for any burst the audit sends, bounded against key reuse storms. */
 const MAX_ARRIVALS_PER_KEY = 256;
 
 export class Ledger {
-  readonly #byKey = new Map<string, Execution[]>();
-  readonly #arrivals = new Map<string, number[]>();
+  // Bounded: the oldest keys are forgotten past `maxKeys` (an audit reads a key right after using it).
+  readonly #byKey: BoundedMap<string, Execution[]>;
+  readonly #arrivals: BoundedMap<string, number[]>;
+
+  constructor(maxKeys: number = DEFAULT_MAX_RECORDS) {
+    this.#byKey = new BoundedMap(maxKeys);
+    this.#arrivals = new BoundedMap(maxKeys);
+  }
+
   #total = 0;
   #unkeyed = 0;
 
@@ -52,7 +61,9 @@ export class Ledger {
       return;
     }
     const list = this.#byKey.get(key);
-    if (list) list.push(execution);
+    if (list) {
+      if (list.length < MAX_ARRIVALS_PER_KEY) list.push(execution);
+    }
     else this.#byKey.set(key, [execution]);
   }
 

@@ -20,6 +20,7 @@ import { StoreOutageSwitch } from '../../reference/store/outage.js';
 import { isStoreOutageRequest, sendStoreOutage } from './admin.js';
 import { ledgerKeyOf } from './context.js';
 import { Ledger } from './ledger.js';
+import { BoundedMap, DEFAULT_MAX_RECORDS } from './bounded-map.js';
 import { createReferenceApp } from './routes.js';
 import { listen, urlFor } from '../../core/listen.js';
 
@@ -39,6 +40,13 @@ export interface ReferenceServerOptions {
   replay5xx?: boolean;
   keySyntax?: KeySyntax;
   maxBodyBytes?: number;
+  /**
+   * Serve the ledger (every tenant's resource ids) and the fault switches (store outage). Off by
+   * default: never enable it on a server others can reach (`serve --admin`; `target: self` enables it).
+   */
+  admin?: boolean;
+  /** Keys the demo ledger, arrival times, payments and refunds keep at most (oldest forgotten first; default 100000). */
+  maxRecords?: number;
   storeTimeoutMs?: number;
   /** A client disconnecting mid-flight kills its request before the side effect (default true). */
   abandonOnDisconnect?: boolean;
@@ -98,7 +106,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       logEvent(event);
     },
   });
-  const ledger = new Ledger();
+  const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
+  const admin = options.admin === true;
+  const ledger = new Ledger(maxRecords);
   const handler = createReferenceApp({
     layer,
     storeName: store.name,
@@ -106,16 +116,20 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     metrics,
     processingMs,
     abandonOnDisconnect: options.abandonOnDisconnect ?? true,
-    payments: new Map(),
-    refunds: new Map(),
+    payments: new BoundedMap(maxRecords),
+    refunds: new BoundedMap(maxRecords),
     storeOutage,
+    admin,
+    // A lookup of a key nobody uses: any answer means the store works.
+    storeCheck: () => store.lookup('__idemaudit_health__', ''),
   });
 
   const app = wrapNodeHandler(layer, handler);
   // The outage switch is answered before the idempotency layer: it is a test control, not a mutation.
   // CapturingServerResponse lets the adapter buffer the handler's answer without patching each response.
+  // Without admin, the outage switch is an ordinary unknown path for the app (404).
   const route = (req: IncomingMessage, res: ServerResponse): void =>
-    isStoreOutageRequest(req) ? sendStoreOutage(storeOutage, req, res) : app(req, res);
+    admin && isStoreOutageRequest(req) ? sendStoreOutage(storeOutage, req, res) : app(req, res);
   // The HTTP/2 compatibility API's request and response have the same shape as node:http's for
   // everything the adapter and the app use (headers, url, writeHead, setHeader, write, end).
   const server: Server | Http2SecureServer = options.tls
@@ -130,6 +144,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   // Arrival of every keyed request's last byte, executed or not (an 'end' listener does not start
   // reading the body, so the handler still consumes it as usual).
   server.on('request', (req: IncomingMessage) => {
+    // Only mutations pass through the idempotency layer: a keyed GET flood records nothing.
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
     const key = ledgerKeyOf(req, layer.settings.keyHeader);
     if (key !== null) req.once('end', () => ledger.arrive(key, preciseNow()));
   });

@@ -35,8 +35,13 @@ export interface Vu {
 }
 
 const MARKER_LENGTHS = new Set(REPLAY_MARKERS.map((m) => m.length));
-/** Response bytes a flight keeps (duplicate comparison, samples). */
-export const MAX_KEPT_BODY = 1 << 20;
+/**
+ * Response bytes a flight keeps (duplicate comparison, samples): 2000 flights in flight hold at
+ * most 128 MiB. Duplicates are compared on this prefix.
+ */
+export const MAX_KEPT_BODY = 1 << 16;
+/** Past this many response bytes the request is aborted: an endless body must not hold a slot forever. */
+export const MAX_RESPONSE_BYTES = 1 << 24;
 
 /** Whether raw response headers carry a replay marker set to true (or the sf-boolean ?1). */
 export function hasReplayMarker(raw: readonly Buffer[] | readonly string[]): boolean {
@@ -80,7 +85,13 @@ export class Flight {
     public keep: boolean,
   ) {}
 
-  onConnect(): void {}
+  /** Bytes of the response body so far (counted for every flight, kept or not). */
+  bytes = 0;
+  #abort: ((err?: Error) => void) | undefined;
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+  }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
     this.onResponseHead(statusCode, statusCode >= 200 && statusCode < 300 && hasReplayMarker(rawHeaders), rawHeaders);
@@ -95,9 +106,14 @@ export class Flight {
   }
 
   onData(chunk: Buffer): boolean {
+    this.bytes += chunk.length;
+    if (this.bytes > MAX_RESPONSE_BYTES) {
+      this.#abort?.(Object.assign(new Error(`response body over ${MAX_RESPONSE_BYTES} bytes: request aborted`), { code: 'IDEMAUDIT_BODY_LIMIT' }));
+      return false;
+    }
     if (!this.keep) return true;
     if (this.body === undefined) this.body = chunk;
-    // Bodies are kept to compare duplicates with their originals; beyond 1 MiB the prefix has to do.
+    // Bodies are kept to compare duplicates with their originals; beyond 64 KiB the prefix has to do.
     else if (this.body.length < MAX_KEPT_BODY) this.body = Buffer.concat([this.body, chunk]).subarray(0, MAX_KEPT_BODY);
     return true;
   }

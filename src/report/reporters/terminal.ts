@@ -1,5 +1,6 @@
 // Human summary: one table row per result, evidence lines for failures, latency by outcome.
 // Colour only when the caller says the stream is a colour TTY; otherwise plain and stable.
+import { sanitizeDeep } from '../sanitize.js';
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import type { ResultRecord } from '../model.js';
@@ -18,7 +19,9 @@ function evidenceLines(r: ResultRecord): string[] {
 export const terminalReporter: Reporter = {
   id: 'terminal',
   description: 'summary table, evidence for failures and latency percentiles, for people',
-  render(report, { color }) {
+  render(hostile, { color }) {
+    // Strings from the target reach a terminal: escape sequences are made visible first.
+    const report = sanitizeDeep(hostile);
     const c = new Chalk({ level: color ? 1 : 0 });
     const paint = (verdict: string, text: string): string =>
       verdict === 'pass' ? c.green(text) : verdict === 'fail' ? c.red(text) : verdict === 'error' ? c.magenta(text) : c.yellow(text);

@@ -33,7 +33,7 @@ export const LoadOptions = z
     inFlightDuplicates: z.number().min(0).max(1).default(0.5)
       .describe('Share of the duplicates sent immediately after their original, while it is in flight (the rest replay completed originals)'),
     thresholds: z.array(z.string()).default([]).describe('Pass/fail criteria, e.g. "p99 < 250ms", "error_rate < 1%", "duplicate_executions == 0", "replay.p99 < first.p99", "rate >= 95%"'),
-    timeoutMs: z.number().int().positive().optional().describe('Per-request timeout (default: defaults.timeoutMs)'),
+    timeoutMs: z.number().int().positive().max(600_000).optional().describe('Per-request timeout (default: defaults.timeoutMs)'),
     tenant: z.string().optional().describe('Tenant whose credentials the traffic uses (default: the first)'),
     shard: z.string().regex(/^\d+\/\d+$/, 'a shard is "i/n", e.g. 0/3').optional()
       .describe('Run shard i of n (0-based): every n-th slot of the schedule from i, connections / n, keys of its own; `report --merge` adds the shards up'),

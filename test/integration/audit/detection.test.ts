@@ -28,7 +28,7 @@ function makeStore(kind: StoreKind): { store?: IdempotencyStore; cleanup(): Prom
 
 async function audit(flaws: string[], seed = 'detect', kind: StoreKind = 'memory', opts: { processingMs?: number; only?: string[]; tune?: (s: Awaited<ReturnType<typeof loadScenarioFile>>) => void } = {}): Promise<Report> {
   const { store, cleanup } = makeStore(kind);
-  const server = await startReferenceServer({ port: 0, flaws, ...(store ? { store } : {}), ...(opts.processingMs !== undefined ? { processingMs: opts.processingMs } : {}) });
+  const server = await startReferenceServer({ admin: true, port: 0, flaws, ...(store ? { store } : {}), ...(opts.processingMs !== undefined ? { processingMs: opts.processingMs } : {}) });
   try {
     const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
     opts.tune?.(scenario);
@@ -44,7 +44,7 @@ const REFERENCE_CHECKS = new Set(defaultCheckIds());
 
 /** Only `expiry`, with a test retention declared on create-payment; the server keeps results `retentionMs`. */
 async function expiryAudit(retentionMs: number | undefined, testRetention: number): Promise<Report> {
-  const server = await startReferenceServer({ port: 0, ...(retentionMs !== undefined ? { retentionMs } : {}) });
+  const server = await startReferenceServer({ admin: true, port: 0, ...(retentionMs !== undefined ? { retentionMs } : {}) });
   try {
     const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
     scenario.endpoints[0]!.policy.testRetention = testRetention;
@@ -225,7 +225,7 @@ describe('detection matrix (memory store)', () => {
 // Chaos flaws: scenarios/chaos.yaml, only the check that targets the flaw, against a server started
 // with the scenario's `self` settings (short lease, 100 ms processing).
 async function chaosAudit(flaws: string[], check: string): Promise<Report> {
-  const server = await startReferenceServer({ port: 0, flaws, leaseMs: 1000, processingMs: 100 });
+  const server = await startReferenceServer({ admin: true, port: 0, flaws, leaseMs: 1000, processingMs: 100 });
   try {
     const scenario = await loadScenarioFile('scenarios/chaos.yaml', {});
     // orphan-lock's server reports no lease at all: declare the one the scenario gives its own server.

@@ -13,7 +13,7 @@ afterAll(async () => {
 
 describe('custom profiles', () => {
   it('grade the same server by the rules they declare, citing themselves', async () => {
-    const server = await startReferenceServer({ port: 0 });
+    const server = await startReferenceServer({ admin: true, port: 0 });
     servers.push(server);
     const scenario = parseScenario(`
 version: 1

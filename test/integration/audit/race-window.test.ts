@@ -32,7 +32,7 @@ describe('last-byte bursts', () => {
     ['a Redis round trip (sub-millisecond), no work', 0, () => createRedisStore({ url: 'redis://127.0.0.1:6379', prefix: uniquePrefix('race-window') })],
   ] as const)('catch a race whose window is %s, in every audit', async (_label, processingMs, makeStore) => {
     const store = makeStore();
-    const server = await startReferenceServer({ port: 0, flaws: ['race'], processingMs, store });
+    const server = await startReferenceServer({ admin: true, port: 0, flaws: ['race'], processingMs, store });
     servers.push({
       close: async () => {
         await server.close();
@@ -50,7 +50,7 @@ describe('last-byte bursts', () => {
   });
 
   it('reports the arrival spread and the distribution per burst size against the correct server', async () => {
-    const server = await startReferenceServer({ port: 0, processingMs: 0 });
+    const server = await startReferenceServer({ admin: true, port: 0, processingMs: 0 });
     servers.push(server);
     const report = await runAudit(scenario('[2, 8]'), { target: server.url, seed: 'spread' });
     const [result] = report.results;

@@ -18,7 +18,7 @@ const statusLines = (out: string): string[] => [...out.matchAll(/HTTP\/1\.1 (\d{
 
 describe('curl reproductions', () => {
   it('replays a payload-mismatch finding against a server without fingerprints', async () => {
-    const server = await startReferenceServer({ port: 0, flaws: ['no-fingerprint'] });
+    const server = await startReferenceServer({ admin: true, port: 0, flaws: ['no-fingerprint'] });
     servers.push(server);
     const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
     const report = await runAudit(scenario, { target: server.url, only: ['payload-mismatch'], seed: 'repro' });
@@ -37,7 +37,7 @@ describe('curl reproductions', () => {
 
   it('replays a concurrent-duplicates finding in parallel against a racy server', async () => {
     // 300 ms of processing, so parallel curls overlap even when process start-up is slow.
-    const server = await startReferenceServer({ port: 0, flaws: ['race'], processingMs: 300 });
+    const server = await startReferenceServer({ admin: true, port: 0, flaws: ['race'], processingMs: 300 });
     servers.push(server);
     const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
     const report = await runAudit(scenario, { target: server.url, only: ['concurrent-duplicates'], seed: 'repro' });

@@ -72,7 +72,7 @@ describe('scenarios/chaos.yaml against the correct reference server', () => {
   it.concurrent('Redis store: every chaos check passes, and the ledger has no duplicate', async ({ expect }) => {
     const prefix = uniquePrefix('chaos');
     const store = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix });
-    const server = await startReferenceServer({ port: 0, store, leaseMs: 1000, processingMs: 100 });
+    const server = await startReferenceServer({ admin: true, port: 0, store, leaseMs: 1000, processingMs: 100 });
     try {
       const scenario = await loadScenarioFile(SCENARIO, {});
       const report = await runAudit(scenario, { target: server.url, seed: 'chaos-redis', scenarioFile: SCENARIO, historyDir: path.join(dir, 'redis') });

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function start(flaws: string[] = []): Promise<ReferenceServer> {
-  const server = await startReferenceServer({ port: 0, processingMs: 5, flaws });
+  const server = await startReferenceServer({ admin: true, port: 0, processingMs: 5, flaws });
   servers.push(server);
   return server;
 }

@@ -21,7 +21,7 @@ beforeAll(async () => {
   await requireRedis();
   store = createRedisStore({ url: SHARED_REDIS_URL, prefix: uniquePrefix('failure-load') });
   // A few ms of work keeps originals in flight long enough for some duplicates to meet them (409).
-  server = await startReferenceServer({ store, processingMs: 5 });
+  server = await startReferenceServer({ admin: true, store, processingMs: 5 });
 });
 
 afterAll(async () => {

@@ -76,7 +76,7 @@ describe('Redis killed mid-traffic and restarted on the same port', () => {
     const port = redis.port;
 
     const store: RedisStore = createRedisStore({ url: redis.url, prefix: uniquePrefix('failure-crash') });
-    const server: ReferenceServer = await startReferenceServer({ store, processingMs: PROCESSING_MS });
+    const server: ReferenceServer = await startReferenceServer({ admin: true, store, processingMs: PROCESSING_MS });
     // Closed in this order: the server first, then the store it uses.
     cleanups.push(() => store.close());
     cleanups.push(() => server.close());

@@ -24,7 +24,7 @@ function captureIO(): CliIO & { out: () => string; err: () => string } {
 
 let server: ReferenceServer;
 beforeAll(async () => {
-  server = await startReferenceServer({ port: 0 });
+  server = await startReferenceServer({ admin: true, port: 0 });
 });
 afterAll(async () => {
   await server.close();

@@ -27,7 +27,7 @@ export function loadScenario(load: Record<string, unknown> = {}): Scenario {
 }
 
 async function audit(opts: { flaws?: string[]; store?: IdempotencyStore; seed?: string } = {}): Promise<Report> {
-  const server = await startReferenceServer({ port: 0, ...(opts.flaws ? { flaws: opts.flaws } : {}), ...(opts.store ? { store: opts.store } : {}) });
+  const server = await startReferenceServer({ admin: true, port: 0, ...(opts.flaws ? { flaws: opts.flaws } : {}), ...(opts.store ? { store: opts.store } : {}) });
   try {
     return (await runAudit(loadScenario(), { target: server.url, seed: opts.seed ?? 'load' }));
   } finally {

@@ -9,7 +9,7 @@ import { startReferenceServer, type ReferenceServer } from '../../../src/demo/in
 
 let server: ReferenceServer;
 beforeAll(async () => {
-  server = await startReferenceServer({ port: 0, processingMs: 50 });
+  server = await startReferenceServer({ admin: true, port: 0, processingMs: 50 });
 });
 afterAll(async () => {
   await server.close();

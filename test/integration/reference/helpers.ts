@@ -44,7 +44,7 @@ export const BACKENDS: Backend[] = [
 ];
 
 export async function startServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
-  const server = await startReferenceServer({ processingMs: 0, ...options });
+  const server = await startReferenceServer({ admin: true, processingMs: 0, ...options });
   running.push(server);
   return server;
 }
