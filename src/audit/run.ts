@@ -214,7 +214,10 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       ...(opts.scenarioFile ? { file: opts.scenarioFile } : {}),
       ...(scenario.description ? { description: scenario.description } : {}),
     },
-    endpoints: scenario.endpoints.map(({ name, method, path, risk, keyRequired }) => ({ name, method, path: redactor.url(path), risk, keyRequired })),
+    endpoints: scenario.endpoints.map(({ name, method, path, risk, keyRequired }) => {
+      const source = scenario.endpointPositions?.[name];
+      return { name, method, path: redactor.url(path), risk, keyRequired, ...(source ? { source } : {}) };
+    }),
     target: target.label,
     profile: profile.id,
     seed,

@@ -46,6 +46,8 @@ export interface EndpointInfo {
   path: string;
   risk: 'critical' | 'high' | 'medium' | 'low';
   keyRequired: 'mandatory' | 'expected' | 'optional';
+  /** Where the endpoint is declared in the scenario file (1-based), for SARIF locations. */
+  source?: { line: number; column: number };
 }
 
 export interface Report {

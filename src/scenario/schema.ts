@@ -170,7 +170,10 @@ export function scenarioSchema(): z.ZodType<Scenario, unknown> {
 }
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
-export type Scenario = z.output<typeof ScenarioSchema>;
+/** 1-based line and column of a node in the scenario file. */
+export interface SourcePosition { line: number; column: number }
+/** The parsed scenario, plus where each endpoint is declared (set by the file loader, for SARIF locations). */
+export type Scenario = z.output<typeof ScenarioSchema> & { endpointPositions?: Record<string, SourcePosition> };
 export type Endpoint = z.output<typeof EndpointSchema>;
 export type Probe = z.output<typeof ProbeSchema>;
 export type Tenant = z.output<typeof TenantSchema>;
