@@ -227,6 +227,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     summary,
     results,
     latency: recorder.latency(),
+    latencyHistograms: recorder.encodedLatency(),
     exchanges,
     exchangesDropped: dropped,
   };

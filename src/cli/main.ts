@@ -135,13 +135,13 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
 
   addCompareFlags(root.command('compare')
     .description('list regressions between two runs (exit 1 when there are any)')
-    .argument('<old>', 'baseline JSON report')
-    .argument('<new>', 'JSON report to compare with it'))
+    .argument('<reports...>', 'baseline JSON report, then the report to compare with it (only the new one with --baseline)'))
     .addHelpText('after', examples([
       'idemaudit compare reports/q3.json reports/q4.json',
+      'idemaudit compare --baseline baseline-runs/ reports/latest.json',
       'idemaudit compare baseline.json latest.json --tolerance 0.1 --format json',
     ]))
-    .action(async (oldFile: string, newFile: string, flags: CompareFlags) => setCode(await compareCommand(oldFile, newFile, flags, io)));
+    .action(async (files: string[], flags: CompareFlags) => setCode(await compareCommand(files, flags, io)));
 
   root.command('list')
     .description(`list ${LISTABLE.join(', ')}`)

@@ -78,6 +78,11 @@ export interface Report {
    * Where present, `latency` of that endpoint and outcome is computed from `intended`.
    */
   histograms?: Record<string, Partial<Record<Outcome, EncodedLatency>>>;
+  /**
+   * endpoint -> outcome -> HdrHistogram compressed base64 (µs) of the audit's own latency (the same
+   * data as `latency`), so `compare` can put confidence intervals on percentiles.
+   */
+  latencyHistograms?: Record<string, Partial<Record<Outcome, string>>>;
 }
 
 /** What a load run yields for the report: its figures and its latency histograms by outcome. */
