@@ -76,8 +76,12 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
   root.command('validate')
     .description('check scenario files and report every problem with file:line:col')
     .argument('<files...>', 'scenario files')
-    .addHelpText('after', examples(['idemaudit validate scenarios/*.yaml']))
-    .action(async (files: string[]) => setCode(await validateCommand(files, io)));
+    .option('-f, --format <list>', 'also check these report formats, comma-separated', list, [])
+    .option('-p, --profile <id>', "also check this profile (instead of the scenario's)")
+    .option('--only <checks>', 'also check these check ids, comma-separated', list, [])
+    .option('--skip <checks>', 'also check these check ids, comma-separated', list, [])
+    .addHelpText('after', examples(['idemaudit validate scenarios/*.yaml', 'idemaudit validate scenarios/reference.yaml --format junit,sarif --only concurrent-duplicates']))
+    .action(async (files: string[], flags: { format: string[]; profile?: string; only: string[]; skip: string[] }) => setCode(await validateCommand(files, flags, io)));
 
   root.command('serve')
     .description('run the reference idempotency server (optionally with a deliberate flaw)')

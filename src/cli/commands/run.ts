@@ -14,6 +14,7 @@ import type { Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
 import { level, list, positiveInt, positiveNumber } from '../options.js';
 import { progressListener } from '../progress.js';
+import { preflight } from '../preflight.js';
 import { withInterrupt } from '../interrupt.js';
 
 export interface AuditFlags {
@@ -88,6 +89,8 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
     ...(ca || insecure ? { tls: { ...(ca ? { ca: await readCa(ca) } : {}), ...(insecure ? { insecure: true } : {}) } } : {}),
     ...(how.file ? { scenarioFile: how.file } : {}),
   };
+  // Unknown formats, profiles and check ids fail here, before anything is sent.
+  preflight(scenario, { format, profile: flags.profile, only: flags.only, skip: flags.skip });
   if (dryRun) return dryRunCommand(scenario, options, io);
   const say = (text: string): unknown => (how.json ? io.stderr.write(text) : io.stdout.write(text));
   const report = await withInterrupt(io, (signal) => runAudit(scenario, {
