@@ -1,13 +1,13 @@
 // A load run in the report: lifting the load check's figures and histograms out of its result
 // facts into `report.load` and `report.histograms`, the percentile table for the terminal, and the
 // `.hgrm` percentile-distribution files written beside the JSON report.
-import Table from 'cli-table3';
 import { writeFile } from 'node:fs/promises';
 import {
   addHistograms, decodeHistogram, percentileDistribution, summarize, type LatencyHistogram, type LatencySummary,
 } from '../metrics/histogram.js';
 import { OUTCOMES as OUTCOME_ORDER } from '../core/outcome.js';
-import type { EncodedLatency, LoadOutcome, LoadRunReport, Outcome, Report } from './model.js';
+import { clip, latencyColumns, wrap } from './text-layout.js';
+import type { EncodedLatency, LoadOutcome, Outcome, Report } from './model.js';
 
 function decodeOrUndefined(base64: string): LatencyHistogram | undefined {
   try {
@@ -97,33 +97,30 @@ export async function writeHistogramFiles(report: Report, jsonFile: string): Pro
   return written;
 }
 
-const f2 = (n: number): string => n.toFixed(2);
 const pct = (f: number): string => `${Number((f * 100).toFixed(2))}%`;
 
 /** Percentile table(s) of every load run in the report, for the terminal; '' when there is none. */
-export function renderLoadTable(report: Report, opts: { color?: boolean } = {}): string {
+export function renderLoadTable(report: Report, opts: { color?: boolean; width?: number } = {}): string {
   const out: string[] = [];
-  const style = { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] };
+  const width = Math.max(40, opts.width ?? 120);
   for (const [endpoint, fig] of Object.entries(report.load ?? {})) {
     const rate = fig.targetRate !== undefined
       ? `${fig.achievedRate} req/s achieved of ${fig.targetRate} target (${pct(fig.achievedRate / fig.targetRate)})`
       : `${fig.achievedRate} req/s on ${fig.connections} connections`;
     const dup = fig.duplicateExecutions === null ? 'unknown (no oracle)' : String(fig.duplicateExecutions);
-    out.push(`load ${endpoint} [${fig.executor}${fig.runs ? `, ${fig.runs} runs merged` : ''}]: ${rate}; ${fig.sent} sent, ${fig.completed} completed${fig.dropped ? `, ${fig.dropped} dropped` : ''}${fig.capped ? ' (capped by maxRequests)' : ''} in ${(fig.elapsedMs / 1000).toFixed(1)} s`);
-    out.push(`  mix: ${fig.mix.fresh} fresh, ${fig.mix.replay} replays, ${fig.mix.inflight} in-flight duplicates; duplicate executions: ${dup}; replay mismatches: ${fig.replayMismatches}; conflict rate ${pct(fig.conflictRate)}; error rate ${pct(fig.errorRate)}`);
+    out.push(...wrap(`load ${endpoint} [${fig.executor}${fig.runs ? `, ${fig.runs} runs merged` : ''}]: ${rate}; ${fig.sent} sent, ${fig.completed} completed${fig.dropped ? `, ${fig.dropped} dropped` : ''}${fig.capped ? ' (capped by maxRequests)' : ''} in ${(fig.elapsedMs / 1000).toFixed(1)} s`, width, 2, 0));
+    out.push(...wrap(`mix: ${fig.mix.fresh} fresh, ${fig.mix.replay} replays, ${fig.mix.inflight} in-flight duplicates; duplicate executions: ${dup}; replay mismatches: ${fig.replayMismatches}; conflict rate ${pct(fig.conflictRate)}; error rate ${pct(fig.errorRate)}`, width, 4, 2));
     const open = fig.executor !== 'constant-connections';
-    const table = new Table({ head: ['latency (ms)', 'outcome', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], style });
-    const rows = (label: string, byOutcome: LoadRunReport['latency']['intended']): void => {
-      for (const o of [...OUTCOME_ORDER, 'all' as const]) {
-        const s = byOutcome[o];
-        if (s) table.push([label, o, s.count, f2(s.p50), f2(s.p90), f2(s.p99), f2(s.p999), f2(s.max)]);
-      }
-    };
-    rows(open ? 'from intended start' : 'from send', fig.latency.intended);
+    const rows: Array<{ lead: string[]; s: LatencySummary }> = [];
+    for (const o of [...OUTCOME_ORDER, 'all' as const]) {
+      const s = fig.latency.intended[o];
+      if (s) rows.push({ lead: [o], s });
+    }
     const all = fig.latency.service.all;
-    if (open && all) table.push(['service time', 'all', all.count, f2(all.p50), f2(all.p90), f2(all.p99), f2(all.p999), f2(all.max)]);
-    out.push(table.toString());
-    for (const t of fig.thresholds) out.push(`  ${t.verdict === 'pass' ? '✓' : t.verdict === 'fail' ? '✗' : '-'} ${t.observed}`);
+    if (open && all) rows.push({ lead: ['service time'], s: all });
+    out.push(`  latency (ms) ${open ? 'from intended start (service time: from send)' : 'from send'}:`);
+    out.push(...latencyColumns(['outcome'], rows).map((l) => clip(`    ${l}`, width)));
+    for (const t of fig.thresholds) out.push(...wrap(`${t.verdict === 'pass' ? '✓' : t.verdict === 'fail' ? '✗' : '-'} ${t.observed}`, width, 4, 2));
   }
   return out.length > 0 ? `${out.join('\n')}\n` : '';
 }

@@ -15,6 +15,7 @@ import { isInteractive, type CliIO } from '../io.js';
 import { level, list, positiveInt, positiveNumber } from '../options.js';
 import { progressListener } from '../progress.js';
 import { preflight } from '../preflight.js';
+import { wrap } from '../../report/text-layout.js';
 import { withInterrupt } from '../interrupt.js';
 
 export interface AuditFlags {
@@ -33,6 +34,12 @@ export interface AuditFlags {
   ca?: string;
   insecure?: boolean;
   dryRun?: boolean;
+  /** Summary line and exit code only. */
+  quiet?: boolean;
+  /** Every exchange in the terminal output. */
+  verbose?: boolean;
+  /** The JSON report on stdout and nothing else there. */
+  json?: boolean;
 }
 
 export function addAuditFlags(cmd: Command, opts: { target?: boolean } = {}): Command {
@@ -52,7 +59,10 @@ export function addAuditFlags(cmd: Command, opts: { target?: boolean } = {}): Co
     .option('--max-body <bytes>', 'response bytes kept per exchange; larger bodies are hashed and truncated', positiveInt)
     .option('--ca <file>', 'trust this CA certificate (PEM) for https targets')
     .option('--insecure', 'accept any TLS certificate (self-signed staging hosts)')
-    .option('--dry-run', 'print the requests the audit would send, send none');
+    .option('--dry-run', 'print the requests the audit would send, send none')
+    .option('-q, --quiet', 'print the summary line only (the exit code tells the rest)')
+    .option('-v, --verbose', 'print every exchange, and the evidence of passing results too')
+    .option('--json', 'print the JSON report on stdout and nothing else there (progress and file names go to stderr)');
 }
 
 /** The start line (with the seed, so any run can be reproduced) always; live progress on a TTY only. */
@@ -81,7 +91,9 @@ export interface Presentation {
 
 /** Shared by `run`, `check` and `load`: audit, print, write reports, map the verdict to an exit code. */
 export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: CliIO, how: Presentation = {}): Promise<number> {
-  const { allowHost, maxRequests, maxRate, maxBody, ca, insecure, dryRun, reportDir, format, ...rest } = flags;
+  const { allowHost, maxRequests, maxRate, maxBody, ca, insecure, dryRun, reportDir, format, quiet, verbose, json, ...rest } = flags;
+  if (json) how = { ...how, json: true };
+  if (quiet && verbose) throw new UsageError('--quiet and --verbose exclude each other');
   const options: RunOptions = {
     ...rest,
     allowHosts: allowHost,
@@ -92,7 +104,10 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
   // Unknown formats, profiles and check ids fail here, before anything is sent.
   preflight(scenario, { format, profile: flags.profile, only: flags.only, skip: flags.skip });
   if (dryRun) return dryRunCommand(scenario, options, io);
-  const say = (text: string): unknown => (how.json ? io.stderr.write(text) : io.stdout.write(text));
+  // --quiet keeps stdout for the summary line; what it would have said goes nowhere.
+  const width = terminalWidth(io);
+  const say = (text: string): unknown => (how.json ? io.stderr.write(text) : quiet ? undefined
+    : io.stdout.write(text.startsWith('idemaudit: auditing') ? `${wrap(text, width, 2, 0).join('\n')}\n` : text));
   const report = await withInterrupt(io, (signal) => runAudit(scenario, {
     ...options, signal, historyDir: reportDir, listener: how.listener ?? runListener(io, say),
   }));
@@ -102,8 +117,8 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
     // Nothing ran: one readable line instead of an empty table.
     io.stderr.write(`idemaudit: ${summary.reason}\n`);
   } else if (!how.json) {
-    io.stdout.write(getReporter('terminal').render(report, { color }));
-    if (report.load) io.stdout.write(renderLoadTable(report, { color }));
+    io.stdout.write(getReporter('terminal').render(report, { color, width, detail: quiet ? 'quiet' : verbose ? 'verbose' : 'normal' }));
+    if (report.load && !quiet) io.stdout.write(renderLoadTable(report, { color, width }));
   }
   if (summary.stoppedBy && summary.stoppedBy !== 'interrupted' && summary.stoppedBy !== 'unreachable') {
     io.stderr.write(`idemaudit: run stopped early: ${summary.reason}\n`);
@@ -114,6 +129,12 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
   if (how.json) io.stdout.write(getReporter('json').render(report, { color: false }));
   say(`report: ${[...written, ...hgrm, ...(report.history?.file ? [report.history.file] : [])].join(', ')}\n`);
   return exitCodeOf(summary);
+}
+
+/** The terminal's width; piped output (CI logs) gets COLUMNS or 120. */
+export function terminalWidth(io: CliIO): number {
+  const cols = io.stdout.columns ?? Number(io.env.COLUMNS);
+  return Number.isFinite(cols) && cols > 0 ? cols : 120;
 }
 
 /** Ctrl-C wins (130); then findings (1), even from a run a safety rail stopped; then an early stop (3). */
