@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { html, jsonForScript } from '../escape.js';
 import { evidenceBlock, evidenceLine, factsText, latencyRows } from '../evidence.js';
 import { governance, MATURITY_TEXT } from '../governance.js';
+import { executiveSummary } from '../executive.js';
 import { VERDICT_ORDER } from '../../core/verdict.js';
 import type { Report, ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
@@ -168,10 +169,21 @@ ${s.reason ? `<p><strong>Incomplete:</strong> ${html(s.reason)}</p>\n` : ''}<sec
 </header>`;
 }
 
+/** First screen: what is at risk and what to do. */
+function executiveHtml(report: Report): string {
+  const e = executiveSummary(report);
+  const risks = e.risks.map((r) => `<li><strong><code>${html(r.endpoint)}</code></strong> (${html(r.risk)} risk, ${html(r.level)}): ${html(r.impact)} What to do: ${html(r.fix)}</li>`);
+  return `<section id="executive">
+<h2>Executive summary</h2>
+<p><strong>${html(e.headline)}</strong></p>
+${risks.length > 0 ? `<ul>${risks.join('')}</ul>\n` : ''}${e.loadOnly.length > 0 ? `<p>Load only, no contract checks (maturity not graded): ${e.loadOnly.map((n) => `<code>${html(n)}</code>`).join(', ')}.</p>\n` : ''}</section>`;
+}
+
 function endpointsHtml(report: Report): string {
   const rows = governance(report).map((g) => {
-    const why = [...g.maturity.reasons, ...(g.maturity.level < 4 ? [`Not L${g.maturity.level + 1}: ${g.maturity.missing.join('; ')}`] : [])];
-    return `<tr><td><code>${html(g.name)}</code></td><td><code>${g.info ? html(`${g.info.method} ${g.info.path}`) : 'not declared'}</code></td><td>${html(g.risk)}</td><td>${g.info ? html(g.info.keyRequired) : 'not declared'}</td><td><strong>${g.maturity.label}</strong> ${html(MATURITY_TEXT[g.maturity.label])}<ul>${why.map((w) => `<li>${html(w)}</li>`).join('')}</ul></td><td class="n">${g.failed.violation}</td><td class="n">${g.failed.deviation}</td></tr>`;
+    const why = g.maturity.ungraded ? [] : [...g.maturity.reasons, ...(g.maturity.level < 4 ? [`Not L${g.maturity.level + 1}: ${g.maturity.missing.join('; ')}`] : [])];
+    const grade = g.maturity.ungraded ? html(g.maturity.ungraded) : `<strong>${g.maturity.label}</strong> ${html(MATURITY_TEXT[g.maturity.label])}`;
+    return `<tr><td><code>${html(g.name)}</code></td><td><code>${g.info ? html(`${g.info.method} ${g.info.path}`) : 'not declared'}</code></td><td>${html(g.risk)}</td><td>${g.info ? html(g.info.keyRequired) : 'not declared'}</td><td>${grade}<ul>${why.map((w) => `<li>${html(w)}</li>`).join('')}</ul></td><td class="n">${g.failed.violation}</td><td class="n">${g.failed.deviation}</td></tr>`;
   });
   return `<section id="endpoints">
 <h2>Endpoints</h2>
@@ -284,6 +296,7 @@ ${lib.css}</style>
 </head>
 <body>
 ${headerHtml(report)}
+${executiveHtml(report)}
 ${endpointsHtml(report)}
 ${latencyHtml(charts)}
 ${findingsHtml(report)}
