@@ -16,6 +16,7 @@
 //       Those checks may not exist in a given build; L4 is only reachable once they run.
 // "Passed" means: at least one result with verdict pass and none with fail or error.
 import { RISK_TEXT } from './catalogue.js';
+import { coverageStatus, coverageText } from './observability.js';
 import { endpointInfo, endpointNames } from './evidence.js';
 import type { EndpointInfo, Report, ResultRecord } from './model.js';
 
@@ -163,10 +164,16 @@ function checklist(report: Report, info: EndpointInfo | undefined, rs: ResultRec
     item('5xx policy', ['error-replay'], declaredRule(of('error-replay'))),
     item('Tenant scoping', ['cross-tenant'], declaredRule(of('cross-tenant'))),
     item('Endpoint scoping', ['cross-endpoint'], declaredRule(of('cross-endpoint'))),
-    {
+    report.observability ? {
+      item: 'Observability coverage',
+      declared: `metrics at ${report.observability.metrics}`,
+      observed: coverageText(report.observability),
+      status: coverageStatus(report.observability),
+      checks: ['observability'],
+    } : {
       item: 'Observability coverage',
       declared: 'not declared in the report',
-      observed: obsObserved,
+      observed: obsResults.length === 0 ? 'not audited: the scenario names no metrics endpoint (observability.metrics)' : obsObserved,
       status: obsResults.length === 0 ? 'not measured' : statusOf(obsResults),
       checks: ['observability'],
     },

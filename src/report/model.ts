@@ -3,6 +3,7 @@ import type { Outcome } from '../core/outcome.js';
 import { atLeast, type Level, type Verdict } from '../core/verdict.js';
 import type { ExchangeRecord } from '../core/exchange.js';
 import type { LatencySummary } from '../metrics/histogram.js';
+import type { ObservabilityCoverage } from './observability.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -83,6 +84,8 @@ export interface Report {
    * data as `latency`), so `compare` can put confidence intervals on percentiles.
    */
   latencyHistograms?: Record<string, Partial<Record<Outcome, string>>>;
+  /** Observability coverage, when the scenario names a metrics endpoint (`observability.metrics`). */
+  observability?: ObservabilityCoverage;
 }
 
 /** What a load run yields for the report: its figures and its latency histograms by outcome. */

@@ -100,6 +100,15 @@ export const ScenarioSchema = z
       .prefault({}),
     tenants: z.record(z.string().regex(NAME_PATTERN, NAME_RULE), TenantSchema).default({}),
     ledger: z.string().optional().describe('URL or path of a ledger endpoint answering {executions:[...]} for ?key=; set automatically for target self'),
+    observability: z
+      .strictObject({
+        metrics: z.string().min(1).describe('URL or path (on the target) of the API\'s Prometheus metrics, scraped before and after the audit'),
+        series: z.strictObject({
+          hit: z.string().optional(), miss: z.string().optional(), conflict: z.string().optional(), error: z.string().optional(),
+        }).optional().describe('Prometheus selectors (name or name{label="value"}) of the replay-hit, miss, conflict and error series; defaults fit the reference layer'),
+      })
+      .optional()
+      .describe('Where the audit measures observability coverage (GUIDE section 6)'),
     redact: z.array(z.string().min(1)).default([]).describe('Extra header names and JSON body field names to redact in reports'),
     allowHosts: z.array(z.string().min(1)).default([])
       .describe('Hosts (name or name:port) this scenario may send traffic to besides loopback; a non-loopback target must be listed here or passed with --allow-host'),

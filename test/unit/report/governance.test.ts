@@ -90,7 +90,7 @@ describe('governance checklist', () => {
 
   it('reports observability only when a result says something about it', () => {
     const none = governance(reportWith(L2()))[0]!.checklist.find((c) => c.item === 'Observability coverage')!;
-    expect(none.observed).toBe('not audited: no metrics endpoint was scraped in this run');
+    expect(none.observed).toBe('not audited: the scenario names no metrics endpoint (observability.metrics)');
     const rs = [...L2(), res('load', 'pass', 'violation', { observability: 'replay hit rate and 409 rate exported' })];
     expect(governance(reportWith(rs))[0]!.checklist.find((c) => c.item === 'Observability coverage')!.observed).toBe('replay hit rate and 409 rate exported');
   });
