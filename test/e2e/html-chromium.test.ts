@@ -178,6 +178,34 @@ describe('HTML report in headless Chromium, offline', () => {
     expect(page.colours).toBeGreaterThan(200); // text anti-aliasing, badges, chart lines
   });
 
+  for (const [width, scheme] of [[390, 'light'], [390, 'dark'], [1440, 'light'], [1440, 'dark']] as const) {
+    it(`at ${width} px (${scheme}): no horizontal scroll, no console error, a screenshot that is not blank`, async () => {
+      const page = await guardedPage(browser!.context, [fileUrl]);
+      try {
+        await page.page.setViewportSize({ width, height: 844 });
+        await page.page.emulateMedia({ colorScheme: scheme });
+        await page.page.goto(fileUrl, { waitUntil: 'load' });
+        expect(page.errors).toEqual([]);
+        expect(page.blocked).toEqual([]);
+        const overflow = await page.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+        expect(overflow.scroll, `page is ${overflow.scroll} px wide in a ${overflow.client} px viewport`).toBeLessThanOrEqual(overflow.client);
+        // The executive summary is on the first screen.
+        const exec = await page.page.locator('#executive').boundingBox();
+        expect(exec!.y).toBeLessThan(844);
+        const bg = await page.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        expect(bg).toBe(scheme === 'dark' ? 'rgb(17, 24, 39)' : 'rgb(255, 255, 255)');
+        const shot = await distinctColours(browser!.context, await page.page.screenshot({ fullPage: true, type: 'png' }));
+        expect(shot.width).toBe(width);
+        expect(shot.colours).toBeGreaterThan(100);
+        // Printable: the print stylesheet hides the controls.
+        await page.page.emulateMedia({ media: 'print' });
+        expect(await page.page.locator('.controls').isVisible()).toBe(false);
+      } finally {
+        await page.page.close();
+      }
+    });
+  }
+
   it('sorts the results table when a header is clicked, both ways, and back by #', async () => {
     const before = await rows();
     expect(before).toHaveLength(report.results.length);

@@ -44,103 +44,25 @@ const COLORS: Record<string, string> = {
   first: '#2563eb', replay: '#16a34a', conflict: '#d97706', mismatch: '#9333ea', rejected: '#64748b', error: '#dc2626', timeout: '#be123c',
 };
 
-const CSS = `
-:root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#fff;--soft:#f9fafb;--pass:#15803d;--fail:#b91c1c;--warn:#b45309;--note:#1d4ed8}
-*{box-sizing:border-box}
-body{margin:0;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 12px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
-code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-pre{background:var(--soft);border:1px solid var(--line);padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all;margin:6px 0}
-table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--soft)}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;color:#fff;background:var(--muted)}
-.v-pass{background:var(--pass)}.v-fail,.l-violation{background:var(--fail)}.l-deviation{background:var(--warn)}.l-observation{background:var(--note)}.v-error{background:#7e22ce}.v-skip,.v-incomplete{background:var(--warn)}
-.meta{color:var(--muted);margin:4px 0 16px}.meta span{margin-right:16px}
-.cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:110px}.card b{display:block;font-size:22px}
-.finding{border-left:4px solid var(--muted);padding:4px 12px;margin:12px 0}.finding.violation{border-color:var(--fail)}.finding.deviation{border-color:var(--warn)}.finding.observation{border-color:var(--note)}
-.finding p{margin:4px 0}.muted{color:var(--muted)}
-.charts{display:flex;flex-wrap:wrap;gap:24px}.chart-box{width:660px}.chart{width:640px;min-height:300px}
-.u-legend{width:auto;margin:4px 0}.u-legend th,.u-legend td{border:0;padding:0 4px;background:none;font-weight:normal}
-.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
-.controls{display:flex;gap:12px;align-items:center;margin:8px 0}.controls input{width:280px;padding:4px}
-th[data-sort]{cursor:pointer;user-select:none}th[data-sort]::after{content:" \\2195";color:var(--muted)}
-th[aria-sort=ascending]::after{content:" \\2191"}th[aria-sort=descending]::after{content:" \\2193"}
-`;
+
+let own: { css: string; js: string } | undefined;
 
 /**
- * Charts and the results table. Static: it reads report data only from the JSON data block and the
- * DOM, so nothing from the report is ever evaluated as code.
+ * The report's own stylesheet and browser script (charts, results table), kept as asset files
+ * beside this module's source and read once, like uPlot. The script is static: it reads report
+ * data only from the JSON data block and the DOM, so nothing from the report is evaluated as code.
  */
-const APP_JS = `(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('idemaudit-data').textContent);
-  var X = [Math.log10(2), 1, 2, 3, 4];
-  var TICKS = ['p50', 'p90', 'p99', 'p99.9', 'max'];
-  if (typeof uPlot === 'function') {
-    data.charts.forEach(function (chart, i) {
-      var el = document.getElementById('chart-' + i);
-      if (!el) return;
-      var series = [{ label: 'percentile', value: function (u, v) { var i = X.indexOf(v); return i < 0 ? '-' : TICKS[i]; } }];
-      var values = [X];
-      chart.series.forEach(function (s) {
-        series.push({ label: s.outcome + ' (n=' + s.count + ')', stroke: data.colors[s.outcome] || '#000', width: 2, points: { show: true, size: 6 }, value: function (u, v) { return v == null ? '-' : v.toFixed(3) + ' ms'; } });
-        values.push(s.values);
-      });
-      new uPlot({
-        width: 640, height: 300,
-        scales: { x: { time: false, range: [0, 4.2] }, y: { distr: 3, log: 10 } },
-        axes: [
-          { splits: function () { return X; }, values: function () { return TICKS; } },
-          { label: 'latency (ms, log scale)', size: 70 }
-        ],
-        series: series
-      }, values, el);
-    });
+export function reportAssets(): { css: string; js: string } {
+  if (!own) {
+    // src/report/reporters/ (vitest) and dist/report/reporters/ (built) both sit three levels below the package root.
+    const read = (name: string): string => readFileSync(new URL(`../../../src/report/reporters/assets/${name}`, import.meta.url), 'utf8');
+    own = {
+      css: read('report.css').replace(/<\/(style)/gi, '<\\/$1'),
+      js: read('report.js').trimEnd().replace(/<\/(script)/gi, '<\\/$1'),
+    };
   }
-
-  var table = document.getElementById('results');
-  if (!table) return;
-  var body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
-  var search = document.getElementById('filter-text');
-  var verdict = document.getElementById('filter-verdict');
-  var level = document.getElementById('filter-level');
-  var shown = document.getElementById('shown');
-  function filter() {
-    var q = search.value.toLowerCase();
-    var n = 0;
-    rows.forEach(function (row) {
-      var ok = (!q || row.textContent.toLowerCase().indexOf(q) >= 0) &&
-        (!verdict.value || row.getAttribute('data-verdict') === verdict.value) &&
-        (!level.value || row.getAttribute('data-level') === level.value);
-      row.hidden = !ok;
-      if (ok) n++;
-    });
-    shown.textContent = n + ' of ' + rows.length + ' results';
-  }
-  [search, verdict, level].forEach(function (el) { el.addEventListener('input', filter); });
-  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  heads.forEach(function (th, col) {
-    if (!th.hasAttribute('data-sort')) return;
-    th.tabIndex = 0;
-    function sort() {
-      var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
-      heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
-      th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
-      var numeric = th.getAttribute('data-sort') === 'number';
-      rows.sort(function (a, b) {
-        var x = a.cells[col].getAttribute('data-key') || a.cells[col].textContent;
-        var y = b.cells[col].getAttribute('data-key') || b.cells[col].textContent;
-        var c = numeric ? Number(x) - Number(y) : x.localeCompare(y);
-        return c !== 0 ? c * dir : Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index'));
-      });
-      rows.forEach(function (row) { body.appendChild(row); });
-    }
-    th.addEventListener('click', sort);
-    th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sort(); } });
-  });
-  filter();
-})();`;
+  return own;
+}
 
 // Sort keys of the results table: what needs attention first.
 const RANK: Record<string, number> = { violation: 0, deviation: 1, observation: 2 };
@@ -281,7 +203,8 @@ export function renderHtml(report: Report): string {
   const lib = uplotAsset();
   const charts = chartData(report);
   const data = jsonForScript({ colors: COLORS, charts });
-  const csp = `default-src 'none'; script-src ${cspHash(lib.js)} ${cspHash(APP_JS)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  const app = reportAssets();
+  const csp = `default-src 'none'; script-src ${cspHash(lib.js)} ${cspHash(app.js)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -292,7 +215,7 @@ export function renderHtml(report: Report): string {
 <title>idemaudit: ${html(report.scenario.name)} (${html(report.summary.verdict.toUpperCase())})</title>
 <style>/* uPlot ${html(lib.version)} (MIT) */
 ${lib.css}</style>
-<style>${CSS}</style>
+<style>${app.css}</style>
 </head>
 <body>
 ${headerHtml(report)}
@@ -304,7 +227,7 @@ ${resultsHtml(report)}
 <footer class="muted"><p>Generated by idemaudit ${html(report.tool.version)} from the run started ${html(report.startedAt)}. Charts: uPlot ${html(lib.version)}, inlined.</p></footer>
 <script type="application/json" id="idemaudit-data">${data}</script>
 <script>${lib.js}</script>
-<script>${APP_JS}</script>
+<script>${app.js}</script>
 </body>
 </html>
 `;
