@@ -189,6 +189,11 @@ describe('HTML report in headless Chromium, offline', () => {
         expect(page.blocked).toEqual([]);
         const overflow = await page.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
         expect(overflow.scroll, `page is ${overflow.scroll} px wide in a ${overflow.client} px viewport`).toBeLessThanOrEqual(overflow.client);
+        // The race is drawn: a timeline with highlighted executed copies, inside the viewport.
+        const tl = page.page.locator('figure.timeline svg').first();
+        expect(await tl.isVisible()).toBe(true);
+        expect((await tl.boundingBox())!.width).toBeLessThanOrEqual(width);
+        expect(await page.page.locator('figure.timeline g.lane.executed').count()).toBeGreaterThan(1);
         // The executive summary is on the first screen.
         const exec = await page.page.locator('#executive').boundingBox();
         expect(exec!.y).toBeLessThan(844);

@@ -11,6 +11,7 @@ import { html, jsonForScript } from '../escape.js';
 import { evidenceBlock, evidenceLine, factsText, latencyRows } from '../evidence.js';
 import { governance, MATURITY_TEXT } from '../governance.js';
 import { executiveSummary } from '../executive.js';
+import { raceTimeline } from '../race-timeline.js';
 import { VERDICT_ORDER } from '../../core/verdict.js';
 import type { Report, ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
@@ -151,6 +152,14 @@ ${boxes.join('\n')}
 </section>`;
 }
 
+/** The race timeline of a concurrent-duplicates result, when its evidence has the copies. */
+function timeline(r: ResultRecord): string {
+  if (r.check !== 'concurrent-duplicates') return '';
+  const arrivals = Array.isArray(r.facts?.arrivalsMs) ? (r.facts.arrivalsMs as unknown[]).filter((a): a is number => typeof a === 'number') : [];
+  const svg = raceTimeline(r.evidence, arrivals);
+  return svg ? `\n${svg}` : '';
+}
+
 function findingHtml(r: ResultRecord): string {
   const facts = factsText(r.facts);
   const evidence = r.evidence.length === 0 ? '' : `
@@ -164,7 +173,7 @@ ${r.evidence.map((e) => `<pre>${html(evidenceBlock(e))}</pre>`).join('\n')}
   return `<article class="finding ${html(r.level)}">
 <h3>${badge(`l-${r.level}`, r.level)} ${badge(`v-${r.verdict}`, r.verdict)} <code>${html(r.check)}</code> on <code>${html(r.endpoint)}</code></h3>
 <p>${html(r.message)}</p>
-<p class="muted">Rule: ${html(r.reference)}</p>${facts ? `\n<p class="muted">Facts: <code>${html(facts)}</code></p>` : ''}${evidence}${reproduce}
+<p class="muted">Rule: ${html(r.reference)}</p>${facts ? `\n<p class="muted">Facts: <code>${html(facts)}</code></p>` : ''}${timeline(r)}${evidence}${reproduce}
 </article>`;
 }
 
