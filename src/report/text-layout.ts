@@ -52,3 +52,23 @@ export function latencyColumns(lead: string[], rows: Array<{ lead: string[]; s: 
     [...lead.map(() => false), true, true, true, true, true, true, true, true, true]);
 }
 
+
+/**
+ * A shell command wrapped to `width` with ` \` continuations between words (quotes kept whole), so
+ * it still pastes and runs; a single word longer than a line stays whole rather than broken.
+ */
+export function shellWrap(cmd: string, width: number, indent: number, first = indent): string[] {
+  const words = cmd.match(/(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"]+)+/g) ?? [cmd];
+  const lines: string[] = [];
+  let line = ' '.repeat(first) + words[0]!;
+  for (const w of words.slice(1)) {
+    if (line.length + 1 + w.length + 2 > width) {
+      lines.push(`${line} \\`);
+      line = ' '.repeat(indent + 2) + w;
+    } else {
+      line += ` ${w}`;
+    }
+  }
+  lines.push(line);
+  return lines;
+}

@@ -8,7 +8,7 @@ import { statusText } from '../evidence.js';
 import type { ExchangeRecord } from '../../core/exchange.js';
 import type { Report, ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
-import { clip, latencyColumns, wrap } from '../text-layout.js';
+import { clip, latencyColumns, shellWrap, wrap } from '../text-layout.js';
 import { latencyRows } from '../evidence.js';
 
 const EVIDENCE_LINES = 4;
@@ -62,7 +62,8 @@ export function renderTerminal(report: Report, opts: { color: boolean; width?: n
     out.push(...wrap(`rule: ${r.reference}`, width, 6, 6));
     const evidence = detail === 'verbose' ? r.evidence : r.evidence.slice(0, EVIDENCE_LINES);
     for (const e of evidence) out.push(clip(`      ${exchangeLine(e)}`, width));
-    for (const cmd of (r.reproduce ?? []).slice(0, detail === 'verbose' ? undefined : 3)) out.push(clip(`      $ ${cmd}`, width));
+    // Reproductions wrap with shell continuations: cut, they would not run when pasted.
+    for (const cmd of (r.reproduce ?? []).slice(0, detail === 'verbose' ? undefined : 3)) out.push(...shellWrap(`$ ${cmd}`, width, 6, 6));
     if ((r.reproduce?.length ?? 0) > 0) out.push(...wrap('(full reproduction in the JSON report; set IDEMAUDIT_<HEADER> for redacted headers and fill in [REDACTED] body fields)', width, 6, 6));
   }
   if (detail === 'verbose' && report.exchanges.length > 0) {
