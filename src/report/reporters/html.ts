@@ -82,7 +82,7 @@ function headerHtml(report: Report): string {
   ].map(([k, v]) => `<span>${html(k!)} <code>${html(v!)}</code></span>`).join('');
   const cards: Array<[string, number]> = [
     ['passed', s.counts.pass], ['failed', s.counts.fail], ['violations', s.levels.violation], ['deviations', s.levels.deviation],
-    ['observations', s.levels.observation], ['skipped', s.counts.skip], ['errors', s.counts.error],
+    ['observations', report.results.filter((r) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length], ['skipped', s.counts.skip], ['errors', s.counts.error],
   ];
   return `<header>
 <h1>idemaudit report: ${html(report.scenario.name)} ${badge(`v-${s.verdict}`, s.verdict.toUpperCase())}</h1>
