@@ -1,7 +1,7 @@
 // Everything the run keeps about traffic: latency histograms by endpoint and outcome, and a
 // bounded, redacted list of exchanges. Oracle traffic (probe, ledger) is not part of latency.
 import type { Profile } from '../profiles/index.js';
-import { createLatencyHistogram, recordMs, summarize, type LatencyHistogram } from '../metrics/histogram.js';
+import { createLatencyHistogram, encodeHistogram, recordMs, summarize, type LatencyHistogram } from '../metrics/histogram.js';
 import type { Outcome, Report } from '../report/model.js';
 import type { Exchange, ExchangeRecord } from '../core/exchange.js';
 import { outcomeOf } from '../engine/outcome.js';
@@ -34,6 +34,16 @@ export class RunRecorder {
     for (const [endpoint, byOutcome] of this.#histograms) {
       out[endpoint] = {};
       for (const [outcome, h] of byOutcome) out[endpoint][outcome] = summarize(h);
+    }
+    return out;
+  }
+
+  /** The same histograms, encoded (HdrHistogram compressed base64, µs), for `compare`. */
+  encodedLatency(): NonNullable<Report['latencyHistograms']> {
+    const out: NonNullable<Report['latencyHistograms']> = {};
+    for (const [endpoint, byOutcome] of this.#histograms) {
+      out[endpoint] = {};
+      for (const [outcome, h] of byOutcome) out[endpoint][outcome] = encodeHistogram(h);
     }
     return out;
   }

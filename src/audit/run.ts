@@ -24,6 +24,9 @@ import { ExecutionOracle } from '../engine/oracle.js';
 import { Redactor } from '../report/redact.js';
 import { redactionPolicyFor } from './redaction-policy.js';
 import { RunRecorder } from './recorder.js';
+import { metricsUrl, scrape } from './observability.js';
+import { judgeObservability, type ObservabilityCoverage } from '../report/observability.js';
+import type { Outcome } from '../core/outcome.js';
 import { RequestFactory } from '../engine/requests.js';
 import { createRng, randomSeed } from '../core/rng.js';
 import { assertReachable, detectLedger, resolveTarget, type SelfTargetFactory } from './target.js';
@@ -152,11 +155,21 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     emit({ type: 'result', result: rec });
   };
 
+  let metricsBefore: string | undefined;
+  let observability: ObservabilityCoverage | undefined;
   try {
     emit({ type: 'run-start', scenario: scenario.name, target: redactor.url(target.label), profile: profile.id, seed, checks: checkIds.length, endpoints: scenario.endpoints.length });
     if (!opts.dryRun) {
       await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
       target.ledgerUrl ??= await detectLedger(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
+      if (scenario.observability) {
+        const url = metricsUrl(scenario.observability.metrics, target.baseUrl);
+        assertTargetAllowed(url, [...scenario.allowHosts, ...(opts.allowHosts ?? [])]);
+        metricsBefore = await scrape(url, scenario.defaults.timeoutMs, signal, opts.tls).catch((err: unknown) => {
+          observability = { metrics: url, series: [], error: err instanceof Error ? err.message : String(err) };
+          return undefined;
+        });
+      }
     }
     outer: for (const id of checkIds) {
       const check = getCheck(id);
@@ -236,6 +249,16 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       }
     }
     if (signal.aborted) incomplete = 'interrupted';
+    if (scenario.observability && metricsBefore !== undefined && !signal.aborted) {
+      const url = metricsUrl(scenario.observability.metrics, target.baseUrl);
+      const sent: Partial<Record<Outcome, number>> = {};
+      for (const byOutcome of Object.values(recorder.latency())) for (const [o, s] of Object.entries(byOutcome)) sent[o as Outcome] = (sent[o as Outcome] ?? 0) + (s?.count ?? 0);
+      try {
+        observability = judgeObservability(url, metricsBefore, await scrape(url, scenario.defaults.timeoutMs, signal, opts.tls), sent, scenario.observability.series ?? {});
+      } catch (err) {
+        observability = { metrics: url, series: [], error: err instanceof Error ? err.message : String(err) };
+      }
+    }
   } catch (err) {
     // An unreachable target still gets a report: CI keeps the evidence of what was tried.
     if (!(err instanceof TargetUnreachableError)) {
@@ -264,7 +287,10 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       ...(opts.scenarioFile ? { file: opts.scenarioFile } : {}),
       ...(scenario.description ? { description: scenario.description } : {}),
     },
-    endpoints: scenario.endpoints.map(({ name, method, path, risk, keyRequired }) => ({ name, method, path: redactor.url(path), risk, keyRequired })),
+    endpoints: scenario.endpoints.map(({ name, method, path, risk, keyRequired }) => {
+      const source = scenario.endpointPositions?.[name];
+      return { name, method, path: redactor.url(path), risk, keyRequired, ...(source ? { source } : {}) };
+    }),
     target: redactor.url(target.label),
     profile: profile.id,
     seed,
@@ -274,6 +300,8 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     summary,
     results,
     latency: recorder.latency(),
+    latencyHistograms: recorder.encodedLatency(),
+    ...(observability ? { observability } : {}),
     exchanges,
     exchangesDropped: dropped,
   };

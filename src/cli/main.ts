@@ -77,8 +77,12 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
   root.command('validate')
     .description('check scenario files and report every problem with file:line:col')
     .argument('<files...>', 'scenario files')
-    .addHelpText('after', examples(['idemaudit validate scenarios/*.yaml']))
-    .action(async (files: string[]) => setCode(await validateCommand(files, io)));
+    .option('-f, --format <list>', 'also check these report formats, comma-separated', list, [])
+    .option('-p, --profile <id>', "also check this profile (instead of the scenario's)")
+    .option('--only <checks>', 'also check these check ids, comma-separated', list, [])
+    .option('--skip <checks>', 'also check these check ids, comma-separated', list, [])
+    .addHelpText('after', examples(['idemaudit validate scenarios/*.yaml', 'idemaudit validate scenarios/reference.yaml --format junit,sarif --only concurrent-duplicates']))
+    .action(async (files: string[], flags: { format: string[]; profile?: string; only: string[]; skip: string[] }) => setCode(await validateCommand(files, flags, io)));
 
   root.command('serve')
     .description('run the reference idempotency server (optionally with a deliberate flaw)')
@@ -143,13 +147,13 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
 
   addCompareFlags(root.command('compare')
     .description('list regressions between two runs (exit 1 when there are any)')
-    .argument('<old>', 'baseline JSON report')
-    .argument('<new>', 'JSON report to compare with it'))
+    .argument('<reports...>', 'baseline JSON report, then the report to compare with it (only the new one with --baseline)'))
     .addHelpText('after', examples([
       'idemaudit compare reports/q3.json reports/q4.json',
+      'idemaudit compare --baseline baseline-runs/ reports/latest.json',
       'idemaudit compare baseline.json latest.json --tolerance 0.1 --format json',
     ]))
-    .action(async (oldFile: string, newFile: string, flags: CompareFlags) => setCode(await compareCommand(oldFile, newFile, flags, io)));
+    .action(async (files: string[], flags: CompareFlags) => setCode(await compareCommand(files, flags, io)));
 
   root.command('explain')
     .description('what a check sends and judges, and every option with its default and unit')

@@ -44,6 +44,10 @@ export interface LatencySummary {
   p99: number;
   p999: number;
   max: number;
+  /** Mean, standard deviation and p95 (absent in reports written before they were recorded). */
+  mean?: number;
+  stddev?: number;
+  p95?: number;
 }
 
 const toMs = (us: number): number => Math.round(us) / UNITS_PER_MS;
@@ -52,7 +56,8 @@ export function summarize(h: LatencyHistogram): LatencySummary {
   const max = h.maxValue;
   // A percentile is reported as its bucket's upper bound, which can exceed the exact maximum.
   const at = (p: number): number => toMs(Math.min(h.getValueAtPercentile(p), max));
-  return { count: h.totalCount, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: toMs(max) };
+  if (h.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0, stddev: 0, p95: 0 };
+  return { count: h.totalCount, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: toMs(max), mean: Math.round(h.mean) / UNITS_PER_MS, stddev: Math.round(h.stdDeviation) / UNITS_PER_MS, p95: at(95) };
 }
 
 /** Any percentile (0..100) in milliseconds, capped at the exact maximum like summarize(). */

@@ -16,6 +16,7 @@
 //       Those checks may not exist in a given build; L4 is only reachable once they run.
 // "Passed" means: at least one result with verdict pass and none with fail or error.
 import { RISK_TEXT } from './catalogue.js';
+import { coverageStatus, coverageText } from './observability.js';
 import { endpointInfo, endpointNames } from './evidence.js';
 import type { EndpointInfo, Report, ResultRecord } from './model.js';
 
@@ -38,6 +39,8 @@ export interface Maturity {
   reasons: string[];
   /** What keeps it from the next level (empty at L4). */
   missing: string[];
+  /** Set when the evidence cannot grade maturity at all (a load-only run): the level is then 0 and meaningless. */
+  ungraded?: string;
 }
 
 export interface EndpointGovernance {
@@ -106,21 +109,44 @@ const KEY_REQUIRED_TEXT: Record<EndpointInfo['keyRequired'], string> = {
   optional: 'no (optional)',
 };
 
+/** Why a checklist row has no measurement. */
+function notAudited(rs: ResultRecord[], checks: string[]): string {
+  const loadOnly = rs.length > 0 && rs.every((r) => r.check === 'load');
+  return `not audited: ${checks.join(', ')} ${checks.length === 1 ? 'was' : 'were'} not part of this run${loadOnly ? ' (a load-only run)' : ''}`;
+}
+
+/** What the expiry check really exercised: the wait it made against the declared retention. */
+function retentionObserved(expiry: ResultRecord[]): string | undefined {
+  const waitMs = fact(expiry, ['waitMs']);
+  const declaredMs = fact(expiry, ['declaredRetentionMs']);
+  const before = fact(expiry, ['before']);
+  if (typeof waitMs !== 'number') return undefined;
+  const at = `+${humanMs(waitMs) ?? `${waitMs} ms`}`;
+  const what = before === 'replay' ? `replayed at ${at}` : before === undefined ? `retried at ${at}` : `retried at ${at}: ${typeof before === 'string' ? before : JSON.stringify(before)}`;
+  const after = fact(expiry, ['after']);
+  const past = typeof after === 'string' && !after.startsWith('not tested') ? `; past the test retention: ${after}` : '';
+  if (typeof declaredMs === 'number' && declaredMs > waitMs) return `${what}; the declared ${humanMs(declaredMs)} was not exercised${past}`;
+  return `${what}${past}`;
+}
+
 function checklist(report: Report, info: EndpointInfo | undefined, rs: ResultRecord[]): ChecklistItem[] {
   const of = (...checks: string[]): ResultRecord[] => rs.filter((r) => checks.includes(r.check));
   const item = (name: string, checks: string[], declared: string, observed?: string, status?: ItemStatus): ChecklistItem => {
     const results = of(...checks);
-    return { item: name, declared, observed: observed ?? observedText(results), status: status ?? statusOf(results), checks };
+    return { item: name, declared, observed: observed ?? (results.length === 0 ? notAudited(rs, checks) : observedText(results)), status: status ?? statusOf(results), checks };
   };
 
   const expiry = of('expiry');
   const declaredRetention = humanMs(fact(expiry, ['declaredRetentionMs', 'declaredRetention', 'declaredTtlMs']));
-  const observedRetention = humanMs(fact(expiry, ['observedRetentionMs', 'observedRetention', 'retentionMs']));
+  // A pass that waited far less than the declared retention proves only what it waited.
+  const observedRetention = retentionObserved(expiry);
+  const retentionShort = typeof fact(expiry, ['waitMs']) === 'number' && typeof fact(expiry, ['declaredRetentionMs']) === 'number'
+    && (fact(expiry, ['waitMs']) as number) < (fact(expiry, ['declaredRetentionMs']) as number);
 
   // Observability is "not measured" unless a result says something about it.
   const obsResults = rs.filter((r) => r.check === 'observability' || (r.facts && r.facts.observability !== undefined));
   const obsFact = fact(obsResults, ['observability']);
-  const obsObserved = obsResults.length === 0 ? 'not measured'
+  const obsObserved = obsResults.length === 0 ? 'not audited: no metrics endpoint was scraped in this run'
     : obsFact === undefined ? observedText(obsResults) : typeof obsFact === 'string' ? obsFact : JSON.stringify(obsFact);
 
   return [
@@ -128,8 +154,8 @@ function checklist(report: Report, info: EndpointInfo | undefined, rs: ResultRec
     {
       item: 'Retention window',
       declared: declaredRetention ?? (expiry.length > 0 ? declaredRule(expiry) : 'not declared in the report'),
-      observed: observedRetention ?? (expiry.length > 0 ? observedText(expiry) : 'not measured'),
-      status: statusOf(expiry),
+      observed: observedRetention ?? (expiry.length > 0 ? observedText(expiry) : notAudited(rs, ['expiry'])),
+      status: retentionShort && statusOf(expiry) === 'pass' ? 'observed' : statusOf(expiry),
       checks: ['expiry'],
     },
     item('Payload-hash policy', ['payload-mismatch'], declaredRule(of('payload-mismatch'))),
@@ -138,10 +164,16 @@ function checklist(report: Report, info: EndpointInfo | undefined, rs: ResultRec
     item('5xx policy', ['error-replay'], declaredRule(of('error-replay'))),
     item('Tenant scoping', ['cross-tenant'], declaredRule(of('cross-tenant'))),
     item('Endpoint scoping', ['cross-endpoint'], declaredRule(of('cross-endpoint'))),
-    {
+    report.observability ? {
+      item: 'Observability coverage',
+      declared: `metrics at ${report.observability.metrics}`,
+      observed: coverageText(report.observability),
+      status: coverageStatus(report.observability),
+      checks: ['observability'],
+    } : {
       item: 'Observability coverage',
       declared: 'not declared in the report',
-      observed: obsObserved,
+      observed: obsResults.length === 0 ? 'not audited: the scenario names no metrics endpoint (observability.metrics)' : obsObserved,
       status: obsResults.length === 0 ? 'not measured' : statusOf(obsResults),
       checks: ['observability'],
     },
@@ -167,6 +199,10 @@ function passed(rs: ResultRecord[], check: string): Verdict {
 }
 
 export function maturity(report: Report, endpoint: string, rs: ResultRecord[]): Maturity {
+  if (rs.length === 0 || rs.every((r) => r.check === 'load')) {
+    const why = rs.length === 0 ? 'no check ran on this endpoint' : 'a load-only run measures duplicate executions under load, not the idempotency contract';
+    return { level: 0, label: 'L0', reasons: [], missing: [], ungraded: `not graded: ${why}` };
+  }
   const levels: Array<{ criteria: () => Verdict[]; reason: () => string }> = [];
 
   // L1: no violations, dedupe verified.

@@ -3,6 +3,7 @@ import type { Outcome } from '../core/outcome.js';
 import { atLeast, type Level, type Verdict } from '../core/verdict.js';
 import type { ExchangeRecord } from '../core/exchange.js';
 import type { LatencySummary } from '../metrics/histogram.js';
+import type { ObservabilityCoverage } from './observability.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -46,6 +47,8 @@ export interface EndpointInfo {
   path: string;
   risk: 'critical' | 'high' | 'medium' | 'low';
   keyRequired: 'mandatory' | 'expected' | 'optional';
+  /** Where the endpoint is declared in the scenario file (1-based), for SARIF locations. */
+  source?: { line: number; column: number };
 }
 
 export interface Report {
@@ -76,6 +79,13 @@ export interface Report {
    * Where present, `latency` of that endpoint and outcome is computed from `intended`.
    */
   histograms?: Record<string, Partial<Record<Outcome, EncodedLatency>>>;
+  /**
+   * endpoint -> outcome -> HdrHistogram compressed base64 (µs) of the audit's own latency (the same
+   * data as `latency`), so `compare` can put confidence intervals on percentiles.
+   */
+  latencyHistograms?: Record<string, Partial<Record<Outcome, string>>>;
+  /** Observability coverage, when the scenario names a metrics endpoint (`observability.metrics`). */
+  observability?: ObservabilityCoverage;
 }
 
 /** What a load run yields for the report: its figures and its latency histograms by outcome. */

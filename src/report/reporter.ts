@@ -6,6 +6,8 @@ export interface RenderOptions {
   color: boolean;
   /** Terminal width hint for wrapping. */
   width?: number;
+  /** Terminal detail: `quiet` (summary line only), `normal`, `verbose` (every exchange). */
+  detail?: 'quiet' | 'normal' | 'verbose';
 }
 
 export interface Reporter {

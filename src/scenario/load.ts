@@ -11,7 +11,7 @@ import { locate } from './locate.js';
 import { nestingProblem } from './nesting.js';
 import { duplicateEndpointNames, templateProblems, unknownProbeTenants } from './rules.js';
 import { allowedKeys } from './schema-keys.js';
-import { scenarioSchema, type Scenario } from './schema.js';
+import { scenarioSchema, type Scenario, type SourcePosition } from './schema.js';
 import { cyclicAliases, duplicateKeys, syntaxErrors } from './syntax.js';
 import { findingsFromIssue } from './zod-issues.js';
 
@@ -94,7 +94,20 @@ export function parseScenario(text: string, file: string, env: Env = process.env
   }
   if (!parsed.success && problems.length === 0) problems.push(problem(0, parsed.error.message));
   if (problems.length > 0) fail(problems);
-  return rememberInterpolatedSecrets(parsed.data as Scenario, headerSecrets);
+  const scenario = parsed.data as Scenario;
+  return rememberInterpolatedSecrets({ ...scenario, endpointPositions: endpointPositions(doc, lines, scenario) }, headerSecrets);
+}
+
+/** Where each endpoint's entry starts (its first key), so reports can point at it. */
+function endpointPositions(doc: Document, lines: LineCounter, scenario: Scenario): Record<string, SourcePosition> {
+  const out: Record<string, SourcePosition> = {};
+  scenario.endpoints.forEach((e, i) => {
+    const offset = locate(doc, ['endpoints', i])?.node.range?.[0];
+    if (offset === undefined) return;
+    const { line, col } = lines.linePos(offset);
+    out[e.name] = { line, column: col };
+  });
+  return out;
 }
 
 function reason(err: unknown): string {

@@ -109,6 +109,15 @@ export const ScenarioSchema = z
     ledger: z.string().optional().describe('URL or path of a ledger endpoint: GET <ledger>?key=<key> (or with {{key}}/{{tenant}} in it); set automatically for target self'),
     ledgerCount: z.string().regex(/^(\/([^~/]|~[01])*)*$/, 'must be a JSON pointer such as /executions or /{{tenant}}/{{key}} (RFC 6901)').optional()
       .describe('Pointer to the executions (a number, or an array with one entry per execution) in the ledger answer; may use {{key}} and {{tenant}} (escaped per RFC 6901); default /executions'),
+    observability: z
+      .strictObject({
+        metrics: z.string().min(1).describe('URL or path (on the target) of the API\'s Prometheus metrics, scraped before and after the audit'),
+        series: z.strictObject({
+          hit: z.string().optional(), miss: z.string().optional(), conflict: z.string().optional(), error: z.string().optional(),
+        }).optional().describe('Prometheus selectors (name or name{label="value"}) of the replay-hit, miss, conflict and error series; defaults fit the reference layer'),
+      })
+      .optional()
+      .describe('Where the audit measures observability coverage (GUIDE section 6)'),
     redact: z.array(z.string().min(1)).default([]).describe('Extra header names and JSON body field names to redact in reports'),
     allowHosts: z.array(z.string().min(1)).default([])
       .describe('Hosts (name or name:port) this scenario may send traffic to besides loopback; a non-loopback target must be listed here or passed with --allow-host'),
@@ -186,7 +195,10 @@ export function scenarioSchema(): z.ZodType<Scenario, unknown> {
 }
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
-export type Scenario = z.output<typeof ScenarioSchema>;
+/** 1-based line and column of a node in the scenario file. */
+export interface SourcePosition { line: number; column: number }
+/** The parsed scenario, plus where each endpoint is declared (set by the file loader, for SARIF locations). */
+export type Scenario = z.output<typeof ScenarioSchema> & { endpointPositions?: Record<string, SourcePosition> };
 export type Endpoint = z.output<typeof EndpointSchema>;
 export type Probe = z.output<typeof ProbeSchema>;
 export type Tenant = z.output<typeof TenantSchema>;

@@ -101,7 +101,7 @@ describe('idemaudit compare, end to end', () => {
     expect(Number(root.errors)).toBe(counts.error);
     const cases = root.testsuite.flatMap((s: any) => s.testcase.map((t: any) => ({ ...t, suite: s.name })));
     expect(cases).toHaveLength(report.results.length);
-    const race = cases.find((t: any) => t.suite === 'concurrent-duplicates' && t.failure);
+    const race = cases.find((t: any) => t.suite === 'reference.create-payment' && t.name === 'concurrent-duplicates' && t.failure);
     expect(race).toBeDefined();
     expect(race.failure.type).toBe('violation');
     expect(race.failure['#text']).toMatch(/evidence:\n {2}#\d+ /);
@@ -109,6 +109,9 @@ describe('idemaudit compare, end to end', () => {
     const sarif = JSON.parse(await readFile(`${base}.sarif`, 'utf8'));
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0].results).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: 'concurrent-duplicates', level: 'error' })]));
+    // A real run keeps the endpoint positions: the alert sits on create-payment's line of the scenario.
+    const racy = sarif.runs[0].results.find((r: any) => r.ruleId === 'concurrent-duplicates');
+    expect(racy.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'scenarios/reference.yaml', index: 0 }, region: { startLine: 22, startColumn: 5 } });
 
     const md = await readFile(`${base}.md`, 'utf8');
     expect(md).toMatch(/^# idemaudit governance report: reference$/m);

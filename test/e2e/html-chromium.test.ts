@@ -79,7 +79,7 @@ describe('HTML report in headless Chromium, offline', () => {
     }));
     expect(Object.fromEntries(cards)).toEqual({
       passed: summary.counts.pass, failed: summary.counts.fail, violations: summary.levels.violation, deviations: summary.levels.deviation,
-      observations: summary.levels.observation, skipped: summary.counts.skip, errors: summary.counts.error,
+      observations: report.results.filter((r: any) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length, skipped: summary.counts.skip, errors: summary.counts.error,
     });
     expect(summary.levels.violation).toBeGreaterThan(0);
     expect(summary.levels.deviation).toBeGreaterThan(0);
@@ -177,6 +177,39 @@ describe('HTML report in headless Chromium, offline', () => {
     expect(page.height).toBeGreaterThan(900); // findings and the results table run past one screen
     expect(page.colours).toBeGreaterThan(200); // text anti-aliasing, badges, chart lines
   });
+
+  for (const [width, scheme] of [[390, 'light'], [390, 'dark'], [1440, 'light'], [1440, 'dark']] as const) {
+    it(`at ${width} px (${scheme}): no horizontal scroll, no console error, a screenshot that is not blank`, async () => {
+      const page = await guardedPage(browser!.context, [fileUrl]);
+      try {
+        await page.page.setViewportSize({ width, height: 844 });
+        await page.page.emulateMedia({ colorScheme: scheme });
+        await page.page.goto(fileUrl, { waitUntil: 'load' });
+        expect(page.errors).toEqual([]);
+        expect(page.blocked).toEqual([]);
+        const overflow = await page.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+        expect(overflow.scroll, `page is ${overflow.scroll} px wide in a ${overflow.client} px viewport`).toBeLessThanOrEqual(overflow.client);
+        // The race is drawn: a timeline with highlighted executed copies, inside the viewport.
+        const tl = page.page.locator('figure.timeline svg').first();
+        expect(await tl.isVisible()).toBe(true);
+        expect((await tl.boundingBox())!.width).toBeLessThanOrEqual(width);
+        expect(await page.page.locator('figure.timeline g.lane.executed').count()).toBeGreaterThan(1);
+        // The executive summary is on the first screen.
+        const exec = await page.page.locator('#executive').boundingBox();
+        expect(exec!.y).toBeLessThan(844);
+        const bg = await page.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        expect(bg).toBe(scheme === 'dark' ? 'rgb(17, 24, 39)' : 'rgb(255, 255, 255)');
+        const shot = await distinctColours(browser!.context, await page.page.screenshot({ fullPage: true, type: 'png' }));
+        expect(shot.width).toBe(width);
+        expect(shot.colours).toBeGreaterThan(100);
+        // Printable: the print stylesheet hides the controls.
+        await page.page.emulateMedia({ media: 'print' });
+        expect(await page.page.locator('.controls').isVisible()).toBe(false);
+      } finally {
+        await page.page.close();
+      }
+    });
+  }
 
   it('sorts the results table when a header is clicked, both ways, and back by #', async () => {
     const before = await rows();

@@ -1,11 +1,28 @@
 // `idemaudit init [file]`: a commented starter scenario that validates as written.
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 
-export function starterScenario(name: string, target: string): string {
-  return `# yaml-language-server: $schema=./node_modules/idemaudit/scenarios/scenario.schema.json
+/** This package's JSON Schema (two levels above src/cli/commands and dist/cli/commands, then scenarios/). */
+const OWN_SCHEMA = fileURLToPath(new URL('../../../scenarios/scenario.schema.json', import.meta.url));
+
+/**
+ * The schema path as the editor resolves it: relative to the scenario file's own folder. The
+ * project's installed copy (node_modules/idemaudit, from the working directory) when there is one,
+ * else the copy of the idemaudit that is running.
+ */
+export function schemaPathFor(file: string, cwd = process.cwd()): string {
+  const installed = path.join(cwd, 'node_modules/idemaudit/scenarios/scenario.schema.json');
+  const schema = existsSync(installed) ? installed : OWN_SCHEMA;
+  const rel = path.relative(path.dirname(path.resolve(cwd, file)), schema).split(path.sep).join('/');
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+export function starterScenario(name: string, target: string, schema = './node_modules/idemaudit/scenarios/scenario.schema.json'): string {
+  return `# yaml-language-server: $schema=${schema}
 # Starter scenario: adjust the target, credentials and endpoint, then run
 #   idemaudit validate ${name}.yaml && idemaudit run ${name}.yaml
 version: 1
@@ -53,7 +70,9 @@ checks:
 export async function initCommand(file: string, flags: { target: string; force?: boolean }, io: CliIO): Promise<number> {
   const name = path.basename(file).replace(/\.ya?ml$/i, '').replace(/[^a-zA-Z0-9_.-]+/g, '-') || 'scenario';
   try {
-    await writeFile(file, starterScenario(name, flags.target), { flag: flags.force ? 'w' : 'wx' });
+    // `init scenarios/orders.yaml` in a project without scenarios/ yet: create the folder.
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(file, starterScenario(name, flags.target, schemaPathFor(file)), { flag: flags.force ? 'w' : 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists`, 'choose another name or pass --force');
     throw new UsageError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);

@@ -15,6 +15,8 @@ import type { Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
 import { atLeastOne, level, list, positiveInt, positiveNumber } from '../options.js';
 import { progressListener } from '../progress.js';
+import { preflight } from '../preflight.js';
+import { wrap } from '../../report/text-layout.js';
 import { withInterrupt } from '../interrupt.js';
 
 export interface AuditFlags {
@@ -33,6 +35,12 @@ export interface AuditFlags {
   ca?: string;
   insecure?: boolean;
   dryRun?: boolean;
+  /** Summary line and exit code only. */
+  quiet?: boolean;
+  /** Every exchange in the terminal output. */
+  verbose?: boolean;
+  /** The JSON report on stdout and nothing else there. */
+  json?: boolean;
 }
 
 export function addAuditFlags(cmd: Command, opts: { target?: boolean } = {}): Command {
@@ -52,7 +60,10 @@ export function addAuditFlags(cmd: Command, opts: { target?: boolean } = {}): Co
     .option('--max-body <bytes>', 'response bytes kept per exchange; larger bodies are hashed and truncated', positiveInt)
     .option('--ca <file>', 'trust this CA certificate (PEM) for https targets')
     .option('--insecure', 'accept any TLS certificate (self-signed staging hosts)')
-    .option('--dry-run', 'print the requests the audit would send, send none');
+    .option('--dry-run', 'print the requests the audit would send, send none')
+    .option('-q, --quiet', 'print the summary line only (the exit code tells the rest)')
+    .option('-v, --verbose', 'print every exchange, and the evidence of passing results too')
+    .option('--json', 'print the JSON report on stdout and nothing else there (progress and file names go to stderr)');
 }
 
 /** The start line (with the seed, so any run can be reproduced) always; live progress on a TTY only. */
@@ -81,7 +92,9 @@ export interface Presentation {
 
 /** Shared by `run`, `check` and `load`: audit, print, write reports, map the verdict to an exit code. */
 export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: CliIO, how: Presentation = {}): Promise<number> {
-  const { allowHost, maxRequests, maxRate, maxBody, ca, insecure, dryRun, reportDir, format, ...rest } = flags;
+  const { allowHost, maxRequests, maxRate, maxBody, ca, insecure, dryRun, reportDir, format, quiet, verbose, json, ...rest } = flags;
+  if (json) how = { ...how, json: true };
+  if (quiet && verbose) throw new UsageError('--quiet and --verbose exclude each other');
   const options: RunOptions = {
     ...rest,
     allowHosts: allowHost,
@@ -89,10 +102,15 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
     ...(ca || insecure ? { tls: { ...(ca ? { ca: await readCa(ca) } : {}), ...(insecure ? { insecure: true } : {}) } } : {}),
     ...(how.file ? { scenarioFile: how.file } : {}),
   };
+  // Unknown formats, profiles and check ids fail here, before anything is sent.
+  preflight(scenario, { format, profile: flags.profile, only: flags.only, skip: flags.skip });
   if (dryRun) return dryRunCommand(scenario, options, io);
   // Before any traffic: a report that cannot be written must not cost a whole audit.
   await ensureReportDir(reportDir);
-  const say = (text: string): unknown => (how.json ? io.stderr.write(text) : io.stdout.write(text));
+  // --quiet keeps stdout for the summary line; what it would have said goes nowhere.
+  const width = terminalWidth(io);
+  const say = (text: string): unknown => (how.json ? io.stderr.write(text) : quiet ? undefined
+    : io.stdout.write(text.startsWith('idemaudit: auditing') ? `${wrap(text, width, 2, 0).join('\n')}\n` : text));
   // The interrupt handler stays installed until the last report file is written.
   return withInterrupt(io, async (signal) => {
     const report = await runAudit(scenario, {
@@ -104,8 +122,8 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
       // Nothing ran: one readable line instead of an empty table.
       io.stderr.write(`idemaudit: ${sanitizeLine(summary.reason ?? '')}\n`);
     } else if (!how.json) {
-      io.stdout.write(getReporter('terminal').render(report, { color }));
-      if (report.load) io.stdout.write(renderLoadTable(report, { color }));
+      io.stdout.write(getReporter('terminal').render(report, { color, width, detail: quiet ? 'quiet' : verbose ? 'verbose' : 'normal' }));
+      if (report.load && !quiet) io.stdout.write(renderLoadTable(report, { color, width }));
     }
     if (summary.stoppedBy === 'unreachable' && report.results.length > 0) io.stderr.write(`idemaudit: run stopped: ${sanitizeLine(summary.reason ?? '')}\n`);
     if (summary.stoppedBy && summary.stoppedBy !== 'interrupted' && summary.stoppedBy !== 'unreachable') {
@@ -119,6 +137,12 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
     // A signal that arrived while the finished audit was being written still means "interrupted".
     return signal.aborted && summary.stoppedBy !== 'interrupted' ? EXIT.interrupted : exitCodeOf(summary);
   });
+}
+
+/** The terminal's width; piped output (CI logs) gets COLUMNS or 120. */
+export function terminalWidth(io: CliIO): number {
+  const cols = io.stdout.columns ?? Number(io.env.COLUMNS);
+  return Number.isFinite(cols) && cols > 0 ? cols : 120;
 }
 
 /** Ctrl-C wins (130); then findings (1), even from a run a safety rail stopped; then an early stop (3). */

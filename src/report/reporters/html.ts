@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 import { html, jsonForScript } from '../escape.js';
 import { evidenceBlock, evidenceLine, factsText, latencyRows } from '../evidence.js';
 import { governance, MATURITY_TEXT } from '../governance.js';
+import { executiveSummary } from '../executive.js';
+import { raceTimeline } from '../race-timeline.js';
 import { VERDICT_ORDER } from '../../core/verdict.js';
 import type { Report, ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
@@ -43,103 +45,25 @@ const COLORS: Record<string, string> = {
   first: '#2563eb', replay: '#16a34a', conflict: '#d97706', mismatch: '#9333ea', rejected: '#64748b', error: '#dc2626', timeout: '#be123c',
 };
 
-const CSS = `
-:root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#fff;--soft:#f9fafb;--pass:#15803d;--fail:#b91c1c;--warn:#b45309;--note:#1d4ed8}
-*{box-sizing:border-box}
-body{margin:0;padding:24px 32px;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:32px 0 12px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:15px;margin:16px 0 6px}
-code,pre{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-pre{background:var(--soft);border:1px solid var(--line);padding:8px;overflow-x:auto;white-space:pre-wrap;word-break:break-all;margin:6px 0}
-table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--soft)}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;color:#fff;background:var(--muted)}
-.v-pass{background:var(--pass)}.v-fail,.l-violation{background:var(--fail)}.l-deviation{background:var(--warn)}.l-observation{background:var(--note)}.v-error{background:#7e22ce}.v-skip,.v-incomplete,.v-inconclusive{background:var(--warn)}
-.meta{color:var(--muted);margin:4px 0 16px}.meta span{margin-right:16px}
-.cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:110px}.card b{display:block;font-size:22px}
-.finding{border-left:4px solid var(--muted);padding:4px 12px;margin:12px 0}.finding.violation{border-color:var(--fail)}.finding.deviation{border-color:var(--warn)}.finding.observation{border-color:var(--note)}
-.finding p{margin:4px 0}.muted{color:var(--muted)}
-.charts{display:flex;flex-wrap:wrap;gap:24px}.chart-box{width:660px}.chart{width:640px;min-height:300px}
-.u-legend{width:auto;margin:4px 0}.u-legend th,.u-legend td{border:0;padding:0 4px;background:none;font-weight:normal}
-.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
-.controls{display:flex;gap:12px;align-items:center;margin:8px 0}.controls input{width:280px;padding:4px}
-th[data-sort]{cursor:pointer;user-select:none}th[data-sort]::after{content:" \\2195";color:var(--muted)}
-th[aria-sort=ascending]::after{content:" \\2191"}th[aria-sort=descending]::after{content:" \\2193"}
-`;
+
+let own: { css: string; js: string } | undefined;
 
 /**
- * Charts and the results table. Static: it reads report data only from the JSON data block and the
- * DOM, so nothing from the report is ever evaluated as code.
+ * The report's own stylesheet and browser script (charts, results table), kept as asset files
+ * beside this module's source and read once, like uPlot. The script is static: it reads report
+ * data only from the JSON data block and the DOM, so nothing from the report is evaluated as code.
  */
-const APP_JS = `(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('idemaudit-data').textContent);
-  var X = [Math.log10(2), 1, 2, 3, 4];
-  var TICKS = ['p50', 'p90', 'p99', 'p99.9', 'max'];
-  if (typeof uPlot === 'function') {
-    data.charts.forEach(function (chart, i) {
-      var el = document.getElementById('chart-' + i);
-      if (!el) return;
-      var series = [{ label: 'percentile', value: function (u, v) { var i = X.indexOf(v); return i < 0 ? '-' : TICKS[i]; } }];
-      var values = [X];
-      chart.series.forEach(function (s) {
-        series.push({ label: s.outcome + ' (n=' + s.count + ')', stroke: data.colors[s.outcome] || '#000', width: 2, points: { show: true, size: 6 }, value: function (u, v) { return v == null ? '-' : v.toFixed(3) + ' ms'; } });
-        values.push(s.values);
-      });
-      new uPlot({
-        width: 640, height: 300,
-        scales: { x: { time: false, range: [0, 4.2] }, y: { distr: 3, log: 10 } },
-        axes: [
-          { splits: function () { return X; }, values: function () { return TICKS; } },
-          { label: 'latency (ms, log scale)', size: 70 }
-        ],
-        series: series
-      }, values, el);
-    });
+export function reportAssets(): { css: string; js: string } {
+  if (!own) {
+    // src/report/reporters/ (vitest) and dist/report/reporters/ (built) both sit three levels below the package root.
+    const read = (name: string): string => readFileSync(new URL(`../../../src/report/reporters/assets/${name}`, import.meta.url), 'utf8');
+    own = {
+      css: read('report.css').replace(/<\/(style)/gi, '<\\/$1'),
+      js: read('report.js').trimEnd().replace(/<\/(script)/gi, '<\\/$1'),
+    };
   }
-
-  var table = document.getElementById('results');
-  if (!table) return;
-  var body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
-  var search = document.getElementById('filter-text');
-  var verdict = document.getElementById('filter-verdict');
-  var level = document.getElementById('filter-level');
-  var shown = document.getElementById('shown');
-  function filter() {
-    var q = search.value.toLowerCase();
-    var n = 0;
-    rows.forEach(function (row) {
-      var ok = (!q || row.textContent.toLowerCase().indexOf(q) >= 0) &&
-        (!verdict.value || row.getAttribute('data-verdict') === verdict.value) &&
-        (!level.value || row.getAttribute('data-level') === level.value);
-      row.hidden = !ok;
-      if (ok) n++;
-    });
-    shown.textContent = n + ' of ' + rows.length + ' results';
-  }
-  [search, verdict, level].forEach(function (el) { el.addEventListener('input', filter); });
-  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  heads.forEach(function (th, col) {
-    if (!th.hasAttribute('data-sort')) return;
-    th.tabIndex = 0;
-    function sort() {
-      var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
-      heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
-      th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
-      var numeric = th.getAttribute('data-sort') === 'number';
-      rows.sort(function (a, b) {
-        var x = a.cells[col].getAttribute('data-key') || a.cells[col].textContent;
-        var y = b.cells[col].getAttribute('data-key') || b.cells[col].textContent;
-        var c = numeric ? Number(x) - Number(y) : x.localeCompare(y);
-        return c !== 0 ? c * dir : Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index'));
-      });
-      rows.forEach(function (row) { body.appendChild(row); });
-    }
-    th.addEventListener('click', sort);
-    th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sort(); } });
-  });
-  filter();
-})();`;
+  return own;
+}
 
 // Sort keys of the results table: what needs attention first.
 const RANK: Record<string, number> = { violation: 0, deviation: 1, observation: 2 };
@@ -158,7 +82,7 @@ function headerHtml(report: Report): string {
   ].map(([k, v]) => `<span>${html(k!)} <code>${html(v!)}</code></span>`).join('');
   const cards: Array<[string, number]> = [
     ['passed', s.counts.pass], ['failed', s.counts.fail], ['violations', s.levels.violation], ['deviations', s.levels.deviation],
-    ['observations', s.levels.observation], ['skipped', s.counts.skip], ['inconclusive', s.counts.inconclusive ?? 0], ['errors', s.counts.error],
+    ['observations', report.results.filter((r) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length], ['skipped', s.counts.skip], ['inconclusive', s.counts.inconclusive ?? 0], ['errors', s.counts.error],
   ];
   return `<header>
 <h1>idemaudit report: ${html(report.scenario.name)} ${badge(`v-${s.verdict}`, s.verdict.toUpperCase())}</h1>
@@ -168,10 +92,21 @@ ${s.reason ? `<p><strong>Incomplete:</strong> ${html(s.reason)}</p>\n` : ''}<sec
 </header>`;
 }
 
+/** First screen: what is at risk and what to do. */
+function executiveHtml(report: Report): string {
+  const e = executiveSummary(report);
+  const risks = e.risks.map((r) => `<li><strong><code>${html(r.endpoint)}</code></strong> (${html(r.risk)} risk, ${html(r.level)}): ${html(r.impact)} What to do: ${html(r.fix)}</li>`);
+  return `<section id="executive">
+<h2>Executive summary</h2>
+<p><strong>${html(e.headline)}</strong></p>
+${risks.length > 0 ? `<ul>${risks.join('')}</ul>\n` : ''}${e.loadOnly.length > 0 ? `<p>Load only, no contract checks (maturity not graded): ${e.loadOnly.map((n) => `<code>${html(n)}</code>`).join(', ')}.</p>\n` : ''}</section>`;
+}
+
 function endpointsHtml(report: Report): string {
   const rows = governance(report).map((g) => {
-    const why = [...g.maturity.reasons, ...(g.maturity.level < 4 ? [`Not L${g.maturity.level + 1}: ${g.maturity.missing.join('; ')}`] : [])];
-    return `<tr><td><code>${html(g.name)}</code></td><td><code>${g.info ? html(`${g.info.method} ${g.info.path}`) : 'not declared'}</code></td><td>${html(g.risk)}</td><td>${g.info ? html(g.info.keyRequired) : 'not declared'}</td><td><strong>${g.maturity.label}</strong> ${html(MATURITY_TEXT[g.maturity.label])}<ul>${why.map((w) => `<li>${html(w)}</li>`).join('')}</ul></td><td class="n">${g.failed.violation}</td><td class="n">${g.failed.deviation}</td></tr>`;
+    const why = g.maturity.ungraded ? [] : [...g.maturity.reasons, ...(g.maturity.level < 4 ? [`Not L${g.maturity.level + 1}: ${g.maturity.missing.join('; ')}`] : [])];
+    const grade = g.maturity.ungraded ? html(g.maturity.ungraded) : `<strong>${g.maturity.label}</strong> ${html(MATURITY_TEXT[g.maturity.label])}`;
+    return `<tr><td><code>${html(g.name)}</code></td><td><code>${g.info ? html(`${g.info.method} ${g.info.path}`) : 'not declared'}</code></td><td>${html(g.risk)}</td><td>${g.info ? html(g.info.keyRequired) : 'not declared'}</td><td>${grade}<ul>${why.map((w) => `<li>${html(w)}</li>`).join('')}</ul></td><td class="n">${g.failed.violation}</td><td class="n">${g.failed.deviation}</td></tr>`;
   });
   return `<section id="endpoints">
 <h2>Endpoints</h2>
@@ -217,6 +152,14 @@ ${boxes.join('\n')}
 </section>`;
 }
 
+/** The race timeline of a concurrent-duplicates result, when its evidence has the copies. */
+function timeline(r: ResultRecord): string {
+  if (r.check !== 'concurrent-duplicates') return '';
+  const arrivals = Array.isArray(r.facts?.arrivalsMs) ? (r.facts.arrivalsMs as unknown[]).filter((a): a is number => typeof a === 'number') : [];
+  const svg = raceTimeline(r.evidence, arrivals);
+  return svg ? `\n${svg}` : '';
+}
+
 function findingHtml(r: ResultRecord): string {
   const facts = factsText(r.facts);
   const evidence = r.evidence.length === 0 ? '' : `
@@ -230,7 +173,7 @@ ${r.evidence.map((e) => `<pre>${html(evidenceBlock(e))}</pre>`).join('\n')}
   return `<article class="finding ${html(r.level)}">
 <h3>${badge(`l-${r.level}`, r.level)} ${badge(`v-${r.verdict}`, r.verdict)} <code>${html(r.check)}</code> on <code>${html(r.endpoint)}</code></h3>
 <p>${html(r.message)}</p>
-<p class="muted">Rule: ${html(r.reference)}</p>${facts ? `\n<p class="muted">Facts: <code>${html(facts)}</code></p>` : ''}${evidence}${reproduce}
+<p class="muted">Rule: ${html(r.reference)}</p>${facts ? `\n<p class="muted">Facts: <code>${html(facts)}</code></p>` : ''}${timeline(r)}${evidence}${reproduce}
 </article>`;
 }
 
@@ -269,7 +212,8 @@ export function renderHtml(report: Report): string {
   const lib = uplotAsset();
   const charts = chartData(report);
   const data = jsonForScript({ colors: COLORS, charts });
-  const csp = `default-src 'none'; script-src ${cspHash(lib.js)} ${cspHash(APP_JS)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  const app = reportAssets();
+  const csp = `default-src 'none'; script-src ${cspHash(lib.js)} ${cspHash(app.js)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -280,10 +224,11 @@ export function renderHtml(report: Report): string {
 <title>idemaudit: ${html(report.scenario.name)} (${html(report.summary.verdict.toUpperCase())})</title>
 <style>/* uPlot ${html(lib.version)} (MIT) */
 ${lib.css}</style>
-<style>${CSS}</style>
+<style>${app.css}</style>
 </head>
 <body>
 ${headerHtml(report)}
+${executiveHtml(report)}
 ${endpointsHtml(report)}
 ${latencyHtml(charts)}
 ${findingsHtml(report)}
@@ -291,7 +236,7 @@ ${resultsHtml(report)}
 <footer class="muted"><p>Generated by idemaudit ${html(report.tool.version)} from the run started ${html(report.startedAt)}. Charts: uPlot ${html(lib.version)}, inlined.</p></footer>
 <script type="application/json" id="idemaudit-data">${data}</script>
 <script>${lib.js}</script>
-<script>${APP_JS}</script>
+<script>${app.js}</script>
 </body>
 </html>
 `;

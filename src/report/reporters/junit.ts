@@ -1,13 +1,15 @@
-// JUnit XML in the shape Jenkins, GitLab and Surefire read (the Jenkins junit.xsd attribute sets):
-// <testsuites> with one <testsuite> per check id, one <testcase> per (check, endpoint) result.
-// fail -> <failure>, error -> <error>, skip -> <skipped>. A testcase's time is the time spent in the
-// exchanges that prove it; the root's time is the run's duration.
+// JUnit XML in the shape Jenkins, GitLab and Surefire read (validated against the Jenkins junit XSD
+// in test/fixtures/reports/junit-jenkins.xsd): <testsuites> with one <testsuite> per endpoint and
+// one <testcase> per result. Test names hold only the check, the endpoint (classname) and a stable
+// variant id, so CI test history sees the same tests run after run; measured figures go into the
+// failure/skip message, <system-out> and the suite's <properties>.
+// fail -> <failure>, error -> <error>, skip, inconclusive and any verdict this build does not know
+// -> <skipped> with the reason: only a failed check may turn a CI test red.
 import { xmlAttr, xmlText } from '../escape.js';
-import { evidenceLine, excerpt, factsText } from '../evidence.js';
+import { endpointInfo, endpointNames, evidenceLine, factsText } from '../evidence.js';
+import { resultIdentities, type ResultIdentity } from '../identity.js';
 import type { Report, ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
-
-const SHORT_MESSAGE = 100;
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
@@ -16,8 +18,18 @@ const stamp = (report: Report): string => report.startedAt.slice(0, 19);
 
 const caseMs = (r: ResultRecord): number => r.evidence.reduce((sum, e) => sum + e.durationMs, 0);
 
+type CaseKind = 'pass' | 'failure' | 'error' | 'skipped';
+
+/** How CI should count a verdict; unknown verdicts (a newer report, `inconclusive`) are skips. */
+export function caseKind(verdict: string): CaseKind {
+  if (verdict === 'pass') return 'pass';
+  if (verdict === 'fail') return 'failure';
+  if (verdict === 'error') return 'error';
+  return 'skipped';
+}
+
 function detail(r: ResultRecord): string {
-  const lines = [`${r.level}: ${r.message}`, `rule: ${r.reference}`];
+  const lines = [`${r.verdict} (${r.level}): ${r.message}`, `rule: ${r.reference}`];
   const facts = factsText(r.facts);
   if (facts) lines.push(`facts: ${facts}`);
   if (r.evidence.length > 0) lines.push('evidence:', ...r.evidence.map((e) => `  ${evidenceLine(e)}`));
@@ -25,27 +37,25 @@ function detail(r: ResultRecord): string {
   return lines.join('\n');
 }
 
-function testcase(r: ResultRecord): string {
-  const open = `    <testcase classname="${xmlAttr(r.check)}" name="${xmlAttr(`${r.endpoint}: ${excerpt(r.message, SHORT_MESSAGE)}`)}" time="${seconds(caseMs(r))}"`;
-  switch (r.verdict) {
-    case 'pass':
-      return `${open}/>`;
-    case 'skip':
-      return `${open}>\n      <skipped message="${xmlAttr(r.message)}"/>\n    </testcase>`;
-    // Not judged because another check owns the root cause: skipped, never a failure.
-    case 'inconclusive':
-      return `${open}>\n      <skipped message="${xmlAttr(`inconclusive: ${r.message}`)}"/>\n    </testcase>`;
-    case 'fail':
-      return `${open}>\n      <failure message="${xmlAttr(r.message)}" type="${xmlAttr(r.level)}">${xmlText(detail(r))}</failure>\n    </testcase>`;
-    case 'error':
-      return `${open}>\n      <error message="${xmlAttr(r.message)}" type="${xmlAttr(r.level)}">${xmlText(detail(r))}</error>\n    </testcase>`;
-  }
+function testcase(r: ResultRecord, id: ResultIdentity, suite: string): string {
+  const open = `    <testcase classname="${xmlAttr(suite)}" name="${xmlAttr(id.name)}" time="${seconds(caseMs(r))}">`;
+  const out = `      <system-out>${xmlText(detail(r))}</system-out>`;
+  const kind = caseKind(r.verdict);
+  const reason = r.verdict === 'skip' || kind !== 'skipped' ? r.message : `${r.verdict}: ${r.message}`;
+  const outcome = kind === 'pass' ? []
+    : kind === 'skipped' ? [`      <skipped message="${xmlAttr(reason)}"/>`]
+      : [`      <${kind} message="${xmlAttr(r.message)}" type="${xmlAttr(r.level)}">${xmlText(detail(r))}</${kind}>`];
+  return [open, ...outcome, out, '    </testcase>'].join('\n');
 }
 
-function properties(report: Report): string {
+const prop = (name: string, value: string): string => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`;
+
+function properties(report: Report, endpoint: string, cases: Array<{ r: ResultRecord; id: ResultIdentity }>): string {
+  const info = endpointInfo(report, endpoint);
   const props: Array<[string, string]> = [
     ['scenario', report.scenario.name],
     ...(report.scenario.file ? [['scenario.file', report.scenario.file] as [string, string]] : []),
+    ...(info ? [['endpoint', `${info.method} ${info.path}`], ['risk', info.risk], ['keyRequired', info.keyRequired]] as Array<[string, string]> : []),
     ['target', report.target],
     ['profile', report.profile],
     ['seed', report.seed],
@@ -53,29 +63,37 @@ function properties(report: Report): string {
     ['verdict', report.summary.verdict],
     ['failOn', report.summary.failOn],
   ];
-  return ['    <properties>', ...props.map(([name, value]) => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`), '    </properties>'].join('\n');
+  // Figures per test, as `<test name>.<fact>`: CI tools can chart them without renaming tests.
+  for (const { r, id } of cases) {
+    for (const k of Object.keys(r.facts ?? {}).sort()) {
+      const v = r.facts![k];
+      props.push([`${id.name}.${k}`, typeof v === 'string' ? v : JSON.stringify(v) ?? 'null']);
+    }
+  }
+  return ['    <properties>', ...props.map(([n, v]) => prop(n, v)), '    </properties>'].join('\n');
 }
 
 export function renderJunit(report: Report): string {
-  const checks: string[] = [];
-  for (const r of report.results) if (!checks.includes(r.check)) checks.push(r.check);
-  const count = (rs: ResultRecord[], v: ResultRecord['verdict']): number => rs.filter((r) => r.verdict === v).length;
+  const ids = resultIdentities(report);
+  const cases = report.results.map((r, i) => ({ r, id: ids[i]! }));
+  const count = (cs: typeof cases, kind: CaseKind): number => cs.filter((c) => caseKind(c.r.verdict) === kind).length;
 
-  const suites = checks.map((check) => {
-    const rs = report.results.filter((r) => r.check === check);
-    const time = rs.reduce((sum, r) => sum + caseMs(r), 0);
-    return [
-      `  <testsuite name="${xmlAttr(check)}" tests="${rs.length}" failures="${count(rs, 'fail')}" errors="${count(rs, 'error')}" skipped="${count(rs, 'skip') + count(rs, 'inconclusive')}" time="${seconds(time)}" timestamp="${xmlAttr(stamp(report))}" hostname="${xmlAttr(report.target)}">`,
-      properties(report),
-      ...rs.map(testcase),
+  const suites = endpointNames(report).flatMap((endpoint) => {
+    const mine = cases.filter((c) => c.r.endpoint === endpoint);
+    if (mine.length === 0) return [];
+    const suite = `${report.scenario.name}.${endpoint}`;
+    const time = mine.reduce((sum, c) => sum + caseMs(c.r), 0);
+    return [[
+      `  <testsuite name="${xmlAttr(suite)}" tests="${mine.length}" failures="${count(mine, 'failure')}" errors="${count(mine, 'error')}" skipped="${count(mine, 'skipped')}" time="${seconds(time)}" timestamp="${xmlAttr(stamp(report))}">`,
+      properties(report, endpoint, mine),
+      ...mine.map((c) => testcase(c.r, c.id, suite)),
       '  </testsuite>',
-    ].join('\n');
+    ].join('\n')];
   });
 
-  const all = report.results;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xmlAttr(`idemaudit ${report.scenario.name}`)}" tests="${all.length}" failures="${count(all, 'fail')}" errors="${count(all, 'error')}" time="${seconds(report.durationMs)}">`,
+    `<testsuites name="${xmlAttr(`idemaudit ${report.scenario.name}`)}" tests="${cases.length}" failures="${count(cases, 'failure')}" errors="${count(cases, 'error')}" time="${seconds(report.durationMs)}">`,
     ...suites,
     '</testsuites>',
     '',
@@ -85,6 +103,6 @@ export function renderJunit(report: Report): string {
 export const junitReporter: Reporter = {
   id: 'junit',
   extension: 'junit.xml',
-  description: 'JUnit XML for CI test tabs: one testcase per check and endpoint result',
+  description: 'JUnit XML for CI test tabs: one suite per endpoint, one test per check (stable names)',
   render: (report) => renderJunit(report),
 };

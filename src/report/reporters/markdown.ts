@@ -5,6 +5,8 @@ import { md, mdCode, mdFence, printable } from '../escape.js';
 import { evidenceLine, factsText, latencyRows, ms } from '../evidence.js';
 import { governance, MATURITY_TEXT, type EndpointGovernance, type ItemStatus } from '../governance.js';
 import type { Report, ResultRecord } from '../model.js';
+import { executiveSummary } from '../executive.js';
+import { findingGuide } from '../findings-guide.js';
 import type { Reporter } from '../reporter.js';
 
 const STATUS: Record<ItemStatus, string> = {
@@ -23,10 +25,24 @@ function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
+/** First screen: what is at risk and what to do, in plain words. */
+function executive(report: Report): string[] {
+  const e = executiveSummary(report);
+  const out = ['## Executive summary', '', `**${md(e.headline)}**`, ''];
+  if (e.risks.length > 0) {
+    out.push('Business risks exposed (most critical first):', '');
+    for (const r of e.risks) out.push(`- **${mdCode(r.endpoint)}** (${md(r.risk)} risk, ${md(r.level)}): ${md(r.impact)}  \n  *What to do:* ${md(r.fix)}`);
+    out.push('');
+  }
+  if (e.loadOnly.length > 0) out.push(`Load only, no contract checks (maturity not graded): ${e.loadOnly.map((n) => mdCode(n)).join(', ')}.`, '');
+  return out;
+}
+
 function header(report: Report): string[] {
   const { summary } = report;
   const out = [`# idemaudit governance report: ${md(report.scenario.name)}`, ''];
   if (report.scenario.description) out.push(md(report.scenario.description), '');
+  out.push(...executive(report));
   const rows: string[][] = [
     ['Verdict', `**${summary.verdict.toUpperCase()}** (fails on ${summary.failOn} and above)${summary.reason ? `: ${md(summary.reason)}` : ''}`],
     ['Target', mdCode(report.target, true)],
@@ -39,7 +55,8 @@ function header(report: Report): string[] {
   rows.push(['Tool', `idemaudit ${md(report.tool.version)}`]);
   out.push(table(['Run', ''], rows), '');
   const { counts, levels } = summary;
-  out.push(`**Results:** ${counts.pass} passed, ${counts.fail} failed (${levels.violation} violations, ${levels.deviation} deviations, ${levels.observation} observations), ${counts.skip} skipped, ${counts.inconclusive ?? 0} inconclusive, ${counts.error} errors.`, '');
+  const observations = report.results.filter((r) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length;
+  out.push(`**Results:** ${counts.pass} passed, ${counts.fail} failed (${levels.violation} violations, ${levels.deviation} deviations), ${counts.skip} skipped, ${(counts.inconclusive ?? 0) > 0 ? `${counts.inconclusive} inconclusive (root cause owned by another check), ` : ''}${counts.error} errors; ${observations} observation${observations === 1 ? '' : 's'} (facts that never fail a run).`, '');
   if (report.exchangesDropped > 0) out.push(`_${report.exchangesDropped} exchanges beyond the report's bound were counted but not kept._`, '');
   return out;
 }
@@ -50,7 +67,7 @@ function overview(govs: EndpointGovernance[]): string[] {
     g.info ? mdCode(`${g.info.method} ${g.info.path}`, true) : 'not declared',
     md(g.risk),
     g.info ? md(g.info.keyRequired) : 'not declared',
-    `**${g.maturity.label}** ${MATURITY_TEXT[g.maturity.label]}`,
+    g.maturity.ungraded ? md(g.maturity.ungraded) : `**${g.maturity.label}** ${MATURITY_TEXT[g.maturity.label]}`,
     String(g.failed.violation),
     String(g.failed.deviation),
   ]);
@@ -60,9 +77,10 @@ function overview(govs: EndpointGovernance[]): string[] {
 function endpointSection(report: Report, g: EndpointGovernance): string[] {
   const out = [`### ${mdCode(g.name)}${g.info ? ` ${md(g.info.method)} ${md(g.info.path)}` : ''}`, ''];
   out.push(`**Business-risk class:** ${md(g.risk)} (${md(g.riskText)})`, '');
-  out.push(`**Operational maturity: ${g.maturity.label}** (${MATURITY_TEXT[g.maturity.label]})`, '');
+  if (g.maturity.ungraded) out.push(`**Operational maturity:** ${md(g.maturity.ungraded)}`, '');
+  else out.push(`**Operational maturity: ${g.maturity.label}** (${MATURITY_TEXT[g.maturity.label]})`, '');
   for (const r of g.maturity.reasons) out.push(`- ${md(r)}`);
-  if (g.maturity.level < 4) {
+  if (g.maturity.level < 4 && !g.maturity.ungraded) {
     out.push(`- Not L${g.maturity.level + 1} because:`);
     for (const m of g.maturity.missing) out.push(`  - ${md(m)}`);
   }
@@ -86,6 +104,8 @@ function endpointSection(report: Report, g: EndpointGovernance): string[] {
 function finding(r: ResultRecord): string[] {
   const out = [`#### ${mdCode(r.check)} on ${mdCode(r.endpoint)} (${r.verdict})`, '', md(r.message), ''];
   out.push(`- Rule: ${md(r.reference)}`);
+  const guide = r.verdict === 'fail' && r.level !== 'observation' ? findingGuide(r.check) : undefined;
+  if (guide) out.push(`- Impact: ${md(guide.impact)}`, `- Fix: ${md(guide.fix)}`);
   const facts = factsText(r.facts);
   if (facts) out.push(`- Facts: ${mdCode(facts)}`);
   if (r.evidence.length > 0) {
@@ -119,7 +139,8 @@ function findings(report: Report): string[] {
 
 function allResults(report: Report): string[] {
   return ['## All results', '', table(['Check', 'Endpoint', 'Verdict', 'Level', 'Message'],
-    report.results.map((r) => [mdCode(r.check, true), mdCode(r.endpoint, true), r.verdict, r.level, md(r.message)])), ''];
+    // The level grades failures and marks observations; beside a plain pass it would read as a finding.
+    report.results.map((r) => [mdCode(r.check, true), mdCode(r.endpoint, true), r.verdict, r.verdict === 'pass' && r.level !== 'observation' ? '' : r.level, md(r.message)])), ''];
 }
 
 const MATURITY_RULES = [
@@ -132,6 +153,8 @@ const MATURITY_RULES = [
   '- **L2** standard key policy and replay metrics: `missing-key`, `payload-mismatch` and `concurrent-duplicates` passed, and `sequential-replay` passed with a replay marker on the replay.',
   '- **L3** scoping and conflict analytics: `cross-tenant` passed (and `cross-endpoint` when it ran), and at least one in-flight duplicate was answered with a conflict.',
   '- **L4** rehearsed failure modes: `timeout-retry`, `lost-response` and `in-flight-recovery` passed.',
+  '',
+  'An endpoint that only had a load run is not graded: load measures duplicate executions under traffic, not the idempotency contract.',
   '',
 ];
 

@@ -1,13 +1,18 @@
-// SARIF 2.1.0 for code-scanning UIs. One rule per check id (help cites the draft section or profile
-// rule from the results' `reference`); one result per failed result (violation -> error,
-// deviation -> warning, observation -> note) plus passing observations as notes (facts for
-// governance). The artifact is the scenario file; the endpoint is a logical location. Errors and
-// skips become tool execution notifications: they say nothing about the target.
+// SARIF 2.1.0 as GitHub code scanning ingests it. Results exist only for failed checks (violation ->
+// error, deviation -> warning, observation -> note): a clean run has no results and raises no alert.
+// Each result points at the endpoint's entry in the scenario file (region.startLine/startColumn) and
+// carries a partial fingerprint built from its stable identity (scenario, endpoint, check, variant),
+// so an alert keeps its identity from run to run while its figures change. One rule per check id
+// with short and full description, help (what it means, how to fix, the cited draft section or
+// profile rule) and a helpUri to the README. Errors, skips and inconclusive results say nothing
+// about the target: they are tool execution notifications, never alerts.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkText } from '../catalogue.js';
 import { endpointInfo, evidenceLine } from '../evidence.js';
+import { findingGuide, helpUri } from '../findings-guide.js';
+import { resultIdentities, type ResultIdentity } from '../identity.js';
 import type { Report, ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
 
@@ -21,40 +26,58 @@ export function artifactUri(file: string): string {
   return file.split(/[\\/]+/).map((seg) => encodeURIComponent(seg)).join('/');
 }
 
-const fingerprint = (r: ResultRecord): string =>
-  createHash('sha256').update(`${r.check}\u0000${r.endpoint}\u0000${r.level}\u0000${r.reference}`).digest('hex');
+/** Stable across runs: no message, figure, level or timestamp goes in. */
+export function fingerprintOf(report: Report, id: ResultIdentity): string {
+  const where = report.scenario.file ? artifactUri(report.scenario.file) : report.scenario.name;
+  return createHash('sha256').update(['idemaudit', where, id.endpoint, id.check, id.variant ?? ''].join('\u0000')).digest('hex');
+}
+
+const mdEscape = (s: string): string => s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
 
 function rules(report: Report): Array<Record<string, unknown>> {
   const ids: string[] = [];
   for (const r of report.results) if (!ids.includes(r.check)) ids.push(r.check);
   return ids.map((id) => {
-    const refs = [...new Set(report.results.filter((r) => r.check === id && r.verdict !== 'skip').map((r) => r.reference))];
-    const refsOrAll = refs.length > 0 ? refs : [...new Set(report.results.filter((r) => r.check === id).map((r) => r.reference))];
+    const refs = [...new Set(report.results.filter((r) => r.check === id).map((r) => r.reference))];
     const text = checkText(id);
+    const guide = findingGuide(id);
+    const uri = helpUri(id);
+    const what = guide?.impact ?? text;
+    const fix = guide?.fix ?? 'See the README section for this check.';
     return {
       id,
       name: id.replace(/(^|-)(\w)/g, (_m, _d: string, c: string) => c.toUpperCase()),
       shortDescription: { text },
-      fullDescription: { text: `${text}. Graded under profile ${report.profile}.` },
+      fullDescription: { text: `${text}. ${what}` },
+      defaultConfiguration: { level: 'warning' },
+      helpUri: uri,
       help: {
-        text: `Rule: ${refsOrAll.join('; ')}`,
-        markdown: `**Rule**\n\n${refsOrAll.map((r) => `- ${r.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)}`).join('\n')}`,
+        text: `What it means: ${what}\nHow to fix: ${fix}\nDraft section or profile rule: ${refs.join('; ')}\nMore: ${uri}`,
+        markdown: [
+          '**What it means**', '', mdEscape(what), '',
+          '**How to fix**', '', mdEscape(fix), '',
+          '**Draft section or profile rule**', '', ...refs.map((r) => `- ${mdEscape(r)}`), '',
+          `[README: ${mdEscape(id)}](${uri})`,
+        ].join('\n'),
       },
-      properties: { tags: ['idempotency', `profile:${report.profile}`] },
+      properties: { tags: ['idempotency', 'reliability', `profile:${report.profile}`], precision: 'high', 'problem.severity': 'warning' },
     };
   });
 }
 
-function result(report: Report, r: ResultRecord, ruleIndex: number): Record<string, unknown> {
+function result(report: Report, r: ResultRecord, id: ResultIdentity, ruleIndex: number): Record<string, unknown> {
   const info = endpointInfo(report, r.endpoint);
-  const logical = {
-    name: r.endpoint,
-    fullyQualifiedName: info ? `${info.method} ${info.path}` : r.endpoint,
-    kind: 'resource',
-  };
+  const logical = { name: r.endpoint, fullyQualifiedName: info ? `${info.method} ${info.path}` : r.endpoint, kind: 'resource' };
   const location: Record<string, unknown> = { logicalLocations: [logical] };
-  if (report.scenario.file) location.physicalLocation = { artifactLocation: { uri: artifactUri(report.scenario.file), index: 0 } };
-  const properties: Record<string, unknown> = { verdict: r.verdict, level: r.level, reference: r.reference };
+  if (report.scenario.file) {
+    // Reports written before endpoint positions were recorded point at the file's first line.
+    const at = info?.source ?? { line: 1, column: 1 };
+    location.physicalLocation = {
+      artifactLocation: { uri: artifactUri(report.scenario.file), index: 0 },
+      region: { startLine: at.line, startColumn: at.column },
+    };
+  }
+  const properties: Record<string, unknown> = { verdict: r.verdict, level: r.level, reference: r.reference, test: id.name };
   if (r.facts) properties.facts = r.facts;
   if (r.evidence.length > 0) properties.evidence = r.evidence.map(evidenceLine);
   if ((r.reproduce ?? []).length > 0) properties.reproduce = r.reproduce;
@@ -64,18 +87,19 @@ function result(report: Report, r: ResultRecord, ruleIndex: number): Record<stri
     ruleIndex,
     kind: 'fail',
     level: LEVEL[r.level],
-    message: { text: `${r.message} [${r.endpoint}]` },
+    message: { text: `${r.endpoint}: ${r.message}` },
     locations: [location],
-    partialFingerprints: { 'idemaudit/v1': fingerprint(r) },
+    partialFingerprints: { 'idemauditResult/v1': fingerprintOf(report, id) },
     properties,
   };
 }
 
 export function renderSarif(report: Report): Record<string, unknown> {
   const ruleList = rules(report);
+  const ids = resultIdentities(report);
   const indexOf = (id: string): number => ruleList.findIndex((rule) => rule.id === id);
-  const reported = report.results.filter((r) => r.verdict === 'fail' || (r.verdict === 'pass' && r.level === 'observation'));
-  const notified = report.results.filter((r) => r.verdict === 'error' || r.verdict === 'skip' || r.verdict === 'inconclusive');
+  const failed = report.results.map((r, i) => ({ r, id: ids[i]! })).filter(({ r }) => r.verdict === 'fail');
+  const notified = report.results.filter((r) => r.verdict !== 'fail' && r.verdict !== 'pass');
 
   const invocation: Record<string, unknown> = {
     executionSuccessful: report.summary.verdict !== 'incomplete',
@@ -83,18 +107,18 @@ export function renderSarif(report: Report): Record<string, unknown> {
     endTimeUtc: report.finishedAt,
     toolExecutionNotifications: notified.map((r) => ({
       level: r.verdict === 'error' ? 'error' : 'note',
-      message: { text: `${r.check} [${r.endpoint}] ${r.verdict === 'error' ? 'errored' : r.verdict === 'inconclusive' ? 'inconclusive' : 'skipped'}: ${r.message}` },
+      message: { text: `${r.check} [${r.endpoint}] ${r.verdict === 'error' ? 'errored' : r.verdict === 'skip' ? 'skipped' : r.verdict}: ${r.message}` },
       associatedRule: { id: r.check, index: indexOf(r.check) },
     })),
     properties: { verdict: report.summary.verdict, failOn: report.summary.failOn, ...(report.summary.reason ? { reason: report.summary.reason } : {}) },
   };
 
   const run: Record<string, unknown> = {
-    tool: { driver: { name: 'idemaudit', version: report.tool.version, semanticVersion: report.tool.version, rules: ruleList } },
+    tool: { driver: { name: 'idemaudit', version: report.tool.version, semanticVersion: report.tool.version, informationUri: helpUri('').replace(/#.*$/, ''), rules: ruleList } },
     automationDetails: { id: `idemaudit/${report.scenario.name}/` },
     invocations: [invocation],
     ...(report.scenario.file ? { artifacts: [{ location: { uri: artifactUri(report.scenario.file) }, roles: ['analysisTarget'] }] } : {}),
-    results: reported.map((r) => result(report, r, indexOf(r.check))),
+    results: failed.map(({ r, id }) => result(report, r, id, indexOf(r.check))),
     properties: { scenario: report.scenario.name, target: report.target, profile: report.profile, seed: report.seed },
   };
 
@@ -104,6 +128,6 @@ export function renderSarif(report: Report): Record<string, unknown> {
 export const sarifReporter: Reporter = {
   id: 'sarif',
   extension: 'sarif',
-  description: 'SARIF 2.1.0 for code scanning: one rule per check, endpoints as logical locations',
+  description: 'SARIF 2.1.0 for GitHub code scanning: failed checks only, at the endpoint in the scenario file',
   render: (report) => `${JSON.stringify(renderSarif(report), null, 2)}\n`,
 };

@@ -116,7 +116,9 @@ describe('load results in the report', () => {
     const table = renderLoadTable(report);
     expect(table).toMatch(/load pay \[constant-arrival-rate\]: 200 req\/s achieved of 200 target/);
     expect(table).toMatch(/p99\.9/);
-    expect(table).toMatch(/from intended start │ all/);
+    expect(table).toMatch(/latency \(ms\) from intended start/);
+    expect(table).toMatch(/^ +all +\d+ +[\d.]+ +[\d.]+ /m);
+    expect(table).toMatch(/^ +service time +\d+ /m);
     expect(table).toMatch(/✓ p99 < 250ms: p99 = /);
   });
 

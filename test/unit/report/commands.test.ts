@@ -64,7 +64,7 @@ describe('reportCommand', () => {
 describe('compareCommand', () => {
   it('exits 1 with the regressions listed', async () => {
     const io = fakeIO();
-    expect(await compareCommand(fixturePath('passing'), fixturePath('failing'), {}, io)).toBe(1);
+    expect(await compareCommand([fixturePath('passing'), fixturePath('failing')], {}, io)).toBe(1);
     expect(io.out()).toContain('Regressions (');
     expect(io.out()).toContain('✗ concurrent-duplicates [create-payment] passed before, now fails (violation)');
     expect(io.out()).toMatch(/REGRESSED: \d+ regressions/);
@@ -72,13 +72,13 @@ describe('compareCommand', () => {
 
   it('exits 0 for a run compared with itself', async () => {
     const io = fakeIO();
-    expect(await compareCommand(fixturePath('passing'), fixturePath('passing'), {}, io)).toBe(0);
+    expect(await compareCommand([fixturePath('passing'), fixturePath('passing')], {}, io)).toBe(0);
     expect(io.out()).toContain('OK: no regressions, 0 improvements');
   });
 
   it('prints JSON for scripts', async () => {
     const io = fakeIO();
-    expect(await compareCommand(fixturePath('failing'), fixturePath('passing'), { format: 'json', conflictTolerance: 1 }, io)).toBe(0);
+    expect(await compareCommand([fixturePath('failing'), fixturePath('passing')], { format: 'json', conflictTolerance: 1 }, io)).toBe(0);
     const parsed = JSON.parse(io.out());
     expect(parsed.regressed).toBe(false);
     expect(parsed.improvements.length).toBeGreaterThan(0);
@@ -91,7 +91,7 @@ describe('flag wiring helpers', () => {
     const { addCompareFlags, nonNegativeNumber } = await import('../../../src/cli/commands/compare.js');
     const { addReportFlags } = await import('../../../src/cli/commands/report.js');
     const cmp = addCompareFlags(new Command('compare').exitOverride()).parse(['--tolerance', '0.5'], { from: 'user' });
-    expect(cmp.opts()).toEqual({ tolerance: 0.5, conflictTolerance: 0.05, minLatencyDelta: 1, format: 'text' });
+    expect(cmp.opts()).toEqual({ tolerance: 0.5, conflictTolerance: 0.05, minLatencyDelta: 1, minSamples: 30, format: 'text' });
     const rep = addReportFlags(new Command('report').exitOverride()).parse(['-f', 'html', '-o', 'x.html'], { from: 'user' });
     expect(rep.opts()).toEqual({ format: 'html', output: 'x.html' });
     expect(() => nonNegativeNumber('-1')).toThrow();

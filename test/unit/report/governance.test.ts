@@ -71,15 +71,26 @@ describe('maturity', () => {
 describe('governance checklist', () => {
   it('fills retention from expiry facts and says "not measured" otherwise', () => {
     const without = governance(reportWith(L2()))[0]!.checklist.find((c) => c.item === 'Retention window')!;
-    expect(without).toMatchObject({ observed: 'not measured', status: 'not measured' });
-    const rs = [...L2(), res('expiry', 'pass', 'deviation', { declaredRetentionMs: 86_400_000, observedRetentionMs: 3_600_000 })];
+    expect(without).toMatchObject({ observed: 'not audited: expiry was not part of this run', status: 'not measured' });
+    // The case: one retry at +1.2 s says nothing about a declared 24 h.
+    const rs = [...L2(), res('expiry', 'pass', 'deviation', { declaredRetentionMs: 86_400_000, waitMs: 1200, before: 'replay', observedRetention: '>= 1.2 s' })];
     const item = governance(reportWith(rs))[0]!.checklist.find((c) => c.item === 'Retention window')!;
-    expect(item).toMatchObject({ declared: '1 d', observed: '1 h', status: 'pass' });
+    expect(item).toMatchObject({ declared: '1 d', observed: 'replayed at +1.2 s; the declared 1 d was not exercised', status: 'observed' });
+    // A wait that covers the (test) retention and an expiry past it is a measured pass.
+    const full = [...L2(), res('expiry', 'pass', 'deviation', { declaredRetentionMs: 2000, waitMs: 2000, before: 'replay', after: 'executed' })];
+    const covered = governance(reportWith(full))[0]!.checklist.find((c) => c.item === 'Retention window')!;
+    expect(covered).toMatchObject({ observed: 'replayed at +2 s; past the test retention: executed', status: 'pass' });
+  });
+
+  it('does not grade maturity from a load-only run', () => {
+    const g = governance(reportWith([res('load', 'pass', 'violation')]))[0]!;
+    expect(g.maturity.ungraded).toMatch(/^not graded: a load-only run/);
+    expect(g.checklist.find((c) => c.item === 'Key required')!.observed).toBe('not audited: missing-key was not part of this run (a load-only run)');
   });
 
   it('reports observability only when a result says something about it', () => {
     const none = governance(reportWith(L2()))[0]!.checklist.find((c) => c.item === 'Observability coverage')!;
-    expect(none.observed).toBe('not measured');
+    expect(none.observed).toBe('not audited: the scenario names no metrics endpoint (observability.metrics)');
     const rs = [...L2(), res('load', 'pass', 'violation', { observability: 'replay hit rate and 409 rate exported' })];
     expect(governance(reportWith(rs))[0]!.checklist.find((c) => c.item === 'Observability coverage')!.observed).toBe('replay hit rate and 409 rate exported');
   });

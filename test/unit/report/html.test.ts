@@ -80,7 +80,8 @@ describe('html reporter', () => {
     // Only the elements the reporter itself writes.
     const tags = new Set(els.map((e) => e.tagName));
     const own = ['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'div', 'span', 'code', 'section', 'b', 'strong',
-      'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'li', 'article', 'pre', 'details', 'summary', 'label', 'input', 'select', 'option', 'footer', 'script'];
+      'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'li', 'article', 'pre', 'details', 'summary', 'label', 'input', 'select', 'option', 'footer', 'script',
+      'figure', 'figcaption', 'svg', 'g', 'title', 'text', 'rect', 'circle', 'line'];
     expect([...tags].filter((t) => !own.includes(t))).toEqual([]);
     expect(els.some((e) => e.attrs.some((a) => /^on/i.test(a.name)))).toBe(false);
     // The text survives, escaped.

@@ -11,7 +11,7 @@ describe('markdown reporter', () => {
     }
     expect(out).toContain('**Operational maturity: L0** (not established)');
     expect(out).toContain('**Business-risk class:** critical (financial transactions, inventory reservation: strict fail-closed expected)');
-    expect(out).toContain('| Retention window (`expiry`) | not declared in the report | not measured | ➖ not measured |');
+    expect(out).toContain('| Retention window (`expiry`) | not declared in the report | not audited: expiry was not part of this run | ➖ not measured |');
     expect(out).toContain('| first | 11 | 50.800 | 53.100 | 71.900 | 71.900 | 71.900 |');
   });
 
@@ -29,5 +29,23 @@ describe('markdown reporter', () => {
     // eslint-disable-next-line no-control-regex
     expect(out).not.toMatch(/[\u0000-\u0008\u000B-\u001F]/);
     expect(out).toContain('\\\\u0000nul \\\\u000Bvt'); // renders as \u0000nul
+  });
+});
+
+describe('executive summary', () => {
+  it('comes first and tells what is at risk in plain words, with what to do', async () => {
+    const { renderMarkdown } = await import('../../../src/report/reporters/markdown.js');
+    const { fixture: load } = await import('./helpers.js');
+    const out = renderMarkdown(load('failing'));
+    expect(out.indexOf('## Executive summary')).toBeGreaterThan(0);
+    expect(out.indexOf('## Executive summary')).toBeLessThan(out.indexOf('## Endpoints'));
+    expect(out.indexOf('## Executive summary')).toBeLessThan(out.indexOf('| Run |'));
+    expect(out).toMatch(/\*\*2 endpoints audited: \d+ business risks exposed on 2 endpoints/);
+    expect(out).toContain('can be charged twice');
+    expect(out).toContain('*What to do:* Make the claim of a key atomic');
+    // Each failed finding carries its impact and fix.
+    expect(out).toMatch(/- Impact: .*\n- Fix: /);
+    const clean = renderMarkdown(load('passing'));
+    expect(clean).toContain('**2 endpoints audited: no business risk exposed by the checks that ran.**');
   });
 });

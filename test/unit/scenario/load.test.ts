@@ -32,6 +32,8 @@ describe('parseScenario: valid input', () => {
       limits: { maxRequests: 20_000, maxBodyBytes: 1_048_576, bailout: { rate: 0.5, minRequests: 20 } },
       endpoints: [{ name: 'create-order', method: 'POST', path: '/orders', keyRequired: 'expected', risk: 'high', policy: { errors: { '4xx': 'any', '5xx': 'any' } } }],
       checks: {},
+      // Where each endpoint's entry starts, for SARIF locations: line 5, after `  - `.
+      endpointPositions: { 'create-order': { line: 5, column: 5 } },
     });
   });
 
