@@ -1,7 +1,7 @@
 // A load run in the report: lifting the load check's figures and histograms out of its result
 // facts into `report.load` and `report.histograms`, the percentile table for the terminal, and the
 // `.hgrm` percentile-distribution files written beside the JSON report.
-import Table from 'cli-table3';
+import { createTable } from '../../report/table.js';
 import { writeFile } from 'node:fs/promises';
 import {
   addHistograms, decodeHistogram, percentileDistribution, summarize, type LatencyHistogram, type LatencySummary,
@@ -123,7 +123,7 @@ export function renderLoadTable(report: Report, opts: { color?: boolean } = {}):
     out.push(`load ${endpoint} [${fig.executor}${fig.runs ? `, ${fig.runs} runs merged` : ''}]: ${rate}; ${fig.sent} sent, ${fig.completed} completed${fig.dropped ? `, ${fig.dropped} dropped` : ''}${fig.capped ? ' (capped by maxRequests)' : ''} in ${(fig.elapsedMs / 1000).toFixed(1)} s`);
     out.push(`  mix: ${fig.mix.fresh} fresh, ${fig.mix.replay} replays, ${fig.mix.inflight} in-flight duplicates; duplicate executions: ${dup}; replay mismatches: ${fig.replayMismatches}; conflict rate ${pct(fig.conflictRate)}; error rate ${pct(fig.errorRate)}`);
     const open = fig.executor !== 'constant-connections';
-    const table = new Table({ head: ['latency (ms)', 'outcome', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], style });
+    const table = createTable({ head: ['latency (ms)', 'outcome', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], style });
     const rows = (label: string, byOutcome: LoadRunReport['latency']['intended']): void => {
       for (const o of [...OUTCOME_ORDER, 'all' as const]) {
         const s = byOutcome[o];

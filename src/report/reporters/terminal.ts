@@ -1,7 +1,7 @@
 // Human summary: one table row per result, evidence lines for failures, latency by outcome.
 // Colour only when the caller says the stream is a colour TTY; otherwise plain and stable.
-import { Chalk } from 'chalk';
-import Table from 'cli-table3';
+import { styleText } from 'node:util';
+import { createTable } from '../table.js';
 import type { ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
 
@@ -15,17 +15,28 @@ function evidenceLines(r: ResultRecord): string[] {
   });
 }
 
+type Style = (text: string) => string;
+
+/**
+ * Node's built-in styleText instead of a colour package. The caller has already decided whether the
+ * stream is a colour TTY (isInteractive), so styleText must not second-guess it against process.stdout.
+ */
+function palette(color: boolean): Record<'green' | 'red' | 'magenta' | 'yellow' | 'bold', Style> {
+  const style = (format: 'green' | 'red' | 'magenta' | 'yellow' | 'bold'): Style => (color ? (text) => styleText(format, text, { validateStream: false }) : (text) => text);
+  return { green: style('green'), red: style('red'), magenta: style('magenta'), yellow: style('yellow'), bold: style('bold') };
+}
+
 export const terminalReporter: Reporter = {
   id: 'terminal',
   description: 'summary table, evidence for failures and latency percentiles, for people',
   render(report, { color }) {
-    const c = new Chalk({ level: color ? 1 : 0 });
+    const c = palette(color);
     const paint = (verdict: string, text: string): string =>
       verdict === 'pass' ? c.green(text) : verdict === 'fail' ? c.red(text) : verdict === 'error' ? c.magenta(text) : c.yellow(text);
     const out: string[] = [];
     out.push(`${c.bold('idemaudit')} ${report.tool.version}  scenario ${report.scenario.name}  target ${report.target}  profile ${report.profile}  seed ${report.seed}`);
 
-    const table = new Table({ head: ['check', 'endpoint', 'verdict', 'level', 'message'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, wordWrap: true, colWidths: [24, 16, 9, 12, 60] });
+    const table = createTable({ head: ['check', 'endpoint', 'verdict', 'level', 'message'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] }, wordWrap: true, colWidths: [24, 16, 9, 12, 60] });
         // A pass "at violation level" reads oddly; the level matters for what failed and for observations.
     for (const r of report.results) {
       table.push([r.check, r.endpoint, paint(r.verdict, r.verdict.toUpperCase()), r.verdict === 'pass' && r.level !== 'observation' ? '' : r.level, r.message]);
@@ -41,7 +52,7 @@ export const terminalReporter: Reporter = {
       if ((r.reproduce?.length ?? 0) > 0) out.push('      (full reproduction in the JSON report; set IDEMAUDIT_<HEADER> for redacted headers and fill in [REDACTED] body fields)');
     }
 
-    const lat = new Table({ head: ['endpoint', 'outcome', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });
+    const lat = createTable({ head: ['endpoint', 'outcome', 'count', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'], style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] } });
     for (const [endpoint, byOutcome] of Object.entries(report.latency)) {
       for (const [outcome, s] of Object.entries(byOutcome)) {
         if (s) lat.push([endpoint, outcome, s.count, s.p50.toFixed(2), s.p90.toFixed(2), s.p99.toFixed(2), s.max.toFixed(2)]);
