@@ -28,7 +28,7 @@ function phase(name: string, env: Record<string, string>, cwd = temp): Phase {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, outputs };
 }
 
-describe('GitHub Action script (ci/action.sh)', () => {
+describe('GitHub Action script (ci/action.sh)', { timeout: 120_000 }, () => {
   let bin: string;
   let pathFile: string;
   let work: string;

@@ -37,7 +37,7 @@ const everything = (dir: string): string => readdirSync(dir, { recursive: true, 
   .map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8'))
   .join('\n');
 
-describe('config discovery, --env-file and IDEMAUDIT_* variables', () => {
+describe('config discovery, --env-file and IDEMAUDIT_* variables', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof startServe>>;
   beforeAll(async () => { server = await startServe(['--log-level', 'silent']); });
   afterAll(async () => { await server.stop(); });

@@ -26,7 +26,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
-describe('npm pack, then install into an empty folder', () => {
+describe('npm pack, then install into an empty folder', { timeout: 120_000 }, () => {
   let files: string[];
 
   beforeAll(() => {
