@@ -2,7 +2,7 @@
 // scenario's ${VAR} interpolation. Values are secrets as far as we know: no message ever prints one.
 import { readFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 import type { CliIO } from './io.js';
 
 export async function readEnvFile(file: string): Promise<Record<string, string>> {

@@ -2,7 +2,7 @@
 // Schemathesis users expect a tool to find its config in the current folder.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 
 export const DEFAULT_SCENARIO_FILES = ['idemaudit.yaml', 'idemaudit.yml'] as const;
 

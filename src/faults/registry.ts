@@ -1,6 +1,6 @@
 // The fault catalogue: name-keyed and typed. Built-ins register exactly like extensions do.
-import { UsageError } from '../errors/index.js';
-import { closest } from '../scenario/suggest.js';
+import { UsageError } from '../core/errors.js';
+import { closest } from '../core/suggest.js';
 import { dropResponseAfterUpstream } from './drop-response-after-upstream.js';
 import { duplicateUpstream } from './duplicate-upstream.js';
 import { gatewayStatus } from './gateway-status.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 import type { CustomProfile } from '../scenario/schema.js';
 import { BUILTIN_PROFILES } from './builtin.js';
 import type { Profile, Situation } from './profile.js';

@@ -1,7 +1,7 @@
 // Reporter registry and report files.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 import type { Report } from './model.js';
 import type { RenderOptions, Reporter } from './reporter.js';
 import { htmlReporter } from './reporters/html.js';

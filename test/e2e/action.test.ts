@@ -36,7 +36,7 @@ describe('GitHub Action script (ci/action.sh)', { timeout: 120_000 }, () => {
   let racy: Awaited<ReturnType<typeof startServe>>;
 
   beforeAll(async () => {
-    const { tarball, files } = pack(temp, { ignoreScripts: true });
+    const { tarball, files } = pack(temp);
     expect(files).toContain('dist/cli/main.js');
     pathFile = path.join(temp, 'github-path');
     writeFileSync(pathFile, '');

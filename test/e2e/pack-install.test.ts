@@ -1,8 +1,8 @@
-// The package as a user gets it: `npm pack` (with the `prepare` build), installed into an empty
+// The package as a user gets it: `npm pack` of the built dist/, installed into an empty
 // folder with no repository beside it, then the CLI (help, serve, run, the Redis store's Lua files)
 // and both library entry points used from that install. One pack, one install.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -47,6 +47,10 @@ describe('npm pack, then install into an empty folder', { timeout: 120_000 }, ()
     for (const f of lua) expect(files).toContain(f);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('node_modules/') || f.endsWith('.tsbuildinfo'))).toEqual([]);
+    // Nothing stale: every compiled module still has its source (a moved file must not ship twice).
+    const stale = files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))
+      .filter((f) => !existsSync(path.join(ROOT, 'src', f.slice('dist/'.length).replace(/\.js$/, '.ts'))));
+    expect(stale).toEqual([]);
   });
 
   it('resolves idemaudit from the install, not from the repository', () => {
@@ -104,19 +108,23 @@ describe('npm pack, then install into an empty folder', { timeout: 120_000 }, ()
       import * as api from 'idemaudit';
       import * as reference from 'idemaudit/reference';
       const names = (m) => Object.keys(m).sort();
-      const server = await reference.startReferenceServer({ port: 0, processingMs: 0 });
-      const scenario = api.parseScenario(['version: 1', 'name: lib', 'target: ' + server.url, 'endpoints:', '  - name: pay', '    path: /payments',
+      // The reference library on its own: a layer over a memory store.
+      const store = new reference.MemoryStore();
+      const layer = reference.createIdempotencyLayer({ store });
+      // The audit API: target self starts the demo server, loaded from the install on demand.
+      const scenario = api.parseScenario(['version: 1', 'name: lib', 'target: self', 'endpoints:', '  - name: pay', '    path: /payments',
         '    body: { amount: 1, currency: EUR }', '    identity: /id'].join('\\n'), 'inline.yaml');
       const report = await api.runAudit(scenario, { only: ['sequential-replay'] });
-      await server.close();
-      console.log(JSON.stringify({ api: names(api), reference: names(reference), verdict: report.summary.verdict, schema: report.schemaVersion,
+      await store.close();
+      console.log(JSON.stringify({ api: names(api), reference: names(reference), verdict: report.summary.verdict, schema: report.schemaVersion, layer: typeof layer.handle,
         junit: api.getReporter('junit').render(report, { color: false }).startsWith('<?xml') }));
     `);
     const r = await run(process.execPath, ['use-library.mjs'], { cwd: consumer, timeout: 60_000 });
-    const out = JSON.parse(r.stdout) as { api: string[]; reference: string[]; verdict: string; schema: number; junit: boolean };
+    const out = JSON.parse(r.stdout) as { api: string[]; reference: string[]; verdict: string; schema: number; junit: boolean; layer: string };
     expect(out.api).toEqual(expect.arrayContaining(['runAudit', 'parseScenario', 'getReporter', 'writeReports', 'compareReports', 'sarifReporter', 'SCHEMA_VERSION']));
-    expect(out.reference).toEqual(expect.arrayContaining(['MemoryStore', 'createRedisStore', 'startReferenceServer', 'createIdempotencyLayer']));
-    expect(out).toMatchObject({ verdict: 'pass', schema: 1, junit: true });
+    expect(out.reference).toEqual(expect.arrayContaining(['MemoryStore', 'createRedisStore', 'createIdempotencyLayer', 'wrapNodeHandler']));
+    expect(out.reference).not.toContain('startReferenceServer'); // the demo app is not part of the library
+    expect(out).toMatchObject({ verdict: 'pass', schema: 1, junit: true, layer: 'function' });
   });
 
   afterAll(() => {

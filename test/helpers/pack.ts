@@ -6,15 +6,15 @@ import { ROOT } from './cli.js';
 export const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /**
- * `prepare` (the build) runs unless `ignoreScripts`: tests that only need some tarball skip it,
- * so two test files never run tsc over dist/ at the same time as other tests read it.
+ * Packs the current dist/ with `--ignore-scripts`: a real `npm pack` runs `prepack`, which deletes
+ * and rebuilds dist/ and would pull it from under the other test files running at the same time.
+ * (`npm test` builds first; the pack test checks that dist/ holds nothing stale.)
  */
-export function pack(destination: string, opts: { ignoreScripts?: boolean } = {}): { tarball: string; files: string[] } {
-  const out = execFileSync(NPM, ['pack', '--json', '--pack-destination', destination, ...(opts.ignoreScripts ? ['--ignore-scripts'] : [])], {
+export function pack(destination: string): { tarball: string; files: string[] } {
+  const out = execFileSync(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', destination], {
     cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' },
   });
-  // With scripts, the build's own output may precede the JSON array.
-  const info = JSON.parse(out.slice(out.indexOf('[\n'))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const info = JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }> }>;
   return { tarball: path.join(destination, info[0]!.filename), files: info[0]!.files.map((f) => f.path) };
 }
 
