@@ -85,3 +85,10 @@ export function defineCheck<O>(check: Check<O>): Check<O> {
 export function finding(verdict: Verdict, level: Level, message: string, reference: string, exchanges: Exchange[], facts?: Record<string, unknown>): Finding {
   return facts ? { verdict, level, message, reference, exchanges, facts } : { verdict, level, message, reference, exchanges };
 }
+
+/** The chaos port of a check context; throws when the run that built the context has none. */
+export function chaosOf<O>(ctx: CheckContext<O>): ChaosPort {
+  const chaos = ctx.chaos;
+  if (!chaos) throw new Error('this check needs the chaos port (run it through runAudit)');
+  return chaos;
+}

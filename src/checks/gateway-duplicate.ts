@@ -5,10 +5,9 @@
 // cannot see the copy's answer, which only the proxy received.
 import { judgeRounds, type RetryRound } from './chaos/consistency.js';
 import { declaredFaults, describeFault, FAULT_KINDS } from './chaos/plan.js';
-import { chaosOf } from './chaos/port.js';
 import { runRetryRound } from './chaos/round.js';
 import type { FaultSpec, FaultSpecInput } from '../faults/index.js';
-import { defineCheck, finding } from './api.js';
+import { chaosOf, defineCheck, finding } from './api.js';
 
 import { GatewayDuplicateOptions as Options } from '../scenario/check-options/gateway-duplicate.js';
 

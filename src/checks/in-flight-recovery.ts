@@ -11,12 +11,12 @@ import { readOracle } from './chaos/observe.js';
 import { isTimeout } from './chaos/outcome.js';
 import { sendAttempt, type PathAttempt } from './chaos/path.js';
 import { calibrate, midFlightTimeout, notSent } from './chaos/plan.js';
-import { chaosOf, type TargetSettings } from './chaos/port.js';
+import type { TargetSettings } from './chaos/port.js';
 import type { HistoryOp, LedgerEntry } from '../engine/history.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import { sleep } from '../engine/sleep.js';
 import type { Profile } from '../profiles/index.js';
-import { defineCheck, finding, type Finding } from './api.js';
+import { chaosOf, defineCheck, finding, type Finding } from './api.js';
 
 import { InFlightRecoveryOptions as Options } from '../scenario/check-options/in-flight-recovery.js';
 

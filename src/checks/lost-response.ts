@@ -6,10 +6,9 @@
 // final answer must be the committed result (identity equal; body equal to a repeat of it).
 import { judgeRounds, type RetryRound } from './chaos/consistency.js';
 import { declaredFaults, describeFault, FAULT_KINDS } from './chaos/plan.js';
-import { chaosOf } from './chaos/port.js';
 import { runRetryRound } from './chaos/round.js';
 import type { FaultSpec, FaultSpecInput } from '../faults/index.js';
-import { defineCheck, finding } from './api.js';
+import { chaosOf, defineCheck, finding } from './api.js';
 
 import { LostResponseOptions as Options } from '../scenario/check-options/lost-response.js';
 

@@ -11,13 +11,12 @@ import { counterexampleSeqs, minimalCounterexample } from './chaos/derive.js';
 import { readOracle } from './chaos/observe.js';
 import { runPath, sendAttempt } from './chaos/path.js';
 import { notSent } from './chaos/plan.js';
-import { chaosOf } from './chaos/port.js';
 import type { HistoryOp } from '../engine/history.js';
 import type { StopReason } from '../engine/retry/index.js';
 import { sleep } from '../engine/sleep.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
-import { defineCheck, finding, type Finding, type Level } from './api.js';
+import { chaosOf, defineCheck, finding, type Finding, type Level } from './api.js';
 
 import { StoreOutageOptions as Options } from '../scenario/check-options/store-outage.js';
 

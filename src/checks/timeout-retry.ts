@@ -6,11 +6,10 @@
 import { judgeRounds, type RetryRound } from './chaos/consistency.js';
 import { isTimeout } from './chaos/outcome.js';
 import { calibrate, declaredFaults, describeFault, FAULT_KINDS, midFlightTimeout, notSent } from './chaos/plan.js';
-import { chaosOf } from './chaos/port.js';
 import { runRetryRound } from './chaos/round.js';
 import type { FaultSpec } from '../faults/index.js';
 import type { Finding } from './api.js';
-import { defineCheck, finding } from './api.js';
+import { chaosOf, defineCheck, finding } from './api.js';
 
 import { TimeoutRetryOptions as Options } from '../scenario/check-options/timeout-retry.js';
 

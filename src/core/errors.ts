@@ -65,7 +65,7 @@ export class TargetUnreachableError extends IdemauditError {
 export class DuplicateIdError extends IdemauditError {
   override readonly name = 'DuplicateIdError';
   constructor(kind: string, id: string) {
-    super('E_DUPLICATE_ID', `${kind} '${id}' is registered already`, EXIT.usage, `give the ${kind} another id`);
+    super('E_DUPLICATE_ID', `${kind} '${id}' is already registered`, EXIT.usage, `give the ${kind} another id`);
   }
 }
 
@@ -73,6 +73,6 @@ export class DuplicateIdError extends IdemauditError {
 export class UnknownIdError extends UsageError {
   override readonly name = 'UnknownIdError';
   constructor(readonly kind: string, readonly id: string, known: string[], suggestion?: string) {
-    super(`unknown ${kind} '${id}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`, `known: ${known.join(', ')}`, 'E_UNKNOWN_ID');
+    super(`unknown ${kind} '${id}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`, `known ${kind}s: ${known.join(', ')}`, 'E_UNKNOWN_ID');
   }
 }

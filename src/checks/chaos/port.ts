@@ -1,8 +1,7 @@
 // The chaos port: what the chaos checks need from the run besides plain HTTP. A fault proxy in front
 // of the target (seeded by the run, closed after the check), the scenario's retry policy, the
 // history, the reference server's settings and switches, and progress events. The engine builds it
-// (src/engine/chaos/create-port.ts); checks reach it with chaosOf(ctx).
-import type { CheckContext } from '../api.js';
+// (src/audit/chaos-port.ts); checks reach it with chaosOf(ctx) (src/checks/api.ts).
 import type { FaultEvent, FaultSpecBase, FaultSpecInput } from '../../faults/index.js';
 import type { OutgoingRequest } from '../../core/exchange.js';
 import type { HistoryOp, HistoryOpInput, LedgerEntry } from '../../engine/history.js';
@@ -74,12 +73,4 @@ export interface ChaosPort {
   emit(event: ChaosEvent): void;
   /** Run-clock milliseconds. */
   now(): number;
-}
-
-/** A check context from the engine carries the chaos port next to the ordinary ports. */
-/** The chaos port of a check context; throws when the engine that built the context has none. */
-export function chaosOf<O>(ctx: CheckContext<O>): ChaosPort {
-  const chaos = ctx.chaos;
-  if (!chaos) throw new Error('this check needs the chaos port (run it through runAudit)');
-  return chaos;
 }
