@@ -1,5 +1,5 @@
 // Command-line wiring only: parse arguments, call the engine, map outcomes to exit codes.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { checkCommand } from './commands/check.js';
@@ -10,12 +10,15 @@ import { explainCommand } from './commands/explain.js';
 import { LISTABLE, listCommand } from './commands/list.js';
 import { addLoadFlags, loadCommand, type LoadFlags } from './commands/load.js';
 import { proxyCommand, type ProxyFlags } from './commands/proxy.js';
-import { addAuditFlags, runCommand, type AuditFlags } from './commands/run.js';
+import { addAuditFlags, AUDIT_ENV, runCommand, type AuditFlags } from './commands/run.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
+import { completionScript, SHELLS, type Shell } from './completion.js';
+import { withEnvFile } from './env-file.js';
 import { processIO, type CliIO } from './io.js';
 import { duration, list, positiveInt } from './options.js';
 import { renderError } from './render-error.js';
+import { DEFAULT_SCENARIO_FILES, discoverScenario } from './scenario-discovery.js';
 
 type CheckFlags = Parameters<typeof checkCommand>[2];
 
@@ -23,6 +26,12 @@ type CheckFlags = Parameters<typeof checkCommand>[2];
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 const examples = (lines: string[]): string => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+/** Says which file a bare `idemaudit run` picked, on stderr so stdout stays the report. */
+function announce(file: string, io: CliIO): string {
+  io.stderr.write(`idemaudit: no scenario given, using ${file}\n`);
+  return file;
+}
 
 function program(io: CliIO, setCode: (code: number) => void): Command {
   const root = new Command('idemaudit')
@@ -38,17 +47,24 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
       'idemaudit validate scenarios/*.yaml',
       'idemaudit list checks',
       'idemaudit report reports/reference-<stamp>.json --format html -o report.html',
-    ]) + '\nExit codes: 0 passed, 1 findings at or above --fail-on, 2 usage or scenario error, 3 target unreachable or run aborted, 130 interrupted.\n');
+    ]) + '\nExit codes: 0 passed, 1 findings at or above --fail-on, 2 usage or scenario error, 3 target unreachable or run aborted, 130 interrupted.\n'
+      + `\nEnvironment (run and check; a flag on the command line wins): ${Object.values(AUDIT_ENV).join(', ')}.\n`
+      + 'Colour only on a terminal, never with NO_COLOR or CI set. Shell completion: idemaudit completion bash|zsh.\n');
 
   addAuditFlags(root.command('run')
     .description('audit the endpoints of a YAML scenario and write reports')
-    .argument('<scenario>', 'scenario file (YAML)'))
+    .argument('[scenario]', `scenario file (YAML); default: ./${DEFAULT_SCENARIO_FILES.join(' or ./')}`))
+    .option('--env-file <file>', 'read variables for ${VAR} in the scenario from a dotenv file (the environment wins)')
     .addHelpText('after', examples([
+      'idemaudit run',
       'idemaudit run scenarios/reference.yaml',
-      'idemaudit run scenarios/staging-example.yaml --only concurrent-duplicates,sequential-replay',
-      'idemaudit run scenarios/reference.yaml --target http://127.0.0.1:4000 --seed 1f2e3d4c',
+      'idemaudit run scenarios/staging-example.yaml --env-file .env.staging --only concurrent-duplicates,sequential-replay',
+      'IDEMAUDIT_TARGET=http://127.0.0.1:4000 IDEMAUDIT_FAIL_ON=violation idemaudit run scenarios/reference.yaml',
     ]))
-    .action(async (file: string, flags: AuditFlags) => setCode(await runCommand(file, flags, io)));
+    .action(async (file: string | undefined, flags: AuditFlags & { envFile?: string }) => {
+      const { envFile, ...audit } = flags;
+      setCode(await runCommand(file ?? announce(discoverScenario(process.cwd()), io), audit, await withEnvFile(io, envFile)));
+    });
 
   addAuditFlags(root.command('check')
     .description('audit one endpoint without a scenario file, with curl-like flags')
@@ -81,8 +97,9 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('-p, --profile <id>', "also check this profile (instead of the scenario's)")
     .option('--only <checks>', 'also check these check ids, comma-separated', list, [])
     .option('--skip <checks>', 'also check these check ids, comma-separated', list, [])
-    .addHelpText('after', examples(['idemaudit validate scenarios/*.yaml', 'idemaudit validate scenarios/reference.yaml --format junit,sarif --only concurrent-duplicates']))
-    .action(async (files: string[], flags: { format: string[]; profile?: string; only: string[]; skip: string[] }) => setCode(await validateCommand(files, flags, io)));
+    .option('--env-file <file>', 'read variables for ${VAR} from a dotenv file (the environment wins)')
+    .addHelpText('after', examples(['idemaudit validate scenarios/*.yaml', 'idemaudit validate scenarios/reference.yaml --format junit,sarif --only concurrent-duplicates', 'idemaudit validate idemaudit.yaml --env-file .env']))
+    .action(async (files: string[], flags: { format: string[]; profile?: string; only: string[]; skip: string[]; envFile?: string }) => setCode(await validateCommand(files, flags, await withEnvFile(io, flags.envFile))));
 
   root.command('serve')
     .description('run the reference idempotency server (optionally with a deliberate flaw)')
@@ -164,9 +181,22 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
 
   root.command('list')
     .description(`list ${LISTABLE.join(', ')}`)
-    .argument('<what>', LISTABLE.join('|'))
+    .addArgument(new Argument('<what>', 'what to list').choices(LISTABLE).argParser((what: string) => what)) // listCommand explains a wrong choice
     .addHelpText('after', examples(['idemaudit list checks', 'idemaudit list flaws']))
     .action((what: string) => setCode(listCommand(what, io)));
+
+  root.command('completion')
+    .description('print a shell completion script generated from these commands (bash or zsh)')
+    .addArgument(new Argument('<shell>', 'shell to complete for').choices(SHELLS))
+    .addHelpText('after', examples([
+      'idemaudit completion bash > ~/.local/share/bash-completion/completions/idemaudit',
+      'idemaudit completion zsh > "${fpath[1]}/_idemaudit"',
+      'source <(idemaudit completion bash)',
+    ]))
+    .action((shell: Shell) => {
+      io.stdout.write(completionScript(root, shell));
+      setCode(EXIT.ok);
+    });
 
   return root;
 }

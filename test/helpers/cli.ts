@@ -57,10 +57,16 @@ export function waitForOutput(stream: NodeJS.ReadableStream | null, pattern: Reg
   });
 }
 
-/** Start `idemaudit serve` on an ephemeral port; resolves once it prints its URL. */
-export function startServe(args: string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+/**
+ * Start `idemaudit serve --admin` on an ephemeral port; resolves once it prints its URL. `executable`
+ * runs an installed `idemaudit` (e.g. from a packed tarball) instead of this checkout's bin/idemaudit.js.
+ */
+export function startServe(args: string[], opts: { executable?: string; cwd?: string } = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--admin', ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = ['serve', '--port', '0', '--admin', ...args];
+    const child = opts.executable
+      ? spawn(opts.executable, argv, { cwd: opts.cwd ?? ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, [BIN, ...argv], { cwd: opts.cwd ?? ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start: ${out}${err}`)); }, 15_000);

@@ -1,5 +1,5 @@
 // `idemaudit run <scenario>`: load, audit, print, write reports, and map the verdict to an exit code.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Level } from '../../checks/api.js';
 import type { RunListener } from '../../audit/events.js';
 import { readFile } from 'node:fs/promises';
@@ -43,17 +43,32 @@ export interface AuditFlags {
   json?: boolean;
 }
 
+/** Environment variables for the common flags (shown in --help); a flag on the command line wins. */
+export const AUDIT_ENV = {
+  target: 'IDEMAUDIT_TARGET',
+  reportDir: 'IDEMAUDIT_REPORT_DIR',
+  format: 'IDEMAUDIT_FORMAT',
+  profile: 'IDEMAUDIT_PROFILE',
+  seed: 'IDEMAUDIT_SEED',
+  failOn: 'IDEMAUDIT_FAIL_ON',
+  only: 'IDEMAUDIT_ONLY',
+  skip: 'IDEMAUDIT_SKIP',
+} as const;
+
+// Choices are listed in --help and in shell completion; `level` keeps its own error message.
+const LEVELS = ['violation', 'deviation'];
+
 export function addAuditFlags(cmd: Command, opts: { target?: boolean } = {}): Command {
   // `check` names its target in its URL argument; only scenario runs can point elsewhere.
-  if (opts.target !== false) cmd.option('-t, --target <url>', "audit this base URL instead of the scenario's target ('self' = embedded reference server)");
+  if (opts.target !== false) cmd.addOption(new Option('-t, --target <url>', "audit this base URL instead of the scenario's target ('self' = embedded reference server)").env(AUDIT_ENV.target));
   return cmd
-    .option('--report-dir <dir>', 'where reports are written', 'reports')
-    .option('-f, --format <list>', 'extra report files besides JSON, comma-separated (see `idemaudit list reporters`)', list, [])
-    .option('-p, --profile <id>', "semantics profile, overrides the scenario's (see `idemaudit list profiles`)")
-    .option('--seed <seed>', 'seed for keys and payload variants; the same seed reproduces a run')
-    .option('--fail-on <level>', 'lowest failed level that makes the exit code 1: violation or deviation', level, 'deviation')
-    .option('--only <checks>', 'run only these check ids, comma-separated', list, [])
-    .option('--skip <checks>', 'skip these check ids, comma-separated', list, [])
+    .addOption(new Option('--report-dir <dir>', 'where reports are written').default('reports').env(AUDIT_ENV.reportDir))
+    .addOption(new Option('-f, --format <list>', 'extra report files besides JSON, comma-separated (see `idemaudit list reporters`)').argParser(list).default([]).env(AUDIT_ENV.format))
+    .addOption(new Option('-p, --profile <id>', "semantics profile, overrides the scenario's (see `idemaudit list profiles`)").env(AUDIT_ENV.profile))
+    .addOption(new Option('--seed <seed>', 'seed for keys and payload variants; the same seed reproduces a run').env(AUDIT_ENV.seed))
+    .addOption(new Option('--fail-on <level>', 'lowest failed level that makes the exit code 1').choices(LEVELS).argParser(level).default('deviation').env(AUDIT_ENV.failOn))
+    .addOption(new Option('--only <checks>', 'run only these check ids, comma-separated').argParser(list).default([]).env(AUDIT_ENV.only))
+    .addOption(new Option('--skip <checks>', 'skip these check ids, comma-separated').argParser(list).default([]).env(AUDIT_ENV.skip))
     .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable; also allowHosts: in the scenario)', list, [])
     .option('--max-requests <n>', 'stop (exit 3) after this many requests', atLeastOne)
     .option('--max-rate <rps>', 'send at most this many requests per second', positiveNumber)

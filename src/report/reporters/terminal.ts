@@ -3,8 +3,8 @@
 // evidence for failures, latency by outcome as aligned columns. `quiet` prints the summary line
 // only; `verbose` adds every exchange. Colour only when the caller says the stream is a colour TTY.
 import { sanitizeDeep } from '../sanitize.js';
-import { Chalk } from 'chalk';
-import Table from 'cli-table3';
+import { styleText } from 'node:util';
+import { createTable } from '../table.js';
 import { statusText } from '../evidence.js';
 import type { ExchangeRecord } from '../../core/exchange.js';
 import type { Report, ResultRecord } from '../model.js';
@@ -25,7 +25,7 @@ function exchangeLine(e: ExchangeRecord): string {
 export function renderTerminal(report: Report, opts: { color: boolean; width?: number; detail?: 'quiet' | 'normal' | 'verbose' }): string {
   const width = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const detail = opts.detail ?? 'normal';
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const c = palette(opts.color);
   const paint = (verdict: string, text: string): string =>
     verdict === 'pass' ? c.green(text) : verdict === 'fail' ? c.red(text) : verdict === 'error' ? c.magenta(text) : c.yellow(text);
 
@@ -43,7 +43,7 @@ export function renderTerminal(report: Report, opts: { color: boolean; width?: n
   if (width >= WIDE) {
     const fixed = [24, 16, 9, 13];
     const message = width - fixed.reduce((a, b) => a + b, 0) - 6; // 6 border characters
-    const table = new Table({ head: ['check', 'endpoint', 'verdict', 'level', 'message'], style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] }, wordWrap: true, wrapOnWordBoundary: true, colWidths: [...fixed, message] });
+    const table = createTable({ head: ['check', 'endpoint', 'verdict', 'level', 'message'], style: { head: opts.color ? ['cyan'] : [], border: opts.color ? ['grey'] : [] }, wordWrap: true, wrapOnWordBoundary: true, colWidths: [...fixed, message] });
     for (const r of report.results) {
       table.push([clip(r.check, fixed[0]! - 2), clip(r.endpoint, fixed[1]! - 2), paint(r.verdict, r.verdict.toUpperCase()), levelOf(r), wrap(r.message, message - 2).join('\n')]);
     }
@@ -88,6 +88,17 @@ export function renderTerminal(report: Report, opts: { color: boolean; width?: n
   }
   out.push(...summaryLines);
   return `${out.join('\n')}\n`;
+}
+
+type Style = (text: string) => string;
+
+/**
+ * Node's built-in styleText instead of a colour package. The caller has already decided whether the
+ * stream is a colour TTY (isInteractive), so styleText must not second-guess it against process.stdout.
+ */
+function palette(color: boolean): Record<'green' | 'red' | 'magenta' | 'yellow' | 'bold', Style> {
+  const style = (format: 'green' | 'red' | 'magenta' | 'yellow' | 'bold'): Style => (color ? (text) => styleText(format, text, { validateStream: false }) : (text) => text);
+  return { green: style('green'), red: style('red'), magenta: style('magenta'), yellow: style('yellow'), bold: style('bold') };
 }
 
 export const terminalReporter: Reporter = {
