@@ -6,6 +6,7 @@ import { CapturingServerResponse } from '../adapters/capture-response.js';
 import { wrapNodeHandler } from '../adapters/node.js';
 import { parseFlawNames, type FlawName } from '../flaws/registry.js';
 import { createIdempotencyLayer } from '../layer/layer.js';
+import { tenantFromAuthorization } from '../layer/tenant.js';
 import type { IdempotencyLayer, KeySyntax } from '../layer/types.js';
 import { createReferenceLogger, logLayerEvents, type Logger } from '../observability/logger.js';
 import { createReferenceMetrics, type ReferenceMetrics } from '../observability/metrics.js';
@@ -77,6 +78,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
 
   const layer = createIdempotencyLayer({
     store,
+    // The demo's auth rule: the Authorization header is the principal (no token refresh in the demo).
+    tenantOf: (req) => tenantFromAuthorization(req.headers),
     flaws,
     retentionMs: options.retentionMs,
     leaseMs: options.leaseMs,

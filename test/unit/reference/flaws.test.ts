@@ -67,7 +67,7 @@ describe('flaw decisions through the layer (memory store)', () => {
 
   it('race: concurrent duplicates all execute; correct: one does', async () => {
     for (const [flaws, expected] of [[['race'], 4], [[], 1]] as const) {
-      const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws });
+      const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws });
       const execute = slowHandler();
       await Promise.all(Array.from({ length: 4 }, () => layer.handle(request, execute)));
       expect(execute, flaws.join()).toHaveBeenCalledTimes(expected);
@@ -75,7 +75,7 @@ describe('flaw decisions through the layer (memory store)', () => {
   });
 
   it('race: after the burst, the first recorded result replays', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: ['race'] });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: ['race'] });
     const execute = slowHandler();
     await Promise.all([layer.handle(request, execute), layer.handle(request, execute)]);
     const replay = await layer.handle(request, execute);
@@ -84,7 +84,7 @@ describe('flaw decisions through the layer (memory store)', () => {
   });
 
   it('no-inflight: the duplicate waits for the original and runs after it', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: ['no-inflight'] });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: ['no-inflight'] });
     const execute = slowHandler();
     const answers = await Promise.all([layer.handle(request, execute), layer.handle(request, execute)]);
     expect(answers.map((a) => a.status)).toEqual([201, 201]);
@@ -107,7 +107,7 @@ describe('flaw decisions through the layer (memory store)', () => {
   });
 
   it('poison: the original is forgotten after a mismatch', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: ['poison'] });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: ['poison'] });
     const execute = slowHandler();
     await layer.handle(request, execute);
     expect((await layer.handle({ ...request, body: Buffer.from('{"a":2}') }, execute)).status).toBe(422);
