@@ -9,7 +9,9 @@ import { createIdempotencyLayer } from '../layer/layer.js';
 import { tenantFromAuthorization } from '../layer/tenant.js';
 import type { IdempotencyLayer, KeySyntax } from '../layer/types.js';
 import { createReferenceLogger, logLayerEvents, type Logger } from '../observability/logger.js';
+import { Registry } from 'prom-client';
 import { createReferenceMetrics, type ReferenceMetrics } from '../observability/metrics.js';
+import type { PostgresStore } from '../store/postgres/store.js';
 import { MemoryStore } from '../store/memory.js';
 import type { IdempotencyStore } from '../store/types.js';
 import { preciseNow } from '../layer/clock.js';
@@ -73,7 +75,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const storeOutage = new StoreOutageSwitch();
   const store = storeOutage.wrap(realStore);
   const logger = options.logger ?? createReferenceLogger({ level: options.logLevel ?? 'silent' });
-  const metrics = createReferenceMetrics();
+  // A registry per server (several servers share a process in tests); storage gauges when the store reports them (PostgreSQL).
+  const reportsStorage = realStore as Partial<Pick<PostgresStore, 'storageByRoute'>>;
+  const metrics = createReferenceMetrics({
+    registry: new Registry(),
+    ...(typeof reportsStorage.storageByRoute === 'function' ? { storage: () => reportsStorage.storageByRoute!.call(realStore) } : {}),
+  });
   const logEvent = logLayerEvents(logger);
 
   const layer = createIdempotencyLayer({
