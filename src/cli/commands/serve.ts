@@ -2,6 +2,7 @@
 import { createReferenceLogger, startReferenceServer } from '../../reference/index.js';
 import { createRedisStore } from '../../reference/store/redis/index.js';
 import { MemoryStore } from '../../reference/store/memory.js';
+import { openPostgresStore } from './postgres-store.js';
 import type { IdempotencyStore } from '../../reference/store/types.js';
 import { UsageError } from '../../errors/index.js';
 import type { CliIO } from '../io.js';
@@ -14,20 +15,23 @@ export interface ServeFlags {
   store: string;
   redisUrl: string;
   redisPrefix: string;
+  databaseUrl?: string;
+  databaseSchema: string;
   ttl?: number;
   lease?: number;
   replay5xx?: boolean;
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
 }
 
-function createStore(flags: ServeFlags): IdempotencyStore {
+async function createStore(flags: ServeFlags): Promise<IdempotencyStore> {
   if (flags.store === 'memory') return new MemoryStore();
   if (flags.store === 'redis') return createRedisStore({ url: flags.redisUrl, prefix: flags.redisPrefix });
-  throw new UsageError(`unknown store '${flags.store}'`, 'choose memory or redis');
+  if (flags.store === 'postgres') return openPostgresStore(flags.databaseUrl, flags.databaseSchema, { purgeIntervalMs: 60_000 });
+  throw new UsageError(`unknown store '${flags.store}'`, 'choose memory, redis or postgres');
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
-  const store = createStore(flags);
+  const store = await createStore(flags);
   const server = await startReferenceServer({
     port: flags.port,
     host: flags.host,
