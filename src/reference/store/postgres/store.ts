@@ -7,6 +7,7 @@
 // in its own transaction with completeInTransaction(tx, response): the business commit and the key's
 // completion are then one commit, and a stale holder (lease expired, key re-claimed) finds its token
 // refused and must roll back.
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import type { Pool, PoolConfig } from 'pg';
@@ -84,6 +85,17 @@ type Row = { status: string; same: boolean; token?: string | null; response: Buf
 const TOKEN = /^\d{1,19}$/;
 /** A claim racing a concurrent first insert asks again; more rounds than this means something else is wrong. */
 const BEGIN_ATTEMPTS = 4;
+
+const names = new Map<string, string>();
+/** A prepared-statement name per distinct text (the texts differ per schema). */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `idem_${createHash('sha256').update(text).digest('hex').slice(0, 20)}`;
+    names.set(text, name);
+  }
+  return name;
+}
 
 function positiveInteger(name: string, value: number, allowZero = false): number {
   if (!Number.isInteger(value) || value < 0 || (!allowZero && value === 0)) {
@@ -167,7 +179,8 @@ export class PostgresStore implements IdempotencyStore {
   async #query(operation: string, text: string, values: unknown[]): Promise<{ rows: Row[]; rowCount: number }> {
     try {
       if (this.#migrate) await this.ready();
-      const result = await this.pool.query({ text, values });
+      // Named: each pooled connection parses and plans a statement once, then only binds it.
+      const result = await this.pool.query({ name: statementName(text), text, values });
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw unavailable(operation, error);
