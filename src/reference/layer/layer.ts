@@ -101,7 +101,7 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     }).start();
     // Visible to the handler, so it can complete the key in its own transaction (PostgresStore.completeInTransaction).
     const active: ActiveClaim | undefined =
-      claim.token === undefined
+      !config.transactionalCompletion || claim.token === undefined
         ? undefined
         : {
             key: scopedKey,

@@ -34,6 +34,11 @@ export interface LayerOptions {
   scope?: 'tenant' | 'global';
   /** Route pattern of a request, for the metrics' `route` label and per-endpoint storage. Default: the adapter's route pattern, else the path with id-like segments as `:id`. Must return a bounded set. */
   routeOf?: RouteOf;
+  /**
+   * Run claimed handlers with their claim visible to PostgresStore.completeInTransaction (through
+   * AsyncLocalStorage, which costs every request a little on Node 20). Default false.
+   */
+  transactionalCompletion?: boolean;
   /** Base of the problem+json `type` URIs (type = base + slug). Default `urn:idemaudit:problem:`. */
   problemTypeBase?: string;
   /** Deliberate bugs to enable (see src/reference/flaws/registry.ts). */
@@ -73,6 +78,7 @@ export interface ResolvedLayerOptions {
   scope: 'tenant' | 'global';
   routeOf: RouteOf;
   problemTypeBase: string;
+  transactionalCompletion: boolean;
   onEvent: EventListener | undefined;
   maxBodyBytes: number;
   storeTimeoutMs: number;
@@ -115,6 +121,7 @@ export function resolveLayerOptions(options: LayerOptions): ResolvedLayerOptions
     scope,
     routeOf: options.routeOf ?? defaultRouteOf,
     problemTypeBase,
+    transactionalCompletion: options.transactionalCompletion ?? false,
     keyHeader: options.keyHeader ?? LAYER_DEFAULTS.keyHeader,
     keySyntax,
     retentionMs: nonNegativeInteger('retentionMs', options.retentionMs ?? LAYER_DEFAULTS.retentionMs, { positive: true }),

@@ -110,7 +110,7 @@ describe('PostgreSQL store', () => {
     it('completes the key in the handler transaction: committed, the layer does not complete it again', async () => {
       const store = newStore();
       const events: string[] = [];
-      const layer = createIdempotencyLayer({ store, scope: 'global', onEvent: (e) => events.push(e.type) });
+      const layer = createIdempotencyLayer({ store, scope: 'global', transactionalCompletion: true, onEvent: (e) => events.push(e.type) });
       const request = { method: 'POST', path: '/tx', headers: { 'idempotency-key': `"tx-${Date.now()}"` }, body: Buffer.from('{}') };
       let runs = 0;
       const execute = async () => {
@@ -136,7 +136,7 @@ describe('PostgreSQL store', () => {
 
     it('a rolled back transaction is never replayed: the key stays in flight until its lease ends', async () => {
       const store = newStore();
-      const layer = createIdempotencyLayer({ store, scope: 'global' });
+      const layer = createIdempotencyLayer({ store, scope: 'global', transactionalCompletion: true });
       const request = { method: 'POST', path: '/tx', headers: { 'idempotency-key': `"rb-${Date.now()}"` }, body: Buffer.from('{}') };
       const execute = async () => {
         const client = await store.pool.connect();
@@ -159,7 +159,7 @@ describe('PostgreSQL store', () => {
     it('refuses a claim whose lease expired and was taken over (ClaimLostError), so the stale transaction rolls back', async () => {
       const store = newStore();
       const key = `stale-${Date.now()}`;
-      const layerA = createIdempotencyLayer({ store, scope: 'global', leaseMs: 60_000 });
+      const layerA = createIdempotencyLayer({ store, scope: 'global', leaseMs: 60_000, transactionalCompletion: true });
       const request = { method: 'POST', path: '/tx', headers: { 'idempotency-key': `"${key}"` }, body: Buffer.from('{}') };
       let outcome: unknown;
       const answer = await layerA.handle(request, async () => {
@@ -181,9 +181,18 @@ describe('PostgreSQL store', () => {
       expect(answer.status).toBe(201);
     });
 
-    it('outside a claimed handler it is a usage error', async () => {
+    it('outside a claimed handler, or without transactionalCompletion, it is a usage error', async () => {
       const store = newStore();
       await expect(store.completeInTransaction(admin, envelope)).rejects.toBeInstanceOf(NoActiveClaimError);
+      const layer = createIdempotencyLayer({ store, scope: 'global' });
+      const request = { method: 'POST', path: '/tx', headers: { 'idempotency-key': `"off-${Date.now()}"` }, body: Buffer.from('{}') };
+      let thrown: unknown;
+      await layer.handle(request, async () => {
+        thrown = await store.completeInTransaction(admin, envelope).catch((error: unknown) => error);
+        return envelope;
+      });
+      expect(thrown).toBeInstanceOf(NoActiveClaimError);
+      expect((thrown as Error).message).toMatch(/transactionalCompletion: true/);
     });
   });
 });

@@ -256,7 +256,7 @@ export class PostgresStore implements IdempotencyStore {
   async completeInTransaction(tx: Queryable, response: ResponseEnvelope): Promise<void> {
     const claim = activeClaim();
     if (claim === undefined) {
-      throw new NoActiveClaimError('completeInTransaction must be called from a handler the idempotency layer runs under a claim');
+      throw new NoActiveClaimError('completeInTransaction must be called from a handler the idempotency layer runs under a claim, with createIdempotencyLayer({ transactionalCompletion: true })');
     }
     const [scope, rowKey] = rowAddress(claim.key);
     const retention = retentionMillis(claim.retentionMs);
