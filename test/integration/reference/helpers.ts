@@ -63,6 +63,9 @@ export async function postgresBackendStore() {
   postgresSchemas.push(schema);
   const store = createPostgresStore({ connectionString: SHARED_DATABASE_URL, schema, purgeIntervalMs: 0 });
   onCleanup(() => store.close());
+  // Migrate before serving, as an app should at startup: a first claim that also migrates would
+  // spend its lease (the layer counts it from the claim request) on DDL.
+  await store.ready();
   return store;
 }
 
