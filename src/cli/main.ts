@@ -1,7 +1,7 @@
 // Command-line wiring only: parse arguments, call the engine, map outcomes to exit codes.
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT } from '../errors/index.js';
-import { VERSION } from '../version.js';
+import { EXIT } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
 import { checkCommand } from './commands/check.js';
 import { addCompareFlags, compareCommand, type CompareFlags } from './commands/compare.js';
 import { addReportFlags, reportCommand, type ReportFlags } from './commands/report.js';
@@ -94,12 +94,17 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--ttl <duration>', 'retention of completed keys (e.g. 24h)', duration)
     .option('--lease <duration>', 'in-flight lease (e.g. 30s)', duration)
     .option('--replay-5xx', 'store and replay 5xx results instead of releasing the key')
+    .option('--tls', 'serve HTTPS, HTTP/2 (ALPN h2) and HTTP/1.1, with a throwaway self-signed certificate unless --cert/--key')
+    .option('--http2', 'the same as --tls (HTTP/2 needs TLS here: audits reach the other routes over HTTP/1.1)')
+    .option('--cert <file>', 'PEM certificate for --tls')
+    .option('--key <file>', 'PEM private key for --tls')
     .addOption(new Option('--log-level <level>', 'structured JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']).default('info'))
     .addHelpText('after', examples([
       'idemaudit serve --port 4000',
       'idemaudit serve --port 4001 --flaw race --flaw header-drop',
       'idemaudit serve --store redis --redis-url redis://127.0.0.1:6379 --ttl 1h --lease 10s',
       'idemaudit serve --store postgres --database-url postgres://postgres@127.0.0.1:5432/app',
+      'idemaudit serve --port 4443 --http2 --flaw race   # HTTPS + HTTP/2: audits send single-packet bursts',
     ]))
     .action(async (flags: ServeFlags) => setCode(await serveCommand(flags, io)));
 

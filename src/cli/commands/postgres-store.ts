@@ -2,7 +2,7 @@
 // required, and an unreachable database is exit 3 with a message that never shows the URL (it may
 // carry a password).
 import { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../../reference/store/postgres/index.js';
-import { EXIT, IdemauditError, UsageError } from '../../errors/index.js';
+import { EXIT, IdemauditError, UsageError } from '../../core/errors.js';
 
 export class StoreUnreachableError extends IdemauditError {
   override readonly name = 'StoreUnreachableError';

@@ -1,10 +1,12 @@
 // `idemaudit serve`: the reference server in the foreground until SIGINT/SIGTERM.
-import { createReferenceLogger, startReferenceServer } from '../../reference/index.js';
+import { createReferenceLogger } from '../../reference/index.js';
+import { readFileSync } from 'node:fs';
+import { CertificateError, startReferenceServer, tlsCertificate } from '../../demo/index.js';
 import { createRedisStore } from '../../reference/store/redis/index.js';
 import { MemoryStore } from '../../reference/store/memory.js';
 import { openPostgresStore } from './postgres-store.js';
 import type { IdempotencyStore } from '../../reference/store/types.js';
-import { UsageError } from '../../errors/index.js';
+import { UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 
 export interface ServeFlags {
@@ -21,6 +23,32 @@ export interface ServeFlags {
   lease?: number;
   replay5xx?: boolean;
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  tls?: boolean;
+  http2?: boolean;
+  cert?: string;
+  key?: string;
+}
+
+/** The certificate for --tls: the files given, or a generated one whose file is printed for --ca. */
+function tlsOf(flags: ServeFlags): { key: string; cert: string; certFile?: string } | undefined {
+  if (!flags.tls && !flags.http2 && !flags.cert && !flags.key) return undefined;
+  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
+  if (flags.cert && flags.key) {
+    const read = (file: string, what: string): string => {
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new UsageError(`cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+    };
+    return { cert: read(flags.cert, 'certificate'), key: read(flags.key, 'private key'), certFile: flags.cert };
+  }
+  try {
+    return tlsCertificate();
+  } catch (err) {
+    if (err instanceof CertificateError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 async function createStore(flags: ServeFlags): Promise<IdempotencyStore> {
@@ -31,6 +59,7 @@ async function createStore(flags: ServeFlags): Promise<IdempotencyStore> {
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
+  const tls = tlsOf(flags);
   const store = await createStore(flags);
   const server = await startReferenceServer({
     port: flags.port,
@@ -41,11 +70,13 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     ...(flags.ttl !== undefined ? { retentionMs: flags.ttl } : {}),
     ...(flags.lease !== undefined ? { leaseMs: flags.lease } : {}),
     ...(flags.replay5xx ? { replay5xx: true } : {}),
+    ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
     // JSON logs go to stderr so stdout keeps only the human lines (and the URL scripts wait for).
     logger: createReferenceLogger({ level: flags.logLevel ?? 'info', destination: { write: (line: string) => io.stderr.write(line) } }),
   });
   io.stdout.write(`reference server listening on ${server.url} (store ${store.name}${flags.flaw.length ? `, flaws: ${flags.flaw.join(', ')}` : ', no flaws'})\n`);
   io.stdout.write(`  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n`);
+  if (tls?.certFile) io.stdout.write(`  HTTP/2 and HTTP/1.1 over TLS; trust the certificate with: idemaudit run ... --target ${server.url} --ca ${tls.certFile}\n`);
   await new Promise<void>((resolve) => {
     const off = io.onSignal(() => {
       off();

@@ -24,7 +24,8 @@ export function wrapNodeHandler(layer: IdempotencyLayer, handler: NodeHandler): 
       received = await readBody(req, maxBodyBytes);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        res.setHeader('connection', 'close');
+        // HTTP/2 has no connection header (and refuses one); HTTP/1.1 closes so the rest is not read.
+        if (req.httpVersionMajor < 2) res.setHeader('connection', 'close');
         writeEnvelope(res, layer.problems.tooLarge(maxBodyBytes));
       } else {
         res.destroy();

@@ -1,5 +1,5 @@
 // RFC 9457 problem+json answers the layer gives instead of running the handler.
-import type { ResponseEnvelope } from './types.js';
+import type { LayerProblems, ResponseEnvelope } from './types.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Default base of every problem `type` (LayerOptions.problemTypeBase): `type` is base + slug. */
@@ -24,7 +24,7 @@ export function problemResponse(spec: ProblemSpec, typeBase: string = DEFAULT_PR
 }
 
 /** The layer's answers, with `type` URIs under `typeBase` (e.g. https://errors.example.com/idempotency/). */
-export function createProblems(typeBase: string = DEFAULT_PROBLEM_TYPE_BASE) {
+export function createProblems(typeBase: string = DEFAULT_PROBLEM_TYPE_BASE): LayerProblems {
   const problem = (spec: ProblemSpec): ResponseEnvelope => problemResponse(spec, typeBase);
   return {
     missingKey: (header: string) =>
@@ -81,7 +81,7 @@ export function createProblems(typeBase: string = DEFAULT_PROBLEM_TYPE_BASE) {
   };
 }
 
-export type Problems = ReturnType<typeof createProblems>;
+export type Problems = LayerProblems;
 
 /** The answers under the default type base. */
 export const problems: Problems = createProblems();

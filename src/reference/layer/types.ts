@@ -1,5 +1,4 @@
 // Shapes shared by the framework-agnostic layer, its flaws and its adapters.
-import type { Problems } from './problem.js';
 
 /** Request headers as node:http exposes them (lower-case names; repeated headers may be arrays). */
 export type RequestHeaders = Record<string, string | string[] | undefined>;
@@ -30,7 +29,7 @@ export type Execute = () => Promise<ResponseEnvelope>;
 export interface IdempotencyLayer {
   handle(req: LayerRequest, execute: Execute): Promise<ResponseEnvelope>;
   /** The problem+json answers under the configured type base (adapters answer 413 and 500 with them). */
-  readonly problems: Problems;
+  readonly problems: LayerProblems;
   /** The settings in force after flaws were applied (reported by the reference server's health route). */
   readonly settings: LayerSettings;
 }
@@ -94,3 +93,14 @@ export type LayerEvent =
   | { type: 'lease-lost'; keyHash: string; reason: string };
 
 export type EventListener = (event: LayerEvent) => void;
+
+/** The problem+json answers of a layer (see problem.ts), under its configured type base. */
+export interface LayerProblems {
+  missingKey(header: string): ResponseEnvelope;
+  invalidKey(header: string, reason: string): ResponseEnvelope;
+  inFlight(): ResponseEnvelope;
+  mismatch(): ResponseEnvelope;
+  storeUnavailable(): ResponseEnvelope;
+  handlerFailed(): ResponseEnvelope;
+  tooLarge(maxBodyBytes: number): ResponseEnvelope;
+}

@@ -17,7 +17,7 @@
 //   - after the restore: no 503, only 201 (new or replayed) or 409 (a claim caught in flight).
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startReferenceServer } from '../../../src/reference/index.js';
+import { startReferenceServer } from '../../../src/demo/index.js';
 import { createPostgresStore } from '../../../src/reference/store/postgres/index.js';
 import { rng, runLoad, type LoadRequest, type LoadResult } from '../../helpers/load.js';
 import { adminPool, dropSchema, requirePostgres, uniqueSchema } from '../../helpers/postgres.js';

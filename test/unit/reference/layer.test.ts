@@ -12,6 +12,7 @@ import {
   tenantFromAuthorization,
   LayerConfigError,
 } from '../../../src/reference/index.js';
+import { flawOption } from '../../../src/demo/index.js';
 
 function req(overrides: Partial<LayerRequest> & { key?: string | null } = {}): LayerRequest {
   const { key = 'k1', ...rest } = overrides;
@@ -269,7 +270,7 @@ describe('createIdempotencyLayer decisions', () => {
     expect(() => createIdempotencyLayer({ store, scope, leaseMs: 0 })).toThrow(/leaseMs/);
     expect(() => createIdempotencyLayer({ store, scope, retentionMs: -1 })).toThrow(/retentionMs/);
     expect(() => createIdempotencyLayer({ store, scope, keySyntax: 'loose' as 'lenient' })).toThrow(/keySyntax/);
-    expect(() => createIdempotencyLayer({ store, scope, flaws: ['nope'] })).toThrow(/unknown flaw: nope.*known flaws: race/);
+    expect(() => createIdempotencyLayer({ store, scope, flaws: flawOption(['nope']) })).toThrow(/unknown flaw: nope.*known flaws: race/);
   });
 
   it('requires tenantOf unless scope is global, with a typed error naming the option', () => {
@@ -329,7 +330,7 @@ describe('createIdempotencyLayer decisions', () => {
   });
 
   it('reports the settings in force, flaws applied', () => {
-    const { layer } = layerWith({ flaws: ['short-ttl', 'orphan-lock'] });
+    const { layer } = layerWith({ flaws: flawOption(['short-ttl', 'orphan-lock']) });
     expect(layer.settings).toMatchObject({ retentionMs: 1000, leaseMs: 0, flaws: ['short-ttl', 'orphan-lock'] });
   });
 });
