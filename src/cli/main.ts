@@ -12,6 +12,7 @@ import { addLoadFlags, loadCommand, type LoadFlags } from './commands/load.js';
 import { proxyCommand, type ProxyFlags } from './commands/proxy.js';
 import { addAuditFlags, AUDIT_ENV, runCommand, type AuditFlags } from './commands/run.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
+import { referencePurgeCommand, type PurgeFlags } from './commands/reference-purge.js';
 import { validateCommand } from './commands/validate.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { withEnvFile } from './env-file.js';
@@ -107,9 +108,11 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--processing-ms <n>', 'simulated work per request, keeps requests in flight', positiveInt, 50)
     .option('--flaw <name>', 'enable a deliberate bug (repeatable; see `idemaudit list flaws`)', list, [])
-    .addOption(new Option('--store <kind>', 'idempotency store').choices(['memory', 'redis']).default('memory'))
+    .addOption(new Option('--store <kind>', 'idempotency store').choices(['memory', 'redis', 'postgres']).default('memory'))
     .option('--redis-url <url>', 'Redis URL for --store redis', 'redis://127.0.0.1:6379')
     .option('--redis-prefix <prefix>', 'key prefix for --store redis (keeps tenants of one Redis apart)', 'idem:')
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL for --store postgres').env('DATABASE_URL'))
+    .option('--database-schema <name>', 'schema of the idempotency table for --store postgres (created and migrated)', 'idempotency')
     .option('--ttl <duration>', 'retention of completed keys (e.g. 24h)', duration)
     .option('--lease <duration>', 'in-flight lease (e.g. 30s)', duration)
     .option('--replay-5xx', 'store and replay 5xx results instead of releasing the key')
@@ -124,9 +127,20 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
       'idemaudit serve --port 4000',
       'idemaudit serve --port 4001 --flaw race --flaw header-drop',
       'idemaudit serve --store redis --redis-url redis://127.0.0.1:6379 --ttl 1h --lease 10s',
+      'idemaudit serve --store postgres --database-url postgres://postgres@127.0.0.1:5432/app',
       'idemaudit serve --port 4443 --http2 --flaw race   # HTTPS + HTTP/2: audits send single-packet bursts',
     ]))
     .action(async (flags: ServeFlags) => setCode(await serveCommand(flags, io)));
+
+  const reference = root.command('reference').description('operate the reference layer\'s stores');
+  reference.command('purge')
+    .description('delete expired idempotency keys from the PostgreSQL store, in bounded batches')
+    .addOption(new Option('--database-url <url>', 'PostgreSQL URL').env('DATABASE_URL'))
+    .option('--schema <name>', 'schema of the idempotency table', 'idempotency')
+    .option('--batch-size <n>', 'rows deleted per statement', positiveInt, 1000)
+    .option('--max-batches <n>', 'most statements in this run', positiveInt, 100)
+    .addHelpText('after', examples(['idemaudit reference purge --database-url postgres://postgres@127.0.0.1:5432/app --batch-size 5000']))
+    .action(async (flags: PurgeFlags) => setCode(await referencePurgeCommand(flags, io)));
 
   root.command('proxy')
     .description('run the HTTP-aware fault proxy in front of an API (see `idemaudit list faults`)')

@@ -268,7 +268,7 @@ async function stopVariant(server) {
 async function storeSecondsByOp(url) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const out = {};
-  for (const m of text.matchAll(/^idempotency_store_seconds_(sum|count)\{op="(\w+)"\} ([\d.e+-]+)$/gm)) {
+  for (const m of text.matchAll(/^idempotency_store_operation_duration_seconds_(sum|count)\{op="(\w+)"\} ([\d.e+-]+)$/gm)) {
     out[m[2]] ??= {};
     out[m[2]][m[1]] = Number(m[3]);
   }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { CertificateError, startReferenceServer, tlsCertificate } from '../../demo/index.js';
 import { createRedisStore } from '../../reference/store/redis/index.js';
 import { MemoryStore } from '../../reference/store/memory.js';
+import { openPostgresStore } from './postgres-store.js';
 import type { IdempotencyStore } from '../../reference/store/types.js';
 import { UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
@@ -16,6 +17,8 @@ export interface ServeFlags {
   store: string;
   redisUrl: string;
   redisPrefix: string;
+  databaseUrl?: string;
+  databaseSchema: string;
   ttl?: number;
   lease?: number;
   replay5xx?: boolean;
@@ -50,15 +53,16 @@ function tlsOf(flags: ServeFlags): { key: string; cert: string; certFile?: strin
   }
 }
 
-function createStore(flags: ServeFlags): IdempotencyStore {
+async function createStore(flags: ServeFlags): Promise<IdempotencyStore> {
   if (flags.store === 'memory') return new MemoryStore();
   if (flags.store === 'redis') return createRedisStore({ url: flags.redisUrl, prefix: flags.redisPrefix });
-  throw new UsageError(`unknown store '${flags.store}'`, 'choose memory or redis');
+  if (flags.store === 'postgres') return openPostgresStore(flags.databaseUrl, flags.databaseSchema, { purgeIntervalMs: 60_000 });
+  throw new UsageError(`unknown store '${flags.store}'`, 'choose memory, redis or postgres');
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
   const tls = tlsOf(flags);
-  const store = createStore(flags);
+  const store = await createStore(flags);
   // A busy port must not leave the store's connection open (the process would hang, not exit 2).
   const server = await startReferenceServer({
     port: flags.port,

@@ -10,9 +10,12 @@ import { CapturingServerResponse } from '../../reference/adapters/capture-respon
 import { wrapNodeHandler } from '../../reference/adapters/node.js';
 import { flawOption, parseFlawNames, type FlawName } from '../flaws/registry.js';
 import { createIdempotencyLayer } from '../../reference/layer/layer.js';
+import { tenantFromAuthorization } from '../../reference/layer/tenant.js';
 import type { IdempotencyLayer, KeySyntax } from '../../reference/layer/types.js';
 import { createReferenceLogger, logLayerEvents, type Logger } from '../../reference/observability/logger.js';
+import { Registry } from 'prom-client';
 import { createReferenceMetrics, type ReferenceMetrics } from '../../reference/observability/metrics.js';
+import type { PostgresStore } from '../../reference/store/postgres/store.js';
 import { MemoryStore } from '../../reference/store/memory.js';
 import type { IdempotencyStore } from '../../reference/store/types.js';
 import { preciseNow } from '../../reference/layer/clock.js';
@@ -89,11 +92,18 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const storeOutage = new StoreOutageSwitch();
   const store = storeOutage.wrap(realStore);
   const logger = options.logger ?? createReferenceLogger({ level: options.logLevel ?? 'silent' });
-  const metrics = createReferenceMetrics();
+  // A registry per server (several servers share a process in tests); storage gauges when the store reports them (PostgreSQL).
+  const reportsStorage = realStore as Partial<Pick<PostgresStore, 'storageByRoute'>>;
+  const metrics = createReferenceMetrics({
+    registry: new Registry(),
+    ...(typeof reportsStorage.storageByRoute === 'function' ? { storage: () => reportsStorage.storageByRoute!.call(realStore) } : {}),
+  });
   const logEvent = logLayerEvents(logger);
 
   const layer = createIdempotencyLayer({
     store,
+    // The demo's auth rule: the Authorization header is the principal (no token refresh in the demo).
+    tenantOf: (req) => tenantFromAuthorization(req.headers),
     flaws: flawOption(flaws),
     retentionMs: options.retentionMs,
     leaseMs: options.leaseMs,

@@ -9,13 +9,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IdempotencyLayer, LayerRequest, ResponseEnvelope } from '../layer/types.js';
 import { captureResponse, writeEnvelope, type ResponseCapture } from './capture-response.js';
 import { isAbandoned } from '../layer/abandoned.js';
-import { problems } from '../layer/problem.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
 export interface ExpressLikeRequest extends IncomingMessage {
   body?: unknown;
   rawBody?: Buffer;
   originalUrl?: string;
+  /** Set by Express when the middleware runs as part of a route (app.post('/payments', idempotency, handler)). */
+  route?: { path?: unknown };
 }
 
 export type ExpressNext = (error?: unknown) => void;
@@ -60,7 +61,7 @@ export function expressIdempotency(layer: IdempotencyLayer): ExpressMiddleware {
     try {
       body = await bodyBytes(req, maxBodyBytes);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) return writeEnvelope(res, problems.tooLarge(maxBodyBytes));
+      if (error instanceof BodyTooLargeError) return writeEnvelope(res, layer.problems.tooLarge(maxBodyBytes));
       return next(error);
     }
     const request: LayerRequest = {
@@ -68,7 +69,10 @@ export function expressIdempotency(layer: IdempotencyLayer): ExpressMiddleware {
       path: req.originalUrl ?? req.url ?? '/',
       headers: req.headers,
       body,
+      native: req,
     };
+    const routePath = req.route?.path;
+    if (typeof routePath === 'string') request.route = routePath;
     let capture: ResponseCapture | undefined;
     const execute = (): Promise<ResponseEnvelope> => {
       capture = captureResponse(res);
@@ -85,7 +89,7 @@ export function expressIdempotency(layer: IdempotencyLayer): ExpressMiddleware {
       // An abandoned request (a simulated crash) vanishes without an answer; anything else is a bug
       // (a throwing tenantOf, say) and still gets a proper 500.
       if (isAbandoned(error)) res.destroy();
-      else writeEnvelope(res, problems.handlerFailed());
+      else writeEnvelope(res, layer.problems.handlerFailed());
     }
   }
 

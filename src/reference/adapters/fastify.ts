@@ -12,6 +12,8 @@ export interface FastifyLikeRequest {
   url: string;
   headers: RequestHeaders;
   body?: unknown;
+  /** Fastify 5: the route's options, `url` being its pattern (e.g. /payments/:id). */
+  routeOptions?: { url?: string };
 }
 
 export interface FastifyLikeReply {
@@ -75,7 +77,10 @@ export function fastifyIdempotency(layer: IdempotencyLayer): FastifyIdempotencyP
         path: request.url,
         headers: request.headers,
         body: bodyBytes(request.body),
+        native: request,
       };
+      const routeUrl = request.routeOptions?.url;
+      if (typeof routeUrl === 'string') layerRequest.route = routeUrl;
       let deliver!: (envelope: ResponseEnvelope) => void;
       const routeAnswer = new Promise<ResponseEnvelope>((resolve) => {
         deliver = resolve;

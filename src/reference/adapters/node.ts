@@ -2,7 +2,6 @@
 // fingerprint) and handed to the handler, which writes its response as usual.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAbandoned } from '../layer/abandoned.js';
-import { problems } from '../layer/problem.js';
 import type { IdempotencyLayer, LayerRequest, ResponseEnvelope } from '../layer/types.js';
 import { captureResponse, writeCaptured, writeEnvelope, type ResponseCapture } from './capture-response.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
@@ -27,7 +26,7 @@ export function wrapNodeHandler(layer: IdempotencyLayer, handler: NodeHandler): 
       if (error instanceof BodyTooLargeError) {
         // HTTP/2 has no connection header (and refuses one); HTTP/1.1 closes so the rest is not read.
         if (req.httpVersionMajor < 2) res.setHeader('connection', 'close');
-        writeEnvelope(res, problems.tooLarge(maxBodyBytes));
+        writeEnvelope(res, layer.problems.tooLarge(maxBodyBytes));
       } else {
         res.destroy();
       }
@@ -38,6 +37,7 @@ export function wrapNodeHandler(layer: IdempotencyLayer, handler: NodeHandler): 
       path: req.url ?? '/',
       headers: req.headers,
       body: received.body,
+      native: req,
     };
     let capture: ResponseCapture | undefined;
     const execute = (): Promise<ResponseEnvelope> => {
@@ -74,7 +74,7 @@ export function wrapNodeHandler(layer: IdempotencyLayer, handler: NodeHandler): 
       // An abandoned request (a simulated crash) vanishes without an answer; anything else is a bug
       // (a throwing tenantOf, say) and still gets a proper 500.
       if (isAbandoned(error)) res.destroy();
-      else writeEnvelope(res, problems.handlerFailed());
+      else writeEnvelope(res, layer.problems.handlerFailed());
     }
   }
 

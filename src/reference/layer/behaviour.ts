@@ -4,7 +4,7 @@
 import type { IdempotencyStore } from '../store/types.js';
 import { atomicClaim, type ClaimStrategy } from './claim.js';
 import { fingerprintRequest } from './fingerprint.js';
-import { problems } from './problem.js';
+import type { Problems } from './problem.js';
 import { scopedStoreKey } from './scope.js';
 import type { LayerRequest, ResponseEnvelope } from './types.js';
 
@@ -15,6 +15,8 @@ export interface InFlightContext {
   leaseMs: number;
   /** Runs the handler without any claim (errors already mapped to a 500 answer). */
   executeUnclaimed: () => Promise<ResponseEnvelope>;
+  /** The layer's answers (configured problem type base). */
+  problems: Problems;
 }
 
 export interface MismatchContext {
@@ -25,6 +27,7 @@ export interface MismatchContext {
 export interface StoreErrorContext {
   error: unknown;
   executeUnclaimed: () => Promise<ResponseEnvelope>;
+  problems: Problems;
 }
 
 export interface LayerBehaviour {
@@ -55,9 +58,9 @@ export const correctBehaviour: LayerBehaviour = {
   claim: atomicClaim,
   // 4xx results are final answers about the request and replay; 5xx say nothing about it.
   keepsResult: (status, replay5xx) => status < 500 || replay5xx,
-  onInFlight: async () => problems.inFlight(),
+  onInFlight: async ({ problems }) => problems.inFlight(),
   onMismatch: async () => {},
   renderReplay: (stored) => stored,
   // Fail closed: without the store we cannot know whether this key already ran.
-  onStoreError: async () => problems.storeUnavailable(),
+  onStoreError: async ({ problems }) => problems.storeUnavailable(),
 };

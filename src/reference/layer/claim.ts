@@ -9,6 +9,8 @@ export interface ClaimContext {
   fingerprint: string;
   leaseMs: number;
   retentionMs: number;
+  /** Route pattern, passed to the store (per-endpoint storage accounting). */
+  route?: string;
 }
 
 /** What happens to a claim once the handler has finished (or died). */
@@ -20,6 +22,8 @@ export type Settlement =
 
 export interface NewClaim {
   kind: 'new';
+  /** The store's fencing token, when the claim has one (the atomic claim always does). */
+  token?: string;
   /**
    * Renews the claim's lease for another leaseMs from now (the heartbeat while the handler runs).
    * Resolves false when the claim was lost (lease expired, key released or re-claimed); rejects on store errors.
@@ -38,12 +42,13 @@ export type ClaimResult =
 export type ClaimStrategy = (ctx: ClaimContext) => Promise<ClaimResult>;
 
 /** Claim-or-fetch in one store call; complete/release are fenced by the claim's token. */
-export const atomicClaim: ClaimStrategy = async ({ store, key, fingerprint, leaseMs, retentionMs }) => {
-  const begun = await store.begin(key, fingerprint, { leaseMs });
+export const atomicClaim: ClaimStrategy = async ({ store, key, fingerprint, leaseMs, retentionMs, route }) => {
+  const begun = await store.begin(key, fingerprint, route === undefined ? { leaseMs } : { leaseMs, route });
   if (begun.kind !== 'new') return begun;
   const { token } = begun;
   return {
     kind: 'new',
+    token,
     renew: () => store.extend(key, token, leaseMs),
     settle: async (settlement) => {
       switch (settlement.kind) {

@@ -12,7 +12,8 @@ import { instrumentStore } from './instrumented-store.js';
 import { parseIdempotencyKey } from './key-syntax.js';
 import { LeaseKeeper } from './lease.js';
 import { resolveLayerOptions, type LayerOptions } from './options.js';
-import { problems } from './problem.js';
+import { createProblems } from './problem.js';
+import { runWithClaim, type ActiveClaim } from './active-claim.js';
 import type {
   Execute,
   IdempotencyLayer,
@@ -61,6 +62,8 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
 
   const settings: LayerSettings = {
     keyHeader: config.keyHeader,
+    scope: config.scope,
+    problemTypeBase: config.problemTypeBase,
     keySyntax: config.keySyntax,
     retentionMs,
     leaseMs,
@@ -73,6 +76,7 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
   };
   // Already lower-cased by resolveLayerOptions.
   const replayHeaders: ReadonlySet<string> = new Set(config.replayHeaders);
+  const problems = createProblems(config.problemTypeBase);
 
   /** Runs the handler with no claim held; a thrown error becomes a 500 (abandonment propagates). */
   async function executeUnclaimed(execute: Execute): Promise<ResponseEnvelope> {
@@ -85,7 +89,7 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
   }
 
   /** Runs the handler under a claim, renewing its lease meanwhile, then keeps or releases the result. */
-  async function executeClaimed(claim: NewClaim, execute: Execute, keyHash: KeyHashOf, claimedAt: number): Promise<ResponseEnvelope> {
+  async function executeClaimed(claim: NewClaim, scopedKey: string, execute: Execute, keyHash: KeyHashOf, claimedAt: number): Promise<ResponseEnvelope> {
     if (listening) emit({ type: 'in-flight', delta: 1 });
     const keeper = new LeaseKeeper({
       leaseMs,
@@ -93,10 +97,21 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
       renew: () => claim.renew(),
       onLost: (reason) => emit({ type: 'lease-lost', keyHash: keyHash(), reason }),
     }).start();
+    // Visible to the handler, so it can complete the key in its own transaction (PostgresStore.completeInTransaction).
+    const active: ActiveClaim | undefined =
+      !config.transactionalCompletion || claim.token === undefined
+        ? undefined
+        : {
+            key: scopedKey,
+            token: claim.token,
+            retentionMs,
+            toStored: (response) => toStoredResponse(response, replayHeaders),
+            completedInTransaction: false,
+          };
     try {
       let response: ResponseEnvelope;
       try {
-        response = await execute();
+        response = await (active === undefined ? execute() : runWithClaim(active, execute));
       } catch (error) {
         // Neither a release nor an abandonment keeps the claim alive any longer.
         keeper.stop();
@@ -107,7 +122,10 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
         await settleQuietly(claim, { kind: 'release' }, keyHash);
         return problems.handlerFailed();
       }
-      if (behaviour.keepsResult(response.status, config.replay5xx)) {
+      if (active?.completedInTransaction) {
+        // Completed inside the handler's own transaction: storing it again would be refused (and is not needed).
+        keeper.stop();
+      } else if (behaviour.keepsResult(response.status, config.replay5xx)) {
         await storeResult(claim, toStoredResponse(response, replayHeaders), keyHash, keeper);
       } else {
         keeper.stop();
@@ -187,17 +205,20 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     let key: string | undefined;
     let keyHashMemo: string | undefined;
     const keyHash: KeyHashOf = () => (keyHashMemo ??= hashPrefix(key!));
+    let routeMemo: string | undefined;
+    const routeOf = (): string => (routeMemo ??= config.routeOf(req));
     const finish = (outcome: Outcome, response: ResponseEnvelope): ResponseEnvelope => {
       if (!listening) return response;
       const durationMs = performance.now() - started;
       if (key === undefined) {
-        emit({ type: 'request', outcome, method: req.method, path: req.path, status: response.status, durationMs });
+        emit({ type: 'request', outcome, method: req.method, path: req.path, route: routeOf(), status: response.status, durationMs });
       } else {
         emit({
           type: 'request',
           outcome,
           method: req.method,
           path: req.path,
+          route: routeOf(),
           status: response.status,
           tenant,
           // A plain value, not a lazy getter: an accessor turns the event into a slow object (measured
@@ -220,7 +241,10 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     const parsed = parseIdempotencyKey(rawKey, config.keySyntax);
     if (!parsed.ok) return finish('invalid_key', problems.invalidKey(config.keyHeader, parsed.reason));
 
-    tenant = config.tenantOf(req.headers);
+    tenant = config.tenantOf(req);
+    if (typeof tenant !== 'string' || tenant.length === 0) {
+      throw new TypeError(`tenantOf must return a non-empty string (the principal's id), got ${tenant === '' ? 'an empty string' : typeof tenant}`);
+    }
     const scopedKey = behaviour.scope(tenant, parsed.key);
     key = scopedKey;
     const fingerprint = behaviour.fingerprint(req);
@@ -230,9 +254,9 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     // The lease runs from the claim request at the latest: the keeper counts from here.
     const claimedAt = performance.now();
     try {
-      claim = await behaviour.claim({ store, key: scopedKey, fingerprint, leaseMs, retentionMs });
+      claim = await behaviour.claim({ store, key: scopedKey, fingerprint, leaseMs, retentionMs, route: routeOf() });
     } catch (error) {
-      return finish('store_error', await behaviour.onStoreError({ error, executeUnclaimed: unclaimed }));
+      return finish('store_error', await behaviour.onStoreError({ error, executeUnclaimed: unclaimed, problems }));
     }
 
     switch (claim.kind) {
@@ -250,10 +274,10 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
         await behaviour.onMismatch({ store, key: scopedKey }).catch(() => {});
         return finish('mismatch', problems.mismatch());
       case 'in-flight':
-        return finish('in_flight_conflict', await behaviour.onInFlight({ store, key: scopedKey, fingerprint, leaseMs, executeUnclaimed: unclaimed }));
+        return finish('in_flight_conflict', await behaviour.onInFlight({ store, key: scopedKey, fingerprint, leaseMs, executeUnclaimed: unclaimed, problems }));
       case 'new':
         try {
-          return finish('new', await executeClaimed(claim, execute, keyHash, claimedAt));
+          return finish('new', await executeClaimed(claim, scopedKey, execute, keyHash, claimedAt));
         } catch (error) {
           // Only abandonment gets here; status 0 records "no answer was given".
           if (isAbandoned(error)) finish('new', { status: 0, headers: {}, body: Buffer.alloc(0) });
@@ -262,5 +286,5 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     }
   }
 
-  return { handle, settings };
+  return { handle, settings, problems };
 }

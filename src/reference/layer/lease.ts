@@ -32,6 +32,7 @@ export class LeaseKeeper {
   readonly #renew: () => Promise<boolean>;
   readonly #onLost: (reason: string) => void;
   readonly #now: () => number;
+  readonly #claimedAt: number;
   #heldUntil: number;
   #timer: NodeJS.Timeout | undefined;
   #renewing = false;
@@ -43,14 +44,18 @@ export class LeaseKeeper {
     this.#renew = options.renew;
     this.#onLost = options.onLost;
     this.#now = options.now ?? (() => performance.now());
+    this.#claimedAt = options.claimedAt;
     this.#heldUntil = this.#leaseMs > 0 ? options.claimedAt + this.#leaseMs : Number.POSITIVE_INFINITY;
   }
 
   /** Starts the heartbeat (no-op for a lease of 0). */
   start(): this {
     if (this.#leaseMs > 0 && !this.#stopped && this.#timer === undefined) {
-      this.#timer = setInterval(() => void this.#tick(), heartbeatIntervalMs(this.#leaseMs));
+      const interval = heartbeatIntervalMs(this.#leaseMs);
+      this.#timer = setInterval(() => void this.#tick(), interval);
       this.#timer.unref();
+      // A slow claim (a loaded database) may already have used a heartbeat period: renew at once.
+      if (this.#now() - this.#claimedAt >= interval) void this.#tick();
     }
     return this;
   }

@@ -3,7 +3,10 @@ import type { LayerBehaviour } from './behaviour.js';
 import { ReferenceConfigError } from '../config-error.js';
 import type { IdempotencyStore } from '../store/types.js';
 import { DEFAULT_REPLAY_HEADERS } from './envelope.js';
-import { tenantFromAuthorization, type TenantOf } from './tenant.js';
+import { LayerConfigError } from './errors.js';
+import { DEFAULT_PROBLEM_TYPE_BASE } from './problem.js';
+import { defaultRouteOf, type RouteOf } from './route.js';
+import { GLOBAL_TENANT, type TenantOf } from './tenant.js';
 import type { EventListener, KeySyntax } from './types.js';
 
 export interface LayerOptions {
@@ -24,8 +27,22 @@ export interface LayerOptions {
   keyRequired?: boolean;
   /** Response headers stored and replayed. Default Content-Type, Location, Content-Location, ETag, Last-Modified, Link. */
   replayHeaders?: readonly string[];
-  /** Tenant a request belongs to. Default: SHA-256 of Authorization, `anonymous` without one. */
+  /**
+   * The principal a request belongs to, as the app has authenticated it (JWT `sub`, API-key id,
+   * session user): keys are scoped to it. Required unless `scope` is 'global'.
+   */
   tenantOf?: TenantOf;
+  /** 'tenant' (default): keys are scoped by tenantOf. 'global': one key space for a single-tenant service (no tenantOf). */
+  scope?: 'tenant' | 'global';
+  /** Route pattern of a request, for the metrics' `route` label and per-endpoint storage. Default: the adapter's route pattern, else the path with id-like segments as `:id`. Must return a bounded set. */
+  routeOf?: RouteOf;
+  /**
+   * Run claimed handlers with their claim visible to PostgresStore.completeInTransaction (through
+   * AsyncLocalStorage, which costs every request a little on Node 20). Default false.
+   */
+  transactionalCompletion?: boolean;
+  /** Base of the problem+json `type` URIs (type = base + slug). Default `urn:idemaudit:problem:`. */
+  problemTypeBase?: string;
   /**
    * Deliberate bugs, for demonstrating what an audit catches (the demo server's flaw modes,
    * src/demo/flaws/). Never set this in production.
@@ -63,6 +80,10 @@ export interface ResolvedLayerOptions {
   keyRequired: boolean;
   replayHeaders: string[];
   tenantOf: TenantOf;
+  scope: 'tenant' | 'global';
+  routeOf: RouteOf;
+  problemTypeBase: string;
+  transactionalCompletion: boolean;
   onEvent: EventListener | undefined;
   maxBodyBytes: number;
   storeTimeoutMs: number;
@@ -81,8 +102,31 @@ export function resolveLayerOptions(options: LayerOptions): ResolvedLayerOptions
   if (keySyntax !== 'sf-string' && keySyntax !== 'lenient') {
     throw new ReferenceConfigError(`keySyntax must be 'sf-string' or 'lenient', got ${String(keySyntax)}`);
   }
+  const scope = options.scope ?? 'tenant';
+  if (scope !== 'tenant' && scope !== 'global') {
+    throw new LayerConfigError('IDEMPOTENCY_SCOPE_INVALID', 'scope', `createIdempotencyLayer: scope must be 'tenant' or 'global', got ${String(scope)}`);
+  }
+  if (scope === 'tenant' && typeof options.tenantOf !== 'function') {
+    throw new LayerConfigError(
+      'IDEMPOTENCY_TENANT_REQUIRED',
+      'tenantOf',
+      "createIdempotencyLayer: `tenantOf` is required: pass tenantOf(req) returning the principal your auth has verified " +
+        "(JWT sub, API-key id, session user), or scope: 'global' for a single-tenant service",
+    );
+  }
+  if (scope === 'global' && options.tenantOf !== undefined) {
+    throw new LayerConfigError('IDEMPOTENCY_SCOPE_CONFLICT', 'tenantOf', "createIdempotencyLayer: `tenantOf` and scope: 'global' exclude each other");
+  }
+  const problemTypeBase = options.problemTypeBase ?? DEFAULT_PROBLEM_TYPE_BASE;
+  if (typeof problemTypeBase !== 'string' || problemTypeBase.length === 0) {
+    throw new LayerConfigError('IDEMPOTENCY_PROBLEM_BASE_INVALID', 'problemTypeBase', 'createIdempotencyLayer: problemTypeBase must be a non-empty string');
+  }
   return {
     store: options.store,
+    scope,
+    routeOf: options.routeOf ?? defaultRouteOf,
+    problemTypeBase,
+    transactionalCompletion: options.transactionalCompletion ?? false,
     keyHeader: options.keyHeader ?? LAYER_DEFAULTS.keyHeader,
     keySyntax,
     retentionMs: nonNegativeInteger('retentionMs', options.retentionMs ?? LAYER_DEFAULTS.retentionMs, { positive: true }),
@@ -91,7 +135,7 @@ export function resolveLayerOptions(options: LayerOptions): ResolvedLayerOptions
     methods: new Set((options.methods ?? LAYER_DEFAULTS.methods).map((method) => method.toUpperCase())),
     keyRequired: options.keyRequired ?? LAYER_DEFAULTS.keyRequired,
     replayHeaders: (options.replayHeaders ?? LAYER_DEFAULTS.replayHeaders).map((name) => name.toLowerCase()),
-    tenantOf: options.tenantOf ?? tenantFromAuthorization,
+    tenantOf: options.tenantOf ?? (() => GLOBAL_TENANT),
     onEvent: options.onEvent,
     maxBodyBytes: nonNegativeInteger('maxBodyBytes', options.maxBodyBytes ?? LAYER_DEFAULTS.maxBodyBytes, { positive: true }),
     storeTimeoutMs: nonNegativeInteger('storeTimeoutMs', options.storeTimeoutMs ?? LAYER_DEFAULTS.storeTimeoutMs),

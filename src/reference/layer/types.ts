@@ -11,6 +11,10 @@ export interface LayerRequest {
   headers: RequestHeaders;
   /** Raw body bytes, fingerprinted as-is. */
   body: Buffer;
+  /** The framework's own request object (express Request, fastify request, node IncomingMessage), for tenantOf and routeOf. */
+  native?: unknown;
+  /** Route pattern when the adapter knows it (express req.route.path, fastify routeOptions.url). */
+  route?: string;
 }
 
 /** A complete HTTP answer: what the handler produced, or what the layer answers instead. */
@@ -24,12 +28,16 @@ export type Execute = () => Promise<ResponseEnvelope>;
 
 export interface IdempotencyLayer {
   handle(req: LayerRequest, execute: Execute): Promise<ResponseEnvelope>;
+  /** The problem+json answers under the configured type base (adapters answer 413 and 500 with them). */
+  readonly problems: LayerProblems;
   /** The settings in force after flaws were applied (reported by the reference server's health route). */
   readonly settings: LayerSettings;
 }
 
 export interface LayerSettings {
   keyHeader: string;
+  scope: 'tenant' | 'global';
+  problemTypeBase: string;
   keySyntax: KeySyntax;
   retentionMs: number;
   leaseMs: number;
@@ -68,10 +76,12 @@ export type LayerEvent =
       outcome: Outcome;
       method: string;
       path: string;
+      /** Route pattern (bounded set: see LayerOptions.routeOf). */
+      route: string;
       status: number;
       /** sha256 prefix of the idempotency key, when there was a usable one. */
       keyHash?: string;
-      /** The tenant id (already a hash with the default tenantOf). */
+      /** The tenant id tenantOf returned. */
       tenant?: string;
       durationMs: number;
     }
@@ -83,3 +93,14 @@ export type LayerEvent =
   | { type: 'lease-lost'; keyHash: string; reason: string };
 
 export type EventListener = (event: LayerEvent) => void;
+
+/** The problem+json answers of a layer (see problem.ts), under its configured type base. */
+export interface LayerProblems {
+  missingKey(header: string): ResponseEnvelope;
+  invalidKey(header: string, reason: string): ResponseEnvelope;
+  inFlight(): ResponseEnvelope;
+  mismatch(): ResponseEnvelope;
+  storeUnavailable(): ResponseEnvelope;
+  handlerFailed(): ResponseEnvelope;
+  tooLarge(maxBodyBytes: number): ResponseEnvelope;
+}

@@ -22,6 +22,8 @@ export type BeginResult =
 export interface BeginOptions {
   /** How long an in-flight claim blocks the key before another request may take it over. 0 = forever (flaw orphan-lock). */
   leaseMs: number;
+  /** Route pattern of the endpoint, for stores that account storage per endpoint (PostgreSQL); others ignore it. */
+  route?: string;
 }
 
 export interface IdempotencyStore {

@@ -7,14 +7,28 @@ import { runAudit } from '../../../src/audit/run.js';
 import { createRedisStore, type IdempotencyStore } from '../../../src/reference/index.js';
 import { startReferenceServer } from '../../../src/demo/index.js';
 import { deleteKeysByPrefix, uniquePrefix } from '../../helpers/redis.js';
+import { adminPool, dropSchema, SHARED_DATABASE_URL, uniqueSchema } from '../../helpers/postgres.js';
+import { createPostgresStore } from '../../../src/reference/store/postgres/index.js';
 import type { Report } from '../../../src/report/model.js';
 import { loadScenarioFile } from '../../../src/scenario/index.js';
 
-type StoreKind = 'memory' | 'redis';
+type StoreKind = 'memory' | 'redis' | 'postgres';
 
-/** A store for one audit; Redis stores get their own prefix and delete what they wrote. */
+/** A store for one audit; Redis stores get their own prefix, PostgreSQL ones their own schema, and delete what they wrote. */
 function makeStore(kind: StoreKind): { store?: IdempotencyStore; cleanup(): Promise<void> } {
   if (kind === 'memory') return { cleanup: async () => {} };
+  if (kind === 'postgres') {
+    const schema = uniqueSchema('detect');
+    const store = createPostgresStore({ connectionString: SHARED_DATABASE_URL, schema, purgeIntervalMs: 0 });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        const admin = adminPool();
+        await dropSchema(admin, schema).finally(() => admin.end());
+      },
+    };
+  }
   const prefix = uniquePrefix('detect');
   const store = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix });
   return {
@@ -218,6 +232,19 @@ describe('detection matrix (memory store)', () => {
       const hit = report.results.find((r) => r.check === check && r.verdict === 'fail' && r.level === level);
       expect(hit, describeFailed(report)).toBeDefined();
       expect(strayFailures(report, flaw), describeFailed(report)).toEqual([]);
+    });
+  });
+
+  describe('the same matrix with the PostgreSQL store', () => {
+    it.concurrent('the correct server passes the audit with zero failed results', async ({ expect }) => {
+      const report = await audit([], 'pa', 'postgres');
+      expect(failed(report), describeFailed(report)).toEqual([]);
+    }, 60_000);
+
+    it.concurrent.for(matrix)('flaw %s is caught by %s as a %s', async ([flaw, check, level], { expect }) => {
+      const report = await audit([flaw], 'detect', 'postgres');
+      const hit = report.results.find((r) => r.check === check && r.verdict === 'fail' && r.level === level);
+      expect(hit, describeFailed(report)).toBeDefined();
     });
   });
 });

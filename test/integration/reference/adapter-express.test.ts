@@ -20,7 +20,7 @@ type Placement = 'no parser' | 'json parser before' | 'json parser after';
 async function appWith(placement: Placement) {
   const state = { executions: 0 };
   const app = express();
-  const layer = createIdempotencyLayer({ store: new MemoryStore() });
+  const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global' });
   if (placement === 'json parser before') app.use(express.json());
   app.use(expressIdempotency(layer));
   if (placement === 'json parser after') app.use(express.json());

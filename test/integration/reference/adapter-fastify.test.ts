@@ -13,7 +13,7 @@ afterEach(async () => {
 async function start() {
   const state = { executions: 0 };
   app = Fastify({ forceCloseConnections: true });
-  await app.register(fastifyIdempotency(createIdempotencyLayer({ store: new MemoryStore() })));
+  await app.register(fastifyIdempotency(createIdempotencyLayer({ store: new MemoryStore(), scope: 'global' })));
   app.post('/orders', async (request, reply) => {
     await sleep(HANDLER_DELAY_MS);
     state.executions += 1;

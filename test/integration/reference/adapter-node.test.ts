@@ -23,7 +23,7 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 describe('wrapNodeHandler', () => {
   it('meets the adapter contract with a plain node:http handler', async () => {
     let executions = 0;
-    const layer = createIdempotencyLayer({ store: new MemoryStore() });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global' });
     const url = await listen(
       wrapNodeHandler(layer, async (_req, res, { body }) => {
         await sleep(HANDLER_DELAY_MS);
@@ -42,7 +42,7 @@ describe('wrapNodeHandler', () => {
 
   it('turns a throwing handler into a 500 problem and releases the key', async () => {
     let calls = 0;
-    const layer = createIdempotencyLayer({ store: new MemoryStore() });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global' });
     const url = await listen(
       wrapNodeHandler(layer, () => {
         calls += 1;
@@ -58,7 +58,7 @@ describe('wrapNodeHandler', () => {
   });
 
   it('refuses bodies over maxBodyBytes with 413', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), maxBodyBytes: 16 });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', maxBodyBytes: 16 });
     const url = await listen(wrapNodeHandler(layer, (_req, res) => res.end('ok')));
     const answer = await post(url, '/orders', { padding: 'x'.repeat(64) }, { key: freshKey() });
     expect(answer.status).toBe(413);

@@ -1,10 +1,12 @@
 // Shared helpers for the reference-server integration tests: real sockets on 127.0.0.1, port 0.
 import { request } from 'undici';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../../src/demo/index.js';
 import { createRedisStore } from '../../../src/reference/store/redis/index.js';
 import { StoreUnavailableError, type IdempotencyStore } from '../../../src/reference/store/types.js';
+import { createPostgresStore } from '../../../src/reference/store/postgres/index.js';
 import { SHARED_REDIS_URL, deleteKeysByPrefix, requireRedis, uniquePrefix } from '../../helpers/redis.js';
+import { adminPool, dropSchema, requirePostgres, SHARED_DATABASE_URL, uniqueSchema } from '../../helpers/postgres.js';
 
 const running: ReferenceServer[] = [];
 const cleanups: Array<() => Promise<void>> = [];
@@ -42,6 +44,32 @@ export const BACKENDS: Backend[] = [
     },
   },
 ];
+
+/** A schema of its own per store (two servers in one test must not share keys), all dropped after the file. */
+const postgresSchemas: string[] = [];
+afterAll(async () => {
+  if (postgresSchemas.length === 0) return;
+  const admin = adminPool();
+  try {
+    for (const schema of postgresSchemas.splice(0)) await dropSchema(admin, schema);
+  } finally {
+    await admin.end();
+  }
+});
+
+export async function postgresBackendStore() {
+  await requirePostgres();
+  const schema = uniqueSchema('reference');
+  postgresSchemas.push(schema);
+  const store = createPostgresStore({ connectionString: SHARED_DATABASE_URL, schema, purgeIntervalMs: 0 });
+  onCleanup(() => store.close());
+  // Migrate before serving, as an app should at startup: a first claim that also migrates would
+  // spend its lease (the layer counts it from the claim request) on DDL.
+  await store.ready();
+  return store;
+}
+
+BACKENDS.push({ name: 'postgres', store: postgresBackendStore });
 
 export async function startServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const server = await startReferenceServer({ admin: true, processingMs: 0, ...options });

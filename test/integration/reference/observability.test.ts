@@ -36,8 +36,8 @@ describe('reference server logs and metrics', () => {
     await post(url, '/payments', { ...PAYMENT, amount: 5 }, { key });
     await post(url, '/payments', PAYMENT, { rawKey: 'bare' });
     const text = (await send(url, 'GET', '/metrics')).body.toString();
-    expect(text).toMatch(/idempotency_requests_total\{outcome="in_flight_conflict"\} 1/);
-    expect(text).toMatch(/idempotency_requests_total\{outcome="mismatch"\} 1/);
-    expect(text).toMatch(/idempotency_requests_total\{outcome="invalid_key"\} 1/);
+    expect(text).toMatch(/idempotency_requests_total\{route="\/payments",outcome="in_flight_conflict"\} 1/);
+    expect(text).toMatch(/idempotency_requests_total\{route="\/payments",outcome="mismatch"\} 1/);
+    expect(text).toMatch(/idempotency_requests_total\{route="\/payments",outcome="invalid_key"\} 1/);
   });
 });

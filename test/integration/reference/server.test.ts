@@ -222,10 +222,10 @@ describe.each(BACKENDS)('reference server, correct layer ($name store)', (backen
     const metrics = await send(url, 'GET', '/metrics');
     expect(metrics.status).toBe(200);
     const text = metrics.body.toString();
-    expect(text).toMatch(/idempotency_requests_total\{outcome="new"\} 1/);
-    expect(text).toMatch(/idempotency_requests_total\{outcome="replay"\} 1/);
-    expect(text).toMatch(/idempotency_store_seconds_count\{op="begin"\} 2/);
-    expect(text).toMatch(/idempotency_in_flight 0/);
+    expect(text).toMatch(/idempotency_requests_total\{route="\/payments",outcome="new"\} 1/);
+    expect(text).toMatch(/idempotency_requests_total\{route="\/payments",outcome="replay"\} 1/);
+    expect(text).toMatch(/idempotency_store_operation_duration_seconds_count\{op="begin"\} 2/);
+    expect(text).toMatch(/idempotency_in_flight_requests 0/);
   });
 
   it('answers 404 and 405 as problems', async () => {

@@ -66,7 +66,7 @@ describe('idemaudit completion', () => {
 
   it('offers the declared choices as values', () => {
     expect(bash).toContain('--fail-on) COMPREPLY=($(compgen -W "violation deviation"');
-    expect(zsh).toContain("'--store[idempotency store]:kind:(memory redis)'");
+    expect(zsh).toContain("'--store[idempotency store]:kind:(memory redis postgres)'");
   });
 
   it('rejects an unknown shell with a usage error', async () => {
@@ -87,7 +87,7 @@ describe('idemaudit completion', () => {
     expect(probe(['run', '--env-'])).toBe('--env-file');
     expect(probe(['run', '--fail-on', 'v'])).toBe('violation');
     expect(probe(['list', 'f']).split('\n').sort()).toEqual(['faults', 'flaws']);
-    expect(probe(['serve', '--store', ''])).toBe('memory\nredis');
+    expect(probe(['serve', '--store', ''])).toBe('memory\nredis\npostgres');
     expect(probe(['completion', 'z'])).toBe('zsh');
     // A positional scenario after an option with a value completes file names.
     expect(probe(['run', '--target', 'http://x', 'pro'])).toBe('probe.txt');

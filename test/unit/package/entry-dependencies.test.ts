@@ -30,9 +30,9 @@ function loadedPackages(entry: string): string[] {
 }
 
 describe('entry point dependencies', () => {
-  it('idemaudit/reference imports only the reference layer and its store, log and metrics packages', () => {
+  it('idemaudit/reference imports only the reference layer and its store (Redis, PostgreSQL), log and metrics packages', () => {
     const { files, packages } = importGraph(dist('reference/index.js'));
-    expect(packages).toEqual(['ioredis', 'pino', 'prom-client']);
+    expect(packages).toEqual(['ioredis', 'pg', 'pino', 'prom-client']);
     // Nothing of the auditing code (shared core modules such as errors/ are fine).
     const auditing = ['cli', 'audit', 'checks', 'engine', 'faults', 'report', 'scenario', 'metrics', 'profiles', 'demo'];
     const upward = files.filter((f) => auditing.some((dir) => f.startsWith(dist(dir) + path.sep)));

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createIdempotencyLayer, MemoryStore, type LayerRequest, type ResponseEnvelope } from '../../../src/reference/index.js';
 import { FLAWS, FLAW_NAMES, behaviourWith, flawOption, listFlaws, parseFlawNames } from '../../../src/demo/index.js';
 import { correctBehaviour } from '../../../src/reference/layer/behaviour.js';
+import { problems } from '../../../src/reference/layer/problem.js';
 import { keepOnlyContentType } from '../../../src/demo/flaws/header-drop.js';
 import { rerenderJsonBody } from '../../../src/demo/flaws/regenerate.js';
 import { waitThenExecute } from '../../../src/demo/flaws/no-inflight.js';
@@ -68,7 +69,7 @@ describe('flaw decisions through the layer (memory store)', () => {
 
   it('race: concurrent duplicates all execute; correct: one does', async () => {
     for (const [flaws, expected] of [[['race'], 4], [[], 1]] as const) {
-      const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: flawOption(flaws) });
+      const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: flawOption(flaws) });
       const execute = slowHandler();
       await Promise.all(Array.from({ length: 4 }, () => layer.handle(request, execute)));
       expect(execute, flaws.join()).toHaveBeenCalledTimes(expected);
@@ -76,7 +77,7 @@ describe('flaw decisions through the layer (memory store)', () => {
   });
 
   it('race: after the burst, the first recorded result replays', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: flawOption(['race']) });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: flawOption(['race']) });
     const execute = slowHandler();
     await Promise.all([layer.handle(request, execute), layer.handle(request, execute)]);
     const replay = await layer.handle(request, execute);
@@ -85,7 +86,7 @@ describe('flaw decisions through the layer (memory store)', () => {
   });
 
   it('no-inflight: the duplicate waits for the original and runs after it', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: flawOption(['no-inflight']) });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: flawOption(['no-inflight']) });
     const execute = slowHandler();
     const answers = await Promise.all([layer.handle(request, execute), layer.handle(request, execute)]);
     expect(answers.map((a) => a.status)).toEqual([201, 201]);
@@ -102,6 +103,7 @@ describe('flaw decisions through the layer (memory store)', () => {
       fingerprint: 'fp',
       leaseMs: 80,
       executeUnclaimed: async () => ({ status: 201, headers: {}, body: Buffer.alloc(0) }),
+      problems,
     });
     expect(answer.status).toBe(201);
     // Bounded by the 80 ms lease, not by the flaw's 30 s fallback cap: half of that cap cannot be
@@ -110,7 +112,7 @@ describe('flaw decisions through the layer (memory store)', () => {
   });
 
   it('poison: the original is forgotten after a mismatch', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: flawOption(['poison']) });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: flawOption(['poison']) });
     const execute = slowHandler();
     await layer.handle(request, execute);
     expect((await layer.handle({ ...request, body: Buffer.from('{"a":2}') }, execute)).status).toBe(422);

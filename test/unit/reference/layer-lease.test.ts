@@ -75,7 +75,7 @@ class FlakyStore implements IdempotencyStore {
 function setup(leaseMs: number, flaws: string[] = []) {
   const store = new FlakyStore();
   const events: LayerEvent[] = [];
-  const layer = createIdempotencyLayer({ store, leaseMs, flaws: flawOption(flaws), onEvent: (e) => events.push(e) });
+  const layer = createIdempotencyLayer({ store, scope: 'global', leaseMs, flaws: flawOption(flaws), onEvent: (e) => events.push(e) });
   const ofType = <T extends LayerEvent['type']>(type: T) => events.filter((e): e is Extract<LayerEvent, { type: T }> => e.type === type);
   return { store, layer, events, ofType };
 }

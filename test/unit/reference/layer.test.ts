@@ -1,5 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AbandonedRequestError, MemoryStore, StoreUnavailableError, createIdempotencyLayer, type IdempotencyStore, type LayerEvent, type LayerOptions, type LayerRequest, type ResponseEnvelope } from '../../../src/reference/index.js';
+import {
+  AbandonedRequestError,
+  MemoryStore,
+  StoreUnavailableError,
+  createIdempotencyLayer,
+  type IdempotencyStore,
+  type LayerEvent,
+  type LayerOptions,
+  type LayerRequest,
+  type ResponseEnvelope,
+  tenantFromAuthorization,
+  LayerConfigError,
+} from '../../../src/reference/index.js';
 import { flawOption } from '../../../src/demo/index.js';
 
 function req(overrides: Partial<LayerRequest> & { key?: string | null } = {}): LayerRequest {
@@ -29,7 +41,7 @@ function handler(status = 201, extraHeaders: ResponseEnvelope['headers'] = {}) {
 function layerWith(options: Partial<LayerOptions> = {}) {
   const events: LayerEvent[] = [];
   const store = (options.store as MemoryStore | undefined) ?? new MemoryStore();
-  const layer = createIdempotencyLayer({ store, onEvent: (e) => events.push(e), ...options });
+  const layer = createIdempotencyLayer({ store, tenantOf: (r) => tenantFromAuthorization(r.headers), onEvent: (e) => events.push(e), ...options });
   const outcomes = () => events.flatMap((e) => (e.type === 'request' ? [e.outcome] : []));
   return { layer, store, events, outcomes };
 }
@@ -150,7 +162,7 @@ describe('createIdempotencyLayer decisions', () => {
   });
 
   it('custom tenantOf decides the scope', async () => {
-    const { layer } = layerWith({ tenantOf: (h) => String(h['x-account'] ?? 'none') });
+    const { layer } = layerWith({ tenantOf: (r) => String(r.headers['x-account'] ?? 'none') });
     const execute = handler();
     await layer.handle(req({ headers: { 'idempotency-key': '"k"', 'x-account': 'acme', authorization: 'a' } }), execute);
     const sameAccount = await layer.handle(req({ headers: { 'idempotency-key': '"k"', 'x-account': 'acme', authorization: 'b' } }), execute);
@@ -248,16 +260,73 @@ describe('createIdempotencyLayer decisions', () => {
   });
 
   it('an onEvent that throws never changes the answer', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), onEvent: () => { throw new Error('metrics broke'); } });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', onEvent: () => { throw new Error('metrics broke'); } });
     expect((await layer.handle(req(), handler())).status).toBe(201);
   });
 
   it('validates options and flaw names up front', () => {
     const store = new MemoryStore();
-    expect(() => createIdempotencyLayer({ store, leaseMs: 0 })).toThrow(/leaseMs/);
-    expect(() => createIdempotencyLayer({ store, retentionMs: -1 })).toThrow(/retentionMs/);
-    expect(() => createIdempotencyLayer({ store, keySyntax: 'loose' as 'lenient' })).toThrow(/keySyntax/);
-    expect(() => createIdempotencyLayer({ store, flaws: flawOption(['nope']) })).toThrow(/unknown flaw: nope.*known flaws: race/);
+    const scope = 'global';
+    expect(() => createIdempotencyLayer({ store, scope, leaseMs: 0 })).toThrow(/leaseMs/);
+    expect(() => createIdempotencyLayer({ store, scope, retentionMs: -1 })).toThrow(/retentionMs/);
+    expect(() => createIdempotencyLayer({ store, scope, keySyntax: 'loose' as 'lenient' })).toThrow(/keySyntax/);
+    expect(() => createIdempotencyLayer({ store, scope, flaws: flawOption(['nope']) })).toThrow(/unknown flaw: nope.*known flaws: race/);
+  });
+
+  it('requires tenantOf unless scope is global, with a typed error naming the option', () => {
+    const store = new MemoryStore();
+    const missing = (() => {
+      try {
+        createIdempotencyLayer({ store });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(missing).toBeInstanceOf(LayerConfigError);
+    expect(missing).toMatchObject({ code: 'IDEMPOTENCY_TENANT_REQUIRED', option: 'tenantOf' });
+    expect((missing as Error).message).toMatch(/`tenantOf` is required.*scope: 'global'/);
+    expect(() => createIdempotencyLayer({ store, scope: 'global', tenantOf: () => 't' })).toThrow(expect.objectContaining({ code: 'IDEMPOTENCY_SCOPE_CONFLICT' }));
+    expect(() => createIdempotencyLayer({ store, scope: 'tenants' as 'tenant', tenantOf: () => 't' })).toThrow(expect.objectContaining({ code: 'IDEMPOTENCY_SCOPE_INVALID' }));
+    expect(createIdempotencyLayer({ store, scope: 'global' }).settings.scope).toBe('global');
+  });
+
+  it('scope global: one key space whatever the credentials', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global' });
+    const execute = handler();
+    await layer.handle(req({ headers: { 'idempotency-key': '"g1"', authorization: 'Bearer a' } }), execute);
+    const second = await layer.handle(req({ headers: { 'idempotency-key': '"g1"', authorization: 'Bearer b' } }), execute);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(execute).toHaveBeenCalledTimes(1);
+  });
+
+  it('a tenantOf returning no principal fails the request instead of sharing a scope', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), tenantOf: () => '' });
+    const execute = handler();
+    await expect(layer.handle(req(), execute)).rejects.toThrow(/tenantOf must return a non-empty string/);
+    expect(execute).not.toHaveBeenCalled();
+  });
+
+  it('problem type URIs use the configured base', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', problemTypeBase: 'https://errors.example.com/idem/' });
+    expect(json(await layer.handle(req({ key: null }), handler())).type).toBe('https://errors.example.com/idem/missing-idempotency-key');
+    const execute = handler();
+    const slow = layer.handle(req({ key: 'p1' }), () => new Promise((resolve) => setTimeout(() => resolve(execute()), 30)));
+    expect(json(await layer.handle(req({ key: 'p1' }), execute)).type).toBe('https://errors.example.com/idem/request-in-progress');
+    await slow;
+    expect(layer.settings.problemTypeBase).toBe('https://errors.example.com/idem/');
+    expect(json(layer.problems.tooLarge(1)).type).toBe('https://errors.example.com/idem/payload-too-large');
+  });
+
+  it('request events carry a bounded route: the adapter pattern, routeOf, or the path with ids as :id', async () => {
+    const { layer, events } = layerWith();
+    await layer.handle(req({ path: '/payments/12345/refunds?x=1' }), handler());
+    await layer.handle(req({ key: 'k2', path: '/payments/pay_8f3a9c2e7b/capture' }), handler());
+    await layer.handle(req({ key: 'k3', route: '/payments/:id' }), handler());
+    const custom = layerWith({ routeOf: () => 'payments' });
+    await custom.layer.handle(req(), handler());
+    const routes = [...events, ...custom.events].flatMap((e) => (e.type === 'request' ? [e.route] : []));
+    expect(routes).toEqual(['/payments/:id/refunds', '/payments/:id/capture', '/payments/:id', 'payments']);
   });
 
   it('reports the settings in force, flaws applied', () => {
