@@ -1,0 +1,37 @@
+// Which endpoint a request path belongs to: the spec's path template when one matches, else the
+// path with id-like segments collapsed to {id}. The number of distinct endpoints is capped so a
+// log full of unique paths cannot grow memory without bound.
+
+export interface TemplateMatcher {
+  (method: string, path: string): string;
+}
+
+interface Compiled { template: string; re: RegExp; literals: number }
+
+function compile(template: string): Compiled {
+  const segments = template.split('/');
+  const re = segments.map((s) => (/^\{[^}]+\}$/.test(s) ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
+  return { template, re: new RegExp(`^${re}/?$`), literals: segments.filter((s) => s && !s.startsWith('{')).length };
+}
+
+const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|[A-Za-z]{1,8}_[A-Za-z0-9]{6,}|[A-Za-z0-9_-]{20,})$/i;
+
+/** /payments/pay_8f3k2j9x/capture -> /payments/{id}/capture */
+export function collapseIds(path: string): string {
+  return path.split('/').map((s) => (ID_SEGMENT.test(s) && /\d/.test(s) ? '{id}' : s)).join('/') || '/';
+}
+
+export function templateMatcher(templates: string[], opts: { maxEndpoints?: number } = {}): TemplateMatcher {
+  // Most literal segments first: /payments/search beats /payments/{id}.
+  const compiled = templates.map(compile).sort((a, b) => b.literals - a.literals);
+  const seen = new Set<string>();
+  const max = opts.maxEndpoints ?? 500;
+  return (_method, path) => {
+    const hit = compiled.find((c) => c.re.test(path));
+    const endpoint = hit ? hit.template : collapseIds(path);
+    if (seen.has(endpoint)) return endpoint;
+    if (seen.size >= max) return '(other paths)';
+    seen.add(endpoint);
+    return endpoint;
+  };
+}
