@@ -34,7 +34,7 @@ export interface GroupStats {
   keyedRetries: number;
   /** Distinct keys retried at least once. */
   keysRetried: number;
-  /** Distinct keys reused (same credential) with a different payload hash. */
+  /** Distinct keys reused (same credential) with a different payload hash, or on another endpoint. */
   keysReusedWithOtherPayload: number;
   /** Distinct keys seen under two or more credentials. */
   keysUnderTwoCredentials: number;
@@ -52,6 +52,8 @@ interface KeyState {
   group: GroupStats;
   clientStats: ClientStats;
   cred: string;
+  /** METHOD endpoint of the first use: a reuse elsewhere is a reuse with another request. */
+  route: string;
   body: number | undefined;
   mismatch: boolean;
   crossCred: boolean;
@@ -203,18 +205,18 @@ export class TrafficAnalyzer {
     else if (r.status !== undefined && r.status >= 500) g.status5xx += 1;
     const cred = r.credential === undefined ? '' : this.#hashCredential(r.credential);
     const body = r.body === undefined ? undefined : bodyHash(r.body);
-    if (r.key !== undefined) this.#keyed(r.key, now, g, clientStats, cred, body);
+    if (r.key !== undefined) this.#keyed(r.key, now, g, clientStats, cred, body, g.endpoint);
     else this.#keylessMutation(r, endpoint, now, g, clientStats, cred, body);
     if ((this.#mutations & 1023) === 0) this.#evict(this.#last);
   }
 
-  #keyed(key: string, now: number, g: GroupStats, clientStats: ClientStats, cred: string, body: number | undefined): void {
+  #keyed(key: string, now: number, g: GroupStats, clientStats: ClientStats, cred: string, body: number | undefined, route: string): void {
     g.withKey += 1;
     const s = this.#keys.get(key);
     if (!s || now - s.last > this.#window) {
       if (s) this.#finishKey(s);
       this.#keys.delete(key);
-      this.#keys.set(key, { first: now, last: now, attempts: 1, group: g, clientStats, cred, body, mismatch: false, crossCred: false });
+      this.#keys.set(key, { first: now, last: now, attempts: 1, group: g, clientStats, cred, route, body, mismatch: false, crossCred: false });
       return;
     }
     // Touch: move to the end so eviction sees the least recently used first.
@@ -233,7 +235,8 @@ export class TrafficAnalyzer {
     s.attempts += 1;
     g.keyedRetries += 1;
     if (s.attempts === 2) g.keysRetried += 1;
-    if (body !== undefined && s.body !== undefined && body !== s.body && !s.mismatch) {
+    const otherRequest = route !== s.route || (body !== undefined && s.body !== undefined && body !== s.body);
+    if (otherRequest && !s.mismatch) {
       s.mismatch = true;
       g.keysReusedWithOtherPayload += 1;
     }

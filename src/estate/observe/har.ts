@@ -56,9 +56,10 @@ export async function readHar(stream: Readable, opts: { keyHeaders: string[]; cl
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       stats.bytes += chunk.length;
-      parser.write(chunk);
+      // The parser ends by itself after the root object; what follows (a newline) is not HAR.
+      if (!parser.isEnded) parser.write(chunk);
     }
-    parser.end();
+    if (!parser.isEnded) parser.end();
   } catch (err) {
     if (err instanceof TrafficError) throw err;
     throw new TrafficError(`not a readable HAR file after ${n} entries: ${(err as Error).message.split('\n')[0]}`, 'pass --input jsonl, nginx or envoy if it is not a HAR');
