@@ -74,7 +74,7 @@ function endpointName(op: Operation, taken: Set<string>): string {
   return name;
 }
 
-const envName = (param: string): string => param.replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'PARAM';
+const envName = (param: string): string => param.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'PARAM';
 
 /** The path with `{param}` replaced by `${PARAM:-change-me}` (filled from the environment). */
 function concretePath(op: Operation): string {
