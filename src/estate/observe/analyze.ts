@@ -34,7 +34,7 @@ export interface GroupStats {
   keyedRetries: number;
   /** Distinct keys retried at least once. */
   keysRetried: number;
-  /** Distinct keys reused (same credential) with a different payload hash, or on another endpoint. */
+  /** Distinct keys reused (same credential) with a different payload hash, or on another endpoint (not counted as retries). */
   keysReusedWithOtherPayload: number;
   /** Distinct keys seen under two or more credentials. */
   keysUnderTwoCredentials: number;
@@ -49,7 +49,6 @@ interface KeyState {
   first: number;
   last: number;
   attempts: number;
-  group: GroupStats;
   clientStats: ClientStats;
   cred: string;
   /** METHOD endpoint of the first use: a reuse elsewhere is a reuse with another request. */
@@ -216,7 +215,7 @@ export class TrafficAnalyzer {
     if (!s || now - s.last > this.#window) {
       if (s) this.#finishKey(s);
       this.#keys.delete(key);
-      this.#keys.set(key, { first: now, last: now, attempts: 1, group: g, clientStats, cred, route, body, mismatch: false, crossCred: false });
+      this.#keys.set(key, { first: now, last: now, attempts: 1, clientStats, cred, route, body, mismatch: false, crossCred: false });
       return;
     }
     // Touch: move to the end so eviction sees the least recently used first.
@@ -230,16 +229,21 @@ export class TrafficAnalyzer {
       }
       return;
     }
+    // A reuse for another request (payload or endpoint) is a client bug, not a retry: it is counted
+    // once per key and kept out of the retry intervals.
+    const otherRequest = route !== s.route || (body !== undefined && s.body !== undefined && body !== s.body);
+    if (otherRequest) {
+      if (!s.mismatch) {
+        s.mismatch = true;
+        g.keysReusedWithOtherPayload += 1;
+      }
+      return;
+    }
     const interval = Math.max(0, now - s.last);
     s.last = now;
     s.attempts += 1;
     g.keyedRetries += 1;
     if (s.attempts === 2) g.keysRetried += 1;
-    const otherRequest = route !== s.route || (body !== undefined && s.body !== undefined && body !== s.body);
-    if (otherRequest && !s.mismatch) {
-      s.mismatch = true;
-      g.keysReusedWithOtherPayload += 1;
-    }
     const c = s.clientStats;
     recordMs(c.histogram, interval);
     c.buckets[bucketOf(interval)]! += 1;
