@@ -36,7 +36,7 @@ export async function inventoryCommand(source: string, flags: InventoryFlags, io
   const format = flags.format as InventoryFormat;
   if (!INVENTORY_FORMATS.includes(format)) throw new UsageError(`unknown format ${flags.format}`, `use one of ${INVENTORY_FORMATS.join(', ')}`);
   const gate = flags.requireKey.length === 0 ? ['critical'] : flags.requireKey.includes('none') ? [] : flags.requireKey;
-  const { inventory } = await loadInventory(source, flags, { requireKeyFor: riskLevels(gate, '--require-key') });
+  const { inventory } = await loadInventory(source, flags, { requireKeyFor: riskLevels(gate, '--require-key (or none)') });
   const text = renderInventory(inventory, format);
   if (flags.output) {
     await mkdir(path.dirname(path.resolve(flags.output)), { recursive: true });

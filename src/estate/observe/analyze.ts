@@ -118,8 +118,9 @@ function bucketOf(ms: number): number {
 /** `okhttp/4.9.3 (Android 14; Pixel 8)` -> `okhttp/4.9.3`: versions, not devices. */
 export function clientLabel(raw: string | undefined): string {
   if (!raw) return '(no client id)';
-  const token = raw.trim().split(/\s+/)[0] ?? raw;
-  return token.slice(0, 80);
+  const trimmed = raw.trim();
+  const space = trimmed.search(/\s/);
+  return (space < 0 ? trimmed : trimmed.slice(0, space)).slice(0, 80);
 }
 
 export class TrafficAnalyzer {
@@ -133,6 +134,8 @@ export class TrafficAnalyzer {
   readonly #keyless = new Map<string, { last: number }>();
   readonly #groups = new Map<string, GroupStats>();
   readonly #clients = new Map<string, ClientStats>();
+  /** Raw client header -> stats; the few distinct values repeat on every line. */
+  readonly #clientCache = new Map<string, ClientStats>();
   #records = 0;
   #mutations = 0;
   #outOfOrder = 0;
@@ -154,6 +157,16 @@ export class TrafficAnalyzer {
       if (this.#clients.size >= this.#maxClients) return this.#clientStats('(other clients)');
       c = { client: label, histogram: createLatencyHistogram(), buckets: new Array<number>(INTERVAL_BUCKET_LABELS.length).fill(0), byRetry: Array.from({ length: BY_RETRY }, () => ({ n: 0, mean: 0, m2: 0 })), attempts: new Array<number>(MAX_ATTEMPT_BUCKET + 1).fill(0), keylessRetries: 0 };
       this.#clients.set(label, c);
+    }
+    return c;
+  }
+
+  #clientOf(raw: string): ClientStats {
+    let c = this.#clientCache.get(raw);
+    if (!c) {
+      c = this.#clientStats(clientLabel(raw));
+      if (this.#clientCache.size >= 10_000) this.#clientCache.clear();
+      this.#clientCache.set(raw, c);
     }
     return c;
   }
@@ -196,7 +209,7 @@ export class TrafficAnalyzer {
     if (now < this.#last) this.#outOfOrder += 1;
     else this.#last = now;
     const endpoint = this.#endpointOf(r.method, r.path);
-    const clientStats = this.#clientStats(clientLabel(r.client));
+    const clientStats = this.#clientOf(r.client ?? '');
     const g = this.#group(`${r.method} ${endpoint}`, clientStats.client);
     g.mutations += 1;
     if (r.status === 409) g.status409 += 1;

@@ -18,6 +18,8 @@ const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 
 /** /payments/pay_8f3k2j9x/capture -> /payments/{id}/capture */
 export function collapseIds(path: string): string {
+  // Every id-like segment has a digit (see below): a path without one is its own endpoint.
+  if (!/\d/.test(path)) return path || '/';
   return path.split('/').map((s) => (ID_SEGMENT.test(s) && /\d/.test(s) ? '{id}' : s)).join('/') || '/';
 }
 
@@ -27,7 +29,7 @@ export function templateMatcher(templates: string[], opts: { maxEndpoints?: numb
   const seen = new Set<string>();
   const max = opts.maxEndpoints ?? 500;
   return (_method, path) => {
-    const hit = compiled.find((c) => c.re.test(path));
+    const hit = compiled.length === 0 ? undefined : compiled.find((c) => c.re.test(path));
     const endpoint = hit ? hit.template : collapseIds(path);
     if (seen.has(endpoint)) return endpoint;
     if (seen.size >= max) return '(other paths)';
