@@ -132,7 +132,7 @@ export class TrafficAnalyzer {
   readonly #hashCredential = credentialHasher();
   readonly #keys = new Map<string, KeyState>();
   readonly #keyless = new Map<string, { last: number }>();
-  readonly #groups = new Map<string, GroupStats>();
+  readonly #groups = new Map<string, Map<string, GroupStats>>();
   readonly #clients = new Map<string, ClientStats>();
   /** Raw client header -> stats; the few distinct values repeat on every line. */
   readonly #clientCache = new Map<string, ClientStats>();
@@ -172,16 +172,20 @@ export class TrafficAnalyzer {
   }
 
   #group(endpoint: string, client: string): GroupStats {
-    const id = `${endpoint}\u0000${client}`;
-    let g = this.#groups.get(id);
+    let byClient = this.#groups.get(endpoint);
+    if (!byClient) {
+      byClient = new Map();
+      this.#groups.set(endpoint, byClient);
+    }
+    let g = byClient.get(client);
     if (!g) {
       g = { endpoint, client, mutations: 0, withKey: 0, keyedRetries: 0, keysRetried: 0, keysReusedWithOtherPayload: 0, keysUnderTwoCredentials: 0, keylessRetries: 0, status409: 0, status422: 0, status5xx: 0 };
-      this.#groups.set(id, g);
+      byClient.set(client, g);
     }
     return g;
   }
 
-  /** Forget what is older than the windows, and the oldest beyond the cap. Maps iterate oldest-touched first. */
+  /** Forget what is older than the windows, and the oldest beyond the cap. Maps iterate in first-use order. */
   #evict(now: number): void {
     for (const [k, s] of this.#keys) {
       if (now - s.last <= this.#window && this.#keys.size <= this.#maxTracked) break;
@@ -210,7 +214,7 @@ export class TrafficAnalyzer {
     else this.#last = now;
     const endpoint = this.#endpointOf(r.method, r.path);
     const clientStats = this.#clientOf(r.client ?? '');
-    const g = this.#group(`${r.method} ${endpoint}`, clientStats.client);
+    const g = this.#group(r.method === 'POST' ? `POST ${endpoint}` : `${r.method} ${endpoint}`, clientStats.client);
     g.mutations += 1;
     if (r.status === 409) g.status409 += 1;
     else if (r.status === 422) g.status422 += 1;
@@ -231,9 +235,8 @@ export class TrafficAnalyzer {
       this.#keys.set(key, { first: now, last: now, attempts: 1, clientStats, cred, route, body, mismatch: false, crossCred: false });
       return;
     }
-    // Touch: move to the end so eviction sees the least recently used first.
-    this.#keys.delete(key);
-    this.#keys.set(key, s);
+    // Not moved to the end of the map (a delete and a set per request): eviction walks from the
+    // first-used key, so a key retried late stays a little longer than its window, never shorter.
     if (cred !== s.cred) {
       // Another caller with the same key is not a retry; it is the cross-credential hazard.
       if (!s.crossCred) {
@@ -267,19 +270,22 @@ export class TrafficAnalyzer {
     // Without a body (access logs), the exact path stands in for the payload.
     const fp = `${cred}\u0000${clientStats.client}\u0000${r.method}\u0000${body === undefined ? `p:${r.path}` : `${endpoint}\u0000${body}`}`;
     const s = this.#keyless.get(fp);
-    this.#keyless.delete(fp);
-    this.#keyless.set(fp, { last: now });
-    if (s && now - s.last <= this.#keylessWindow) {
+    if (!s) {
+      this.#keyless.set(fp, { last: now });
+      return;
+    }
+    if (now - s.last <= this.#keylessWindow) {
       g.keylessRetries += 1;
       clientStats.keylessRetries += 1;
     }
+    s.last = now;
   }
 
   finish(): ObserveResult {
     for (const s of this.#keys.values()) this.#finishKey(s);
     this.#keys.clear();
     this.#keyless.clear();
-    const groups = [...this.#groups.values()].sort((a, b) => a.endpoint.localeCompare(b.endpoint) || a.client.localeCompare(b.client));
+    const groups = [...this.#groups.values()].flatMap((m) => [...m.values()]).sort((a, b) => a.endpoint.localeCompare(b.endpoint) || a.client.localeCompare(b.client));
     const totals = { mutations: 0, withKey: 0, keyedRetries: 0, keysRetried: 0, keysReusedWithOtherPayload: 0, keysUnderTwoCredentials: 0, keylessRetries: 0, status409: 0, status422: 0, status5xx: 0 };
     for (const g of groups) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += g[k];
     return {
