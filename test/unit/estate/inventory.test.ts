@@ -80,6 +80,8 @@ describe('inventory', () => {
   it('refuses a non-loopback URL before fetching anything, and reports a missing file as a usage error', async () => {
     await expect(inventorySpec('http://api.example.com/openapi.yaml', loopbackOnly)).rejects.toThrow(/not loopback and not allowed/);
     await expect(inventorySpec('test/fixtures/openapi/nope.yaml', loopbackOnly)).rejects.toBeInstanceOf(OpenApiError);
+    // An external $ref in a local file follows the same rule.
+    await expect(inventorySpec(`${FIXTURES}/remote-ref.yaml`, loopbackOnly)).rejects.toThrow(/spec\.example\.invalid is not loopback and not allowed/);
   });
 
   it('renders Markdown and HTML with the checklist, escaping what the spec says', async () => {
