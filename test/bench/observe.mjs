@@ -73,19 +73,23 @@ function measure(args) {
     child.stdout.on('data', (d) => (stdout += d));
     const samples = [];
     let peak = 0;
+    let cpuTicks = 0;
     const timer = setInterval(() => {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
         const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
         peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
         samples.push(rss);
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpuTicks = Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100 per second)
       } catch { /* exited */ }
     }, 250);
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(timer);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      resolve({ code, seconds, peakMb: Math.max(peak, ...samples), samples, stdout });
+      resolve({ code, seconds, cpuSeconds: cpuTicks / 100, peakMb: Math.max(peak, ...samples), samples: samples.filter((x) => x > 0), stdout });
     });
   });
 }
@@ -96,6 +100,7 @@ let n = 0; rl.on('line', (l) => { if (JSON.parse(l).method) n++; }); rl.on('clos
 
 const quartiles = (s) => [0.25, 0.5, 0.75, 1].map((q) => s[Math.min(s.length - 1, Math.floor(q * (s.length - 1)))]?.toFixed(0) ?? '-').join(' / ');
 
+const loadBefore = (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ');
 try {
   const t = Date.now();
   const logical = await generate();
@@ -107,12 +112,13 @@ try {
   const report = JSON.parse(observe.stdout);
   const floor = await measure(['-e', FLOOR, file]);
   console.log('');
-  console.log('| run | MiB | seconds | MiB/s | peak RSS MiB | RSS at 25/50/75/100 % of the run, MiB |');
-  console.log('|---|---:|---:|---:|---:|---|');
+  console.log('| run | MiB | seconds | MiB/s | CPU seconds | MiB per CPU second | peak RSS MiB | RSS at 25/50/75/100 % of the run, MiB |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const [name, r] of [['idemaudit observe (full analysis)', observe], ['floor: readline + JSON.parse, no analysis', floor]]) {
-    console.log(`| ${name} | ${mb.toFixed(0)} | ${r.seconds.toFixed(1)} | ${(mb / r.seconds).toFixed(1)} | ${r.peakMb.toFixed(0)} | ${quartiles(r.samples)} |`);
+    console.log(`| ${name} | ${mb.toFixed(0)} | ${r.seconds.toFixed(1)} | ${(mb / r.seconds).toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${(mb / r.cpuSeconds).toFixed(1)} | ${r.peakMb.toFixed(0)} | ${quartiles(r.samples)} |`);
   }
   console.log('');
+  console.log(`load average before / after: ${loadBefore} / ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores)`);
   console.log(`observe found: ${report.records} requests, ${report.totals.keyedRetries} keyed retries, ${report.totals.keylessRetries} keyless retries, evicted early ${report.evictedEarly}`);
 } finally {
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });

@@ -21,5 +21,5 @@ export async function scenarioFromOpenApi(file: string, flags: FromOpenApiFlags)
   if (chosen.length === 0) throw new UsageError(`no operation of ${flags.fromOpenapi} matches --tag/--path/--risk (it has ${selected.length} mutations)`, 'run idemaudit inventory on the spec to see them');
   const name = path.basename(file).replace(/\.ya?ml$/i, '').replace(/[^a-zA-Z0-9_.-]+/g, '-') || 'scenario';
   const target = flags.target ?? specBaseUrl(spec) ?? 'http://127.0.0.1:8080';
-  return { text: generateScenario(chosen, { name, target, specSource: flags.fromOpenapi }), endpoints: chosen.length };
+  return { text: await generateScenario(chosen, { name, target, specSource: flags.fromOpenapi }), endpoints: chosen.length };
 }

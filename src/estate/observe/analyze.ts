@@ -46,7 +46,6 @@ export interface GroupStats {
 }
 
 interface KeyState {
-  first: number;
   last: number;
   attempts: number;
   clientStats: ClientStats;
@@ -232,7 +231,7 @@ export class TrafficAnalyzer {
     if (!s || now - s.last > this.#window) {
       if (s) this.#finishKey(s);
       this.#keys.delete(key);
-      this.#keys.set(key, { first: now, last: now, attempts: 1, clientStats, cred, route, body, mismatch: false, crossCred: false });
+      this.#keys.set(key, { last: now, attempts: 1, clientStats, cred, route, body, mismatch: false, crossCred: false });
       return;
     }
     // Not moved to the end of the map (a delete and a set per request): eviction walks from the

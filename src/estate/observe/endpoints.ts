@@ -18,9 +18,18 @@ const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 
 /** /payments/pay_8f3k2j9x/capture -> /payments/{id}/capture */
 export function collapseIds(path: string): string {
-  // Every id-like segment has a digit (see below): a path without one is its own endpoint.
+  // Every id-like segment has a digit: a path without one is its own endpoint.
   if (!/\d/.test(path)) return path || '/';
-  return path.split('/').map((s) => (ID_SEGMENT.test(s) && /\d/.test(s) ? '{id}' : s)).join('/') || '/';
+  let out = '';
+  let start = 0;
+  while (start <= path.length) {
+    let end = path.indexOf('/', start);
+    if (end < 0) end = path.length;
+    const segment = path.slice(start, end);
+    out += (start > 0 ? '/' : '') + (/\d/.test(segment) && ID_SEGMENT.test(segment) ? '{id}' : segment);
+    start = end + 1;
+  }
+  return out || '/';
 }
 
 export function templateMatcher(templates: string[], opts: { maxEndpoints?: number } = {}): TemplateMatcher {

@@ -1,7 +1,6 @@
 // HAR 1.2 (browser devtools, proxies, `idemaudit` samples): stream-parsed with @streamparser/json so
 // only one entry is in memory at a time, however large the file.
 import type { Readable } from 'node:stream';
-import { JSONParser } from '@streamparser/json';
 import { TrafficError } from '../errors.js';
 import { noteMalformed, parseTime, pathOf, type RecordSink, type SourceStats, type TrafficRecord } from './record.js';
 
@@ -45,6 +44,7 @@ export function recordFromHarEntry(entry: HarEntry, opts: { keyHeaders: string[]
 export async function readHar(stream: Readable, opts: { keyHeaders: string[]; clientHeader: string }, sink: RecordSink, stats: SourceStats): Promise<void> {
   const keyHeaders = opts.keyHeaders.map((h) => h.toLowerCase());
   const clientHeader = opts.clientHeader.toLowerCase();
+  const { JSONParser } = await import('@streamparser/json');
   const parser = new JSONParser({ paths: ['$.log.entries.*'], keepStack: false });
   let n = 0;
   parser.onValue = ({ value }) => {

@@ -2,7 +2,6 @@
 // (across files too) with @apidevtools/swagger-parser. URLs, the root and every external $ref,
 // are fetched only when the caller's `allowUrl` says so (loopback unless --allow-host names the
 // host): the parser's own HTTP resolver is switched off and replaced by a guarded one.
-import SwaggerParser from '@apidevtools/swagger-parser';
 import { OpenApiError } from '../errors.js';
 
 export type ApiDocument = Record<string, unknown>;
@@ -71,6 +70,8 @@ export async function loadSpec(source: string, options: LoadOptions): Promise<Lo
   };
   let doc: ApiDocument;
   try {
+    // Loaded on use: every other command would pay for the parser (and ajv) at startup.
+    const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
     doc = (await SwaggerParser.dereference(source, {
       resolve: { http: false, guarded } as never,
       dereference: { circular: 'ignore' },

@@ -10,7 +10,7 @@ const loopbackOnly = { allowUrl: (u: URL) => u.hostname === '127.0.0.1' };
 async function generate(source: string, filter = {}) {
   const { selected } = await inventorySpec(source, loopbackOnly);
   const chosen = selectOperations(selected, filter);
-  const text = generateScenario(chosen, { name: 'generated', target: 'http://127.0.0.1:4000', specSource: source });
+  const text = await generateScenario(chosen, { name: 'generated', target: 'http://127.0.0.1:4000', specSource: source });
   return { text, doc: parse(text) as { endpoints: Record<string, unknown>[]; defaults: { keyHeader: string } } };
 }
 
