@@ -131,7 +131,8 @@ export class TrafficAnalyzer {
   readonly #hashCredential = credentialHasher();
   readonly #keys = new Map<string, KeyState>();
   readonly #keyless = new Map<string, { last: number }>();
-  readonly #groups = new Map<string, Map<string, GroupStats>>();
+  /** method -> endpoint -> client -> stats: no key string is built per request. */
+  readonly #groups = new Map<string, Map<string, Map<string, GroupStats>>>();
   readonly #clients = new Map<string, ClientStats>();
   /** Raw client header -> stats; the few distinct values repeat on every line. */
   readonly #clientCache = new Map<string, ClientStats>();
@@ -170,15 +171,20 @@ export class TrafficAnalyzer {
     return c;
   }
 
-  #group(endpoint: string, client: string): GroupStats {
-    let byClient = this.#groups.get(endpoint);
+  #group(method: string, endpoint: string, client: string): GroupStats {
+    let byEndpoint = this.#groups.get(method);
+    if (!byEndpoint) {
+      byEndpoint = new Map();
+      this.#groups.set(method, byEndpoint);
+    }
+    let byClient = byEndpoint.get(endpoint);
     if (!byClient) {
       byClient = new Map();
-      this.#groups.set(endpoint, byClient);
+      byEndpoint.set(endpoint, byClient);
     }
     let g = byClient.get(client);
     if (!g) {
-      g = { endpoint, client, mutations: 0, withKey: 0, keyedRetries: 0, keysRetried: 0, keysReusedWithOtherPayload: 0, keysUnderTwoCredentials: 0, keylessRetries: 0, status409: 0, status422: 0, status5xx: 0 };
+      g = { endpoint: `${method} ${endpoint}`, client, mutations: 0, withKey: 0, keyedRetries: 0, keysRetried: 0, keysReusedWithOtherPayload: 0, keysUnderTwoCredentials: 0, keylessRetries: 0, status409: 0, status422: 0, status5xx: 0 };
       byClient.set(client, g);
     }
     return g;
@@ -213,7 +219,7 @@ export class TrafficAnalyzer {
     else this.#last = now;
     const endpoint = this.#endpointOf(r.method, r.path);
     const clientStats = this.#clientOf(r.client ?? '');
-    const g = this.#group(r.method === 'POST' ? `POST ${endpoint}` : `${r.method} ${endpoint}`, clientStats.client);
+    const g = this.#group(r.method, endpoint, clientStats.client);
     g.mutations += 1;
     if (r.status === 409) g.status409 += 1;
     else if (r.status === 422) g.status422 += 1;
@@ -284,7 +290,7 @@ export class TrafficAnalyzer {
     for (const s of this.#keys.values()) this.#finishKey(s);
     this.#keys.clear();
     this.#keyless.clear();
-    const groups = [...this.#groups.values()].flatMap((m) => [...m.values()]).sort((a, b) => a.endpoint.localeCompare(b.endpoint) || a.client.localeCompare(b.client));
+    const groups = [...this.#groups.values()].flatMap((byEndpoint) => [...byEndpoint.values()].flatMap((byClient) => [...byClient.values()])).sort((a, b) => a.endpoint.localeCompare(b.endpoint) || a.client.localeCompare(b.client));
     const totals = { mutations: 0, withKey: 0, keyedRetries: 0, keysRetried: 0, keysReusedWithOtherPayload: 0, keysUnderTwoCredentials: 0, keylessRetries: 0, status409: 0, status422: 0, status5xx: 0 };
     for (const g of groups) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += g[k];
     return {

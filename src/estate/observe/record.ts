@@ -34,15 +34,26 @@ export function noteMalformed(stats: SourceStats, at: number): void {
   if (stats.malformedAt.length < 5) stats.malformedAt.push(at);
 }
 
+const ISO_UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d):(\d\d(?:\.\d+)?)Z$/;
+let minuteText = '';
+let minuteMs = Number.NaN;
+
 /** Epoch ms from an ISO date, epoch seconds or epoch milliseconds; NaN when unreadable. */
 export function parseTime(value: unknown): number {
   if (typeof value === 'number') return value < 1e11 ? value * 1000 : value;
-  if (typeof value === 'string') {
-    if (/^\d+(\.\d+)?$/.test(value)) return parseTime(Number(value));
-    // nginx $time_local (10/Oct/2026:13:55:36 +0000) is not ISO; $time_iso8601 is.
-    return Date.parse(value);
+  if (typeof value !== 'string') return Number.NaN;
+  // Log lines come in time order: the minute repeats, so only the seconds need parsing.
+  const iso = ISO_UTC.exec(value);
+  if (iso && Number(iso[2]) < 61) {
+    if (iso[1] !== minuteText) {
+      minuteText = iso[1]!;
+      minuteMs = Date.parse(`${minuteText}:00Z`);
+    }
+    return minuteMs + Math.round(Number(iso[2]) * 1000);
   }
-  return Number.NaN;
+  if (/^\d+(\.\d+)?$/.test(value)) return parseTime(Number(value));
+  // Other ISO forms (offsets); nginx $time_local (10/Oct/2026:13:55:36 +0000) is not supported.
+  return Date.parse(value);
 }
 
 /** The path of a request target (absolute URL or origin form), without query or fragment. */

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { observeFile, renderObserve, type ObserveReport } from '../../../src/estate/index.js';
 import { collapseIds } from '../../../src/estate/observe/endpoints.js';
 import { recordFromLogLine } from '../../../src/estate/observe/access-log.js';
+import { parseTime } from '../../../src/estate/observe/record.js';
 import { ANDROID, generateTraffic, IOS, toHar, toJsonLines, toNginx, WEB, type GroupTruth } from '../../helpers/traffic.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'idemaudit-observe-'));
@@ -27,6 +28,17 @@ function groupsOf(report: ObserveReport): Map<string, GroupTruth> {
 }
 
 const sum = (field: keyof GroupTruth) => [...truth.groups.values()].reduce((n, g) => n + g[field], 0);
+
+describe('parseTime', () => {
+  it('agrees with Date.parse on ISO forms (its minute cache included), and reads epoch seconds and ms', () => {
+    for (const v of ['2026-12-01T12:00:00.000Z', '2026-12-01T12:00:59.999Z', '2026-12-01T12:01:00Z', '2026-12-01T12:01:07.25Z', '2026-12-01T13:00:00.5+01:00', '2026-12-01T12:00:75Z', '2026-13-45T10:00:00Z']) {
+      expect(parseTime(v), v).toBe(Date.parse(v));
+    }
+    expect(parseTime(1764590400)).toBe(1764590400000);
+    expect(parseTime('1764590400123')).toBe(1764590400123);
+    expect(parseTime('yesterday')).toBeNaN();
+  });
+});
 
 describe('observe, known truth', () => {
   it('the generator planted every kind of fact (the test would be vacuous otherwise)', () => {
