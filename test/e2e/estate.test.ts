@@ -13,7 +13,7 @@ describe('estate commands', () => {
 
   beforeAll(async () => {
     server = await startServe(['--log-level', 'silent']);
-  });
+  }, 60_000);
   afterAll(async () => {
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -28,7 +28,7 @@ describe('estate commands', () => {
     const doc = JSON.parse(inv.stdout) as { rows: { method: string; path: string; keyRequired: boolean }[]; verdict: string };
     expect(doc.rows.map((r) => `${r.method} ${r.path} ${r.keyRequired}`)).toEqual(['POST /payments true', 'POST /refunds true']);
     expect(doc.verdict).toBe('pass');
-  });
+  }, 120_000);
 
   it('init --from-openapi: the scenario validates, passes against serve and fails against a racy serve', async () => {
     const file = path.join(dir, 'generated.yaml');
@@ -55,14 +55,14 @@ describe('estate commands', () => {
     const res = await runCli(['init', path.join(dir, 'none.yaml'), '--from-openapi', 'scenarios/openapi/payments.yaml', '--tag', 'nope']);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/no operation .* matches/);
-  });
+  }, 120_000);
 
   it('a spec URL on a host nobody allowed is refused before any request (exit 2)', async () => {
     const res = await runCli(['inventory', 'http://spec.example.invalid/openapi.yaml']);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('not loopback and not allowed');
     expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  });
+  }, 120_000);
 
   it('the inventory gate exits 1 when a critical mutation lacks a required key', async () => {
     const res = await runCli(['inventory', 'test/fixtures/openapi/swagger2.yaml', '--format', 'md']);
@@ -70,7 +70,7 @@ describe('estate commands', () => {
     expect(res.stdout).toContain('FAIL: 1 critical mutation(s) without a required key: POST /orders/{orderId}/cancel');
     const off = await runCli(['inventory', 'test/fixtures/openapi/swagger2.yaml', '--require-key', 'none']);
     expect(off.code).toBe(0);
-  });
+  }, 120_000);
 
   it('observe reads the shipped HAR and JSON lines samples alike, and never prints credentials', async () => {
     const har = await runCli(['observe', 'scenarios/traffic/sample.har', '--spec', 'scenarios/openapi/payments.yaml', '--format', 'json']);
@@ -85,5 +85,5 @@ describe('estate commands', () => {
     const html = await runCli(['observe', 'scenarios/traffic/sample.har', '--format', 'html', '-o', path.join(dir, 'observe.html')]);
     expect(html.code).toBe(0);
     expect(readFileSync(path.join(dir, 'observe.html'), 'utf8')).toContain('<svg role="img" aria-label="retry intervals of idemaudit/');
-  });
+  }, 120_000);
 });
