@@ -1,20 +1,8 @@
 // Pure comparisons of responses shared by several checks.
-import type { Exchange } from '../engine/exchange.js';
-import { jsonBody } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { jsonBody } from '../core/exchange.js';
 
-/** Replay markers seen in the wild (GUIDE section 1). */
-export const REPLAY_MARKERS = ['idempotent-replayed', 'idempotency-replayed', 'x-idempotent-replayed'];
-
-/** The replay marker's value in any common spelling, lower-cased, or undefined. */
-export function replayMarker(e: Exchange): string | undefined {
-  for (const name of REPLAY_MARKERS) {
-    const v = e.response?.headers[name];
-    if (v !== undefined) return v.trim().toLowerCase();
-  }
-  return undefined;
-}
-
-export const isMarkedReplay = (e: Exchange): boolean => replayMarker(e) === 'true' || replayMarker(e) === '?1';
+export { REPLAY_MARKERS, isMarkedReplay, replayMarker } from '../core/replay-marker.js';
 
 function dropPointer(doc: unknown, pointer: string): void {
   const parts = pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));

@@ -2,22 +2,15 @@
 // the side effect once and answers the others 409 (or replays, if they arrive after completion).
 // `copies` may be a list, sweeping burst sizes over several rounds each, to report the distribution
 // of executions per key rather than one lucky or unlucky sample.
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import { is5xx, isMarkedReplay, statusTally } from './compare.js';
 import { exchangeMeta } from './send.js';
-import { finding, type Check, type Finding } from './types.js';
+import { defineCheck, finding, type Finding } from './api.js';
 
-const Copies = z.number().int().min(2).max(256);
-
-const Options = z.strictObject({
-  copies: z.union([Copies, z.array(Copies).min(1)]).default(8).describe('Copies per burst, or a list to sweep, e.g. [2, 8, 32, 64]'),
-  rounds: z.number().int().min(1).max(50).default(3).describe('Bursts per burst size, each with a fresh key'),
-});
-type Options = z.output<typeof Options>;
+import { ConcurrentDuplicatesOptions as Options } from '../scenario/check-options/concurrent-duplicates.js';
 
 export interface BurstRound {
   key: string;
@@ -122,7 +115,7 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
     profile.cite.execution, worst ? worst.exchanges.slice(0, 2) : [], facts)];
 }
 
-export const concurrentDuplicates: Check<Options> = {
+export const concurrentDuplicates = defineCheck<Options>({
   id: 'concurrent-duplicates',
   title: 'Concurrent duplicates',
   summary: 'N copies with one key released together (last-byte sync): at most one execution, the rest 409',
@@ -142,4 +135,4 @@ export const concurrentDuplicates: Check<Options> = {
     }
     return judgeConcurrentDuplicates(rounds, ctx.profile);
   },
-};
+});

@@ -1,23 +1,16 @@
 // Reuse a key on another endpoint (and, optionally, with another method on the same path): the
 // second request must run independently or be rejected with a 4xx, never receive the first
 // endpoint's stored response, and the first endpoint's replay must stay intact (GUIDE row 8).
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import { distinctIdentities } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint, Scenario } from '../scenario/schema.js';
 import { compareBodies, is5xx } from './compare.js';
 import { exchangeMeta, send } from './send.js';
-import { finding, type Check, type Finding } from './types.js';
+import { defineCheck, finding, type Finding } from './api.js';
 
-const Options = z.strictObject({
-  other: z.string().min(1).optional()
-    .describe('Endpoint that receives the reused key (default: the next endpoint declared; an endpoint naming itself uses the default)'),
-  method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']).optional()
-    .describe('Also reuse the key with this method on the same path (off by default: it sends an unusual request to the target)'),
-});
-type Options = z.output<typeof Options>;
+import { CrossEndpointOptions as Options } from '../scenario/check-options/cross-endpoint.js';
 
 /**
  * Whether two successful exchanges carry the same result: the same resource id when the endpoint
@@ -75,7 +68,7 @@ export function judgeCrossEndpoint(obs: CrossEndpointObservation, endpoint: Endp
   return [finding('pass', 'violation', `${how.join('; ')}; the original still replays`, cite, all, facts)];
 }
 
-export const crossEndpoint: Check<Options> = {
+export const crossEndpoint = defineCheck<Options>({
   id: 'cross-endpoint',
   title: 'Cross-endpoint key reuse',
   summary: "the key reused on another endpoint or method: never receives the first endpoint's response",
@@ -100,4 +93,4 @@ export const crossEndpoint: Check<Options> = {
     const firstAgain = await send(ctx, 'original again', { key, body });
     return judgeCrossEndpoint({ first, reuses, firstAgain }, ctx.endpoint, ctx.profile);
   },
-};
+});

@@ -1,19 +1,15 @@
 // A second tenant reuses the first tenant's key: it must get an independent result (or a 4xx),
 // never the first tenant's response, and the first tenant's result must stay intact.
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import { distinctIdentities } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
 import { compareBodies, is5xx, isMarkedReplay } from './compare.js';
 import { send } from './send.js';
-import { finding, type Check, type Finding } from './types.js';
+import { defineCheck, finding, type Finding } from './api.js';
 
-const Options = z.strictObject({
-  tenants: z.tuple([z.string(), z.string()]).optional().describe('The two tenants to use (default: the first two declared)'),
-});
-type Options = z.output<typeof Options>;
+import { CrossTenantOptions as Options } from '../scenario/check-options/cross-tenant.js';
 
 export interface CrossTenantObservation {
   first: Exchange;
@@ -55,7 +51,7 @@ export function judgeCrossTenant(obs: CrossTenantObservation, endpoint: Endpoint
   return [finding('pass', 'violation', `the other tenant's use of the key ${how}; each tenant kept its own result`, cite, all)];
 }
 
-export const crossTenant: Check<Options> = {
+export const crossTenant = defineCheck<Options>({
   id: 'cross-tenant',
   title: 'Cross-tenant key reuse',
   summary: 'a second credential reuses the key: never receives the first tenant\'s response',
@@ -72,4 +68,4 @@ export const crossTenant: Check<Options> = {
     const firstAgain = await send(ctx, `tenant ${a} again`, { key, body, tenant: a });
     return judgeCrossTenant({ first, other, firstAgain }, ctx.endpoint, ctx.profile);
   },
-};
+});

@@ -1,26 +1,16 @@
 // A first attempt answered 4xx or 5xx, then the same request again with the same key (GUIDE row 9):
 // is the error replayed (stored) or released (run afresh)? Graded against the endpoint's declared
 // policy, else the profile's; where both say `any` the outcome is an observation for the report.
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import type { ErrorPolicy, Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
 import { compareBodies, is4xx, is5xx, isMarkedReplay } from './compare.js';
 import { send } from './send.js';
-import { finding, type Check, type Finding } from './types.js';
+import { defineCheck, finding, type Finding } from './api.js';
 
-const Trigger = z.unknown()
-  .describe('Body that makes the endpoint answer this error class: a JSON object is merged over the endpoint\'s body (templates apply), anything else replaces it');
-
-const Options = z.strictObject({
-  body4xx: Trigger.optional(),
-  body5xx: Trigger.optional(),
-  byEndpoint: z.record(z.string(), z.strictObject({ body4xx: Trigger.optional(), body5xx: Trigger.optional() })).default({})
-    .describe('Per-endpoint trigger bodies, overriding body4xx/body5xx for the endpoints named'),
-});
-type Options = z.output<typeof Options>;
+import { ErrorReplayOptions as Options } from '../scenario/check-options/error-replay.js';
 
 export type ErrorClass = '4xx' | '5xx';
 export type RetryOutcome = 'replayed' | 'released' | 'unclear';
@@ -104,7 +94,7 @@ export function judgeErrorReplay(rounds: ErrorReplayRound[], endpoint: Endpoint,
   return rounds.map((r) => judgeErrorRound(r, endpoint, profile));
 }
 
-export const errorReplay: Check<Options> = {
+export const errorReplay = defineCheck<Options>({
   id: 'error-replay',
   title: 'Error replay',
   summary: 'first attempt answered 4xx/5xx, then the same retry: replayed or released, graded against the declared policy',
@@ -135,4 +125,4 @@ export const errorReplay: Check<Options> = {
     }
     return findings;
   },
-};
+});

@@ -2,9 +2,8 @@
 // that expires inside the client's retry window executes twice); past a declared test retention
 // (`policy.testRetention`, a short TTL the target really uses) the key must run afresh.
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import { sleep } from '../engine/sleep.js';
 import type { Profile } from '../profiles/index.js';
@@ -12,15 +11,9 @@ import type { Endpoint } from '../scenario/schema.js';
 import { isMarkedReplay } from './compare.js';
 import { sameResult } from './cross-endpoint.js';
 import { send } from './send.js';
-import { finding, type Check, type Finding } from './types.js';
+import { defineCheck, finding, type Finding } from './api.js';
 
-const Options = z.strictObject({
-  waitMs: z.number().int().positive().default(1500)
-    .describe('Age of the result at the retry inside the retention window, in ms; must stay below the declared (or test) retention'),
-  marginMs: z.number().int().nonnegative().default(500)
-    .describe('How long past policy.testRetention the retry that must run afresh is sent, in ms'),
-});
-type Options = z.output<typeof Options>;
+import { ExpiryOptions as Options } from '../scenario/check-options/expiry.js';
 
 export interface ExpiryRound {
   original: Exchange;
@@ -117,7 +110,7 @@ export function judgeExpiry(obs: ExpiryObservation, endpoint: Endpoint, profile:
   return findings;
 }
 
-export const expiry: Check<Options> = {
+export const expiry = defineCheck<Options>({
   id: 'expiry',
   title: 'Key expiry',
   summary: 'inside the declared retention a retry is still replayed; past policy.testRetention it runs afresh',
@@ -162,4 +155,4 @@ export const expiry: Check<Options> = {
     }
     return judgeExpiry(obs, ctx.endpoint, ctx.profile);
   },
-};
+});

@@ -2,24 +2,18 @@
 // after an original, the same key is sent with semantically equal variants of the request (JSON keys
 // reordered, whitespace, another numeric form, query parameters reordered). Each may be treated as
 // the same request (replay) or as a different one (rejected), but never executed: one key, one run.
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
 import { is5xx, isMarkedReplay } from './compare.js';
 import { sameResult } from './cross-endpoint.js';
 import { send } from './send.js';
-import { finding, type Check, type Finding } from './types.js';
+import { defineCheck, finding, type Finding } from './api.js';
 
-export const VARIANTS = ['reordered', 'whitespace', 'numeric', 'exponent', 'query-order'] as const;
-export type VariantName = (typeof VARIANTS)[number];
-
-const Options = z.strictObject({
-  variants: z.array(z.enum(VARIANTS)).min(1).default([...VARIANTS]).describe('Which equivalent variants of the request to send'),
-});
-type Options = z.output<typeof Options>;
+import { FingerprintOptions as Options, VARIANTS, type VariantName } from '../scenario/check-options/fingerprint.js';
+export { VARIANTS, type VariantName };
 
 export interface Variant {
   name: VariantName;
@@ -133,7 +127,7 @@ export function judgeFingerprint(obs: FingerprintObservation, endpoint: Endpoint
   return [finding('pass', 'observation', `same key, equivalent requests: ${seen}; none executed`, cite, [original, ...variants.map((v) => v.exchange)], facts)];
 }
 
-export const fingerprint: Check<Options> = {
+export const fingerprint = defineCheck<Options>({
   id: 'fingerprint',
   title: 'Fingerprint equivalence',
   summary: 'same key with reordered JSON, whitespace, numeric forms, query order: replayed or rejected, never executed',
@@ -157,4 +151,4 @@ export const fingerprint: Check<Options> = {
     const count = await ctx.oracle.count(ctx.endpoint, key, [original, ...sent.map((v) => v.exchange)]);
     return judgeFingerprint({ original, variants: sent, count, notApplicable }, ctx.endpoint, ctx.profile);
   },
-};
+});

@@ -3,27 +3,20 @@
 // answer. The key must still execute once: the copy is an in-flight duplicate (409) or arrives
 // after completion (replay). Executions are counted by the ledger or a probe; the identity oracle
 // cannot see the copy's answer, which only the proxy received.
-import { z } from 'zod';
-import { judgeRounds, type RetryRound } from '../engine/chaos/consistency.js';
-import { declaredFaults, describeFault, FAULT_KINDS } from '../engine/chaos/plan.js';
-import { chaosOf } from '../engine/chaos/port.js';
-import { runRetryRound } from '../engine/chaos/round.js';
+import { judgeRounds, type RetryRound } from './chaos/consistency.js';
+import { declaredFaults, describeFault, FAULT_KINDS } from './chaos/plan.js';
+import { runRetryRound } from './chaos/round.js';
 import type { FaultSpec, FaultSpecInput } from '../faults/index.js';
-import { finding, type Check } from './types.js';
+import { chaosOf, defineCheck, finding } from './api.js';
 
-const Options = z.strictObject({
-  delaysMs: z.array(z.number().int().min(0).max(60_000)).min(1).default([0, 25, 250])
-    .describe('Delay between the two upstream copies, one round each (0: concurrent), when the endpoint declares no duplicate-upstream fault'),
-  rounds: z.number().int().min(1).max(20).default(1).describe('Rounds per delay, each with a fresh key'),
-  ignore: z.array(z.string().startsWith('/')).default([]).describe('JSON pointers ignored when comparing the final answer with its repeat'),
-});
-type Options = z.output<typeof Options>;
+import { GatewayDuplicateOptions as Options } from '../scenario/check-options/gateway-duplicate.js';
 
-export const gatewayDuplicate: Check<Options> = {
+export const gatewayDuplicate = defineCheck<Options>({
   id: 'gateway-duplicate',
   title: 'Gateway duplicate',
   summary: 'a gateway forwards one request twice (concurrently or delayed): still one execution',
   options: Options,
+  declaredOnly: true,
   async run(ctx) {
     const chaos = chaosOf(ctx);
     const cite = ctx.profile.cite.execution;
@@ -69,4 +62,4 @@ export const gatewayDuplicate: Check<Options> = {
     }
     return findings;
   },
-};
+});

@@ -3,32 +3,22 @@
 // leaves its claim until the lease expires, GUIDE section 1 row 10). The same request is then polled
 // every pollMs with the same key: 409 may persist for the declared lease, after which the key must
 // become usable again, and still at most one execution. Reports how long 409 persisted.
-import { z } from 'zod';
 import { compareBodies, statusTally } from './compare.js';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
-import { counterexampleSeqs, deriveExecutions, minimalCounterexample } from '../engine/chaos/derive.js';
-import { readOracle } from '../engine/chaos/observe.js';
-import { isTimeout } from '../engine/chaos/outcome.js';
-import { sendAttempt, type PathAttempt } from '../engine/chaos/path.js';
-import { calibrate, midFlightTimeout, notSent } from '../engine/chaos/plan.js';
-import { chaosOf, type TargetSettings } from '../engine/chaos/port.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
+import { counterexampleSeqs, deriveExecutions, minimalCounterexample } from './chaos/derive.js';
+import { readOracle } from './chaos/observe.js';
+import { isTimeout } from './chaos/outcome.js';
+import { sendAttempt, type PathAttempt } from './chaos/path.js';
+import { calibrate, midFlightTimeout, notSent } from './chaos/plan.js';
+import type { TargetSettings } from './chaos/port.js';
 import type { HistoryOp, LedgerEntry } from '../engine/history.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import { sleep } from '../engine/sleep.js';
 import type { Profile } from '../profiles/index.js';
-import { finding, type Check, type Finding } from './types.js';
+import { chaosOf, defineCheck, finding, type Finding } from './api.js';
 
-const Options = z.strictObject({
-  leaseMs: z.number().int().positive().max(86_400_000).optional()
-    .describe("Declared lease; default the endpoint's policy.lease, the embedded server's self.leaseMs, what a reference target reports, else 30000"),
-  pollMs: z.number().int().min(10).max(60_000).default(100).describe('Interval between polls with the same key'),
-  marginMs: z.number().int().min(0).max(3_600_000).optional().describe('Grace past the lease before 409 counts as never recovering; default max(1000, lease/5)'),
-  abandonAfterMs: z.number().int().positive().max(600_000).optional()
-    .describe('When the client disconnects from the original; default half way through a fresh request, measured once'),
-  ignore: z.array(z.string().startsWith('/')).default([]).describe('JSON pointers ignored when comparing the recovered answer with its repeat'),
-});
-type Options = z.output<typeof Options>;
+import { InFlightRecoveryOptions as Options } from '../scenario/check-options/in-flight-recovery.js';
 
 export const DEFAULT_LEASE_MS = 30_000;
 
@@ -153,11 +143,12 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
 /** Extra tries when the original answered before the disconnect (a scheduling hiccup). */
 const EXTRA_TRIES = 2;
 
-export const inFlightRecovery: Check<Options> = {
+export const inFlightRecovery = defineCheck<Options>({
   id: 'in-flight-recovery',
   title: 'In-flight recovery',
   summary: 'original abandoned mid-flight; polls with the same key: 409 until the lease expires, then recovery; at most one execution',
   options: Options,
+  declaredOnly: true,
   async run(ctx) {
     const chaos = chaosOf(ctx);
     const settings: TargetSettings | undefined = await chaos.settings();
@@ -245,4 +236,4 @@ export const inFlightRecovery: Check<Options> = {
     if (oracle.ledger) obs.ledger = oracle.ledger;
     return judgeInFlightRecovery(obs, ctx.profile);
   },
-};
+});

@@ -2,9 +2,8 @@
 // non-ASCII, a bare token where an sf-string is due) must be refused with a 4xx, never a 5xx; and
 // distinct keys that a sloppy normaliser could conflate (separator injection, wildcards, case,
 // percent-encoding) must never share one stored result.
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import { formatKey, type KeyFormat } from '../engine/keys.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
@@ -12,13 +11,9 @@ import type { Endpoint } from '../scenario/schema.js';
 import { is5xx, isMarkedReplay } from './compare.js';
 import { sameResult } from './cross-endpoint.js';
 import { inParallel, send } from './send.js';
-import { finding, type Check, type Finding } from './types.js';
+import { defineCheck, finding, type Finding } from './api.js';
 
-const Options = z.strictObject({
-  maxLength: z.number().int().min(1).max(8192).default(255)
-    .describe('Longest key the profile allows; maxLength+1 characters must be refused, maxLength accepted'),
-});
-type Options = z.output<typeof Options>;
+import { KeyValidationOptions as Options } from '../scenario/check-options/key-validation.js';
 
 /** What the profile says about a probe: refused (4xx), accepted, or either (observation only). */
 export type KeyExpectation = 'reject' | 'accept' | 'either';
@@ -178,7 +173,7 @@ export function judgeKeyValidation(obs: KeyValidationObservation, endpoint: Endp
     cite, [...sent.map((p) => p.exchange).slice(0, 4), ...obs.collisions.map((c) => c.exchange).slice(0, 2)], facts)];
 }
 
-export const keyValidation: Check<Options> = {
+export const keyValidation = defineCheck<Options>({
   id: 'key-validation',
   title: 'Key validation',
   summary: 'empty, over-long, control-character, non-ASCII and bare keys refused with a 4xx; look-alike keys never collide',
@@ -205,4 +200,4 @@ export const keyValidation: Check<Options> = {
     const collisions = ctx.signal.aborted ? [first] : [first, ...(await Promise.all(collisionKeys(base).map(({ name, key }) => sendLookAlike(name, key))))];
     return judgeKeyValidation({ format, probes: sent, collisions }, ctx.endpoint, ctx.profile);
   },
-};
+});

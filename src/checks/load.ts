@@ -4,85 +4,29 @@
 // identity ids of every compared duplicate, per-key oracles for a sample of duplicated keys),
 // replays that match their originals, and the scenario's thresholds (k6-like, on latency from the
 // intended start, error and conflict rates, achieved rate). See src/engine/load/ for the engine.
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, jsonBody } from '../engine/exchange.js';
-import type { RunEvent } from '../engine/events.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, jsonBody } from '../core/exchange.js';
 import { assertSocketBudget } from '../engine/fd-limit.js';
 import { bodyPool, runLoad } from '../engine/load/index.js';
-import { EXECUTORS, type ExecutorSpec, type LoadProgress, type LoadRequestTemplate, type LoadResult } from '../engine/load/types.js';
-import { mixProblem } from '../engine/load/mix.js';
-import { formatProgress } from '../engine/load/progress.js';
+import { type ExecutorSpec, type LoadProgress, type LoadRequestTemplate, type LoadResult } from '../engine/load/types.js';
+import { LoadOptions, type LoadCheckOptions } from '../scenario/check-options/load.js';
+export { LoadOptions, type LoadCheckOptions };
 import { OUTCOME_ORDER } from '../engine/load/stats.js';
 import {
-  evaluateThreshold, formatValue, parseThreshold, parseThresholds, ThresholdError,
+  evaluateThreshold, formatValue, parseThresholds,
   type CounterName, type Threshold, type ThresholdMetrics,
 } from '../metrics/thresholds.js';
 import type { Profile } from '../profiles/index.js';
 import type { LoadRunReport, Outcome } from '../report/model.js';
-import { Duration } from '../scenario/schema.js';
 import { placeholdersIn } from '../scenario/template.js';
-import { finding, type Check, type CheckContext, type Finding } from './types.js';
+import { defineCheck, finding, type CheckContext, type Finding } from './api.js';
 
-const MAX_RATE = 100_000;
-const MAX_DURATION_MS = 3_600_000;
 /** Keys that received duplicates whose executions are counted one by one after the run. */
 const KEYS_PER_KEY_ORACLE = 8;
 /** Pool of pre-rendered bodies cycled by fresh keys (templates render once, not per request). */
 const BODY_POOL = 64;
 
-const Stage = z.strictObject({
-  target: z.number().nonnegative().max(MAX_RATE).describe('Rate (req/s) reached at the end of the stage'),
-  duration: Duration.describe('Stage length, e.g. 5s'),
-});
 
-export const LoadOptions = z
-  .strictObject({
-    executor: z.enum(EXECUTORS).default('constant-arrival-rate')
-      .describe('constant-arrival-rate and ramping-arrival-rate are open models (latency from each request\'s intended start); constant-connections is a closed model that finds the ceiling'),
-    rate: z.number().positive().max(MAX_RATE).optional().describe('Requests per second (constant-arrival-rate)'),
-    startRate: z.number().nonnegative().max(MAX_RATE).default(0).describe('Rate at the start of the first stage (ramping-arrival-rate)'),
-    stages: z.array(Stage).min(1).max(100).optional().describe('Ramping stages: [{ target, duration }] (ramping-arrival-rate)'),
-    connections: z.number().int().min(1).max(2000).optional()
-      .describe('Connections (closed model: concurrent requests; open models: the socket pool). Default 50'),
-    duration: Duration.default(10_000).describe('Length of the run (constant-arrival-rate, constant-connections), e.g. 10s'),
-    maxRequests: z.number().int().min(1).max(100_000_000).default(1_000_000)
-      .describe('Hard cap on requests (also capped by limits.maxRequests): protects staging targets'),
-    maxInFlight: z.number().int().min(1).max(100_000).default(2000)
-      .describe('Open models: requests outstanding at most; further slots are dropped and counted, never queued without bound'),
-    duplicates: z.number().min(0).max(0.9).default(0.2).describe('Share of requests that reuse an earlier key (0..0.9)'),
-    inFlightDuplicates: z.number().min(0).max(1).default(0.5)
-      .describe('Share of the duplicates sent immediately after their original, while it is in flight (the rest replay completed originals)'),
-    thresholds: z.array(z.string()).default([]).describe('Pass/fail criteria, e.g. "p99 < 250ms", "error_rate < 1%", "duplicate_executions == 0", "replay.p99 < first.p99", "rate >= 95%"'),
-    timeoutMs: z.number().int().positive().optional().describe('Per-request timeout (default: defaults.timeoutMs)'),
-    tenant: z.string().optional().describe('Tenant whose credentials the traffic uses (default: the first)'),
-  })
-  .superRefine((o, ctx) => {
-    const issue = (path: Array<string | number>, message: string): void => ctx.addIssue({ code: 'custom', path, message });
-    if (o.executor === 'constant-arrival-rate' && o.rate === undefined) issue(['rate'], 'constant-arrival-rate needs a rate (requests per second)');
-    if (o.executor === 'ramping-arrival-rate' && o.stages === undefined) issue(['stages'], 'ramping-arrival-rate needs stages: [{ target, duration }]');
-    if (o.executor !== 'constant-arrival-rate' && o.rate !== undefined) {
-      issue(['rate'], o.executor === 'constant-connections' ? 'constant-connections is a closed model without a rate: set connections' : 'ramping-arrival-rate takes its rates from stages');
-    }
-    if (o.executor !== 'ramping-arrival-rate' && o.stages !== undefined) issue(['stages'], `stages only apply to ramping-arrival-rate, not ${o.executor}`);
-    if (o.stages) {
-      const total = o.stages.reduce((s, st) => s + st.duration, 0);
-      if (total > MAX_DURATION_MS) issue(['stages'], `stages last ${total} ms; at most ${MAX_DURATION_MS} ms (1 h)`);
-      o.stages.forEach((st, i) => { if (st.duration <= 0) issue(['stages', i, 'duration'], 'must be positive'); });
-    }
-    if (o.duration <= 0 || o.duration > MAX_DURATION_MS) issue(['duration'], `must be between 1 ms and 1 h, got ${o.duration} ms`);
-    const mix = mixProblem({ duplicates: o.duplicates, inFlight: o.inFlightDuplicates });
-    if (mix) issue(['inFlightDuplicates'], mix);
-    o.thresholds.forEach((t, i) => {
-      try {
-        parseThreshold(t);
-      } catch (err) {
-        if (err instanceof ThresholdError) issue(['thresholds', i], err.short);
-        else throw err;
-      }
-    });
-  });
-export type LoadCheckOptions = z.output<typeof LoadOptions>;
 
 // ---------------------------------------------------------------------------------------------
 // Plan (pure)
@@ -240,19 +184,14 @@ export function judgeLoad(input: LoadJudgeInput): Finding[] {
   }));
   const figures = loadFigures(r, dupExec, rows);
   const histograms = r.stats.encode();
-  const facts: Record<string, unknown> = {
-    load: figures,
-    oracles: input.oracles,
-    // Lifted into report.histograms by attachLoadResults (src/engine/load/report.ts).
-    histograms,
-  };
+  const facts: Record<string, unknown> = { load: figures, oracles: input.oracles };
   const findings: Finding[] = [];
   const rate = r.targetRate !== undefined ? `${figures.achievedRate} req/s of ${figures.targetRate} target` : `${figures.achievedRate} req/s on ${r.connections} connections`;
   const head = `${r.completed} requests (${r.executor}, ${rate})`;
 
   if (r.completed === 0) {
     const why = Object.entries(r.errors).map(([e, n]) => `${e} x${n}`).join(', ') || 'nothing was sent';
-    return [finding('error', 'deviation', `${head}: no request completed (${why})`, profile.cite.execution, [], facts)];
+    return [{ ...finding('error', 'deviation', `${head}: no request completed (${why})`, profile.cite.execution, [], facts), load: { figures, histograms } }];
   }
 
   if (r.stoppedEarly) {
@@ -292,6 +231,9 @@ export function judgeLoad(input: LoadJudgeInput): Finding[] {
   if (input.capNote) {
     findings.push(finding('pass', 'observation', input.capNote, profile.cite.execution, []));
   }
+
+  // The first finding carries the run's figures and histograms to the report's load section.
+  if (findings[0]) findings[0].load = { figures, histograms };
 
   for (const e of evaluations) {
     const verdict = e.ok === undefined ? 'skip' : e.ok ? 'pass' : 'fail';
@@ -353,13 +295,12 @@ async function readLedger(ctx: CheckContext<unknown>, url: string): Promise<{ do
   return doc ? { doc, exchange } : { exchange };
 }
 
-type Emitting = { emit?: (event: RunEvent) => void };
-
-export const load: Check<LoadCheckOptions> = {
+export const load = defineCheck<LoadCheckOptions>({
   id: 'load',
   title: 'Load',
   summary: 'traffic at a rate (open model) or concurrency (closed) with fresh keys, replays and in-flight duplicates: zero duplicate executions, matching replays, latency thresholds',
   options: LoadOptions,
+  declaredOnly: true,
   applies(ctx) {
     // Sustained traffic only when asked for: a scenario that declares no checks runs everything else.
     return 'load' in ctx.scenario.checks ? true : 'load runs only when declared under checks: (it sends sustained traffic)';
@@ -403,11 +344,7 @@ export const load: Check<LoadCheckOptions> = {
     const before = ledgerUrl ? await readLedger(ctx, ledgerUrl) : undefined;
     if (ctx.signal.aborted) return [];
 
-    const emit = (ctx as unknown as Emitting).emit;
-    const onProgress = (p: LoadProgress): void => {
-      ctx.note(formatProgress(p));
-      emit?.({ type: 'load-progress', check: 'load', endpoint: ctx.endpoint.name, progress: p });
-    };
+    const onProgress = (p: LoadProgress): void => ctx.emit({ type: 'load-progress', progress: p });
     const result = await runLoad({
       template: loadTemplate(ctx),
       executor: spec,
@@ -465,4 +402,4 @@ export const load: Check<LoadCheckOptions> = {
       result.stats.destroy();
     }
   },
-};
+});

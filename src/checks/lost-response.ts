@@ -4,30 +4,20 @@
 // control case) resets before the upstream saw anything (reset-before-upstream). The client retries
 // with the same key and body under the scenario's retry policy: exactly one execution, and the
 // final answer must be the committed result (identity equal; body equal to a repeat of it).
-import { z } from 'zod';
-import { judgeRounds, type RetryRound } from '../engine/chaos/consistency.js';
-import { declaredFaults, describeFault, FAULT_KINDS } from '../engine/chaos/plan.js';
-import { chaosOf } from '../engine/chaos/port.js';
-import { runRetryRound } from '../engine/chaos/round.js';
+import { judgeRounds, type RetryRound } from './chaos/consistency.js';
+import { declaredFaults, describeFault, FAULT_KINDS } from './chaos/plan.js';
+import { runRetryRound } from './chaos/round.js';
 import type { FaultSpec, FaultSpecInput } from '../faults/index.js';
-import { finding, type Check } from './types.js';
+import { chaosOf, defineCheck, finding } from './api.js';
 
-const LostFault = z.enum(FAULT_KINDS['lost-response']);
+import { LostResponseOptions as Options } from '../scenario/check-options/lost-response.js';
 
-const Options = z.strictObject({
-  faults: z.array(LostFault).min(1).default(['drop-response-after-upstream', 'stall-response', 'truncate-body'])
-    .describe('Faults to run one round each with (default options), when the endpoint declares none of them'),
-  timeoutMs: z.number().int().positive().max(600_000).default(2_000)
-    .describe('Client timeout of the first attempt: how long a stalled answer is waited for'),
-  ignore: z.array(z.string().startsWith('/')).default([]).describe('JSON pointers ignored when comparing the final answer with its repeat'),
-});
-type Options = z.output<typeof Options>;
-
-export const lostResponse: Check<Options> = {
+export const lostResponse = defineCheck<Options>({
   id: 'lost-response',
   title: 'Lost response',
   summary: 'the upstream commits, the answer is dropped, stalled or truncated; retries with the same key: one execution, the committed answer',
   options: Options,
+  declaredOnly: true,
   async run(ctx) {
     const chaos = chaosOf(ctx);
     const cite = ctx.profile.cite.execution;
@@ -62,4 +52,4 @@ export const lostResponse: Check<Options> = {
     };
     return judgeRounds(rounds, { what: 'lost response', cite, identity: ctx.endpoint.identity, ignore: ctx.options.ignore, facts });
   },
-};
+});

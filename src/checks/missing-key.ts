@@ -1,15 +1,13 @@
 // A mutation without a key: rejected (400 under ietf-07) where the key is required.
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
 import { is5xx } from './compare.js';
 import { send } from './send.js';
-import { finding, type Check, type Finding } from './types.js';
+import { defineCheck, finding, type Finding } from './api.js';
 
-const Options = z.strictObject({});
-type Options = z.output<typeof Options>;
+import { MissingKeyOptions as Options } from '../scenario/check-options/missing-key.js';
 
 export function judgeMissingKey(e: Exchange, endpoint: Endpoint, profile: Profile): Finding[] {
   const cite = profile.cite.missingKey;
@@ -27,7 +25,7 @@ export function judgeMissingKey(e: Exchange, endpoint: Endpoint, profile: Profil
   return [finding('pass', level, `a request without a key was rejected with ${statusOf(e)}`, cite, [e])];
 }
 
-export const missingKey: Check<Options> = {
+export const missingKey = defineCheck<Options>({
   id: 'missing-key',
   title: 'Missing key',
   summary: 'key omitted on a mutation: rejected with 400 where the profile or scenario requires a key',
@@ -36,4 +34,4 @@ export const missingKey: Check<Options> = {
     const e = await send(ctx, 'no key', { key: null });
     return judgeMissingKey(e, ctx.endpoint, ctx.profile);
   },
-};
+});

@@ -1,19 +1,15 @@
 // Reuse a key with a changed payload: it must be rejected (422 under ietf-07) without executing,
 // and the rejection must not destroy the stored original (the original still replays).
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import { mutateBody } from '../engine/requests.js';
 import type { Profile } from '../profiles/index.js';
 import { compareBodies, is5xx } from './compare.js';
 import { send } from './send.js';
-import { finding, type Check, type Finding } from './types.js';
+import { defineCheck, finding, type Finding } from './api.js';
 
-const Options = z.strictObject({
-  ignore: z.array(z.string().startsWith('/')).default([]).describe('JSON pointers ignored when comparing the original with its later replay'),
-});
-type Options = z.output<typeof Options>;
+import { PayloadMismatchOptions as Options } from '../scenario/check-options/payload-mismatch.js';
 
 export interface MismatchObservation {
   original: Exchange;
@@ -53,7 +49,7 @@ export function judgePayloadMismatch(obs: MismatchObservation, profile: Profile,
   return [finding('pass', 'violation', `changed payload rejected with ${changed.response!.status}; the original still replays`, profile.cite.mismatch, all, facts)];
 }
 
-export const payloadMismatch: Check<Options> = {
+export const payloadMismatch = defineCheck<Options>({
   id: 'payload-mismatch',
   title: 'Payload mismatch',
   summary: 'same key, changed payload: rejected (422) without executing; the original still replays afterwards',
@@ -67,4 +63,4 @@ export const payloadMismatch: Check<Options> = {
     const count = await ctx.oracle.count(ctx.endpoint, key, [original, changed, again]);
     return judgePayloadMismatch({ original, changed, again, count }, ctx.profile, ctx.options);
   },
-};
+});

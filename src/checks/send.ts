@@ -1,9 +1,9 @@
 // Small I/O helpers every check uses to talk to the target through its context.
 import pLimit from 'p-limit';
 import type { ExchangeMeta } from '../engine/client.js';
-import type { Exchange } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
 import type { RequestSpec } from '../engine/requests.js';
-import type { CheckContext } from './types.js';
+import type { CheckContext } from './api.js';
 
 export function exchangeMeta(ctx: CheckContext<unknown>, label: string, key: string | null, tenant = ctx.requests.defaultTenant): ExchangeMeta {
   const meta: ExchangeMeta = { label, endpoint: ctx.endpoint.name };

@@ -1,24 +1,15 @@
 // Repeat a completed request with the same key: the stored response must come back exactly
 // (status, body, must-replay headers), without a second execution, marked as a replay.
-import { z } from 'zod';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import { compareBodies, isMarkedReplay, replayMarker } from './compare.js';
 import { send } from './send.js';
-import { finding, type Check, type Finding } from './types.js';
+import { defineCheck, finding, type Finding } from './api.js';
 
-/** GUIDE section 1 row 12. */
-export const MUST_REPLAY = ['content-type', 'location', 'content-location', 'etag', 'last-modified', 'link'];
-export const MUST_NOT_REPLAY = ['set-cookie', 'x-request-id', 'request-id', 'x-ratelimit-remaining', 'ratelimit-remaining'];
-
-const Options = z.strictObject({
-  ignore: z.array(z.string().startsWith('/')).default([]).describe('JSON pointers ignored when comparing bodies'),
-  mustReplay: z.array(z.string()).default(MUST_REPLAY),
-  mustNotReplay: z.array(z.string()).default(MUST_NOT_REPLAY),
-});
-type Options = z.output<typeof Options>;
+import { SequentialReplayOptions as Options, MUST_REPLAY, MUST_NOT_REPLAY } from '../scenario/check-options/sequential-replay.js';
+export { MUST_REPLAY, MUST_NOT_REPLAY };
 
 export interface ReplayObservation {
   original: Exchange;
@@ -71,7 +62,7 @@ export function judgeSequentialReplay(obs: ReplayObservation, profile: Profile, 
     profile.cite.replay, pair, facts), ...findings];
 }
 
-export const sequentialReplay: Check<Options> = {
+export const sequentialReplay = defineCheck<Options>({
   id: 'sequential-replay',
   title: 'Sequential replay',
   summary: 'repeat after completion: same status, body bytes and must-replay headers, no second execution',
@@ -84,4 +75,4 @@ export const sequentialReplay: Check<Options> = {
     const count = await ctx.oracle.count(ctx.endpoint, key, [original, replay]);
     return judgeSequentialReplay({ original, replay, count }, ctx.profile, ctx.options);
   },
-};
+});

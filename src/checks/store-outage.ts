@@ -4,27 +4,21 @@
 // fresh key and a retry of a key committed before must be refused with a 5xx and execute nothing;
 // a mutation that executes anyway is the fail-open bug: a violation on critical endpoints, a
 // deviation on others. After the outage, retrying both keys must give exactly one execution each.
-import { z } from 'zod';
 import { statusTally } from './compare.js';
-import type { Exchange } from '../engine/exchange.js';
-import { isSuccess, statusOf } from '../engine/exchange.js';
-import { counterexampleSeqs, minimalCounterexample } from '../engine/chaos/derive.js';
-import { readOracle } from '../engine/chaos/observe.js';
-import { runPath, sendAttempt } from '../engine/chaos/path.js';
-import { notSent } from '../engine/chaos/plan.js';
-import { chaosOf } from '../engine/chaos/port.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
+import { counterexampleSeqs, minimalCounterexample } from './chaos/derive.js';
+import { readOracle } from './chaos/observe.js';
+import { runPath, sendAttempt } from './chaos/path.js';
+import { notSent } from './chaos/plan.js';
 import type { HistoryOp } from '../engine/history.js';
 import type { StopReason } from '../engine/retry/index.js';
 import { sleep } from '../engine/sleep.js';
 import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
-import { finding, type Check, type Finding, type Level } from './types.js';
+import { chaosOf, defineCheck, finding, type Finding, type Level } from './api.js';
 
-const Options = z.strictObject({
-  outageMs: z.number().int().min(100).max(600_000).default(1_500).describe('How long the store stays unavailable'),
-  settleMs: z.number().int().min(0).max(60_000).default(100).describe('Wait after the announced end of the outage before retrying'),
-});
-type Options = z.output<typeof Options>;
+import { StoreOutageOptions as Options } from '../scenario/check-options/store-outage.js';
 
 export type OutageKind = 'fresh' | 'committed';
 
@@ -114,11 +108,12 @@ export function judgeStoreOutage(obs: OutageObservation, profile: Profile): Find
     cite, [obs.committedBy, ...obs.probes.flatMap((p) => [p.during, ...p.after.slice(-1)])], facts)];
 }
 
-export const storeOutage: Check<Options> = {
+export const storeOutage = defineCheck<Options>({
   id: 'store-outage',
   title: 'Store outage',
   summary: 'the idempotency store fails for a while: mutations refused with 5xx (fail closed), then exactly one execution per key',
   options: Options,
+  declaredOnly: true,
   async run(ctx) {
     const chaos = chaosOf(ctx);
     const cite = ctx.profile.cite.execution;
@@ -181,4 +176,4 @@ export const storeOutage: Check<Options> = {
       outageMs: ctx.options.outageMs, via: outage.via, risk: ctx.endpoint.risk, probes, committedBy: create.exchange, ops: ops.sort((a, b) => a.index - b.index),
     }, ctx.profile);
   },
-};
+});

@@ -3,34 +3,25 @@
 // success, retry with the same key, verify exact replay"). The first attempt goes through the fault
 // proxy, so the client's abort never reaches the upstream, which goes on and commits, as behind any
 // gateway. A correct server executes once, answers 409 while the original runs, then replays it.
-import { z } from 'zod';
-import { judgeRounds, type RetryRound } from '../engine/chaos/consistency.js';
-import { isTimeout } from '../engine/chaos/outcome.js';
-import { calibrate, declaredFaults, describeFault, FAULT_KINDS, midFlightTimeout, notSent } from '../engine/chaos/plan.js';
-import { chaosOf } from '../engine/chaos/port.js';
-import { runRetryRound } from '../engine/chaos/round.js';
+import { judgeRounds, type RetryRound } from './chaos/consistency.js';
+import { isTimeout } from './chaos/outcome.js';
+import { calibrate, declaredFaults, describeFault, FAULT_KINDS, midFlightTimeout, notSent } from './chaos/plan.js';
+import { runRetryRound } from './chaos/round.js';
 import type { FaultSpec } from '../faults/index.js';
-import type { Finding } from './types.js';
-import { finding, type Check } from './types.js';
+import type { Finding } from './api.js';
+import { chaosOf, defineCheck, finding } from './api.js';
 
-const Options = z.strictObject({
-  timeoutMs: z.number().int().positive().max(600_000).optional()
-    .describe('Client timeout of the first attempt; default: half way through a fresh request, measured once through the proxy'),
-  latencyMs: z.number().int().min(0).max(60_000).default(0)
-    .describe('Delay the proxy adds before forwarding the first attempt, when the endpoint declares no latency fault'),
-  rounds: z.number().int().min(1).max(20).default(2).describe('Rounds, each with a fresh key'),
-  ignore: z.array(z.string().startsWith('/')).default([]).describe('JSON pointers ignored when comparing the final answer with its repeat'),
-});
-type Options = z.output<typeof Options>;
+import { TimeoutRetryOptions as Options } from '../scenario/check-options/timeout-retry.js';
 
 /** Extra tries per round when the first attempt answered before the timeout (a scheduling hiccup). */
 const EXTRA_TRIES = 2;
 
-export const timeoutRetry: Check<Options> = {
+export const timeoutRetry = defineCheck<Options>({
   id: 'timeout-retry',
   title: 'Timeout and retry',
   summary: 'client times out mid-processing, retries with the same key under the retry policy: one execution, the committed answer',
   options: Options,
+  declaredOnly: true,
   async run(ctx) {
     const chaos = chaosOf(ctx);
     const declared = declaredFaults(ctx.endpoint, FAULT_KINDS['timeout-retry']);
@@ -83,4 +74,4 @@ export const timeoutRetry: Check<Options> = {
       await proxy.close();
     }
   },
-};
+});

@@ -1,6 +1,6 @@
 // Ctrl-C during a run: the first signal aborts in-flight work so the partial report can still be
 // written (exit 130); a second one exits at once.
-import { EXIT } from '../errors/index.js';
+import { EXIT } from '../core/errors.js';
 import type { CliIO } from './io.js';
 
 export async function withInterrupt<T>(io: CliIO, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

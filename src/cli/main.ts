@@ -1,7 +1,7 @@
 // Command-line wiring only: parse arguments, call the engine, map outcomes to exit codes.
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT } from '../errors/index.js';
-import { VERSION } from '../version.js';
+import { EXIT } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
 import { checkCommand } from './commands/check.js';
 import { addCompareFlags, compareCommand, type CompareFlags } from './commands/compare.js';
 import { addReportFlags, reportCommand, type ReportFlags } from './commands/report.js';

@@ -1,8 +1,8 @@
 // Parsers for flag values shared by several commands; they throw UsageError (exit 2).
 import { InvalidArgumentError } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors/index.js';
-import type { Level } from '../checks/types.js';
+import { UsageError } from '../core/errors.js';
+import type { Level } from '../checks/api.js';
 
 export const list = (value: string, previous: string[] = []): string[] =>
   [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];

@@ -1,5 +1,6 @@
 // Live progress on a TTY (stderr, one rewritten line); nothing at all otherwise.
-import type { RunEvent, RunListener } from '../engine/events.js';
+import type { RunEvent, RunListener } from '../audit/events.js';
+import { formatProgress } from '../engine/load/progress.js';
 import type { CliIO } from './io.js';
 
 export function progressListener(io: CliIO, enabled: boolean): RunListener {
@@ -34,6 +35,9 @@ export function progressListener(io: CliIO, enabled: boolean): RunListener {
         break;
       case 'check-note':
         line(`[${done}/${total}] ${event.check} on ${event.endpoint}: ${event.text}`);
+        break;
+      case 'load-progress':
+        line(`[${done}/${total}] ${event.check} on ${event.endpoint}: ${formatProgress(event.progress)}`);
         break;
       case 'run-end':
         io.stderr.write('\r\x1b[2K');

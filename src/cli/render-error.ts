@@ -1,6 +1,6 @@
 // Every failure the user can cause ends here as a short message and a distinct exit code;
 // stack traces only with IDEMAUDIT_DEBUG=1.
-import { EXIT, IdemauditError, ScenarioError, formatProblem, type ExitCode } from '../errors/index.js';
+import { EXIT, IdemauditError, ScenarioError, formatProblem, type ExitCode } from '../core/errors.js';
 import type { CliIO } from './io.js';
 
 export function renderError(err: unknown, io: CliIO): ExitCode {

@@ -8,7 +8,7 @@ import https from 'node:https';
 import type { ExchangeMeta, ExchangeSink, RequestGate, TlsOptions } from './client.js';
 import { flattenHeaders, tlsConnectOptions } from './client.js';
 import type { RunClock } from './clock.js';
-import { CappedBody, type Exchange, type OutgoingRequest } from './exchange.js';
+import { CappedBody, type Exchange, type OutgoingRequest } from '../core/exchange.js';
 import { describeNetError } from './net-error.js';
 import { assertSocketBudget } from './fd-limit.js';
 import { sleep } from './sleep.js';

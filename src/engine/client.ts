@@ -3,7 +3,7 @@
 // (latency, evidence, events) as it completes. Redirects are never followed.
 import { Agent, request } from 'undici';
 import type { RunClock } from './clock.js';
-import { CappedBody, type Exchange, type IncomingResponse, type OutgoingRequest } from './exchange.js';
+import { CappedBody, type Exchange, type IncomingResponse, type OutgoingRequest } from '../core/exchange.js';
 import { describeNetError } from './net-error.js';
 
 export interface ExchangeMeta {

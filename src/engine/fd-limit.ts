@@ -2,7 +2,7 @@
 // more than the process may open fails late and confusingly (EMFILE in the middle of a burst), so
 // the budget is checked first where the platform tells it (Linux /proc).
 import { readdirSync, readFileSync } from 'node:fs';
-import { IdemauditError, EXIT } from '../errors/index.js';
+import { IdemauditError, EXIT } from '../core/errors.js';
 
 /** Descriptors kept free for the runtime, the report files, DNS and friends. */
 const RESERVE = 64;

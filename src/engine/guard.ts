@@ -1,8 +1,8 @@
 // Safety rails for audits of shared systems: a request cap, a rate cap, and a bail-out when the
 // target is mostly answering 5xx. The guard owns the run's abort signal, so a tripped rail stops
 // every check the same way Ctrl-C does, and the partial report says why.
-import { UsageError } from '../errors/index.js';
-import type { Exchange } from './exchange.js';
+import { UsageError } from '../core/errors.js';
+import type { Exchange } from '../core/exchange.js';
 import { sleep } from './sleep.js';
 
 export interface GuardLimits {

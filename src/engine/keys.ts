@@ -1,5 +1,5 @@
 // Idempotency keys drawn from the run's seed, written as the profile wants them on the wire.
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/rng.js';
 
 export type KeyFormat = 'sf-string' | 'raw';
 

@@ -4,9 +4,9 @@
 import type { Endpoint, Scenario } from '../scenario/schema.js';
 import { renderTemplate } from '../scenario/template.js';
 import type { AuditClient } from './client.js';
-import type { Exchange } from './exchange.js';
-import { isSuccess, jsonBody, statusOf } from './exchange.js';
-import { resolvePointer } from './json-pointer.js';
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, jsonBody, statusOf } from '../core/exchange.js';
+import { resolvePointer } from '../core/json-pointer.js';
 import type { RequestFactory } from './requests.js';
 
 export type OracleName = 'probe' | 'identity' | 'ledger';

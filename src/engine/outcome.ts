@@ -1,8 +1,8 @@
 // Classify an exchange for latency-by-outcome reporting.
-import { isMarkedReplay } from '../checks/compare.js';
+import { isMarkedReplay } from '../core/replay-marker.js';
 import type { Profile } from '../profiles/index.js';
-import type { Outcome } from '../report/model.js';
-import type { Exchange } from './exchange.js';
+import type { Outcome } from '../core/outcome.js';
+import type { Exchange } from '../core/exchange.js';
 
 export function outcomeOf(e: Exchange, profile: Profile): Outcome {
   if (!e.response) return e.error?.startsWith('timeout') ? 'timeout' : 'error';

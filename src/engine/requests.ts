@@ -3,9 +3,9 @@
 // payload used by mismatch checks.
 import { renderTemplate } from '../scenario/template.js';
 import type { Endpoint, Scenario } from '../scenario/schema.js';
-import type { OutgoingRequest } from './exchange.js';
+import type { OutgoingRequest } from '../core/exchange.js';
 import { formatKey, type KeyFormat } from './keys.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/rng.js';
 
 export interface RequestSpec {
   endpoint: Endpoint;

@@ -1,6 +1,6 @@
 // Errors of the estate commands (inventory, init --from-openapi, observe): bad input is a usage
 // problem (exit 2) with a stable code, never a stack trace.
-import { EXIT, IdemauditError } from '../errors/index.js';
+import { EXIT, IdemauditError } from '../core/errors.js';
 
 /** An OpenAPI document that cannot be read, fetched, parsed or dereferenced. */
 export class OpenApiError extends IdemauditError {

@@ -1,12 +1,10 @@
 // drop-response-after-upstream: the lost response. The upstream receives the request and finishes
 // it completely (side effect committed), then the client's connection is reset without an answer,
 // so a correct client must retry with the same key and get the stored result back.
-import { z } from 'zod';
-import { defineFault, faultSpecBase } from './types.js';
+import { defineFault } from './types.js';
+import { DropResponseSpecSchema } from '../scenario/fault-specs.js';
 
-export const DropResponseSpecSchema = z
-  .strictObject({ name: z.literal('drop-response-after-upstream'), ...faultSpecBase })
-  .describe('drop-response-after-upstream: the upstream commits, the client sees a connection reset');
+export { DropResponseSpecSchema };
 
 export const dropResponseAfterUpstream = defineFault({
   name: 'drop-response-after-upstream',

@@ -2,18 +2,11 @@
 // `delayMs` apart as after a per-try timeout) and the client gets the first answer. The client is
 // answered only once both upstream exchanges have finished, so a side-effect probe made after the
 // answer already sees every execution the duplicate caused.
-import { z } from 'zod';
 import { filterResponseHeaders } from './headers.js';
-import { defineFault, faultSpecBase, type FaultContext, type UpstreamResponse } from './types.js';
+import { defineFault, type FaultContext, type UpstreamResponse } from './types.js';
+import { DuplicateUpstreamSpecSchema } from '../scenario/fault-specs.js';
 
-export const DuplicateUpstreamSpecSchema = z
-  .strictObject({
-    name: z.literal('duplicate-upstream'),
-    ...faultSpecBase,
-    delayMs: z.number().int().min(0).max(60_000).default(0)
-      .describe('Delay between sending the two copies, in milliseconds (0: both at once)'),
-  })
-  .describe('duplicate-upstream: the request reaches the upstream twice; the client gets the first answer');
+export { DuplicateUpstreamSpecSchema };
 
 interface Buffered {
   response: UpstreamResponse;

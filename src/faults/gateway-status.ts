@@ -1,17 +1,11 @@
 // gateway-status: the upstream commits, but a gateway in between answers 502/503/504 of its own
 // (a proxy timeout or a crashed hop). The client sees a retryable error for work that was done.
-import { z } from 'zod';
-import { defineFault, faultSpecBase } from './types.js';
+import { defineFault } from './types.js';
+import { GatewayStatusSpecSchema } from '../scenario/fault-specs.js';
 
 const REASONS: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
-export const GatewayStatusSpecSchema = z
-  .strictObject({
-    name: z.literal('gateway-status'),
-    ...faultSpecBase,
-    status: z.literal([502, 503, 504]).default(502).describe('Status the gateway answers instead of the upstream response'),
-  })
-  .describe('gateway-status: the upstream commits, the client gets a gateway error instead of its response');
+export { GatewayStatusSpecSchema };
 
 export const gatewayStatus = defineFault({
   name: 'gateway-status',

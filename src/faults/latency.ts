@@ -1,18 +1,10 @@
 // latency: hold the request for `ms` plus a uniform draw in [0, jitterMs], then forward it
 // transparently. Slow answers push clients past their timeouts, which is when they retry.
-import { z } from 'zod';
-import { defineFault, faultSpecBase } from './types.js';
+import { defineFault } from './types.js';
+import { LatencySpecSchema } from '../scenario/fault-specs.js';
 
-const MAX_DELAY_MS = 600_000;
 
-export const LatencySpecSchema = z
-  .strictObject({
-    name: z.literal('latency'),
-    ...faultSpecBase,
-    ms: z.number().int().min(0).max(MAX_DELAY_MS).describe('Fixed delay before forwarding, in milliseconds'),
-    jitterMs: z.number().int().min(0).max(MAX_DELAY_MS).default(0).describe('Extra uniform delay in [0, jitterMs] milliseconds'),
-  })
-  .describe('latency: delay the request before forwarding it');
+export { LatencySpecSchema };
 
 export const latency = defineFault({
   name: 'latency',

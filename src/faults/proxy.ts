@@ -3,7 +3,7 @@
 // seeded generator per spec, so one seed replays the same faults for the same request sequence.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRng, type Rng } from '../engine/rng.js';
+import { createRng, type Rng } from '../core/rng.js';
 import { createFaultContext, ProxyAnswerError, type WaitRegistry } from './context.js';
 import { idempotencyKeyOf } from './headers.js';
 import { compileMatch, pathnameOf, type RequestMatcher } from './match.js';
@@ -11,7 +11,7 @@ import { getFault } from './registry.js';
 import { parseFaultSpec, type ExtensionFaultSpecInput, type FaultSpecInput } from './spec.js';
 import type { Fault, FaultEvent, FaultEventDetail, FaultSpecBase } from './types.js';
 import { parseUpstream, UpstreamClient } from './upstream.js';
-import { listen, urlFor } from '../net/listen.js';
+import { listen, urlFor } from '../core/listen.js';
 
 export interface FaultProxyOptions {
   /** Base URL of the API under test, e.g. http://127.0.0.1:4000 */

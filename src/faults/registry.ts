@@ -1,6 +1,5 @@
 // The fault catalogue: name-keyed and typed. Built-ins register exactly like extensions do.
-import { UsageError } from '../errors/index.js';
-import { closest } from '../scenario/suggest.js';
+import { Registry } from '../core/registry.js';
 import { dropResponseAfterUpstream } from './drop-response-after-upstream.js';
 import { duplicateUpstream } from './duplicate-upstream.js';
 import { gatewayStatus } from './gateway-status.js';
@@ -27,34 +26,25 @@ export interface FaultInfo {
   description: string;
 }
 
-const registry = new Map<string, Fault<any>>();
+const registry = new Registry<Fault<FaultSpecBase>>('fault', (f) => f.name);
 
-/** Adds a fault to the catalogue; a second, different fault under a taken name is a programming error. */
-export function registerFault(fault: Fault<any>): void {
-  const existing = registry.get(fault.name);
-  if (existing && existing !== fault) throw new Error(`a fault named '${fault.name}' is already registered`);
-  registry.set(fault.name, fault);
+/** Adds a fault to the catalogue; a taken name is an error (DuplicateIdError). */
+export function registerFault<S extends FaultSpecBase>(fault: Fault<S>): void {
+  registry.register(fault as unknown as Fault<FaultSpecBase>);
 }
 
-for (const fault of BUILTIN_FAULTS) registerFault(fault);
+for (const fault of BUILTIN_FAULTS) registerFault<FaultSpecBase>(fault as unknown as Fault<FaultSpecBase>);
 
 export function hasFault(name: string): boolean {
   return registry.has(name);
 }
 
-/** The registered fault, or a UsageError naming the closest known one. */
+/** The registered fault, or an UnknownIdError (a usage error) naming the closest known one. */
 export function getFault(name: string): Fault<FaultSpecBase> {
-  const fault = registry.get(name);
-  if (fault) return fault;
-  const known = [...registry.keys()];
-  const hint = closest(name, known);
-  throw new UsageError(
-    `unknown fault '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`,
-    `known faults: ${known.join(', ')}`,
-  );
+  return registry.get(name);
 }
 
 /** Name and one-line description of every registered fault, for `idemaudit list faults`. */
 export function listFaults(): FaultInfo[] {
-  return [...registry.values()].map(({ name, description }) => ({ name, description }));
+  return registry.values().map(({ name, description }) => ({ name, description }));
 }

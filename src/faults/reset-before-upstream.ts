@@ -1,11 +1,9 @@
 // reset-before-upstream: the control case for lost responses. The connection is reset before the
 // upstream is contacted, so nothing can have executed and a retry must run the request once.
-import { z } from 'zod';
-import { defineFault, faultSpecBase } from './types.js';
+import { defineFault } from './types.js';
+import { ResetBeforeUpstreamSpecSchema } from '../scenario/fault-specs.js';
 
-export const ResetBeforeUpstreamSpecSchema = z
-  .strictObject({ name: z.literal('reset-before-upstream'), ...faultSpecBase })
-  .describe('reset-before-upstream: the client sees a reset and the upstream never sees the request');
+export { ResetBeforeUpstreamSpecSchema };
 
 export const resetBeforeUpstream = defineFault({
   name: 'reset-before-upstream',

@@ -1,35 +1,13 @@
-// Fault specs: one zod schema per fault, joined on `name` into FaultSpecSchema so the scenario
-// format can embed it (endpoint `faults:`) and its JSON Schema lists every fault and option.
-// parseFaultSpec validates through the registry instead, so registered extensions work too.
+// Validating fault specs against the fault registry (the schemas are the scenario language's, in
+// src/scenario/fault-specs.ts), with every problem worded for people at once.
 import { z } from 'zod';
-import { UsageError } from '../errors/index.js';
-import { closest } from '../scenario/suggest.js';
-import { DropResponseSpecSchema } from './drop-response-after-upstream.js';
-import { DuplicateUpstreamSpecSchema } from './duplicate-upstream.js';
-import { GatewayStatusSpecSchema } from './gateway-status.js';
-import { LatencySpecSchema } from './latency.js';
+import { UsageError } from '../core/errors.js';
+import { closest } from '../core/suggest.js';
 import { getFault } from './registry.js';
-import { ResetBeforeUpstreamSpecSchema } from './reset-before-upstream.js';
-import { StallResponseSpecSchema } from './stall-response.js';
-import { TruncateBodySpecSchema } from './truncate-body.js';
 import type { Fault, FaultSpecBase } from './types.js';
 
-export const FaultSpecSchema = z
-  .discriminatedUnion('name', [
-    LatencySpecSchema,
-    DropResponseSpecSchema,
-    StallResponseSpecSchema,
-    ResetBeforeUpstreamSpecSchema,
-    DuplicateUpstreamSpecSchema,
-    TruncateBodySpecSchema,
-    GatewayStatusSpecSchema,
-  ])
-  .describe('A fault the proxy injects into matching requests, chosen by name');
+export { FaultSpecSchema, type FaultSpec, type FaultSpecInput } from '../scenario/fault-specs.js';
 
-/** A validated built-in spec, defaults filled in. */
-export type FaultSpec = z.output<typeof FaultSpecSchema>;
-/** What people write: defaults may be left out. */
-export type FaultSpecInput = z.input<typeof FaultSpecSchema>;
 /** A spec for a registered extension fault, checked at run time by that fault's own schema. */
 export type ExtensionFaultSpecInput = { name: string; probability?: number; [option: string]: unknown };
 

@@ -1,13 +1,11 @@
 // truncate-body: the status and headers arrive with the full content-length, then the connection
 // closes after half the body. A client that trusts the status line and ignores the broken body
 // records a success it never fully received; a careful one treats it as unknown and retries.
-import { z } from 'zod';
 import { filterResponseHeaders } from './headers.js';
-import { defineFault, faultSpecBase } from './types.js';
+import { defineFault } from './types.js';
+import { TruncateBodySpecSchema } from '../scenario/fault-specs.js';
 
-export const TruncateBodySpecSchema = z
-  .strictObject({ name: z.literal('truncate-body'), ...faultSpecBase })
-  .describe('truncate-body: the client gets the head and half the body, then the connection closes');
+export { TruncateBodySpecSchema };
 
 export const truncateBody = defineFault({
   name: 'truncate-body',

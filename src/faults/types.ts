@@ -5,23 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 
-export const FaultMatchSchema = z
-  .strictObject({
-    method: z.string().regex(/^[A-Za-z]+$/, 'must be an HTTP method such as POST').optional()
-      .describe('HTTP method (case-insensitive); absent matches every method'),
-    path: z.string().startsWith('/', 'must start with /').optional()
-      .describe('Path prefix such as /payments, or a glob with * (one segment) and ** (any depth) such as /payments/*/refunds'),
-  })
-  .describe('Which requests the fault applies to; absent matches every request');
-
-export type FaultMatch = z.output<typeof FaultMatchSchema>;
-
-/** The keys every fault spec shares; each fault adds its own options next to them. */
-export const faultSpecBase = {
-  probability: z.number().min(0).max(1).default(1)
-    .describe('Chance (0..1) that a matching request gets the fault, drawn from the seeded generator'),
-  match: FaultMatchSchema.optional(),
-};
+export { FaultMatchSchema, faultSpecBase, type FaultMatch } from '../scenario/fault-specs.js';
+import type { FaultMatch } from '../scenario/fault-specs.js';
 
 export interface FaultSpecBase {
   name: string;

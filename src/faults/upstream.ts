@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 import { filterRequestHeaders } from './headers.js';
 import type { UpstreamResponse } from './types.js';
 

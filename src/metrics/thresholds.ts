@@ -27,9 +27,10 @@
 //
 // Thresholds on duplicate_executions and replay_mismatches are safety thresholds (level violation);
 // every other one is a deviation.
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
+import { OUTCOMES } from '../core/outcome.js';
 
-export const OUTCOME_NAMES = ['first', 'replay', 'conflict', 'mismatch', 'rejected', 'error', 'timeout'] as const;
+export const OUTCOME_NAMES = OUTCOMES;
 export type OutcomeName = (typeof OUTCOME_NAMES)[number];
 export type LatencySource = 'latency' | 'service';
 export type Comparator = '<' | '<=' | '>' | '>=' | '==' | '!=';

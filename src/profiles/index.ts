@@ -1,16 +1,24 @@
-import { UsageError } from '../errors/index.js';
+import { UnknownIdError, UsageError } from '../core/errors.js';
+import { Registry } from '../core/registry.js';
+import { closest } from '../core/suggest.js';
 import type { CustomProfile } from '../scenario/schema.js';
 import { BUILTIN_PROFILES } from './builtin.js';
 import type { Profile, Situation } from './profile.js';
 
 export type { ErrorPolicy, Profile, Situation } from './profile.js';
 
-const registry = new Map<string, Profile>(BUILTIN_PROFILES.map((p) => [p.id, p]));
+const registry = new Registry<Profile>('profile', (p) => p.id);
+for (const p of BUILTIN_PROFILES) registry.register(p);
+
+/** Adds a profile for every run (scenario-declared profiles need no registration); a taken id is an error. */
+export function registerProfile(profile: Profile): void {
+  registry.register(profile);
+}
 
 /** A custom profile: its base with the declared rules replaced, citing which profile says so. */
 export function deriveProfile(id: string, custom: CustomProfile): Profile {
-  const base = registry.get(custom.extends);
-  if (!base) throw new UsageError(`profile '${id}' extends unknown profile '${custom.extends}'`, `built-in profiles: ${[...registry.keys()].join(', ')}`);
+  const base = registry.find(custom.extends);
+  if (!base) throw new UsageError(`profile '${id}' extends unknown profile '${custom.extends}'`, `built-in profiles: ${registry.ids().join(', ')}`);
   const cite = Object.fromEntries(Object.entries(base.cite).map(([k, v]) => [k, `profile ${id} (from ${base.id}: ${v})`])) as Record<Situation, string>;
   const profile: Profile = {
     ...base,
@@ -33,14 +41,14 @@ export function deriveProfile(id: string, custom: CustomProfile): Profile {
 export function getProfile(id: string, custom: Record<string, CustomProfile> = {}): Profile {
   const declared = custom[id];
   if (declared) return deriveProfile(id, declared);
-  const profile = registry.get(id);
+  const profile = registry.find(id);
   if (!profile) {
-    const known = [...registry.keys(), ...Object.keys(custom)];
-    throw new UsageError(`unknown profile '${id}'`, `known profiles: ${known.join(', ')}`);
+    const known = [...registry.ids(), ...Object.keys(custom)];
+    throw new UnknownIdError('profile', id, known, closest(id, known));
   }
   return profile;
 }
 
 export function listProfiles(): Profile[] {
-  return [...registry.values()];
+  return registry.values();
 }

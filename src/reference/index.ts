@@ -1,19 +1,7 @@
-// Public API of the reference idempotency implementation.
-export { startReferenceServer, DEFAULT_PROCESSING_MS, type ReferenceServer, type ReferenceServerOptions } from './app/server.js';
-export { Ledger, type Execution, type KeyLedger, type LedgerSummary } from './app/ledger.js';
+// Public API of the reference idempotency library: the layer, its stores, framework adapters and
+// metrics. The demo payments app and its flaw modes are not part of it (src/demo/).
 export * from './layer/index.js';
 export * from './adapters/index.js';
-export {
-  FLAWS,
-  FLAW_NAMES,
-  listFlaws,
-  isFlawName,
-  parseFlawNames,
-  behaviourWith,
-  type FlawName,
-  type FlawInfo,
-} from './flaws/registry.js';
-export type { BugClass, Flaw } from './flaws/types.js';
 export { createReferenceMetrics, type ReferenceMetrics } from './observability/metrics.js';
 export { createReferenceLogger, logLayerEvents, type ReferenceLoggerOptions } from './observability/logger.js';
 export { MemoryStore } from './store/memory.js';

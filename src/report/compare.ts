@@ -1,6 +1,6 @@
 // Regressions and improvements between two runs (GUIDE section 6, review cadence). Pure: two
 // reports in, a list of changes out; `idemaudit compare` only prints it and picks the exit code.
-import type { Level } from '../checks/types.js';
+import { bySeverity, type Level } from '../core/verdict.js';
 import { endpointNames, OUTCOMES } from './evidence.js';
 import type { Outcome, Report, ResultRecord } from './model.js';
 
@@ -41,7 +41,6 @@ export interface Comparison {
   notes: Change[];
 }
 
-const LEVEL_RANK: Record<Level, number> = { violation: 0, deviation: 1, observation: 2 };
 
 const triple = (r: { check: string; endpoint: string; level: Level }): string => `${r.check}\u0000${r.endpoint}\u0000${r.level}`;
 const pairOf = (r: { check: string; endpoint: string }): string => `${r.check}\u0000${r.endpoint}`;
@@ -71,7 +70,7 @@ function resultChanges(a: Report, b: Report, out: Comparison): void {
   const ranAfter = new Set(b.results.filter((r) => r.verdict !== 'skip').map(pairOf));
 
   const sortByLevel = (m: Map<string, ResultRecord>): ResultRecord[] =>
-    [...m.values()].map((r, i) => ({ r, i })).sort((x, y) => LEVEL_RANK[x.r.level] - LEVEL_RANK[y.r.level] || x.i - y.i).map(({ r }) => r);
+    [...m.values()].map((r, i) => ({ r, i })).sort((x, y) => bySeverity(x.r.level, y.r.level) || x.i - y.i).map(({ r }) => r);
 
   for (const r of sortByLevel(after)) {
     if (before.has(triple(r))) continue;

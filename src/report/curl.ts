@@ -1,8 +1,8 @@
 // Minimal reproductions: the evidence of a finding as curl commands a sceptical engineer can run.
 // Redacted values become environment variables (IDEMAUDIT_<HEADER>), so no secret is printed and
 // the command still works once the variable is set.
-import { REDACTED } from '../engine/redact.js';
-import type { ExchangeRecord } from '../engine/exchange.js';
+import { REDACTED } from './redact.js';
+import type { ExchangeRecord } from '../core/exchange.js';
 
 const SKIP = new Set(['content-length', 'connection', 'host', 'transfer-encoding']);
 

@@ -1,7 +1,8 @@
 // Plain-text summaries of evidence and figures, shared by the file reporters. Everything here
 // comes from the (already redacted) report; nothing is added from outside it.
-import type { ExchangeRecord } from '../engine/exchange.js';
+import type { ExchangeRecord } from '../core/exchange.js';
 import type { LatencySummary } from '../metrics/histogram.js';
+import { OUTCOMES } from '../core/outcome.js';
 import type { EndpointInfo, Outcome, Report, ResultRecord } from './model.js';
 
 /** Longest body excerpt in a one-line evidence summary. */
@@ -47,7 +48,7 @@ export function factsText(facts: Record<string, unknown> | undefined): string {
   return Object.keys(facts).sort().map((k) => `${k}=${typeof facts[k] === 'string' ? facts[k] : JSON.stringify(facts[k])}`).join(', ');
 }
 
-export const OUTCOMES: readonly Outcome[] = ['first', 'replay', 'conflict', 'mismatch', 'rejected', 'error', 'timeout'];
+export { OUTCOMES };
 
 /** Latency rows in a stable order: endpoints as declared, then outcomes in OUTCOMES order. */
 export function latencyRows(report: Report): Array<{ endpoint: string; outcome: Outcome; s: LatencySummary }> {

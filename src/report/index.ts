@@ -1,7 +1,7 @@
 // Reporter registry and report files.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../errors/index.js';
+import { Registry } from '../core/registry.js';
 import type { Report } from './model.js';
 import type { RenderOptions, Reporter } from './reporter.js';
 import { htmlReporter } from './reporters/html.js';
@@ -14,22 +14,22 @@ import { terminalReporter } from './reporters/terminal.js';
 export type { Report, ResultRecord, Summary } from './model.js';
 export type { Reporter, RenderOptions } from './reporter.js';
 
-const registry = new Map<string, Reporter>();
+const registry = new Registry<Reporter>('report format', (r) => r.id);
 
+/** Adds a reporter (a report format); a taken id is an error. */
 export function registerReporter(r: Reporter): void {
-  registry.set(r.id, r);
+  registry.register(r);
 }
 
 for (const r of [jsonReporter, terminalReporter, junitReporter, sarifReporter, markdownReporter, htmlReporter]) registerReporter(r);
 
+/** The reporter, or an UnknownIdError (a usage error) naming the closest format. */
 export function getReporter(id: string): Reporter {
-  const r = registry.get(id);
-  if (!r) throw new UsageError(`unknown report format '${id}'`, `known formats: ${[...registry.keys()].join(', ')}`);
-  return r;
+  return registry.get(id);
 }
 
 export function listReporters(): Reporter[] {
-  return [...registry.values()];
+  return registry.values();
 }
 
 /** "2026-11-22T16:01:02.345Z" -> "20261122T160102Z" (sortable, safe in file names). */

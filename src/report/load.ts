@@ -1,6 +1,6 @@
 // Read a saved JSON run back into a Report, refusing anything that is not one this build renders.
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors/index.js';
+import { UsageError } from '../core/errors.js';
 import { SCHEMA_VERSION, type Report } from './model.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -20,14 +20,14 @@
 //   target, profile, seed  the distinct values, joined with ", "
 //   scenario               the common name, or "merged" when the runs differ
 //   endpoints              union by name
-import { UsageError } from '../errors/index.js';
-import { LEVEL_RANK, type Level } from '../checks/types.js';
+import { UsageError } from '../core/errors.js';
+import { LEVEL_RANK, type Level } from '../core/verdict.js';
+import { OUTCOMES } from '../core/outcome.js';
 import {
   addHistograms, decodeHistogram, encodeHistogram, summarize, type LatencyHistogram, type LatencySummary,
 } from '../metrics/histogram.js';
 import { SCHEMA_VERSION, summarize as summarizeResults, type EncodedLatency, type LoadRunReport, type Outcome, type Report } from './model.js';
 
-const OUTCOMES: readonly Outcome[] = ['first', 'replay', 'conflict', 'mismatch', 'rejected', 'error', 'timeout'];
 
 const distinct = (values: string[]): string => [...new Set(values)].join(', ');
 

@@ -1,6 +1,7 @@
 // The versioned JSON report: the single input of every reporter (GUIDE section 3).
-import type { Level, Verdict } from '../checks/types.js';
-import type { ExchangeRecord } from '../engine/exchange.js';
+import type { Outcome } from '../core/outcome.js';
+import { atLeast, type Level, type Verdict } from '../core/verdict.js';
+import type { ExchangeRecord } from '../core/exchange.js';
 import type { LatencySummary } from '../metrics/histogram.js';
 
 export const SCHEMA_VERSION = 1;
@@ -36,7 +37,7 @@ export interface Summary {
 
 export type StopCause = 'interrupted' | 'unreachable' | 'request-cap' | 'bail-out';
 
-export type Outcome = 'first' | 'replay' | 'conflict' | 'mismatch' | 'rejected' | 'error' | 'timeout';
+export type { Outcome };
 
 /** What the scenario declared about an endpoint, for governance reports. */
 export interface EndpointInfo {
@@ -75,6 +76,12 @@ export interface Report {
    * Where present, `latency` of that endpoint and outcome is computed from `intended`.
    */
   histograms?: Record<string, Partial<Record<Outcome, EncodedLatency>>>;
+}
+
+/** What a load run yields for the report: its figures and its latency histograms by outcome. */
+export interface LoadOutcome {
+  figures: LoadRunReport;
+  histograms: Partial<Record<Outcome, EncodedLatency>>;
 }
 
 /** One outcome's latency histograms, HdrHistogram compressed base64, µs. */
@@ -135,8 +142,6 @@ export interface ReportHistory {
   error?: string;
 }
 
-const RANK: Record<Level, number> = { observation: 0, deviation: 1, violation: 2 };
-
 export function summarize(results: ResultRecord[], failOn: Level, incomplete?: string, stoppedBy?: StopCause): Summary {
   const counts: Record<Verdict, number> = { pass: 0, fail: 0, skip: 0, error: 0 };
   const levels: Record<Level, number> = { violation: 0, deviation: 0, observation: 0 };
@@ -144,7 +149,7 @@ export function summarize(results: ResultRecord[], failOn: Level, incomplete?: s
     counts[r.verdict] += 1;
     if (r.verdict === 'fail') levels[r.level] += 1;
   }
-  const findings = results.some((r) => r.verdict === 'fail' && RANK[r.level] >= RANK[failOn]);
+  const findings = results.some((r) => r.verdict === 'fail' && atLeast(r.level, failOn));
   // A check that could not judge (error) leaves the audit unproven: that is not a pass. Findings
   // made before an early stop still stand, so a stopped run with findings is a failed run.
   const errored = results.some((r) => r.verdict === 'error');

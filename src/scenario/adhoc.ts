@@ -1,8 +1,8 @@
 // `idemaudit check METHOD URL` builds this in-memory scenario from curl-like flags, so the ad hoc
 // audit runs through exactly the same engine, report and exit codes as `run`.
-import { isCheckId } from '../checks/ids.js';
-import { UsageError } from '../errors/index.js';
-import { ScenarioSchema, type Scenario } from './schema.js';
+import { CHECK_OPTIONS } from './check-options/index.js';
+import { UsageError } from '../core/errors.js';
+import { scenarioSchema, type Scenario } from './schema.js';
 
 export interface AdhocFlags {
   header: string[];
@@ -77,9 +77,9 @@ export function adhocScenario(method: string, url: string, flags: AdhocFlags): S
     tenants: flags.tenantHeader.length > 0 ? { primary: { headers: primary }, secondary: { headers: second } } : {},
     redact: flags.redact ?? [],
     endpoints: [endpoint],
-    checks: Object.fromEntries(CORE.filter(isCheckId).map((id) => [id, id === 'concurrent-duplicates' ? { copies: 8, rounds: 2 } : {}])),
+    checks: Object.fromEntries(CORE.filter((id) => CHECK_OPTIONS.has(id)).map((id) => [id, id === 'concurrent-duplicates' ? { copies: 8, rounds: 2 } : {}])),
   };
-  const result = ScenarioSchema.safeParse(input);
+  const result = scenarioSchema().safeParse(input);
   if (!result.success) {
     throw new UsageError(`cannot audit ${method} ${url}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }

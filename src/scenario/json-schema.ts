@@ -2,14 +2,14 @@
 // validate and complete exactly what the loader accepts. The committed copy is
 // scenarios/scenario.schema.json; test/unit/scenario/json-schema.test.ts keeps it in sync.
 import { z } from 'zod';
-import { ScenarioSchema } from './schema.js';
+import { scenarioSchema } from './schema.js';
 
 export const SCENARIO_SCHEMA_ID = 'urn:idemaudit:scenario:1';
 
 type JsonObject = Record<string, unknown>;
 
 export function scenarioJsonSchema(): JsonObject {
-  const generated = z.toJSONSchema(ScenarioSchema, {
+  const generated = z.toJSONSchema(scenarioSchema(), {
     // Input side: keys with defaults are optional to write.
     io: 'input',
     // draft-07 is what editors' YAML/JSON language services support best.

@@ -2,16 +2,15 @@
 // thrown at once as a ScenarioError, so a user fixes a file in one pass instead of one error per run.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, Parser, parseDocument, type Document } from 'yaml';
-import { ScenarioError, type ScenarioProblem } from '../errors/index.js';
+import { ScenarioError, type ScenarioProblem } from '../core/errors.js';
 import type { Finding, Path, SourceFinding } from './finding.js';
 import { interpolateDocument } from './interpolate-document.js';
 import type { Env } from './interpolate.js';
-import { checkOptionProblems } from './check-options.js';
 import { locate } from './locate.js';
 import { nestingProblem } from './nesting.js';
 import { duplicateEndpointNames, templateProblems, unknownProbeTenants } from './rules.js';
 import { allowedKeys } from './schema-keys.js';
-import { ScenarioSchema, type Scenario } from './schema.js';
+import { scenarioSchema, type Scenario } from './schema.js';
 import { cyclicAliases, duplicateKeys, syntaxErrors } from './syntax.js';
 import { findingsFromIssue } from './zod-issues.js';
 
@@ -74,15 +73,16 @@ export function parseScenario(text: string, file: string, env: Env = process.env
   const data = 'data' in built ? built.data : undefined;
 
   const findings: Finding[] = [];
-  const parsed = ScenarioSchema.safeParse(data, { reportInput: true });
+  const schema = scenarioSchema();
+  const parsed = schema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
-    const keysAt = (path: Path) => allowedKeys(ScenarioSchema, path);
+    const keysAt = (path: Path) => allowedKeys(schema, path);
     findings.push(...parsed.error.issues.flatMap((issue) => findingsFromIssue(issue, data, keysAt)));
   }
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
     const raw = data as Record<string, unknown>;
     const lineOf = (path: Path) => lines.linePos(offsetOf(doc, { path })).line;
-    findings.push(...duplicateEndpointNames(raw, lineOf), ...unknownProbeTenants(raw), ...templateProblems(raw), ...checkOptionProblems(raw));
+    findings.push(...duplicateEndpointNames(raw, lineOf), ...unknownProbeTenants(raw), ...templateProblems(raw));
   }
   // A scalar whose variable is missing still holds `${VAR}`: further complaints about it are noise.
   const unresolved = new Set(interpolation.map((f) => f.offset));

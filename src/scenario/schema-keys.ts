@@ -4,10 +4,13 @@ import type { Path } from './finding.js';
 
 function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault) {
-    s = s.unwrap() as z.ZodType;
+  for (;;) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault || s instanceof z.ZodPrefault) s = s.unwrap() as z.ZodType;
+    // A check's options: z.union([z.null(), options]).transform(...) (see scenarioSchema()).
+    else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+    else if (s instanceof z.ZodUnion) s = ((s.options as z.ZodType[]).find((o) => unwrap(o) instanceof z.ZodObject) ?? s.options[0]) as z.ZodType;
+    else return s;
   }
-  return s;
 }
 
 export function allowedKeys(schema: z.ZodType, path: Path): string[] {

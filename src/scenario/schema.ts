@@ -1,33 +1,13 @@
 // The scenario file format. One zod definition is the source of the TypeScript types, the
 // validation and the committed JSON Schema (scenarios/scenario.schema.json), so they never drift.
 import { z } from 'zod';
-import { CHECK_IDS } from '../checks/ids.js';
-import { RetryPolicySchema } from '../engine/retry/policy.js';
-import { FaultSpecSchema } from '../faults/spec.js';
+import { CHECK_OPTIONS } from './check-options/index.js';
+import { RetryPolicySchema } from './retry-policy.js';
+import { FaultSpecSchema } from './fault-specs.js';
 
-const headerMap = z.record(z.string().min(1), z.string()).describe('HTTP headers; values may use ${ENV} interpolation');
+import { Duration, durationMs, headerMap, jsonPointer } from './primitives.js';
 
-const jsonPointer = z
-  .string()
-  .regex(/^(\/([^~/]|~[01])*)*$/, 'must be a JSON pointer such as /id or /data/0/id (RFC 6901)')
-  .describe('JSON pointer (RFC 6901) into a JSON response body');
-
-const durationMs = z.number().int().positive();
-
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** A duration as milliseconds or a string such as "250ms", "30s", "5m", "24h", "7d". */
-export const Duration = z
-  .union([
-    z.number().int().nonnegative(),
-    z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'must be a duration such as 250ms, 30s, 5m, 24h or 7d'),
-  ])
-  .transform((v) => {
-    if (typeof v === 'number') return v;
-    const [, n, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(v)!;
-    return Math.round(Number(n) * DURATION_UNITS[unit as keyof typeof DURATION_UNITS]);
-  })
-  .describe('Duration: milliseconds, or a string such as 250ms, 30s, 5m, 24h, 7d');
+export { Duration };
 
 const ErrorPolicy = z.enum(['replay', 'release', 'any']);
 
@@ -78,8 +58,6 @@ export const EndpointSchema = z
 export const TenantSchema = z.strictObject({
   headers: headerMap.describe('Credential headers that identify this tenant (redacted in every report)'),
 });
-
-const checkOptions = z.record(z.string(), z.unknown()).nullable();
 
 const statusList = z.array(z.number().int().min(100).max(599)).min(1);
 
@@ -163,12 +141,33 @@ export const ScenarioSchema = z
       .optional()
       .describe('Test hooks the target offers to the chaos checks'),
     endpoints: z.array(EndpointSchema).min(1, 'declare at least one endpoint'),
-    // An unknown id surfaces as zod's `unrecognized_keys` on `checks`; the loader words that message.
-    checks: z
-      .partialRecord(z.enum(CHECK_IDS), checkOptions)
-      .default({})
-      .describe(`Checks to run, by id, with their options (null or {} for defaults). Known ids: ${CHECK_IDS.join(', ')}`),
+    // The static shape only: scenarioSchema() replaces it with one property per registered check.
+    checks: z.record(z.string(), z.unknown()).default({})
+      .describe('Checks to run, by id, with their options (null or {} for defaults)'),
   });
+
+/**
+ * `checks:` as the registered checks define it: one optional property per check id, each parsed
+ * with that check's option schema (null or {} for its defaults), so options are parsed once, at
+ * load time. An unknown id surfaces as zod's `unrecognized_keys`; the loader words that message.
+ */
+function checksSchema() {
+  const shape: Record<string, z.ZodType> = {};
+  for (const { id, schema } of CHECK_OPTIONS.values()) {
+    shape[id] = z.union([z.null(), schema]).transform((v: unknown) => (v === null ? schema.parse({}) : v)).optional();
+  }
+  return z.strictObject(shape).default({})
+    .describe(`Checks to run, by id, with their options (null or {} for defaults). Known ids: ${CHECK_OPTIONS.ids().join(', ')}`);
+}
+
+let cached: { size: number; schema: z.ZodType<Scenario, unknown> } | undefined;
+
+/** The scenario format with the checks registered now (rebuilt when an extension registers one). */
+export function scenarioSchema(): z.ZodType<Scenario, unknown> {
+  const size = CHECK_OPTIONS.ids().length;
+  if (cached?.size !== size) cached = { size, schema: ScenarioSchema.extend({ checks: checksSchema() }) as unknown as z.ZodType<Scenario, unknown> };
+  return cached.schema;
+}
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type Scenario = z.output<typeof ScenarioSchema>;

@@ -1,8 +1,8 @@
 // Turns zod issues into findings worded for people writing YAML, each addressed by its path.
 import type { z } from 'zod';
-import { CHECK_IDS } from '../checks/ids.js';
+import { CHECK_OPTIONS } from './check-options/index.js';
 import { formatPath, type Finding, type Path } from './finding.js';
-import { closest } from './suggest.js';
+import { closest } from '../core/suggest.js';
 
 /** Which keys a strict object accepts at a path (injected so this module stays free of the schema). */
 export type KeysAt = (path: Path) => string[];
@@ -22,8 +22,9 @@ function at(path: Path): string {
 
 function unknownKey(path: Path, key: string, keysAt: KeysAt): string {
   if (path.length === 1 && path[0] === 'checks') {
-    const hint = closest(key, CHECK_IDS);
-    return `unknown check id '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known: ${CHECK_IDS.join(', ')}`;
+    const known = CHECK_OPTIONS.ids();
+    const hint = closest(key, known);
+    return `unknown check id '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known: ${known.join(', ')}`;
   }
   const allowed = keysAt(path);
   const hint = closest(key, allowed);

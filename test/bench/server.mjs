@@ -56,11 +56,11 @@ async function startStatic() {
 
 async function startBare() {
   const [{ createReferenceApp }, { readBody }, { Ledger }, { createReferenceMetrics }, context, clock] = await Promise.all([
-    load('reference/app/routes.js'),
+    load('demo/app/routes.js'),
     load('reference/adapters/read-body.js'),
-    load('reference/app/ledger.js'),
+    load('demo/app/ledger.js'),
     load('reference/observability/metrics.js'),
-    load('reference/app/context.js'),
+    load('demo/app/context.js'),
     load('reference/layer/clock.js'),
   ]);
   const keyHeader = 'Idempotency-Key';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceServer } from '../../src/reference/index.js';
+import { startReferenceServer } from '../../src/demo/index.js';
 import type { IdempotencyStore } from '../../src/reference/store/types.js';
 import { createRedisStore } from '../../src/reference/store/redis/index.js';
 import { deleteKeysByPrefix, requireRedis, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis.js';

@@ -1,8 +1,8 @@
 // Bugs the fuzzers found, each pinned by the smallest input that showed it (see the fix's comment).
 import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScenarioError, type ScenarioProblem } from '../../src/errors/index.js';
-import { startReferenceServer, type ReferenceServer } from '../../src/reference/index.js';
+import { ScenarioError, type ScenarioProblem } from '../../src/core/errors.js';
+import { startReferenceServer, type ReferenceServer } from '../../src/demo/index.js';
 import { interpolate } from '../../src/scenario/interpolate.js';
 import { parseScenario } from '../../src/scenario/index.js';
 import { MAX_NESTING } from '../../src/scenario/nesting.js';

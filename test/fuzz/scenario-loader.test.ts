@@ -3,7 +3,7 @@
 // warning on the process, never a hang (each case must finish within LOADER_CASE_BUDGET_MS).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../src/errors/index.js';
+import { ScenarioError } from '../../src/core/errors.js';
 import { parseScenario } from '../../src/scenario/index.js';
 import {
   aliasBomb,

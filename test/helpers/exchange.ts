@@ -1,5 +1,5 @@
 // Fabricated exchanges for pure verdict tests.
-import type { Exchange } from '../../src/engine/exchange.js';
+import type { Exchange } from '../../src/core/exchange.js';
 
 let seq = 0;
 

@@ -1,6 +1,6 @@
 // `idemaudit compare <old> <new>`: regressions between two saved runs; exit 1 when there are any.
 import { InvalidArgumentError, type Command } from 'commander';
-import { EXIT } from '../../errors/index.js';
+import { EXIT } from '../../core/errors.js';
 import { compareReports, DEFAULT_COMPARE, hasRegression, type Change } from '../../report/compare.js';
 import { readReportFile } from '../../report/load.js';
 import type { CliIO } from '../io.js';

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { hostAllowed } from '../../engine/guard.js';
-import { UsageError } from '../../errors/index.js';
+import { UsageError } from '../../core/errors.js';
 import { inventorySpec, parseRiskOverride, parseRiskRules, RISK_LEVELS, type EstateOptions, type RiskLevel } from '../../estate/index.js';
 
 export interface SpecFlags {

@@ -1,6 +1,6 @@
 // `idemaudit init --from-openapi <spec>`: the starter scenario generated from a spec's mutations.
 import path from 'node:path';
-import { UsageError } from '../../errors/index.js';
+import { UsageError } from '../../core/errors.js';
 import { generateScenario, selectOperations, specBaseUrl } from '../../estate/index.js';
 import { loadInventory, riskLevels, type SpecFlags } from './estate-common.js';
 

@@ -1,7 +1,7 @@
 // `idemaudit init [file]`: a commented starter scenario that validates as written.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../../errors/index.js';
+import { UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 import { scenarioFromOpenApi, type FromOpenApiFlags } from './init-openapi.js';
 

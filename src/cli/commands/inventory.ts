@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT, UsageError } from '../../errors/index.js';
+import { EXIT, UsageError } from '../../core/errors.js';
 import { INVENTORY_FORMATS, renderInventory, type InventoryFormat } from '../../estate/index.js';
 import type { CliIO } from '../io.js';
 import { list } from '../options.js';

@@ -1,9 +1,9 @@
 // `idemaudit list <checks|profiles|flaws|reporters>`: one line per item.
 import { listChecks } from '../../checks/index.js';
-import { UsageError } from '../../errors/index.js';
+import { UsageError } from '../../core/errors.js';
 import { listProfiles } from '../../profiles/index.js';
 import { listFaults } from '../../faults/index.js';
-import { listFlaws } from '../../reference/index.js';
+import { listFlaws } from '../../demo/index.js';
 import { listReporters } from '../../report/index.js';
 import type { CliIO } from '../io.js';
 

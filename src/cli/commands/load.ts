@@ -6,12 +6,12 @@
 //   idemaudit load http://127.0.0.1:4000/payments --rate 2000 -d 30s --duplicates 0.2 --threshold 'p99 < 50ms'
 import { InvalidArgumentError, type Command } from 'commander';
 import { LoadOptions } from '../../checks/load.js';
-import type { Level } from '../../checks/types.js';
-import type { RunEvent, RunListener } from '../../engine/events.js';
+import type { Level } from '../../checks/api.js';
+import type { RunEvent, RunListener } from '../../audit/events.js';
 import { formatProgress } from '../../engine/load/progress.js';
-import { UsageError } from '../../errors/index.js';
+import { UsageError } from '../../core/errors.js';
 import { parseBody, parseEndpointUrl, parseHeader, slug } from '../../scenario/adhoc.js';
-import { ScenarioSchema, type Scenario } from '../../scenario/schema.js';
+import { scenarioSchema, type Scenario } from '../../scenario/schema.js';
 import { isInteractive, type CliIO } from '../io.js';
 import { auditAndReport, type AuditFlags } from './run.js';
 import { duration, level, list, positiveInt, positiveNumber, readBodyFlag } from '../options.js';
@@ -132,7 +132,7 @@ export function loadScenario(url: string, flags: LoadFlags, body?: string): Scen
     endpoints: [endpoint],
     checks: { load: options },
   };
-  const result = ScenarioSchema.safeParse(input);
+  const result = scenarioSchema().safeParse(input);
   if (!result.success) {
     throw new UsageError(`cannot load ${url}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
@@ -145,13 +145,9 @@ export function loadProgressListener(io: CliIO, enabled: boolean): RunListener {
   const line = (text: string): void => {
     io.stderr.write(`\r\x1b[2K${text.slice(0, 150)}`);
   };
-  let typed = false;
   return (event: RunEvent) => {
     if (event.type === 'load-progress') {
-      typed = true;
       line(`load ${event.endpoint}: ${formatProgress(event.progress)}`);
-    } else if (event.type === 'check-note' && !typed) {
-      line(`${event.check} ${event.endpoint}: ${event.text}`);
     } else if (event.type === 'run-end') {
       io.stderr.write('\r\x1b[2K');
     }

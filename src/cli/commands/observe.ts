@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hostAllowed } from '../../engine/guard.js';
-import { EXIT, UsageError } from '../../errors/index.js';
+import { EXIT, UsageError } from '../../core/errors.js';
 import { DEFAULT_KEY_HEADERS, INPUT_FORMATS, loadSpec, specBaseUrl, OBSERVE_FORMATS, observeFile, renderObserve, type InputFormat, type ObserveFormat } from '../../estate/index.js';
 import type { CliIO } from '../io.js';
 import { duration, list, positiveInt } from '../options.js';

@@ -1,7 +1,7 @@
 // `idemaudit proxy`: the fault proxy on its own, in front of any API, until SIGINT/SIGTERM.
 // Faults come as compact flags: name[:probability][,key=value...].
-import { UsageError } from '../../errors/index.js';
-import { randomSeed } from '../../engine/rng.js';
+import { UsageError } from '../../core/errors.js';
+import { randomSeed } from '../../core/rng.js';
 import { parseFaultSpec, startFaultProxy, type FaultEvent, type FaultProxy, type FaultProxyStats, type FaultSpecBase } from '../../faults/index.js';
 import type { CliIO } from '../io.js';
 

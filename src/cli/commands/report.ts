@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT, UsageError } from '../../errors/index.js';
+import { EXIT, UsageError } from '../../core/errors.js';
 import { getReporter } from '../../report/index.js';
 import { readReportFile } from '../../report/load.js';
 import { mergeReports } from '../../report/merge.js';

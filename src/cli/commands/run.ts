@@ -1,13 +1,13 @@
 // `idemaudit run <scenario>`: load, audit, print, write reports, and map the verdict to an exit code.
 import type { Command } from 'commander';
-import type { Level } from '../../checks/types.js';
-import type { RunListener } from '../../engine/events.js';
+import type { Level } from '../../checks/api.js';
+import type { RunListener } from '../../audit/events.js';
 import { readFile } from 'node:fs/promises';
-import { renderLoadTable, writeHistogramFiles } from '../../engine/load/report.js';
-import { Redactor } from '../../engine/redact.js';
-import { redactionPolicyFor } from '../../engine/redaction-policy.js';
-import { runAudit, type RunOptions } from '../../engine/run.js';
-import { EXIT, UsageError } from '../../errors/index.js';
+import { renderLoadTable, writeHistogramFiles } from '../../report/load-results.js';
+import { Redactor } from '../../report/redact.js';
+import { redactionPolicyFor } from '../../audit/redaction-policy.js';
+import { runAudit, type RunOptions } from '../../index.js';
+import { EXIT, UsageError } from '../../core/errors.js';
 import { getReporter, writeReports, type Report } from '../../report/index.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import type { Scenario } from '../../scenario/schema.js';

@@ -1,9 +1,10 @@
 // `idemaudit serve`: the reference server in the foreground until SIGINT/SIGTERM.
-import { createReferenceLogger, startReferenceServer } from '../../reference/index.js';
+import { createReferenceLogger } from '../../reference/index.js';
+import { startReferenceServer } from '../../demo/index.js';
 import { createRedisStore } from '../../reference/store/redis/index.js';
 import { MemoryStore } from '../../reference/store/memory.js';
 import type { IdempotencyStore } from '../../reference/store/types.js';
-import { UsageError } from '../../errors/index.js';
+import { UsageError } from '../../core/errors.js';
 import type { CliIO } from '../io.js';
 
 export interface ServeFlags {

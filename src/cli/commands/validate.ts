@@ -1,5 +1,5 @@
 // `idemaudit validate <files...>`: every problem of every file, positioned; exit 2 if any.
-import { EXIT, ScenarioError, formatProblem } from '../../errors/index.js';
+import { EXIT, ScenarioError, formatProblem } from '../../core/errors.js';
 import { loadScenarioFile } from '../../scenario/index.js';
 import type { CliIO } from '../io.js';
 

@@ -3,11 +3,11 @@
 // duplicates, records latency by outcome, and judges duplicates against their originals as the
 // answers arrive. Memory is O(1) in the number of requests: counters, histograms, a bounded ring of
 // recent originals, bounded samples and evidence; nothing per request outlives the request.
-import type { Exchange } from '../exchange.js';
+import type { Exchange } from '../../core/exchange.js';
 import { flattenHeaders } from '../client.js';
-import { resolvePointer } from '../json-pointer.js';
+import { resolvePointer } from '../../core/json-pointer.js';
 import { describeNetError, errorCode } from '../net-error.js';
-import { createRng, type Rng } from '../rng.js';
+import { createRng, type Rng } from '../../core/rng.js';
 import { Flight, type FlightSink, type Pair, type Tracked, type Vu } from './flight.js';
 import type { LoadClock } from './clock.js';
 import { TrafficMix, type SlotKind } from './mix.js';

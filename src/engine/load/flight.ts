@@ -2,7 +2,7 @@
 // handler interface: onConnect/onHeaders/onData/onComplete/onError, which undici calls directly).
 // No promise, no closure and no per-request array survives the request: a Flight is garbage as soon
 // as the engine has recorded it.
-import { REPLAY_MARKERS } from '../../checks/compare.js';
+import { REPLAY_MARKERS } from '../../core/replay-marker.js';
 import type { SlotKind } from './mix.js';
 
 /** What a Flight reports to; implemented by LoadEngine (and by fakes in tests). */

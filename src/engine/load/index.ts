@@ -44,5 +44,4 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps = {}): Promis
     await transport.close().catch(() => transport.destroy().catch(() => {}));
   }
 }
-export { attachLoadResults, recomputeLatency, renderLoadTable, writeHistogramFiles } from './report.js';
 export { formatProgress } from './progress.js';

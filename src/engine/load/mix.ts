@@ -12,23 +12,9 @@
 
 export type SlotKind = 'fresh' | 'replay' | 'inflight';
 
-export interface MixRatios {
-  /** Share of requests that reuse an earlier key (0..1). */
-  duplicates: number;
-  /** Share of those duplicates sent while their original is still in flight (0..1). */
-  inFlight: number;
-}
+import { mixProblem, type MixRatios } from '../../scenario/check-options/load.js';
 
-/** Why the ratios are infeasible, or undefined when they are fine. */
-export function mixProblem({ duplicates: d, inFlight: f }: MixRatios): string | undefined {
-  if (!(d >= 0 && d <= 1)) return `duplicates must be a ratio between 0 and 1, got ${d}`;
-  if (!(f >= 0 && f <= 1)) return `inFlightDuplicates must be a share between 0 and 1, got ${f}`;
-  if (d === 1) return 'duplicates must be below 1: every duplicate needs an original';
-  if (d * f > 1 - d + 1e-12) {
-    return `duplicates ${d} with inFlightDuplicates ${f} asks for ${(d * f * 100).toFixed(1)}% in-flight duplicates but only ${((1 - d) * 100).toFixed(1)}% originals; each in-flight duplicate needs its own original (keep duplicates x inFlightDuplicates <= 1 - duplicates)`;
-  }
-  return undefined;
-}
+export { mixProblem, type MixRatios };
 
 export function transitionProbabilities({ duplicates: d, inFlight: f }: MixRatios): { twin: number; replay: number } {
   if (d <= 0) return { twin: 0, replay: 0 };

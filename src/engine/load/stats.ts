@@ -6,9 +6,11 @@ import {
   type LatencyHistogram, type LatencySummary,
 } from '../../metrics/histogram.js';
 import type { LatencySource, LatencyStat } from '../../metrics/thresholds.js';
-import type { EncodedLatency, Outcome } from '../../report/model.js';
+import { OUTCOMES, type Outcome } from '../../core/outcome.js';
+import type { EncodedLatency } from '../../report/model.js';
 
-export const OUTCOME_ORDER: readonly Outcome[] = ['first', 'replay', 'conflict', 'mismatch', 'rejected', 'error', 'timeout'];
+/** Outcomes in report order. */
+export const OUTCOME_ORDER: readonly Outcome[] = OUTCOMES;
 export const O_FIRST = 0;
 export const O_REPLAY = 1;
 export const O_CONFLICT = 2;

@@ -1,11 +1,12 @@
 // Shapes shared by the load executors: what to send, how to pace it, and what comes back.
 import type { KeyFormat } from '../keys.js';
-import type { Exchange } from '../exchange.js';
+import type { Exchange } from '../../core/exchange.js';
 import type { SlotKind } from './mix.js';
 import type { Stage } from './schedule.js';
 import type { LoadStats } from './stats.js';
 
-export const EXECUTORS = ['constant-arrival-rate', 'ramping-arrival-rate', 'constant-connections'] as const;
+export { EXECUTORS } from '../../scenario/check-options/load.js';
+import type { EXECUTORS } from '../../scenario/check-options/load.js';
 export type ExecutorName = (typeof EXECUTORS)[number];
 
 /** One endpoint's request, prepared once: the hot path only adds the key header. */

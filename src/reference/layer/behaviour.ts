@@ -1,5 +1,5 @@
 // Every decision the layer makes, as one object of small functions. The layer only ever consults
-// this object; each flaw (src/reference/flaws/) replaces one or two of these decisions, so the
+// this object; each flaw (src/demo/flaws/) replaces one or two of these decisions, so the
 // deliberate bugs live in their own files instead of as ifs sprinkled through the layer.
 import type { IdempotencyStore } from '../store/types.js';
 import { atomicClaim, type ClaimStrategy } from './claim.js';

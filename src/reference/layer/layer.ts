@@ -2,9 +2,8 @@
 // method filter -> size -> key present -> key syntax -> claim -> new | replay | in-flight | mismatch.
 // Every decision a flaw may change is taken through `behaviour`; the layer itself has no flaw ifs.
 import { performance } from 'node:perf_hooks';
-import { behaviourWith, parseFlawNames } from '../flaws/registry.js';
 import { isAbandoned } from './abandoned.js';
-import type { LayerBehaviour } from './behaviour.js';
+import { correctBehaviour, type LayerBehaviour } from './behaviour.js';
 import { StoreUnavailableError, type StoredResponse } from '../store/types.js';
 import type { ClaimResult, NewClaim, Settlement } from './claim.js';
 import { REPLAY_MARKER, fromStoredResponse, toStoredResponse, withReplayMarker } from './envelope.js';
@@ -43,8 +42,8 @@ type KeyHashOf = () => string;
 
 export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer {
   const config = resolveLayerOptions(options);
-  const flawNames = parseFlawNames(options.flaws ?? []);
-  const behaviour: LayerBehaviour = behaviourWith(flawNames);
+  const flawNames = [...(options.flaws?.names ?? [])];
+  const behaviour: LayerBehaviour = options.flaws?.behaviour ?? correctBehaviour;
 
   const listener = config.onEvent;
   /** False when nobody listens: the per-request events are then not even built. */

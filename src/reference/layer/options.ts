@@ -1,4 +1,5 @@
 // Layer options, their defaults, and the one place they are validated.
+import type { LayerBehaviour } from './behaviour.js';
 import type { IdempotencyStore } from '../store/types.js';
 import { DEFAULT_REPLAY_HEADERS } from './envelope.js';
 import { tenantFromAuthorization, type TenantOf } from './tenant.js';
@@ -24,8 +25,11 @@ export interface LayerOptions {
   replayHeaders?: readonly string[];
   /** Tenant a request belongs to. Default: SHA-256 of Authorization, `anonymous` without one. */
   tenantOf?: TenantOf;
-  /** Deliberate bugs to enable (see src/reference/flaws/registry.ts). */
-  flaws?: Iterable<string>;
+  /**
+   * Deliberate bugs, for demonstrating what an audit catches (the demo server's flaw modes,
+   * src/demo/flaws/). Never set this in production.
+   */
+  flaws?: { names: readonly string[]; behaviour: LayerBehaviour };
   /** Metrics and logs hook; exceptions thrown by it are ignored. */
   onEvent?: EventListener;
   /** Larger bodies are refused with 413 before anything else. Default 1 MiB. */

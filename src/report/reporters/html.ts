@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { html, jsonForScript } from '../escape.js';
 import { evidenceBlock, evidenceLine, factsText, latencyRows } from '../evidence.js';
 import { governance, MATURITY_TEXT } from '../governance.js';
+import { VERDICT_ORDER } from '../../core/verdict.js';
 import type { Report, ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
 
@@ -140,8 +141,9 @@ const APP_JS = `(function () {
   filter();
 })();`;
 
+// Sort keys of the results table: what needs attention first.
 const RANK: Record<string, number> = { violation: 0, deviation: 1, observation: 2 };
-const VERDICT_RANK: Record<string, number> = { fail: 0, error: 1, skip: 2, pass: 3 };
+const VERDICT_RANK: Record<string, number> = VERDICT_ORDER;
 
 const badge = (cls: string, text: string): string => `<span class="badge ${cls}">${html(text)}</span>`;
 

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { stringify, type ToStringOptions } from 'yaml';
-import { CHECK_IDS } from '../../../src/checks/ids.js';
+import { CHECK_OPTIONS } from '../../../src/scenario/check-options/index.js';
+
+const CHECK_IDS = CHECK_OPTIONS.ids();
 
 const scenarioFile = (name: string): string => readFileSync(fileURLToPath(new URL(`../../../scenarios/${name}`, import.meta.url)), 'utf8');
 

@@ -2,9 +2,10 @@
 // targets it, at the level the catalogue promises, and the correct server raises no false alarm.
 // Audits run side by side (each against its own server) so the waits of `expiry` overlap.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHECK_IDS } from '../../../src/checks/index.js';
-import { runAudit } from '../../../src/engine/run.js';
-import { createRedisStore, startReferenceServer, type IdempotencyStore } from '../../../src/reference/index.js';
+import { defaultCheckIds } from '../../../src/checks/index.js';
+import { runAudit } from '../../../src/audit/run.js';
+import { createRedisStore, type IdempotencyStore } from '../../../src/reference/index.js';
+import { startReferenceServer } from '../../../src/demo/index.js';
 import { deleteKeysByPrefix, uniquePrefix } from '../../helpers/redis.js';
 import type { Report } from '../../../src/report/model.js';
 import { loadScenarioFile } from '../../../src/scenario/index.js';
@@ -38,7 +39,7 @@ async function audit(flaws: string[], seed = 'detect', kind: StoreKind = 'memory
 }
 
 /** reference.yaml runs every check except the chaos and load ones, which have their own scenarios. */
-const REFERENCE_CHECKS = new Set(DEFAULT_CHECK_IDS);
+const REFERENCE_CHECKS = new Set(defaultCheckIds());
 
 /** Only `expiry`, with a test retention declared on create-payment; the server keeps results `retentionMs`. */
 async function expiryAudit(retentionMs: number | undefined, testRetention: number): Promise<Report> {
@@ -155,7 +156,7 @@ describe('the flaw catalogue', () => {
   // `idemaudit list flaws` and the README say which checks catch each flaw: they must say exactly
   // what the matrices in this file (and, for load, test/integration/load) prove.
   it('names exactly the checks proven to catch each flaw', async () => {
-    const { listFlaws } = await import('../../../src/reference/index.js');
+    const { listFlaws } = await import('../../../src/demo/index.js');
     const proven = new Map<string, Set<string>>();
     for (const [flaw, check] of [...PROTOCOL_MATRIX, ...CHAOS_MATRIX, ['race', 'load'], ['no-inflight', 'load']] as Array<[string, string]>) {
       proven.set(flaw, (proven.get(flaw) ?? new Set()).add(check));

@@ -1,9 +1,9 @@
 // Profiles are data (a custom profile declared in the scenario changes the grading), and a seed
 // reproduces a run: the same keys and payload variants, request for request.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { OutgoingRequest } from '../../../src/engine/exchange.js';
-import { runAudit } from '../../../src/engine/run.js';
-import { startReferenceServer } from '../../../src/reference/index.js';
+import type { OutgoingRequest } from '../../../src/core/exchange.js';
+import { runAudit } from '../../../src/index.js';
+import { startReferenceServer } from '../../../src/demo/index.js';
 import { loadScenarioFile, parseScenario } from '../../../src/scenario/index.js';
 
 const servers: Array<{ close(): Promise<void> }> = [];

@@ -1,8 +1,9 @@
 // A race window of a millisecond or less is caught reliably: the racy server with 1 ms of work
 // between its check and its set, audited by a sweep of last-byte bursts.
 import { afterAll, describe, expect, it } from 'vitest';
-import { runAudit } from '../../../src/engine/run.js';
-import { MemoryStore, createRedisStore, startReferenceServer } from '../../../src/reference/index.js';
+import { runAudit } from '../../../src/index.js';
+import { MemoryStore, createRedisStore } from '../../../src/reference/index.js';
+import { startReferenceServer } from '../../../src/demo/index.js';
 import { parseScenario } from '../../../src/scenario/index.js';
 import { deleteKeysByPrefix, uniquePrefix } from '../../helpers/redis.js';
 

@@ -3,8 +3,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runAudit } from '../../../src/engine/run.js';
-import { startReferenceServer } from '../../../src/reference/index.js';
+import { runAudit } from '../../../src/audit/run.js';
+import { startReferenceServer } from '../../../src/demo/index.js';
 import { loadScenarioFile } from '../../../src/scenario/index.js';
 
 const sh = promisify(execFile);

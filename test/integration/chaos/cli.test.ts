@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { minimalCounterexample } from '../../../src/engine/chaos/derive.js';
+import { minimalCounterexample } from '../../../src/checks/chaos/derive.js';
 import { parseHistory } from '../../../src/engine/history.js';
 import { runCli, startServe } from '../../helpers/cli.js';
 

@@ -2,9 +2,9 @@
 // idempotency layer, fail closed while on (and fail open with the flaw), harmless when unused.
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAudit } from '../../../src/engine/run.js';
-import { startReferenceServer, type ReferenceServer } from '../../../src/reference/index.js';
-import { ScenarioSchema } from '../../../src/scenario/schema.js';
+import { runAudit } from '../../../src/audit/run.js';
+import { startReferenceServer, type ReferenceServer } from '../../../src/demo/index.js';
+import { scenarioSchema } from '../../../src/scenario/schema.js';
 import { httpServer } from '../../helpers/servers.js';
 
 const servers: ReferenceServer[] = [];
@@ -83,7 +83,7 @@ describe('store-outage switch', () => {
 });
 
 describe('store-outage check: how the outage is triggered', () => {
-  const scenarioFor = (target: string, extra: Record<string, unknown> = {}) => ScenarioSchema.parse({
+  const scenarioFor = (target: string, extra: Record<string, unknown> = {}) => scenarioSchema().parse({
     version: 1, name: 'outage', target,
     defaults: { headers: { 'content-type': 'application/json' }, timeoutMs: 2000 },
     endpoints: [{ name: 'pay', path: '/payments', body: { amount: 5, currency: 'EUR' }, identity: '/id', risk: 'critical' }],

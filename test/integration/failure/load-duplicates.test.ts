@@ -2,7 +2,7 @@
 // Redis (unique prefix): every distinct key executes exactly once (ledger), whatever mix of
 // in-flight conflicts (409) and replays (201 with Idempotent-Replayed) the duplicates meet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceServer, type ReferenceServer } from '../../../src/reference/index.js';
+import { startReferenceServer, type ReferenceServer } from '../../../src/demo/index.js';
 import { createRedisStore, type RedisStore } from '../../../src/reference/store/redis/index.js';
 import { keysWithDuplicates, rng, runLoad } from '../../helpers/load.js';
 import { SHARED_REDIS_URL, deleteKeysByPrefix, requireRedis, uniquePrefix } from '../../helpers/redis.js';

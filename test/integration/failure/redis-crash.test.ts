@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startReferenceServer, type ReferenceServer } from '../../../src/reference/index.js';
+import { startReferenceServer, type ReferenceServer } from '../../../src/demo/index.js';
 import { createRedisStore, type RedisStore } from '../../../src/reference/store/redis/index.js';
 import { rng, runLoad, type LoadRequest, type LoadResult } from '../../helpers/load.js';
 import { sleep, startRedisServer, uniquePrefix, type RedisServer } from '../../helpers/redis.js';

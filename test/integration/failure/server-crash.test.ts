@@ -10,7 +10,7 @@
 // The oracle for "exactly one execution in total". The ledger lives in process memory, so the one of
 // process 1 dies with it; we count executions as (executions of process 1) + (ledger of process 2):
 //   - process 1 records its side effect only after 1500 ms of processing that start right after its
-//     claim (src/reference/app/mutation.ts: simulateWork, then ledger.record, then complete);
+//     claim (src/demo/app/mutation.ts: simulateWork, then ledger.record, then complete);
 //   - the test kills process 1 about 20 ms after its claim appears in Redis, far inside the 1500 ms
 //     of processing that precede the side effect, and Redis still shows that claim in flight with
 //     its token: 0 executions there (and its client got no answer at all);

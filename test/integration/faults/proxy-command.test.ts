@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { proxyCommand } from '../../../src/cli/commands/proxy.js';
 import type { CliIO } from '../../../src/cli/io.js';
-import { UsageError } from '../../../src/errors/index.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { eventually, send, startUpstream } from './helpers.js';
 
 function fakeIO() {

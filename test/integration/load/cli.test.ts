@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCommand, loadScenario, type LoadFlags } from '../../../src/cli/commands/load.js';
 import type { CliIO } from '../../../src/cli/io.js';
-import { startReferenceServer, type ReferenceServer } from '../../../src/reference/index.js';
+import { startReferenceServer, type ReferenceServer } from '../../../src/demo/index.js';
 import type { Report } from '../../../src/report/model.js';
 
 function captureIO(): CliIO & { out: () => string; err: () => string } {

@@ -2,15 +2,15 @@
 // and the wait-then-execute flaw (no-inflight) under load, and passes the correct server on the
 // memory store and on the Redis store. Each audit is a 2 s load at 150 req/s with 30% duplicates.
 import { describe, expect, it } from 'vitest';
-import { attachLoadResults } from '../../../src/engine/load/report.js';
-import { runAudit } from '../../../src/engine/run.js';
-import { createRedisStore, startReferenceServer, type IdempotencyStore } from '../../../src/reference/index.js';
+import { runAudit } from '../../../src/audit/run.js';
+import { createRedisStore, type IdempotencyStore } from '../../../src/reference/index.js';
+import { startReferenceServer } from '../../../src/demo/index.js';
 import type { Report } from '../../../src/report/model.js';
-import { ScenarioSchema, type Scenario } from '../../../src/scenario/schema.js';
+import { scenarioSchema, type Scenario } from '../../../src/scenario/schema.js';
 import { SHARED_REDIS_URL, deleteKeysByPrefix, requireRedis, uniquePrefix } from '../../helpers/redis.js';
 
 export function loadScenario(load: Record<string, unknown> = {}): Scenario {
-  return ScenarioSchema.parse({
+  return scenarioSchema().parse({
     version: 1,
     name: 'load-test',
     target: 'http://127.0.0.1:1',
@@ -29,7 +29,7 @@ export function loadScenario(load: Record<string, unknown> = {}): Scenario {
 async function audit(opts: { flaws?: string[]; store?: IdempotencyStore; seed?: string } = {}): Promise<Report> {
   const server = await startReferenceServer({ port: 0, ...(opts.flaws ? { flaws: opts.flaws } : {}), ...(opts.store ? { store: opts.store } : {}) });
   try {
-    return attachLoadResults(await runAudit(loadScenario(), { target: server.url, seed: opts.seed ?? 'load' }));
+    return (await runAudit(loadScenario(), { target: server.url, seed: opts.seed ?? 'load' }));
   } finally {
     await server.close();
   }

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLoad } from '../../../src/engine/load/index.js';
 import type { LoadOptions } from '../../../src/engine/load/types.js';
-import { startReferenceServer, type ReferenceServer } from '../../../src/reference/index.js';
+import { startReferenceServer, type ReferenceServer } from '../../../src/demo/index.js';
 
 let server: ReferenceServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // Each deliberate flaw must be observable from outside the server, through HTTP alone (answers and
 // the ledger), and the correct server must not show the same symptom.
 import { describe, expect, it } from 'vitest';
-import type { ReferenceServerOptions } from '../../../src/reference/index.js';
+import type { ReferenceServerOptions } from '../../../src/demo/index.js';
 import { BACKENDS, FailingStore, PAYMENT, freshKey, ledgerCount, post, send, sleep, startServer as startOn } from './helpers.js';
 
 async function burst(url: string, key: string, n: number) {

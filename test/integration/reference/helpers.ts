@@ -1,7 +1,7 @@
 // Shared helpers for the reference-server integration tests: real sockets on 127.0.0.1, port 0.
 import { request } from 'undici';
 import { afterEach } from 'vitest';
-import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../../src/reference/index.js';
+import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions } from '../../../src/demo/index.js';
 import { createRedisStore } from '../../../src/reference/store/redis/index.js';
 import { StoreUnavailableError, type IdempotencyStore } from '../../../src/reference/store/types.js';
 import { SHARED_REDIS_URL, deleteKeysByPrefix, requireRedis, uniquePrefix } from '../../helpers/redis.js';

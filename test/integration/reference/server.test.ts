@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import type { ReferenceServerOptions } from '../../../src/reference/index.js';
+import type { ReferenceServerOptions } from '../../../src/demo/index.js';
 import { BACKENDS, FailingStore, PAYMENT, freshKey, ledgerCount, post, send, sleep, startServer as startOn } from './helpers.js';
 
 describe.each(BACKENDS)('reference server, correct layer ($name store)', (backend) => {

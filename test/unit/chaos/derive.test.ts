@@ -1,6 +1,6 @@
 // Executions per key from a history, and the minimal counterexample that proves a double execution.
 import { describe, expect, it } from 'vitest';
-import { counterexampleSeqs, deriveExecutions, minimalCounterexample } from '../../../src/engine/chaos/derive.js';
+import { counterexampleSeqs, deriveExecutions, minimalCounterexample } from '../../../src/checks/chaos/derive.js';
 import { FakeHistory } from './helpers.js';
 
 describe('deriveExecutions', () => {

@@ -1,9 +1,9 @@
 // Small pure pieces of the chaos engine: attempt outcomes, timing, fault selection and description,
 // the reference server's health document, wire keys, and the store outage switch.
 import { describe, expect, it } from 'vitest';
-import { parseHealth, unquoteKey } from '../../../src/engine/chaos/create-port.js';
-import { identityOf, isTimeout, outcomeOfExchange } from '../../../src/engine/chaos/outcome.js';
-import { declaredFaults, describeFault, FAULT_KINDS, midFlightTimeout, notSent } from '../../../src/engine/chaos/plan.js';
+import { parseHealth, unquoteKey } from '../../../src/audit/chaos-port.js';
+import { identityOf, isTimeout, outcomeOfExchange } from '../../../src/checks/chaos/outcome.js';
+import { declaredFaults, describeFault, FAULT_KINDS, midFlightTimeout, notSent } from '../../../src/checks/chaos/plan.js';
 import { parseFaultSpec } from '../../../src/faults/index.js';
 import { StoreOutageSwitch } from '../../../src/reference/store/outage.js';
 import { MemoryStore } from '../../../src/reference/store/memory.js';
@@ -113,7 +113,7 @@ describe('StoreOutageSwitch', () => {
 
 describe('proxy command lines', () => {
   it('turns specs back into --fault flags that start the same proxy on the same port', async () => {
-    const { faultFlag, proxyCommand } = await import('../../../src/engine/chaos/create-port.js');
+    const { faultFlag, proxyCommand } = await import('../../../src/audit/chaos-port.js');
     const { parseFaultFlag } = await import('../../../src/cli/commands/proxy.js');
     const specs = [
       parseFaultSpec({ name: 'duplicate-upstream', delayMs: 40 }),

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runListener } from '../../../src/cli/commands/run.js';
 import type { CliIO } from '../../../src/cli/io.js';
 import { progressListener } from '../../../src/cli/progress.js';
-import type { RunEvent } from '../../../src/engine/events.js';
+import type { RunEvent } from '../../../src/audit/events.js';
 
 function fakeIO(tty: boolean, env: NodeJS.ProcessEnv = {}): CliIO & { err: string[]; out: string[] } {
   const err: string[] = [];

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeInFlightRecovery, recoveryFigures, resolveLease, type RecoveryObservation } from '../../../src/checks/in-flight-recovery.js';
 import { judgeStoreOutage, type OutageObservation, type OutageProbe } from '../../../src/checks/store-outage.js';
-import type { Exchange } from '../../../src/engine/exchange.js';
+import type { Exchange } from '../../../src/core/exchange.js';
 import { getProfile } from '../../../src/profiles/index.js';
 import { ex, type FakeExchange } from '../../helpers/exchange.js';
 import { FakeHistory } from './helpers.js';

@@ -1,9 +1,9 @@
 // The verdict of the retry-shaped chaos checks (timeout-retry, lost-response, gateway-duplicate), from
 // fabricated rounds: at most one execution, and a final answer that is the committed result.
 import { describe, expect, it } from 'vitest';
-import { judgeRounds, type RetryRound } from '../../../src/engine/chaos/consistency.js';
-import { outcomeOfExchange } from '../../../src/engine/chaos/outcome.js';
-import type { Exchange } from '../../../src/engine/exchange.js';
+import { judgeRounds, type RetryRound } from '../../../src/checks/chaos/consistency.js';
+import { outcomeOfExchange } from '../../../src/checks/chaos/outcome.js';
+import type { Exchange } from '../../../src/core/exchange.js';
 import type { ExecutionCount } from '../../../src/engine/oracle.js';
 import { getProfile } from '../../../src/profiles/index.js';
 import { ex, type FakeExchange } from '../../helpers/exchange.js';

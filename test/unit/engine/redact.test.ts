@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, Redactor } from '../../../src/engine/redact.js';
-import { redactionPolicyFor } from '../../../src/engine/redaction-policy.js';
+import { REDACTED, Redactor } from '../../../src/report/redact.js';
+import { redactionPolicyFor } from '../../../src/audit/redaction-policy.js';
 import { parseScenario } from '../../../src/scenario/index.js';
 import { ex } from '../../helpers/exchange.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeyFactory, formatKey } from '../../../src/engine/keys.js';
-import { createRng } from '../../../src/engine/rng.js';
+import { createRng } from '../../../src/core/rng.js';
 
 describe('seeded randomness', () => {
   it('gives the same keys and uuids for the same seed, different ones for another seed', () => {

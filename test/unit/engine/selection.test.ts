@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHECK_IDS } from '../../../src/checks/index.js';
-import { UsageError } from '../../../src/errors/index.js';
+import { defaultCheckIds } from '../../../src/checks/index.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { assertTargetAllowed, isLoopback } from '../../../src/engine/guard.js';
-import { selectChecks } from '../../../src/engine/selection.js';
+import { selectChecks } from '../../../src/audit/selection.js';
 import { parseScenario } from '../../../src/scenario/index.js';
 
 const scenario = (checks: string) => parseScenario(`version: 1\nname: s\ntarget: self\nendpoints: [{ name: e, path: /p }]\n${checks}`, 's.yaml', {});
@@ -10,7 +10,7 @@ const scenario = (checks: string) => parseScenario(`version: 1\nname: s\ntarget:
 describe('check selection', () => {
   it('runs the declared checks, or every protocol check when none are declared, filtered by --only/--skip', () => {
     expect(selectChecks(scenario('checks: { missing-key: {}, cross-tenant: {} }'))).toEqual(['missing-key', 'cross-tenant']);
-    expect(selectChecks(scenario(''))).toEqual([...DEFAULT_CHECK_IDS]);
+    expect(selectChecks(scenario(''))).toEqual(defaultCheckIds());
     expect(selectChecks(scenario(''), ['missing-key'])).toEqual(['missing-key']);
     expect(selectChecks(scenario(''), [], ['missing-key'])).not.toContain('missing-key');
     expect(() => selectChecks(scenario(''), ['nope'])).toThrow(UsageError);

@@ -2,7 +2,7 @@
 // format produces, with errors that say what to type instead.
 import { describe, expect, it } from 'vitest';
 import { formatFaultSpec, parseFaultFlag } from '../../../src/cli/commands/proxy.js';
-import { UsageError } from '../../../src/errors/index.js';
+import { UsageError } from '../../../src/core/errors.js';
 
 describe('parseFaultFlag', () => {
   it('parses a bare name with defaults', () => {

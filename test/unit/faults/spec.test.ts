@@ -2,7 +2,7 @@
 // act on, and the catalogue listing.
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/errors/index.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { defineFault, FaultSpecSchema, faultSpecBase, getFault, listFaults, parseFaultSpec, registerFault } from '../../../src/faults/index.js';
 
 const BUILTIN = ['latency', 'drop-response-after-upstream', 'stall-response', 'reset-before-upstream', 'duplicate-upstream', 'truncate-body', 'gateway-status'];

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrafficMix, mixProblem, type SlotKind } from '../../../src/engine/load/mix.js';
 import { Reservoir } from '../../../src/engine/load/reservoir.js';
-import { createRng } from '../../../src/engine/rng.js';
+import { createRng } from '../../../src/core/rng.js';
 
 function tally(d: number, f: number, n: number, seed = 's'): Record<SlotKind, number> {
   const rng = createRng(seed);

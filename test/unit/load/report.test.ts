@@ -6,13 +6,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { judgeLoad, LoadOptions, type OracleFigures } from '../../../src/checks/load.js';
 import { LoadEngine } from '../../../src/engine/load/engine.js';
-import { attachLoadResults, renderLoadTable, writeHistogramFiles } from '../../../src/engine/load/report.js';
+import { attachLoadOutcome, renderLoadTable, writeHistogramFiles } from '../../../src/report/load-results.js';
 import type { LoadOptions as EngineOptions, LoadResult } from '../../../src/engine/load/types.js';
 import { summarizeEncoded } from '../../../src/metrics/histogram.js';
 import { parseThresholds } from '../../../src/metrics/thresholds.js';
 import { getProfile } from '../../../src/profiles/index.js';
 import { mergeReports } from '../../../src/report/merge.js';
-import { SCHEMA_VERSION, summarize, type Report } from '../../../src/report/model.js';
+import { SCHEMA_VERSION, summarize, type LoadOutcome, type Report } from '../../../src/report/model.js';
 import { FakeClock, FakeTransport, idempotentServer, template } from './fakes.js';
 
 const profile = getProfile('ietf-07');
@@ -30,7 +30,13 @@ async function loadRun(opts: { flawed?: boolean; rate?: number; seed?: string } 
   return p;
 }
 
-function reportOf(result: LoadResult, thresholds: string[], oracles?: OracleFigures, startedAt = '2026-11-22T10:00:00.000Z'): Report {
+/** The report runAudit would assemble: the first finding's load outcome attached. */
+function withLoad(report: Report & { pending?: LoadOutcome }): Report {
+  const { pending, ...rest } = report;
+  return pending ? attachLoadOutcome(rest, 'pay', pending) : rest;
+}
+
+function reportOf(result: LoadResult, thresholds: string[], oracles?: OracleFigures, startedAt = '2026-11-22T10:00:00.000Z'): Report & { pending?: LoadOutcome } {
   const findings = judgeLoad({
     result, oracles: oracles ?? { identity: result.duplicates.identityDuplicates }, oracleAvailable: true,
     thresholds: parseThresholds(thresholds).thresholds, profile,
@@ -44,7 +50,8 @@ function reportOf(result: LoadResult, thresholds: string[], oracles?: OracleFigu
     endpoints: [{ name: 'pay', method: 'POST', path: '/payments', risk: 'high', keyRequired: 'expected' }],
     target: 'http://fake.test', profile: 'ietf-07', seed: 's', startedAt, finishedAt: new Date(Date.parse(startedAt) + 5000).toISOString(),
     durationMs: 5000, summary: summarize(results, 'deviation'), results, latency: {}, exchanges: [], exchangesDropped: 0,
-  };
+    ...(findings[0]?.load ? { pending: findings[0].load } : {}),
+  } as Report;
 }
 
 describe('judgeLoad', () => {
@@ -54,10 +61,11 @@ describe('judgeLoad', () => {
     expect(findings.map((f) => [f.verdict, f.level])).toEqual([['pass', 'violation'], ['pass', 'deviation'], ['pass', 'violation'], ['fail', 'deviation'], ['pass', 'deviation']]);
     expect(findings[0]!.message).toMatch(/zero duplicate executions \(identity, ledgerKeys\)/);
     expect(findings[3]!.message).toMatch(/^threshold conflict_rate < 1%: conflict_rate = \d+(\.\d+)?% -> breached$/);
-    const facts = findings[0]!.facts as { load: { duplicateExecutions: number; latency: { intended: { all: { count: number } } } }; histograms: Record<string, { intended: string }> };
-    expect(facts.load.duplicateExecutions).toBe(0);
-    expect(facts.load.latency.intended.all.count).toBe(r.completed);
-    expect(summarizeEncoded(facts.histograms.first!.intended).count).toBe(r.stats.count('first'));
+    const load = findings[0]!.load!;
+    expect(load.figures.duplicateExecutions).toBe(0);
+    expect(load.figures.latency.intended.all!.count).toBe(r.completed);
+    expect(summarizeEncoded(load.histograms.first!.intended).count).toBe(r.stats.count('first'));
+    expect((findings[0]!.facts as { load: { duplicateExecutions: number } }).load.duplicateExecutions).toBe(0);
   });
 
   it('fails a racy server as a violation, with the pairs as concurrent evidence', async () => {
@@ -99,12 +107,11 @@ describe('LoadOptions', () => {
 });
 
 describe('load results in the report', () => {
-  it('attachLoadResults lifts figures and histograms and fills latency from them', async () => {
+  it('attachLoadOutcome puts figures and histograms in the report and fills latency from them', async () => {
     const r = await loadRun();
-    const report = attachLoadResults(reportOf(r, ['p99 < 250ms']));
+    const report = withLoad(reportOf(r, ['p99 < 250ms']));
     expect(report.load?.pay).toMatchObject({ executor: 'constant-arrival-rate', sent: r.sent, targetRate: 200 });
     expect(Object.keys(report.histograms!.pay!)).toEqual(expect.arrayContaining(['first', 'replay', 'conflict']));
-    expect(report.results[0]!.facts!.histograms).toBeUndefined();
     expect(report.latency.pay!.first!.count).toBe(r.stats.count('first'));
     const table = renderLoadTable(report);
     expect(table).toMatch(/load pay \[constant-arrival-rate\]: 200 req\/s achieved of 200 target/);
@@ -114,7 +121,7 @@ describe('load results in the report', () => {
   });
 
   it('writes .hgrm files beside the JSON report, in milliseconds', async () => {
-    const report = attachLoadResults(reportOf(await loadRun(), []));
+    const report = withLoad(reportOf(await loadRun(), []));
     const dir = mkdtempSync(path.join(tmpdir(), 'idemaudit-hgrm-'));
     const written = await writeHistogramFiles(report, path.join(dir, 'load-1.json'));
     expect(written.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['load-1.pay.all.hgrm', 'load-1.pay.first.hgrm', 'load-1.pay.first.service.hgrm', 'load-1.pay.conflict.hgrm']));
@@ -123,8 +130,8 @@ describe('load results in the report', () => {
   });
 
   it('mergeReports adds histograms, recomputes latency and figures, concatenates results', async () => {
-    const a = attachLoadResults(reportOf(await loadRun({ seed: 'a' }), ['p99 < 250ms']));
-    const b = attachLoadResults(reportOf(await loadRun({ seed: 'b', flawed: true, rate: 100 }), ['p99 < 250ms'], undefined, '2026-11-22T10:00:02.000Z'));
+    const a = withLoad(reportOf(await loadRun({ seed: 'a' }), ['p99 < 250ms']));
+    const b = withLoad(reportOf(await loadRun({ seed: 'b', flawed: true, rate: 100 }), ['p99 < 250ms'], undefined, '2026-11-22T10:00:02.000Z'));
     const m = mergeReports([a, b]);
     expect(m.results).toHaveLength(a.results.length + b.results.length);
     expect(m.summary.verdict).toBe('fail');

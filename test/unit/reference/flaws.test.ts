@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FLAWS, FLAW_NAMES, behaviourWith, createIdempotencyLayer, listFlaws, MemoryStore, parseFlawNames, type LayerRequest, type ResponseEnvelope } from '../../../src/reference/index.js';
+import { createIdempotencyLayer, MemoryStore, type LayerRequest, type ResponseEnvelope } from '../../../src/reference/index.js';
+import { FLAWS, FLAW_NAMES, behaviourWith, flawOption, listFlaws, parseFlawNames } from '../../../src/demo/index.js';
 import { correctBehaviour } from '../../../src/reference/layer/behaviour.js';
-import { keepOnlyContentType } from '../../../src/reference/flaws/header-drop.js';
-import { rerenderJsonBody } from '../../../src/reference/flaws/regenerate.js';
-import { waitThenExecute } from '../../../src/reference/flaws/no-inflight.js';
+import { keepOnlyContentType } from '../../../src/demo/flaws/header-drop.js';
+import { rerenderJsonBody } from '../../../src/demo/flaws/regenerate.js';
+import { waitThenExecute } from '../../../src/demo/flaws/no-inflight.js';
 
 const request: LayerRequest = { method: 'POST', path: '/p', headers: { 'idempotency-key': '"k"' }, body: Buffer.from('{"a":1}') };
 
@@ -67,7 +68,7 @@ describe('flaw decisions through the layer (memory store)', () => {
 
   it('race: concurrent duplicates all execute; correct: one does', async () => {
     for (const [flaws, expected] of [[['race'], 4], [[], 1]] as const) {
-      const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws });
+      const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: flawOption(flaws) });
       const execute = slowHandler();
       await Promise.all(Array.from({ length: 4 }, () => layer.handle(request, execute)));
       expect(execute, flaws.join()).toHaveBeenCalledTimes(expected);
@@ -75,7 +76,7 @@ describe('flaw decisions through the layer (memory store)', () => {
   });
 
   it('race: after the burst, the first recorded result replays', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: ['race'] });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: flawOption(['race']) });
     const execute = slowHandler();
     await Promise.all([layer.handle(request, execute), layer.handle(request, execute)]);
     const replay = await layer.handle(request, execute);
@@ -84,7 +85,7 @@ describe('flaw decisions through the layer (memory store)', () => {
   });
 
   it('no-inflight: the duplicate waits for the original and runs after it', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: ['no-inflight'] });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: flawOption(['no-inflight']) });
     const execute = slowHandler();
     const answers = await Promise.all([layer.handle(request, execute), layer.handle(request, execute)]);
     expect(answers.map((a) => a.status)).toEqual([201, 201]);
@@ -107,7 +108,7 @@ describe('flaw decisions through the layer (memory store)', () => {
   });
 
   it('poison: the original is forgotten after a mismatch', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: ['poison'] });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), flaws: flawOption(['poison']) });
     const execute = slowHandler();
     await layer.handle(request, execute);
     expect((await layer.handle({ ...request, body: Buffer.from('{"a":2}') }, execute)).status).toBe(422);

@@ -1,15 +1,8 @@
 // The layer's lease decisions: the heartbeat while the handler runs, and a result the store could not
 // take (store down at complete) retried in the background while the claim can be held.
 import { describe, expect, it, vi } from 'vitest';
-import {
-  MemoryStore,
-  StoreUnavailableError,
-  createIdempotencyLayer,
-  type IdempotencyStore,
-  type LayerEvent,
-  type LayerRequest,
-  type ResponseEnvelope,
-} from '../../../src/reference/index.js';
+import { MemoryStore, StoreUnavailableError, createIdempotencyLayer, type IdempotencyStore, type LayerEvent, type LayerRequest, type ResponseEnvelope } from '../../../src/reference/index.js';
+import { flawOption } from '../../../src/demo/index.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,7 +44,7 @@ class FlakyStore implements IdempotencyStore {
 function setup(leaseMs: number, flaws: string[] = []) {
   const store = new FlakyStore();
   const events: LayerEvent[] = [];
-  const layer = createIdempotencyLayer({ store, leaseMs, flaws, onEvent: (e) => events.push(e) });
+  const layer = createIdempotencyLayer({ store, leaseMs, flaws: flawOption(flaws), onEvent: (e) => events.push(e) });
   const ofType = <T extends LayerEvent['type']>(type: T) => events.filter((e): e is Extract<LayerEvent, { type: T }> => e.type === type);
   return { store, layer, events, ofType };
 }

@@ -1,15 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  AbandonedRequestError,
-  MemoryStore,
-  StoreUnavailableError,
-  createIdempotencyLayer,
-  type IdempotencyStore,
-  type LayerEvent,
-  type LayerOptions,
-  type LayerRequest,
-  type ResponseEnvelope,
-} from '../../../src/reference/index.js';
+import { AbandonedRequestError, MemoryStore, StoreUnavailableError, createIdempotencyLayer, type IdempotencyStore, type LayerEvent, type LayerOptions, type LayerRequest, type ResponseEnvelope } from '../../../src/reference/index.js';
+import { flawOption } from '../../../src/demo/index.js';
 
 function req(overrides: Partial<LayerRequest> & { key?: string | null } = {}): LayerRequest {
   const { key = 'k1', ...rest } = overrides;
@@ -266,11 +257,11 @@ describe('createIdempotencyLayer decisions', () => {
     expect(() => createIdempotencyLayer({ store, leaseMs: 0 })).toThrow(/leaseMs/);
     expect(() => createIdempotencyLayer({ store, retentionMs: -1 })).toThrow(/retentionMs/);
     expect(() => createIdempotencyLayer({ store, keySyntax: 'loose' as 'lenient' })).toThrow(/keySyntax/);
-    expect(() => createIdempotencyLayer({ store, flaws: ['nope'] })).toThrow(/unknown flaw: nope.*known flaws: race/);
+    expect(() => createIdempotencyLayer({ store, flaws: flawOption(['nope']) })).toThrow(/unknown flaw: nope.*known flaws: race/);
   });
 
   it('reports the settings in force, flaws applied', () => {
-    const { layer } = layerWith({ flaws: ['short-ttl', 'orphan-lock'] });
+    const { layer } = layerWith({ flaws: flawOption(['short-ttl', 'orphan-lock']) });
     expect(layer.settings).toMatchObject({ retentionMs: 1000, leaseMs: 0, flaws: ['short-ttl', 'orphan-lock'] });
   });
 });

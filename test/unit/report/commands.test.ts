@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { compareCommand } from '../../../src/cli/commands/compare.js';
 import { reportCommand } from '../../../src/cli/commands/report.js';
 import type { CliIO } from '../../../src/cli/io.js';
-import { UsageError } from '../../../src/errors/index.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { fixturePath } from './helpers.js';
 
 function fakeIO(): CliIO & { out: () => string; err: () => string } {

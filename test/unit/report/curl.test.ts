@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExchangeRecord } from '../../../src/engine/exchange.js';
+import type { ExchangeRecord } from '../../../src/core/exchange.js';
 import { reproduction, secretVar } from '../../../src/report/curl.js';
 
 const rec = (label: string, body?: string): ExchangeRecord => ({

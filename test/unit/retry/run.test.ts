@@ -1,6 +1,6 @@
 // runWithRetry with a fake clock and sleep: the attempts a client makes, their delays and why it stops.
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../../src/engine/rng.js';
+import { createRng } from '../../../src/core/rng.js';
 import { RetryBudget, retryPolicy, runWithRetry, type AttemptFn, type AttemptOutcome } from '../../../src/engine/retry/index.js';
 import { fakeTime, fixedRng } from './fixtures.js';
 

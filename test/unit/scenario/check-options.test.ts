@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../../src/errors/index.js';
+import { ScenarioError } from '../../../src/core/errors.js';
 import { parseScenario } from '../../../src/scenario/index.js';
 
 const text = `version: 1
@@ -32,7 +32,7 @@ describe('check options', () => {
 
   it('accept null and valid options', () => {
     const s = parseScenario(text.replace('copies: 1\n    roundz: 3', 'copies: 4'), 's.yaml', {});
-    expect(s.checks['concurrent-duplicates']).toEqual({ copies: 4 });
-    expect(s.checks['sequential-replay']).toBeNull();
+    expect(s.checks['concurrent-duplicates']).toEqual({ copies: 4, rounds: 3 });
+    expect(s.checks['sequential-replay']).toMatchObject({ ignore: [] });
   });
 });

@@ -1,6 +1,6 @@
 // Shared helpers for the scenario tests: run the loader and get its problems as "line:col message".
 import { expect } from 'vitest';
-import { ScenarioError, type ScenarioProblem } from '../../../src/errors/index.js';
+import { ScenarioError, type ScenarioProblem } from '../../../src/core/errors.js';
 import { parseScenario } from '../../../src/scenario/index.js';
 
 /** One array element per line, so a test reads its expected line numbers off the array. */

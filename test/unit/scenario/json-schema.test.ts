@@ -20,7 +20,8 @@ describe('scenario JSON Schema', () => {
     const schema = scenarioJsonSchema() as { $id: string; required: string[]; properties: Record<string, unknown> };
     expect(schema.$id).toBe('urn:idemaudit:scenario:1');
     expect(schema.required).toEqual(['version', 'name', 'target', 'endpoints']);
-    expect(schema.properties.checks).toMatchObject({ propertyNames: { enum: expect.arrayContaining(['cross-tenant']) } });
+    // One property per registered check, each with that check's own options (or null for its defaults).
+    expect(schema.properties.checks).toMatchObject({ additionalProperties: false, properties: { 'cross-tenant': { anyOf: [{ type: 'null' }, { type: 'object' }] } } });
   });
 
   it('accepts an interpolated target', () => {

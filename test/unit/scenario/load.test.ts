@@ -1,11 +1,13 @@
 import { EndpointSchema } from '../../../src/scenario/schema.js';
-import { CHECK_IDS } from '../../../src/checks/ids.js';
+import { CHECK_OPTIONS } from '../../../src/scenario/check-options/index.js';
+
+const CHECK_IDS = CHECK_OPTIONS.ids();
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../../src/errors/index.js';
+import { ScenarioError } from '../../../src/core/errors.js';
 import { loadScenarioFile, parseScenario } from '../../../src/scenario/index.js';
 import { expectOnlyProblem, problemsOf, render, yaml } from './helpers.js';
 
@@ -33,9 +35,9 @@ describe('parseScenario: valid input', () => {
     });
   });
 
-  it('keeps check options, null included', () => {
+  it('parses check options once, at load time: null means the defaults', () => {
     const s = parseScenario(yaml(...head, '    path: /a', 'checks:', '  missing-key:', '  concurrent-duplicates: { copies: 2 }'), 'f', {});
-    expect(s.checks).toEqual({ 'missing-key': null, 'concurrent-duplicates': { copies: 2 } });
+    expect(s.checks).toEqual({ 'missing-key': {}, 'concurrent-duplicates': { copies: 2, rounds: 3 } });
   });
 });
 

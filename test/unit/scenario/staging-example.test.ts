@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../../src/errors/index.js';
+import { ScenarioError } from '../../../src/core/errors.js';
 import { loadScenarioFile } from '../../../src/scenario/index.js';
 
 const file = fileURLToPath(new URL('../../../scenarios/staging-example.yaml', import.meta.url));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../../src/engine/rng.js';
+import { createRng } from '../../../src/core/rng.js';
 import { hasTemplates, renderTemplate, type TemplateVars } from '../../../src/scenario/index.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

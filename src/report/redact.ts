@@ -1,0 +1,119 @@
+// Secrets never reach a report or a log: credential headers, scenario-declared fields and the
+// literal values of every credential are scrubbed when an exchange becomes a record.
+import type { Exchange, ExchangeRecord } from '../core/exchange.js';
+import { sha256 } from '../core/exchange.js';
+
+export const REDACTED = '[REDACTED]';
+/** Headers that are secret in every run, whatever the scenario says. */
+export const SECRET_HEADERS: readonly string[] = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'];
+
+export interface RedactionPolicy {
+  /** Header names and JSON field names (any depth), compared case-insensitively. */
+  names: string[];
+  /** Literal secret values (credentials) scrubbed wherever they appear. */
+  secrets: string[];
+  /** Longest body excerpt kept in a record, in characters. */
+  maxBody: number;
+}
+
+export class Redactor {
+  readonly #names: Set<string>;
+  readonly #secrets: string[];
+  readonly #maxBody: number;
+
+  constructor(policy: Partial<RedactionPolicy> = {}) {
+    this.#names = new Set([...SECRET_HEADERS, ...(policy.names ?? [])].map((n) => n.toLowerCase()));
+    // Longest first so a secret containing another is scrubbed whole; very short values would
+    // shred ordinary text, so values under 4 characters are left to the name-based rules.
+    this.#secrets = [...new Set(policy.secrets ?? [])].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+    this.#maxBody = policy.maxBody ?? 2048;
+  }
+
+  text(value: string): string {
+    let out = value;
+    for (const secret of this.#secrets) out = out.split(secret).join(REDACTED);
+    return out;
+  }
+
+  headers(headers: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      out[name] = this.#names.has(name.toLowerCase()) ? REDACTED : this.text(value);
+    }
+    return out;
+  }
+
+  #json(node: unknown): unknown {
+    if (Array.isArray(node)) return node.map((n) => this.#json(n));
+    if (node !== null && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) out[k] = this.#names.has(k.toLowerCase()) ? REDACTED : this.#json(v);
+      return out;
+    }
+    return typeof node === 'string' ? this.text(node) : node;
+  }
+
+  /** Any JSON-like value with named fields redacted and secrets scrubbed (facts, options). */
+  value<T>(value: T): T {
+    return this.#json(value) as T;
+  }
+
+  /** A URL (or path) with named query parameters redacted and secrets scrubbed. */
+  url(url: string): string {
+    const q = url.indexOf('?');
+    if (q < 0) return this.text(url);
+    return this.text(url.slice(0, q + 1) + this.#form(url.slice(q + 1)));
+  }
+
+  /** application/x-www-form-urlencoded text with named fields redacted. */
+  #form(text: string): string {
+    return text.split('&').map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // keep the raw name
+      }
+      return this.#names.has(name.toLowerCase()) ? `${pair.slice(0, eq)}=${encodeURIComponent(REDACTED)}` : pair;
+    }).join('&');
+  }
+
+  /** Redacted, bounded excerpt of a body. JSON and form bodies keep their shape with redacted fields. */
+  body(body: Buffer): string {
+    const raw = body.toString('utf8');
+    let shown = raw;
+    try {
+      shown = JSON.stringify(this.#json(JSON.parse(raw)));
+    } catch {
+      shown = /^[^\s=&]+=[^\s]*$/.test(raw) ? this.text(this.#form(raw)) : this.text(raw);
+    }
+    return shown.length > this.#maxBody ? `${shown.slice(0, this.#maxBody)}… (${body.length} bytes)` : shown;
+  }
+
+  record(e: Exchange): ExchangeRecord {
+    const rec: ExchangeRecord = {
+      seq: e.seq,
+      label: e.label,
+      endpoint: e.endpoint,
+      request: { method: e.request.method, url: this.url(e.request.url), headers: this.headers(e.request.headers) },
+      startedAt: Math.round(e.startedAt * 1000) / 1000,
+      durationMs: Math.round(e.durationMs * 1000) / 1000,
+    };
+    if (e.tenant !== undefined) rec.tenant = e.tenant;
+    if (e.key !== undefined) rec.key = e.key;
+    if (e.request.body) rec.request.body = this.body(e.request.body);
+    if (e.response) {
+      rec.response = {
+        status: e.response.status,
+        headers: this.headers(e.response.headers),
+        body: e.response.truncated ? `${this.body(e.response.body)} … (truncated: ${e.response.truncated.bytes} bytes in all)` : this.body(e.response.body),
+        bodyBytes: e.response.truncated?.bytes ?? e.response.body.length,
+        bodySha256: e.response.truncated?.sha256 ?? sha256(e.response.body),
+      };
+    }
+    if (e.error !== undefined) rec.error = this.text(e.error);
+    return rec;
+  }
+}

@@ -1,0 +1,11 @@
+// Options of the `concurrent-duplicates` check: the light module the scenario loader validates with, so loading a
+// scenario never imports the check itself.
+import { z } from 'zod';
+
+const Copies = z.number().int().min(2).max(256);
+
+export const ConcurrentDuplicatesOptions = z.strictObject({
+  copies: z.union([Copies, z.array(Copies).min(1)]).default(8).describe('Copies per burst, or a list to sweep, e.g. [2, 8, 32, 64]'),
+  rounds: z.number().int().min(1).max(50).default(3).describe('Bursts per burst size, each with a fresh key'),
+});
+export type ConcurrentDuplicatesOptions = z.output<typeof ConcurrentDuplicatesOptions>;
