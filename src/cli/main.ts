@@ -5,8 +5,10 @@ import { VERSION } from '../core/version.js';
 import { checkCommand } from './commands/check.js';
 import { addCompareFlags, compareCommand, type CompareFlags } from './commands/compare.js';
 import { addReportFlags, reportCommand, type ReportFlags } from './commands/report.js';
-import { initCommand } from './commands/init.js';
+import { initCommand, type InitFlags } from './commands/init.js';
 import { explainCommand } from './commands/explain.js';
+import { addInventoryFlags, addSpecFlags, inventoryCommand, type InventoryFlags } from './commands/inventory.js';
+import { addObserveFlags, observeCommand, type ObserveFlags } from './commands/observe.js';
 import { LISTABLE, listCommand } from './commands/list.js';
 import { addLoadFlags, loadCommand, type LoadFlags } from './commands/load.js';
 import { proxyCommand, type ProxyFlags } from './commands/proxy.js';
@@ -83,13 +85,43 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     ]))
     .action(async (method: string, url: string, flags: CheckFlags) => setCode(await checkCommand(method, url, flags, io)));
 
-  root.command('init')
-    .description('write a commented starter scenario')
+  addSpecFlags(root.command('init')
+    .description('write a commented starter scenario, or generate one from an OpenAPI document')
     .argument('[file]', 'where to write it', 'idemaudit.yaml')
-    .option('--target <url>', 'base URL of the API under audit', 'http://127.0.0.1:8080')
+    .option('--target <url>', 'base URL of the API under audit (default: the spec\'s server, else http://127.0.0.1:8080)')
     .option('--force', 'overwrite an existing file')
-    .addHelpText('after', examples(['idemaudit init', 'idemaudit init scenarios/orders.yaml --target http://127.0.0.1:3000']))
-    .action(async (file: string, flags: { target: string; force?: boolean }) => setCode(await initCommand(file, flags, io)));
+    .option('--from-openapi <spec>', 'one endpoint per mutation of this OpenAPI/Swagger document (file or URL)')
+    .option('--tag <tags>', 'with --from-openapi: only operations with one of these tags', list, [])
+    .option('--path <paths>', 'with --from-openapi: only these paths (prefix, or glob with *)', list, [])
+    .option('--risk <levels>', 'with --from-openapi: only these risk levels, e.g. critical,high', list, []))
+    .addHelpText('after', examples([
+      'idemaudit init',
+      'idemaudit init scenarios/orders.yaml --target http://127.0.0.1:3000',
+      'idemaudit init demo.yaml --from-openapi scenarios/openapi/payments.yaml',
+      'idemaudit init critical.yaml --from-openapi http://127.0.0.1:4000/openapi.yaml --risk critical,high --tag payments',
+    ]))
+    .action(async (file: string, flags: InitFlags) => setCode(await initCommand(file, flags, io)));
+
+  addInventoryFlags(root.command('inventory')
+    .description('list the mutations of an OpenAPI document: key declared and required, 400/409/422, retention, risk (exit 1 when a critical one lacks a required key)')
+    .argument('<spec>', 'OpenAPI 3.0/3.1 or Swagger 2.0 document (YAML or JSON file, or URL)'))
+    .addHelpText('after', examples([
+      'idemaudit inventory scenarios/openapi/payments.yaml',
+      'idemaudit inventory http://127.0.0.1:4000/openapi.yaml --format html -o inventory.html',
+      'idemaudit inventory api.yaml --format json --require-key critical,high --risk-override "POST /carts=high"',
+    ]) + '\nExit codes: 0 every gated mutation declares a required key, 1 some do not, 2 unusable spec or flags.\n')
+    .action(async (spec: string, flags: InventoryFlags) => setCode(await inventoryCommand(spec, flags, io)));
+
+  addObserveFlags(root.command('observe')
+    .description('analyse recorded traffic (HAR, JSON lines, nginx/Envoy access logs): key share, real retry behaviour, reuse and conflicts per endpoint and client version')
+    .argument('<traffic>', 'traffic file (HAR, JSON lines, access log; .gz is not read: decompress first)'))
+    .addHelpText('after', examples([
+      'idemaudit observe scenarios/traffic/sample.har --spec scenarios/openapi/payments.yaml',
+      'idemaudit observe scenarios/traffic/sample.jsonl --format html -o observe.html',
+      'idemaudit observe gateway.log --input nginx --client-header x-client-version',
+      'idemaudit observe events.jsonl --map key=req.headers.idem,credential=req.headers.x-api-key,time=ts',
+    ]))
+    .action(async (file: string, flags: ObserveFlags) => setCode(await observeCommand(file, flags, io)));
 
   root.command('validate')
     .description('check scenario files and report every problem with file:line:col')

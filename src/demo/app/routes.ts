@@ -4,6 +4,7 @@ import type { NodeHandler, NodeRequestContext } from '../../reference/adapters/n
 import { sendHealth, sendLedger, sendMetrics } from './admin.js';
 import type { ReferenceAppContext } from './context.js';
 import { runMutation } from './mutation.js';
+import { sendOpenApi } from './openapi.js';
 import { paymentMutation } from './payments.js';
 import { refundMutation } from './refunds.js';
 import { notFound, sendJson, sendProblem } from './respond.js';
@@ -67,6 +68,7 @@ function routesOf(app: ReferenceAppContext): Route[] {
     ...(app.admin === true ? [{ method: 'GET' as const, pattern: /^\/_idemaudit\/ledger$/, run: ({ res, url }: RouteCall) => sendLedger(app, res, url.searchParams) }] : []),
     { method: 'GET', pattern: /^\/_idemaudit\/health$/, run: ({ res }) => sendHealth(app, res) },
     { method: 'GET', pattern: /^\/metrics$/, run: ({ res }) => sendMetrics(app, res) },
+    { method: 'GET', pattern: /^\/openapi\.yaml$/, run: ({ res }) => sendOpenApi(res) },
   ];
 }
 
