@@ -27,7 +27,7 @@ const CASES = {
 };
 
 async function audit(flaws, spec, seed) {
-  const server = await startReferenceServer({ port: 0, flaws, ...spec.server });
+  const server = await startReferenceServer({ admin: true, port: 0, flaws, ...spec.server });
   try {
     const scenario = await loadScenarioFile(spec.scenario, {});
     // Default options of the check, whatever the bundled scenario tunes.

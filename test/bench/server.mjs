@@ -95,7 +95,7 @@ async function startBare() {
 }
 
 async function startReference(storeKind) {
-  const { startReferenceServer } = await load('reference/index.js');
+  const { startReferenceServer } = await load('demo/index.js');
   let store;
   if (storeKind === 'redis') {
     const { createRedisStore } = await load('reference/store/redis/index.js');
