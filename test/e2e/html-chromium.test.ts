@@ -79,7 +79,7 @@ describe('HTML report in headless Chromium, offline', () => {
     }));
     expect(Object.fromEntries(cards)).toEqual({
       passed: summary.counts.pass, failed: summary.counts.fail, violations: summary.levels.violation, deviations: summary.levels.deviation,
-      observations: report.results.filter((r: any) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length, skipped: summary.counts.skip, errors: summary.counts.error,
+      observations: report.results.filter((r: any) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length, skipped: summary.counts.skip, inconclusive: summary.counts.inconclusive ?? 0, errors: summary.counts.error,
     });
     expect(summary.levels.violation).toBeGreaterThan(0);
     expect(summary.levels.deviation).toBeGreaterThan(0);
