@@ -110,7 +110,7 @@ describe('npm pack, then install into an empty folder', { timeout: 120_000 }, ()
       const names = (m) => Object.keys(m).sort();
       // The reference library on its own: a layer over a memory store.
       const store = new reference.MemoryStore();
-      const layer = reference.createIdempotencyLayer({ store });
+      const layer = reference.createIdempotencyLayer({ store, scope: 'global' });
       // The audit API: target self starts the demo server, loaded from the install on demand.
       const scenario = api.parseScenario(['version: 1', 'name: lib', 'target: self', 'endpoints:', '  - name: pay', '    path: /payments',
         '    body: { amount: 1, currency: EUR }', '    identity: /id'].join('\\n'), 'inline.yaml');

@@ -1,10 +1,10 @@
 // The server process is SIGKILLed while a keyed request is in flight, then restarted on the same
 // port and the same Redis; the client retries with the same key.
 //
-//   process 1: idemaudit serve --store redis --lease 1s --processing-ms 1500   (killed)
-//   process 2: idemaudit serve --store redis --lease 1s --processing-ms 200    (the restart)
+//   process 1: idemaudit serve --store redis --lease 4s --processing-ms 6000   (killed)
+//   process 2: idemaudit serve --store redis --lease 4s --processing-ms 200    (the restart)
 //
-// Expected: the retries get 409 while the dead process's claim holds the key (until its 1 s lease
+// Expected: the retries get 409 while the dead process's claim holds the key (until its 4 s lease
 // expires in Redis), then exactly one execution, then replays of it.
 //
 // The oracle for "exactly one execution in total". The ledger lives in process memory, so the one of
@@ -32,11 +32,12 @@ import { recordKey } from '../../../src/reference/store/redis/keys.js';
 import { startServe } from '../../helpers/cli.js';
 import { sleep, startRedisServer } from '../../helpers/redis.js';
 
-const LEASE_MS = 1_000; // --lease 1s
-const FIRST_PROCESSING_MS = 1_500;
+// Long enough for a restart of the CLI on a busy 2-core machine (a cold start takes 1-2 s there).
+const LEASE_MS = 4_000; // --lease 4s
+const FIRST_PROCESSING_MS = 6_000;
 const RESTART_PROCESSING_MS = 200;
 const RETRY_EVERY_MS = 50;
-const MAX_RETRIES = 100;
+const MAX_RETRIES = 200;
 const PAYMENT = JSON.stringify({ amount: 4200, currency: 'EUR' });
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -93,7 +94,7 @@ describe('server SIGKILLed mid-request, restarted on the same Redis', () => {
     const key = `crash-${process.pid}-${Date.now()}`;
     // The record the layer keeps for this key: scoped to the tenant (anonymous: no Authorization).
     const record = recordKey(DEFAULT_PREFIX, scopedStoreKey(ANONYMOUS_TENANT, key));
-    const flags = ['--store', 'redis', '--redis-url', redis.url, '--lease', '1s'];
+    const flags = ['--store', 'redis', '--redis-url', redis.url, '--lease', '4s'];
 
     // Process 1, and a request that is still processing when the process dies.
     const first = await startServe([...flags, '--processing-ms', String(FIRST_PROCESSING_MS)]);
