@@ -81,10 +81,16 @@ describe('config discovery, --env-file and IDEMAUDIT_* variables', { timeout: 12
     expect(r.stdout).toContain(`auditing ${server.url}`);
 
     const partial = folder({ 'idemaudit.yaml': SCENARIO, '.env': `IDEM_TARGET=${server.url}\n` });
-    const missing = await runCli(['validate', 'idemaudit.yaml', '--env-file', '.env'], { cwd: partial });
+    // `run` needs every variable: exit 2 naming it, before any traffic.
+    const missing = await runCli(['run', 'idemaudit.yaml', '--env-file', '.env', '--report-dir', 'out'], { cwd: partial });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/idemaudit\.yaml:\d+:\d+: .*API_TOKEN/);
     expect(missing.stderr).not.toContain(server.url);
+    // `validate` proves the file's structure and names what the run will need (secrets CI injects later).
+    const checked = await runCli(['validate', 'idemaudit.yaml', '--env-file', '.env'], { cwd: partial });
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('needed by run: API_TOKEN');
+    expect(checked.stdout + checked.stderr).not.toContain(server.url);
   });
 
   it('an unreadable env file is a usage error naming the file', async () => {
