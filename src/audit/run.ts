@@ -273,6 +273,17 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     await target.close();
   }
 
+  // An inconclusive result blames its owner; when the owner did not fail on that endpoint in this run
+  // (not selected, skipped, errored or passed), nothing reports the root cause: the failure stands.
+  for (const r of results) {
+    if (r.verdict !== 'inconclusive') continue;
+    const owner = (r.facts?.inconclusive as { owner?: unknown } | undefined)?.owner;
+    const blamed = typeof owner === 'string' ? owner : BASELINE_OWNER;
+    if (results.some((o) => o.check === blamed && o.endpoint === r.endpoint && o.verdict === 'fail')) continue;
+    r.verdict = 'fail';
+    r.message = `${r.message} (${blamed} did not fail on this endpoint in this run, so this failure stands)`;
+    r.reproduce = reproduction(r.evidence, false);
+  }
   const { exchanges, dropped } = recorder.exchanges();
   const stoppedBy = unreachable ? 'unreachable' : guard.reason === undefined ? undefined
     : guard.reason === 'interrupted' ? 'interrupted' : guard.reason.startsWith('bail-out') ? 'bail-out' : 'request-cap';

@@ -2,7 +2,7 @@
 // targets it, at the level the catalogue promises, and the correct server raises no false alarm.
 // Audits run side by side (each against its own server) so the waits of `expiry` overlap.
 import { describe, expect, it } from 'vitest';
-import { defaultCheckIds } from '../../../src/checks/index.js';
+import { defaultCheckIds, getCheck } from '../../../src/checks/index.js';
 import { runAudit } from '../../../src/audit/run.js';
 import { createRedisStore, type IdempotencyStore } from '../../../src/reference/index.js';
 import { startReferenceServer } from '../../../src/demo/index.js';
@@ -251,13 +251,14 @@ describe('detection matrix (memory store)', () => {
 
 // Chaos flaws: scenarios/chaos.yaml, only the check that targets the flaw, against a server started
 // with the scenario's `self` settings (short lease, 100 ms processing).
-async function chaosAudit(flaws: string[], check: string): Promise<Report> {
+async function chaosAudit(flaws: string[], check: string, also: string[] = []): Promise<Report> {
   const server = await startReferenceServer({ admin: true, port: 0, flaws, leaseMs: 1000, processingMs: 100 });
   try {
     const scenario = await loadScenarioFile('scenarios/chaos.yaml', {});
     // orphan-lock's server reports no lease at all: declare the one the scenario gives its own server.
     scenario.checks['in-flight-recovery'] = { ...(scenario.checks['in-flight-recovery'] as object), leaseMs: 1000 };
-    return await runAudit(scenario, { target: server.url, seed: 'chaos-detect', only: [check], scenarioFile: 'scenarios/chaos.yaml' });
+    for (const id of also) scenario.checks[id] ??= getCheck(id).options.parse({});
+    return await runAudit(scenario, { target: server.url, seed: 'chaos-detect', only: [check, ...also], scenarioFile: 'scenarios/chaos.yaml' });
   } finally {
     await server.close();
   }
@@ -290,12 +291,22 @@ describe('chaos detection (scenarios/chaos.yaml)', () => {
 
   it.concurrent.for([['regenerate', 'timeout-retry'], ['regenerate', 'lost-response'], ['replay-conflict', 'timeout-retry']] as Array<[string, string]>)(
     'flaw %s under %s: inconclusive, owned by sequential-replay', { timeout: 30_000 }, async ([flaw, check], { expect }) => {
-      const report = await chaosAudit([flaw], check);
-      expect(failed(report), describeFailed(report)).toEqual([]);
+      const report = await chaosAudit([flaw], check, ['sequential-replay']);
+      expect(failed(report).filter((r) => r.check !== 'sequential-replay'), describeFailed(report)).toEqual([]);
+      expect(report.results.some((r) => r.check === 'sequential-replay' && r.verdict === 'fail')).toBe(true);
       const inconclusive = report.results.filter((r) => r.verdict === 'inconclusive');
       expect(inconclusive.length).toBeGreaterThan(0);
       for (const r of inconclusive) expect(r.message).toContain('root cause owned by sequential-replay');
     });
+
+  it.concurrent('without its owner in the run, a failure is never downgraded: it stands (no false pass)', { timeout: 30_000 }, async ({ expect }) => {
+    const report = await chaosAudit(['replay-conflict'], 'timeout-retry');
+    expect(report.results.filter((r) => r.verdict === 'inconclusive')).toEqual([]);
+    const stands = report.results.filter((r) => r.check === 'timeout-retry' && r.verdict === 'fail');
+    expect(stands.length, describeFailed(report)).toBeGreaterThan(0);
+    expect(stands[0]!.message).toContain('sequential-replay did not fail on this endpoint in this run, so this failure stands');
+    expect(report.summary.verdict).toBe('fail');
+  });
 
   it.concurrent('timeout-retry: every exercised round sent its first retry while the original was still running', async ({ expect }) => {
     const report = await chaosAudit([], 'timeout-retry');

@@ -12,7 +12,7 @@ let shim: Server;
 let shimUrl: string;
 
 beforeAll(async () => {
-  reference = await startReferenceServer({ port: 0, flaws: ['race'] });
+  reference = await startReferenceServer({ admin: true, port: 0, flaws: ['race'] });
   // GET /by-key/<key> -> {"byKey": {"<key>": [..executions..]}}, from the reference ledger.
   shim = createServer((req, res) => {
     const key = decodeURIComponent((req.url ?? '').replace(/^\/by-key\//, ''));

@@ -67,7 +67,8 @@ describe('idemaudit load (loadCommand)', () => {
     const code = await loadCommand(`${server.url}/payments`, base({ connections: 4, duration: 1000, threshold: ['p50 < 1ms'] }), io);
     expect(code).toBe(1);
     expect(io.out()).toMatch(/load post-payments \[constant-connections\]: [\d.]+ req\/s on 4 connections/);
-    expect(io.out()).toMatch(/│ from send\s+│ all\s+│/);
+    expect(io.out()).toMatch(/latency \(ms\) from send:\n\s+outcome\s+n\s+mean\s+stddev\s+p50/);
+    expect(io.out()).toMatch(/^\s+all\s+\d+\s/m);
     expect(io.out()).toMatch(/✗ p50 < 1ms: p50 = /);
     expect(io.out()).toMatch(/threshold p50 < 1ms: p50 = .* -> breached/);
   }, 15_000);
