@@ -4,7 +4,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'reports/**', 'coverage/**', 'test/bench/**', 'bin/**', 'src/**/assets/**', 'test/fixtures/**/*.mjs', 'scenarios/**/*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'reports/**',
+      'coverage/**',
+      'test/bench/**',
+      'bin/**',
+      'src/**/assets/**',
+      'test/fixtures/**/*.mjs',
+      'scenarios/**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -19,9 +19,14 @@ try {
   ({ main } = await import('../dist/cli/main.js'));
 } catch (err) {
   const limit = openFileLimit();
-  const emfile = err?.code === 'EMFILE' || /EMFILE|too many open files/i.test(String(err?.message)) || (err?.code === 'ERR_MODULE_NOT_FOUND' && limit !== undefined && limit < 256);
+  const emfile =
+    err?.code === 'EMFILE' ||
+    /EMFILE|too many open files/i.test(String(err?.message)) ||
+    (err?.code === 'ERR_MODULE_NOT_FOUND' && limit !== undefined && limit < 256);
   if (emfile) {
-    process.stderr.write(`idemaudit: too many open files while loading (the open-file limit is ${limit ? limit : 'too low'})\n  hint: raise it, e.g. ulimit -n 4096\n`);
+    process.stderr.write(
+      `idemaudit: too many open files while loading (the open-file limit is ${limit ? limit : 'too low'})\n  hint: raise it, e.g. ulimit -n 4096\n`,
+    );
   } else {
     process.stderr.write(`idemaudit: cannot load the CLI: ${err?.message ?? String(err)}\n  hint: build it with npm run build\n`);
   }

@@ -55,14 +55,16 @@ const entries = exchanges.map((e) => ({
 const har = { log: { version: '1.2', creator: { name: 'idemaudit', version: report.tool?.version ?? '0' }, entries } };
 writeFileSync(path.join(outDir, 'sample.har'), JSON.stringify(har) + '\n');
 
-const lines = exchanges.map((e) => JSON.stringify({
-  time: new Date(t0 + e.startedAt).toISOString(),
-  method: e.request.method,
-  path: new URL(e.request.url).pathname,
-  status: e.response?.status ?? null,
-  durationMs: e.durationMs ?? null,
-  headers: requestHeaders(e),
-  body: e.request.body ?? null,
-}));
+const lines = exchanges.map((e) =>
+  JSON.stringify({
+    time: new Date(t0 + e.startedAt).toISOString(),
+    method: e.request.method,
+    path: new URL(e.request.url).pathname,
+    status: e.response?.status ?? null,
+    durationMs: e.durationMs ?? null,
+    headers: requestHeaders(e),
+    body: e.request.body ?? null,
+  }),
+);
 writeFileSync(path.join(outDir, 'sample.jsonl'), lines.join('\n') + '\n');
 console.log(`wrote ${entries.length} requests to ${outDir}/sample.har and ${outDir}/sample.jsonl`);

@@ -53,7 +53,12 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
   async function call(method: 'GET' | 'POST' | 'PUT', url: string, headers: Record<string, string> = {}): Promise<{ status: number; doc: unknown }> {
     const timeout = AbortSignal.timeout(deps.timeoutMs);
     const res = await request(url, {
-      method, headers, dispatcher: admin, signal: AbortSignal.any([deps.signal, timeout]), headersTimeout: deps.timeoutMs, bodyTimeout: deps.timeoutMs,
+      method,
+      headers,
+      dispatcher: admin,
+      signal: AbortSignal.any([deps.signal, timeout]),
+      headersTimeout: deps.timeoutMs,
+      bodyTimeout: deps.timeoutMs,
     });
     // Admin answers are small JSON documents; anything longer is cut (bounded memory).
     const doc = await readSmallJson(res.body);
@@ -78,7 +83,12 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
       const recordFault = (e: FaultEvent): HistoryOp => {
         const key = unquoteKey(e.key);
         return deps.history.record({
-          type: 'fault', process: 'proxy', f: e.fault, check, endpoint, at: e.at,
+          type: 'fault',
+          process: 'proxy',
+          f: e.fault,
+          check,
+          endpoint,
+          at: e.at,
           ...(key !== undefined ? { key } : {}),
           ...(e.upstreamStatuses ? { upstreamStatuses: e.upstreamStatuses } : {}),
           ...(e.delayMs !== undefined ? { delayMs: e.delayMs } : {}),
@@ -87,12 +97,21 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
       const port: ChaosPort & { closeAll(): Promise<void> } = {
         policy,
         budget,
-        self: self ? { ...(self.leaseMs !== undefined ? { leaseMs: self.leaseMs } : {}), ...(self.processingMs !== undefined ? { processingMs: self.processingMs } : {}) } : undefined,
+        self: self
+          ? {
+              ...(self.leaseMs !== undefined ? { leaseMs: self.leaseMs } : {}),
+              ...(self.processingMs !== undefined ? { processingMs: self.processingMs } : {}),
+            }
+          : undefined,
         async proxy(faults: ReadonlyArray<FaultSpecInput | FaultSpecBase>, label: string): Promise<ChaosProxy> {
           const events: FaultEvent[] = [];
           const ops: HistoryOp[] = [];
           const answers: Array<{ key?: string; status: number; at: number }> = [];
-          if (deps.offline) return offlineProxy(base, faults.map((f, i) => parseFaultSpec(f, `fault #${i + 1}`)));
+          if (deps.offline)
+            return offlineProxy(
+              base,
+              faults.map((f, i) => parseFaultSpec(f, `fault #${i + 1}`)),
+            );
           const proxy = await startFaultProxy({
             upstream: base,
             faults,
@@ -204,8 +223,15 @@ export function faultFlag(spec: FaultSpecBase): string {
 
 /** The command line that starts the same proxy (same faults, same dice) on the same port. */
 export function proxyCommand(upstream: string, port: number, seed: string, faults: readonly FaultSpecBase[]): string {
-  return ['idemaudit proxy --upstream', shellQuote(upstream), '--listen', String(port), '--seed', shellQuote(seed),
-    ...faults.flatMap((f) => ['--fault', shellQuote(faultFlag(f))])].join(' ');
+  return [
+    'idemaudit proxy --upstream',
+    shellQuote(upstream),
+    '--listen',
+    String(port),
+    '--seed',
+    shellQuote(seed),
+    ...faults.flatMap((f) => ['--fault', shellQuote(faultFlag(f))]),
+  ].join(' ');
 }
 
 /** What a dry run plans with: requests are rewritten to a placeholder host the gate never sends to. */

@@ -21,9 +21,13 @@ export type RunListener = (event: RunEvent) => void;
 /** A check's event as the run announces it: with the check and endpoint it belongs to. */
 export function checkEventToRunEvent(e: CheckEvent, check: string, endpoint: string): RunEvent {
   switch (e.type) {
-    case 'note': return { type: 'check-note', check, endpoint, text: e.text };
-    case 'load-progress': return { type: 'load-progress', check, endpoint, progress: e.progress };
-    case 'inject': return { type: 'chaos-inject', check, endpoint, round: e.round, faults: e.faults };
-    case 'attempt': return { type: 'chaos-attempt', check, endpoint, key: e.key, attempt: e.attempt, outcome: e.outcome, detail: e.detail };
+    case 'note':
+      return { type: 'check-note', check, endpoint, text: e.text };
+    case 'load-progress':
+      return { type: 'load-progress', check, endpoint, progress: e.progress };
+    case 'inject':
+      return { type: 'chaos-inject', check, endpoint, round: e.round, faults: e.faults };
+    case 'attempt':
+      return { type: 'chaos-attempt', check, endpoint, key: e.key, attempt: e.attempt, outcome: e.outcome, detail: e.detail };
   }
 }

@@ -12,7 +12,12 @@ export async function scrape(url: string, timeoutMs: number, signal?: AbortSigna
   const timeout = AbortSignal.timeout(timeoutMs);
   const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...tlsConnectOptions(tls) } });
   try {
-    const res = await request(url, { dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs, headers: { accept: 'text/plain' } });
+    const res = await request(url, {
+      dispatcher,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      headersTimeout: timeoutMs,
+      headers: { accept: 'text/plain' },
+    });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`GET ${url} answered ${res.statusCode}`);
     return text;

@@ -14,7 +14,11 @@ export class RunRecorder {
   readonly #records: ExchangeRecord[] = [];
   #dropped = 0;
 
-  constructor(private readonly profile: Profile, private readonly redactor: Redactor, private readonly maxExchanges = 2000) {}
+  constructor(
+    private readonly profile: Profile,
+    private readonly redactor: Redactor,
+    private readonly maxExchanges = 2000,
+  ) {}
 
   readonly sink = (e: Exchange): void => {
     if (!ORACLE_LABELS.has(e.label)) {

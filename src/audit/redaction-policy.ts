@@ -80,7 +80,11 @@ export function redactionPolicyFor(scenario: Scenario, targets: string[] = []): 
   const declared = new Set(scenario.redact.map((n) => n.toLowerCase()));
   if (declared.size > 0) {
     const values: string[] = [];
-    declaredFieldValues(scenario.endpoints.map((e) => e.body), declared, values);
+    declaredFieldValues(
+      scenario.endpoints.map((e) => e.body),
+      declared,
+      values,
+    );
     declaredFieldValues(scenario.checks, declared, values);
     secrets.push(...values);
   }

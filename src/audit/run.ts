@@ -86,7 +86,12 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const emit: RunListener = opts.listener ?? (() => {});
 
   const target = opts.dryRun
-    ? { baseUrl: scenario.target === 'self' && !opts.target ? 'http://self' : (opts.target ?? scenario.target).replace(/\/+$/, ''), label: `${opts.target ?? scenario.target} (dry run)`, ledgerUrl: undefined as string | undefined, close: async () => {} }
+    ? {
+        baseUrl: scenario.target === 'self' && !opts.target ? 'http://self' : (opts.target ?? scenario.target).replace(/\/+$/, ''),
+        label: `${opts.target ?? scenario.target} (dry run)`,
+        ledgerUrl: undefined as string | undefined,
+        close: async () => {},
+      }
     : await resolveTarget(opts.target ?? scenario.target, scenario.ledger, scenario.self, opts.startSelf);
   const redactor = new Redactor(redactionPolicyFor(scenario, opts.target ? [opts.target] : []));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
@@ -106,13 +111,21 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const maxBodyBytes = opts.limits?.maxBodyBytes ?? limits.maxBodyBytes;
   const rng = createRng(seed);
   // The chaos checks' history: streamed to a file beside the report (created on the first operation).
-  const historyWriter = opts.historyDir && !opts.dryRun
-    ? new HistoryWriter(`${reportBase(opts.historyDir, scenario.name, clock.startedAt.toISOString())}.history.jsonl`)
-    : undefined;
+  const historyWriter =
+    opts.historyDir && !opts.dryRun
+      ? new HistoryWriter(`${reportBase(opts.historyDir, scenario.name, clock.startedAt.toISOString())}.history.jsonl`)
+      : undefined;
   const chaosRuntime = createChaosRuntime({
-    scenario, baseUrl: target.baseUrl, isSelf: (opts.target ?? scenario.target) === 'self', seed, clock,
-    history: new HistoryLog(() => clock.now(), historyWriter), ledgerUrl: () => target.ledgerUrl,
-    timeoutMs: scenario.defaults.timeoutMs, signal, offline: opts.dryRun === true,
+    scenario,
+    baseUrl: target.baseUrl,
+    isSelf: (opts.target ?? scenario.target) === 'self',
+    seed,
+    clock,
+    history: new HistoryLog(() => clock.now(), historyWriter),
+    ledgerUrl: () => target.ledgerUrl,
+    timeoutMs: scenario.defaults.timeoutMs,
+    signal,
+    offline: opts.dryRun === true,
   });
   const client = new AuditClient({ clock, timeoutMs: scenario.defaults.timeoutMs, sink, signal, gate, maxBodyBytes, ...(opts.tls ? { tls: opts.tls } : {}) });
   const requests = new RequestFactory(scenario, target.baseUrl, scenario.defaults.keyFormat ?? profile.keyFormat, rng.fork('bodies'));
@@ -132,7 +145,11 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
     } catch (err) {
       if (!(err instanceof TargetUnreachableError)) throw err;
-      throw new TargetUnreachableError(target.baseUrl, `it stopped answering while ${id} ran on ${endpoint.name} (${err.message.replace(/^target \S+ is unreachable: /, '')}); results so far are in the report`, { cause: err });
+      throw new TargetUnreachableError(
+        target.baseUrl,
+        `it stopped answering while ${id} ran on ${endpoint.name} (${err.message.replace(/^target \S+ is unreachable: /, '')}); results so far are in the report`,
+        { cause: err },
+      );
     }
   };
   const loads: Array<[string, LoadOutcome]> = [];
@@ -141,7 +158,12 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
 
   const toRecord = (id: string, endpoint: Endpoint, f: Finding): ResultRecord => {
     const rec: ResultRecord = {
-      check: id, endpoint: endpoint.name, verdict: f.verdict, level: f.level, message: redactor.text(f.message), reference: f.reference,
+      check: id,
+      endpoint: endpoint.name,
+      verdict: f.verdict,
+      level: f.level,
+      message: redactor.text(f.message),
+      reference: f.reference,
       evidence: f.exchanges.slice(0, MAX_EVIDENCE).map((e) => redactor.record(e)),
     };
     if (f.facts) rec.facts = redactor.value(f.facts);
@@ -158,7 +180,15 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   let metricsBefore: string | undefined;
   let observability: ObservabilityCoverage | undefined;
   try {
-    emit({ type: 'run-start', scenario: scenario.name, target: redactor.url(target.label), profile: profile.id, seed, checks: checkIds.length, endpoints: scenario.endpoints.length });
+    emit({
+      type: 'run-start',
+      scenario: scenario.name,
+      target: redactor.url(target.label),
+      profile: profile.id,
+      seed,
+      checks: checkIds.length,
+      endpoints: scenario.endpoints.length,
+    });
     if (!opts.dryRun) {
       await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
       target.ledgerUrl ??= await detectLedger(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
@@ -183,7 +213,13 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         const chaos = chaosRuntime.portFor(id, endpoint.name, emitFor);
         const ctx: CheckContext<unknown> = {
           chaos,
-          scenario, endpoint, profile, requests, keys, oracle, signal,
+          scenario,
+          endpoint,
+          profile,
+          requests,
+          keys,
+          oracle,
+          signal,
           options: scenario.checks[id] ?? check.options.parse({}),
           http: {
             send: (req, meta, timeoutMs) => client.send(req, meta, timeoutMs),
@@ -196,7 +232,14 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
                 burstModes.set(origin, (mode = await resolveBurstMode(setting, origin, scenario.defaults.timeoutMs, opts.tls)));
               }
               const r = await burstIn(mode, items, {
-                clock, sink, gate, maxBodyBytes, signal, nextSeq: () => client.nextSeq(), timeoutMs: scenario.defaults.timeoutMs, ...(opts.tls ? { tls: opts.tls } : {}),
+                clock,
+                sink,
+                gate,
+                maxBodyBytes,
+                signal,
+                nextSeq: () => client.nextSeq(),
+                timeoutMs: scenario.defaults.timeoutMs,
+                ...(opts.tls ? { tls: opts.tls } : {}),
               });
               burstsBy.set(`${id}\u0000${endpoint.name}`, { mode: r.mode, ...(r.segments !== undefined ? { segments: r.segments } : {}) });
               return r.exchanges;
@@ -244,7 +287,15 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           // A usage problem found mid-run (e.g. more sockets than descriptors) stops the run.
           if (err instanceof IdemauditError) throw err;
           await assertStillUp(id, endpoint);
-          push({ check: id, endpoint: endpoint.name, verdict: 'error', level: 'deviation', message: redactor.text(`check crashed: ${err instanceof Error ? err.message : String(err)}`), reference: profile.source, evidence: [] });
+          push({
+            check: id,
+            endpoint: endpoint.name,
+            verdict: 'error',
+            level: 'deviation',
+            message: redactor.text(`check crashed: ${err instanceof Error ? err.message : String(err)}`),
+            reference: profile.source,
+            evidence: [],
+          });
         }
       }
     }
@@ -252,9 +303,16 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     if (scenario.observability && metricsBefore !== undefined && !signal.aborted) {
       const url = metricsUrl(scenario.observability.metrics, target.baseUrl);
       const sent: Partial<Record<Outcome, number>> = {};
-      for (const byOutcome of Object.values(recorder.latency())) for (const [o, s] of Object.entries(byOutcome)) sent[o as Outcome] = (sent[o as Outcome] ?? 0) + (s?.count ?? 0);
+      for (const byOutcome of Object.values(recorder.latency()))
+        for (const [o, s] of Object.entries(byOutcome)) sent[o as Outcome] = (sent[o as Outcome] ?? 0) + (s?.count ?? 0);
       try {
-        observability = judgeObservability(url, metricsBefore, await scrape(url, scenario.defaults.timeoutMs, signal, opts.tls), sent, scenario.observability.series ?? {});
+        observability = judgeObservability(
+          url,
+          metricsBefore,
+          await scrape(url, scenario.defaults.timeoutMs, signal, opts.tls),
+          sent,
+          scenario.observability.series ?? {},
+        );
       } catch (err) {
         observability = { metrics: url, series: [], error: err instanceof Error ? err.message : String(err) };
       }
@@ -285,9 +343,16 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     r.reproduce = reproduction(r.evidence, false);
   }
   const { exchanges, dropped } = recorder.exchanges();
-  const stoppedBy = unreachable ? 'unreachable' : guard.reason === undefined ? undefined
-    : guard.reason === 'interrupted' ? 'interrupted' : guard.reason.startsWith('bail-out') ? 'bail-out' : 'request-cap';
-  const summary = summarize(results, failOn, unreachable ?? (incomplete ? guard.reason ?? incomplete : undefined), stoppedBy);
+  const stoppedBy = unreachable
+    ? 'unreachable'
+    : guard.reason === undefined
+      ? undefined
+      : guard.reason === 'interrupted'
+        ? 'interrupted'
+        : guard.reason.startsWith('bail-out')
+          ? 'bail-out'
+          : 'request-cap';
+  const summary = summarize(results, failOn, unreachable ?? (incomplete ? (guard.reason ?? incomplete) : undefined), stoppedBy);
   emit({ type: 'run-end', verdict: summary.verdict });
   const finishedAt = new Date();
   const report: Report = {

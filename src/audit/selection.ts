@@ -14,8 +14,12 @@ export function selectChecks(scenario: Scenario, only: string[] = [], skip: stri
   // --only naming a check the scenario does not run would select nothing and "pass": say so instead.
   const absent = only.filter((id) => !base.includes(id));
   if (absent.length > 0) {
-    throw new UsageError(`--only ${absent.join(',')}: ${absent.length === 1 ? 'this check is' : 'these checks are'} not part of this scenario`,
-      declared.length > 0 ? `declare ${absent.map((id) => `'${id}:'`).join(', ')} under checks: (its options live there); declared: ${declared.join(', ')}` : `without checks: a scenario runs ${base.join(', ')}; declare the others under checks:`);
+    throw new UsageError(
+      `--only ${absent.join(',')}: ${absent.length === 1 ? 'this check is' : 'these checks are'} not part of this scenario`,
+      declared.length > 0
+        ? `declare ${absent.map((id) => `'${id}:'`).join(', ')} under checks: (its options live there); declared: ${declared.join(', ')}`
+        : `without checks: a scenario runs ${base.join(', ')}; declare the others under checks:`,
+    );
   }
   return base.filter((id) => (only.length === 0 || only.includes(id)) && !skip.includes(id));
 }

@@ -34,9 +34,18 @@ export interface SelfServer {
  */
 export type SelfTargetFactory = (settings: SelfSettings) => Promise<SelfServer>;
 
-export async function resolveTarget(target: string, ledger: string | undefined, self: SelfSettings | undefined, startSelf: SelfTargetFactory | undefined): Promise<ResolvedTarget> {
+export async function resolveTarget(
+  target: string,
+  ledger: string | undefined,
+  self: SelfSettings | undefined,
+  startSelf: SelfTargetFactory | undefined,
+): Promise<ResolvedTarget> {
   if (target === 'self') {
-    if (!startSelf) throw new UsageError('target: self needs an embedded server, and none was given', 'pass startSelf to runAudit, or use runAudit from the idemaudit entry point, which starts the demo server');
+    if (!startSelf)
+      throw new UsageError(
+        'target: self needs an embedded server, and none was given',
+        'pass startSelf to runAudit, or use runAudit from the idemaudit entry point, which starts the demo server',
+      );
     const server = await startSelf(self ?? {});
     return { baseUrl: server.url, ledgerUrl: `${server.url}/_idemaudit/ledger`, label: `self (${server.url})`, close: () => server.close() };
   }
@@ -52,7 +61,12 @@ export async function assertReachable(baseUrl: string, timeoutMs: number, signal
   // A private agent, closed at once: a pooled keep-alive socket would hold the process open.
   const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...tlsConnectOptions(tls) } });
   try {
-    const res = await request(baseUrl, { method: 'HEAD', dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
+    const res = await request(baseUrl, {
+      method: 'HEAD',
+      dispatcher,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      headersTimeout: timeoutMs,
+    });
     // A HEAD answer has no body; a server that sends one anyway gets read no further than a few bytes.
     await readCapped(res.body, 0, 0);
   } catch (err) {
@@ -72,7 +86,11 @@ export async function detectLedger(baseUrl: string, timeoutMs: number, signal?: 
   const timeout = AbortSignal.timeout(timeoutMs);
   const dispatcher = new Agent({ connect: { timeout: timeoutMs, ...tlsConnectOptions(tls) } });
   try {
-    const res = await request(`${baseUrl}${HEALTH_PATH}`, { dispatcher, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headersTimeout: timeoutMs });
+    const res = await request(`${baseUrl}${HEALTH_PATH}`, {
+      dispatcher,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      headersTimeout: timeoutMs,
+    });
     // A health document is small: a target streaming an endless body is cut after AUX_BODY_BYTES.
     const doc = await readSmallJson(res.body);
     // A server whose admin routes are off says so (admin: false): it has no ledger to offer.

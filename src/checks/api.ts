@@ -19,10 +19,7 @@ import type { Endpoint, Scenario } from '../scenario/schema.js';
 export type { Level, Verdict };
 
 /** What a check tells the run while it works; the audit adds the check and endpoint ids. */
-export type CheckEvent =
-  | { type: 'note'; text: string }
-  | { type: 'load-progress'; progress: LoadProgress }
-  | ChaosEvent;
+export type CheckEvent = { type: 'note'; text: string } | { type: 'load-progress'; progress: LoadProgress } | ChaosEvent;
 
 /** A check's conclusion before the engine attaches identity and redacted evidence. */
 export interface Finding {

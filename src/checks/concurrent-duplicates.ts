@@ -79,9 +79,14 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
     // sequential-replay and expiry own, not a race.
     const r = doubledRounds[0]!;
     findings.push({
-      ...finding('inconclusive', 'violation',
+      ...finding(
+        'inconclusive',
+        'violation',
         `not judged (root cause owned by sequential-replay or expiry): ${r.count.executions} executions for ${r.exchanges.length} copies, but each extra one arrived after the previous had completed (ledger timeline), so they did not run concurrently`,
-        profile.cite.execution, r.exchanges, { ...facts, timeline: r.count.timeline }),
+        profile.cite.execution,
+        r.exchanges,
+        { ...facts, timeline: r.count.timeline },
+      ),
       concurrent: true,
     });
   } else if (worst && (worst.count.executions ?? 0) > 1) {
@@ -89,33 +94,73 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
     findings.push({
       // An endpoint whose identical sequential retry already executes again has no idempotency to race.
       dependsOn: ['single-execution'],
-      ...finding('fail', 'violation',
+      ...finding(
+        'fail',
+        'violation',
         `key executed ${worst.count.executions} times for ${worst.exchanges.length} concurrent copies (${statusTally(worst.exchanges)}); ${doubled} of ${rounds.length} bursts executed more than once`,
-        profile.cite.execution, worst.exchanges, facts),
+        profile.cite.execution,
+        worst.exchanges,
+        facts,
+      ),
       concurrent: true,
     });
   }
   const fiveHundreds = all.filter(is5xx);
   if (fiveHundreds.length > 0) {
-    findings.push(finding('fail', 'violation', `${fiveHundreds.length} concurrent duplicate(s) answered with a 5xx instead of a conflict`,
-      profile.cite.inFlight, fiveHundreds.slice(0, 3), facts));
+    findings.push(
+      finding(
+        'fail',
+        'violation',
+        `${fiveHundreds.length} concurrent duplicate(s) answered with a 5xx instead of a conflict`,
+        profile.cite.inFlight,
+        fiveHundreds.slice(0, 3),
+        facts,
+      ),
+    );
   }
   const unanswered = all.filter((e) => !e.response);
   if (unanswered.length > 0) {
-    findings.push(finding('error', 'deviation', `${unanswered.length} copies got no response (${unanswered[0]!.error})`, profile.cite.inFlight, unanswered.slice(0, 3), facts));
+    findings.push(
+      finding(
+        'error',
+        'deviation',
+        `${unanswered.length} copies got no response (${unanswered[0]!.error})`,
+        profile.cite.inFlight,
+        unanswered.slice(0, 3),
+        facts,
+      ),
+    );
   }
   if (!all.some(isSuccess)) {
-    findings.push(finding('error', 'deviation', `no copy succeeded (${statusTally(all)}): check the endpoint's body, credentials and key format`,
-      profile.cite.execution, all.slice(0, 2), facts));
+    findings.push(
+      finding(
+        'error',
+        'deviation',
+        `no copy succeeded (${statusTally(all)}): check the endpoint's body, credentials and key format`,
+        profile.cite.execution,
+        all.slice(0, 2),
+        facts,
+      ),
+    );
     return findings;
   }
   const badLosers = all.filter((e) => e.response && !isSuccess(e) && !is5xx(e) && !profile.expect.inFlight.includes(e.response.status));
   if (badLosers.length > 0) {
     // A copy that arrived after the original completed gets the replay: if replays are broken, its
     // status says nothing about in-flight handling.
-    findings.push(presumes(finding('fail', 'deviation',
-      `in-flight duplicates answered ${statusOf(badLosers[0]!)} where ${profile.id} expects ${profile.expect.inFlight.join(' or ')}`,
-      profile.cite.inFlight, badLosers.slice(0, 3), facts), 'replay'));
+    findings.push(
+      presumes(
+        finding(
+          'fail',
+          'deviation',
+          `in-flight duplicates answered ${statusOf(badLosers[0]!)} where ${profile.id} expects ${profile.expect.inFlight.join(' or ')}`,
+          profile.cite.inFlight,
+          badLosers.slice(0, 3),
+          facts,
+        ),
+        'replay',
+      ),
+    );
   }
   const blind = rounds.filter((r) => r.count.executions === null);
   if (blind.length > 0) {
@@ -124,26 +169,51 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
     const divergent = blind.find((r) => new Set(r.exchanges.filter(isSuccess).map((e) => e.response!.body.toString('base64'))).size > 1);
     if (divergent) {
       findings.push({
-        ...finding('fail', 'violation', `${divergent.exchanges.filter(isSuccess).length} concurrent copies succeeded with different bodies for one key: it executed more than once`,
-          profile.cite.execution, divergent.exchanges, facts),
+        ...finding(
+          'fail',
+          'violation',
+          `${divergent.exchanges.filter(isSuccess).length} concurrent copies succeeded with different bodies for one key: it executed more than once`,
+          profile.cite.execution,
+          divergent.exchanges,
+          facts,
+        ),
         concurrent: true,
       });
     } else {
       const probeError = blind.map((r) => r.count.probeError).find((e) => e !== undefined);
-      findings.push(probeError
-        ? finding('error', 'violation', `the side-effect probe failed (${probeError}), so executions cannot be counted`, profile.cite.execution, [], facts)
-        : finding('skip', 'violation', 'no side-effect oracle: declare `identity` or `probe` on the endpoint (or audit target self)', profile.cite.execution, [], facts));
+      findings.push(
+        probeError
+          ? finding('error', 'violation', `the side-effect probe failed (${probeError}), so executions cannot be counted`, profile.cite.execution, [], facts)
+          : finding(
+              'skip',
+              'violation',
+              'no side-effect oracle: declare `identity` or `probe` on the endpoint (or audit target self)',
+              profile.cite.execution,
+              [],
+              facts,
+            ),
+      );
     }
   }
   if (findings.length > 0) return findings;
   const sizes = [...new Set(rounds.map((r) => r.exchanges.length))].join('/');
   const by = Object.keys(rounds[0]?.count.by ?? {}).join(', ');
-  const rulesOut = bound.windowMs !== undefined
-    ? `; arrivals within ${bound.maxSpreadMs!.toFixed(3)} ms per burst: a check-then-set window of ${bound.windowMs.toFixed(3)} ms or more would have shown with ${Math.round(bound.confidence * 100)}% probability (first-two-arrival gaps as measured by the server)`
-    : bound.gapsMs.length > 0 ? `; too few bursts with arrival times to bound the window at ${Math.round(bound.confidence * 100)}%` : '; the target reports no arrival times, so no window width can be ruled out';
-  return [finding('pass', 'violation',
-    `no duplicate execution in ${rounds.length} bursts of ${sizes} copies (at most 1 execution per key, counted by ${by})${rulesOut}; others answered ${statusTally(all.filter((e) => !isSuccess(e) || isMarkedReplay(e))) || 'nothing'}`,
-    profile.cite.execution, worst ? worst.exchanges.slice(0, 2) : [], facts)];
+  const rulesOut =
+    bound.windowMs !== undefined
+      ? `; arrivals within ${bound.maxSpreadMs!.toFixed(3)} ms per burst: a check-then-set window of ${bound.windowMs.toFixed(3)} ms or more would have shown with ${Math.round(bound.confidence * 100)}% probability (first-two-arrival gaps as measured by the server)`
+      : bound.gapsMs.length > 0
+        ? `; too few bursts with arrival times to bound the window at ${Math.round(bound.confidence * 100)}%`
+        : '; the target reports no arrival times, so no window width can be ruled out';
+  return [
+    finding(
+      'pass',
+      'violation',
+      `no duplicate execution in ${rounds.length} bursts of ${sizes} copies (at most 1 execution per key, counted by ${by})${rulesOut}; others answered ${statusTally(all.filter((e) => !isSuccess(e) || isMarkedReplay(e))) || 'nothing'}`,
+      profile.cite.execution,
+      worst ? worst.exchanges.slice(0, 2) : [],
+      facts,
+    ),
+  ];
 }
 
 /** Upper bound on adaptive bursts per endpoint, whatever the budget (the request cap also applies). */
@@ -179,7 +249,8 @@ export const concurrentDuplicates = defineCheck<Options>({
     // budget, varying the burst size and the pause between bursts (which shifts where each burst
     // lands in the server's event loop, timers and GC), until a duplicate shows or time runs out.
     // Only while every burst could be counted and nothing else went wrong: then more bursts add nothing.
-    const clean = (r: BurstRound): boolean => r.count.executions !== null && r.count.executions <= 1 && r.exchanges.every((e) => e.response && e.response.status < 500);
+    const clean = (r: BurstRound): boolean =>
+      r.count.executions !== null && r.count.executions <= 1 && r.exchanges.every((e) => e.response && e.response.status < 500);
     const base = sizes[0]!;
     const variants = [...new Set([base, Math.min(256, base * 2), Math.max(2, Math.floor(base / 2)), Math.min(256, base * 4)])];
     for (let i = 0; rounds.every(clean) && performance.now() - started < ctx.options.budgetMs && i < MAX_ADAPTIVE_BURSTS && !ctx.signal.aborted; i++) {

@@ -49,7 +49,8 @@ export function judgeCrossEndpoint(obs: CrossEndpointObservation, endpoint: Endp
   const all = [first, ...reuses, firstAgain];
   const cite = profile.cite.endpointScope;
   const facts: Record<string, unknown> = Object.fromEntries(reuses.map((r) => [r.label, statusOf(r)]));
-  if (!isSuccess(first)) return [finding('error', 'deviation', `the original request failed (${statusOf(first)}), so key reuse cannot be judged`, cite, [first], facts)];
+  if (!isSuccess(first))
+    return [finding('error', 'deviation', `the original request failed (${statusOf(first)}), so key reuse cannot be judged`, cite, [first], facts)];
   const findings: Finding[] = [];
   for (const r of reuses) {
     if (sameResult(first, r, endpoint)) {
@@ -61,7 +62,19 @@ export function judgeCrossEndpoint(obs: CrossEndpointObservation, endpoint: Endp
     }
   }
   if (!sameResult(first, firstAgain, endpoint)) {
-    findings.push(presumes(finding('fail', 'violation', `after the key was reused elsewhere, ${endpoint.name} no longer replays its own result (${statusOf(firstAgain)})`, cite, all, facts), 'replay'));
+    findings.push(
+      presumes(
+        finding(
+          'fail',
+          'violation',
+          `after the key was reused elsewhere, ${endpoint.name} no longer replays its own result (${statusOf(firstAgain)})`,
+          cite,
+          all,
+          facts,
+        ),
+        'replay',
+      ),
+    );
   }
   if (findings.length > 0) return findings;
   const how = reuses.map((r) => `${r.label} ${isSuccess(r) ? `executed independently (${r.response!.status})` : `was rejected with ${r.response!.status}`}`);

@@ -44,7 +44,18 @@ export function judgeCrossTenant(obs: CrossTenantObservation, endpoint: Endpoint
     findings.push(finding('error', 'deviation', `the other tenant's request got no response (${other.error})`, cite, [other]));
   }
   if (!isSuccess(firstAgain) || !sameResource(first, firstAgain, endpoint)) {
-    findings.push(presumes(finding('fail', 'violation', `after another tenant used the key, tenant ${first.tenant} no longer gets its own result (${statusOf(firstAgain)})`, cite, all), 'replay'));
+    findings.push(
+      presumes(
+        finding(
+          'fail',
+          'violation',
+          `after another tenant used the key, tenant ${first.tenant} no longer gets its own result (${statusOf(firstAgain)})`,
+          cite,
+          all,
+        ),
+        'replay',
+      ),
+    );
   }
   if (findings.length > 0) return findings;
   const how = isSuccess(other) ? `executed independently (${other.response!.status})` : `was rejected with ${other.response!.status}`;
@@ -54,7 +65,7 @@ export function judgeCrossTenant(obs: CrossTenantObservation, endpoint: Endpoint
 export const crossTenant = defineCheck<Options>({
   id: 'cross-tenant',
   title: 'Cross-tenant key reuse',
-  summary: 'a second credential reuses the key: never receives the first tenant\'s response',
+  summary: "a second credential reuses the key: never receives the first tenant's response",
   options: Options,
   applies(ctx) {
     return ctx.requests.tenants.length >= 2 ? true : 'declare at least two tenants to test key scoping';

@@ -66,18 +66,34 @@ export function judgeErrorRound(round: ErrorReplayRound, endpoint: Endpoint, pro
   const rule = errorPolicy(errorClass, endpoint, profile);
   const inClass = errorClass === '4xx' ? is4xx : is5xx;
   const facts: Record<string, unknown> = {
-    errorClass, firstStatus: statusOf(first), retryStatus: statusOf(retry), executions: count.executions, oracles: count.by, policy: rule.policy, policyBy: rule.by,
+    errorClass,
+    firstStatus: statusOf(first),
+    retryStatus: statusOf(retry),
+    executions: count.executions,
+    oracles: count.by,
+    policy: rule.policy,
+    policyBy: rule.by,
   };
   if (!first.response || !inClass(first)) {
-    return finding('error', 'deviation', `the ${errorClass} trigger body was answered ${statusOf(first)}, not a ${errorClass}: fix body${errorClass} in the check options`,
-      rule.cite, [first], facts);
+    return finding(
+      'error',
+      'deviation',
+      `the ${errorClass} trigger body was answered ${statusOf(first)}, not a ${errorClass}: fix body${errorClass} in the check options`,
+      rule.cite,
+      [first],
+      facts,
+    );
   }
-  if (!retry.response) return finding('error', 'deviation', `the retry after a ${first.response.status} got no response (${retry.error})`, rule.cite, pair, facts);
+  if (!retry.response)
+    return finding('error', 'deviation', `the retry after a ${first.response.status} got no response (${retry.error})`, rule.cite, pair, facts);
   const outcome = retryOutcome(round);
   facts.outcome = outcome;
-  const what = outcome === 'replayed' ? `the ${first.response.status} was replayed (${statusOf(retry)}${isMarkedReplay(retry) ? ', marked' : ''})`
-    : outcome === 'released' ? `the key was released: the retry ran afresh (${statusOf(retry)}${count.executions !== null ? `, ${count.executions} execution(s)` : ''})`
-      : `the retry got the same ${retry.response.status} without a replay marker; replay and fresh attempt cannot be told apart`;
+  const what =
+    outcome === 'replayed'
+      ? `the ${first.response.status} was replayed (${statusOf(retry)}${isMarkedReplay(retry) ? ', marked' : ''})`
+      : outcome === 'released'
+        ? `the key was released: the retry ran afresh (${statusOf(retry)}${count.executions !== null ? `, ${count.executions} execution(s)` : ''})`
+        : `the retry got the same ${retry.response.status} without a replay marker; replay and fresh attempt cannot be told apart`;
   const expected: RetryOutcome | undefined = rule.policy === 'replay' ? 'replayed' : rule.policy === 'release' ? 'released' : undefined;
   if (expected === undefined || outcome === 'unclear' || outcome === expected) {
     const level = rule.policy === 'any' || outcome === 'unclear' ? 'observation' : 'deviation';
@@ -86,8 +102,14 @@ export function judgeErrorRound(round: ErrorReplayRound, endpoint: Endpoint, pro
   // Released where a replay was due, after a first attempt that had already run the side effect:
   // the key executed twice, a safety failure. Any other mismatch is a matter of the declared SHOULD.
   const doubled = outcome === 'released' && (count.executions ?? 0) >= 2;
-  const f = finding('fail', doubled ? 'violation' : 'deviation', `after a ${errorClass}: ${what}, where ${rule.by === 'endpoint' ? `${endpoint.name}'s policy` : profile.id} says ${rule.policy}`,
-    rule.cite, pair, facts);
+  const f = finding(
+    'fail',
+    doubled ? 'violation' : 'deviation',
+    `after a ${errorClass}: ${what}, where ${rule.by === 'endpoint' ? `${endpoint.name}'s policy` : profile.id} says ${rule.policy}`,
+    rule.cite,
+    pair,
+    facts,
+  );
   // An error that should replay but does not, on an endpoint where no result replays: not an error-policy matter.
   if (expected === 'replayed') f.dependsOn = ['replay'];
   return f;
@@ -105,26 +127,46 @@ export const errorReplay = defineCheck<Options>({
   async run(ctx) {
     const unknown = Object.keys(ctx.options.byEndpoint).filter((name) => !ctx.scenario.endpoints.some((e) => e.name === name));
     if (unknown.length > 0) {
-      return [finding('error', 'deviation', `option byEndpoint names unknown endpoint(s): ${unknown.join(', ')}; declared: ${ctx.scenario.endpoints.map((e) => e.name).join(', ')}`,
-        ctx.profile.cite.errors, [])];
+      return [
+        finding(
+          'error',
+          'deviation',
+          `option byEndpoint names unknown endpoint(s): ${unknown.join(', ')}; declared: ${ctx.scenario.endpoints.map((e) => e.name).join(', ')}`,
+          ctx.profile.cite.errors,
+          [],
+        ),
+      ];
     }
     const own = ctx.options.byEndpoint[ctx.endpoint.name] ?? {};
-    const triggers: Array<[ErrorClass, unknown]> = [['4xx', own.body4xx ?? ctx.options.body4xx], ['5xx', own.body5xx ?? ctx.options.body5xx]];
+    const triggers: Array<[ErrorClass, unknown]> = [
+      ['4xx', own.body4xx ?? ctx.options.body4xx],
+      ['5xx', own.body5xx ?? ctx.options.body5xx],
+    ];
     const configured = triggers.filter(([, t]) => t !== undefined);
     if (configured.length === 0) {
       return [finding('skip', 'observation', 'no trigger body configured: set body4xx and/or body5xx in the check options', ctx.profile.cite.errors, [])];
     }
     // The variants use their own keys, so they run side by side.
-    const findings: Finding[] = await Promise.all(configured.map(async ([errorClass, trigger]) => {
-      const key = ctx.keys.next();
-      const body = ctx.requests.renderBody({ ...ctx.endpoint, body: triggerBody(ctx.endpoint.body, trigger) }, { key });
-      const first = await send(ctx, `${errorClass} trigger`, { key, body });
-      const retry = await send(ctx, `retry after ${statusOf(first)}`, { key, body });
-      const count = await ctx.oracle.count(ctx.endpoint, key, [first, retry]);
-      return judgeErrorRound({ errorClass, first, retry, count }, ctx.endpoint, ctx.profile);
-    }));
+    const findings: Finding[] = await Promise.all(
+      configured.map(async ([errorClass, trigger]) => {
+        const key = ctx.keys.next();
+        const body = ctx.requests.renderBody({ ...ctx.endpoint, body: triggerBody(ctx.endpoint.body, trigger) }, { key });
+        const first = await send(ctx, `${errorClass} trigger`, { key, body });
+        const retry = await send(ctx, `retry after ${statusOf(first)}`, { key, body });
+        const count = await ctx.oracle.count(ctx.endpoint, key, [first, retry]);
+        return judgeErrorRound({ errorClass, first, retry, count }, ctx.endpoint, ctx.profile);
+      }),
+    );
     for (const [errorClass] of triggers.filter(([, t]) => t === undefined)) {
-      findings.push(finding('skip', 'observation', `no body${errorClass} configured for ${ctx.endpoint.name}: the ${errorClass} variant was not run`, ctx.profile.cite.errors, []));
+      findings.push(
+        finding(
+          'skip',
+          'observation',
+          `no body${errorClass} configured for ${ctx.endpoint.name}: the ${errorClass} variant was not run`,
+          ctx.profile.cite.errors,
+          [],
+        ),
+      );
     }
     return findings;
   },

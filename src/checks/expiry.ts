@@ -36,7 +36,12 @@ export interface ExpiryObservation {
 /** 86400000 -> "24 h", 172800000 -> "2 d", 1500 -> "1.5 s", 250 -> "250 ms". */
 export function humanDuration(ms: number): string {
   // Days only from two on: a retention of 24 h reads better than 1 d.
-  const units: Array<[number, string]> = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
+  const units: Array<[number, string]> = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ];
   for (const [size, unit] of units) if (ms >= size && ms % size === 0 && !(unit === 'd' && ms < 2 * size)) return `${ms / size} ${unit}`;
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
@@ -53,9 +58,10 @@ export function classifyRetry(round: ExpiryRound, endpoint: Endpoint): RetryResu
 }
 
 export function judgeExpiry(obs: ExpiryObservation, endpoint: Endpoint, profile: Profile): Finding[] {
-  const cite = obs.retentionMs !== undefined && endpoint.policy.retention === obs.retentionMs
-    ? `scenario policy of ${endpoint.name}: retention = ${humanDuration(obs.retentionMs)} (${profile.cite.retention})`
-    : profile.cite.retention;
+  const cite =
+    obs.retentionMs !== undefined && endpoint.policy.retention === obs.retentionMs
+      ? `scenario policy of ${endpoint.name}: retention = ${humanDuration(obs.retentionMs)} (${profile.cite.retention})`
+      : profile.cite.retention;
   const bound = obs.testRetentionMs ?? obs.retentionMs;
   const facts: Record<string, unknown> = {
     declaredRetentionMs: obs.retentionMs ?? null,
@@ -67,7 +73,16 @@ export function judgeExpiry(obs: ExpiryObservation, endpoint: Endpoint, profile:
   const { before, after } = obs;
   const at = `+${humanDuration(Math.round(before.waitedMs))}`;
   if (!isSuccess(before.original)) {
-    findings.push(finding('error', 'deviation', `the original request failed (${statusOf(before.original)}), so retention cannot be judged`, cite, [before.original], facts));
+    findings.push(
+      finding(
+        'error',
+        'deviation',
+        `the original request failed (${statusOf(before.original)}), so retention cannot be judged`,
+        cite,
+        [before.original],
+        facts,
+      ),
+    );
   } else if (!before.retry.response) {
     findings.push(finding('error', 'deviation', `the retry at ${at} got no response (${before.retry.error})`, cite, [before.original, before.retry], facts));
   } else {
@@ -81,9 +96,17 @@ export function judgeExpiry(obs: ExpiryObservation, endpoint: Endpoint, profile:
       findings.push(finding('pass', 'deviation', `still replayed at ${at}${within}`, cite, pair, facts));
     } else if (result === 'executed') {
       const runs = before.count.executions !== null ? `${before.count.executions} executions` : 'a new result';
-      findings.push(presumes(finding('fail', 'deviation', `the key expired early: the retry at ${at}${within} executed again (${runs})`, cite, pair, facts), 'single-execution', 'replay'));
+      findings.push(
+        presumes(
+          finding('fail', 'deviation', `the key expired early: the retry at ${at}${within} executed again (${runs})`, cite, pair, facts),
+          'single-execution',
+          'replay',
+        ),
+      );
     } else {
-      findings.push(presumes(finding('fail', 'deviation', `the retry at ${at}${within} was not replayed: answered ${statusOf(before.retry)}`, cite, pair, facts), 'replay'));
+      findings.push(
+        presumes(finding('fail', 'deviation', `the retry at ${at}${within} was not replayed: answered ${statusOf(before.retry)}`, cite, pair, facts), 'replay'),
+      );
     }
   }
 
@@ -94,7 +117,9 @@ export function judgeExpiry(obs: ExpiryObservation, endpoint: Endpoint, profile:
     facts.after = result === 'other' || result === undefined ? statusOf(after.retry) : result;
     const what = `after the test retention of ${humanDuration(obs.testRetentionMs)}`;
     if (!isSuccess(after.original)) {
-      findings.push(finding('error', 'deviation', `the original request failed (${statusOf(after.original)}), so expiry cannot be judged`, cite, [after.original], facts));
+      findings.push(
+        finding('error', 'deviation', `the original request failed (${statusOf(after.original)}), so expiry cannot be judged`, cite, [after.original], facts),
+      );
     } else if (!after.retry.response) {
       findings.push(finding('error', 'deviation', `the retry at ${past} got no response (${after.retry.error})`, cite, pair, facts));
     } else if (result === 'executed') {
@@ -102,7 +127,9 @@ export function judgeExpiry(obs: ExpiryObservation, endpoint: Endpoint, profile:
     } else if (result === 'replay') {
       findings.push(finding('fail', 'deviation', `still replayed at ${past}, ${what}: the key outlives its retention`, cite, pair, facts));
     } else {
-      findings.push(finding('fail', 'deviation', `the retry at ${past}, ${what}, was not executed afresh: answered ${statusOf(after.retry)}`, cite, pair, facts));
+      findings.push(
+        finding('fail', 'deviation', `the retry at ${past}, ${what}, was not executed afresh: answered ${statusOf(after.retry)}`, cite, pair, facts),
+      );
     }
   } else {
     facts.after = 'not tested: declare policy.testRetention to check that keys expire';
@@ -127,8 +154,15 @@ export const expiry = defineCheck<Options>({
     const bound = testRetentionMs ?? retentionMs;
     const { waitMs, marginMs } = ctx.options;
     if (bound !== undefined && waitMs >= bound) {
-      return [finding('error', 'deviation', `option waitMs (${waitMs} ms) must stay below the ${testRetentionMs !== undefined ? 'test ' : ''}retention (${humanDuration(bound)})`,
-        ctx.profile.cite.retention, [])];
+      return [
+        finding(
+          'error',
+          'deviation',
+          `option waitMs (${waitMs} ms) must stay below the ${testRetentionMs !== undefined ? 'test ' : ''}retention (${humanDuration(bound)})`,
+          ctx.profile.cite.retention,
+          [],
+        ),
+      ];
     }
     // Both originals first, then one wait serves both retries.
     const round = async (label: string, delayMs: number): Promise<ExpiryRound | undefined> => {

@@ -35,14 +35,20 @@ function jsonObject(body: Buffer | undefined): Obj | undefined {
 
 /** Serialises `doc` with the top-level field `field` written as `number` text instead of JSON's form. */
 function withNumberText(doc: Obj, field: string, number: string): string {
-  return `{${Object.entries(doc).map(([k, v]) => `${JSON.stringify(k)}:${k === field ? number : JSON.stringify(v)}`).join(',')}}`;
+  return `{${Object.entries(doc)
+    .map(([k, v]) => `${JSON.stringify(k)}:${k === field ? number : JSON.stringify(v)}`)
+    .join(',')}}`;
 }
 
 /**
  * The semantically equal variants of a request that apply to it, each with the reason it does not
  * when it does not. `body` is the original's bytes, `path` the endpoint's path.
  */
-export function fingerprintVariants(body: Buffer | undefined, path: string, wanted: readonly VariantName[] = VARIANTS): { variants: Variant[]; notApplicable: Record<string, string> } {
+export function fingerprintVariants(
+  body: Buffer | undefined,
+  path: string,
+  wanted: readonly VariantName[] = VARIANTS,
+): { variants: Variant[]; notApplicable: Record<string, string> } {
   const variants: Variant[] = [];
   const notApplicable: Record<string, string> = {};
   const doc = jsonObject(body);
@@ -68,7 +74,13 @@ export function fingerprintVariants(body: Buffer | undefined, path: string, want
         break;
       case 'query-order': {
         const q = path.indexOf('?');
-        const params = q < 0 ? [] : path.slice(q + 1).split('&').filter(Boolean);
+        const params =
+          q < 0
+            ? []
+            : path
+                .slice(q + 1)
+                .split('&')
+                .filter(Boolean);
         if (params.length < 2) notApplicable[name] = 'needs a path with two query parameters or more';
         else variants.push({ name, path: `${path.slice(0, q)}?${[...params].reverse().join('&')}` });
         break;
@@ -108,19 +120,56 @@ export function judgeFingerprint(obs: FingerprintObservation, endpoint: Endpoint
   const findings: Finding[] = [];
   const executed = results.filter((r) => r.result === 'executed');
   if (executed.length > 0) {
-    findings.push(finding('fail', 'violation', `equivalent variant(s) executed under a used key: ${executed.map((r) => `${r.name} (${r.exchange.response!.status})`).join(', ')}`,
-      profile.cite.execution, [original, ...executed.map((r) => r.exchange)], facts));
+    findings.push(
+      finding(
+        'fail',
+        'violation',
+        `equivalent variant(s) executed under a used key: ${executed.map((r) => `${r.name} (${r.exchange.response!.status})`).join(', ')}`,
+        profile.cite.execution,
+        [original, ...executed.map((r) => r.exchange)],
+        facts,
+      ),
+    );
   } else if ((count.executions ?? 0) > 1) {
-    findings.push(presumes(finding('fail', 'violation', `the key executed ${count.executions} times across the variants`, profile.cite.execution, [original, ...variants.map((v) => v.exchange)], facts), 'single-execution'));
+    findings.push(
+      presumes(
+        finding(
+          'fail',
+          'violation',
+          `the key executed ${count.executions} times across the variants`,
+          profile.cite.execution,
+          [original, ...variants.map((v) => v.exchange)],
+          facts,
+        ),
+        'single-execution',
+      ),
+    );
   }
   const fiveHundreds = results.filter((r) => is5xx(r.exchange));
   if (fiveHundreds.length > 0) {
-    findings.push(finding('fail', 'violation', `variant(s) answered with a 5xx: ${fiveHundreds.map((r) => `${r.name} (${r.result})`).join(', ')}`,
-      cite, [original, ...fiveHundreds.map((r) => r.exchange)], facts));
+    findings.push(
+      finding(
+        'fail',
+        'violation',
+        `variant(s) answered with a 5xx: ${fiveHundreds.map((r) => `${r.name} (${r.result})`).join(', ')}`,
+        cite,
+        [original, ...fiveHundreds.map((r) => r.exchange)],
+        facts,
+      ),
+    );
   }
   const silent = results.filter((r) => !r.exchange.response);
   if (silent.length > 0) {
-    findings.push(finding('error', 'deviation', `variant(s) got no response: ${silent.map((r) => `${r.name}: ${r.exchange.error}`).join(', ')}`, cite, silent.map((r) => r.exchange), facts));
+    findings.push(
+      finding(
+        'error',
+        'deviation',
+        `variant(s) got no response: ${silent.map((r) => `${r.name}: ${r.exchange.error}`).join(', ')}`,
+        cite,
+        silent.map((r) => r.exchange),
+        facts,
+      ),
+    );
   }
   if (findings.length > 0) return findings;
   const seen = results.map((r) => `${r.name} → ${r.result === 'replay' ? 'replayed' : r.result}`).join(', ');
@@ -137,7 +186,9 @@ export const fingerprint = defineCheck<Options>({
     const body = ctx.requests.renderBody(ctx.endpoint, { key });
     const { variants, notApplicable } = fingerprintVariants(body, ctx.endpoint.path, ctx.options.variants);
     if (variants.length === 0) {
-      const why = Object.entries(notApplicable).map(([n, r]) => `${n}: ${r}`).join('; ');
+      const why = Object.entries(notApplicable)
+        .map(([n, r]) => `${n}: ${r}`)
+        .join('; ');
       return [finding('skip', 'observation', `no equivalent variant applies to this endpoint (${why})`, ctx.profile.cite.fingerprint, [])];
     }
     const original = await send(ctx, 'original', { key, body });

@@ -21,9 +21,11 @@ export const gatewayDuplicate = defineCheck<Options>({
     const chaos = chaosOf(ctx);
     const cite = ctx.profile.cite.execution;
     const declared = declaredFaults(ctx.endpoint, FAULT_KINDS['gateway-duplicate']);
-    const specs: Array<FaultSpec | FaultSpecInput> = declared.length > 0 ? declared
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the ternary widens otherwise
-      : ctx.options.delaysMs.map((delayMs) => ({ name: 'duplicate-upstream', delayMs }) as FaultSpecInput);
+    const specs: Array<FaultSpec | FaultSpecInput> =
+      declared.length > 0
+        ? declared
+        : // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: the ternary widens otherwise
+          ctx.options.delaysMs.map((delayMs) => ({ name: 'duplicate-upstream', delayMs }) as FaultSpecInput);
     const total = specs.length * ctx.options.rounds;
     const rounds: RetryRound[] = [];
     let n = 0;
@@ -40,8 +42,12 @@ export const gatewayDuplicate = defineCheck<Options>({
             proxy,
             firstTimeoutMs: ctx.scenario.defaults.timeoutMs,
             retryTimeoutMs: ctx.scenario.defaults.timeoutMs,
-            exercised: (_first, events, statuses) => (events === 0 ? `the fault was not injected (probability ${proxy.faults[0]!.probability})`
-              : (statuses?.length ?? 0) < 2 ? `only ${statuses?.length ?? 0} copy reached the upstream` : true),
+            exercised: (_first, events, statuses) =>
+              events === 0
+                ? `the fault was not injected (probability ${proxy.faults[0]!.probability})`
+                : (statuses?.length ?? 0) < 2
+                  ? `only ${statuses?.length ?? 0} copy reached the upstream`
+                  : true,
           });
           if (!round) return [];
           rounds.push(round);
@@ -54,12 +60,23 @@ export const gatewayDuplicate = defineCheck<Options>({
     if (rounds.length === 0) return [finding('skip', 'observation', 'no round ran', cite, [])];
     const blind = rounds.every((r) => r.count.by.ledger === undefined && r.count.by.probe === undefined);
     const findings = judgeRounds(rounds, {
-      what: 'gateway duplicate', cite, identity: ctx.endpoint.identity, ignore: ctx.options.ignore,
+      what: 'gateway duplicate',
+      cite,
+      identity: ctx.endpoint.identity,
+      ignore: ctx.options.ignore,
       facts: { upstreamStatuses: rounds.map((r) => r.upstreamStatuses ?? []), ...(blind ? { oracleBlind: true } : {}) },
     });
     if (blind && !findings.some((f) => f.verdict === 'fail')) {
-      findings.push(finding('skip', 'violation', 'gateway duplicate: only the identity oracle is available, and it cannot see the copy the proxy swallowed: declare a `probe` (or a ledger) to count executions',
-        cite, [], { oracles: rounds[0]?.count.by ?? {} }));
+      findings.push(
+        finding(
+          'skip',
+          'violation',
+          'gateway duplicate: only the identity oracle is available, and it cannot see the copy the proxy swallowed: declare a `probe` (or a ledger) to count executions',
+          cite,
+          [],
+          { oracles: rounds[0]?.count.by ?? {} },
+        ),
+      );
     }
     return findings;
   },

@@ -96,8 +96,9 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
   facts.executions = executions;
   const conflicts = obs.polls.filter((p) => p.response && profile.expect.inFlight.includes(p.response.status));
   const recovered = obs.polls.find(isSuccess);
-  const evidence = [obs.original, conflicts[0], conflicts.at(-1), recovered ?? obs.polls.at(-1), obs.verify]
-    .filter((e, i, all): e is Exchange => e !== undefined && all.indexOf(e) === i);
+  const evidence = [obs.original, conflicts[0], conflicts.at(-1), recovered ?? obs.polls.at(-1), obs.verify].filter(
+    (e, i, all): e is Exchange => e !== undefined && all.indexOf(e) === i,
+  );
   const findings: Finding[] = [];
 
   if (executions !== null && executions > 1) {
@@ -105,26 +106,61 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
     const seqs = new Set(counterexample ? counterexampleSeqs(counterexample) : []);
     const all = [obs.original, ...obs.polls, ...(obs.verify ? [obs.verify] : [])];
     const proof = all.filter((e) => seqs.has(e.seq));
-    findings.push(presumes(finding('fail', 'violation',
-      `after abandoning the original mid-flight, the key executed ${executions} times${counterexample ? ` (${counterexample.summary})` : ''}`,
-      profile.cite.execution, proof.length > 0 ? proof : evidence,
-      { ...facts, ...(counterexample ? { counterexample: { summary: counterexample.summary, reason: counterexample.reason, ops: counterexample.ops } } : {}) }), 'single-execution'));
+    findings.push(
+      presumes(
+        finding(
+          'fail',
+          'violation',
+          `after abandoning the original mid-flight, the key executed ${executions} times${counterexample ? ` (${counterexample.summary})` : ''}`,
+          profile.cite.execution,
+          proof.length > 0 ? proof : evidence,
+          {
+            ...facts,
+            ...(counterexample ? { counterexample: { summary: counterexample.summary, reason: counterexample.reason, ops: counterexample.ops } } : {}),
+          },
+        ),
+        'single-execution',
+      ),
+    );
   }
   const persisted = facts.conflictPersistedMs as number;
   if (obs.stoppedBy === 'deadline') {
-    findings.push(finding('fail', 'violation',
-      `the abandoned request's claim never expired: 409 persisted ${Math.round(persisted)} ms (${conflicts.length} polls), beyond the lease of ${obs.leaseMs} ms (${obs.leaseSource}) plus ${obs.marginMs} ms`,
-      cite, evidence, facts));
+    findings.push(
+      finding(
+        'fail',
+        'violation',
+        `the abandoned request's claim never expired: 409 persisted ${Math.round(persisted)} ms (${conflicts.length} polls), beyond the lease of ${obs.leaseMs} ms (${obs.leaseSource}) plus ${obs.marginMs} ms`,
+        cite,
+        evidence,
+        facts,
+      ),
+    );
   } else if (obs.stoppedBy === 'rejected') {
     const last = obs.polls.at(-1)!;
-    findings.push(presumes(finding('fail', 'deviation', `a retry of the abandoned request was answered ${statusOf(last)} instead of 409 or the result`, cite, evidence, facts), 'replay'));
+    findings.push(
+      presumes(
+        finding('fail', 'deviation', `a retry of the abandoned request was answered ${statusOf(last)} instead of 409 or the result`, cite, evidence, facts),
+        'replay',
+      ),
+    );
   }
   if (recovered && obs.verify?.response && findings.length === 0) {
     const sameStatus = obs.verify.response.status === recovered.response!.status;
     if (!sameStatus || compareBodies(recovered, obs.verify, obs.ignore ?? []) === 'different') {
       const how = sameStatus ? `the same status ${statusOf(recovered)} with a different body` : `${statusOf(recovered)} then ${statusOf(obs.verify)}`;
-      findings.push(presumes(finding('fail', 'violation', `after recovery, a repeat of the request was answered differently (${how}): replays are not the committed response`,
-        profile.cite.replay, [recovered, obs.verify], facts), 'replay-bytes'));
+      findings.push(
+        presumes(
+          finding(
+            'fail',
+            'violation',
+            `after recovery, a repeat of the request was answered differently (${how}): replays are not the committed response`,
+            profile.cite.replay,
+            [recovered, obs.verify],
+            facts,
+          ),
+          'replay-bytes',
+        ),
+      );
     }
   }
   // The answer the client ends up with is the committed one: one execution, and a repeat agrees.
@@ -134,10 +170,20 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
   for (const f of findings) f.facts = { ...f.facts, finalEqualsCommitted: false, timeToConsistentMs: null };
   if (findings.length > 0) return findings;
   if (obs.stoppedBy === 'aborted') return [finding('skip', 'observation', 'interrupted before the key recovered', cite, evidence, facts)];
-  const how = conflicts.length === 0 ? 'the first retry already got the result (nothing was left in flight)'
-    : `409 persisted ${Math.round(persisted)} ms (${conflicts.length} polls), then the key answered ${statusOf(recovered!)} ${Math.round(facts.recoveryMs as number)} ms after the original started`;
-  return [finding('pass', 'violation', `abandoned mid-flight after ${obs.abandonAfterMs} ms: ${how}; lease ${obs.leaseMs} ms (${obs.leaseSource}); ${executions === null ? 'executions not counted' : `${executions} execution(s)`}`,
-    cite, evidence, facts)];
+  const how =
+    conflicts.length === 0
+      ? 'the first retry already got the result (nothing was left in flight)'
+      : `409 persisted ${Math.round(persisted)} ms (${conflicts.length} polls), then the key answered ${statusOf(recovered!)} ${Math.round(facts.recoveryMs as number)} ms after the original started`;
+  return [
+    finding(
+      'pass',
+      'violation',
+      `abandoned mid-flight after ${obs.abandonAfterMs} ms: ${how}; lease ${obs.leaseMs} ms (${obs.leaseSource}); ${executions === null ? 'executions not counted' : `${executions} execution(s)`}`,
+      cite,
+      evidence,
+      facts,
+    ),
+  ];
 }
 
 /** Extra tries when the original answered before the disconnect (a scheduling hiccup). */
@@ -153,7 +199,10 @@ export const inFlightRecovery = defineCheck<Options>({
     const chaos = chaosOf(ctx);
     const settings: TargetSettings | undefined = await chaos.settings();
     const { leaseMs, source } = resolveLease({
-      option: ctx.options.leaseMs, policy: ctx.endpoint.policy.lease, self: chaos.self?.leaseMs, reported: settings?.leaseMs,
+      option: ctx.options.leaseMs,
+      policy: ctx.endpoint.policy.lease,
+      self: chaos.self?.leaseMs,
+      reported: settings?.leaseMs,
     });
     const marginMs = ctx.options.marginMs ?? Math.max(1_000, Math.round(leaseMs / 5));
     const timeoutMs = ctx.scenario.defaults.timeoutMs;
@@ -175,7 +224,9 @@ export const inFlightRecovery = defineCheck<Options>({
       key = ctx.keys.next();
       body = ctx.requests.renderBody(ctx.endpoint, { key });
       chaos.emit({ type: 'inject', round: `lease ${leaseMs} ms`, faults: [`client disconnect after ${abandonAfterMs} ms`] });
-      const sent = await sendAttempt(ctx, chaos, { process: process(tries + 1), key, body, role: 'abandon', label: 'original' }, 1, { timeoutMs: abandonAfterMs });
+      const sent = await sendAttempt(ctx, chaos, { process: process(tries + 1), key, body, role: 'abandon', label: 'original' }, 1, {
+        timeoutMs: abandonAfterMs,
+      });
       if (notSent(sent.exchange)) return [];
       if (isTimeout(sent.exchange)) {
         original = sent;
@@ -185,8 +236,15 @@ export const inFlightRecovery = defineCheck<Options>({
     }
     if (!original) {
       if (ctx.signal.aborted) return [];
-      return [finding('skip', 'observation', `could not abandon a request mid-flight: the original was answered (${misses.map(statusOf).join(', ')}) before the ${abandonAfterMs} ms disconnect; set abandonAfterMs lower`,
-        ctx.profile.cite.inFlight, misses.slice(0, 3))];
+      return [
+        finding(
+          'skip',
+          'observation',
+          `could not abandon a request mid-flight: the original was answered (${misses.map(statusOf).join(', ')}) before the ${abandonAfterMs} ms disconnect; set abandonAfterMs lower`,
+          ctx.profile.cite.inFlight,
+          misses.slice(0, 3),
+        ),
+      ];
     }
 
     const proc = process(tries + 1);
@@ -229,8 +287,18 @@ export const inFlightRecovery = defineCheck<Options>({
     const oracle = await readOracle(ctx, chaos, key, [original.exchange, ...polls, ...(verify ? [verify.exchange] : [])]);
     ops.push(...oracle.ops);
     const obs: RecoveryObservation = {
-      key, leaseMs, leaseSource: source, marginMs, pollMs: ctx.options.pollMs, abandonAfterMs,
-      original: original.exchange, polls, stoppedBy, count: oracle.count, ops, ignore: ctx.options.ignore,
+      key,
+      leaseMs,
+      leaseSource: source,
+      marginMs,
+      pollMs: ctx.options.pollMs,
+      abandonAfterMs,
+      original: original.exchange,
+      polls,
+      stoppedBy,
+      count: oracle.count,
+      ops,
+      ignore: ctx.options.ignore,
     };
     if (verify) obs.verify = verify.exchange;
     if (oracle.ledger) obs.ledger = oracle.ledger;

@@ -38,9 +38,21 @@ export function registerCheck<O>(check: Check<O>): void {
 }
 
 const BUILT_IN = [
-  concurrentDuplicates, sequentialReplay, payloadMismatch, missingKey, crossTenant,
-  keyValidation, crossEndpoint, errorReplay, expiry, fingerprint,
-  timeoutRetry, lostResponse, gatewayDuplicate, inFlightRecovery, storeOutage,
+  concurrentDuplicates,
+  sequentialReplay,
+  payloadMismatch,
+  missingKey,
+  crossTenant,
+  keyValidation,
+  crossEndpoint,
+  errorReplay,
+  expiry,
+  fingerprint,
+  timeoutRetry,
+  lostResponse,
+  gatewayDuplicate,
+  inFlightRecovery,
+  storeOutage,
   load,
 ] as const;
 for (const check of BUILT_IN) registerCheck<never>(check as unknown as Check<never>);
@@ -59,5 +71,8 @@ export function checkIds(): string[] {
 
 /** What a scenario without a `checks:` section runs: every registered check not marked declaredOnly. */
 export function defaultCheckIds(): string[] {
-  return registry.values().filter((c) => c.declaredOnly !== true).map((c) => c.id);
+  return registry
+    .values()
+    .filter((c) => c.declaredOnly !== true)
+    .map((c) => c.id);
 }

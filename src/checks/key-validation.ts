@@ -153,28 +153,62 @@ export function judgeKeyValidation(obs: KeyValidationObservation, endpoint: Endp
   const findings: Finding[] = [];
   const fiveHundreds = [...sent.map((p) => ({ name: p.probe.name, exchange: p.exchange })), ...obs.collisions].filter((p) => is5xx(p.exchange));
   if (fiveHundreds.length > 0) {
-    findings.push(finding('fail', 'violation', `key value(s) answered with a 5xx: ${fiveHundreds.map((p) => `${p.name} (${p.exchange.response!.status})`).join(', ')}`,
-      cite, fiveHundreds.map((p) => p.exchange).slice(0, 5), facts));
+    findings.push(
+      finding(
+        'fail',
+        'violation',
+        `key value(s) answered with a 5xx: ${fiveHundreds.map((p) => `${p.name} (${p.exchange.response!.status})`).join(', ')}`,
+        cite,
+        fiveHundreds.map((p) => p.exchange).slice(0, 5),
+        facts,
+      ),
+    );
   }
   if (collisions.length > 0) {
     findings.push(finding('fail', 'violation', `distinct keys share one stored entry: ${collisions.join('; ')}`, profile.cite.execution, withEvidence, facts));
   }
   const malformed = accepted.filter((p) => p.probe.expect === 'reject');
   if (malformed.length > 0) {
-    findings.push(finding('fail', 'deviation', `malformed key(s) accepted and executed: ${malformed.map(answered).join(', ')}`,
-      cite, malformed.map((p) => p.exchange).slice(0, 5), facts));
+    findings.push(
+      finding(
+        'fail',
+        'deviation',
+        `malformed key(s) accepted and executed: ${malformed.map(answered).join(', ')}`,
+        cite,
+        malformed.map((p) => p.exchange).slice(0, 5),
+        facts,
+      ),
+    );
   }
   if (!base || !isSuccess(base.exchange)) {
-    findings.push(finding('error', 'deviation', `the base request failed (${base ? statusOf(base.exchange) : 'not sent'}), so key collisions cannot be judged`,
-      profile.cite.execution, base ? [base.exchange] : [], facts));
+    findings.push(
+      finding(
+        'error',
+        'deviation',
+        `the base request failed (${base ? statusOf(base.exchange) : 'not sent'}), so key collisions cannot be judged`,
+        profile.cite.execution,
+        base ? [base.exchange] : [],
+        facts,
+      ),
+    );
   }
   const bare = obs.format === 'sf-string' ? accepted.find((p) => p.probe.name === 'bare-token') : undefined;
-  const bareNote = bare ? [finding('pass', 'observation', `bare (unquoted) keys are accepted as well as sf-string quoted ones (${answered(bare)})`, cite, [bare.exchange], facts)] : [];
+  const bareNote = bare
+    ? [finding('pass', 'observation', `bare (unquoted) keys are accepted as well as sf-string quoted ones (${answered(bare)})`, cite, [bare.exchange], facts)]
+    : [];
   if (findings.length > 0) return [...findings, ...bareNote];
   const refused = sent.filter((p) => p.probe.expect === 'reject').map(answered);
-  return [finding('pass', 'violation',
-    `no 5xx; malformed keys refused (${refused.join(', ') || 'none sent'}); the base key and ${obs.collisions.length - 1} look-alikes kept apart`,
-    cite, [...sent.map((p) => p.exchange).slice(0, 4), ...obs.collisions.map((c) => c.exchange).slice(0, 2)], facts), ...bareNote];
+  return [
+    finding(
+      'pass',
+      'violation',
+      `no 5xx; malformed keys refused (${refused.join(', ') || 'none sent'}); the base key and ${obs.collisions.length - 1} look-alikes kept apart`,
+      cite,
+      [...sent.map((p) => p.exchange).slice(0, 4), ...obs.collisions.map((c) => c.exchange).slice(0, 2)],
+      facts,
+    ),
+    ...bareNote,
+  ];
 }
 
 export const keyValidation = defineCheck<Options>({
@@ -195,10 +229,12 @@ export const keyValidation = defineCheck<Options>({
     // follow the base together, with the same body: colliding with the base shows up as a replay of
     // its result, colliding with each other as a shared result or a 409.
     const [sent, first] = await Promise.all([
-      inParallel(probes.map((probe) => async (): Promise<SentProbe> => {
-        if (probe.unsendable) return { probe };
-        return { probe, exchange: await send(ctx, `key ${probe.name}`, { key: probe.key, rawKeyHeader: probe.header, body }) };
-      })),
+      inParallel(
+        probes.map((probe) => async (): Promise<SentProbe> => {
+          if (probe.unsendable) return { probe };
+          return { probe, exchange: await send(ctx, `key ${probe.name}`, { key: probe.key, rawKeyHeader: probe.header, body }) };
+        }),
+      ),
       sendLookAlike('base', base),
     ]);
     const collisions = ctx.signal.aborted ? [first] : [first, ...(await Promise.all(collisionKeys(base).map(({ name, key }) => sendLookAlike(name, key))))];

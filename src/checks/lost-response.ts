@@ -37,8 +37,12 @@ export const lostResponse = defineCheck<Options>({
           proxy,
           firstTimeoutMs: ctx.options.timeoutMs,
           retryTimeoutMs: ctx.scenario.defaults.timeoutMs,
-          exercised: (first, events) => (events === 0 ? `the fault was not injected (probability ${proxy.faults[0]!.probability})`
-            : first.outcome.kind === 'ok' ? `the first attempt still got its answer (${first.exchange.response?.status})` : true),
+          exercised: (first, events) =>
+            events === 0
+              ? `the fault was not injected (probability ${proxy.faults[0]!.probability})`
+              : first.outcome.kind === 'ok'
+                ? `the first attempt still got its answer (${first.exchange.response?.status})`
+                : true,
         });
         if (!round) return [];
         rounds.push(round);

@@ -20,7 +20,15 @@ export function judgeMissingKey(e: Exchange, endpoint: Endpoint, profile: Profil
   const level = endpoint.keyRequired === 'mandatory' ? 'violation' : 'deviation';
   if (isSuccess(e)) return [finding('fail', level, `a request without a key was executed (${e.response.status})`, cite, [e])];
   if (!profile.expect.missingKey.includes(e.response.status)) {
-    return [finding('fail', 'deviation', `a request without a key answered ${e.response.status} where ${profile.id} expects ${profile.expect.missingKey.join(' or ')}`, cite, [e])];
+    return [
+      finding(
+        'fail',
+        'deviation',
+        `a request without a key answered ${e.response.status} where ${profile.id} expects ${profile.expect.missingKey.join(' or ')}`,
+        cite,
+        [e],
+      ),
+    ];
   }
   return [finding('pass', level, `a request without a key was rejected with ${statusOf(e)}`, cite, [e])];
 }

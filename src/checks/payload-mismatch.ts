@@ -23,40 +23,110 @@ export function judgePayloadMismatch(obs: MismatchObservation, profile: Profile,
   const all = [original, changed, again];
   const facts = { executions: count.executions, oracles: count.by, changedStatus: statusOf(changed), againStatus: statusOf(again) };
   if (!isSuccess(original)) {
-    return [finding('error', 'deviation', `the original request failed (${statusOf(original)}), so key reuse cannot be judged`, profile.cite.mismatch, [original], facts)];
+    return [
+      finding(
+        'error',
+        'deviation',
+        `the original request failed (${statusOf(original)}), so key reuse cannot be judged`,
+        profile.cite.mismatch,
+        [original],
+        facts,
+      ),
+    ];
   }
   const findings: Finding[] = [];
   if (isSuccess(changed)) {
     const replayedOld = compareBodies(original, changed) !== 'different';
-    findings.push(finding('fail', 'violation', replayedOld
-      ? `changed payload was answered with the original's response (${changed.response!.status}): the mismatch went unnoticed`
-      : `changed payload was executed under a used key (${changed.response!.status})`, profile.cite.mismatch, [original, changed], facts));
+    findings.push(
+      finding(
+        'fail',
+        'violation',
+        replayedOld
+          ? `changed payload was answered with the original's response (${changed.response!.status}): the mismatch went unnoticed`
+          : `changed payload was executed under a used key (${changed.response!.status})`,
+        profile.cite.mismatch,
+        [original, changed],
+        facts,
+      ),
+    );
   } else if (is5xx(changed)) {
-    findings.push(finding('fail', 'violation', `key reuse with a changed payload answered ${changed.response!.status} (a conflict surfaced as 5xx)`, profile.cite.mismatch, [original, changed], facts));
+    findings.push(
+      finding(
+        'fail',
+        'violation',
+        `key reuse with a changed payload answered ${changed.response!.status} (a conflict surfaced as 5xx)`,
+        profile.cite.mismatch,
+        [original, changed],
+        facts,
+      ),
+    );
   } else if (!changed.response) {
     findings.push(finding('error', 'deviation', `key reuse got no response (${changed.error})`, profile.cite.mismatch, [changed], facts));
   } else if (!profile.expect.mismatch.includes(changed.response.status)) {
-    findings.push(finding('fail', 'deviation', `key reuse with a changed payload answered ${changed.response.status} where ${profile.id} expects ${profile.expect.mismatch.join(' or ')}`,
-      profile.cite.mismatch, [changed], facts));
+    findings.push(
+      finding(
+        'fail',
+        'deviation',
+        `key reuse with a changed payload answered ${changed.response.status} where ${profile.id} expects ${profile.expect.mismatch.join(' or ')}`,
+        profile.cite.mismatch,
+        [changed],
+        facts,
+      ),
+    );
   }
   if ((count.executions ?? 0) > 1 && !isSuccess(changed)) {
     // Only the reuse's fault if an identical retry alone does not execute again.
-    findings.push(presumes(finding('fail', 'violation', `the rejected reuse destroyed the original: the original was executed again (${count.executions} executions for the key)`,
-      profile.cite.mismatch, all, facts), 'single-execution'));
+    findings.push(
+      presumes(
+        finding(
+          'fail',
+          'violation',
+          `the rejected reuse destroyed the original: the original was executed again (${count.executions} executions for the key)`,
+          profile.cite.mismatch,
+          all,
+          facts,
+        ),
+        'single-execution',
+      ),
+    );
   } else if (again.response?.status !== original.response!.status) {
-    findings.push(presumes(finding('fail', 'violation', `after the rejected reuse, the original answered ${statusOf(again)} where it first answered ${statusOf(original)}`,
-      profile.cite.replay, all, facts), 'replay'));
+    findings.push(
+      presumes(
+        finding(
+          'fail',
+          'violation',
+          `after the rejected reuse, the original answered ${statusOf(again)} where it first answered ${statusOf(original)}`,
+          profile.cite.replay,
+          all,
+          facts,
+        ),
+        'replay',
+      ),
+    );
   } else if (compareBodies(original, again, opts.ignore) === 'different') {
     // The same resource re-rendered is a replay-fidelity matter, not poisoning by the reuse.
     const ids = identity ? distinctIdentities([original, again], identity) : [];
     const sameResource = ids.length === 1 && isSuccess(again);
-    findings.push(presumes(finding('fail', 'violation', sameResource
-      ? `after the rejected reuse, the original's replay names the same resource (${ids[0]}) with a different body`
-      : `after the rejected reuse, the original answered a different body${ids.length > 1 ? ` (resource ${ids[1]}, first ${ids[0]})` : ''}: the reuse replaced the stored result`,
-    profile.cite.replay, all, facts), sameResource ? 'replay-bytes' : 'replay'));
+    findings.push(
+      presumes(
+        finding(
+          'fail',
+          'violation',
+          sameResource
+            ? `after the rejected reuse, the original's replay names the same resource (${ids[0]}) with a different body`
+            : `after the rejected reuse, the original answered a different body${ids.length > 1 ? ` (resource ${ids[1]}, first ${ids[0]})` : ''}: the reuse replaced the stored result`,
+          profile.cite.replay,
+          all,
+          facts,
+        ),
+        sameResource ? 'replay-bytes' : 'replay',
+      ),
+    );
   }
   if (findings.length > 0) return findings;
-  return [finding('pass', 'violation', `changed payload rejected with ${changed.response!.status}; the original still replays`, profile.cite.mismatch, all, facts)];
+  return [
+    finding('pass', 'violation', `changed payload rejected with ${changed.response!.status}; the original still replays`, profile.cite.mismatch, all, facts),
+  ];
 }
 
 export const payloadMismatch = defineCheck<Options>({

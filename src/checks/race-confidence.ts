@@ -33,7 +33,10 @@ export function firstGapMs(arrivals: number[]): number | undefined {
 
 /** Pure: the narrowest window w with 1 - (1 - F(w))^N >= confidence, F the empirical CDF of the gaps. */
 export function raceBound(arrivalsPerBurst: Array<number[] | undefined>, confidence = CONFIDENCE): RaceBound {
-  const gaps = arrivalsPerBurst.map((a) => (a ? firstGapMs(a) : undefined)).filter((g): g is number => g !== undefined).sort((a, b) => a - b);
+  const gaps = arrivalsPerBurst
+    .map((a) => (a ? firstGapMs(a) : undefined))
+    .filter((g): g is number => g !== undefined)
+    .sort((a, b) => a - b);
   const spreads = arrivalsPerBurst.filter((a): a is number[] => a !== undefined && a.length >= 2).map((a) => Math.max(...a) - Math.min(...a));
   const bound: RaceBound = { bursts: arrivalsPerBurst.length, gapsMs: gaps.map(round3), confidence };
   if (spreads.length > 0) bound.maxSpreadMs = round3(Math.max(...spreads));

@@ -22,7 +22,9 @@ export function judgeSequentialReplay(obs: ReplayObservation, profile: Profile, 
   const pair = [original, replay];
   const facts: Record<string, unknown> = { executions: count.executions, oracles: count.by, marker: replayMarker(replay) ?? null };
   if (!isSuccess(original)) {
-    return [finding('error', 'deviation', `the original request failed (${statusOf(original)}), so replay cannot be judged`, profile.cite.replay, [original], facts)];
+    return [
+      finding('error', 'deviation', `the original request failed (${statusOf(original)}), so replay cannot be judged`, profile.cite.replay, [original], facts),
+    ];
   }
   if (!replay.response) {
     return [finding('error', 'deviation', `the repeat got no response (${replay.error})`, profile.cite.replay, pair, facts)];
@@ -34,7 +36,9 @@ export function judgeSequentialReplay(obs: ReplayObservation, profile: Profile, 
   const body = compareBodies(original, replay, opts.ignore);
   facts.body = body;
   if (replay.response.status !== original.response!.status) {
-    findings.push(finding('fail', 'violation', `replay answered ${replay.response.status}, the original ${original.response!.status}`, profile.cite.replay, pair, facts));
+    findings.push(
+      finding('fail', 'violation', `replay answered ${replay.response.status}, the original ${original.response!.status}`, profile.cite.replay, pair, facts),
+    );
   } else if (body === 'different') {
     findings.push(finding('fail', 'violation', 'replay body differs from the original response', profile.cite.replay, pair, facts));
   } else if (body === 'equivalent' && opts.ignore.length === 0) {
@@ -42,27 +46,53 @@ export function judgeSequentialReplay(obs: ReplayObservation, profile: Profile, 
   }
   // A replay answered with another status is not the stored response at all: its headers say nothing more.
   const sameStatus = replay.response.status === original.response!.status;
-  const lost = opts.mustReplay.map((h) => h.toLowerCase())
+  const lost = opts.mustReplay
+    .map((h) => h.toLowerCase())
     .filter((h) => sameStatus && original.response!.headers[h] !== undefined && replay.response!.headers[h] !== original.response!.headers[h]);
   if (lost.length > 0) {
     findings.push(finding('fail', 'deviation', `replay lost or changed header(s): ${lost.join(', ')}`, profile.cite.replay, pair, { ...facts, headers: lost }));
   }
-  const leaked = opts.mustNotReplay.map((h) => h.toLowerCase())
+  const leaked = opts.mustNotReplay
+    .map((h) => h.toLowerCase())
     .filter((h) => original.response!.headers[h] !== undefined && replay.response!.headers[h] === original.response!.headers[h]);
   if (leaked.length > 0) {
-    findings.push(finding('fail', 'deviation', `replay repeated per-response header(s) verbatim: ${leaked.join(', ')}`, profile.cite.replay, pair, { ...facts, headers: leaked }));
+    findings.push(
+      finding('fail', 'deviation', `replay repeated per-response header(s) verbatim: ${leaked.join(', ')}`, profile.cite.replay, pair, {
+        ...facts,
+        headers: leaked,
+      }),
+    );
   }
   if (isMarkedReplay(original)) {
     findings.push(finding('fail', 'deviation', 'the first response is marked as a replay', profile.cite.replay, [original], facts));
   }
   if (!isMarkedReplay(replay)) {
     const level = profile.replayMarker.required ? 'deviation' : 'observation';
-    findings.push(finding(level === 'deviation' ? 'fail' : 'pass', level, `replay carries no ${profile.replayMarker.header}: true marker`, profile.cite.replay, [replay], facts));
+    findings.push(
+      finding(
+        level === 'deviation' ? 'fail' : 'pass',
+        level,
+        `replay carries no ${profile.replayMarker.header}: true marker`,
+        profile.cite.replay,
+        [replay],
+        facts,
+      ),
+    );
   }
   if (findings.some((f) => f.verdict === 'fail')) return findings;
-  const executions = count.executions === null ? 'executions not counted (no oracle)' : `${count.executions} execution(s) counted by ${Object.keys(count.by).join(', ')}`;
-  return [finding('pass', 'violation', `replay identical (status ${replay.response.status}, body ${body}), ${executions}${isMarkedReplay(replay) ? ', marked as replay' : ''}`,
-    profile.cite.replay, pair, facts), ...findings];
+  const executions =
+    count.executions === null ? 'executions not counted (no oracle)' : `${count.executions} execution(s) counted by ${Object.keys(count.by).join(', ')}`;
+  return [
+    finding(
+      'pass',
+      'violation',
+      `replay identical (status ${replay.response.status}, body ${body}), ${executions}${isMarkedReplay(replay) ? ', marked as replay' : ''}`,
+      profile.cite.replay,
+      pair,
+      facts,
+    ),
+    ...findings,
+  ];
 }
 
 export const sequentialReplay = defineCheck<Options>({

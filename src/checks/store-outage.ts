@@ -62,7 +62,11 @@ export function judgeStoreOutage(obs: OutageObservation, profile: Profile): Find
       const firstOk = p.after.findIndex(isSuccess);
       const ok = p.after[firstOk];
       return {
-        kind: p.kind, key: p.key, statuses: statusTally(p.after), executions: p.executionsAfter, stoppedBy: p.stoppedBy,
+        kind: p.kind,
+        key: p.key,
+        statuses: statusTally(p.after),
+        executions: p.executionsAfter,
+        stoppedBy: p.stoppedBy,
         // Counted from the request sent during the outage (attempt 1).
         retrySuccess: ok !== undefined,
         attemptsUntilSuccess: ok ? firstOk + 2 : null,
@@ -75,27 +79,53 @@ export function judgeStoreOutage(obs: OutageObservation, profile: Profile): Find
   for (const p of obs.probes) {
     const what = p.kind === 'fresh' ? 'a mutation with a fresh key' : 'a retry of a key committed before the outage';
     if (executed(p)) {
-      findings.push(finding('fail', failOpenLevel,
-        `${what} executed during the store outage (${statusOf(p.during)}): the endpoint fails open${obs.risk === 'critical' ? ' on a critical write' : ` (risk ${obs.risk})`}`,
-        cite, [p.during], facts));
+      findings.push(
+        finding(
+          'fail',
+          failOpenLevel,
+          `${what} executed during the store outage (${statusOf(p.during)}): the endpoint fails open${obs.risk === 'critical' ? ' on a critical write' : ` (risk ${obs.risk})`}`,
+          cite,
+          [p.during],
+          facts,
+        ),
+      );
     } else if (!p.during.response || p.during.response.status < 500) {
       const answer = p.during.response ? `answered ${p.during.response.status}` : `got no answer (${p.during.error})`;
-      if (!isSuccess(p.during)) findings.push(finding('fail', 'deviation', `${what} ${answer} during the store outage instead of a 5xx`, cite, [p.during], facts));
+      if (!isSuccess(p.during))
+        findings.push(finding('fail', 'deviation', `${what} ${answer} during the store outage instead of a 5xx`, cite, [p.during], facts));
     }
     if ((p.executionsAfter ?? 0) > 1) {
       const counterexample = minimalCounterexample(obs.ops, p.key);
       const seqs = new Set(counterexample ? counterexampleSeqs(counterexample) : []);
       const all = [...(p.kind === 'committed' ? [obs.committedBy] : []), p.during, ...p.after];
       const proof = all.filter((e) => seqs.has(e.seq));
-      findings.push(finding('fail', 'violation',
-        `${what}: the key executed ${p.executionsAfter} times across the outage${counterexample ? ` (${counterexample.summary})` : ''}`,
-        profile.cite.execution, proof.length > 0 ? proof : all.slice(0, 10),
-        { ...facts, key: p.key, ...(counterexample ? { counterexample: { summary: counterexample.summary, reason: counterexample.reason, ops: counterexample.ops } } : {}) }));
+      findings.push(
+        finding(
+          'fail',
+          'violation',
+          `${what}: the key executed ${p.executionsAfter} times across the outage${counterexample ? ` (${counterexample.summary})` : ''}`,
+          profile.cite.execution,
+          proof.length > 0 ? proof : all.slice(0, 10),
+          {
+            ...facts,
+            key: p.key,
+            ...(counterexample ? { counterexample: { summary: counterexample.summary, reason: counterexample.reason, ops: counterexample.ops } } : {}),
+          },
+        ),
+      );
     }
     const final = p.after.at(-1);
     if (!final || !isSuccess(final)) {
-      findings.push(finding('fail', 'deviation', `${what}: after the outage the retry did not succeed (${statusTally(p.after) || 'not sent'}, stopped by ${p.stoppedBy ?? '?'})`,
-        cite, p.after.slice(-3), facts));
+      findings.push(
+        finding(
+          'fail',
+          'deviation',
+          `${what}: after the outage the retry did not succeed (${statusTally(p.after) || 'not sent'}, stopped by ${p.stoppedBy ?? '?'})`,
+          cite,
+          p.after.slice(-3),
+          facts,
+        ),
+      );
     }
   }
   if (findings.length > 0) return findings;
@@ -103,9 +133,16 @@ export function judgeStoreOutage(obs: OutageObservation, profile: Profile): Find
     return [finding('skip', 'violation', 'no side-effect oracle could count executions: declare `identity` or `probe` on the endpoint', cite, [], facts)];
   }
   const during = obs.probes.map((p) => statusOf(p.during)).join(', ');
-  return [finding('pass', 'violation',
-    `fail closed: during a ${obs.outageMs} ms store outage (${obs.via}) the mutations were refused (${during}) and nothing executed; afterwards each key executed once`,
-    cite, [obs.committedBy, ...obs.probes.flatMap((p) => [p.during, ...p.after.slice(-1)])], facts)];
+  return [
+    finding(
+      'pass',
+      'violation',
+      `fail closed: during a ${obs.outageMs} ms store outage (${obs.via}) the mutations were refused (${during}) and nothing executed; afterwards each key executed once`,
+      cite,
+      [obs.committedBy, ...obs.probes.flatMap((p) => [p.during, ...p.after.slice(-1)])],
+      facts,
+    ),
+  ];
 }
 
 export const storeOutage = defineCheck<Options>({
@@ -118,7 +155,15 @@ export const storeOutage = defineCheck<Options>({
     const chaos = chaosOf(ctx);
     const cite = ctx.profile.cite.execution;
     if (!(await chaos.hasStoreOutage())) {
-      return [finding('skip', 'observation', 'the target offers no way to make its store unavailable: declare hooks.storeOutage in the scenario (the reference server has its own switch)', cite, [])];
+      return [
+        finding(
+          'skip',
+          'observation',
+          'the target offers no way to make its store unavailable: declare hooks.storeOutage in the scenario (the reference server has its own switch)',
+          cite,
+          [],
+        ),
+      ];
     }
     const timeoutMs = ctx.scenario.defaults.timeoutMs;
     const process = `store-outage/${ctx.endpoint.name}`;
@@ -127,11 +172,21 @@ export const storeOutage = defineCheck<Options>({
     // A key committed before the outage, to be retried during it.
     const committedKey = ctx.keys.next();
     const committedBody = ctx.requests.renderBody(ctx.endpoint, { key: committedKey });
-    const create = await sendAttempt(ctx, chaos, { process: `${process}/committed`, key: committedKey, body: committedBody, role: 'before', label: 'before the outage' }, 1, { timeoutMs });
+    const create = await sendAttempt(
+      ctx,
+      chaos,
+      { process: `${process}/committed`, key: committedKey, body: committedBody, role: 'before', label: 'before the outage' },
+      1,
+      { timeoutMs },
+    );
     ops.push(create.invoke, create.completion);
     if (notSent(create.exchange)) return [];
     if (!isSuccess(create.exchange)) {
-      return [finding('error', 'deviation', `the request before the outage failed (${statusOf(create.exchange)}), so the outage cannot be judged`, cite, [create.exchange])];
+      return [
+        finding('error', 'deviation', `the request before the outage failed (${statusOf(create.exchange)}), so the outage cannot be judged`, cite, [
+          create.exchange,
+        ]),
+      ];
     }
     const freshKey = ctx.keys.next();
     const freshBody = ctx.requests.renderBody(ctx.endpoint, { key: freshKey });
@@ -147,33 +202,58 @@ export const storeOutage = defineCheck<Options>({
     ];
     const during: Exchange[] = [];
     for (const p of plan) {
-      const sent = await sendAttempt(ctx, chaos, { process: `${process}/${p.kind}`, key: p.key, body: p.body, role: 'outage', label: 'during the outage' }, 1, { timeoutMs });
+      const sent = await sendAttempt(ctx, chaos, { process: `${process}/${p.kind}`, key: p.key, body: p.body, role: 'outage', label: 'during the outage' }, 1, {
+        timeoutMs,
+      });
       ops.push(sent.invoke, sent.completion);
       during.push(sent.exchange);
     }
     if (Date.now() > outage.until) ctx.note('the outage ended before every request was answered');
-    const duringCounts = await Promise.all(plan.map(async (p, i) => {
-      const read = await readOracle(ctx, chaos, p.key, p.kind === 'committed' ? [create.exchange, during[i]!] : [during[i]!]);
-      ops.push(...read.ops);
-      return read.count.executions;
-    }));
+    const duringCounts = await Promise.all(
+      plan.map(async (p, i) => {
+        const read = await readOracle(ctx, chaos, p.key, p.kind === 'committed' ? [create.exchange, during[i]!] : [during[i]!]);
+        ops.push(...read.ops);
+        return read.count.executions;
+      }),
+    );
 
     await sleep(outage.until - Date.now() + ctx.options.settleMs, ctx.signal);
     if (ctx.signal.aborted) return [];
     const probes: OutageProbe[] = [];
     for (const [i, p] of plan.entries()) {
-      const path = await runPath(ctx, chaos, { process: `${process}/${p.kind}`, key: p.key, body: p.body, role: 'after', label: 'after the outage', route: () => ({ timeoutMs }) });
+      const path = await runPath(ctx, chaos, {
+        process: `${process}/${p.kind}`,
+        key: p.key,
+        body: p.body,
+        role: 'after',
+        label: 'after the outage',
+        route: () => ({ timeoutMs }),
+      });
       ops.push(...path.ops);
       const exchanges = [...(p.kind === 'committed' ? [create.exchange] : []), during[i]!, ...path.attempts.map((a) => a.exchange)];
       const read = await readOracle(ctx, chaos, p.key, exchanges);
       ops.push(...read.ops);
       probes.push({
-        kind: p.kind, key: p.key, during: during[i]!, executionsBefore: p.before, executionsDuring: duringCounts[i] ?? null,
-        after: path.attempts.map((a) => a.exchange), stoppedBy: path.stoppedBy, executionsAfter: read.count.executions,
+        kind: p.kind,
+        key: p.key,
+        during: during[i]!,
+        executionsBefore: p.before,
+        executionsDuring: duringCounts[i] ?? null,
+        after: path.attempts.map((a) => a.exchange),
+        stoppedBy: path.stoppedBy,
+        executionsAfter: read.count.executions,
       });
     }
-    return judgeStoreOutage({
-      outageMs: ctx.options.outageMs, via: outage.via, risk: ctx.endpoint.risk, probes, committedBy: create.exchange, ops: ops.sort((a, b) => a.index - b.index),
-    }, ctx.profile);
+    return judgeStoreOutage(
+      {
+        outageMs: ctx.options.outageMs,
+        via: outage.via,
+        risk: ctx.endpoint.risk,
+        probes,
+        committedBy: create.exchange,
+        ops: ops.sort((a, b) => a.index - b.index),
+      },
+      ctx.profile,
+    );
   },
 });

@@ -54,7 +54,7 @@ export function landingOf(path: PathRun, answers: ReturnType<ChaosProxy['upstrea
       : { landed: 'after-commit', detail: `retry sent ${-margin} ms after the first execution committed (ledger)` };
   }
   const answered = answers.find((a) => a.key === path.key);
-  if (!answered) return { landed: 'unknown', detail: "the proxy saw no answer to the original" };
+  if (!answered) return { landed: 'unknown', detail: 'the proxy saw no answer to the original' };
   const sentAt = retry.invoke.at;
   const margin = Math.round((answered.at - sentAt) * 10) / 10;
   return margin > 0
@@ -65,14 +65,15 @@ export function landingOf(path: PathRun, answers: ReturnType<ChaosProxy['upstrea
 export const timeoutRetry = defineCheck<Options>({
   id: 'timeout-retry',
   title: 'Timeout and retry',
-  summary: 'client times out a quarter into the handler, sends the first retry while the original still runs (confirmed from the timeline), then retries under the policy: one execution, the committed answer',
+  summary:
+    'client times out a quarter into the handler, sends the first retry while the original still runs (confirmed from the timeline), then retries under the policy: one execution, the committed answer',
   options: Options,
   declaredOnly: true,
   async run(ctx) {
     const chaos = chaosOf(ctx);
     const declared = declaredFaults(ctx.endpoint, FAULT_KINDS['timeout-retry']);
-    const faults: FaultSpec[] = declared.length > 0 ? declared
-      : ctx.options.latencyMs > 0 ? [{ name: 'latency', ms: ctx.options.latencyMs, jitterMs: 0, probability: 1 }] : [];
+    const faults: FaultSpec[] =
+      declared.length > 0 ? declared : ctx.options.latencyMs > 0 ? [{ name: 'latency', ms: ctx.options.latencyMs, jitterMs: 0, probability: 1 }] : [];
     const proxy = await chaos.proxy(faults, 'timeout');
     const cite = ctx.profile.cite.execution;
     try {
@@ -110,8 +111,10 @@ export const timeoutRetry = defineCheck<Options>({
             retryTimeoutMs,
             firstRetryAtOnce: true,
             landing: (path, ledger) => landingOf(path, proxy.upstreamAnswers(), ledger),
-            exercised: (first) => (isTimeout(first.exchange) ? true
-              : `the first attempt ${first.exchange.response ? `was answered ${first.exchange.response.status}` : `failed (${first.exchange.error})`} after ${Math.round(first.exchange.durationMs)} ms, before the ${timeoutMs} ms timeout`),
+            exercised: (first) =>
+              isTimeout(first.exchange)
+                ? true
+                : `the first attempt ${first.exchange.response ? `was answered ${first.exchange.response.status}` : `failed (${first.exchange.error})`} after ${Math.round(first.exchange.durationMs)} ms, before the ${timeoutMs} ms timeout`,
           });
           if (!round) return [];
           rounds.push(round);
@@ -119,7 +122,9 @@ export const timeoutRetry = defineCheck<Options>({
         }
       }
       const facts = {
-        timeoutMs, ...(freshMs !== undefined ? { freshRequestMs: freshMs } : {}), faults: proxy.faults.map(describeFault),
+        timeoutMs,
+        ...(freshMs !== undefined ? { freshRequestMs: freshMs } : {}),
+        faults: proxy.faults.map(describeFault),
         policy: { maxAttempts: chaos.policy.maxAttempts, baseMs: chaos.policy.baseMs, maxDelayMs: chaos.policy.maxDelayMs, jitter: chaos.policy.jitter },
       };
       const findings: Finding[] = judgeRounds(rounds, { what: 'timeout and retry', cite, identity: ctx.endpoint.identity, ignore: ctx.options.ignore, facts });

@@ -5,8 +5,13 @@ import { DURATION_EXAMPLES, parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import type { Level } from '../checks/api.js';
 
-export const list = (value: string, previous: string[] = []): string[] =>
-  [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+export const list = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 export function positiveInt(value: string): number {
   const n = Number(value);

@@ -33,7 +33,9 @@ export function progressListener(io: CliIO, enabled: boolean): RunListener {
         break;
       case 'chaos-attempt':
         attempts += 1;
-        line(`[${done}/${total}] ${event.check} on ${event.endpoint}: ${attempts} attempts, last ${event.outcome} (${event.detail})${injecting ? ` | ${injecting}` : ''}`);
+        line(
+          `[${done}/${total}] ${event.check} on ${event.endpoint}: ${attempts} attempts, last ${event.outcome} (${event.detail})${injecting ? ` | ${injecting}` : ''}`,
+        );
         break;
       case 'check-note':
         line(`[${done}/${total}] ${event.check} on ${event.endpoint}: ${event.text}`);

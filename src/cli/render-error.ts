@@ -9,20 +9,38 @@ import { stripUserinfo } from '../report/redact.js';
 /** One line for the terminal: escapes made visible, URL credentials never shown. */
 const sanitizeLine = (text: string): string => sanitize(stripUserinfo(text));
 
-interface SystemError { message: string; hint: string; exit: ExitCode }
+interface SystemError {
+  message: string;
+  hint: string;
+  exit: ExitCode;
+}
 
 /** Errors the environment causes (a busy port, too few descriptors, a full disk): one line and a hint, no stack. */
 function systemError(err: unknown): SystemError | undefined {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
   const where = e?.address !== undefined ? ` ${e.address}${e.port !== undefined ? `:${e.port}` : ''}` : '';
   switch (e?.code) {
-    case 'EADDRINUSE': return { message: `cannot listen on${where}: the address is already in use`, hint: 'pick another --port (0 = any free port) or stop the process using it', exit: EXIT.usage };
-    case 'EADDRNOTAVAIL': return { message: `cannot listen on${where}: no such local address`, hint: 'pick an address of this machine with --host', exit: EXIT.usage };
-    case 'EACCES': return { message: `permission denied${where ? ` on${where}` : `: ${e.message}`}`, hint: 'ports below 1024 need privileges; pick a higher --port', exit: EXIT.usage };
+    case 'EADDRINUSE':
+      return {
+        message: `cannot listen on${where}: the address is already in use`,
+        hint: 'pick another --port (0 = any free port) or stop the process using it',
+        exit: EXIT.usage,
+      };
+    case 'EADDRNOTAVAIL':
+      return { message: `cannot listen on${where}: no such local address`, hint: 'pick an address of this machine with --host', exit: EXIT.usage };
+    case 'EACCES':
+      return {
+        message: `permission denied${where ? ` on${where}` : `: ${e.message}`}`,
+        hint: 'ports below 1024 need privileges; pick a higher --port',
+        exit: EXIT.usage,
+      };
     case 'EMFILE':
-    case 'ENFILE': return { message: 'too many open files', hint: 'raise the open-file limit (e.g. ulimit -n 4096) or lower copies/connections', exit: EXIT.unreachable };
-    case 'ENOSPC': return { message: 'no space left on the device', hint: 'free some space or choose another --report-dir', exit: EXIT.unreachable };
-    default: return undefined;
+    case 'ENFILE':
+      return { message: 'too many open files', hint: 'raise the open-file limit (e.g. ulimit -n 4096) or lower copies/connections', exit: EXIT.unreachable };
+    case 'ENOSPC':
+      return { message: 'no space left on the device', hint: 'free some space or choose another --report-dir', exit: EXIT.unreachable };
+    default:
+      return undefined;
   }
 }
 
@@ -50,6 +68,8 @@ export function renderError(err: unknown, io: CliIO): ExitCode {
   const message = err instanceof Error ? err.message : String(err);
   io.stderr.write(`idemaudit: internal error (E_INTERNAL): ${sanitizeLine(message)}\n`);
   if (io.env.IDEMAUDIT_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
-  io.stderr.write(`  this is a bug in idemaudit: please report it with the command you ran${io.env.IDEMAUDIT_DEBUG ? '' : ' and the stack trace (IDEMAUDIT_DEBUG=1 prints it)'}\n`);
+  io.stderr.write(
+    `  this is a bug in idemaudit: please report it with the command you ran${io.env.IDEMAUDIT_DEBUG ? '' : ' and the stack trace (IDEMAUDIT_DEBUG=1 prints it)'}\n`,
+  );
   return EXIT.internal;
 }

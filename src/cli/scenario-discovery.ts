@@ -10,12 +10,13 @@ export const DEFAULT_SCENARIO_FILES = ['idemaudit.yaml', 'idemaudit.yml'] as con
 export function discoverScenario(dir: string): string {
   const found = DEFAULT_SCENARIO_FILES.filter((name) => existsSync(path.join(dir, name)));
   if (found.length === 0) {
-    throw new UsageError(`no scenario given and no ${DEFAULT_SCENARIO_FILES.join(' or ')} in ${dir}`,
-      'pass a scenario file (idemaudit run <scenario>), or write one here with `idemaudit init`');
+    throw new UsageError(
+      `no scenario given and no ${DEFAULT_SCENARIO_FILES.join(' or ')} in ${dir}`,
+      'pass a scenario file (idemaudit run <scenario>), or write one here with `idemaudit init`',
+    );
   }
   if (found.length > 1) {
-    throw new UsageError(`both ${found.join(' and ')} exist in ${dir}; say which one to run`,
-      `idemaudit run ${found[0]}`);
+    throw new UsageError(`both ${found.join(' and ')} exist in ${dir}; say which one to run`, `idemaudit run ${found[0]}`);
   }
   return `.${path.sep}${found[0]}`;
 }

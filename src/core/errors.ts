@@ -58,8 +58,7 @@ export class ScenarioError extends IdemauditError {
 export class TargetUnreachableError extends IdemauditError {
   override readonly name = 'TargetUnreachableError';
   constructor(target: string, reason: string, options?: { cause?: unknown }) {
-    super('E_UNREACHABLE', `target ${target} is unreachable: ${reason}`, EXIT.unreachable,
-      'start the service, or point --target at a running one', options);
+    super('E_UNREACHABLE', `target ${target} is unreachable: ${reason}`, EXIT.unreachable, 'start the service, or point --target at a running one', options);
   }
 }
 
@@ -74,7 +73,12 @@ export class DuplicateIdError extends IdemauditError {
 /** An id that no registry entry has (a check, reporter, fault, flaw or profile). */
 export class UnknownIdError extends UsageError {
   override readonly name = 'UnknownIdError';
-  constructor(readonly kind: string, readonly id: string, known: string[], suggestion?: string) {
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+    known: string[],
+    suggestion?: string,
+  ) {
     super(`unknown ${kind} '${id}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`, `known ${kind}s: ${known.join(', ')}`, 'E_UNKNOWN_ID');
   }
 }

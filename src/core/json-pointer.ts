@@ -4,7 +4,10 @@
 /** The unescaped reference tokens of a pointer ("" is the whole document: no tokens). */
 export function pointerTokens(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function child(node: unknown, token: string): unknown {

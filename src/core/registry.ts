@@ -8,7 +8,10 @@ export class Registry<T> {
   readonly #items = new Map<string, T>();
 
   /** `kind` names the registry in messages ("check", "reporter", ...). */
-  constructor(readonly kind: string, private readonly idOf: (item: T) => string) {}
+  constructor(
+    readonly kind: string,
+    private readonly idOf: (item: T) => string,
+  ) {}
 
   register(item: T): T {
     const id = this.idOf(item);

@@ -14,7 +14,10 @@ export interface Rng {
 
 function hashSeed(text: string): [number, number, number, number] {
   // cyrb128: spreads a string seed over four 32-bit words.
-  let h1 = 1779033703, h2 = 3144134277, h3 = 1013904242, h4 = 2773480762;
+  let h1 = 1779033703,
+    h2 = 3144134277,
+    h3 = 1013904242,
+    h4 = 2773480762;
   for (let i = 0; i < text.length; i++) {
     const k = text.charCodeAt(i);
     h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
@@ -32,7 +35,10 @@ function hashSeed(text: string): [number, number, number, number] {
 export function createRng(seed: string): Rng {
   let [a, b, c, d] = hashSeed(seed);
   const nextU32 = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
     a = b ^ (b >>> 9);
@@ -60,5 +66,7 @@ export function createRng(seed: string): Rng {
 
 /** A fresh human-friendly seed for runs that did not ask for one. */
 export function randomSeed(): string {
-  return Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
+  return Math.floor(Math.random() * 2 ** 32)
+    .toString(16)
+    .padStart(8, '0');
 }

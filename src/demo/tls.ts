@@ -20,12 +20,33 @@ export function tlsCertificate(dir = mkdtempSync(path.join(tmpdir(), 'idemaudit-
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile,
-      '-days', '7', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '7',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
   } catch (err) {
-    throw new CertificateError(`cannot create a self-signed certificate with openssl (${err instanceof Error ? err.message : String(err)}); pass --cert and --key instead`);
+    throw new CertificateError(
+      `cannot create a self-signed certificate with openssl (${err instanceof Error ? err.message : String(err)}); pass --cert and --key instead`,
+    );
   }
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
 }

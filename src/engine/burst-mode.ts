@@ -19,8 +19,11 @@ export async function negotiatedProtocol(origin: string, timeoutMs: number, tlsO
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {
     const socket = tls.connect({
-      host, port: Number(url.port) || 443, ALPNProtocols: ['h2', 'http/1.1'],
-      ...(net.isIP(host) ? {} : { servername: host }), ...tlsConnectOptions(tlsOpts),
+      host,
+      port: Number(url.port) || 443,
+      ALPNProtocols: ['h2', 'http/1.1'],
+      ...(net.isIP(host) ? {} : { servername: host }),
+      ...tlsConnectOptions(tlsOpts),
     });
     const done = (protocol: string | undefined): void => {
       clearTimeout(timer);

@@ -97,11 +97,22 @@ function open(item: BurstItem, opts: BurstOptions, releasedAt: () => number): Pe
     // A copy that cannot connect must not hold the others back.
     req.once('error', () => resolve());
   });
-  return { item, req, primed, done, release: () => { if (!settled) req.end(tail); } };
+  return {
+    item,
+    req,
+    primed,
+    done,
+    release: () => {
+      if (!settled) req.end(tail);
+    },
+  };
 }
 
 export async function burst(items: BurstItem[], opts: BurstOptions): Promise<Exchange[]> {
-  const refused = await opts.gate?.(items.map((i) => i.request), items.map((i) => i.meta));
+  const refused = await opts.gate?.(
+    items.map((i) => i.request),
+    items.map((i) => i.meta),
+  );
   if (refused !== undefined) {
     const at = opts.clock.now();
     return items.map((item) => ({ seq: opts.nextSeq(), ...item.meta, request: item.request, startedAt: at, durationMs: 0, error: refused }));
@@ -110,10 +121,7 @@ export async function burst(items: BurstItem[], opts: BurstOptions): Promise<Exc
   let releasedAt = 0;
   const pending = items.map((item) => open(item, opts, () => releasedAt));
   let guard: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all(pending.map((p) => p.primed)),
-    new Promise((resolve) => (guard = setTimeout(resolve, opts.timeoutMs))),
-  ]);
+  await Promise.race([Promise.all(pending.map((p) => p.primed)), new Promise((resolve) => (guard = setTimeout(resolve, opts.timeoutMs)))]);
   clearTimeout(guard);
   // The kernel has every partial request, but the server may still be accepting connections and
   // parsing headers (measured here: ~0.4 ms per connection on 2 cores). Releasing before it caught

@@ -27,8 +27,11 @@ export function assertSocketBudget(sockets: number, budget: FdBudget | undefined
   if (!budget) return;
   const free = budget.limit - budget.open - RESERVE;
   if (sockets > free) {
-    throw new IdemauditError('E_FD_LIMIT',
+    throw new IdemauditError(
+      'E_FD_LIMIT',
       `${sockets} concurrent sockets requested but only ${Math.max(0, free)} file descriptors are free (limit ${budget.limit}, ${budget.open} open)`,
-      EXIT.usage, `lower the copies or connections, or raise the limit: ulimit -n ${sockets + budget.open + RESERVE}`);
+      EXIT.usage,
+      `lower the copies or connections, or raise the limit: ulimit -n ${sockets + budget.open + RESERVE}`,
+    );
   }
 }

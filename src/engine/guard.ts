@@ -109,8 +109,10 @@ export function assertTargetAllowed(target: string, allowed: string[], what = 't
   if (target === 'self') return;
   const url = parseTargetUrl(target, what);
   if (!hostAllowed(url, allowed)) {
-    throw new UsageError(`${what} host ${url.host} is not loopback and not allowed`,
-      `name it in the scenario's allowHosts or pass --allow-host ${url.hostname}`);
+    throw new UsageError(
+      `${what} host ${url.host} is not loopback and not allowed`,
+      `name it in the scenario's allowHosts or pass --allow-host ${url.hostname}`,
+    );
   }
 }
 
@@ -120,7 +122,10 @@ export function parseTargetUrl(text: string, what = 'target'): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`${what} '${safeUrlText(text)}' is not a valid URL`, 'give an http(s) URL with a host and a port between 1 and 65535, e.g. http://127.0.0.1:4000');
+    throw new UsageError(
+      `${what} '${safeUrlText(text)}' is not a valid URL`,
+      'give an http(s) URL with a host and a port between 1 and 65535, e.g. http://127.0.0.1:4000',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${what} '${safeUrlText(text)}' is not an http(s) URL`);
   return url;

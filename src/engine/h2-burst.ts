@@ -58,9 +58,10 @@ export function connectH2(origin: string, opts: Pick<BurstOptions, 'tls' | 'time
     const host = url.hostname.replace(/^\[|\]$/g, '');
     // Our own socket, so Nagle is off before the first byte (the session forbids touching it later).
     const createConnection = (): Duplex => {
-      const socket = url.protocol === 'https:'
-        ? tls.connect({ host, port, ALPNProtocols: ['h2'], ...(net.isIP(host) ? {} : { servername: host }), ...tlsConnectOptions(opts.tls) })
-        : net.connect({ host, port });
+      const socket =
+        url.protocol === 'https:'
+          ? tls.connect({ host, port, ALPNProtocols: ['h2'], ...(net.isIP(host) ? {} : { servername: host }), ...tlsConnectOptions(opts.tls) })
+          : net.connect({ host, port });
       socket.setNoDelay(true);
       return socket;
     };
@@ -92,10 +93,17 @@ function ping(session: ClientHttp2Session): Promise<void> {
  * A connection that cannot be made fails every copy with the reason (nothing was sent).
  */
 export async function h2Burst(items: BurstItem[], opts: BurstOptions): Promise<H2BurstResult> {
-  const refused = await opts.gate?.(items.map((i) => i.request), items.map((i) => i.meta));
+  const refused = await opts.gate?.(
+    items.map((i) => i.request),
+    items.map((i) => i.meta),
+  );
   const failAll = (error: string): H2BurstResult => {
     const at = opts.clock.now();
-    return { exchanges: items.map((item) => ({ seq: opts.nextSeq(), ...item.meta, request: item.request, startedAt: at, durationMs: 0, error })), segments: 0, protocol: 'h2' };
+    return {
+      exchanges: items.map((item) => ({ seq: opts.nextSeq(), ...item.meta, request: item.request, startedAt: at, durationMs: 0, error })),
+      segments: 0,
+      protocol: 'h2',
+    };
   };
   if (refused !== undefined) return failAll(refused);
   const origin = new URL(items[0]!.request.url).origin;
@@ -111,10 +119,7 @@ export async function h2Burst(items: BurstItem[], opts: BurstOptions): Promise<H
   let releasedAt = 0;
   const streams = items.map((item) => openStream(session, item, opts, () => releasedAt));
   let guard: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all(streams.map((s) => s.primed)),
-    new Promise((resolve) => (guard = setTimeout(resolve, opts.timeoutMs))),
-  ]);
+  await Promise.race([Promise.all(streams.map((s) => s.primed)), new Promise((resolve) => (guard = setTimeout(resolve, opts.timeoutMs)))]);
   clearTimeout(guard);
   // The peer has read every HEADERS frame and partial body once it answered a PING sent after them.
   await ping(session);
@@ -166,10 +171,13 @@ function openStream(session: ClientHttp2Session, item: BurstItem, opts: BurstOpt
     stream = session.request(headersFor(item, url, body.length), { endStream: false });
     const s = stream;
     // HEADERS are queued by request() itself; the PING after priming proves the peer read them.
-    primed = head.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
-      s.write(head, () => resolve());
-      s.once('error', () => resolve());
-    });
+    primed =
+      head.length === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            s.write(head, () => resolve());
+            s.once('error', () => resolve());
+          });
     let status = 0;
     let headers: Record<string, string> = {};
     const capped = new CappedBody(opts.maxBodyBytes ?? 1_048_576);

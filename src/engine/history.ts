@@ -178,7 +178,10 @@ export class HistoryWriter {
 export class HistoryLog {
   #index = 0;
 
-  constructor(private readonly now: () => number, private readonly writer?: HistoryWriter) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly writer?: HistoryWriter,
+  ) {}
 
   record(input: HistoryOpInput): HistoryOp {
     const { at, type, process, f, ...rest } = input;

@@ -5,7 +5,10 @@ export type KeyFormat = 'sf-string' | 'raw';
 
 export class KeyFactory {
   #n = 0;
-  constructor(private readonly rng: Rng, private readonly prefix = 'ia') {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly prefix = 'ia',
+  ) {}
 
   /** A fresh key, unique within the run and reproducible from the seed. */
   next(): string {

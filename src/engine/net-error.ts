@@ -45,6 +45,11 @@ export function describeNetError(err: unknown): string {
 /** Errors that mean the target cannot be reached at all, as opposed to a failed exchange. */
 export function isUnreachable(err: unknown): boolean {
   const code = errorCode(err) ?? '';
-  return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)
-    || code.startsWith('CERT_') || code.includes('SELF_SIGNED') || code.includes('VERIFY') || code.startsWith('ERR_TLS');
+  return (
+    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT'].includes(code) ||
+    code.startsWith('CERT_') ||
+    code.includes('SELF_SIGNED') ||
+    code.includes('VERIFY') ||
+    code.startsWith('ERR_TLS')
+  );
 }

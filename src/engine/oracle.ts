@@ -108,20 +108,34 @@ export class ExecutionOracle {
     }
     if (endpoint.probe) {
       const probeTenant = endpoint.probe.tenant ?? tenant ?? this.requests.defaultTenant;
-      const path = String(renderTemplate(endpoint.probe.path, {
-        seq: 0, key, ...(probeTenant ? { tenant: probeTenant } : {}), ...(result.ids[0] ? { id: result.ids[0] } : {}),
-        uuid: () => '', random: () => '',
-      }));
+      const path = String(
+        renderTemplate(endpoint.probe.path, {
+          seq: 0,
+          key,
+          ...(probeTenant ? { tenant: probeTenant } : {}),
+          ...(result.ids[0] ? { id: result.ids[0] } : {}),
+          uuid: () => '',
+          random: () => '',
+        }),
+      );
       const probe = await this.client.send(
         { method: endpoint.probe.method, url: this.requests.url(path), headers: this.requests.headersFor(endpoint, probeTenant) },
         { label: 'probe', endpoint: endpoint.name, key, ...(probeTenant ? { tenant: probeTenant } : {}) },
       );
-      const pointer = renderPointer(endpoint.probe.count, { key, ...(probeTenant ? { tenant: probeTenant } : {}), ...(result.ids[0] ? { id: result.ids[0] } : {}) });
+      const pointer = renderPointer(endpoint.probe.count, {
+        key,
+        ...(probeTenant ? { tenant: probeTenant } : {}),
+        ...(result.ids[0] ? { id: result.ids[0] } : {}),
+      });
       const n = isSuccess(probe) ? countFrom(resolvePointer(jsonBody(probe), pointer)) : undefined;
       if (n !== undefined) result.by.probe = n;
       else {
         result.probeError = isSuccess(probe) ? `no count at ${pointer}` : statusOf(probe);
-        failures.push({ oracle: 'probe', message: `probe ${endpoint.probe.method} ${path} gave no count at ${pointer}: answered ${statusOf(probe)} ${excerpt(probe)}`, exchange: probe });
+        failures.push({
+          oracle: 'probe',
+          message: `probe ${endpoint.probe.method} ${path} gave no count at ${pointer}: answered ${statusOf(probe)} ${excerpt(probe)}`,
+          exchange: probe,
+        });
       }
     }
     const ledgerUrl = this.ledger();
@@ -130,7 +144,15 @@ export class ExecutionOracle {
       const vars = { key, ...(ledgerTenant ? { tenant: ledgerTenant } : {}) };
       // `{{key}}` in the URL is URL-encoded; without it, the key goes in ?key= as the reference ledger expects.
       const url = ledgerUrl.includes('{{')
-        ? String(renderTemplate(ledgerUrl, { seq: 0, key: encodeURIComponent(key), ...(ledgerTenant ? { tenant: encodeURIComponent(ledgerTenant) } : {}), uuid: () => '', random: () => '' }))
+        ? String(
+            renderTemplate(ledgerUrl, {
+              seq: 0,
+              key: encodeURIComponent(key),
+              ...(ledgerTenant ? { tenant: encodeURIComponent(ledgerTenant) } : {}),
+              uuid: () => '',
+              random: () => '',
+            }),
+          )
         : `${ledgerUrl}${ledgerUrl.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
       const pointer = renderPointer(this.scenario.ledgerCount ?? '/executions', vars);
       const answer = await this.client.send({ method: 'GET', url, headers: {} }, { label: 'ledger', endpoint: endpoint.name, key });
@@ -143,11 +165,16 @@ export class ExecutionOracle {
         if (doc !== null && typeof doc === 'object') result.by.ledger = 0;
         else failures.push({ oracle: 'ledger', message: `ledger ${url} answered no JSON document: ${excerpt(answer)}`, exchange: answer });
       } else {
-        failures.push({ oracle: 'ledger', message: `ledger ${url} gave no count at ${pointer}: answered ${statusOf(answer)} ${excerpt(answer)}`, exchange: answer });
+        failures.push({
+          oracle: 'ledger',
+          message: `ledger ${url} gave no count at ${pointer}: answered ${statusOf(answer)} ${excerpt(answer)}`,
+          exchange: answer,
+        });
       }
       const entries = (doc as { executions?: unknown[] } | undefined)?.executions;
       if (isSuccess(answer) && Array.isArray(entries)) {
-        const timeline = entries.map((e) => e as { receivedAt?: unknown; executedAt?: unknown })
+        const timeline = entries
+          .map((e) => e as { receivedAt?: unknown; executedAt?: unknown })
           .filter((e): e is { receivedAt: number; executedAt: number } => typeof e?.receivedAt === 'number' && typeof e?.executedAt === 'number');
         if (timeline.length === entries.length && timeline.length > 0) result.timeline = timeline;
       }
@@ -160,7 +187,10 @@ export class ExecutionOracle {
     for (const name of ['probe', 'ledger'] as const) {
       if (result.by[name] === 0 && succeeded > 0) {
         delete result.by[name];
-        failures.push({ oracle: name, message: `the ${name} counted 0 executions although ${succeeded} request(s) for the key succeeded: check its ${name === 'probe' ? 'path and count pointer' : 'URL and ledgerCount pointer'}` });
+        failures.push({
+          oracle: name,
+          message: `the ${name} counted 0 executions although ${succeeded} request(s) for the key succeeded: check its ${name === 'probe' ? 'path and count pointer' : 'URL and ledgerCount pointer'}`,
+        });
       }
     }
     this.log.push(...failures);

@@ -52,7 +52,11 @@ export class CappedReader {
 }
 
 /** Reads `stream` with a cap; destroys it when more than `stopAfter` bytes arrive. */
-export async function readCapped(stream: Readable | (AsyncIterable<Buffer> & { destroy?: (err?: Error) => unknown }), keep: number, stopAfter = keep): Promise<CappedRead> {
+export async function readCapped(
+  stream: Readable | (AsyncIterable<Buffer> & { destroy?: (err?: Error) => unknown }),
+  keep: number,
+  stopAfter = keep,
+): Promise<CappedRead> {
   const reader = new CappedReader(keep, stopAfter);
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     if (!reader.push(chunk)) break;

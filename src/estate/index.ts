@@ -24,11 +24,20 @@ export interface EstateOptions {
 }
 
 /** Load a spec and take its inventory; also returns each operation with its row (for init). */
-export async function inventorySpec(source: string, load: LoadOptions, opts: EstateOptions = {}): Promise<{ spec: LoadedSpec; inventory: Inventory; selected: Selected[] }> {
+export async function inventorySpec(
+  source: string,
+  load: LoadOptions,
+  opts: EstateOptions = {},
+): Promise<{ spec: LoadedSpec; inventory: Inventory; selected: Selected[] }> {
   const spec = await loadSpec(source, load);
   const keyHeaders = opts.keyHeaders?.length ? opts.keyHeaders : DEFAULT_KEY_HEADERS;
   const ops = mutationOperations(spec.doc, keyHeaders);
-  const inventory = buildInventory(spec, ops, { keyHeaders, rules: opts.rules ?? [], overrides: opts.overrides ?? [], ...(opts.requireKeyFor ? { requireKeyFor: opts.requireKeyFor } : {}) });
+  const inventory = buildInventory(spec, ops, {
+    keyHeaders,
+    rules: opts.rules ?? [],
+    overrides: opts.overrides ?? [],
+    ...(opts.requireKeyFor ? { requireKeyFor: opts.requireKeyFor } : {}),
+  });
   const selected = ops.map((op) => ({ op, row: inventoryRow(op, { rules: opts.rules ?? [], overrides: opts.overrides ?? [] }) }));
   return { spec, inventory, selected };
 }

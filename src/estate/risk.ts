@@ -12,7 +12,10 @@ export interface RiskRule {
 }
 
 export const DEFAULT_RISK_RULES: readonly RiskRule[] = [
-  { risk: 'critical', match: 'payment|refund|order|transfer|charge|payout|withdraw|deposit|invoice|checkout|reservation|reserve|booking|ledger|transaction|capture' },
+  {
+    risk: 'critical',
+    match: 'payment|refund|order|transfer|charge|payout|withdraw|deposit|invoice|checkout|reservation|reserve|booking|ledger|transaction|capture',
+  },
   { risk: 'high', match: 'cancel|approve|reject|submit|ship|fulfil|confirm|close|void|archive|delete|revoke|provision|subscription|contract' },
   { risk: 'low', match: 'analytic|event|metric|telemetry|tracking|track|log|audit|tag|label|metadata' },
   { risk: 'medium', match: 'profile|preference|setting|account|user|address|contact|avatar|notification' },
@@ -43,7 +46,10 @@ export interface RiskOverride {
 export function parseRiskOverride(text: string): RiskOverride | string {
   const at = text.lastIndexOf('=');
   const operation = text.slice(0, at).trim();
-  const risk = text.slice(at + 1).trim().toLowerCase();
+  const risk = text
+    .slice(at + 1)
+    .trim()
+    .toLowerCase();
   if (at <= 0 || !operation) return `--risk-override ${text}: expected <operationId or "METHOD /path">=<level>`;
   if (!RISK_LEVELS.includes(risk as RiskLevel)) return `--risk-override ${text}: level must be one of ${RISK_LEVELS.join(', ')}`;
   return { operation, risk: risk as RiskLevel };

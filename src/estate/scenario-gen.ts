@@ -21,15 +21,22 @@ export interface Selected {
 
 function pathMatches(path: string, pattern: string): boolean {
   if (!pattern.includes('*')) return path === pattern || path.startsWith(pattern.endsWith('/') ? pattern : `${pattern}/`);
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(path);
 }
 
 export function selectOperations(items: Selected[], filter: OperationFilter): Selected[] {
-  return items.filter(({ op, row }) =>
-    (!filter.tags?.length || op.tags.some((t) => filter.tags!.some((f) => f.toLowerCase() === t.toLowerCase())))
-    && (!filter.paths?.length || filter.paths.some((p) => pathMatches(op.path, p)))
-    && (!filter.risks?.length || filter.risks.includes(row.risk)));
+  return items.filter(
+    ({ op, row }) =>
+      (!filter.tags?.length || op.tags.some((t) => filter.tags!.some((f) => f.toLowerCase() === t.toLowerCase()))) &&
+      (!filter.paths?.length || filter.paths.some((p) => pathMatches(op.path, p))) &&
+      (!filter.risks?.length || filter.risks.includes(row.risk)),
+  );
 }
 
 /** `/id`, `/uuid`, or one level down (`/data/id`); undefined when the schema names neither. */
@@ -64,18 +71,24 @@ export function sampleBody(op: Operation, sample: Sampler): unknown {
 }
 
 function endpointName(op: Operation, taken: Set<string>): string {
-  const base = (op.operationId ?? `${op.method}-${op.path}`)
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/[^a-zA-Z0-9_.-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .toLowerCase() || 'endpoint';
+  const base =
+    (op.operationId ?? `${op.method}-${op.path}`)
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .replace(/[^a-zA-Z0-9_.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .toLowerCase() || 'endpoint';
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   taken.add(name);
   return name;
 }
 
-const envName = (param: string): string => param.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase() || 'PARAM';
+const envName = (param: string): string =>
+  param
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^a-zA-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase() || 'PARAM';
 
 /** The path with `{param}` replaced by `${PARAM:-change-me}` (filled from the environment). */
 function concretePath(op: Operation): string {
@@ -84,10 +97,14 @@ function concretePath(op: Operation): string {
   return path;
 }
 
-const indent = (text: string, spaces: number): string => text.replace(/\n$/, '').split('\n').map((l) => ' '.repeat(spaces) + l).join('\n');
+const indent = (text: string, spaces: number): string =>
+  text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => ' '.repeat(spaces) + l)
+    .join('\n');
 
-const keyRequiredOf = (op: Operation): 'mandatory' | 'expected' | 'optional' =>
-  op.key ? (op.key.required ? 'mandatory' : 'optional') : 'expected';
+const keyRequiredOf = (op: Operation): 'mandatory' | 'expected' | 'optional' => (op.key ? (op.key.required ? 'mandatory' : 'optional') : 'expected');
 
 function mostCommonHeader(ops: Operation[]): string {
   const counts = new Map<string, number>();
@@ -106,7 +123,11 @@ function endpointBlock(sel: Selected, name: string, keyHeader: string, sample: S
   lines.push(`    path: ${JSON.stringify(concretePath(op))}`);
   const body = sampleBody(op, sample);
   if (body !== undefined) {
-    lines.push(op.requestExample !== undefined ? '    # body: the example given in the spec' : '    # body: sampled from the request schema; replace with realistic values');
+    lines.push(
+      op.requestExample !== undefined
+        ? '    # body: the example given in the spec'
+        : '    # body: sampled from the request schema; replace with realistic values',
+    );
     lines.push(`    body:\n${indent(stringify(body), 6)}`);
   }
   const identity = guessIdentity(op.responseSchema);

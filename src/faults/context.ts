@@ -10,7 +10,10 @@ import type { FaultContext, FaultEventDetail, UpstreamResponse } from './types.j
 
 /** A failure the proxy answers with its own status (instead of the default 502). */
 export class ProxyAnswerError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

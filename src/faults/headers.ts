@@ -15,8 +15,13 @@ const HOP_BY_HOP = new Set([
 
 /** Names listed in a Connection header are hop-by-hop for that message too. */
 function connectionTokens(value: string | string[] | undefined): Set<string> {
-  const text = Array.isArray(value) ? value.join(',') : value ?? '';
-  return new Set(text.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return new Set(
+    text
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /**

@@ -3,7 +3,6 @@
 import { defineFault } from './types.js';
 import { LatencySpecSchema } from '../scenario/fault-specs.js';
 
-
 export { LatencySpecSchema };
 
 export const latency = defineFault({

@@ -81,7 +81,6 @@ interface ArmedSpec {
 const DEFAULT_MAX_BUFFER_BYTES = 8 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
 
-
 function answerFailure(res: ServerResponse, err: unknown): void {
   if (res.headersSent || res.destroyed) {
     res.destroy();
@@ -164,15 +163,24 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const chosen = choose(req.method ?? 'GET', pathnameOf(req.url));
     const emit = chosen ? emitter(req, chosen.spec.name) : () => {};
     const onAnswer = options.onUpstreamAnswer;
-    const onUpstreamAnswer = onAnswer ? (status: number): void => {
-      const key = idempotencyKeyOf(req.headers);
-      try {
-        onAnswer({ status, at: Date.now(), ...(key !== undefined ? { key } : {}) });
-      } catch {
-        // A listener's bug must not take the proxy down.
-      }
-    } : undefined;
-    const ctx = createFaultContext(req, res, { upstream, waits, rng: chosen?.options ?? root, maxBufferBytes, emit, ...(onUpstreamAnswer ? { onUpstreamAnswer } : {}) });
+    const onUpstreamAnswer = onAnswer
+      ? (status: number): void => {
+          const key = idempotencyKeyOf(req.headers);
+          try {
+            onAnswer({ status, at: Date.now(), ...(key !== undefined ? { key } : {}) });
+          } catch {
+            // A listener's bug must not take the proxy down.
+          }
+        }
+      : undefined;
+    const ctx = createFaultContext(req, res, {
+      upstream,
+      waits,
+      rng: chosen?.options ?? root,
+      maxBufferBytes,
+      emit,
+      ...(onUpstreamAnswer ? { onUpstreamAnswer } : {}),
+    });
     try {
       if (chosen) {
         chosen.counters.injected++;

@@ -63,7 +63,7 @@ export class UpstreamClient {
     const res = await this.#agent.request({
       origin: this.#target.origin,
       path: `${this.#target.basePath}${originForm(req.url)}`,
-      method: (req.method ?? 'GET'),
+      method: req.method ?? 'GET',
       headers,
       body,
     });

@@ -57,7 +57,17 @@ export function summarize(h: LatencyHistogram): LatencySummary {
   // A percentile is reported as its bucket's upper bound, which can exceed the exact maximum.
   const at = (p: number): number => toMs(Math.min(h.getValueAtPercentile(p), max));
   if (h.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0, stddev: 0, p95: 0 };
-  return { count: h.totalCount, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), max: toMs(max), mean: Math.round(h.mean) / UNITS_PER_MS, stddev: Math.round(h.stdDeviation) / UNITS_PER_MS, p95: at(95) };
+  return {
+    count: h.totalCount,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
+    max: toMs(max),
+    mean: Math.round(h.mean) / UNITS_PER_MS,
+    stddev: Math.round(h.stdDeviation) / UNITS_PER_MS,
+    p95: at(95),
+  };
 }
 
 /** Any percentile (0..100) in milliseconds, capped at the exact maximum like summarize(). */

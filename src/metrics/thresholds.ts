@@ -240,9 +240,10 @@ function parseMetric(src: string, tok: Extract<Token, { t: 'ident' }>): Operand 
   const stat = statOf(last.text);
   if (!stat) {
     if (/^p\d/.test(last.text)) fail(last.start, `percentile '${last.text}' is out of range (p0 .. p100)`);
-    const known = k === 0
-      ? `a counter (${Object.keys(COUNTERS).join(', ')}), an outcome (${OUTCOME_NAMES.join(', ')}), or a statistic (p99, max, mean)`
-      : 'a statistic (p50, p90, p99, p99.9, min, max, mean, count)';
+    const known =
+      k === 0
+        ? `a counter (${Object.keys(COUNTERS).join(', ')}), an outcome (${OUTCOME_NAMES.join(', ')}), or a statistic (p99, max, mean)`
+        : 'a statistic (p50, p90, p99, p99.9, min, max, mean, count)';
     const what = k === 0 && segs.length > 1 ? `unknown outcome or source '${last.text}'` : `unknown metric '${last.text}'`;
     fail(last.start, `${what}: expected ${known}`);
   }
@@ -288,11 +289,16 @@ export function parseThreshold(expression: string): Threshold {
   if (o.t !== 'op') throw new ThresholdError(src, o.start, `expected a comparison (<, <=, >, >=, ==, !=) after '${src.slice(left.start, left.end)}'`);
   const right = parseOperand(src, b, src.length);
   if (extra) throw new ThresholdError(src, extra.start, `unexpected '${src.slice(extra.start, extra.end)}' after the threshold`);
-  if (left.kind === 'value' && right.kind === 'value') throw new ThresholdError(src, left.start, 'compare a metric with a value or another metric, not two values');
+  if (left.kind === 'value' && right.kind === 'value')
+    throw new ThresholdError(src, left.start, 'compare a metric with a value or another metric, not two values');
   let valueKind: ValueKind;
   if (left.kind === 'metric' && right.kind === 'metric') {
     if (left.valueKind !== right.valueKind) {
-      throw new ThresholdError(src, right.start, `cannot compare ${KIND_WORDS[left.valueKind]} (${left.metric.text}) with ${KIND_WORDS[right.valueKind]} (${right.metric.text})`);
+      throw new ThresholdError(
+        src,
+        right.start,
+        `cannot compare ${KIND_WORDS[left.valueKind]} (${left.metric.text}) with ${KIND_WORDS[right.valueKind]} (${right.metric.text})`,
+      );
     }
     valueKind = left.valueKind;
   } else {
@@ -367,12 +373,18 @@ export function formatValue(v: number | undefined, kind: ValueKind): string {
 
 export function compare(a: number, op: Comparator, b: number): boolean {
   switch (op) {
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    case '>=': return a >= b;
-    case '==': return a === b;
-    case '!=': return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
   }
 }
 

@@ -1,7 +1,8 @@
 // A profile is data: what a given specification expects in each situation of GUIDE section 1.
 // Checks never hard-code a status code; they ask the profile, and cite the rule it names.
 
-export type Situation = 'inFlight' | 'mismatch' | 'missingKey' | 'invalidKey' | 'replay' | 'tenantScope' | 'endpointScope' | 'execution' | 'errors' | 'retention' | 'fingerprint';
+export type Situation =
+  'inFlight' | 'mismatch' | 'missingKey' | 'invalidKey' | 'replay' | 'tenantScope' | 'endpointScope' | 'execution' | 'errors' | 'retention' | 'fingerprint';
 
 /** What a retry after an error answer must get: the stored error, a fresh attempt, or either. */
 export type ErrorPolicy = 'replay' | 'release' | 'any';

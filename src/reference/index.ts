@@ -2,13 +2,7 @@
 // metrics. The demo payments app and its flaw modes are not part of it (src/demo/).
 export * from './layer/index.js';
 export * from './adapters/index.js';
-export {
-  createReferenceMetrics,
-  OVERFLOW_ROUTE,
-  type ReferenceMetrics,
-  type ReferenceMetricsOptions,
-  type StorageSample,
-} from './observability/metrics.js';
+export { createReferenceMetrics, OVERFLOW_ROUTE, type ReferenceMetrics, type ReferenceMetricsOptions, type StorageSample } from './observability/metrics.js';
 export { createReferenceLogger, logLayerEvents, type ReferenceLoggerOptions } from './observability/logger.js';
 export { MemoryStore } from './store/memory.js';
 export { ReferenceConfigError } from './config-error.js';

@@ -45,6 +45,9 @@ export async function readBaseline(where: string, exclude?: string): Promise<Bas
   runs.sort((x, y) => (x.report.startedAt < y.report.startedAt ? 1 : x.report.startedAt > y.report.startedAt ? -1 : 0));
   const latest = runs[0];
   if (!latest) throw new UsageError(`no idemaudit report in ${where}`, 'point --baseline at a report file or at the --report-dir of earlier runs');
-  const history = runs.filter((r) => r.report.scenario.name === latest.report.scenario.name).slice(0, HISTORY).map((r) => r.report);
+  const history = runs
+    .filter((r) => r.report.scenario.name === latest.report.scenario.name)
+    .slice(0, HISTORY)
+    .map((r) => r.report);
   return { ...latest, history };
 }

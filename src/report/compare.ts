@@ -48,7 +48,16 @@ export interface CompareOptions {
   minHistory: number;
 }
 
-export const DEFAULT_COMPARE: CompareOptions = { tolerance: 0.2, conflictTolerance: 0.05, minLatencyDeltaMs: 1, minSamples: 30, percentiles: [50, 90, 99], z: 2.576, minTail: 5, minHistory: 3 };
+export const DEFAULT_COMPARE: CompareOptions = {
+  tolerance: 0.2,
+  conflictTolerance: 0.05,
+  minLatencyDeltaMs: 1,
+  minSamples: 30,
+  percentiles: [50, 90, 99],
+  z: 2.576,
+  minTail: 5,
+  minHistory: 3,
+};
 
 export type ChangeKind =
   | 'new-failure' // a (check, endpoint) fails now and did not run or judge before
@@ -88,12 +97,18 @@ function pairStates(rs: ResultRecord[]): Map<string, PairState> {
   const out = new Map<string, PairState>();
   const rank = (s: PairState): number => (s.state === 'fail' ? 10 + LEVEL_RANK[s.level] : s.state === 'pass' ? 1 : 0);
   for (const r of rs) {
-    const s: PairState = r.verdict === 'fail' && r.level !== 'observation' ? { state: 'fail', level: r.level, r }
-      : r.verdict === 'pass' || (r.verdict === 'fail' && r.level === 'observation') ? { state: 'pass', r }
-        : { state: 'not-judged', r };
+    const s: PairState =
+      r.verdict === 'fail' && r.level !== 'observation'
+        ? { state: 'fail', level: r.level, r }
+        : r.verdict === 'pass' || (r.verdict === 'fail' && r.level === 'observation')
+          ? { state: 'pass', r }
+          : { state: 'not-judged', r };
     const prev = out.get(pairOf(r));
     // An error beside a pass leaves the pair unproven.
-    if (prev && prev.state === 'pass' && r.verdict === 'error') { out.set(pairOf(r), s); continue; }
+    if (prev && prev.state === 'pass' && r.verdict === 'error') {
+      out.set(pairOf(r), s);
+      continue;
+    }
     if (!prev || rank(s) > rank(prev)) out.set(pairOf(r), s);
   }
   return out;
@@ -108,15 +123,71 @@ function resultChanges(a: Report, b: Report, out: Comparison): void {
     const was = before.get(pair);
     const r = now.r;
     if (now.state === 'fail') {
-      if (was?.state === 'pass') regressions.push({ rank: LEVEL_RANK[now.level], c: { kind: 'pass-to-fail', check: r.check, endpoint: r.endpoint, level: now.level, text: `${label(r)} passed before, now fails (${now.level}): ${r.message}` } });
-      else if (was?.state === 'fail' && LEVEL_RANK[now.level] > LEVEL_RANK[was.level]) regressions.push({ rank: LEVEL_RANK[now.level], c: { kind: 'worse-level', check: r.check, endpoint: r.endpoint, level: now.level, text: `${label(r)} failed as a ${was.level} before, now as a ${now.level}: ${r.message}` } });
-      else if (was?.state === 'fail' && LEVEL_RANK[now.level] < LEVEL_RANK[was.level]) out.improvements.push({ kind: 'better-level', check: r.check, endpoint: r.endpoint, level: now.level, text: `${label(r)} failed as a ${was.level} before, now as a ${now.level}` });
-      else if (!was || was.state === 'not-judged') regressions.push({ rank: LEVEL_RANK[now.level], c: { kind: 'new-failure', check: r.check, endpoint: r.endpoint, level: now.level, text: `${label(r)} new failure (${now.level}${was ? `; before: ${was.r.verdict}` : '; did not run before'}): ${r.message}` } });
+      if (was?.state === 'pass')
+        regressions.push({
+          rank: LEVEL_RANK[now.level],
+          c: {
+            kind: 'pass-to-fail',
+            check: r.check,
+            endpoint: r.endpoint,
+            level: now.level,
+            text: `${label(r)} passed before, now fails (${now.level}): ${r.message}`,
+          },
+        });
+      else if (was?.state === 'fail' && LEVEL_RANK[now.level] > LEVEL_RANK[was.level])
+        regressions.push({
+          rank: LEVEL_RANK[now.level],
+          c: {
+            kind: 'worse-level',
+            check: r.check,
+            endpoint: r.endpoint,
+            level: now.level,
+            text: `${label(r)} failed as a ${was.level} before, now as a ${now.level}: ${r.message}`,
+          },
+        });
+      else if (was?.state === 'fail' && LEVEL_RANK[now.level] < LEVEL_RANK[was.level])
+        out.improvements.push({
+          kind: 'better-level',
+          check: r.check,
+          endpoint: r.endpoint,
+          level: now.level,
+          text: `${label(r)} failed as a ${was.level} before, now as a ${now.level}`,
+        });
+      else if (!was || was.state === 'not-judged')
+        regressions.push({
+          rank: LEVEL_RANK[now.level],
+          c: {
+            kind: 'new-failure',
+            check: r.check,
+            endpoint: r.endpoint,
+            level: now.level,
+            text: `${label(r)} new failure (${now.level}${was ? `; before: ${was.r.verdict}` : '; did not run before'}): ${r.message}`,
+          },
+        });
     } else if (was?.state === 'fail') {
-      if (now.state === 'pass') out.improvements.push({ kind: 'fixed', check: r.check, endpoint: r.endpoint, level: was.level, text: `${label(r)} no longer fails (${was.level}); before: ${was.r.message}` });
-      else out.notes.push({ kind: 'coverage', check: r.check, endpoint: r.endpoint, level: was.level, text: `${label(r)} failed before (${was.level}) and could not judge now (${r.verdict}): ${r.message}` });
+      if (now.state === 'pass')
+        out.improvements.push({
+          kind: 'fixed',
+          check: r.check,
+          endpoint: r.endpoint,
+          level: was.level,
+          text: `${label(r)} no longer fails (${was.level}); before: ${was.r.message}`,
+        });
+      else
+        out.notes.push({
+          kind: 'coverage',
+          check: r.check,
+          endpoint: r.endpoint,
+          level: was.level,
+          text: `${label(r)} failed before (${was.level}) and could not judge now (${r.verdict}): ${r.message}`,
+        });
     } else if (now.state === 'not-judged' && was?.state === 'pass') {
-      out.notes.push({ kind: 'coverage', check: r.check, endpoint: r.endpoint, text: `${label(r)} passed before and could not judge now (${r.verdict}): ${r.message}` });
+      out.notes.push({
+        kind: 'coverage',
+        check: r.check,
+        endpoint: r.endpoint,
+        text: `${label(r)} passed before and could not judge now (${r.verdict}): ${r.message}`,
+      });
     } else if (!was) {
       out.notes.push({ kind: 'coverage', check: r.check, endpoint: r.endpoint, text: `${label(r)} is new in this report` });
     }
@@ -124,10 +195,24 @@ function resultChanges(a: Report, b: Report, out: Comparison): void {
   for (const [pair, was] of before) {
     if (after.has(pair)) continue;
     const r = was.r;
-    out.notes.push({ kind: 'coverage', check: r.check, endpoint: r.endpoint, ...(was.state === 'fail' ? { level: was.level } : {}), text: was.state === 'fail' ? `${label(r)} failed before (${was.level}) and did not run in the new report` : `${label(r)} ran before and not in the new report` });
+    out.notes.push({
+      kind: 'coverage',
+      check: r.check,
+      endpoint: r.endpoint,
+      ...(was.state === 'fail' ? { level: was.level } : {}),
+      text:
+        was.state === 'fail'
+          ? `${label(r)} failed before (${was.level}) and did not run in the new report`
+          : `${label(r)} ran before and not in the new report`,
+    });
   }
   // Most serious first, report order within a level.
-  out.regressions.push(...regressions.map((x, i) => ({ ...x, i })).sort((x, y) => y.rank - x.rank || x.i - y.i).map((x) => x.c));
+  out.regressions.push(
+    ...regressions
+      .map((x, i) => ({ ...x, i }))
+      .sort((x, y) => y.rank - x.rank || x.i - y.i)
+      .map((x) => x.c),
+  );
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
@@ -153,7 +238,14 @@ function shareChanges(a: Report, b: Report, opts: CompareOptions, out: Compariso
     if (!conflictMoved) continue;
     const text = `[${endpoint}] conflicts ${pct(ca)} -> ${pct(cb)}, first executions ${pct(fa)} -> ${pct(fb)} of answers (${sa.total} -> ${sb.total})`;
     if (sa.total < opts.minSamples || sb.total < opts.minSamples) {
-      out.notes.push({ kind: 'coverage', endpoint, outcome: 'conflict', before: ca, after: cb, text: `${text}: fewer than ${opts.minSamples} answers, not judged` });
+      out.notes.push({
+        kind: 'coverage',
+        endpoint,
+        outcome: 'conflict',
+        before: ca,
+        after: cb,
+        text: `${text}: fewer than ${opts.minSamples} answers, not judged`,
+      });
       continue;
     }
     const executionsRose = fb > fa && sharesDiffer(sa.first, sa.total, sb.first, sb.total, opts.conflictTolerance, opts.z);
@@ -163,15 +255,37 @@ function shareChanges(a: Report, b: Report, opts: CompareOptions, out: Compariso
       const mine = out.regressions.filter((c) => c.endpoint === endpoint && c.check);
       const explained = mine.find((c) => c.check === 'concurrent-duplicates') ?? mine[0];
       if (explained) explained.text += `; ${text.replace(`[${endpoint}] `, '')}: duplicates that were turned away now execute`;
-      else out.regressions.push({ kind: 'conflicts-to-executions', endpoint, outcome: 'conflict', before: ca, after: cb, text: `${text}: duplicates that were turned away now execute` });
+      else
+        out.regressions.push({
+          kind: 'conflicts-to-executions',
+          endpoint,
+          outcome: 'conflict',
+          before: ca,
+          after: cb,
+          text: `${text}: duplicates that were turned away now execute`,
+        });
     } else if (cb > ca && fixes(endpoint).length > 0) {
       // A fixed race turns copies away that used to execute: part of the fix, not a regression.
       const fix = fixes(endpoint).find((c) => c.check === 'concurrent-duplicates') ?? fixes(endpoint)[0]!;
       fix.text += `; ${text.replace(`[${endpoint}] `, '')}: copies are turned away again`;
     } else if (cb > ca) {
-      out.regressions.push({ kind: 'conflict-rate', endpoint, outcome: 'conflict', before: ca, after: cb, text: `${text}: more requests turned away (more than +${pct(opts.conflictTolerance)} and beyond sampling noise)` });
+      out.regressions.push({
+        kind: 'conflict-rate',
+        endpoint,
+        outcome: 'conflict',
+        before: ca,
+        after: cb,
+        text: `${text}: more requests turned away (more than +${pct(opts.conflictTolerance)} and beyond sampling noise)`,
+      });
     } else {
-      out.improvements.push({ kind: 'conflict-rate', endpoint, outcome: 'conflict', before: ca, after: cb, text: `${text}: fewer conflicts without more executions` });
+      out.improvements.push({
+        kind: 'conflict-rate',
+        endpoint,
+        outcome: 'conflict',
+        before: ca,
+        after: cb,
+        text: `${text}: fewer conflicts without more executions`,
+      });
     }
   }
 }
@@ -186,7 +300,13 @@ function latencyChanges(a: Report, b: Report, opts: CompareOptions, out: Compari
       const pa = la[outcome];
       const pb = lb[outcome];
       if (!pa || !pb) {
-        if (pa || pb) out.notes.push({ kind: 'coverage', endpoint, outcome, text: `[${endpoint}] ${outcome} outcome ${pb ? 'is new' : 'no longer seen'} (${(pb ?? pa)!.count} answers)` });
+        if (pa || pb)
+          out.notes.push({
+            kind: 'coverage',
+            endpoint,
+            outcome,
+            text: `[${endpoint}] ${outcome} outcome ${pb ? 'is new' : 'no longer seen'} (${(pb ?? pa)!.count} answers)`,
+          });
         continue;
       }
       const ha = a.latencyHistograms?.[endpoint]?.[outcome] ?? a.histograms?.[endpoint]?.[outcome]?.intended;
@@ -194,11 +314,25 @@ function latencyChanges(a: Report, b: Report, opts: CompareOptions, out: Compari
       if (!ha || !hb) {
         const delta = pb.p99 - pa.p99;
         if (Math.abs(delta) >= opts.minLatencyDeltaMs && pa.p99 > 0 && Math.abs(delta) / pa.p99 > opts.tolerance) {
-          out.notes.push({ kind: 'coverage', endpoint, outcome, before: pa.p99, after: pb.p99, text: `[${endpoint}] ${outcome} p99 ${pa.p99} ms -> ${pb.p99} ms: no latency histogram in ${ha ? 'the new' : 'the old'} report, so noise cannot be judged (not a regression)` });
+          out.notes.push({
+            kind: 'coverage',
+            endpoint,
+            outcome,
+            before: pa.p99,
+            after: pb.p99,
+            text: `[${endpoint}] ${outcome} p99 ${pa.p99} ms -> ${pb.p99} ms: no latency histogram in ${ha ? 'the new' : 'the old'} report, so noise cannot be judged (not a regression)`,
+          });
         }
         continue;
       }
-      const gate = { tolerance: opts.tolerance, minDeltaMs: opts.minLatencyDeltaMs, minSamples: opts.minSamples, z: opts.z, percentiles: opts.percentiles, minTail: opts.minTail };
+      const gate = {
+        tolerance: opts.tolerance,
+        minDeltaMs: opts.minLatencyDeltaMs,
+        minSamples: opts.minSamples,
+        z: opts.z,
+        percentiles: opts.percentiles,
+        minTail: opts.minTail,
+      };
       const v = judgeLatency(ha, hb, gate);
       if (v.kind === 'too-few' || v.kind === 'same') continue;
       const i = v.before.findIndex((x) => x.percentile === v.moved[v.moved.length - 1]);
@@ -213,9 +347,16 @@ function latencyChanges(a: Report, b: Report, opts: CompareOptions, out: Compari
       // Run-to-run noise: the new run's interval must also clear every earlier run's value.
       const band = noiseBand(opts.history ?? [], endpoint, outcome, v.moved, opts.minSamples);
       if (band.runs < opts.minHistory) {
-        out.notes.push({ ...change, kind: 'coverage', text: `${text}: run-to-run noise unknown (${band.runs} earlier run${band.runs === 1 ? '' : 's'} with this outcome; give --baseline a directory of at least ${opts.minHistory} runs to gate latency)` });
+        out.notes.push({
+          ...change,
+          kind: 'coverage',
+          text: `${text}: run-to-run noise unknown (${band.runs} earlier run${band.runs === 1 ? '' : 's'} with this outcome; give --baseline a directory of at least ${opts.minHistory} runs to gate latency)`,
+        });
       } else if (v.moved.some((p) => after.percentile === p && beyondBand(after.low, band.max[p]!, opts))) {
-        out.regressions.push({ ...change, text: `${text}; beyond the p${after.percentile} of all ${band.runs} earlier runs (max ${band.max[after.percentile]} ms)` });
+        out.regressions.push({
+          ...change,
+          text: `${text}; beyond the p${after.percentile} of all ${band.runs} earlier runs (max ${band.max[after.percentile]} ms)`,
+        });
       } else {
         out.notes.push({ ...change, kind: 'coverage', text: `${text}: within the run-to-run noise of ${band.runs} earlier runs` });
       }
@@ -224,7 +365,13 @@ function latencyChanges(a: Report, b: Report, opts: CompareOptions, out: Compari
 }
 
 /** The highest value of each percentile over earlier runs with enough answers. */
-function noiseBand(history: Report[], endpoint: string, outcome: Outcome, percentiles: number[], minSamples: number): { runs: number; max: Record<number, number> } {
+function noiseBand(
+  history: Report[],
+  endpoint: string,
+  outcome: Outcome,
+  percentiles: number[],
+  minSamples: number,
+): { runs: number; max: Record<number, number> } {
   const max: Record<number, number> = {};
   let runs = 0;
   for (const r of history) {
@@ -246,15 +393,16 @@ const beyondBand = (low: number, max: number, opts: CompareOptions): boolean => 
 
 /** Standard normal CDF (Abramowitz-Stegun 7.1.26), only to label the intervals' confidence. */
 function normalCdf(z: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(z) / Math.SQRT2);
-  const erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(z * z) / 2);
+  const t = 1 / (1 + (0.3275911 * Math.abs(z)) / Math.SQRT2);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(z * z) / 2);
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
 export function compareReports(a: Report, b: Report, options: Partial<CompareOptions> = {}): Comparison {
   const opts: CompareOptions = { ...DEFAULT_COMPARE, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
   const out: Comparison = { regressions: [], improvements: [], notes: [] };
-  if (a.scenario.name !== b.scenario.name) out.notes.push({ kind: 'coverage', endpoint: '', text: `different scenarios: ${a.scenario.name} -> ${b.scenario.name}` });
+  if (a.scenario.name !== b.scenario.name)
+    out.notes.push({ kind: 'coverage', endpoint: '', text: `different scenarios: ${a.scenario.name} -> ${b.scenario.name}` });
   if (a.profile !== b.profile) out.notes.push({ kind: 'coverage', endpoint: '', text: `different profiles: ${a.profile} -> ${b.profile}` });
   resultChanges(a, b, out);
   shareChanges(a, b, opts, out);

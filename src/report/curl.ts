@@ -13,17 +13,22 @@ export function secretVar(header: string): string {
 }
 
 function headerArgs(rec: ExchangeRecord): string[] {
-  return Object.entries(rec.request.headers)
-    .filter(([name]) => !SKIP.has(name.toLowerCase()))
-    // curl drops a header given as 'name: ' (empty value); 'name;' sends it empty.
-    .map(([name, value]) => (value === REDACTED ? `-H "${name}: \${${secretVar(name)}}"` : value === '' ? `-H ${quote(`${name};`)}` : `-H ${quote(`${name}: ${value}`)}`));
+  return (
+    Object.entries(rec.request.headers)
+      .filter(([name]) => !SKIP.has(name.toLowerCase()))
+      // curl drops a header given as 'name: ' (empty value); 'name;' sends it empty.
+      .map(([name, value]) =>
+        value === REDACTED ? `-H "${name}: \${${secretVar(name)}}"` : value === '' ? `-H ${quote(`${name};`)}` : `-H ${quote(`${name}: ${value}`)}`,
+      )
+  );
 }
 
 function requestArgs(rec: ExchangeRecord): string {
   // -i per transfer: curl applies options given before --next to that transfer only.
   const parts = ['-i', '-X', rec.request.method, quote(rec.request.url), ...headerArgs(rec)];
   // A body cut short for the report cannot be replayed faithfully; say so rather than send garbage.
-  if (rec.request.body !== undefined) parts.push(rec.request.body.includes('… (') ? "--data-binary '<body truncated in report>'" : `--data-binary ${quote(rec.request.body)}`);
+  if (rec.request.body !== undefined)
+    parts.push(rec.request.body.includes('… (') ? "--data-binary '<body truncated in report>'" : `--data-binary ${quote(rec.request.body)}`);
   return parts.join(' ');
 }
 

@@ -26,7 +26,13 @@ const HTML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD
 
 /** Text or a double- or single-quoted attribute value in HTML; controls shown as `\uXXXX`. */
 export function html(value: string | number): string {
-  return String(value).replace(HTML_ILLEGAL, hex4).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return String(value)
+    .replace(HTML_ILLEGAL, hex4)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /**

@@ -13,7 +13,15 @@ export function excerpt(text: string, max = BODY_EXCERPT): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
-export const ms = (n: number): string => `${Number.isInteger(n) ? n : n.toFixed(n < 10 ? 3 : 1).replace(/0+$/, '').replace(/\.$/, '')} ms`;
+export const ms = (n: number): string =>
+  `${
+    Number.isInteger(n)
+      ? n
+      : n
+          .toFixed(n < 10 ? 3 : 1)
+          .replace(/0+$/, '')
+          .replace(/\.$/, '')
+  } ms`;
 
 export function statusText(e: ExchangeRecord): string {
   return e.response ? String(e.response.status) : (e.error ?? 'no response');
@@ -45,7 +53,10 @@ export function evidenceBlock(e: ExchangeRecord): string {
 /** Facts as `name=value` pairs in a stable order (keys sorted). */
 export function factsText(facts: Record<string, unknown> | undefined): string {
   if (!facts) return '';
-  return Object.keys(facts).sort().map((k) => `${k}=${typeof facts[k] === 'string' ? facts[k] : JSON.stringify(facts[k])}`).join(', ');
+  return Object.keys(facts)
+    .sort()
+    .map((k) => `${k}=${typeof facts[k] === 'string' ? facts[k] : JSON.stringify(facts[k])}`)
+    .join(', ');
 }
 
 export { OUTCOMES };

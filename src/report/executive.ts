@@ -51,8 +51,9 @@ export function executiveSummary(report: Report): ExecutiveSummary {
   });
   const exposedOn = new Set(risks.map((r) => r.endpoint));
   const critical = [...exposedOn].filter((n) => endpointInfo(report, n)?.risk === 'critical').length;
-  const headline = risks.length === 0
-    ? `${names.length} endpoint${names.length === 1 ? '' : 's'} audited: no business risk exposed by the checks that ran${report.summary.counts.error > 0 ? `, but ${report.summary.counts.error} check(s) could not judge` : ''}.`
-    : `${names.length} endpoint${names.length === 1 ? '' : 's'} audited: ${risks.length} business risk${risks.length === 1 ? '' : 's'} exposed on ${exposedOn.size} endpoint${exposedOn.size === 1 ? '' : 's'}${critical > 0 ? ` (${critical} of them critical)` : ''}.`;
+  const headline =
+    risks.length === 0
+      ? `${names.length} endpoint${names.length === 1 ? '' : 's'} audited: no business risk exposed by the checks that ran${report.summary.counts.error > 0 ? `, but ${report.summary.counts.error} check(s) could not judge` : ''}.`
+      : `${names.length} endpoint${names.length === 1 ? '' : 's'} audited: ${risks.length} business risk${risks.length === 1 ? '' : 's'} exposed on ${exposedOn.size} endpoint${exposedOn.size === 1 ? '' : 's'}${critical > 0 ? ` (${critical} of them critical)` : ''}.`;
   return { headline, risks, loadOnly };
 }

@@ -18,15 +18,18 @@ export function helpUri(check: string): string {
 
 const GUIDES: Record<string, FindingGuide> = {
   'concurrent-duplicates': {
-    impact: 'Two retries of the same request that arrive together both run: a client retrying a payment during a timeout can be charged twice, an order can be shipped twice.',
+    impact:
+      'Two retries of the same request that arrive together both run: a client retrying a payment during a timeout can be charged twice, an order can be shipped twice.',
     fix: 'Make the claim of a key atomic before any work: Redis SET key NX PX <lease>, or INSERT ... ON CONFLICT DO NOTHING on a unique key column, and answer the loser 409 (in progress) instead of running it.',
   },
   'sequential-replay': {
-    impact: 'A client that retries after success gets a different answer (another id, missing headers) or causes a second execution: it cannot tell whether its first attempt worked.',
+    impact:
+      'A client that retries after success gets a different answer (another id, missing headers) or causes a second execution: it cannot tell whether its first attempt worked.',
     fix: 'Store the complete response (status, body bytes, Content-Type, Location and other must-replay headers) with the key when the request completes, and return it verbatim on a repeat, marked as a replay.',
   },
   'payload-mismatch': {
-    impact: 'A key reused by mistake with another payload runs the second request or silently returns the first result: a changed amount or recipient is applied, or ignored, without anyone noticing.',
+    impact:
+      'A key reused by mistake with another payload runs the second request or silently returns the first result: a changed amount or recipient is applied, or ignored, without anyone noticing.',
     fix: 'Store a hash of the canonical request (method, path, body) with the key and reject a reuse whose hash differs (422 under the IETF draft, 409 under the Stripe convention) without touching the stored result.',
   },
   'missing-key': {
@@ -34,19 +37,20 @@ const GUIDES: Record<string, FindingGuide> = {
     fix: 'Answer 400 with a problem document naming the header on mutation endpoints where the key is mandatory; document the requirement for client teams.',
   },
   'key-validation': {
-    impact: 'Malformed or look-alike keys crash the service (5xx) or collide with other keys, so one client can receive or overwrite another request\'s result.',
+    impact: "Malformed or look-alike keys crash the service (5xx) or collide with other keys, so one client can receive or overwrite another request's result.",
     fix: 'Validate the key syntax (length, printable characters) and answer 400; store keys verbatim (no trimming, case folding or prefix matching) under a tenant-scoped namespace.',
   },
   'cross-tenant': {
-    impact: 'A key reused by another customer returns the first customer\'s response: a data leak across tenants.',
+    impact: "A key reused by another customer returns the first customer's response: a data leak across tenants.",
     fix: 'Scope the key namespace by the authenticated principal (tenant or API key): store and look up tenant + key, never the key alone.',
   },
   'cross-endpoint': {
-    impact: 'A key reused on another endpoint returns the other endpoint\'s response: clients get answers to requests they did not make.',
+    impact: "A key reused on another endpoint returns the other endpoint's response: clients get answers to requests they did not make.",
     fix: 'Include the method and route in the key scope or in the request fingerprint, and reject a key reused on another endpoint.',
   },
   'timeout-retry': {
-    impact: 'A client that times out and retries while the first attempt still commits causes a second execution or gets an answer that is not the committed result.',
+    impact:
+      'A client that times out and retries while the first attempt still commits causes a second execution or gets an answer that is not the committed result.',
     fix: 'Hold the key in flight until the original completes, answer retries 409 (or wait for the result), and replay the committed response once it exists; clients should back off with jitter.',
   },
   'lost-response': {
@@ -58,15 +62,17 @@ const GUIDES: Record<string, FindingGuide> = {
     fix: 'Claim the key atomically at the service (not only at the edge) so any copy that reaches the service after the first is answered from the store or with 409.',
   },
   'in-flight-recovery': {
-    impact: 'A request abandoned mid-flight (crash, disconnect) leaves its key locked: every retry gets 409 forever and the client can never complete the operation.',
+    impact:
+      'A request abandoned mid-flight (crash, disconnect) leaves its key locked: every retry gets 409 forever and the client can never complete the operation.',
     fix: 'Give in-flight claims a lease (expiry) and release or expire them when the worker dies, so a retry can take over after the declared lease.',
   },
   'error-replay': {
-    impact: 'After a failed first attempt, retries either replay a transient error forever or run again after a definitive rejection, against the declared policy.',
+    impact:
+      'After a failed first attempt, retries either replay a transient error forever or run again after a definitive rejection, against the declared policy.',
     fix: 'Decide per status class: release the key after 5xx (so a retry can succeed) and store definitive 4xx answers; declare the policy in the scenario and document it for clients.',
   },
   expiry: {
-    impact: 'Keys expire before the clients\' retry window ends, so a late retry runs the operation again.',
+    impact: "Keys expire before the clients' retry window ends, so a late retry runs the operation again.",
     fix: 'Set the retention (TTL) to at least the longest client retry window plus an audit buffer, and keep a logical-expiry buffer so a late retry still finds the result.',
   },
   fingerprint: {

@@ -92,7 +92,12 @@ const declaredRule = (results: ResultRecord[], fallback = 'not declared in the r
 function humanMs(v: unknown): string | undefined {
   if (typeof v === 'string' && v !== '') return v;
   if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
-  const units: Array<[number, string]> = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
+  const units: Array<[number, string]> = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ];
   for (const [size, unit] of units) if (v >= size && v % size === 0) return `${v / size} ${unit}`;
   return v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${v} ms`;
 }
@@ -122,7 +127,12 @@ function retentionObserved(expiry: ResultRecord[]): string | undefined {
   const before = fact(expiry, ['before']);
   if (typeof waitMs !== 'number') return undefined;
   const at = `+${humanMs(waitMs) ?? `${waitMs} ms`}`;
-  const what = before === 'replay' ? `replayed at ${at}` : before === undefined ? `retried at ${at}` : `retried at ${at}: ${typeof before === 'string' ? before : JSON.stringify(before)}`;
+  const what =
+    before === 'replay'
+      ? `replayed at ${at}`
+      : before === undefined
+        ? `retried at ${at}`
+        : `retried at ${at}: ${typeof before === 'string' ? before : JSON.stringify(before)}`;
   const after = fact(expiry, ['after']);
   const past = typeof after === 'string' && !after.startsWith('not tested') ? `; past the test retention: ${after}` : '';
   if (typeof declaredMs === 'number' && declaredMs > waitMs) return `${what}; the declared ${humanMs(declaredMs)} was not exercised${past}`;
@@ -133,21 +143,35 @@ function checklist(report: Report, info: EndpointInfo | undefined, rs: ResultRec
   const of = (...checks: string[]): ResultRecord[] => rs.filter((r) => checks.includes(r.check));
   const item = (name: string, checks: string[], declared: string, observed?: string, status?: ItemStatus): ChecklistItem => {
     const results = of(...checks);
-    return { item: name, declared, observed: observed ?? (results.length === 0 ? notAudited(rs, checks) : observedText(results)), status: status ?? statusOf(results), checks };
+    return {
+      item: name,
+      declared,
+      observed: observed ?? (results.length === 0 ? notAudited(rs, checks) : observedText(results)),
+      status: status ?? statusOf(results),
+      checks,
+    };
   };
 
   const expiry = of('expiry');
   const declaredRetention = humanMs(fact(expiry, ['declaredRetentionMs', 'declaredRetention', 'declaredTtlMs']));
   // A pass that waited far less than the declared retention proves only what it waited.
   const observedRetention = retentionObserved(expiry);
-  const retentionShort = typeof fact(expiry, ['waitMs']) === 'number' && typeof fact(expiry, ['declaredRetentionMs']) === 'number'
-    && (fact(expiry, ['waitMs']) as number) < (fact(expiry, ['declaredRetentionMs']) as number);
+  const retentionShort =
+    typeof fact(expiry, ['waitMs']) === 'number' &&
+    typeof fact(expiry, ['declaredRetentionMs']) === 'number' &&
+    (fact(expiry, ['waitMs']) as number) < (fact(expiry, ['declaredRetentionMs']) as number);
 
   // Observability is "not measured" unless a result says something about it.
   const obsResults = rs.filter((r) => r.check === 'observability' || (r.facts && r.facts.observability !== undefined));
   const obsFact = fact(obsResults, ['observability']);
-  const obsObserved = obsResults.length === 0 ? 'not audited: no metrics endpoint was scraped in this run'
-    : obsFact === undefined ? observedText(obsResults) : typeof obsFact === 'string' ? obsFact : JSON.stringify(obsFact);
+  const obsObserved =
+    obsResults.length === 0
+      ? 'not audited: no metrics endpoint was scraped in this run'
+      : obsFact === undefined
+        ? observedText(obsResults)
+        : typeof obsFact === 'string'
+          ? obsFact
+          : JSON.stringify(obsFact);
 
   return [
     item('Key required', ['missing-key'], info ? KEY_REQUIRED_TEXT[info.keyRequired] : 'not declared in the report'),
@@ -164,19 +188,21 @@ function checklist(report: Report, info: EndpointInfo | undefined, rs: ResultRec
     item('5xx policy', ['error-replay'], declaredRule(of('error-replay'))),
     item('Tenant scoping', ['cross-tenant'], declaredRule(of('cross-tenant'))),
     item('Endpoint scoping', ['cross-endpoint'], declaredRule(of('cross-endpoint'))),
-    report.observability ? {
-      item: 'Observability coverage',
-      declared: `metrics at ${report.observability.metrics}`,
-      observed: coverageText(report.observability),
-      status: coverageStatus(report.observability),
-      checks: ['observability'],
-    } : {
-      item: 'Observability coverage',
-      declared: 'not declared in the report',
-      observed: obsResults.length === 0 ? 'not audited: the scenario names no metrics endpoint (observability.metrics)' : obsObserved,
-      status: obsResults.length === 0 ? 'not measured' : statusOf(obsResults),
-      checks: ['observability'],
-    },
+    report.observability
+      ? {
+          item: 'Observability coverage',
+          declared: `metrics at ${report.observability.metrics}`,
+          observed: coverageText(report.observability),
+          status: coverageStatus(report.observability),
+          checks: ['observability'],
+        }
+      : {
+          item: 'Observability coverage',
+          declared: 'not declared in the report',
+          observed: obsResults.length === 0 ? 'not audited: the scenario names no metrics endpoint (observability.metrics)' : obsObserved,
+          status: obsResults.length === 0 ? 'not measured' : statusOf(obsResults),
+          checks: ['observability'],
+        },
   ];
 }
 
@@ -211,10 +237,10 @@ export function maturity(report: Report, endpoint: string, rs: ResultRecord[]): 
       const violations = rs.filter((r) => r.verdict === 'fail' && r.level === 'violation');
       const dedupe = ['concurrent-duplicates', 'sequential-replay'].map((c) => passed(rs, c));
       return [
-        violations.length === 0 ? { ok: true, text: 'no violations' }
+        violations.length === 0
+          ? { ok: true, text: 'no violations' }
           : { ok: false, text: `${violations.length} violation(s) (${unique(violations.map((v) => v.check)).join(', ')})` },
-        dedupe.some((d) => d.ok) ? { ok: true, text: 'dedupe verified' }
-          : { ok: false, text: `dedupe not verified (${dedupe.map((d) => d.text).join('; ')})` },
+        dedupe.some((d) => d.ok) ? { ok: true, text: 'dedupe verified' } : { ok: false, text: `dedupe not verified (${dedupe.map((d) => d.text).join('; ')})` },
       ];
     },
     reason: () => `L1: no failed violation; dedupe verified by ${['concurrent-duplicates', 'sequential-replay'].filter((c) => passed(rs, c).ok).join(' and ')}`,
@@ -230,7 +256,11 @@ export function maturity(report: Report, endpoint: string, rs: ResultRecord[]): 
         passed(rs, 'missing-key'),
         passed(rs, 'payload-mismatch'),
         passed(rs, 'concurrent-duplicates'),
-        !replay.ok ? replay : marked() ? { ok: true, text: 'replay marker' } : { ok: false, text: 'replays carry no replay marker, so replay hits cannot be counted from outside' },
+        !replay.ok
+          ? replay
+          : marked()
+            ? { ok: true, text: 'replay marker' }
+            : { ok: false, text: 'replays carry no replay marker, so replay hits cannot be counted from outside' },
       ];
     },
     reason: () => 'L2: missing-key, payload-mismatch and concurrent-duplicates passed; replays carry a replay marker',
@@ -243,9 +273,12 @@ export function maturity(report: Report, endpoint: string, rs: ResultRecord[]): 
     criteria: () => [
       passed(rs, 'cross-tenant'),
       crossEndpointRun() ? passed(rs, 'cross-endpoint') : { ok: true, text: 'cross-endpoint not part of the run' },
-      conflicts() > 0 ? { ok: true, text: 'conflicts observed' } : { ok: false, text: 'no in-flight duplicate was answered with a conflict, so conflict semantics are unverified' },
+      conflicts() > 0
+        ? { ok: true, text: 'conflicts observed' }
+        : { ok: false, text: 'no in-flight duplicate was answered with a conflict, so conflict semantics are unverified' },
     ],
-    reason: () => `L3: ${crossEndpointRun() ? 'cross-tenant and cross-endpoint passed' : 'cross-tenant passed (cross-endpoint not part of the run)'}; ${conflicts()} conflict answer(s) observed`,
+    reason: () =>
+      `L3: ${crossEndpointRun() ? 'cross-tenant and cross-endpoint passed' : 'cross-tenant passed (cross-endpoint not part of the run)'}; ${conflicts()} conflict answer(s) observed`,
   });
 
   // L4: chaos checks rehearsed.

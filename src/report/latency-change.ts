@@ -22,7 +22,13 @@ export interface LatencyGate {
   minTail: number;
 }
 
-export interface PercentileInterval { percentile: number; value: number; low: number; high: number; n: number }
+export interface PercentileInterval {
+  percentile: number;
+  value: number;
+  low: number;
+  high: number;
+  n: number;
+}
 
 export type LatencyVerdict =
   | { kind: 'too-few'; nBefore: number; nAfter: number }
@@ -34,9 +40,10 @@ const valueAt = (h: LatencyHistogram, p: number): number => Math.min(h.getValueA
 export function percentileInterval(h: LatencyHistogram, percentile: number, z: number): PercentileInterval {
   const n = h.totalCount;
   const q = percentile / 100;
-  const spread = z * Math.sqrt(q * (1 - q) / Math.max(1, n));
+  const spread = z * Math.sqrt((q * (1 - q)) / Math.max(1, n));
   return {
-    percentile, n,
+    percentile,
+    n,
     value: valueAt(h, percentile),
     low: q - spread <= 0 ? h.minNonZeroValue / 1000 : valueAt(h, (q - spread) * 100),
     high: q + spread >= 1 ? h.maxValue / 1000 : valueAt(h, (q + spread) * 100),

@@ -2,9 +2,7 @@
 // `report.load` and `report.histograms`, and the `.hgrm` percentile-distribution files written
 // beside the JSON report. The terminal's percentile table is load-table.ts.
 import { fitName, writeFileAtomic } from './files.js';
-import {
-  addHistograms, decodeHistogram, percentileDistribution, summarize, type LatencyHistogram, type LatencySummary,
-} from '../metrics/histogram.js';
+import { addHistograms, decodeHistogram, percentileDistribution, summarize, type LatencyHistogram, type LatencySummary } from '../metrics/histogram.js';
 import { OUTCOMES as OUTCOME_ORDER } from '../core/outcome.js';
 import type { EncodedLatency, LoadOutcome, Outcome, Report } from './model.js';
 
@@ -53,7 +51,9 @@ export function recomputeLatency(report: Report): void {
 
 /** Every histogram of one endpoint and source, added up (the "all" row); undefined when none decode. */
 export function endpointTotal(byOutcome: Partial<Record<Outcome, EncodedLatency>>, source: keyof EncodedLatency): LatencyHistogram | undefined {
-  const parts = OUTCOME_ORDER.map((o) => byOutcome[o]?.[source]).filter((s): s is string => !!s).map(decodeOrUndefined)
+  const parts = OUTCOME_ORDER.map((o) => byOutcome[o]?.[source])
+    .filter((s): s is string => !!s)
+    .map(decodeOrUndefined)
     .filter((h): h is LatencyHistogram => !!h);
   if (parts.length === 0) return undefined;
   const sum = addHistograms(parts);

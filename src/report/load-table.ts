@@ -12,12 +12,27 @@ export function renderLoadTable(report: Report, opts: { color?: boolean; width?:
   const out: string[] = [];
   const width = Math.max(40, opts.width ?? 120);
   for (const [endpoint, fig] of Object.entries(report.load ?? {})) {
-    const rate = fig.targetRate !== undefined
-      ? `${fig.achievedRate} req/s achieved of ${fig.targetRate} target (${pct(fig.achievedRate / fig.targetRate)})`
-      : `${fig.achievedRate} req/s on ${fig.connections} connections`;
+    const rate =
+      fig.targetRate !== undefined
+        ? `${fig.achievedRate} req/s achieved of ${fig.targetRate} target (${pct(fig.achievedRate / fig.targetRate)})`
+        : `${fig.achievedRate} req/s on ${fig.connections} connections`;
     const dup = fig.duplicateExecutions === null ? 'unknown (no oracle)' : String(fig.duplicateExecutions);
-    out.push(...wrap(`load ${endpoint} [${fig.executor}${fig.runs ? `, ${fig.runs} runs merged` : ''}]: ${rate}; ${fig.sent} sent, ${fig.completed} completed${fig.dropped ? `, ${fig.dropped} dropped` : ''}${fig.late ? `, ${fig.late} sent late (> 5 ms behind schedule, worst ${fig.maxLagMs} ms)` : ''}${fig.capped ? ' (capped by maxRequests)' : ''} in ${(fig.elapsedMs / 1000).toFixed(1)} s`, width, 2, 0));
-    out.push(...wrap(`mix: ${fig.mix.fresh} fresh, ${fig.mix.replay} replays, ${fig.mix.inflight} in-flight duplicates; duplicate executions: ${dup}; replay mismatches: ${fig.replayMismatches}; conflict rate ${pct(fig.conflictRate)}; error rate ${pct(fig.errorRate)}`, width, 4, 2));
+    out.push(
+      ...wrap(
+        `load ${endpoint} [${fig.executor}${fig.runs ? `, ${fig.runs} runs merged` : ''}]: ${rate}; ${fig.sent} sent, ${fig.completed} completed${fig.dropped ? `, ${fig.dropped} dropped` : ''}${fig.late ? `, ${fig.late} sent late (> 5 ms behind schedule, worst ${fig.maxLagMs} ms)` : ''}${fig.capped ? ' (capped by maxRequests)' : ''} in ${(fig.elapsedMs / 1000).toFixed(1)} s`,
+        width,
+        2,
+        0,
+      ),
+    );
+    out.push(
+      ...wrap(
+        `mix: ${fig.mix.fresh} fresh, ${fig.mix.replay} replays, ${fig.mix.inflight} in-flight duplicates; duplicate executions: ${dup}; replay mismatches: ${fig.replayMismatches}; conflict rate ${pct(fig.conflictRate)}; error rate ${pct(fig.errorRate)}`,
+        width,
+        4,
+        2,
+      ),
+    );
     const open = fig.executor !== 'constant-connections';
     const rows: Array<{ lead: string[]; s: LatencySummary }> = [];
     for (const o of [...OUTCOME_ORDER, 'all' as const]) {

@@ -11,20 +11,25 @@ export function parseReport(text: string, source: string): Report {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${source} is not an idemaudit report: not JSON (${err instanceof Error ? err.message : String(err)})`,
-      'pass the .json file that `idemaudit run` wrote into the report directory');
+    throw new UsageError(
+      `${source} is not an idemaudit report: not JSON (${err instanceof Error ? err.message : String(err)})`,
+      'pass the .json file that `idemaudit run` wrote into the report directory',
+    );
   }
   if (!isObject(data) || !isObject(data.tool) || data.tool.name !== 'idemaudit') {
-    throw new UsageError(`${source} is not an idemaudit report (no "tool": {"name": "idemaudit"})`,
-      'pass the .json file that `idemaudit run` wrote into the report directory');
+    throw new UsageError(
+      `${source} is not an idemaudit report (no "tool": {"name": "idemaudit"})`,
+      'pass the .json file that `idemaudit run` wrote into the report directory',
+    );
   }
   if (data.schemaVersion !== SCHEMA_VERSION) {
     const by = isObject(data.tool) && typeof data.tool.version === 'string' ? ` (written by idemaudit ${data.tool.version})` : '';
-    throw new UsageError(`${source} has report schemaVersion ${JSON.stringify(data.schemaVersion ?? null)}${by}; this idemaudit reads schemaVersion ${SCHEMA_VERSION}`,
-      'render it with the idemaudit version that wrote it, or run the audit again');
+    throw new UsageError(
+      `${source} has report schemaVersion ${JSON.stringify(data.schemaVersion ?? null)}${by}; this idemaudit reads schemaVersion ${SCHEMA_VERSION}`,
+      'render it with the idemaudit version that wrote it, or run the audit again',
+    );
   }
-  const missing = ['scenario', 'summary', 'latency'].filter((k) => !isObject(data[k]))
-    .concat(['results', 'exchanges'].filter((k) => !Array.isArray(data[k])));
+  const missing = ['scenario', 'summary', 'latency'].filter((k) => !isObject(data[k])).concat(['results', 'exchanges'].filter((k) => !Array.isArray(data[k])));
   if (missing.length > 0) throw new UsageError(`${source} is a malformed idemaudit report: missing or invalid ${missing.join(', ')}`);
   // Reports written before endpoints were recorded still render (governance then says "not declared").
   if (!Array.isArray(data.endpoints)) data.endpoints = [];

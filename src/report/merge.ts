@@ -23,12 +23,9 @@
 import { UsageError } from '../core/errors.js';
 import { LEVEL_RANK, type Level } from '../core/verdict.js';
 import { OUTCOMES } from '../core/outcome.js';
-import {
-  addHistograms, decodeHistogram, encodeHistogram, summarize, type LatencyHistogram, type LatencySummary,
-} from '../metrics/histogram.js';
+import { addHistograms, decodeHistogram, encodeHistogram, summarize, type LatencyHistogram, type LatencySummary } from '../metrics/histogram.js';
 import { checkShards } from './shards.js';
 import { SCHEMA_VERSION, summarize as summarizeResults, type EncodedLatency, type LoadRunReport, type Outcome, type Report } from './model.js';
-
 
 const distinct = (values: string[]): string => [...new Set(values)].join(', ');
 
@@ -52,7 +49,11 @@ function mergeEncodedList(list: string[]): { encoded: string; h: LatencyHistogra
   return { encoded: encodeHistogram(h), h };
 }
 
-function mergeHistograms(reports: Report[]): { histograms: NonNullable<Report['histograms']>; summaries: Record<string, Record<string, { intended: LatencySummary; service: LatencySummary }>>; totals: Record<string, { intended?: LatencySummary; service?: LatencySummary }> } {
+function mergeHistograms(reports: Report[]): {
+  histograms: NonNullable<Report['histograms']>;
+  summaries: Record<string, Record<string, { intended: LatencySummary; service: LatencySummary }>>;
+  totals: Record<string, { intended?: LatencySummary; service?: LatencySummary }>;
+} {
   const histograms: NonNullable<Report['histograms']> = {};
   const summaries: Record<string, Record<string, { intended: LatencySummary; service: LatencySummary }>> = {};
   const totals: Record<string, { intended?: LatencySummary; service?: LatencySummary }> = {};
@@ -166,7 +167,10 @@ export function mergeReports(reports: Report[]): Report {
   const failOn: Level = reports.map((r) => r.summary.failOn).reduce((a, b) => (LEVEL_RANK[b] < LEVEL_RANK[a] ? b : a));
   const reasons = reports.filter((r) => r.summary.verdict === 'incomplete').map((r) => r.summary.reason ?? 'incomplete');
   const startedAt = reports.map((r) => r.startedAt).sort()[0]!;
-  const finishedAt = reports.map((r) => r.finishedAt).sort().at(-1)!;
+  const finishedAt = reports
+    .map((r) => r.finishedAt)
+    .sort()
+    .at(-1)!;
   const names = [...new Set(reports.map((r) => r.scenario.name))];
 
   const { histograms, summaries, totals } = mergeHistograms(reports);
@@ -190,9 +194,10 @@ export function mergeReports(reports: Report[]): Report {
 
   const merged: Report = {
     ...first,
-    scenario: names.length === 1
-      ? { ...first.scenario, description: `${reports.length} runs merged${first.scenario.description ? `: ${first.scenario.description}` : ''}` }
-      : { name: 'merged', description: `${reports.length} runs merged: ${names.join(', ')}` },
+    scenario:
+      names.length === 1
+        ? { ...first.scenario, description: `${reports.length} runs merged${first.scenario.description ? `: ${first.scenario.description}` : ''}` }
+        : { name: 'merged', description: `${reports.length} runs merged: ${names.join(', ')}` },
     endpoints,
     target: distinct(reports.map((r) => r.target)),
     profile: distinct(reports.map((r) => r.profile)),

@@ -171,8 +171,16 @@ export function summarize(results: ResultRecord[], failOn: Level, incomplete?: s
   // An interrupted run is always incomplete: the person who pressed Ctrl-C asked for a partial answer.
   // So is a run whose target went down: what failed just before may be the target dying.
   // `inconclusive` results never fail a run: another result owns their root cause.
-  const verdict: RunVerdict = incomplete && (stoppedBy === 'interrupted' || stoppedBy === 'unreachable') ? 'incomplete'
-    : findings ? 'fail' : incomplete ? 'incomplete' : errored ? 'fail' : 'pass';
+  const verdict: RunVerdict =
+    incomplete && (stoppedBy === 'interrupted' || stoppedBy === 'unreachable')
+      ? 'incomplete'
+      : findings
+        ? 'fail'
+        : incomplete
+          ? 'incomplete'
+          : errored
+            ? 'fail'
+            : 'pass';
   const summary: Summary = { verdict, failOn, counts, levels };
   if (incomplete) summary.reason = incomplete;
   if (incomplete && stoppedBy) summary.stoppedBy = stoppedBy;

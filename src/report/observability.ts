@@ -62,7 +62,13 @@ export function selectSum(samples: ReturnType<typeof parsePrometheus>, selector:
   return hits.length === 0 ? undefined : hits.reduce((sum, s) => sum + s.value, 0);
 }
 
-export function judgeObservability(metrics: string, before: string, after: string, sent: Partial<Record<Outcome, number>>, selectors: Partial<Record<SeriesName, string>> = {}): ObservabilityCoverage {
+export function judgeObservability(
+  metrics: string,
+  before: string,
+  after: string,
+  sent: Partial<Record<Outcome, number>>,
+  selectors: Partial<Record<SeriesName, string>> = {},
+): ObservabilityCoverage {
   const b = parsePrometheus(before);
   const a = parsePrometheus(after);
   const series = SERIES.map((name): SeriesCoverage => {
@@ -81,9 +87,13 @@ export function judgeObservability(metrics: string, before: string, after: strin
 /** One line for the governance checklist. */
 export function coverageText(c: ObservabilityCoverage): string {
   if (c.error) return `not audited: the metrics endpoint could not be scraped (${c.error})`;
-  return c.series.map((s) => (s.present
-    ? `${s.series}: ${s.status}${s.status === 'moved' || s.status === 'did not move' ? ` (+${(s.after ?? 0) - (s.before ?? 0)} for ${s.sent} sent)` : ''}`
-    : `${s.series}: missing (${s.selector})`)).join('; ');
+  return c.series
+    .map((s) =>
+      s.present
+        ? `${s.series}: ${s.status}${s.status === 'moved' || s.status === 'did not move' ? ` (+${(s.after ?? 0) - (s.before ?? 0)} for ${s.sent} sent)` : ''}`
+        : `${s.series}: missing (${s.selector})`,
+    )
+    .join('; ');
 }
 
 export function coverageStatus(c: ObservabilityCoverage): 'pass' | 'deviation' | 'not measured' {

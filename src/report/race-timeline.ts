@@ -30,15 +30,22 @@ export function raceTimeline(evidence: ExchangeRecord[], arrivalsMs: number[] = 
     const status = e.response ? String(e.response.status) : (e.error ?? 'no answer');
     const x1 = x(e.startedAt);
     const x2 = Math.max(x(e.startedAt + e.durationMs), x1 + 2);
-    return `<g class="lane${ran ? ' executed' : ''}"><title>${html(`#${e.seq} ${e.label}: sent +${(e.startedAt - t0).toFixed(2)} ms, answered ${status} after ${e.durationMs.toFixed(2)} ms${ran ? ' (executed)' : ''}`)}</title>`
-      + `<text x="4" y="${y + 13}">${html(e.label.slice(0, 18))}</text>`
-      + `<rect x="${x1.toFixed(1)}" y="${y + 4}" width="${(x2 - x1).toFixed(1)}" height="12" rx="2"/>`
-      + `<circle class="sent" cx="${x1.toFixed(1)}" cy="${y + 10}" r="3"/><circle class="answered" cx="${x2.toFixed(1)}" cy="${y + 10}" r="3"/>`
-      + `<text class="status" x="${Math.min(x2 + 4, WIDTH - 30).toFixed(1)}" y="${y + 13}">${html(status)}</text></g>`;
+    return (
+      `<g class="lane${ran ? ' executed' : ''}"><title>${html(`#${e.seq} ${e.label}: sent +${(e.startedAt - t0).toFixed(2)} ms, answered ${status} after ${e.durationMs.toFixed(2)} ms${ran ? ' (executed)' : ''}`)}</title>` +
+      `<text x="4" y="${y + 13}">${html(e.label.slice(0, 18))}</text>` +
+      `<rect x="${x1.toFixed(1)}" y="${y + 4}" width="${(x2 - x1).toFixed(1)}" height="12" rx="2"/>` +
+      `<circle class="sent" cx="${x1.toFixed(1)}" cy="${y + 10}" r="3"/><circle class="answered" cx="${x2.toFixed(1)}" cy="${y + 10}" r="3"/>` +
+      `<text class="status" x="${Math.min(x2 + 4, WIDTH - 30).toFixed(1)}" y="${y + 13}">${html(status)}</text></g>`
+    );
   });
-  const arrivals = arrivalsMs.map((a) => `<line class="arrival" x1="${x(t0 + a).toFixed(1)}" x2="${x(t0 + a).toFixed(1)}" y1="6" y2="${height - 24}"><title>execution began at +${a.toFixed(2)} ms (ledger)</title></line>`);
+  const arrivals = arrivalsMs.map(
+    (a) =>
+      `<line class="arrival" x1="${x(t0 + a).toFixed(1)}" x2="${x(t0 + a).toFixed(1)}" y1="6" y2="${height - 24}"><title>execution began at +${a.toFixed(2)} ms (ledger)</title></line>`,
+  );
   const axis = `<text class="axis" x="${LEFT}" y="${height - 6}">0 ms</text><text class="axis" x="${WIDTH - 10}" y="${height - 6}" text-anchor="end">+${span.toFixed(1)} ms</text>`;
   const ran = evidence.filter(executed).length;
-  return `<figure class="timeline"><svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="race timeline: ${evidence.length} copies, ${ran} executed">${lanes.join('')}${arrivals.join('')}${axis}</svg>`
-    + `<figcaption>Race timeline: ${evidence.length} copies with one key, ${ran} executed (highlighted); bar = sent to answered${arrivalsMs.length > 0 ? '; vertical lines = executions the ledger saw begin' : ''}.</figcaption></figure>`;
+  return (
+    `<figure class="timeline"><svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="race timeline: ${evidence.length} copies, ${ran} executed">${lanes.join('')}${arrivals.join('')}${axis}</svg>` +
+    `<figcaption>Race timeline: ${evidence.length} copies with one key, ${ran} executed (highlighted); bar = sent to answered${arrivalsMs.length > 0 ? '; vertical lines = executions the ledger saw begin' : ''}.</figcaption></figure>`
+  );
 }

@@ -7,7 +7,24 @@ export const REDACTED = '[REDACTED]';
 /** Headers that are secret in every run, whatever the scenario says. */
 export const SECRET_HEADERS: readonly string[] = ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'];
 /** Query parameter and field names that carry credentials by convention: redacted without being declared. */
-export const CREDENTIAL_QUERY_NAMES: readonly string[] = ['token', 'access_token', 'refresh_token', 'id_token', 'api_key', 'apikey', 'api-key', 'password', 'passwd', 'secret', 'client_secret', 'signature', 'sig', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token'];
+export const CREDENTIAL_QUERY_NAMES: readonly string[] = [
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'api_key',
+  'apikey',
+  'api-key',
+  'password',
+  'passwd',
+  'secret',
+  'client_secret',
+  'signature',
+  'sig',
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+];
 
 /**
  * The spellings a secret takes when a server reflects it: as is, URL-encoded (both space styles),
@@ -104,17 +121,20 @@ export class Redactor {
 
   /** application/x-www-form-urlencoded text with named fields redacted. */
   #form(text: string): string {
-    return text.split('&').map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq < 0) return pair;
-      let name = pair.slice(0, eq);
-      try {
-        name = decodeURIComponent(name.replace(/\+/g, ' '));
-      } catch {
-        // keep the raw name
-      }
-      return this.#names.has(name.toLowerCase()) ? `${pair.slice(0, eq)}=${encodeURIComponent(REDACTED)}` : pair;
-    }).join('&');
+    return text
+      .split('&')
+      .map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq < 0) return pair;
+        let name = pair.slice(0, eq);
+        try {
+          name = decodeURIComponent(name.replace(/\+/g, ' '));
+        } catch {
+          // keep the raw name
+        }
+        return this.#names.has(name.toLowerCase()) ? `${pair.slice(0, eq)}=${encodeURIComponent(REDACTED)}` : pair;
+      })
+      .join('&');
   }
 
   /** Redacted, bounded excerpt of a body. JSON and form bodies keep their shape with redacted fields. */

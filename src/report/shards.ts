@@ -32,7 +32,9 @@ export function checkShards(reports: Report[]): void {
     for (const x of sharded) seen.set(x.l.shard!.index, (seen.get(x.l.shard!.index) ?? 0) + 1);
     const twice = [...seen].filter(([, n]) => n > 1).map(([i]) => `${i}/${count}`);
     if (twice.length > 0) throw new UsageError(`load ${endpoint}: shard ${twice.join(', ')} given more than once`, hint);
-    const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i)).map((i) => `${i}/${count}`);
+    const missing = Array.from({ length: count }, (_, i) => i)
+      .filter((i) => !seen.has(i))
+      .map((i) => `${i}/${count}`);
     if (missing.length > 0) throw new UsageError(`load ${endpoint}: shard ${missing.join(', ')} missing (${sharded.length} of ${count} given)`, hint);
     const prefixes = new Set(sharded.map((x) => x.l.shard!.keyPrefix));
     if (prefixes.size !== sharded.length) throw new UsageError(`load ${endpoint}: two shards used the same key prefix: their key spaces overlap`, hint);

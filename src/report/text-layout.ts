@@ -17,7 +17,10 @@ export function wrap(text: string, width: number, indent = 0, first = indent): s
     line = ' '.repeat(indent);
     room = width - indent;
   };
-  for (const word of text.replace(/\s*\r?\n\s*/g, ' ').split(' ').filter(Boolean)) {
+  for (const word of text
+    .replace(/\s*\r?\n\s*/g, ' ')
+    .split(' ')
+    .filter(Boolean)) {
     let w = word;
     const sep = line.trim() === '' ? '' : ' ';
     if (w.length + sep.length > room && line.trim() !== '') flush();
@@ -40,18 +43,24 @@ export const clip = (s: string, width: number): string => (s.length > width ? `$
 export function columns(head: string[], rows: Array<Array<string | number>>, numeric: boolean[]): string[] {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells.map((r) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  return cells.map((r) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 const f2 = (n: number | undefined): string => (n === undefined ? '-' : n.toFixed(2));
 
 /** Latency columns shared with the load table: count, mean, stddev, p50/p90/p95/p99/p99.9, max. */
 export function latencyColumns(lead: string[], rows: Array<{ lead: string[]; s: LatencySummary }>): string[] {
-  return columns([...lead, 'n', 'mean', 'stddev', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'],
+  return columns(
+    [...lead, 'n', 'mean', 'stddev', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'],
     rows.map(({ lead: l, s }) => [...l, s.count, f2(s.mean), f2(s.stddev), f2(s.p50), f2(s.p90), f2(s.p95), f2(s.p99), f2(s.p999), f2(s.max)]),
-    [...lead.map(() => false), true, true, true, true, true, true, true, true, true]);
+    [...lead.map(() => false), true, true, true, true, true, true, true, true, true],
+  );
 }
-
 
 /**
  * A shell command wrapped to `width` with ` \` continuations between words (quotes kept whole), so

@@ -33,7 +33,12 @@ export function parseHeader(text: string, flag = '-H'): [string, string] {
 }
 
 export function slug(text: string): string {
-  return text.replace(/[^a-zA-Z0-9_.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'endpoint';
+  return (
+    text
+      .replace(/[^a-zA-Z0-9_.]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'endpoint'
+  );
 }
 
 /** The endpoint URL of an ad hoc command, or a usage error that says what a URL looks like. */
@@ -73,7 +78,11 @@ export function adhocScenario(method: string, url: string, flags: AdhocFlags): S
     }
   }
   const body = parseBody(flags.data);
-  const endpoint: Record<string, unknown> = { name: slug(`${method} ${parsed.pathname}`).toLowerCase(), method: method.toUpperCase(), path: `${parsed.pathname}${parsed.search}` };
+  const endpoint: Record<string, unknown> = {
+    name: slug(`${method} ${parsed.pathname}`).toLowerCase(),
+    method: method.toUpperCase(),
+    path: `${parsed.pathname}${parsed.search}`,
+  };
   if (body !== undefined) endpoint.body = body;
   if (flags.identity) endpoint.identity = flags.identity;
   const input = {

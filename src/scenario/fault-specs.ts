@@ -6,9 +6,15 @@ import { z } from 'zod';
 
 export const FaultMatchSchema = z
   .strictObject({
-    method: z.string().regex(/^[A-Za-z]+$/, 'must be an HTTP method such as POST').optional()
+    method: z
+      .string()
+      .regex(/^[A-Za-z]+$/, 'must be an HTTP method such as POST')
+      .optional()
       .describe('HTTP method (case-insensitive); absent matches every method'),
-    path: z.string().startsWith('/', 'must start with /').optional()
+    path: z
+      .string()
+      .startsWith('/', 'must start with /')
+      .optional()
       .describe('Path prefix such as /payments, or a glob with * (one segment) and ** (any depth) such as /payments/*/refunds'),
   })
   .describe('Which requests the fault applies to; absent matches every request');
@@ -17,11 +23,9 @@ export type FaultMatch = z.output<typeof FaultMatchSchema>;
 
 /** The keys every fault spec shares; each fault adds its own options next to them. */
 export const faultSpecBase = {
-  probability: z.number().min(0).max(1).default(1)
-    .describe('Chance (0..1) that a matching request gets the fault, drawn from the seeded generator'),
+  probability: z.number().min(0).max(1).default(1).describe('Chance (0..1) that a matching request gets the fault, drawn from the seeded generator'),
   match: FaultMatchSchema.optional(),
 };
-
 
 const MAX_DELAY_MS = 600_000;
 export const LatencySpecSchema = z
@@ -41,8 +45,7 @@ export const DuplicateUpstreamSpecSchema = z
   .strictObject({
     name: z.literal('duplicate-upstream'),
     ...faultSpecBase,
-    delayMs: z.number().int().min(0).max(60_000).default(0)
-      .describe('Delay between sending the two copies, in milliseconds (0: both at once)'),
+    delayMs: z.number().int().min(0).max(60_000).default(0).describe('Delay between sending the two copies, in milliseconds (0: both at once)'),
   })
   .describe('duplicate-upstream: the request reaches the upstream twice; the client gets the first answer');
 
@@ -62,8 +65,7 @@ export const StallResponseSpecSchema = z
   .strictObject({
     name: z.literal('stall-response'),
     ...faultSpecBase,
-    holdMs: z.number().int().min(0).max(600_000).default(30_000)
-      .describe('How long to hold the unanswered connection before closing it, in milliseconds'),
+    holdMs: z.number().int().min(0).max(600_000).default(30_000).describe('How long to hold the unanswered connection before closing it, in milliseconds'),
   })
   .describe('stall-response: the upstream commits, the client gets no answer for holdMs, then a closed connection');
 

@@ -24,8 +24,7 @@ export function interpolateDocument(doc: Document, env: Env, headerSecrets: stri
             if (v) headerSecrets.push(v);
           }
         }
-      }
-      else if ('missing' in result) {
+      } else if ('missing' in result) {
         for (const name of result.missing) {
           out.push({ offset, message: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
         }

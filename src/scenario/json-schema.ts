@@ -30,7 +30,8 @@ export function scenarioJsonSchema(): JsonObject {
     $schema,
     $id: SCENARIO_SCHEMA_ID,
     title: 'idemaudit scenario',
-    description: 'An idemaudit audit scenario: the API under test, its endpoints, tenants and the checks to run. String values may use ${VAR} and ${VAR:-default} environment interpolation.',
+    description:
+      'An idemaudit audit scenario: the API under test, its endpoints, tenants and the checks to run. String values may use ${VAR} and ${VAR:-default} environment interpolation.',
     ...rest,
   };
 }

@@ -152,9 +152,10 @@ export async function loadScenarioFile(file: string, env: Env = process.env): Pr
   try {
     text = await readCapped(file, MAX_SCENARIO_BYTES);
   } catch (err) {
-    const message = err instanceof TooLarge
-      ? `the scenario file is larger than ${MAX_SCENARIO_BYTES} bytes (1 MiB), the most a scenario may have; it was not parsed`
-      : `cannot read the scenario file: ${reason(err)}`;
+    const message =
+      err instanceof TooLarge
+        ? `the scenario file is larger than ${MAX_SCENARIO_BYTES} bytes (1 MiB), the most a scenario may have; it was not parsed`
+        : `cannot read the scenario file: ${reason(err)}`;
     throw new ScenarioError([{ file, line: 0, col: 0, message }]);
   }
   return parseScenario(text, file, env);

@@ -4,10 +4,13 @@ import { DURATION_EXAMPLES, parseDuration } from '../core/duration.js';
 import { headerNameProblem, headerValueProblem } from '../core/header-syntax.js';
 
 /** An HTTP header name: a token (RFC 9110), checked where it is written instead of failing mid-run. */
-export const headerName = z.string().min(1).superRefine((name, ctx) => {
-  const problem = headerNameProblem(name);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+export const headerName = z
+  .string()
+  .min(1)
+  .superRefine((name, ctx) => {
+    const problem = headerNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** An HTTP header value: no line breaks, NUL or other controls, nothing outside Latin-1. */
 export const headerValue = z.string().superRefine((value, ctx) => {
@@ -37,10 +40,7 @@ export const durationMs = z.number().int().positive().max(MAX_TIMEOUT_MS, `must 
 /** A duration as milliseconds or a string such as "250ms", "30s", "5m", "24h", "7d" (one parser: src/core/duration.ts), at most `max` ms. */
 export function durationUpTo(max: number, label: string) {
   return z
-    .union([
-      z.number().int().nonnegative(),
-      z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, `must be a duration such as ${DURATION_EXAMPLES}`),
-    ])
+    .union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, `must be a duration such as ${DURATION_EXAMPLES}`)])
     .transform((v) => (typeof v === 'number' ? v : parseDuration(v)!))
     .pipe(z.number().max(max, `must be at most ${label}`))
     .describe('Duration: milliseconds, or a string such as 250ms, 30s, 5m, 24h, 7d');

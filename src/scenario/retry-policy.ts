@@ -18,10 +18,14 @@ export const RetryPolicySchema = z
     maxAttempts: z.number().int().min(1).max(100).default(3).describe('Attempts in total, the first one included'),
     baseMs: z.number().int().min(0).max(600_000).default(100).describe('Backoff before the first retry; doubles per attempt'),
     maxDelayMs: z.number().int().min(0).max(3_600_000).default(5_000).describe('Cap on any single delay, Retry-After included'),
-    jitter: z.enum(['full', 'equal', 'decorrelated', 'none']).default('full')
+    jitter: z
+      .enum(['full', 'equal', 'decorrelated', 'none'])
+      .default('full')
       .describe('full: [0, d); equal: [d/2, d); decorrelated: [base, 3 x previous); none: d (AWS Architecture Blog naming)'),
     budget: RetryBudgetSchema.optional(),
-    retryOn: z.array(z.number().int().min(100).max(599)).default([409, 429, 502, 503, 504])
+    retryOn: z
+      .array(z.number().int().min(100).max(599))
+      .default([409, 429, 502, 503, 504])
       .describe('Response statuses worth another attempt with the same key'),
     retryOnNetworkError: z.boolean().default(true).describe('Retry when no response arrived (refused, reset, timeout)'),
     honourRetryAfter: z.boolean().default(true).describe('Wait at least the Retry-After of the response, capped by maxDelayMs'),

@@ -15,10 +15,11 @@ export function duplicateEndpointNames(raw: Obj, lineOf: (path: Path) => number)
     if (!isObj(ep) || typeof ep.name !== 'string') return;
     const seen = first.get(ep.name);
     if (seen === undefined) first.set(ep.name, i);
-    else out.push({
-      path: ['endpoints', i, 'name'],
-      message: `duplicate endpoint name '${ep.name}' (first declared at line ${lineOf(['endpoints', seen, 'name'])})`,
-    });
+    else
+      out.push({
+        path: ['endpoints', i, 'name'],
+        message: `duplicate endpoint name '${ep.name}' (first declared at line ${lineOf(['endpoints', seen, 'name'])})`,
+      });
   });
   return out;
 }
@@ -76,7 +77,11 @@ export function templateProblems(raw: Obj): Finding[] {
   for (const [value, root, endpoint] of roots) {
     for (const [text, path] of strings(value, root)) {
       const open = unterminatedPlaceholder(text);
-      if (open !== undefined) out.push({ path, message: `unterminated template placeholder '${open}': close it with }} (known: ${TEMPLATE_NAMES.map((n) => `{{${n}}}`).join(', ')})` });
+      if (open !== undefined)
+        out.push({
+          path,
+          message: `unterminated template placeholder '${open}': close it with }} (known: ${TEMPLATE_NAMES.map((n) => `{{${n}}}`).join(', ')})`,
+        });
       for (const name of new Set(placeholdersIn(text))) {
         const message = placeholderProblem(name, path, endpoint);
         if (message) out.push({ path, message });

@@ -7,9 +7,10 @@ export function syntaxErrors(doc: Document): SourceFinding[] {
   return doc.errors.map((e) => ({
     offset: e.pos[0],
     // The parser's own wording names its API here, which means nothing to someone editing a file.
-    message: e.code === 'MULTIPLE_DOCS'
-      ? "YAML syntax error: a scenario file holds a single YAML document; remove the second '---'"
-      : `YAML syntax error: ${e.message}`,
+    message:
+      e.code === 'MULTIPLE_DOCS'
+        ? "YAML syntax error: a scenario file holds a single YAML document; remove the second '---'"
+        : `YAML syntax error: ${e.message}`,
   }));
 }
 

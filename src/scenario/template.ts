@@ -44,10 +44,14 @@ export function unterminatedPlaceholder(text: string): string | undefined {
 
 function valueOf(name: TemplateName, vars: TemplateVars): string {
   switch (name) {
-    case 'uuid': return vars.uuid();
-    case 'random': return vars.random();
-    case 'seq': return String(vars.seq);
-    case 'now': return (vars.now ?? (() => new Date()))().toISOString();
+    case 'uuid':
+      return vars.uuid();
+    case 'random':
+      return vars.random();
+    case 'seq':
+      return String(vars.seq);
+    case 'now':
+      return (vars.now ?? (() => new Date()))().toISOString();
     case 'key':
     case 'tenant':
     case 'id': {
@@ -96,7 +100,14 @@ export function renderPointer(pointer: string, vars: { key?: string; tenant?: st
   const key = esc(vars.key);
   const tenant = esc(vars.tenant);
   const id = esc(vars.id);
-  return renderString(pointer, { seq: 0, ...(key !== undefined ? { key } : {}), ...(tenant !== undefined ? { tenant } : {}), ...(id !== undefined ? { id } : {}), uuid: () => '', random: () => '' });
+  return renderString(pointer, {
+    seq: 0,
+    ...(key !== undefined ? { key } : {}),
+    ...(tenant !== undefined ? { tenant } : {}),
+    ...(id !== undefined ? { id } : {}),
+    uuid: () => '',
+    random: () => '',
+  });
 }
 
 /** True when some string inside `value` has a `{{...}}` placeholder: lets callers reuse static bodies. */

@@ -140,7 +140,8 @@ describe('architecture', () => {
   });
 
   it('the reference library imports nothing outside itself', () => {
-    const leaks = [...graph].filter(([f]) => layerOf(f) === 'reference')
+    const leaks = [...graph]
+      .filter(([f]) => layerOf(f) === 'reference')
       .flatMap(([f, targets]) => targets.filter((t) => layerOf(t) !== 'reference').map((t) => `${path.relative(SRC, f)} -> ${path.relative(SRC, t)}`));
     expect(leaks).toEqual([]);
   });

@@ -18,7 +18,12 @@ const WINDOW_MS = 1;
 
 function items(base: string, key: string): BurstItem[] {
   return Array.from({ length: COPIES }, (_, i) => ({
-    request: { method: 'POST', url: `${base}/payments`, headers: { 'content-type': 'application/json', 'idempotency-key': key }, body: Buffer.from('{"amount":100}') },
+    request: {
+      method: 'POST',
+      url: `${base}/payments`,
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: Buffer.from('{"amount":100}'),
+    },
     meta: { label: `copy ${i + 1}`, endpoint: 'pay', key },
   }));
 }
@@ -27,14 +32,23 @@ let seq = 0;
 const opts = () => ({ clock: createRunClock(), sink: () => {}, nextSeq: () => ++seq, timeoutMs: 10_000, tls: { insecure: true } });
 
 function naive(batch: BurstItem[]): Promise<unknown> {
-  return Promise.all(batch.map((b) => new Promise<void>((resolve) => {
-    const req = http.request(b.request.url, { method: 'POST', headers: { ...b.request.headers, 'content-length': String(b.request.body!.length) }, agent: false }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', () => resolve());
-    req.end(b.request.body);
-  })));
+  return Promise.all(
+    batch.map(
+      (b) =>
+        new Promise<void>((resolve) => {
+          const req = http.request(
+            b.request.url,
+            { method: 'POST', headers: { ...b.request.headers, 'content-length': String(b.request.body!.length) }, agent: false },
+            (res) => {
+              res.resume();
+              res.on('end', resolve);
+            },
+          );
+          req.on('error', () => resolve());
+          req.end(b.request.body);
+        }),
+    ),
+  );
 }
 
 const spread = (xs: number[]): number => (xs.length < 2 ? 0 : Math.max(...xs) - Math.min(...xs));

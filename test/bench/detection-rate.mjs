@@ -65,6 +65,13 @@ for (const name of values.cases.split(',')) {
     cleanMs.push(clean.ms);
     process.stderr.write(`${name} ${i + 1}/${COUNT}: ${flawed.caught ? 'caught' : 'MISSED'} (${Math.round(flawed.ms)} ms/endpoint)\n`);
   }
-  rows.push({ flaw: name, check: spec.check, detected: `${caught}/${COUNT}`, falseAlarmsOnCorrect: `${falseAlarms}/${COUNT}`, medianMsPerEndpointFlawed: Math.round(median(flawMs)), medianMsPerEndpointCorrect: Math.round(median(cleanMs)) });
+  rows.push({
+    flaw: name,
+    check: spec.check,
+    detected: `${caught}/${COUNT}`,
+    falseAlarmsOnCorrect: `${falseAlarms}/${COUNT}`,
+    medianMsPerEndpointFlawed: Math.round(median(flawMs)),
+    medianMsPerEndpointCorrect: Math.round(median(cleanMs)),
+  });
 }
 console.table(rows);

@@ -11,8 +11,13 @@ import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
   options: {
-    role: { type: 'string' }, dist: { type: 'string' }, a: { type: 'string' }, b: { type: 'string', default: 'dist' },
-    runs: { type: 'string', default: '6' }, requests: { type: 'string', default: '300000' }, duplicates: { type: 'string', default: '0' },
+    role: { type: 'string' },
+    dist: { type: 'string' },
+    a: { type: 'string' },
+    b: { type: 'string', default: 'dist' },
+    runs: { type: 'string', default: '6' },
+    requests: { type: 'string', default: '300000' },
+    duplicates: { type: 'string', default: '0' },
   },
 });
 
@@ -32,19 +37,43 @@ if (args.role === 'gen') {
   };
   const transport = {
     url: 'http://fake/p',
-    send(f) { pending.push(f); if (!scheduled) { scheduled = true; setImmediate(drain); } },
+    send(f) {
+      pending.push(f);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(drain);
+      }
+    },
     done() {},
     requestHeaders: () => ({}),
     close: async () => {},
     destroy: async () => {},
   };
   const body = Buffer.from('{"amount":1}');
-  const engine = new LoadEngine({
-    template: { endpoint: 'e', origin: 'http://fake', path: '/p', method: 'POST', headers: [], keyHeader: 'idempotency-key', keyFormat: 'sf-string', body: () => body },
-    executor: { name: 'constant-connections', connections: 50, durationMs: 600_000 },
-    maxRequests: Number(args.requests), timeoutMs: 10_000, duplicates: Number(args.duplicates), inFlightDuplicates: 0.5, seed: 'ab',
-    statuses: { inFlight: [409], mismatch: [422] }, identity: '/id',
-  }, transport, realClock);
+  const engine = new LoadEngine(
+    {
+      template: {
+        endpoint: 'e',
+        origin: 'http://fake',
+        path: '/p',
+        method: 'POST',
+        headers: [],
+        keyHeader: 'idempotency-key',
+        keyFormat: 'sf-string',
+        body: () => body,
+      },
+      executor: { name: 'constant-connections', connections: 50, durationMs: 600_000 },
+      maxRequests: Number(args.requests),
+      timeoutMs: 10_000,
+      duplicates: Number(args.duplicates),
+      inFlightDuplicates: 0.5,
+      seed: 'ab',
+      statuses: { inFlight: [409], mismatch: [422] },
+      identity: '/id',
+    },
+    transport,
+    realClock,
+  );
   const cpu0 = process.cpuUsage();
   const r = await engine.run();
   const cpu = process.cpuUsage(cpu0);
@@ -56,12 +85,15 @@ if (!args.a) {
   console.error('usage: node test/bench/engine-ab.mjs --a <dist dir> [--b dist]');
   process.exit(2);
 }
-const gen = (dist) => new Promise((res, rej) => {
-  const c = fork(fileURLToPath(import.meta.url), ['--role', 'gen', '--dist', dist, '--requests', args.requests, '--duplicates', args.duplicates], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  let out = '';
-  c.stdout.on('data', (d) => (out += d));
-  c.on('exit', (code) => (code === 0 ? res(JSON.parse(out.trim().split('\n').at(-1))) : rej(new Error(`exited ${code}`))));
-});
+const gen = (dist) =>
+  new Promise((res, rej) => {
+    const c = fork(fileURLToPath(import.meta.url), ['--role', 'gen', '--dist', dist, '--requests', args.requests, '--duplicates', args.duplicates], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('exit', (code) => (code === 0 ? res(JSON.parse(out.trim().split('\n').at(-1))) : rej(new Error(`exited ${code}`))));
+  });
 const runs = { a: [], b: [] };
 for (let i = 0; i < Number(args.runs); i++) {
   for (const side of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {

@@ -15,9 +15,14 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const { values: args } = parseArgs({
   options: {
-    role: { type: 'string' }, dist: { type: 'string' }, url: { type: 'string' },
-    a: { type: 'string' }, b: { type: 'string', default: 'dist' },
-    runs: { type: 'string', default: '6' }, duration: { type: 'string', default: '4' }, connections: { type: 'string', default: '50' },
+    role: { type: 'string' },
+    dist: { type: 'string' },
+    url: { type: 'string' },
+    a: { type: 'string' },
+    b: { type: 'string', default: 'dist' },
+    runs: { type: 'string', default: '6' },
+    duration: { type: 'string', default: '4' },
+    connections: { type: 'string', default: '50' },
   },
 });
 
@@ -28,12 +33,21 @@ if (args.role === 'gen') {
   const cpu0 = process.cpuUsage();
   const r = await runLoad({
     template: {
-      endpoint: 'bench', origin: url.origin, path: url.pathname, method: 'POST',
+      endpoint: 'bench',
+      origin: url.origin,
+      path: url.pathname,
+      method: 'POST',
       headers: ['content-type', 'application/json', 'authorization', 'Bearer bench'],
-      keyHeader: 'idempotency-key', keyFormat: 'sf-string', body: () => body,
+      keyHeader: 'idempotency-key',
+      keyFormat: 'sf-string',
+      body: () => body,
     },
     executor: { name: 'constant-connections', connections: Number(args.connections), durationMs: Number(args.duration) * 1000 },
-    maxRequests: 50_000_000, timeoutMs: 10_000, duplicates: 0, inFlightDuplicates: 0, seed: 'bench',
+    maxRequests: 50_000_000,
+    timeoutMs: 10_000,
+    duplicates: 0,
+    inFlightDuplicates: 0,
+    seed: 'bench',
     statuses: { inFlight: [409], mismatch: [422] },
   });
   const cpu = process.cpuUsage(cpu0);
@@ -48,12 +62,17 @@ if (!args.a) {
 }
 const server = fork(join(HERE, 'server.mjs'), ['static'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const url = await new Promise((res) => server.once('message', (m) => res(`${m.url}/payments`)));
-const gen = (dist) => new Promise((res, rej) => {
-  const c = fork(fileURLToPath(import.meta.url), ['--role', 'gen', '--dist', dist, '--url', url, '--duration', args.duration, '--connections', args.connections], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  let out = '';
-  c.stdout.on('data', (d) => (out += d));
-  c.on('exit', (code) => (code === 0 ? res(JSON.parse(out.trim().split('\n').at(-1))) : rej(new Error(`generator exited ${code}`))));
-});
+const gen = (dist) =>
+  new Promise((res, rej) => {
+    const c = fork(
+      fileURLToPath(import.meta.url),
+      ['--role', 'gen', '--dist', dist, '--url', url, '--duration', args.duration, '--connections', args.connections],
+      { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+    );
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('exit', (code) => (code === 0 ? res(JSON.parse(out.trim().split('\n').at(-1))) : rej(new Error(`generator exited ${code}`))));
+  });
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const runs = { a: [], b: [] };
 try {
@@ -61,7 +80,9 @@ try {
     for (const side of i % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
       const r = await gen(args[side]);
       runs[side].push(r);
-      console.log(`run ${i + 1} ${side.toUpperCase()}: ${Math.round(r.rps)} req/s, ${r.usPerReq.toFixed(2)} µs CPU/request${r.errors ? `, ${r.errors} errors` : ''}`);
+      console.log(
+        `run ${i + 1} ${side.toUpperCase()}: ${Math.round(r.rps)} req/s, ${r.usPerReq.toFixed(2)} µs CPU/request${r.errors ? `, ${r.errors} errors` : ''}`,
+      );
     }
   }
 } finally {
@@ -69,4 +90,6 @@ try {
 }
 const rps = (s) => median(runs[s].map((r) => r.rps));
 const us = (s) => median(runs[s].map((r) => r.usPerReq));
-console.log(`\nmedians: A ${Math.round(rps('a'))} req/s ${us('a').toFixed(2)} µs/req | B ${Math.round(rps('b'))} req/s ${us('b').toFixed(2)} µs/req | B/A req/s ${(rps('b') / rps('a')).toFixed(3)}, CPU/req ${(us('b') / us('a')).toFixed(3)}`);
+console.log(
+  `\nmedians: A ${Math.round(rps('a'))} req/s ${us('a').toFixed(2)} µs/req | B ${Math.round(rps('b'))} req/s ${us('b').toFixed(2)} µs/req | B/A req/s ${(rps('b') / rps('a')).toFixed(3)}, CPU/req ${(us('b') / us('a')).toFixed(3)}`,
+);

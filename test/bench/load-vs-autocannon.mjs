@@ -76,27 +76,55 @@ async function roleIdemaudit() {
   const body = Buffer.from(PAYMENT);
   const rate = args.rate ? Number(args.rate) : undefined;
   const cpu0 = process.cpuUsage();
-  const r = await runLoad({
-    template: {
-      endpoint: 'bench', origin: url.origin, path: url.pathname, method: 'POST',
-      headers: ['content-type', 'application/json', 'authorization', 'Bearer bench'],
-      keyHeader: 'idempotency-key', keyFormat: 'sf-string', body: () => body,
+  const r = await runLoad(
+    {
+      template: {
+        endpoint: 'bench',
+        origin: url.origin,
+        path: url.pathname,
+        method: 'POST',
+        headers: ['content-type', 'application/json', 'authorization', 'Bearer bench'],
+        keyHeader: 'idempotency-key',
+        keyFormat: 'sf-string',
+        body: () => body,
+      },
+      executor: rate
+        ? { name: 'constant-arrival-rate', rate, durationMs: DURATION * 1000, connections: CONNECTIONS, maxInFlight: 10_000 }
+        : { name: 'constant-connections', connections: CONNECTIONS, durationMs: DURATION * 1000 },
+      maxRequests: 50_000_000,
+      timeoutMs: 10_000,
+      duplicates: 0,
+      inFlightDuplicates: 0,
+      seed: 'bench',
+      statuses: { inFlight: [409], mismatch: [422] },
     },
-    executor: rate
-      ? { name: 'constant-arrival-rate', rate, durationMs: DURATION * 1000, connections: CONNECTIONS, maxInFlight: 10_000 }
-      : { name: 'constant-connections', connections: CONNECTIONS, durationMs: DURATION * 1000 },
-    maxRequests: 50_000_000, timeoutMs: 10_000, duplicates: 0, inFlightDuplicates: 0, seed: 'bench',
-    statuses: { inFlight: [409], mismatch: [422] },
-  }, { wire: args.wire });
+    { wire: args.wire },
+  );
   const cpu = process.cpuUsage(cpu0);
   const all = r.stats.summaries('latency').all ?? {};
   const service = r.stats.summaries('service').all ?? {};
-  const non2xx = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2')).reduce((a, [, n]) => a + n, 0);
+  const non2xx = Object.entries(r.statuses)
+    .filter(([s]) => !s.startsWith('2'))
+    .reduce((a, [, n]) => a + n, 0);
   const window = rate ? DURATION * 1000 : r.elapsedMs;
   return {
-    tool: 'idemaudit', rps: (r.completed * 1000) / window, completed: r.completed, sent: r.sent, planned: r.planned, dropped: r.dropped, late: r.late, maxLagMs: r.maxLagMs,
-    p50: all.p50, p99: all.p99, p999: all.p999, max: all.max, serviceP50: service.p50, serviceP99: service.p99,
-    errors: Object.values(r.errors).reduce((a, b) => a + b, 0), non2xx, cpuCores: (cpu.user + cpu.system) / 1e3 / r.elapsedMs,
+    tool: 'idemaudit',
+    rps: (r.completed * 1000) / window,
+    completed: r.completed,
+    sent: r.sent,
+    planned: r.planned,
+    dropped: r.dropped,
+    late: r.late,
+    maxLagMs: r.maxLagMs,
+    p50: all.p50,
+    p99: all.p99,
+    p999: all.p999,
+    max: all.max,
+    serviceP50: service.p50,
+    serviceP99: service.p99,
+    errors: Object.values(r.errors).reduce((a, b) => a + b, 0),
+    non2xx,
+    cpuCores: (cpu.user + cpu.system) / 1e3 / r.elapsedMs,
   };
 }
 
@@ -106,15 +134,26 @@ async function roleAutocannon() {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await autocannon({
-    url: args.url, method: 'POST', connections: CONNECTIONS, duration: DURATION, body: PAYMENT,
+    url: args.url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION,
+    body: PAYMENT,
     headers: { 'content-type': 'application/json', authorization: 'Bearer bench', 'idempotency-key': unique ? '"ac-[<id>]"' : '"ac-fixed"' },
     ...(unique ? { idReplacement: true } : {}),
   });
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   return {
-    tool: 'autocannon', rps: r.requests.total / r.duration, completed: r.requests.total, p50: r.latency.p50, p99: r.latency.p99,
-    max: r.latency.max, errors: r.errors + r.timeouts, non2xx: r.non2xx, cpuCores: (cpu.user + cpu.system) / 1e3 / wall,
+    tool: 'autocannon',
+    rps: r.requests.total / r.duration,
+    completed: r.requests.total,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    cpuCores: (cpu.user + cpu.system) / 1e3 / wall,
   };
 }
 
@@ -157,7 +196,10 @@ async function waitQuiet() {
 function startServer(variant) {
   return new Promise((resolve, reject) => {
     const child = fork(SERVER, [variant], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${variant} server did not start`)); }, 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${variant} server did not start`));
+    }, 15_000);
     child.once('exit', (code) => reject(new Error(`${variant} server exited with ${code}`)));
     child.once('message', (m) => {
       clearTimeout(timer);
@@ -173,11 +215,16 @@ async function startNginx() {
   if (!bin) return undefined;
   const port = await new Promise((resolve) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
   });
   const dir = mkdtempSync(join(os.tmpdir(), 'idemaudit-bench-nginx-'));
   const body = JSON.stringify({ id: 'pay_0123456789abcdef01234567', amount: 1000, currency: 'EUR', status: 'succeeded' });
-  writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -192,23 +239,43 @@ http {
     location / { default_type application/json; return 201 '${body}'; }
   }
 }
-`);
+`,
+  );
   const child = spawn(bin, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${port}/payments`;
   for (let i = 0; i < 100; i++) {
-    const up = await fetch(url, { method: 'POST', body: '{}' }).then((r) => r.status === 201).catch(() => false);
+    const up = await fetch(url, { method: 'POST', body: '{}' })
+      .then((r) => r.status === 201)
+      .catch(() => false);
     if (up) break;
     await sleep(50);
   }
   // CPU of the master and its workers, from /proc (clock ticks of 10 ms).
-  const ticks = () => [child.pid, ...readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)]
-    .reduce((sum, pid) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return sum + Number(f[11]) + Number(f[12]); } catch { return sum; } }, 0);
+  const ticks = () =>
+    [child.pid, ...readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)].reduce((sum, pid) => {
+      try {
+        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return sum + Number(f[11]) + Number(f[12]);
+      } catch {
+        return sum;
+      }
+    }, 0);
   let mark = 0;
   return {
-    child, url, variant: 'nginx', dir,
-    mark: async () => { mark = ticks(); },
+    child,
+    url,
+    variant: 'nginx',
+    dir,
+    mark: async () => {
+      mark = ticks();
+    },
     stats: async () => ({ cpuUs: (ticks() - mark) * 10_000 }),
-    stop: async () => { child.kill('SIGQUIT'); await Promise.race([new Promise((r) => child.once('exit', r)), sleep(3000)]); child.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); },
+    stop: async () => {
+      child.kill('SIGQUIT');
+      await Promise.race([new Promise((r) => child.once('exit', r)), sleep(3000)]);
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -221,7 +288,10 @@ async function startAny(variant) {
 function ask(server, type) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer to ${type}`)), 5_000);
-    server.child.once('message', (m) => { clearTimeout(timer); resolve(m); });
+    server.child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m);
+    });
     server.child.send({ type });
   });
 }
@@ -241,12 +311,24 @@ async function generate(server, role, extra = []) {
   const busy0 = machineBusySeconds();
   const t0 = performance.now();
   const out = await new Promise((resolve, reject) => {
-    const child = fork(SELF, ['--role', role, '--url', server.url, '--duration', String(DURATION), '--connections', String(CONNECTIONS), '--wire', args.wire, ...extra], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: profileDir && role === 'idemaudit' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
-    });
+    const child = fork(
+      SELF,
+      ['--role', role, '--url', server.url, '--duration', String(DURATION), '--connections', String(CONNECTIONS), '--wire', args.wire, ...extra],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+        execArgv: profileDir && role === 'idemaudit' ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+      },
+    );
     let text = '';
     child.stdout.on('data', (d) => (text += d));
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${role} did not finish`)); }, (DURATION + 30) * 1000);
+    const timer = setTimeout(
+      () => {
+        child.kill('SIGKILL');
+        reject(new Error(`${role} did not finish`));
+      },
+      (DURATION + 30) * 1000,
+    );
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (code !== 0) return reject(new Error(`${role} exited with ${code}: ${text}`));
@@ -277,7 +359,10 @@ function summarizeProfile(dir) {
     self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${((100 * v) / total).toFixed(1)}% ${k}`);
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([k, v]) => `${((100 * v) / total).toFixed(1)}% ${k}`);
 }
 
 /** Load generator CPU per completed request (µs): less noisy than req/s on a shared machine. */
@@ -298,7 +383,10 @@ const closed = {};
 
 let profileDir;
 const profileSummary = [];
-for (const variant of args.variants.split(',').map((v) => v.trim()).filter(Boolean)) {
+for (const variant of args.variants
+  .split(',')
+  .map((v) => v.trim())
+  .filter(Boolean)) {
   const server = await startAny(variant);
   if (!server) {
     console.log(`${variant}: skipped (nginx is not installed: apt-get install nginx)`);
@@ -314,7 +402,9 @@ for (const variant of args.variants.split(',').map((v) => v.trim()).filter(Boole
       for (const role of order) {
         runs[role] = await generate(server, role, role === 'autocannon' ? ['--mode', variant === 'static' ? 'fixed' : 'unique'] : []);
         const r = runs[role];
-        console.log(`${variant} pair ${pair + 1} ${role}: ${f0(r.rps)} req/s, p99 ${f2(r.p99)} ms, loadgen ${f2(r.cpuCores)} cores (${f2(usPerRequest(r))} µs/request), server ${f2(r.serverCores)}, others ${f2(r.othersCores)} (quiet before ${f2(r.foreignBefore)})${r.errors || r.non2xx ? `, errors ${r.errors}, non-2xx ${r.non2xx}` : ''}`);
+        console.log(
+          `${variant} pair ${pair + 1} ${role}: ${f0(r.rps)} req/s, p99 ${f2(r.p99)} ms, loadgen ${f2(r.cpuCores)} cores (${f2(usPerRequest(r))} µs/request), server ${f2(r.serverCores)}, others ${f2(r.othersCores)} (quiet before ${f2(r.foreignBefore)})${r.errors || r.non2xx ? `, errors ${r.errors}, non-2xx ${r.non2xx}` : ''}`,
+        );
       }
       closed[variant].push(runs);
     }
@@ -335,10 +425,15 @@ const open = [];
   const server = await startAny('static');
   try {
     await generate(server, 'idemaudit', ['--duration', '1']).catch(() => {});
-    for (const rate of args.rates.split(',').map(Number).filter((r) => r > 0)) {
+    for (const rate of args.rates
+      .split(',')
+      .map(Number)
+      .filter((r) => r > 0)) {
       const r = await generate(server, 'idemaudit', ['--rate', String(rate)]);
       open.push({ rate, ...r });
-      console.log(`open model ${rate} req/s: achieved ${f0(r.rps)} (${f2((100 * r.rps) / rate)}%), sent ${r.sent} of ${r.planned} planned, dropped ${r.dropped}, latency p50 ${f3(r.p50)} p99 ${f3(r.p99)} ms, service p50 ${f3(r.serviceP50)} p99 ${f3(r.serviceP99)} ms, loadgen ${f2(r.cpuCores)} cores, others ${f2(r.othersCores)}`);
+      console.log(
+        `open model ${rate} req/s: achieved ${f0(r.rps)} (${f2((100 * r.rps) / rate)}%), sent ${r.sent} of ${r.planned} planned, dropped ${r.dropped}, latency p50 ${f3(r.p50)} p99 ${f3(r.p99)} ms, service p50 ${f3(r.serviceP50)} p99 ${f3(r.serviceP99)} ms, loadgen ${f2(r.cpuCores)} cores, others ${f2(r.othersCores)}`,
+      );
     }
   } finally {
     await server.stop();
@@ -349,46 +444,67 @@ const open = [];
 // Report
 
 const lines = [];
-lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; ${PAIRS} alternating pairs x ${DURATION} s, ${CONNECTIONS} connections; medians. Each load generator and the server ran in separate processes.`, '');
+lines.push(
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; ${PAIRS} alternating pairs x ${DURATION} s, ${CONNECTIONS} connections; medians. Each load generator and the server ran in separate processes.`,
+  '',
+);
 lines.push(`idemaudit wire: ${args.wire}.`, '');
-lines.push('| server | autocannon req/s | idemaudit req/s | ratio | autocannon p99 ms | idemaudit p99 ms (floored) | idemaudit p99 ms | loadgen CPU µs/request (ac / ia) | others cores |');
+lines.push(
+  '| server | autocannon req/s | idemaudit req/s | ratio | autocannon p99 ms | idemaudit p99 ms (floored) | idemaudit p99 ms | loadgen CPU µs/request (ac / ia) | others cores |',
+);
 lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const [variant, pairs] of Object.entries(closed)) {
   const ac = pairs.map((p) => p.autocannon);
   const ia = pairs.map((p) => p.idemaudit);
   const ratios = pairs.map((p) => p.idemaudit.rps / p.autocannon.rps);
-  const name = variant === 'nginx' ? 'nginx (fixed 201, 1 worker)' : variant === 'static' ? 'bare node:http (fixed 201)' : 'reference server, memory store, processing-ms 0';
-  lines.push(`| ${name} | ${f0(median(ac.map((r) => r.rps)))} | ${f0(median(ia.map((r) => r.rps)))} | ${f2(median(ratios))} | ${f0(median(ac.map((r) => r.p99)))} | ${f0(Math.floor(median(ia.map((r) => r.p99))))} | ${f2(median(ia.map((r) => r.p99)))} | ${f2(median(ac.map(usPerRequest)))} / ${f2(median(ia.map(usPerRequest)))} | ${f2(median([...ac, ...ia].map((r) => r.othersCores)))} |`);
+  const name =
+    variant === 'nginx'
+      ? 'nginx (fixed 201, 1 worker)'
+      : variant === 'static'
+        ? 'bare node:http (fixed 201)'
+        : 'reference server, memory store, processing-ms 0';
+  lines.push(
+    `| ${name} | ${f0(median(ac.map((r) => r.rps)))} | ${f0(median(ia.map((r) => r.rps)))} | ${f2(median(ratios))} | ${f0(median(ac.map((r) => r.p99)))} | ${f0(Math.floor(median(ia.map((r) => r.p99))))} | ${f2(median(ia.map((r) => r.p99)))} | ${f2(median(ac.map(usPerRequest)))} / ${f2(median(ia.map(usPerRequest)))} | ${f2(median([...ac, ...ia].map((r) => r.othersCores)))} |`,
+  );
 }
 const QUIET = 0.3;
 lines.push('', `Quiet pairs only (other processes used at most ${QUIET} cores during both runs of the pair):`, '');
 for (const [variant, pairs] of Object.entries(closed)) {
   const quiet = pairs.filter((p) => p.idemaudit.othersCores <= QUIET && p.autocannon.othersCores <= QUIET);
-  lines.push(quiet.length === 0
-    ? `- ${variant}: none`
-    : `- ${variant}: ${quiet.length} of ${pairs.length} pairs, ratio median ${f2(median(quiet.map((p) => p.idemaudit.rps / p.autocannon.rps)))}, req/s median ${f0(median(quiet.map((p) => p.idemaudit.rps)))} / ${f0(median(quiet.map((p) => p.autocannon.rps)))}, CPU µs/request median ${f2(median(quiet.map((p) => usPerRequest(p.idemaudit))))} / ${f2(median(quiet.map((p) => usPerRequest(p.autocannon))))}`);
+  lines.push(
+    quiet.length === 0
+      ? `- ${variant}: none`
+      : `- ${variant}: ${quiet.length} of ${pairs.length} pairs, ratio median ${f2(median(quiet.map((p) => p.idemaudit.rps / p.autocannon.rps)))}, req/s median ${f0(median(quiet.map((p) => p.idemaudit.rps)))} / ${f0(median(quiet.map((p) => p.autocannon.rps)))}, CPU µs/request median ${f2(median(quiet.map((p) => usPerRequest(p.idemaudit))))} / ${f2(median(quiet.map((p) => usPerRequest(p.autocannon))))}`,
+  );
 }
 lines.push('', 'Per pair (req/s, idemaudit / autocannon, and the cores other processes used during each run):', '');
 for (const [variant, pairs] of Object.entries(closed)) {
-  lines.push(`- ${variant}: ${pairs.map((p, i) => `pair ${i + 1}: ${f0(p.idemaudit.rps)} / ${f0(p.autocannon.rps)} = ${f2(p.idemaudit.rps / p.autocannon.rps)} (others ${f2(p.idemaudit.othersCores)} / ${f2(p.autocannon.othersCores)})`).join('; ')}`);
+  lines.push(
+    `- ${variant}: ${pairs.map((p, i) => `pair ${i + 1}: ${f0(p.idemaudit.rps)} / ${f0(p.autocannon.rps)} = ${f2(p.idemaudit.rps / p.autocannon.rps)} (others ${f2(p.idemaudit.othersCores)} / ${f2(p.autocannon.othersCores)})`).join('; ')}`,
+  );
 }
 lines.push('', 'Open model (constant-arrival-rate, bare node:http server, 5 s):', '');
-lines.push('| target req/s | achieved req/s | achieved / target | sent / planned | dropped | late (> 5 ms), worst lag ms | latency p50 / p99 ms (from intended start) | service p50 / p99 ms | loadgen cores |');
+lines.push(
+  '| target req/s | achieved req/s | achieved / target | sent / planned | dropped | late (> 5 ms), worst lag ms | latency p50 / p99 ms (from intended start) | service p50 / p99 ms | loadgen cores |',
+);
 lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of open) {
-  lines.push(`| ${f0(r.rate)} | ${f0(r.rps)} | ${f2((100 * r.rps) / r.rate)}% | ${r.sent} / ${r.planned} | ${r.dropped} | ${r.late ?? '-'}, ${f0(r.maxLagMs)} | ${f3(r.p50)} / ${f3(r.p99)} | ${f3(r.serviceP50)} / ${f3(r.serviceP99)} | ${f2(r.cpuCores)} |`);
+  lines.push(
+    `| ${f0(r.rate)} | ${f0(r.rps)} | ${f2((100 * r.rps) / r.rate)}% | ${r.sent} / ${r.planned} | ${r.dropped} | ${r.late ?? '-'}, ${f0(r.maxLagMs)} | ${f3(r.p50)} / ${f3(r.p99)} | ${f3(r.serviceP50)} / ${f3(r.serviceP99)} | ${f2(r.cpuCores)} |`,
+  );
 }
 if (profileSummary.length > 0) {
-  lines.push('', 'Where idemaudit\'s time goes against nginx (one run under --cpu-prof, self time, top 15):', '', ...profileSummary.map((l) => `- ${l}`));
+  lines.push('', "Where idemaudit's time goes against nginx (one run under --cpu-prof, self time, top 15):", '', ...profileSummary.map((l) => `- ${l}`));
 }
 const section = lines.join('\n');
 console.log(`\n${section}`);
 
 if (!args['no-write']) {
   const text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : `# Load executor benchmark\n\n${START}\n${END}\n`;
-  const next = text.includes(START) && text.includes(END)
-    ? `${text.slice(0, text.indexOf(START) + START.length)}\n${section}\n${text.slice(text.indexOf(END))}`
-    : `${text}\n${START}\n${section}\n${END}\n`;
+  const next =
+    text.includes(START) && text.includes(END)
+      ? `${text.slice(0, text.indexOf(START) + START.length)}\n${section}\n${text.slice(text.indexOf(END))}`
+      : `${text}\n${START}\n${section}\n${END}\n`;
   writeFileSync(RESULTS, next);
   console.log(`\nwritten: ${RESULTS}`);
 }

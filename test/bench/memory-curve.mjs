@@ -28,15 +28,36 @@ const rssOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/s
 
 function startServe(store) {
   return new Promise((resolve, reject) => {
-    const args = [path.join(ROOT, 'bin/idemaudit.js'), 'serve', '--port', '0', '--processing-ms', '0', '--log-level', 'silent', '--ttl', '60s', '--max-records', MAX_RECORDS, '--store', store];
+    const args = [
+      path.join(ROOT, 'bin/idemaudit.js'),
+      'serve',
+      '--port',
+      '0',
+      '--processing-ms',
+      '0',
+      '--log-level',
+      'silent',
+      '--ttl',
+      '60s',
+      '--max-records',
+      MAX_RECORDS,
+      '--store',
+      store,
+    ];
     if (store === 'redis') args.push('--redis-prefix', PREFIX);
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start: ${out}`)); }, 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start: ${out}`));
+    }, 15_000);
     child.stdout.on('data', (d) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ url: m[1], child }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], child });
+      }
     });
   });
 }
@@ -49,16 +70,25 @@ async function curve(store) {
   let next = 0;
   let failures = 0;
   const step = Math.ceil(REQUESTS / SAMPLES);
-  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    for (let i = next++; i < REQUESTS; i = next++) {
-      try {
-        const r = await request(`${url}/payments`, { method: 'POST', dispatcher, body, headers: { 'content-type': 'application/json', 'idempotency-key': `"m${i}-${process.pid}"` } });
-        await r.body.dump();
-        if (r.statusCode !== 201) failures++;
-      } catch { failures++; }
-      if ((i + 1) % step === 0) points.push({ requests: i + 1, rssMB: rssOf(child.pid) });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      for (let i = next++; i < REQUESTS; i = next++) {
+        try {
+          const r = await request(`${url}/payments`, {
+            method: 'POST',
+            dispatcher,
+            body,
+            headers: { 'content-type': 'application/json', 'idempotency-key': `"m${i}-${process.pid}"` },
+          });
+          await r.body.dump();
+          if (r.statusCode !== 201) failures++;
+        } catch {
+          failures++;
+        }
+        if ((i + 1) % step === 0) points.push({ requests: i + 1, rssMB: rssOf(child.pid) });
+      }
+    }),
+  );
   await dispatcher.close();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('close', r));
@@ -86,6 +116,8 @@ try {
 console.log(`RSS of idemaudit serve (MB) over ${REQUESTS} unique-key POSTs, --max-records ${MAX_RECORDS}, ${CONNECTIONS} connections`);
 console.log(`requests  ${results.map((r) => r.store.padStart(8)).join('  ')}`);
 for (let i = 0; i < results[0].points.length; i++) {
-  console.log(`${String(results[0].points[i].requests).padStart(8)}  ${results.map((r) => (r.points[i] ? r.points[i].rssMB.toFixed(1) : '-').padStart(8)).join('  ')}`);
+  console.log(
+    `${String(results[0].points[i].requests).padStart(8)}  ${results.map((r) => (r.points[i] ? r.points[i].rssMB.toFixed(1) : '-').padStart(8)).join('  ')}`,
+  );
 }
 for (const r of results) if (r.failures) console.log(`${r.store}: ${r.failures} requests not answered 201`);

@@ -23,7 +23,7 @@ async function generate() {
   let bytes = 0;
   let i = 0;
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   let batch = [];
   const pending = [];
   while (bytes < TARGET_BYTES) {
@@ -35,11 +35,15 @@ async function generate() {
     const order = i % 3 === 0;
     const p = order ? `/v1/orders/ord_${(i * 7919).toString(36)}x/capture` : '/v1/payments';
     const body = `{"amount":${100 + (i % 9000)},"currency":"EUR","reference":"ref-${i}","customer":"cus_${i % 500}"}`;
-    const line = (time, status) => JSON.stringify({
-      time: new Date(time).toISOString(), method: 'POST', path: p, status,
-      headers: { 'idempotency-key': key, 'user-agent': client, authorization: `Bearer tok_${n % 500}_secretsecretsecret`, 'x-request-id': `req_${n}` },
-      body,
-    });
+    const line = (time, status) =>
+      JSON.stringify({
+        time: new Date(time).toISOString(),
+        method: 'POST',
+        path: p,
+        status,
+        headers: { 'idempotency-key': key, 'user-agent': client, authorization: `Bearer tok_${n % 500}_secretsecretsecret`, 'x-request-id': `req_${n}` },
+        body,
+      });
     const first = line(t, 201);
     batch.push(first);
     bytes += first.length + 1;
@@ -83,7 +87,9 @@ function measure(args) {
         const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
         const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
         cpuTicks = Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100 per second)
-      } catch { /* exited */ }
+      } catch {
+        /* exited */
+      }
     }, 250);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -100,7 +106,10 @@ let n = 0; rl.on('line', (l) => { if (JSON.parse(l).method) n++; }); rl.on('clos
 
 const quartiles = (s) => [0.25, 0.5, 0.75, 1].map((q) => s[Math.min(s.length - 1, Math.floor(q * (s.length - 1)))]?.toFixed(0) ?? '-').join(' / ');
 
-const loadBefore = (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ');
+const loadBefore = (await import('node:os'))
+  .loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ');
 try {
   const t = Date.now();
   const logical = await generate();
@@ -114,12 +123,24 @@ try {
   console.log('');
   console.log('| run | MiB | seconds | MiB/s | CPU seconds | MiB per CPU second | peak RSS MiB | RSS at 25/50/75/100 % of the run, MiB |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
-  for (const [name, r] of [['idemaudit observe (full analysis)', observe], ['floor: readline + JSON.parse, no analysis', floor]]) {
-    console.log(`| ${name} | ${mb.toFixed(0)} | ${r.seconds.toFixed(1)} | ${(mb / r.seconds).toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${(mb / r.cpuSeconds).toFixed(1)} | ${r.peakMb.toFixed(0)} | ${quartiles(r.samples)} |`);
+  for (const [name, r] of [
+    ['idemaudit observe (full analysis)', observe],
+    ['floor: readline + JSON.parse, no analysis', floor],
+  ]) {
+    console.log(
+      `| ${name} | ${mb.toFixed(0)} | ${r.seconds.toFixed(1)} | ${(mb / r.seconds).toFixed(1)} | ${r.cpuSeconds.toFixed(1)} | ${(mb / r.cpuSeconds).toFixed(1)} | ${r.peakMb.toFixed(0)} | ${quartiles(r.samples)} |`,
+    );
   }
   console.log('');
-  console.log(`load average before / after: ${loadBefore} / ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores)`);
-  console.log(`observe found: ${report.records} requests, ${report.totals.keyedRetries} keyed retries, ${report.totals.keylessRetries} keyless retries, evicted early ${report.evictedEarly}`);
+  console.log(
+    `load average before / after: ${loadBefore} / ${(await import('node:os'))
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} (2 cores)`,
+  );
+  console.log(
+    `observe found: ${report.records} requests, ${report.totals.keyedRetries} keyed retries, ${report.totals.keylessRetries} keyless retries, evicted early ${report.evictedEarly}`,
+  );
 } finally {
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
   else console.log(`kept ${file}`);

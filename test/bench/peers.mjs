@@ -105,7 +105,11 @@ async function startOwnRedis() {
 
 function startVariant(variant, redisUrl) {
   return new Promise((resolve, reject) => {
-    const child = fork(SERVER, [variant], { cwd: ROOT, env: { ...process.env, BENCH_REDIS_URL: redisUrl, BENCH_PREFIX: `bench:${tag}:` }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(SERVER, [variant], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_REDIS_URL: redisUrl, BENCH_PREFIX: `bench:${tag}:` },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${variant} did not start`));
@@ -241,7 +245,9 @@ try {
       try {
         const result = await measure(variant, redis?.url ?? '');
         runs.push(result);
-        console.log(`round ${round + 1} ${variant}: ${result.uniqueRps.toFixed(0)} req/s unique, ${result.cpuUs.toFixed(0)} µs CPU/req, ${result.replayRps.toFixed(0)} req/s replays, p99 ${result.p99.toFixed(2)} ms at ${RATE}/s${result.sane ? '' : ' (SANITY FAILED: a retry did not replay)'}`);
+        console.log(
+          `round ${round + 1} ${variant}: ${result.uniqueRps.toFixed(0)} req/s unique, ${result.cpuUs.toFixed(0)} µs CPU/req, ${result.replayRps.toFixed(0)} req/s replays, p99 ${result.p99.toFixed(2)} ms at ${RATE}/s${result.sane ? '' : ' (SANITY FAILED: a retry did not replay)'}`,
+        );
       } catch (error) {
         console.log(`round ${round + 1} ${variant}: failed: ${error.message}`);
       }
@@ -286,6 +292,8 @@ const section = lines.join('\n');
 console.log(`\n${section}`);
 if (!args['no-write']) {
   const text = readFileSync(RESULTS, 'utf8');
-  const next = text.includes(START) ? text.slice(0, text.indexOf(START)) + section + text.slice(text.indexOf(END) + END.length) : `${text.trimEnd()}\n\n## Peers on one express 5 handler\n\n${section}\n`;
+  const next = text.includes(START)
+    ? text.slice(0, text.indexOf(START)) + section + text.slice(text.indexOf(END) + END.length)
+    : `${text.trimEnd()}\n\n## Peers on one express 5 handler\n\n${section}\n`;
   writeFileSync(RESULTS, next);
 }

@@ -34,7 +34,11 @@ async function twoStep(key) {
     values: [key],
   });
   if (inserted.rowCount === 1) return 1;
-  const row = await pool.query({ name: 'bench_two_step_read', text: `SELECT status, fingerprint = 'fp' AS same, response FROM ${table} WHERE scope = 'b' AND key = $1`, values: [key] });
+  const row = await pool.query({
+    name: 'bench_two_step_read',
+    text: `SELECT status, fingerprint = 'fp' AS same, response FROM ${table} WHERE scope = 'b' AND key = $1`,
+    values: [key],
+  });
   return row.rowCount === 1 ? 2 : 0;
 }
 const oneStatement = (key) => store.begin(`b:${key}`, 'fp', { leaseMs: 30_000 });
@@ -64,8 +68,16 @@ async function run(label, claim, keys) {
 }
 
 // Warm-up: open every pooled connection of both pools and prepare the statements before measuring.
-for (const [tag, claim] of [['w1', oneStatement], ['w2', upsertLock], ['w3', twoStep]]) {
-  await run('warm-up', claim, Array.from({ length: 200 }, (_, i) => `${tag}-${i}`));
+for (const [tag, claim] of [
+  ['w1', oneStatement],
+  ['w2', upsertLock],
+  ['w3', twoStep],
+]) {
+  await run(
+    'warm-up',
+    claim,
+    Array.from({ length: 200 }, (_, i) => `${tag}-${i}`),
+  );
 }
 const ROUNDS = arg('rounds', 3);
 const rows = [];

@@ -92,7 +92,22 @@ function cannon(url, nextKey, extra) {
 // ---------------------------------------------------------------------------------------------
 // System calls (perf stat on tracepoints; far lighter than strace, so batching is not disturbed)
 
-const SYSCALLS = ['writev', 'write', 'read', 'readv', 'recvfrom', 'sendto', 'epoll_wait', 'epoll_ctl', 'getrandom', 'openat', 'futex', 'mmap', 'munmap', 'madvise'];
+const SYSCALLS = [
+  'writev',
+  'write',
+  'read',
+  'readv',
+  'recvfrom',
+  'sendto',
+  'epoll_wait',
+  'epoll_ctl',
+  'getrandom',
+  'openat',
+  'futex',
+  'mmap',
+  'munmap',
+  'madvise',
+];
 
 function countSyscalls(targets, seconds) {
   return Promise.all(
@@ -100,7 +115,9 @@ function countSyscalls(targets, seconds) {
       ([name, pid]) =>
         new Promise((resolve) => {
           const events = ['raw_syscalls:sys_enter', ...SYSCALLS.map((s) => `syscalls:sys_enter_${s}`)].join(',');
-          const perf = spawn('perf', ['stat', '-x', ',', '-e', events, '-p', String(pid), '--', 'sleep', String(seconds)], { stdio: ['ignore', 'ignore', 'pipe'] });
+          const perf = spawn('perf', ['stat', '-x', ',', '-e', events, '-p', String(pid), '--', 'sleep', String(seconds)], {
+            stdio: ['ignore', 'ignore', 'pipe'],
+          });
           let text = '';
           perf.stderr.on('data', (d) => (text += d));
           perf.on('error', () => resolve([name, {}]));
@@ -148,7 +165,10 @@ const AREAS = [
   ['demo app (dist/reference/app)', (f) => f.url.includes('/dist/demo/app/')],
   ['observability glue', (f) => f.url.includes('/dist/reference/observability/')],
   ['node http', (f) => /node:_http|internal\/http|node:http/.test(f.url)],
-  ['node net / streams / events', (f) => /node:net|node:internal\/streams|node:events|node:stream|stream_base|node:internal\/(timers|process)|node:timers/.test(f.url)],
+  [
+    'node net / streams / events',
+    (f) => /node:net|node:internal\/streams|node:events|node:stream|stream_base|node:internal\/(timers|process)|node:timers/.test(f.url),
+  ],
   ['other node internals', (f) => f.url.startsWith('node:')],
   ['other', () => true],
 ];
@@ -159,7 +179,10 @@ const INCLUSIVE = [
   ['demo handler (runMutation)', (f) => f.functionName === 'runMutation'],
   ['store.begin (Node side, one EVALSHA)', (f) => f.functionName === 'begin' && f.url.includes('/store/')],
   ['store.complete (Node side, one EVALSHA)', (f) => f.functionName === 'complete' && f.url.includes('/store/')],
-  ['ioredis sendCommand / auto-pipeline', (f) => /^(sendCommand|executeWithAutoPipelining|executeAutoPipeline|exec|execute)$/.test(f.functionName) && /ioredis/.test(f.url)],
+  [
+    'ioredis sendCommand / auto-pipeline',
+    (f) => /^(sendCommand|executeWithAutoPipelining|executeAutoPipeline|exec|execute)$/.test(f.functionName) && /ioredis/.test(f.url),
+  ],
   ['ioredis reply parsing', (f) => /redis-parser/.test(f.url) || (f.functionName === 'returnReply' && /ioredis/.test(f.url))],
   ['fingerprintRequest (SHA-256 of method, path, body)', (f) => f.functionName === 'fingerprintRequest'],
   ['tenant (SHA-256 of Authorization)', (f) => f.functionName === 'tenantFromAuthorization'],
@@ -214,7 +237,9 @@ function analyse(profile, requests) {
   }
   const busy = total - idle;
   const line = (label, us) => `  ${label.padEnd(58)} ${((us / busy) * 100).toFixed(1).padStart(5)}%  ${(us / requests).toFixed(1).padStart(7)} µs/req`;
-  console.log(`\nbusy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s profiled; ${requests} requests (measured run + warm-up); ${(busy / requests).toFixed(1)} µs busy per request\n`);
+  console.log(
+    `\nbusy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s profiled; ${requests} requests (measured run + warm-up); ${(busy / requests).toFixed(1)} µs busy per request\n`,
+  );
   console.log('Self time by area:');
   for (const [name, us] of [...area].filter(([n]) => n !== 'idle').sort((a, b) => b[1] - a[1])) console.log(line(name, us));
   console.log('\nInclusive time of selected functions:');
@@ -236,7 +261,11 @@ function analyse(profile, requests) {
     for (const [path, us] of [...paths].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${(us / requests).toFixed(2)} µs/req  ${path}`);
   }
   console.log(`\nTop ${TOP} functions by self time:`);
-  for (const [fn, us] of [...selfFn].filter(([fn]) => !fn.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(line(fn.slice(0, 58), us));
+  for (const [fn, us] of [...selfFn]
+    .filter(([fn]) => !fn.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP))
+    console.log(line(fn.slice(0, 58), us));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,7 +303,8 @@ try {
     const info = await redis.client.info('commandstats');
     const measured = run['2xx'] + run.non2xx;
     for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/gm)) {
-      if (m[1] !== 'config' && m[1] !== 'info') console.log(`  redis ${m[1]}: ${(Number(m[2]) / measured).toFixed(2)} calls/req, ${m[4]} µs/call, ${(Number(m[3]) / measured).toFixed(1)} µs/req`);
+      if (m[1] !== 'config' && m[1] !== 'info')
+        console.log(`  redis ${m[1]}: ${(Number(m[2]) / measured).toFixed(2)} calls/req, ${m[4]} µs/call, ${(Number(m[3]) / measured).toFixed(1)} µs/req`);
     }
   }
   child.removeAllListeners('exit');

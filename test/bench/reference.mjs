@@ -74,7 +74,10 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   // The header comment of this file is the usage text.
-  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1).filter((line) => line.startsWith('//'));
+  const header = readFileSync(fileURLToPath(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.startsWith('//'));
   console.log(header.map((line) => line.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(0);
 }
@@ -92,8 +95,12 @@ const usable = (runs) => {
   const quiet = runs.filter((r) => r.foreignCores <= QUIET_LIMIT);
   return quiet.length ? quiet : runs;
 };
-const usedNote = (runs) => `${usable(runs).length === runs.length && !runs.some((r) => r.foreignCores <= QUIET_LIMIT) ? '0 quiet, all ' : `${usable(runs).length} quiet of `}${runs.length}`;
-const VARIANTS = args.variants.split(',').map((v) => v.trim()).filter(Boolean);
+const usedNote = (runs) =>
+  `${usable(runs).length === runs.length && !runs.some((r) => r.foreignCores <= QUIET_LIMIT) ? '0 quiet, all ' : `${usable(runs).length} quiet of `}${runs.length}`;
+const VARIANTS = args.variants
+  .split(',')
+  .map((v) => v.trim())
+  .filter(Boolean);
 const RATE_VARIANTS = VARIANTS;
 const tag = randomBytes(4).toString('hex');
 
@@ -413,7 +420,10 @@ async function throughputRun(variant, kind, redis) {
       quietBefore,
       executions: stats.executions,
       // Requests still in flight when autocannon stops are served but not counted: up to one per connection per run.
-      expectedExecutions: kind === 'unique' || variant === 'bare' ? [sentBefore + requests, sentBefore + requests + CONNECTIONS * (kind === 'replay' ? 3 : 2)] : [REPLAY_KEYS, REPLAY_KEYS],
+      expectedExecutions:
+        kind === 'unique' || variant === 'bare'
+          ? [sentBefore + requests, sentBefore + requests + CONNECTIONS * (kind === 'replay' ? 3 : 2)]
+          : [REPLAY_KEYS, REPLAY_KEYS],
     };
     if (storeBefore) {
       const after = await storeSecondsByOp(server.url);
@@ -430,7 +440,8 @@ async function throughputRun(variant, kind, redis) {
       run.redisCommands = {};
       for (const [name, s] of Object.entries(cmd)) {
         const calls = s.calls - (redisBefore.stats[name]?.calls ?? 0);
-        if (calls > 0 && name !== 'info') run.redisCommands[name] = { callsPerReq: calls / requests, usecPerCall: (s.usec - (redisBefore.stats[name]?.usec ?? 0)) / calls };
+        if (calls > 0 && name !== 'info')
+          run.redisCommands[name] = { callsPerReq: calls / requests, usecPerCall: (s.usec - (redisBefore.stats[name]?.usec ?? 0)) / calls };
       }
     }
     const [low, high] = run.expectedExecutions;
@@ -557,7 +568,9 @@ function render({ throughput, rate, info, startedAt, seconds }) {
     out.push('');
     for (let round = 0; round < ROUNDS; round++) {
       const runs = throughput.filter((r) => r.round === round);
-      out.push(`- round ${round + 1}: ${runs.map((r) => `${r.variant}/${r.kind} ${f0(r.rps)} (others ${f2(r.foreignCores)})${r.non2xx || r.errors ? ` (non-2xx ${r.non2xx}, errors ${r.errors})` : ''}${r.warning ? ` [${r.warning}]` : ''}`).join(', ')}`);
+      out.push(
+        `- round ${round + 1}: ${runs.map((r) => `${r.variant}/${r.kind} ${f0(r.rps)} (others ${f2(r.foreignCores)})${r.non2xx || r.errors ? ` (non-2xx ${r.non2xx}, errors ${r.errors})` : ''}${r.warning ? ` [${r.warning}]` : ''}`).join(', ')}`,
+      );
     }
     out.push('');
     const redisRuns = throughput.filter((r) => r.variant === 'redis' && r.redisCommands);
@@ -569,14 +582,26 @@ function render({ throughput, rate, info, startedAt, seconds }) {
         const runs = usable(redisRuns.filter((r) => r.kind === kind));
         const names = [...new Set(runs.flatMap((r) => Object.keys(r.redisCommands)))].sort();
         const cmds = names
-          .map((n) => `${n} ${f2(median(runs.map((r) => r.redisCommands[n]?.callsPerReq)))}/req @ ${f2(median(runs.map((r) => r.redisCommands[n]?.usecPerCall)))} µs`)
+          .map(
+            (n) =>
+              `${n} ${f2(median(runs.map((r) => r.redisCommands[n]?.callsPerReq)))}/req @ ${f2(median(runs.map((r) => r.redisCommands[n]?.usecPerCall)))} µs`,
+          )
           .join('; ');
-        const store = ['begin', 'complete']
-          .map((op) => `${op} ${f0(median(runs.map((r) => r.storeUs?.[op])))} µs`)
-          .join(', ');
+        const store = ['begin', 'complete'].map((op) => `${op} ${f0(median(runs.map((r) => r.storeUs?.[op])))} µs`).join(', ');
         return [kind, cmds, f0(median(runs.map((r) => r.redisCpuUsPerReq))), store, f0(median(runs.map((r) => r.cpuUsPerReq)))];
       });
-      out.push(table(['load', 'Redis commands (calls per request @ Redis-side µs per call)', 'Redis CPU µs/req', 'store round trip seen by the server (mean)', 'server CPU µs/req'], rows2));
+      out.push(
+        table(
+          [
+            'load',
+            'Redis commands (calls per request @ Redis-side µs per call)',
+            'Redis CPU µs/req',
+            'store round trip seen by the server (mean)',
+            'server CPU µs/req',
+          ],
+          rows2,
+        ),
+      );
       const memRuns = usable(throughput.filter((r) => r.variant === 'memory' && r.storeUs && r.kind === 'unique'));
       if (memRuns.length) {
         out.push('');
@@ -610,7 +635,18 @@ function render({ throughput, rate, info, startedAt, seconds }) {
     ]);
     out.push(
       table(
-        ['server', 'open model p50', 'p99', 'p99.9', 'p99 overhead vs bare', 'autocannon overallRate req/s', 'its p99 (floored)', 'its p99 unfloored', 'overhead vs bare', 'runs used'],
+        [
+          'server',
+          'open model p50',
+          'p99',
+          'p99.9',
+          'p99 overhead vs bare',
+          'autocannon overallRate req/s',
+          'its p99 (floored)',
+          'its p99 unfloored',
+          'overhead vs bare',
+          'runs used',
+        ],
         rows,
       ),
     );
@@ -620,7 +656,7 @@ function render({ throughput, rate, info, startedAt, seconds }) {
     out.push(
       'static is the noise floor (load generator + node:http + this machine). Open model: an undici Pool of ' +
         `${CONNECTIONS} connections sends on a fixed schedule; latency counts from the intended send time. autocannon's ` +
-        '`overallRate` releases each connection\'s per-second quota back to back (bursts of ' +
+        "`overallRate` releases each connection's per-second quota back to back (bursts of " +
         `${CONNECTIONS} concurrent requests, then idle), so its p99 is latency under bursts rather than at a steady rate.`,
     );
     out.push('');
@@ -634,7 +670,10 @@ function render({ throughput, rate, info, startedAt, seconds }) {
     for (const kind of ['unique', 'replay']) {
       if (!throughput.length) break;
       const what = kind === 'unique' ? 'unique keys' : 'replays';
-      for (const [v, goal] of [['memory', GOALS.memory], ['redis', GOALS.redis]]) {
+      for (const [v, goal] of [
+        ['memory', GOALS.memory],
+        ['redis', GOALS.redis],
+      ]) {
         if (!VARIANTS.includes(v) || !VARIANTS.includes('bare')) continue;
         const ratio = agg(v, kind, 'rps') / base(kind);
         const cpuRatio = agg('bare', kind, 'cpuUsPerReq') / agg(v, kind, 'cpuUsPerReq');
@@ -653,7 +692,9 @@ function render({ throughput, rate, info, startedAt, seconds }) {
         if (!VARIANTS.includes(v) || !VARIANTS.includes('bare')) continue;
         const over = p99(v) - p99('bare');
         const reliable = anyQuiet(rcell[v] ?? []) && anyQuiet(rcell.bare ?? []) ? '' : ' (no quiet run: unreliable)';
-        lines.push(`- p99 overhead <= ${GOALS.p99OverheadMs} ms at ${RATE} req/s, ${v} store (open model): ${f2(over)} ms: ${over <= GOALS.p99OverheadMs ? 'met' : 'NOT met'}${reliable}`);
+        lines.push(
+          `- p99 overhead <= ${GOALS.p99OverheadMs} ms at ${RATE} req/s, ${v} store (open model): ${f2(over)} ms: ${over <= GOALS.p99OverheadMs ? 'met' : 'NOT met'}${reliable}`,
+        );
       }
     }
     out.push(lines.join('\n'));

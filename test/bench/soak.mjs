@@ -29,11 +29,17 @@ function startServe(store) {
     if (store === 'redis') args.push('--redis-prefix', PREFIX);
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start: ${out}`)); }, 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start: ${out}`));
+    }, 15_000);
     child.stdout.on('data', (d) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ url: m[1], child }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], child });
+      }
     });
   });
 }
@@ -79,15 +85,31 @@ async function soak(store) {
         counts.gets++;
       } else {
         const key = kind === 'dup' && recent.length ? recent[i % recent.length] : `p${i}-${process.pid}`;
-        if (kind === 'post') { recent.push(key); if (recent.length > 1000) recent.shift(); }
-        r = await request(`${url}/payments`, { method: 'POST', dispatcher, body, headers: { 'content-type': 'application/json', authorization: 'Bearer soak', 'idempotency-key': `"${key}"` } });
-        if (kind === 'dup') counts.duplicates++; else counts.posts++;
+        if (kind === 'post') {
+          recent.push(key);
+          if (recent.length > 1000) recent.shift();
+        }
+        r = await request(`${url}/payments`, {
+          method: 'POST',
+          dispatcher,
+          body,
+          headers: { 'content-type': 'application/json', authorization: 'Bearer soak', 'idempotency-key': `"${key}"` },
+        });
+        if (kind === 'dup') counts.duplicates++;
+        else counts.posts++;
       }
       await r.body.dump();
-      if (r.statusCode >= 500) { if (Date.now() < outageUntil + 200) counts.s5xxOutage++; else counts.s5xx++; }
-    } catch { counts.errors++; }
+      if (r.statusCode >= 500) {
+        if (Date.now() < outageUntil + 200) counts.s5xxOutage++;
+        else counts.s5xx++;
+      }
+    } catch {
+      counts.errors++;
+    }
   }
-  const workers = Array.from({ length: CONNECTIONS }, async () => { while (Date.now() < end) await one(); });
+  const workers = Array.from({ length: CONNECTIONS }, async () => {
+    while (Date.now() < end) await one();
+  });
   const sampler = (async () => {
     const started = Date.now();
     while (Date.now() < end) {
@@ -117,10 +139,15 @@ try {
   if (STORES.includes('redis')) await cleanRedis();
 }
 for (const r of results) {
-  console.log(`\nstore ${r.store}: ${r.samples.at(-1).requests} requests in ${DURATION_S} s (${r.counts.posts} unique POSTs, ${r.counts.duplicates} duplicate POSTs, ${r.counts.gets} keyed GETs)`);
-  console.log(`  duplicate executions: ${r.duplicateExecutions}   5xx outside the outage: ${r.counts.s5xx}   5xx during the 2 s outage: ${r.counts.s5xxOutage}   client errors: ${r.counts.errors}`);
+  console.log(
+    `\nstore ${r.store}: ${r.samples.at(-1).requests} requests in ${DURATION_S} s (${r.counts.posts} unique POSTs, ${r.counts.duplicates} duplicate POSTs, ${r.counts.gets} keyed GETs)`,
+  );
+  console.log(
+    `  duplicate executions: ${r.duplicateExecutions}   5xx outside the outage: ${r.counts.s5xx}   5xx during the 2 s outage: ${r.counts.s5xxOutage}   client errors: ${r.counts.errors}`,
+  );
   console.log('  t(s)  requests   RSS MB  anon MB');
-  for (const s of r.samples) console.log(`  ${String(s.s).padStart(4)}  ${String(s.requests).padStart(8)}  ${s.rssMB.toFixed(1).padStart(7)}  ${s.anonMB.toFixed(1).padStart(7)}`);
+  for (const s of r.samples)
+    console.log(`  ${String(s.s).padStart(4)}  ${String(s.requests).padStart(8)}  ${s.rssMB.toFixed(1).padStart(7)}  ${s.anonMB.toFixed(1).padStart(7)}`);
 }
 const bad = results.some((r) => r.duplicateExecutions > 0 || r.counts.s5xx > 0);
 process.exitCode = bad ? 1 : 0;

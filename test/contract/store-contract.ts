@@ -333,9 +333,46 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
     it('keys with special characters do not collide', async () => {
       const keys = [
-        'a', 'b', 'a:b', 'a b', ' ', '', '{', '}', '{a}', 'a}', '{a', '}{', '{}', '{{a}}', '*', '?', '[a]', 'a*', '\\',
-        'idem:{a}', 'ü', 'é', 'e\u0301', '🔑', '键', '\u0000', '\r\n', '\uD800\uDC00', '\uD800', '\uD801', '\uDC00',
-        '\\uD800', '\\\uD800', '\\\\', 'a\\', 'a\\\\', '}}', '}a}', '\\u007D', '\\}',
+        'a',
+        'b',
+        'a:b',
+        'a b',
+        ' ',
+        '',
+        '{',
+        '}',
+        '{a}',
+        'a}',
+        '{a',
+        '}{',
+        '{}',
+        '{{a}}',
+        '*',
+        '?',
+        '[a]',
+        'a*',
+        '\\',
+        'idem:{a}',
+        'ü',
+        'é',
+        'e\u0301',
+        '🔑',
+        '键',
+        '\u0000',
+        '\r\n',
+        '\uD800\uDC00',
+        '\uD800',
+        '\uD801',
+        '\uDC00',
+        '\\uD800',
+        '\\\uD800',
+        '\\\\',
+        'a\\',
+        'a\\\\',
+        '}}',
+        '}a}',
+        '\\u007D',
+        '\\}',
       ];
       expect(new Set(keys).size).toBe(keys.length);
       const fingerprints = keys.map((_, i) => `fp-${i}`);
@@ -362,7 +399,13 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     it('fingerprints are compared exactly (lone surrogates, case, normalisation)', async () => {
-      const pairs: [string, string][] = [['\uD800', '\uD801'], ['\uD800', '\\uD800'], ['ABC', 'abc'], ['é', 'e\u0301'], ['fp', 'fp ']];
+      const pairs: [string, string][] = [
+        ['\uD800', '\uD801'],
+        ['\uD800', '\\uD800'],
+        ['ABC', 'abc'],
+        ['é', 'e\u0301'],
+        ['fp', 'fp '],
+      ];
       for (const [original, other] of pairs) {
         const key = freshKey();
         await claim(key, original);

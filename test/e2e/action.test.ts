@@ -12,7 +12,12 @@ import { pack } from '../helpers/pack.js';
 const SCRIPT = path.join(ROOT, 'ci/action.sh');
 const temp = mkdtempSync(path.join(tmpdir(), 'idemaudit-action-'));
 
-interface Phase { status: number | null; stdout: string; stderr: string; outputs: Record<string, string> }
+interface Phase {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+}
 
 /** One phase of the action, with the files GitHub provides; inputs as the action.yml maps them. */
 function phase(name: string, env: Record<string, string>, cwd = temp): Phase {
@@ -22,9 +27,22 @@ function phase(name: string, env: Record<string, string>, cwd = temp): Phase {
     cwd,
     encoding: 'utf8',
     timeout: 240_000,
-    env: { ...process.env, CI: 'true', RUNNER_TEMP: temp, GITHUB_OUTPUT: outputFile, npm_config_loglevel: 'error', npm_config_update_notifier: 'false', ...env },
+    env: {
+      ...process.env,
+      CI: 'true',
+      RUNNER_TEMP: temp,
+      GITHUB_OUTPUT: outputFile,
+      npm_config_loglevel: 'error',
+      npm_config_update_notifier: 'false',
+      ...env,
+    },
   });
-  const outputs = Object.fromEntries(readFileSync(outputFile, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const outputs = Object.fromEntries(
+    readFileSync(outputFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, outputs };
 }
 
@@ -63,10 +81,18 @@ describe('GitHub Action script (ci/action.sh)', { timeout: 120_000 }, () => {
 
   it('run + finish against a sound server: exit 0, every report written and named in the outputs', () => {
     const summary = path.join(temp, 'summary-good.md');
-    const run = phase('run', {
-      IDEMAUDIT_BIN: bin, INPUT_TARGET: good.url, INPUT_FORMATS: 'junit,sarif,html', INPUT_REPORT_DIR: 'out-good',
-      INPUT_ARGS: '--only concurrent-duplicates,sequential-replay --seed action-seed', GITHUB_STEP_SUMMARY: summary,
-    }, work);
+    const run = phase(
+      'run',
+      {
+        IDEMAUDIT_BIN: bin,
+        INPUT_TARGET: good.url,
+        INPUT_FORMATS: 'junit,sarif,html',
+        INPUT_REPORT_DIR: 'out-good',
+        INPUT_ARGS: '--only concurrent-duplicates,sequential-replay --seed action-seed',
+        GITHUB_STEP_SUMMARY: summary,
+      },
+      work,
+    );
     expect(run.status, run.stderr).toBe(0);
     expect(run.outputs).toMatchObject({ 'exit-code': '0', verdict: 'pass', 'report-dir': path.join(work, 'out-good') });
     for (const key of ['json', 'junit', 'sarif', 'html']) {
@@ -84,10 +110,19 @@ describe('GitHub Action script (ci/action.sh)', { timeout: 120_000 }, () => {
   });
 
   it('run + finish against a racy server: the run step succeeds, finish fails the job with exit 1', () => {
-    const run = phase('run', {
-      IDEMAUDIT_BIN: bin, INPUT_SCENARIO: 'idemaudit.yaml', INPUT_TARGET: racy.url, INPUT_FAIL_ON: 'violation', INPUT_REPORT_DIR: 'out-racy',
-      INPUT_FORMATS: 'sarif', INPUT_ARGS: '--only concurrent-duplicates',
-    }, work);
+    const run = phase(
+      'run',
+      {
+        IDEMAUDIT_BIN: bin,
+        INPUT_SCENARIO: 'idemaudit.yaml',
+        INPUT_TARGET: racy.url,
+        INPUT_FAIL_ON: 'violation',
+        INPUT_REPORT_DIR: 'out-racy',
+        INPUT_FORMATS: 'sarif',
+        INPUT_ARGS: '--only concurrent-duplicates',
+      },
+      work,
+    );
     expect(run.status, run.stderr).toBe(0); // reports are still uploaded by the later steps
     expect(run.outputs).toMatchObject({ 'exit-code': '1', verdict: 'fail' });
     const sarif = JSON.parse(readFileSync(run.outputs.sarif!, 'utf8'));

@@ -44,7 +44,8 @@ describe('idemaudit CLI', () => {
     expect(report.target).toMatch(/^self \(http:\/\/127\.0\.0\.1:\d+\)$/);
     // Every check of the catalogue except the chaos and load ones, which have their own scenarios.
     expect(new Set(report.results.map((x: any) => x.check))).toEqual(new Set(defaultCheckIds()));
-    for (const res of report.results) expect(Object.keys(res)).toEqual(expect.arrayContaining(['check', 'endpoint', 'verdict', 'level', 'message', 'evidence']));
+    for (const res of report.results)
+      expect(Object.keys(res)).toEqual(expect.arrayContaining(['check', 'endpoint', 'verdict', 'level', 'message', 'evidence']));
     expect(report.latency['create-payment'].first.count).toBeGreaterThan(0);
     expect(report.exchanges.length).toBeGreaterThan(10);
     expect(JSON.stringify(report)).not.toContain('alice-demo-token');
@@ -81,7 +82,16 @@ describe('idemaudit CLI', () => {
     expect((await keysByPrefix(redis, prefix)).length).toBeGreaterThan(0);
     const racy = await startServe(['--store', 'redis', '--redis-prefix', prefix, '--flaw', 'race', '--log-level', 'silent']);
     try {
-      const r = await runCli(['run', 'scenarios/reference.yaml', '--target', racy.url, '--only', 'concurrent-duplicates', '--report-dir', path.join(dir, 'redis-race')]);
+      const r = await runCli([
+        'run',
+        'scenarios/reference.yaml',
+        '--target',
+        racy.url,
+        '--only',
+        'concurrent-duplicates',
+        '--report-dir',
+        path.join(dir, 'redis-race'),
+      ]);
       expect(r.code).toBe(1);
     } finally {
       await racy.stop();
@@ -128,8 +138,25 @@ describe('idemaudit CLI', () => {
     const server = await startServe([]);
     try {
       const reportDir = path.join(dir, 'check');
-      const r = await runCli(['check', 'POST', `${server.url}/payments`, '-H', 'Authorization: Bearer check-a', '-H', 'content-type: application/json',
-        '--tenant-header', 'Authorization: Bearer check-b', '-d', '{"amount":100,"currency":"EUR"}', '--identity', '/id', '--report-dir', reportDir, '--seed', 's1']);
+      const r = await runCli([
+        'check',
+        'POST',
+        `${server.url}/payments`,
+        '-H',
+        'Authorization: Bearer check-a',
+        '-H',
+        'content-type: application/json',
+        '--tenant-header',
+        'Authorization: Bearer check-b',
+        '-d',
+        '{"amount":100,"currency":"EUR"}',
+        '--identity',
+        '/id',
+        '--report-dir',
+        reportDir,
+        '--seed',
+        's1',
+      ]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('seed s1');
@@ -142,7 +169,19 @@ describe('idemaudit CLI', () => {
     }
     const racy = await startServe(['--flaw', 'race']);
     try {
-      const r = await runCli(['check', 'POST', `${racy.url}/payments`, '-d', '{"amount":100,"currency":"EUR"}', '--identity', '/id', '--only', 'concurrent-duplicates', '--report-dir', path.join(dir, 'check-race')]);
+      const r = await runCli([
+        'check',
+        'POST',
+        `${racy.url}/payments`,
+        '-d',
+        '{"amount":100,"currency":"EUR"}',
+        '--identity',
+        '/id',
+        '--only',
+        'concurrent-duplicates',
+        '--report-dir',
+        path.join(dir, 'check-race'),
+      ]);
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/concurrent-duplicates.*violation/s);
     } finally {
@@ -165,9 +204,25 @@ describe('idemaudit CLI', () => {
     const server = await startServe(['--log-level', 'silent']);
     try {
       const reportDir = path.join(dir, 'check-redact');
-      const r = await runCli(['check', 'POST', `${server.url}/payments?api_key=QSECRET9`, '-H', 'X-Api-Key: HSECRET77', '-H', 'content-type: application/json',
-        '-d', '{"amount":100,"currency":"EUR","cardNumber":"4111-CANARY"}', '--redact', 'api_key,cardNumber', '--only', 'sequential-replay,missing-key',
-        '--format', 'md,html', '--report-dir', reportDir]);
+      const r = await runCli([
+        'check',
+        'POST',
+        `${server.url}/payments?api_key=QSECRET9`,
+        '-H',
+        'X-Api-Key: HSECRET77',
+        '-H',
+        'content-type: application/json',
+        '-d',
+        '{"amount":100,"currency":"EUR","cardNumber":"4111-CANARY"}',
+        '--redact',
+        'api_key,cardNumber',
+        '--only',
+        'sequential-replay,missing-key',
+        '--format',
+        'md,html',
+        '--report-dir',
+        reportDir,
+      ]);
       expect(r.code).toBe(0);
       for (const file of await readdir(reportDir)) {
         const text = await readFile(path.join(reportDir, file), 'utf8');

@@ -18,7 +18,10 @@ async function auditWith(flaws: string[], label: string, expectedCode: number, f
   const server = await startServe(flaws);
   try {
     const reportDir = path.join(dir, label);
-    const r = await runCli(['run', 'scenarios/reference.yaml', '--target', server.url, '--report-dir', reportDir, '--format', format, '--seed', `compare-${label}`], { timeoutMs: 60_000 });
+    const r = await runCli(
+      ['run', 'scenarios/reference.yaml', '--target', server.url, '--report-dir', reportDir, '--format', format, '--seed', `compare-${label}`],
+      { timeoutMs: 60_000 },
+    );
     expect(r.code, `${label}: ${r.stdout.slice(-2000)}${r.stderr}`).toBe(expectedCode);
     // The run prints every file it wrote, and wrote exactly those.
     const files = (await readdir(reportDir)).map((f) => path.join(reportDir, f)).sort();
@@ -33,10 +36,7 @@ async function auditWith(flaws: string[], label: string, expectedCode: number, f
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'idemaudit-compare-'));
-  const [pass, fail] = await Promise.all([
-    auditWith([], 'pass', 0, 'json'),
-    auditWith(['--flaw', 'race'], 'race', 1, 'json,junit,sarif,md,html'),
-  ]);
+  const [pass, fail] = await Promise.all([auditWith([], 'pass', 0, 'json'), auditWith(['--flaw', 'race'], 'race', 1, 'json,junit,sarif,md,html')]);
   expect(pass).toHaveLength(1);
   passJson = pass[0]!;
   failFiles = fail;
@@ -60,9 +60,11 @@ describe('idemaudit compare, end to end', () => {
     expect(json.code).toBe(1);
     const c = JSON.parse(json.stdout);
     expect(c).toMatchObject({ old: passJson, new: failJson, regressed: true });
-    expect(c.regressions).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'pass-to-fail', check: 'concurrent-duplicates', endpoint: 'create-payment', level: 'violation' }),
-    ]));
+    expect(c.regressions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'pass-to-fail', check: 'concurrent-duplicates', endpoint: 'create-payment', level: 'violation' }),
+      ]),
+    );
     // The race flaw breaks nothing else the correct server got right.
     const failedChecks = new Set(c.regressions.filter((x: any) => x.check).map((x: any) => x.check));
     expect([...failedChecks]).toEqual(['concurrent-duplicates']);
@@ -71,9 +73,9 @@ describe('idemaudit compare, end to end', () => {
   it('the reverse direction is an improvement, not a regression of results', async () => {
     const r = await runCli(['compare', failJson, passJson, '--format', 'json']);
     const c = JSON.parse(r.stdout);
-    expect(c.improvements).toEqual(expect.arrayContaining([
-      expect.objectContaining({ kind: 'fixed', check: 'concurrent-duplicates', endpoint: 'create-payment', level: 'violation' }),
-    ]));
+    expect(c.improvements).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'fixed', check: 'concurrent-duplicates', endpoint: 'create-payment', level: 'violation' })]),
+    );
     expect(c.regressions.filter((x: any) => x.check)).toEqual([]);
   });
 
@@ -111,7 +113,10 @@ describe('idemaudit compare, end to end', () => {
     expect(sarif.runs[0].results).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: 'concurrent-duplicates', level: 'error' })]));
     // A real run keeps the endpoint positions: the alert sits on create-payment's line of the scenario.
     const racy = sarif.runs[0].results.find((r: any) => r.ruleId === 'concurrent-duplicates');
-    expect(racy.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: 'scenarios/reference.yaml', index: 0 }, region: { startLine: 22, startColumn: 5 } });
+    expect(racy.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'scenarios/reference.yaml', index: 0 },
+      region: { startLine: 22, startColumn: 5 },
+    });
 
     const md = await readFile(`${base}.md`, 'utf8');
     expect(md).toMatch(/^# idemaudit governance report: reference$/m);

@@ -32,15 +32,20 @@ function folder(files: Record<string, string>): string {
   return dir;
 }
 
-const everything = (dir: string): string => readdirSync(dir, { recursive: true, withFileTypes: true })
-  .filter((e) => e.isFile())
-  .map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8'))
-  .join('\n');
+const everything = (dir: string): string =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8'))
+    .join('\n');
 
 describe('config discovery, --env-file and IDEMAUDIT_* variables', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof startServe>>;
-  beforeAll(async () => { server = await startServe(['--log-level', 'silent']); });
-  afterAll(async () => { await server.stop(); });
+  beforeAll(async () => {
+    server = await startServe(['--log-level', 'silent']);
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
 
   it('bare `run` uses ./idemaudit.yaml, says so, and interpolates from --env-file without printing values', async () => {
     const dir = folder({ 'idemaudit.yaml': SCENARIO, '.env.ci': `# comment\nIDEM_TARGET=${server.url}\nAPI_TOKEN="${SECRET}"\n` });
@@ -134,7 +139,16 @@ describe('config discovery, --env-file and IDEMAUDIT_* variables', { timeout: 12
     const written = readdirSync(path.join(dir, 'env-dir'));
     expect(written.some((f) => f.endsWith('.json'))).toBe(true);
     expect(written.some((f) => f.endsWith('.xml'))).toBe(true);
-    const report = JSON.parse(readFileSync(path.join(dir, 'env-dir', written.find((f) => /^envfile-.*\.json$/.test(f))!), 'utf8'));
+    const report = JSON.parse(
+      readFileSync(
+        path.join(
+          dir,
+          'env-dir',
+          written.find((f) => /^envfile-.*\.json$/.test(f))!,
+        ),
+        'utf8',
+      ),
+    );
     expect(report.results.map((x: { check: string }) => x.check)).toEqual(['sequential-replay']);
 
     const flagged = await runCli(['run', '--report-dir', 'flag-dir', '--seed', 'flag-seed'], { cwd: dir, env });

@@ -13,7 +13,10 @@ describe('exit codes', () => {
   });
 
   it('--max-requests 0 is a usage error (it used to mean "no cap")', async () => {
-    for (const args of [['load', 'http://127.0.0.1:9/payments'], ['run', 'scenarios/reference.yaml']]) {
+    for (const args of [
+      ['load', 'http://127.0.0.1:9/payments'],
+      ['run', 'scenarios/reference.yaml'],
+    ]) {
       const r = await runCli([...args, '--max-requests', '0']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('expected a whole number >= 1');

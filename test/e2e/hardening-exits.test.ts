@@ -13,7 +13,10 @@ let dir: string;
 let target: TestServer;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'idemaudit-exits-'));
-  target = await httpServer((req, res) => { req.resume(); res.writeHead(201, { 'content-type': 'application/json' }).end('{"id":"x"}'); });
+  target = await httpServer((req, res) => {
+    req.resume();
+    res.writeHead(201, { 'content-type': 'application/json' }).end('{"id":"x"}');
+  });
 });
 afterAll(async () => {
   await target.close();
@@ -22,7 +25,10 @@ afterAll(async () => {
 
 async function scenario(name: string, extra = '', tgt = target.url): Promise<string> {
   const file = path.join(dir, `${name}.yaml`);
-  await writeFile(file, `version: 1\nname: ${name}\ntarget: ${tgt}\ndefaults: { timeoutMs: 1000 }\nendpoints:\n  - { name: pay, path: /payments, body: { amount: 5 } }\n${extra}`);
+  await writeFile(
+    file,
+    `version: 1\nname: ${name}\ntarget: ${tgt}\ndefaults: { timeoutMs: 1000 }\nendpoints:\n  - { name: pay, path: /payments, body: { amount: 5 } }\n${extra}`,
+  );
   return file;
 }
 
@@ -77,7 +83,10 @@ describe('exit codes for hostile input', () => {
 
   it('ulimit -n 100: a clear message about open files, no stack trace', async () => {
     const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn('sh', ['-c', `ulimit -n 100 && exec "${process.execPath}" "${BIN}" validate scenarios/reference.yaml`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('sh', ['-c', `ulimit -n 100 && exec "${process.execPath}" "${BIN}" validate scenarios/reference.yaml`], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('close', (code) => resolve({ code, stderr }));

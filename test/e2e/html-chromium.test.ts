@@ -20,18 +20,23 @@ let g: GuardedPage;
 
 /** Rows of the results table in display order, as the page shows them. */
 const rows = (): Promise<Array<{ index: number; check: string; hidden: boolean }>> =>
-  g.page.$$eval('#results tbody tr', (trs) => trs.map((tr) => ({
-    index: Number(tr.getAttribute('data-index')),
-    check: (tr as HTMLTableRowElement).cells[1]!.textContent ?? '',
-    hidden: (tr as HTMLElement).hidden,
-  })));
+  g.page.$$eval('#results tbody tr', (trs) =>
+    trs.map((tr) => ({
+      index: Number(tr.getAttribute('data-index')),
+      check: (tr as HTMLTableRowElement).cells[1]!.textContent ?? '',
+      hidden: (tr as HTMLElement).hidden,
+    })),
+  );
 
 beforeAll(async () => {
   requireChromium(); // before anything else: a missing browser fails at once, with how to get it
   dir = await mkdtemp(path.join(os.tmpdir(), 'idemaudit-html-'));
   server = await startServe(['--flaw', 'race', '--flaw', 'header-drop']);
   const reportDir = path.join(dir, 'reports');
-  const r = await runCli(['run', 'scenarios/reference.yaml', '--target', server.url, '--format', 'json,html', '--report-dir', reportDir, '--seed', 'html-e2e'], { timeoutMs: 60_000 });
+  const r = await runCli(
+    ['run', 'scenarios/reference.yaml', '--target', server.url, '--format', 'json,html', '--report-dir', reportDir, '--seed', 'html-e2e'],
+    { timeoutMs: 60_000 },
+  );
   expect(r.code, r.stderr).toBe(1);
   const files = (await readdir(reportDir)).sort();
   expect(files.map((f) => path.extname(f))).toEqual(['.html', '.json']);
@@ -73,13 +78,21 @@ describe('HTML report in headless Chromium, offline', () => {
     const { summary } = report;
     expect(summary.verdict).toBe('fail');
     expect(await g.page.locator('header h1 .badge').innerText()).toBe('FAIL');
-    const cards = await g.page.$$eval('#overview .card', (els) => els.map((el) => {
-      const n = el.querySelector('b')!.textContent;
-      return [el.textContent.slice(n.length), Number(n)] as const;
-    }));
+    const cards = await g.page.$$eval('#overview .card', (els) =>
+      els.map((el) => {
+        const n = el.querySelector('b')!.textContent;
+        return [el.textContent.slice(n.length), Number(n)] as const;
+      }),
+    );
     expect(Object.fromEntries(cards)).toEqual({
-      passed: summary.counts.pass, failed: summary.counts.fail, violations: summary.levels.violation, deviations: summary.levels.deviation,
-      observations: report.results.filter((r: any) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length, skipped: summary.counts.skip, inconclusive: summary.counts.inconclusive ?? 0, errors: summary.counts.error,
+      passed: summary.counts.pass,
+      failed: summary.counts.fail,
+      violations: summary.levels.violation,
+      deviations: summary.levels.deviation,
+      observations: report.results.filter((r: any) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length,
+      skipped: summary.counts.skip,
+      inconclusive: summary.counts.inconclusive ?? 0,
+      errors: summary.counts.error,
     });
     expect(summary.levels.violation).toBeGreaterThan(0);
     expect(summary.levels.deviation).toBeGreaterThan(0);
@@ -145,7 +158,17 @@ describe('HTML report in headless Chromium, offline', () => {
           }
         }
         const box = canvas.getBoundingClientRect();
-        return { id: el.id, canvas: true, width: canvas.width, height: canvas.height, shownWidth: box.width, shownHeight: box.height, painted, total: px.length / 4, series };
+        return {
+          id: el.id,
+          canvas: true,
+          width: canvas.width,
+          height: canvas.height,
+          shownWidth: box.width,
+          shownHeight: box.height,
+          painted,
+          total: px.length / 4,
+          series,
+        };
       });
     });
     // One chart per endpoint with latency, as in the JSON report.
@@ -178,7 +201,12 @@ describe('HTML report in headless Chromium, offline', () => {
     expect(page.colours).toBeGreaterThan(200); // text anti-aliasing, badges, chart lines
   });
 
-  for (const [width, scheme] of [[390, 'light'], [390, 'dark'], [1440, 'light'], [1440, 'dark']] as const) {
+  for (const [width, scheme] of [
+    [390, 'light'],
+    [390, 'dark'],
+    [1440, 'light'],
+    [1440, 'dark'],
+  ] as const) {
     it(`at ${width} px (${scheme}): no horizontal scroll, no console error, a screenshot that is not blank`, async () => {
       const page = await guardedPage(browser!.context, [fileUrl]);
       try {
@@ -241,11 +269,16 @@ describe('HTML report in headless Chromium, offline', () => {
 
     await g.page.locator('#filter-text').pressSequentially('concurrent');
     const expected = report.results.filter((r: any, i: number) =>
-      `${i + 1}${r.check}${r.endpoint}${r.verdict}${r.level}${r.message}`.toLowerCase().includes('concurrent')).length;
+      `${i + 1}${r.check}${r.endpoint}${r.verdict}${r.level}${r.message}`.toLowerCase().includes('concurrent'),
+    ).length;
     expect(expected).toBeGreaterThan(0);
     expect(expected).toBeLessThan(total);
     expect(await visible()).toBe(expected);
-    expect((await rows()).filter((r) => !r.hidden).every((r) => r.check === 'concurrent-duplicates' || report.results[r.index].message.toLowerCase().includes('concurrent'))).toBe(true);
+    expect(
+      (await rows())
+        .filter((r) => !r.hidden)
+        .every((r) => r.check === 'concurrent-duplicates' || report.results[r.index].message.toLowerCase().includes('concurrent')),
+    ).toBe(true);
     expect(await g.page.locator('#shown').innerText()).toBe(`${expected} of ${total} results`);
 
     await g.page.locator('#filter-text').fill('');

@@ -57,7 +57,23 @@ describe('input errors before any traffic', () => {
 
   it('validate names variables the environment lacks without failing the file', { timeout: 60_000 }, async () => {
     const file = path.join(dir, 'env.yaml');
-    await writeFile(file, ['version: 1', 'name: env', 'target: self', '# ${IN_A_COMMENT} is not a reference', 'tenants:', '  a:', '    headers:', '      Authorization: Bearer ${IDEMAUDIT_TEST_UNSET_TOKEN}', 'endpoints:', '  - name: e', '    path: /e', ''].join('\n'));
+    await writeFile(
+      file,
+      [
+        'version: 1',
+        'name: env',
+        'target: self',
+        '# ${IN_A_COMMENT} is not a reference',
+        'tenants:',
+        '  a:',
+        '    headers:',
+        '      Authorization: Bearer ${IDEMAUDIT_TEST_UNSET_TOKEN}',
+        'endpoints:',
+        '  - name: e',
+        '    path: /e',
+        '',
+      ].join('\n'),
+    );
     const v = await runCli(['validate', file], { env: { IDEMAUDIT_TEST_UNSET_TOKEN: undefined } });
     expect(v.code, v.stderr).toBe(0);
     expect(v.stdout).toContain('not set here, needed by run: IDEMAUDIT_TEST_UNSET_TOKEN');

@@ -20,8 +20,26 @@ afterAll(async () => {
 });
 
 const N = 3;
-const plan = ['--rate', '60', '-d', '2s', '-c', '6', '--duplicates', '0.2', '--in-flight-duplicates', '0.5', '--identity', '/id',
-  '-b', '{"amount":100,"currency":"EUR"}', '-H', 'authorization: Bearer alice', '--seed', 'shard-test'];
+const plan = [
+  '--rate',
+  '60',
+  '-d',
+  '2s',
+  '-c',
+  '6',
+  '--duplicates',
+  '0.2',
+  '--in-flight-duplicates',
+  '0.5',
+  '--identity',
+  '/id',
+  '-b',
+  '{"amount":100,"currency":"EUR"}',
+  '-H',
+  'authorization: Bearer alice',
+  '--seed',
+  'shard-test',
+];
 
 function reportIn(dir: string): { file: string; report: Report } {
   const file = readdirSync(dir).find((f) => f.endsWith('.json'))!;
@@ -35,8 +53,11 @@ describe('idemaudit load --shard', () => {
     const single = await runCli(['load', url, ...plan, '--report-dir', path.join(root, 'single')], { timeoutMs: 60_000 });
     expect(single.code, single.stderr).toBe(0);
     const startAt = new Date(Date.now() + 2500).toISOString();
-    const shards = await Promise.all(Array.from({ length: N }, (_, i) =>
-      runCli(['load', url, ...plan, '--shard', `${i}/${N}`, '--start-at', startAt, '--report-dir', path.join(root, `shard-${i}`)], { timeoutMs: 60_000 })));
+    const shards = await Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        runCli(['load', url, ...plan, '--shard', `${i}/${N}`, '--start-at', startAt, '--report-dir', path.join(root, `shard-${i}`)], { timeoutMs: 60_000 }),
+      ),
+    );
     shards.forEach((s, i) => expect(s.code, `shard ${i}: ${s.stderr}`).toBe(0));
 
     const one = reportIn(path.join(root, 'single')).report.load!;

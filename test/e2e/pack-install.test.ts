@@ -38,8 +38,18 @@ describe('npm pack, then install into an empty folder', { timeout: 120_000 }, ()
   }, 300_000);
 
   it('ships the compiled output, the Lua scripts and the scenarios, and no sources or tests', () => {
-    for (const f of ['package.json', 'README.md', 'bin/idemaudit.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js',
-      'dist/reference/index.js', 'dist/reference/index.d.ts', 'scenarios/reference.yaml', 'scenarios/scenario.schema.json']) {
+    for (const f of [
+      'package.json',
+      'README.md',
+      'bin/idemaudit.js',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli/main.js',
+      'dist/reference/index.js',
+      'dist/reference/index.d.ts',
+      'scenarios/reference.yaml',
+      'scenarios/scenario.schema.json',
+    ]) {
       expect(files, f).toContain(f);
     }
     const lua = readdirSync(path.join(ROOT, 'src/reference/store/redis/lua')).map((f) => `src/reference/store/redis/lua/${f}`);
@@ -48,7 +58,8 @@ describe('npm pack, then install into an empty folder', { timeout: 120_000 }, ()
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('node_modules/') || f.endsWith('.tsbuildinfo'))).toEqual([]);
     // Nothing stale: every compiled module still has its source (a moved file must not ship twice).
-    const stale = files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'))
+    const stale = files
+      .filter((f) => f.startsWith('dist/') && f.endsWith('.js'))
       .filter((f) => !existsSync(path.join(ROOT, 'src', f.slice('dist/'.length).replace(/\.js$/, '.ts'))));
     expect(stale).toEqual([]);
   });
@@ -74,14 +85,31 @@ describe('npm pack, then install into an empty folder', { timeout: 120_000 }, ()
   it('idemaudit run audits `idemaudit serve`, both from the install', async () => {
     const server = await startServe(['--log-level', 'silent'], { executable: bin, cwd: consumer });
     try {
-      const r = await cli(['run', 'node_modules/idemaudit/scenarios/reference.yaml', '--target', server.url,
-        '--only', 'concurrent-duplicates,sequential-replay,payload-mismatch', '--report-dir', 'reports', '--format', 'html']);
+      const r = await cli([
+        'run',
+        'node_modules/idemaudit/scenarios/reference.yaml',
+        '--target',
+        server.url,
+        '--only',
+        'concurrent-duplicates,sequential-replay,payload-mismatch',
+        '--report-dir',
+        'reports',
+        '--format',
+        'html',
+      ]);
       expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/PASS: \d+ passed, 0 failed/);
       const written = readdirSync(path.join(consumer, 'reports'));
       expect(written.some((f) => f.endsWith('.json'))).toBe(true);
       // The HTML report inlines uPlot, read from the installed package at render time.
-      const html = readFileSync(path.join(consumer, 'reports', written.find((f) => f.endsWith('.html'))!), 'utf8');
+      const html = readFileSync(
+        path.join(
+          consumer,
+          'reports',
+          written.find((f) => f.endsWith('.html'))!,
+        ),
+        'utf8',
+      );
       expect(html).toContain('uPlot');
     } finally {
       await server.stop();
@@ -91,9 +119,21 @@ describe('npm pack, then install into an empty folder', { timeout: 120_000 }, ()
   it('serve --store redis finds its Lua scripts in the installed package', async () => {
     const prefix = uniquePrefix('pack');
     const redis = new Redis(SHARED_REDIS_URL);
-    const server = await startServe(['--log-level', 'silent', '--store', 'redis', '--redis-url', SHARED_REDIS_URL, '--redis-prefix', prefix], { executable: bin, cwd: consumer });
+    const server = await startServe(['--log-level', 'silent', '--store', 'redis', '--redis-url', SHARED_REDIS_URL, '--redis-prefix', prefix], {
+      executable: bin,
+      cwd: consumer,
+    });
     try {
-      const r = await cli(['run', 'node_modules/idemaudit/scenarios/reference.yaml', '--target', server.url, '--only', 'concurrent-duplicates', '--report-dir', 'reports-redis']);
+      const r = await cli([
+        'run',
+        'node_modules/idemaudit/scenarios/reference.yaml',
+        '--target',
+        server.url,
+        '--only',
+        'concurrent-duplicates',
+        '--report-dir',
+        'reports-redis',
+      ]);
       expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/PASS: \d+ passed/);
     } finally {
@@ -104,7 +144,9 @@ describe('npm pack, then install into an empty folder', { timeout: 120_000 }, ()
   });
 
   it('both library entry points import from the install', async () => {
-    writeFileSync(path.join(consumer, 'use-library.mjs'), `
+    writeFileSync(
+      path.join(consumer, 'use-library.mjs'),
+      `
       import * as api from 'idemaudit';
       import * as reference from 'idemaudit/reference';
       const names = (m) => Object.keys(m).sort();
@@ -118,10 +160,13 @@ describe('npm pack, then install into an empty folder', { timeout: 120_000 }, ()
       await store.close();
       console.log(JSON.stringify({ api: names(api), reference: names(reference), verdict: report.summary.verdict, schema: report.schemaVersion, layer: typeof layer.handle,
         junit: api.getReporter('junit').render(report, { color: false }).startsWith('<?xml') }));
-    `);
+    `,
+    );
     const r = await run(process.execPath, ['use-library.mjs'], { cwd: consumer, timeout: 60_000 });
     const out = JSON.parse(r.stdout) as { api: string[]; reference: string[]; verdict: string; schema: number; junit: boolean; layer: string };
-    expect(out.api).toEqual(expect.arrayContaining(['runAudit', 'parseScenario', 'getReporter', 'writeReports', 'compareReports', 'sarifReporter', 'SCHEMA_VERSION']));
+    expect(out.api).toEqual(
+      expect.arrayContaining(['runAudit', 'parseScenario', 'getReporter', 'writeReports', 'compareReports', 'sarifReporter', 'SCHEMA_VERSION']),
+    );
     expect(out.reference).toEqual(expect.arrayContaining(['MemoryStore', 'createRedisStore', 'createIdempotencyLayer', 'wrapNodeHandler']));
     expect(out.reference).not.toContain('startReferenceServer'); // the demo app is not part of the library
     expect(out).toMatchObject({ verdict: 'pass', schema: 1, junit: true, layer: 'function' });

@@ -27,8 +27,23 @@ mkdirSync(path.join(dir, 'node_modules'));
 symlinkSync(ROOT, path.join(dir, 'node_modules', 'idemaudit'), 'dir');
 writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'readme-example', private: true, type: 'module' }));
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-const TSC_FLAGS = ['--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2023', '--strict', '--noUncheckedIndexedAccess',
-  '--skipLibCheck', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules', '@types'), '--rootDir', dir];
+const TSC_FLAGS = [
+  '--module',
+  'nodenext',
+  '--moduleResolution',
+  'nodenext',
+  '--target',
+  'es2023',
+  '--strict',
+  '--noUncheckedIndexedAccess',
+  '--skipLibCheck',
+  '--types',
+  'node',
+  '--typeRoots',
+  path.join(ROOT, 'node_modules', '@types'),
+  '--rootDir',
+  dir,
+];
 
 describe('README programmatic API example', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,23 +52,42 @@ describe('README programmatic API example', () => {
     const code = readmeExample(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
     expect(code).toContain("from 'idemaudit'");
     writeFileSync(path.join(dir, 'example.ts'), code);
-    await run(process.execPath, [TSC, ...TSC_FLAGS, '--outDir', path.join(dir, 'out'), path.join(dir, 'example.ts')], { cwd: dir })
-      .catch((err: { stdout?: string }) => { throw new Error(`tsc rejected the README example:\n${err.stdout}`); });
+    await run(process.execPath, [TSC, ...TSC_FLAGS, '--outDir', path.join(dir, 'out'), path.join(dir, 'example.ts')], { cwd: dir }).catch(
+      (err: { stdout?: string }) => {
+        throw new Error(`tsc rejected the README example:\n${err.stdout}`);
+      },
+    );
 
-    const { stdout } = await run(process.execPath, [path.join(dir, 'out', 'example.js')], { cwd: dir, timeout: 60_000, env: { ...process.env, API_TOKEN: 'readme-canary-token' } });
+    const { stdout } = await run(process.execPath, [path.join(dir, 'out', 'example.js')], {
+      cwd: dir,
+      timeout: 60_000,
+      env: { ...process.env, API_TOKEN: 'readme-canary-token' },
+    });
     expect(stdout).toContain('concurrent-duplicates: pass');
     expect(stdout).toMatch(/verdict pass, \d+ bytes of JUnit, wrote reports\/payments-\S+\.json, reports\/payments-\S+\.sarif, reports\/payments-\S+\.html/);
     const written = readdirSync(path.join(dir, 'reports'));
     expect(written.filter((f) => /\.(json|sarif|html)$/.test(f))).toHaveLength(3);
-    const json = readFileSync(path.join(dir, 'reports', written.find((f) => f.endsWith('.json'))!), 'utf8');
+    const json = readFileSync(
+      path.join(
+        dir,
+        'reports',
+        written.find((f) => f.endsWith('.json'))!,
+      ),
+      'utf8',
+    );
     expect(JSON.parse(json).seed).toBe('readme-example');
     expect(json).not.toContain('readme-canary-token');
   });
 
   it('a type error in the example would fail the check (the compiler really checks it)', { timeout: 180_000 }, async () => {
-    writeFileSync(path.join(dir, 'broken.ts'), "import { runAudit } from 'idemaudit';\nconst n: number = await runAudit({} as never, { only: 'not-a-list' });\nconsole.log(n);\n");
-    const result = await run(process.execPath, [TSC, ...TSC_FLAGS, '--noEmit', path.join(dir, 'broken.ts')], { cwd: dir })
-      .then(() => 'compiled', (err: { stdout?: string }) => err.stdout ?? '');
+    writeFileSync(
+      path.join(dir, 'broken.ts'),
+      "import { runAudit } from 'idemaudit';\nconst n: number = await runAudit({} as never, { only: 'not-a-list' });\nconsole.log(n);\n",
+    );
+    const result = await run(process.execPath, [TSC, ...TSC_FLAGS, '--noEmit', path.join(dir, 'broken.ts')], { cwd: dir }).then(
+      () => 'compiled',
+      (err: { stdout?: string }) => err.stdout ?? '',
+    );
     expect(result).toMatch(/error TS2322|error TS2345/);
     expect(result).not.toContain('TS2209'); // not some unrelated setup error
     expect(existsSync(path.join(dir, 'broken.js'))).toBe(false);

@@ -9,7 +9,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, startServe } from '../helpers/cli.js';
 
-interface Example { command: string; exit: number }
+interface Example {
+  command: string;
+  exit: number;
+}
 
 /** `npx idemaudit ...` lines of the README's sh blocks, continuations joined, comments split off. */
 function readmeExamples(text: string): Example[] {
@@ -33,7 +36,10 @@ const NOT_RUN: Array<[string, string]> = [
   ['run scenarios/load.yaml', 'a 250 req/s load run; covered by test/integration/load'],
   ['load http://127.0.0.1:4000/payments', 'bounded load of 10-30 s at up to 2000 req/s; covered by test/integration/load'],
   ['load http://api.internal/payments', 'one shard of a multi-machine load against a real API; sharding is covered by test/e2e/load-shard.test.ts'],
-  ['report --merge reports/*-shard-*.json', 'merges the shards of the example above; merging is covered by test/e2e/load-shard.test.ts and test/unit/load/report.test.ts'],
+  [
+    'report --merge reports/*-shard-*.json',
+    'merges the shards of the example above; merging is covered by test/e2e/load-shard.test.ts and test/unit/load/report.test.ts',
+  ],
 ];
 
 /** What each executed example must also show besides its exit code. */
@@ -69,10 +75,18 @@ async function argv(command: string): Promise<string[]> {
   const words = command.match(/'[^']*'|"[^"]*"|\S+/g) ?? [];
   const out: string[] = [];
   for (const w of words) {
-    const word = w.replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1').replaceAll('http://127.0.0.1:4001', raceUrl);
+    const word = w
+      .replace(/^'(.*)'$/, '$1')
+      .replace(/^"(.*)"$/, '$1')
+      .replaceAll('http://127.0.0.1:4001', raceUrl);
     if (w === 'scenarios/*.yaml') {
       const { readdir } = await import('node:fs/promises');
-      out.push(...(await readdir(path.join(ROOT, 'scenarios'))).filter((f) => f.endsWith('.yaml')).sort().map((f) => `scenarios/${f}`));
+      out.push(
+        ...(await readdir(path.join(ROOT, 'scenarios')))
+          .filter((f) => f.endsWith('.yaml'))
+          .sort()
+          .map((f) => `scenarios/${f}`),
+      );
     } else {
       out.push(word);
     }
@@ -83,7 +97,11 @@ async function argv(command: string): Promise<string[]> {
 describe('README examples', () => {
   it('finds the examples, and every one is run or listed with a reason', () => {
     expect(examples.length).toBeGreaterThanOrEqual(8);
-    for (const [prefix] of NOT_RUN) expect(examples.some((e) => e.command.startsWith(prefix)), prefix).toBe(true);
+    for (const [prefix] of NOT_RUN)
+      expect(
+        examples.some((e) => e.command.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
   });
 
   it('each example runs as shown with its stated exit code', async () => {

@@ -108,7 +108,10 @@ async function audit(label: string, flaws: string[]): Promise<Audit> {
   const outputs = new Map<string, string>();
   let code: number | null;
   try {
-    const run = await runCli(['run', scenarioFile, '--target', server.url, '--report-dir', reportDir, '--format', 'json,junit,sarif,md,html', '--seed', `redact-${label}`], { timeoutMs: 60_000 });
+    const run = await runCli(
+      ['run', scenarioFile, '--target', server.url, '--report-dir', reportDir, '--format', 'json,junit,sarif,md,html', '--seed', `redact-${label}`],
+      { timeoutMs: 60_000 },
+    );
     code = run.code;
     outputs.set('run stdout', run.stdout);
     outputs.set('run stderr', run.stderr);
@@ -156,8 +159,12 @@ describe('redaction canary: no secret reaches any output', () => {
   it('a passing audit of the correct server', async () => {
     const a = await audit('pass', []);
     expect(a.code, a.outputs.get('run stdout')).toBe(0);
-    expect([...a.outputs.keys()].filter((k) => !k.includes(' ')).map((k) => k.replace(/^redaction-probe-\d{8}T\d{6}Z/, '')).sort())
-      .toEqual(['.html', '.json', '.junit.xml', '.md', '.sarif']);
+    expect(
+      [...a.outputs.keys()]
+        .filter((k) => !k.includes(' '))
+        .map((k) => k.replace(/^redaction-probe-\d{8}T\d{6}Z/, ''))
+        .sort(),
+    ).toEqual(['.html', '.json', '.junit.xml', '.md', '.sarif']);
     expect(a.report.summary).toMatchObject({ verdict: 'pass', counts: { fail: 0, error: 0 } });
     expect(a.outputs.get('server logs')).toMatch(/"outcome":"replay"/); // the logs were really captured
     expect([...a.outputs].flatMap(([name, text]) => leaks(name, text))).toEqual([]);
@@ -246,7 +253,10 @@ describe('redaction canary: secrets a hostile target reflects, in every encoding
       const runs: string[] = [];
       for (const label of ['r1', 'r2']) {
         const reportDir = path.join(dir, `reflected-${label}`);
-        const run = await runCli(['run', file, '--target', target, '--report-dir', reportDir, '--format', 'json,junit,sarif,md,html', '--seed', `reflect-${label}`], { env, timeoutMs: 60_000 });
+        const run = await runCli(
+          ['run', file, '--target', target, '--report-dir', reportDir, '--format', 'json,junit,sarif,md,html', '--seed', `reflect-${label}`],
+          { env, timeoutMs: 60_000 },
+        );
         expect(run.code, run.stderr).toBe(1); // a target minting a new id per request fails sequential-replay
         outputs.set(`${label} run stdout`, run.stdout);
         outputs.set(`${label} run stderr`, run.stderr);

@@ -31,13 +31,16 @@ async function reportIn(reportDir: string): Promise<any> {
 /** A one-endpoint scenario against `target` with a short timeout. */
 async function scenarioFile(name: string, target: string, extra = ''): Promise<string> {
   const file = path.join(dir, `${name}.yaml`);
-  await writeFile(file, `version: 1
+  await writeFile(
+    file,
+    `version: 1
 name: ${name}
 target: ${target}
 defaults: { timeoutMs: 1000, headers: { content-type: application/json } }
 endpoints:
   - { name: pay, path: /payments, body: { amount: 5, currency: EUR }, identity: /id }
-${extra}`);
+${extra}`,
+  );
   return file;
 }
 
@@ -87,7 +90,11 @@ describe('interrupts', () => {
 
   it('serve drains requests in flight on SIGTERM: they complete, then it exits', async () => {
     const server = await startServe(['--processing-ms', '700', '--log-level', 'silent']);
-    const pending = fetch(`${server.url}/payments`, { method: 'POST', headers: { 'idempotency-key': '"drain-1"', 'content-type': 'application/json' }, body: '{"amount":5,"currency":"EUR"}' });
+    const pending = fetch(`${server.url}/payments`, {
+      method: 'POST',
+      headers: { 'idempotency-key': '"drain-1"', 'content-type': 'application/json' },
+      body: '{"amount":5,"currency":"EUR"}',
+    });
     await new Promise((r) => setTimeout(r, 200));
     server.child.kill('SIGTERM');
     const res = await pending;
@@ -108,7 +115,14 @@ describe('target faults: one clear line, a report, exit 3', () => {
 
   it('DNS failure', async () => {
     const reportDir = path.join(dir, 'dns');
-    const r = await runCli(['run', await scenarioFile('dns', 'http://no-such-host.invalid'), '--allow-host', 'no-such-host.invalid', '--report-dir', reportDir]);
+    const r = await runCli([
+      'run',
+      await scenarioFile('dns', 'http://no-such-host.invalid'),
+      '--allow-host',
+      'no-such-host.invalid',
+      '--report-dir',
+      reportDir,
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/unreachable: DNS lookup failed/);
   });
@@ -129,7 +143,12 @@ describe('target faults: one clear line, a report, exit 3', () => {
     const broken = await httpServer((_req, res) => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"down"}'));
     try {
       const reportDir = path.join(dir, 'bail');
-      const r = await runCli(['run', await scenarioFile('bail', broken.url, 'checks:\n  concurrent-duplicates: { copies: 8, rounds: 5 }\n  sequential-replay: {}\n'), '--report-dir', reportDir]);
+      const r = await runCli([
+        'run',
+        await scenarioFile('bail', broken.url, 'checks:\n  concurrent-duplicates: { copies: 8, rounds: 5 }\n  sequential-replay: {}\n'),
+        '--report-dir',
+        reportDir,
+      ]);
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/run stopped early: bail-out: \d+ of \d+ answers were 5xx/);
       expect((await reportIn(reportDir)).summary).toMatchObject({ verdict: 'incomplete', stoppedBy: 'bail-out' });
@@ -143,8 +162,26 @@ describe('target faults: one clear line, a report, exit 3', () => {
     const sh = promisify(execFile);
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
-    await sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
-    const server = https.createServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) => res.writeHead(201, { 'content-type': 'application/json' }).end('{"id":"x"}'));
+    await sh('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ]);
+    const server = https.createServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) =>
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{"id":"x"}'),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
@@ -204,7 +241,12 @@ describe('safety rails', () => {
     const elsewhere = await httpServer((_req, res) => res.writeHead(201).end('{"id":"stolen"}'));
     const redirecting = await httpServer((_req, res) => res.writeHead(307, { location: `${elsewhere.url}/payments` }).end());
     try {
-      const r = await runCli(['run', await scenarioFile('redirect', redirecting.url, 'checks:\n  sequential-replay: {}\n'), '--report-dir', path.join(dir, 'redirect')]);
+      const r = await runCli([
+        'run',
+        await scenarioFile('redirect', redirecting.url, 'checks:\n  sequential-replay: {}\n'),
+        '--report-dir',
+        path.join(dir, 'redirect'),
+      ]);
       expect(redirecting.hits()).toBeGreaterThan(0);
       expect(elsewhere.hits()).toBe(0);
       expect(r.code).toBe(1);
@@ -235,7 +277,11 @@ describe('safety rails', () => {
     try {
       const file = await scenarioFile('fd', server.url, 'checks:\n  concurrent-duplicates: { copies: 256, rounds: 1 }\n');
       // 200 descriptors: loading the CLI alone takes ~130 (its ES modules open in parallel), 256 sockets cannot fit.
-      const { stdout, stderr } = await promisify(execFile)('bash', ['-c', `ulimit -n 200 && node bin/idemaudit.js run ${file} --report-dir ${path.join(dir, 'fd')}; echo "exit=$?"`], { env: { ...process.env, CI: 'true' } });
+      const { stdout, stderr } = await promisify(execFile)(
+        'bash',
+        ['-c', `ulimit -n 200 && node bin/idemaudit.js run ${file} --report-dir ${path.join(dir, 'fd')}; echo "exit=$?"`],
+        { env: { ...process.env, CI: 'true' } },
+      );
       expect(stdout).toContain('exit=2');
       expect(stderr).toMatch(/256 concurrent sockets requested but only \d+ file descriptors are free/);
       expect(stderr).toContain('hint: lower the copies or connections, or raise the limit: ulimit -n');

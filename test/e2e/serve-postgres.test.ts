@@ -38,9 +38,29 @@ describe('serve --store postgres', () => {
     const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "${schema}".idempotency_keys WHERE route = '/payments'`);
     expect(rows[0].n).toBeGreaterThan(0);
 
-    const racy = await startServe(['--store', 'postgres', '--database-url', SHARED_DATABASE_URL, '--database-schema', schema, '--flaw', 'race', '--log-level', 'silent']);
+    const racy = await startServe([
+      '--store',
+      'postgres',
+      '--database-url',
+      SHARED_DATABASE_URL,
+      '--database-schema',
+      schema,
+      '--flaw',
+      'race',
+      '--log-level',
+      'silent',
+    ]);
     try {
-      const r = await runCli(['run', 'scenarios/reference.yaml', '--target', racy.url, '--only', 'concurrent-duplicates', '--report-dir', path.join(dir, 'pg-race')]);
+      const r = await runCli([
+        'run',
+        'scenarios/reference.yaml',
+        '--target',
+        racy.url,
+        '--only',
+        'concurrent-duplicates',
+        '--report-dir',
+        path.join(dir, 'pg-race'),
+      ]);
       expect(r.code).toBe(1);
     } finally {
       await racy.stop();

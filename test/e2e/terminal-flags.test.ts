@@ -33,7 +33,21 @@ describe('output modes', () => {
   });
 
   it('check --json works the same way', { timeout: 120_000 }, async () => {
-    const r = await runCli(['check', 'POST', `${server.url}/payments`, '-H', 'Authorization: Bearer a', '-H', 'content-type: application/json', '-d', '{"amount":1,"currency":"EUR"}', '--report-dir', dir, ...ONLY, '--json']);
+    const r = await runCli([
+      'check',
+      'POST',
+      `${server.url}/payments`,
+      '-H',
+      'Authorization: Bearer a',
+      '-H',
+      'content-type: application/json',
+      '-d',
+      '{"amount":1,"currency":"EUR"}',
+      '--report-dir',
+      dir,
+      ...ONLY,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).scenario.name).toBeTruthy();
   });

@@ -32,7 +32,10 @@ describe('terminal injection', () => {
 
   it('a target answering with escape sequences: run and report print them escaped', async () => {
     const file = path.join(dir, 'tty.yaml');
-    await writeFile(file, `version: 1\nname: tty\ntarget: ${server.url}\ndefaults: { timeoutMs: 2000 }\nendpoints:\n  - { name: pay, path: /payments, body: { a: 1 } }\nchecks:\n  sequential-replay: {}\n  error-replay: {}\n`);
+    await writeFile(
+      file,
+      `version: 1\nname: tty\ntarget: ${server.url}\ndefaults: { timeoutMs: 2000 }\nendpoints:\n  - { name: pay, path: /payments, body: { a: 1 } }\nchecks:\n  sequential-replay: {}\n  error-replay: {}\n`,
+    );
     const reportDir = path.join(dir, 'r');
     const run = await runCli(['run', file, '--report-dir', reportDir]);
     expect(server.hits.get('POST /payments')).toBeGreaterThan(0);

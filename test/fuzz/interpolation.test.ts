@@ -7,15 +7,24 @@ import { interpolate, type Env } from '../../src/scenario/interpolate.js';
 import { envName } from './arbitraries/scenario-text.js';
 import { fuzzParams, fuzzTimeout } from './config.js';
 
-type Part =
-  | { kind: 'text'; text: string }
-  | { kind: 'escape' }
-  | { kind: 'ref'; name: string; fallback?: string };
+type Part = { kind: 'text'; text: string } | { kind: 'escape' } | { kind: 'ref'; name: string; fallback?: string };
 
 // Literals without `$` (a `$` before a reference would turn it into the `$${` escape) and defaults
 // without `$` or `}`: the model stays simple and the grammar still gets every neighbouring character.
-const literal = fc.string({ unit: fc.oneof(fc.constantFrom('{', '}', ':', '-', ' ', '\n', '{{', '}}'), fc.string({ minLength: 1, maxLength: 1 }).filter((c) => c !== '$')), maxLength: 6 });
-const fallback = fc.string({ unit: fc.oneof(fc.constantFrom('{', ':', '-', ' ', ''), fc.string({ minLength: 1, maxLength: 1 }).filter((c) => c !== '$' && c !== '}')), maxLength: 5 });
+const literal = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom('{', '}', ':', '-', ' ', '\n', '{{', '}}'),
+    fc.string({ minLength: 1, maxLength: 1 }).filter((c) => c !== '$'),
+  ),
+  maxLength: 6,
+});
+const fallback = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom('{', ':', '-', ' ', ''),
+    fc.string({ minLength: 1, maxLength: 1 }).filter((c) => c !== '$' && c !== '}'),
+  ),
+  maxLength: 5,
+});
 
 const part: fc.Arbitrary<Part> = fc.oneof(
   literal.map((text) => ({ kind: 'text' as const, text })),
@@ -25,7 +34,9 @@ const part: fc.Arbitrary<Part> = fc.oneof(
 );
 
 const source = (parts: Part[]): string =>
-  parts.map((p) => (p.kind === 'text' ? p.text : p.kind === 'escape' ? '$${' : p.fallback === undefined ? `\${${p.name}}` : `\${${p.name}:-${p.fallback}}`)).join('');
+  parts
+    .map((p) => (p.kind === 'text' ? p.text : p.kind === 'escape' ? '$${' : p.fallback === undefined ? `\${${p.name}}` : `\${${p.name}:-${p.fallback}}`))
+    .join('');
 
 function expected(parts: Part[], env: Env): ReturnType<typeof interpolate> {
   const missing: string[] = [];
@@ -53,21 +64,29 @@ const env = fc
   });
 
 describe('fuzz: ${VAR} interpolation', () => {
-  it('matches the model for any mix of text, escapes and references', () => {
-    fc.assert(
-      fc.property(fc.array(part, { maxLength: 8 }), env, (parts, e) => {
-        expect(interpolate(source(parts), e)).toEqual(expected(parts, e));
-      }),
-      fuzzParams(500),
-    );
-  }, fuzzTimeout(500, 5));
+  it(
+    'matches the model for any mix of text, escapes and references',
+    () => {
+      fc.assert(
+        fc.property(fc.array(part, { maxLength: 8 }), env, (parts, e) => {
+          expect(interpolate(source(parts), e)).toEqual(expected(parts, e));
+        }),
+        fuzzParams(500),
+      );
+    },
+    fuzzTimeout(500, 5),
+  );
 
-  it('never reads inherited members of process.env', () => {
-    fc.assert(
-      fc.property(fc.array(part, { maxLength: 6 }), (parts) => {
-        expect(interpolate(source(parts), process.env)).toEqual(expected(parts, process.env));
-      }),
-      fuzzParams(200),
-    );
-  }, fuzzTimeout(200, 5));
+  it(
+    'never reads inherited members of process.env',
+    () => {
+      fc.assert(
+        fc.property(fc.array(part, { maxLength: 6 }), (parts) => {
+          expect(interpolate(source(parts), process.env)).toEqual(expected(parts, process.env));
+        }),
+        fuzzParams(200),
+      );
+    },
+    fuzzTimeout(200, 5),
+  );
 });

@@ -125,7 +125,9 @@ export class ServerModel {
     if (id !== undefined) {
       const owner = this.#owners.get(id);
       if (owner !== undefined && owner !== slot) {
-        fail(`received resource ${id}, created for ${JSON.stringify(owner)}, while sending ${JSON.stringify(slot ?? meaning.kind)} (cross-key or cross-tenant replay)`);
+        fail(
+          `received resource ${id}, created for ${JSON.stringify(owner)}, while sending ${JSON.stringify(slot ?? meaning.kind)} (cross-key or cross-tenant replay)`,
+        );
       }
     }
 
@@ -159,7 +161,10 @@ export class ServerModel {
     // Same request again: the stored answer, byte for byte, marked as a replay.
     this.#count('same request again', answer.status);
     if (answer.status !== stored.status) fail(`retry of #${stored.index} got ${answer.status}, the original got ${stored.status}`);
-    if (!answer.body.equals(stored.body)) fail(`retry of #${stored.index} got another body (${answer.body.toString('utf8').slice(0, 120)} instead of ${stored.body.toString('utf8').slice(0, 120)})`);
+    if (!answer.body.equals(stored.body))
+      fail(
+        `retry of #${stored.index} got another body (${answer.body.toString('utf8').slice(0, 120)} instead of ${stored.body.toString('utf8').slice(0, 120)})`,
+      );
     if (!replayed) fail(`retry of #${stored.index} carries no Idempotent-Replayed: true`);
     return problems;
   }

@@ -49,7 +49,9 @@ async function exercise(run: FuzzRun, store: IdempotencyStore | undefined, flaws
         body: req.body,
       });
       const answer: Answer = { status: res.statusCode, headers: res.headers, body: Buffer.from(await res.body.arrayBuffer()) };
-      transcript.push(`#${index} ${req.method} ${req.path} key=${JSON.stringify(req.keyLines)} auth=${JSON.stringify(req.authLines)} -> ${answer.status}${answer.headers['idempotent-replayed'] ? ' (replay)' : ''} ${answer.body.toString('utf8').slice(0, 100)}`);
+      transcript.push(
+        `#${index} ${req.method} ${req.path} key=${JSON.stringify(req.keyLines)} auth=${JSON.stringify(req.authLines)} -> ${answer.status}${answer.headers['idempotent-replayed'] ? ' (replay)' : ''} ${answer.body.toString('utf8').slice(0, 100)}`,
+      );
       const problems = model.check(index, req, answer);
       if (problems.length > 0) throw new Error(`${problems.join('\n')}\ntranscript:\n${transcript.join('\n')}`);
     }
@@ -60,41 +62,55 @@ async function exercise(run: FuzzRun, store: IdempotencyStore | undefined, flaws
 }
 
 function fuzzBackend(backend: Backend): void {
-  it(`never answers 5xx, another key's or tenant's response, or a wrong replay (${backend.name} store)`, async () => {
-    let runs = 0;
-    await fc.assert(
-      fc.asyncProperty(fuzzRun, async (run) => {
-        runs += 1;
-        await exercise(run, backend.store(runs));
-      }),
-      fuzzParams(DEFAULT_RUNS),
-    );
-    expect(runs).toBeGreaterThan(0);
-  }, fuzzTimeout(DEFAULT_RUNS, PER_RUN_MS));
+  it(
+    `never answers 5xx, another key's or tenant's response, or a wrong replay (${backend.name} store)`,
+    async () => {
+      let runs = 0;
+      await fc.assert(
+        fc.asyncProperty(fuzzRun, async (run) => {
+          runs += 1;
+          await exercise(run, backend.store(runs));
+        }),
+        fuzzParams(DEFAULT_RUNS),
+      );
+      expect(runs).toBeGreaterThan(0);
+    },
+    fuzzTimeout(DEFAULT_RUNS, PER_RUN_MS),
+  );
 
-  it(`never replays one tenant's response to another reusing its key (${backend.name} store)`, async () => {
-    let runs = 0;
-    await fc.assert(
-      fc.asyncProperty(crossTenantRun, async (run) => {
-        runs += 1;
-        // Namespaces of this property start far from the other one's, so the two never share one.
-        await exercise(run, backend.store(1_000_000 + runs));
-      }),
-      fuzzParams(CROSS_TENANT_RUNS),
-    );
-  }, fuzzTimeout(CROSS_TENANT_RUNS, PER_RUN_MS));
+  it(
+    `never replays one tenant's response to another reusing its key (${backend.name} store)`,
+    async () => {
+      let runs = 0;
+      await fc.assert(
+        fc.asyncProperty(crossTenantRun, async (run) => {
+          runs += 1;
+          // Namespaces of this property start far from the other one's, so the two never share one.
+          await exercise(run, backend.store(1_000_000 + runs));
+        }),
+        fuzzParams(CROSS_TENANT_RUNS),
+      );
+    },
+    fuzzTimeout(CROSS_TENANT_RUNS, PER_RUN_MS),
+  );
 }
 
 describe('fuzz: reference server', () => {
   // The model has teeth: each deliberate flaw it should see is found within a bounded number of runs.
   describe.each(['no-tenant-scope', 'no-fingerprint', 'regenerate', 'poison', 'no-key-required'])('finds the %s flaw', (flaw) => {
     it('within 200 runs', async () => {
-      const result = await fc.check(fc.asyncProperty(fuzzRun, (run) => exercise(run, undefined, [flaw], new Map())), { numRuns: 200, endOnFailure: true });
+      const result = await fc.check(
+        fc.asyncProperty(fuzzRun, (run) => exercise(run, undefined, [flaw], new Map())),
+        { numRuns: 200, endOnFailure: true },
+      );
       expect(result.failed, `the fuzzer did not notice the ${flaw} flaw`).toBe(true);
     });
   });
   it('finds the no-tenant-scope flaw with the cross-tenant property at once', async () => {
-    const result = await fc.check(fc.asyncProperty(crossTenantRun, (run) => exercise(run, undefined, ['no-tenant-scope'], new Map())), { numRuns: 3, endOnFailure: true });
+    const result = await fc.check(
+      fc.asyncProperty(crossTenantRun, (run) => exercise(run, undefined, ['no-tenant-scope'], new Map())),
+      { numRuns: 3, endOnFailure: true },
+    );
     expect(result.failed && result.numRuns).toBe(1);
   });
 

@@ -17,13 +17,19 @@ function problemsOf(text: string, env: Record<string, string> = {}): ScenarioPro
   throw new Error('expected a ScenarioError');
 }
 
-const scenario = (...lines: string[]): string => ['version: 1', 'name: t', 'target: self', 'endpoints:', '  - name: a', '    path: /a', ...lines, ''].join('\n');
+const scenario = (...lines: string[]): string =>
+  ['version: 1', 'name: t', 'target: self', 'endpoints:', '  - name: a', '    path: /a', ...lines, ''].join('\n');
 
 describe('scenario loader regressions', () => {
   it('refuses deep nesting on the CST, before the composer can exhaust the stack (which may abort the process)', () => {
     // 5000 levels: the YAML composer overflowed the stack and, with its regular expressions hot,
     // V8 aborted the whole process ("FATAL ERROR: RegExpCompiler Allocation failed").
-    for (const text of ['['.repeat(5000) + ']'.repeat(5000), '['.repeat(20_000), '- '.repeat(3000) + 'x', scenario(`    body: ${'{a: '.repeat(2000)}1${'}'.repeat(2000)}`)]) {
+    for (const text of [
+      '['.repeat(5000) + ']'.repeat(5000),
+      '['.repeat(20_000),
+      '- '.repeat(3000) + 'x',
+      scenario(`    body: ${'{a: '.repeat(2000)}1${'}'.repeat(2000)}`),
+    ]) {
       const problems = problemsOf(text);
       expect(problems).toHaveLength(1);
       expect(problems[0]!.message).toMatch(new RegExp(`nested more than ${MAX_NESTING} levels`));
@@ -42,7 +48,9 @@ describe('scenario loader regressions', () => {
 
   it('reports an alias that refers to its own ancestor instead of recursing without end', () => {
     const text = scenario('    body:', '      self: &loop', '        again: *loop');
-    expect(problemsOf(text)).toEqual([{ file: 'f.yaml', line: 9, col: 16, message: 'alias *loop refers to a node that contains it: scenario data cannot be cyclic' }]);
+    expect(problemsOf(text)).toEqual([
+      { file: 'f.yaml', line: 9, col: 16, message: 'alias *loop refers to a node that contains it: scenario data cannot be cyclic' },
+    ]);
     // Found as `endpoints: &a` with `reference: *a` inside the endpoint body (RangeError before the fix).
     expect(problemsOf('version: 1\nname: t\ntarget: self\nendpoints: &a\n  - name: a\n    path: /a\n    body: { ref: *a }\n')[0]?.message).toMatch(/cyclic/);
     // Reusing a finished anchor elsewhere is fine.
@@ -63,7 +71,7 @@ describe('scenario loader regressions', () => {
   it('prints no process warning for a map used as a key (an unquoted {{seq}})', () => {
     const emitted: unknown[] = [];
     const original = process.emitWarning;
-    process.emitWarning = ((warning: unknown) => void emitted.push(warning));
+    process.emitWarning = (warning: unknown) => void emitted.push(warning);
     try {
       const problems = problemsOf(scenario('    headers:', '      X-Ref: {{seq}}'));
       expect(problems.map((p) => `${p.line}:${p.col}`)).toEqual(['8:14']);

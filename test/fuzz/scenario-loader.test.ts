@@ -26,9 +26,9 @@ const FILE = 'fuzz.yaml';
 const warnings: string[] = [];
 const emitWarning = process.emitWarning;
 beforeAll(() => {
-  process.emitWarning = ((warning: string | Error) => {
+  process.emitWarning = (warning: string | Error) => {
     warnings.push(typeof warning === 'string' ? warning : `${warning.name}: ${warning.message}`);
-  });
+  };
 });
 afterAll(() => {
   process.emitWarning = emitWarning;
@@ -85,29 +85,71 @@ describe('fuzz: parseScenario never fails other than with a positioned ScenarioE
     expect(load(SEED_SCENARIOS.staging, { STAGING_TOKEN_A: 'a' }).ok).toBe(true);
   });
 
-  it('any text, any environment', () => {
-    fc.assert(fc.property(anyScenarioText, envArb, (text, env) => void load(text, env)), fuzzParams(300));
-  }, fuzzTimeout(300, 50));
+  it(
+    'any text, any environment',
+    () => {
+      fc.assert(
+        fc.property(anyScenarioText, envArb, (text, env) => void load(text, env)),
+        fuzzParams(300),
+      );
+    },
+    fuzzTimeout(300, 50),
+  );
 
-  it('YAML documents generated from JSON-like values (scenario-shaped or not, with anchors)', () => {
-    fc.assert(fc.property(yamlDocument, envArb, (text, env) => void load(text, env)), fuzzParams(200));
-  }, fuzzTimeout(200, 50));
+  it(
+    'YAML documents generated from JSON-like values (scenario-shaped or not, with anchors)',
+    () => {
+      fc.assert(
+        fc.property(yamlDocument, envArb, (text, env) => void load(text, env)),
+        fuzzParams(200),
+      );
+    },
+    fuzzTimeout(200, 50),
+  );
 
-  it('mutated committed scenarios: lines deleted, duplicated, shuffled, re-indented, values replaced', () => {
-    fc.assert(fc.property(mutatedScenario, envArb, (text, env) => void load(text, env)), fuzzParams(200));
-  }, fuzzTimeout(200, 50));
+  it(
+    'mutated committed scenarios: lines deleted, duplicated, shuffled, re-indented, values replaced',
+    () => {
+      fc.assert(
+        fc.property(mutatedScenario, envArb, (text, env) => void load(text, env)),
+        fuzzParams(200),
+      );
+    },
+    fuzzTimeout(200, 50),
+  );
 
-  it('committed scenarios with random bytes and code points inserted anywhere', () => {
-    fc.assert(fc.property(corruptedScenario, envArb, (text, env) => void load(text, env)), fuzzParams(150));
-  }, fuzzTimeout(150, 50));
+  it(
+    'committed scenarios with random bytes and code points inserted anywhere',
+    () => {
+      fc.assert(
+        fc.property(corruptedScenario, envArb, (text, env) => void load(text, env)),
+        fuzzParams(150),
+      );
+    },
+    fuzzTimeout(150, 50),
+  );
 
-  it('deep nesting, from harmless to stack-exhausting', () => {
-    fc.assert(fc.property(deeplyNested, (text) => void load(text)), fuzzParams(40));
-  }, fuzzTimeout(40, 100));
+  it(
+    'deep nesting, from harmless to stack-exhausting',
+    () => {
+      fc.assert(
+        fc.property(deeplyNested, (text) => void load(text)),
+        fuzzParams(40),
+      );
+    },
+    fuzzTimeout(40, 100),
+  );
 
-  it('alias bombs are refused quickly, with a positioned problem', () => {
-    fc.assert(fc.property(aliasBomb, (text) => void load(text)), fuzzParams(30));
-  }, fuzzTimeout(30, 100));
+  it(
+    'alias bombs are refused quickly, with a positioned problem',
+    () => {
+      fc.assert(
+        fc.property(aliasBomb, (text) => void load(text)),
+        fuzzParams(30),
+      );
+    },
+    fuzzTimeout(30, 100),
+  );
 });
 
 afterAll(() => {

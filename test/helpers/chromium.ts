@@ -12,17 +12,25 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 export const CHROMIUM_PATH = process.env.IDEMAUDIT_CHROMIUM ?? '/usr/bin/chromium';
 
 export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** The browser binary, or an error that says how to get it (CI installs it; locally, you do). */
 export function requireChromium(): string {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
   const install = 'apt-get update && apt-get install -y chromium';
-  throw new Error(process.env.CI === 'true'
-    ? `Chromium is missing at ${CHROMIUM_PATH} on CI: .ci/run installs it (${install}); check that step's output`
-    : `Chromium is missing at ${CHROMIUM_PATH}: install it (${install}), or set IDEMAUDIT_CHROMIUM to a Chromium binary. The HTML report's browser test does not skip.`);
+  throw new Error(
+    process.env.CI === 'true'
+      ? `Chromium is missing at ${CHROMIUM_PATH} on CI: .ci/run installs it (${install}); check that step's output`
+      : `Chromium is missing at ${CHROMIUM_PATH}: install it (${install}), or set IDEMAUDIT_CHROMIUM to a Chromium binary. The HTML report's browser test does not skip.`,
+  );
 }
 
 export interface Chromium {
@@ -97,20 +105,23 @@ export async function guardedPage(context: BrowserContext, allow: string[]): Pro
 export async function distinctColours(context: BrowserContext, png: Buffer, cap = 5000): Promise<{ width: number; height: number; colours: number }> {
   const g = await guardedPage(context, []);
   try {
-    return await g.page.evaluate(async ({ b64, cap }) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = img.naturalWidth;
-      canvas.height = img.naturalHeight;
-      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-      ctx.drawImage(img, 0, 0);
-      const px = new Uint32Array(ctx.getImageData(0, 0, canvas.width, canvas.height).data.buffer);
-      const seen = new Set<number>();
-      for (let i = 0; i < px.length && seen.size < cap; i++) seen.add(px[i]!);
-      return { width: canvas.width, height: canvas.height, colours: seen.size };
-    }, { b64: png.toString('base64'), cap });
+    return await g.page.evaluate(
+      async ({ b64, cap }) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+        ctx.drawImage(img, 0, 0);
+        const px = new Uint32Array(ctx.getImageData(0, 0, canvas.width, canvas.height).data.buffer);
+        const seen = new Set<number>();
+        for (let i = 0; i < px.length && seen.size < cap; i++) seen.add(px[i]!);
+        return { width: canvas.width, height: canvas.height, colours: seen.size };
+      },
+      { b64: png.toString('base64'), cap },
+    );
   } finally {
     await g.page.close();
   }

@@ -17,7 +17,10 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutM
 }
 
 /** Like runCli, with the child at hand (to send it signals while it runs). */
-export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): { child: ChildProcess; result: Promise<CliResult> } {
+export function spawnCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+): { child: ChildProcess; result: Promise<CliResult> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, CI: 'true', NO_COLOR: '1', ...opts.env },
@@ -61,7 +64,10 @@ export function waitForOutput(stream: NodeJS.ReadableStream | null, pattern: Reg
  * Start `idemaudit serve --admin` on an ephemeral port; resolves once it prints its URL. `executable`
  * runs an installed `idemaudit` (e.g. from a packed tarball) instead of this checkout's bin/idemaudit.js.
  */
-export function startServe(args: string[], opts: { executable?: string; cwd?: string } = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export function startServe(
+  args: string[],
+  opts: { executable?: string; cwd?: string } = {},
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const argv = ['serve', '--port', '0', '--admin', ...args];
     const child = opts.executable
@@ -69,7 +75,10 @@ export function startServe(args: string[], opts: { executable?: string; cwd?: st
       : spawn(process.execPath, [BIN, ...argv], { cwd: opts.cwd ?? ROOT, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`serve did not start: ${out}${err}`)); }, 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not start: ${out}${err}`));
+    }, 15_000);
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -79,14 +88,18 @@ export function startServe(args: string[], opts: { executable?: string; cwd?: st
         resolve({
           url: m[1]!,
           child,
-          stop: () => new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('close', () => done());
-            child.kill('SIGTERM');
-          }),
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('close', () => done());
+              child.kill('SIGTERM');
+            }),
         });
       }
     });
-    child.on('close', (code) => { clearTimeout(timer); reject(new Error(`serve exited ${code}: ${out}${err}`)); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited ${code}: ${out}${err}`));
+    });
   });
 }

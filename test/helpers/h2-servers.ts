@@ -34,10 +34,29 @@ export function selfSignedCert(): { key: string; cert: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'idemaudit-cert-'));
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   cachedCert = { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
   return cachedCert;
 }
@@ -60,22 +79,28 @@ export async function startRaceServer(opts: RaceServerOptions): Promise<RaceServ
     respond(201, JSON.stringify({ id: `pay-${key}-${executions.get(key)}` }));
   };
 
-  const onRequest = (req: http2.Http2ServerRequest | import('node:http').IncomingMessage, res: http2.Http2ServerResponse | import('node:http').ServerResponse): void => {
+  const onRequest = (
+    req: http2.Http2ServerRequest | import('node:http').IncomingMessage,
+    res: http2.Http2ServerResponse | import('node:http').ServerResponse,
+  ): void => {
     const key = String(req.headers['idempotency-key'] ?? '');
     req.resume();
-    req.on('end', () => handle(key, (status, body) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(body);
-    }));
+    req.on('end', () =>
+      handle(key, (status, body) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(body);
+      }),
+    );
   };
 
-  const server = opts.protocol === 'http'
-    ? http.createServer(onRequest)
-    : opts.protocol === 'h2c'
-    ? http2.createServer(onRequest)
-    : opts.protocol === 'h2'
-      ? http2.createSecureServer({ ...selfSignedCert(), allowHTTP1: false }, onRequest)
-      : https.createServer({ ...selfSignedCert() }, onRequest);
+  const server =
+    opts.protocol === 'http'
+      ? http.createServer(onRequest)
+      : opts.protocol === 'h2c'
+        ? http2.createServer(onRequest)
+        : opts.protocol === 'h2'
+          ? http2.createSecureServer({ ...selfSignedCert(), allowHTTP1: false }, onRequest)
+          : https.createServer({ ...selfSignedCert() }, onRequest);
   const open = new Set<{ destroy(): void }>();
   server.on('session', (session: http2.ServerHttp2Session) => {
     open.add(session);
@@ -93,9 +118,10 @@ export async function startRaceServer(opts: RaceServerOptions): Promise<RaceServ
     url: `${scheme}://127.0.0.1:${port}`,
     executions: (key) => executions.get(key) ?? 0,
     arrivals: (key) => arrivals.get(key) ?? [],
-    close: () => new Promise<void>((resolve) => {
-      for (const o of open) o.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const o of open) o.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -12,7 +12,10 @@ export const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
  */
 export function pack(destination: string): { tarball: string; files: string[] } {
   const out = execFileSync(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', destination], {
-    cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' },
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'error' },
   });
   const info = JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }> }>;
   return { tarball: path.join(destination, info[0]!.filename), files: info[0]!.files.map((f) => f.path) };
@@ -21,6 +24,9 @@ export function pack(destination: string): { tarball: string; files: string[] } 
 /** Install `spec` with npm into `prefix`, from the local npm cache where it can. */
 export function npmInstall(args: string[], cwd: string): void {
   execFileSync(NPM, ['install', '--no-audit', '--no-fund', '--prefer-offline', ...args], {
-    cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error', npm_config_update_notifier: 'false' },
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'error', npm_config_update_notifier: 'false' },
   });
 }

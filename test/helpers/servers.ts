@@ -24,7 +24,11 @@ export async function httpServer(handler: http.RequestListener): Promise<TestSer
   return {
     url: `http://127.0.0.1:${port}`,
     hits: () => hits,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -42,6 +46,10 @@ export async function hangingServer(): Promise<TestServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     hits: () => hits,
-    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   };
 }

@@ -49,7 +49,18 @@ function rng(seed: number): () => number {
   };
 }
 
-const emptyTruth = (): GroupTruth => ({ mutations: 0, withKey: 0, keyedRetries: 0, keysRetried: 0, keysReusedWithOtherPayload: 0, keysUnderTwoCredentials: 0, keylessRetries: 0, status409: 0, status422: 0, status5xx: 0 });
+const emptyTruth = (): GroupTruth => ({
+  mutations: 0,
+  withKey: 0,
+  keyedRetries: 0,
+  keysRetried: 0,
+  keysReusedWithOtherPayload: 0,
+  keysUnderTwoCredentials: 0,
+  keylessRetries: 0,
+  status409: 0,
+  status422: 0,
+  status5xx: 0,
+});
 
 export function generateTraffic(n: number, seed = 1): { requests: GeneratedRequest[]; truth: TrafficTruth } {
   const random = rng(seed);
@@ -127,19 +138,33 @@ export function generateTraffic(n: number, seed = 1): { requests: GeneratedReque
 }
 
 export function toJsonLines(requests: GeneratedRequest[]): string {
-  return requests.map((r) => JSON.stringify({
-    ts: new Date(r.time).toISOString(), method: r.method, path: r.path, status: r.status,
-    req: { headers: { 'idempotency-key': r.key, 'user-agent': r.client, authorization: r.credential } },
-    payload: r.body,
-  })).join('\n') + '\n';
+  return (
+    requests
+      .map((r) =>
+        JSON.stringify({
+          ts: new Date(r.time).toISOString(),
+          method: r.method,
+          path: r.path,
+          status: r.status,
+          req: { headers: { 'idempotency-key': r.key, 'user-agent': r.client, authorization: r.credential } },
+          payload: r.body,
+        }),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function toHar(requests: GeneratedRequest[]): string {
   const entries = requests.map((r) => ({
     startedDateTime: new Date(r.time).toISOString(),
     request: {
-      method: r.method, url: `http://127.0.0.1:4000${r.path}?v=1`,
-      headers: [{ name: 'User-Agent', value: r.client }, { name: 'Authorization', value: r.credential }, ...(r.key ? [{ name: 'Idempotency-Key', value: r.key }] : [])],
+      method: r.method,
+      url: `http://127.0.0.1:4000${r.path}?v=1`,
+      headers: [
+        { name: 'User-Agent', value: r.client },
+        { name: 'Authorization', value: r.credential },
+        ...(r.key ? [{ name: 'Idempotency-Key', value: r.key }] : []),
+      ],
       ...(r.body ? { postData: { mimeType: 'application/json', text: r.body } } : {}),
     },
     response: { status: r.status },
@@ -150,5 +175,9 @@ export function toHar(requests: GeneratedRequest[]): string {
 /** The documented nginx format, body included. */
 export function toNginx(requests: GeneratedRequest[]): string {
   const q = (v: string | undefined) => `"${v === undefined ? '-' : v.replace(/"/g, '\\x22')}"`;
-  return requests.map((r) => `${new Date(r.time).toISOString()} "${r.method} ${r.path} HTTP/1.1" ${r.status} ${q(r.client)} ${q(r.key)} ${q(r.credential)} ${q(r.body)}`).join('\n') + '\n';
+  return (
+    requests
+      .map((r) => `${new Date(r.time).toISOString()} "${r.method} ${r.path} HTTP/1.1" ${r.status} ${q(r.client)} ${q(r.key)} ${q(r.credential)} ${q(r.body)}`)
+      .join('\n') + '\n'
+  );
 }

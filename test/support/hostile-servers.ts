@@ -25,7 +25,11 @@ async function serve(handler: http.RequestListener): Promise<HostileServer> {
     url: `http://127.0.0.1:${port}`,
     port,
     hits,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

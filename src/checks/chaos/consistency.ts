@@ -221,7 +221,11 @@ export function judgeRounds(rounds: RetryRound[], v: RoundsVerdict): Finding[] {
     if (!a.exercised) continue;
     for (const p of a.problems) {
       // Evidence sent through the proxy replays against it: the command restarts it on the same port.
-      const f = finding('fail', p.level, p.message, v.cite, p.exchanges.slice(0, 10), { ...facts, key: a.key, ...(a.proxyCommand ? { proxyCommand: a.proxyCommand } : {}) });
+      const f = finding('fail', p.level, p.message, v.cite, p.exchanges.slice(0, 10), {
+        ...facts,
+        key: a.key,
+        ...(a.proxyCommand ? { proxyCommand: a.proxyCommand } : {}),
+      });
       if (p.dependsOn) f.dependsOn = [p.dependsOn];
       if (a.counterexample && p.level === 'violation' && p.message.includes('executed')) {
         f.facts = { ...f.facts, counterexample: { summary: a.counterexample.summary, reason: a.counterexample.reason, ops: a.counterexample.ops } };
@@ -232,19 +236,41 @@ export function judgeRounds(rounds: RetryRound[], v: RoundsVerdict): Finding[] {
   const exercised = assessed.filter((a) => a.exercised);
   if (exercised.length === 0) {
     const why = rounds.map((r) => `${r.label}: ${r.notExercised ?? 'the fault did not act'}`).join('; ');
-    return [finding('skip', 'observation', `${v.what}: the fault never took hold of a first attempt (${why})`, v.cite, rounds.flatMap((r) => r.attempts.map((x) => x.exchange)).slice(0, 4), facts)];
+    return [
+      finding(
+        'skip',
+        'observation',
+        `${v.what}: the fault never took hold of a first attempt (${why})`,
+        v.cite,
+        rounds.flatMap((r) => r.attempts.map((x) => x.exchange)).slice(0, 4),
+        facts,
+      ),
+    ];
   }
   if (exercised.every((a) => a.executions === null)) {
-    findings.push(finding('skip', 'violation', `${v.what}: no side-effect oracle could count executions: declare \`identity\` or \`probe\` on the endpoint`, v.cite, [], facts));
+    findings.push(
+      finding(
+        'skip',
+        'violation',
+        `${v.what}: no side-effect oracle could count executions: declare \`identity\` or \`probe\` on the endpoint`,
+        v.cite,
+        [],
+        facts,
+      ),
+    );
   }
   if (findings.some((f) => f.verdict === 'fail')) return findings;
   const skipped = assessed.length - exercised.length;
   const t = facts.timeToConsistentMs as { max: number } | null;
   const retries = String(facts.retrySuccess).endsWith('/0') ? 'the first answers were final' : `retries succeeded ${String(facts.retrySuccess)}`;
-  const message = `${v.what}: ${exercised.length} round(s) (${exercised.map((a) => a.label).join(', ')}), ${facts.maxExecutions === null ? 'executions not counted' : `at most ${Number(facts.maxExecutions)} execution(s) per key`}; `
-    + `${retries}, consistent answer within ${t ? `${Math.round(t.max)} ms` : '?'}`
-    + `${exercised.some((a) => a.firstRetry) ? '; the first retry of each landed while the original was still running (confirmed from the timeline)' : ''}`
-    + `${skipped > 0 ? `; ${skipped} round(s) where the fault did not act${assessed.some((a) => !a.exercised && a.firstRetry) ? ' or the retry landed after the commit' : ''}` : ''}`;
-  const shown = rounds.filter((r) => r.exercised).flatMap((r) => r.attempts.map((x) => x.exchange)).slice(0, 6);
+  const message =
+    `${v.what}: ${exercised.length} round(s) (${exercised.map((a) => a.label).join(', ')}), ${facts.maxExecutions === null ? 'executions not counted' : `at most ${Number(facts.maxExecutions)} execution(s) per key`}; ` +
+    `${retries}, consistent answer within ${t ? `${Math.round(t.max)} ms` : '?'}` +
+    `${exercised.some((a) => a.firstRetry) ? '; the first retry of each landed while the original was still running (confirmed from the timeline)' : ''}` +
+    `${skipped > 0 ? `; ${skipped} round(s) where the fault did not act${assessed.some((a) => !a.exercised && a.firstRetry) ? ' or the retry landed after the commit' : ''}` : ''}`;
+  const shown = rounds
+    .filter((r) => r.exercised)
+    .flatMap((r) => r.attempts.map((x) => x.exchange))
+    .slice(0, 6);
   return [finding('pass', 'violation', message, v.cite, shown, facts), ...findings];
 }

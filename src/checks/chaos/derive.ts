@@ -47,8 +47,9 @@ export function deriveExecutions(ops: readonly HistoryOp[]): Map<string, KeyExec
   const out = new Map<string, KeyExecutions>();
   for (const [key, { ids, ...e }] of byKey) {
     e.identities = [...ids];
-    const counts = [ids.size > 0 ? ids.size : undefined, e.oracle?.executions ?? undefined, e.oracle?.ledger?.length]
-      .filter((n): n is number => typeof n === 'number');
+    const counts = [ids.size > 0 ? ids.size : undefined, e.oracle?.executions ?? undefined, e.oracle?.ledger?.length].filter(
+      (n): n is number => typeof n === 'number',
+    );
     e.executions = counts.length > 0 ? Math.max(...counts) : null;
     out.set(key, e);
   }
@@ -69,14 +70,29 @@ export interface Counterexample {
 
 /** The completion of the attempt `invoke` started (same process, key and attempt), if any. */
 function completionOf(ops: readonly HistoryOp[], invoke: HistoryOp): HistoryOp | undefined {
-  return ops.find((op) => op.index > invoke.index && isCompletion(op) && op.process === invoke.process && op.key === invoke.key && op.attempt === invoke.attempt && op.role === invoke.role);
+  return ops.find(
+    (op) =>
+      op.index > invoke.index &&
+      isCompletion(op) &&
+      op.process === invoke.process &&
+      op.key === invoke.key &&
+      op.attempt === invoke.attempt &&
+      op.role === invoke.role,
+  );
 }
 
 function invokeOf(ops: readonly HistoryOp[], completion: HistoryOp): HistoryOp | undefined {
   let found: HistoryOp | undefined;
   for (const op of ops) {
     if (op.index >= completion.index) break;
-    if (op.type === 'invoke' && op.process === completion.process && op.key === completion.key && op.attempt === completion.attempt && op.role === completion.role) found = op;
+    if (
+      op.type === 'invoke' &&
+      op.process === completion.process &&
+      op.key === completion.key &&
+      op.attempt === completion.attempt &&
+      op.role === completion.role
+    )
+      found = op;
   }
   return found;
 }
@@ -171,7 +187,9 @@ export function minimalCounterexample(ops: readonly HistoryOp[], key: string): C
       key,
       executions: counted,
       reason: 'oracle-count',
-      summary: `${chosen.length} attempt(s) with key ${key}; the oracle counted ${counted} executions (${Object.entries(oracle.value!.by).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+      summary: `${chosen.length} attempt(s) with key ${key}; the oracle counted ${counted} executions (${Object.entries(oracle.value!.by)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
       ops: sortOps(picked),
     };
   }

@@ -23,7 +23,10 @@ export async function readOracle(ctx: CheckContext<unknown>, chaos: ChaosPort, k
   const executions = ledger && (count.executions === null || ledger.length > count.executions) ? ledger.length : count.executions;
   const merged: ExecutionCount = { ...count, executions };
   const ok = chaos.record({
-    type: 'ok', process: 'oracle', f: 'count', key,
+    type: 'ok',
+    process: 'oracle',
+    f: 'count',
+    key,
     value: { executions, by, ids: count.ids, ...(ledger ? { ledger } : {}) },
   });
   const read: OracleRead = { count: merged, ops: [invoke, ok] };

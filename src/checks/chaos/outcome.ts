@@ -5,7 +5,8 @@ import { resolvePointer } from '../../core/json-pointer.js';
 import { outcomeOfResponse, type AttemptOutcome } from '../../engine/retry/index.js';
 
 /** Errors raised before any byte of the request left: the attempt provably did not execute. */
-const NOT_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|connection refused|DNS lookup failed|unreachable|connect timed out|^not sent|dry run/i;
+const NOT_SENT =
+  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|connection refused|DNS lookup failed|unreachable|connect timed out|^not sent|dry run/i;
 
 /**
  * ok for 1xx-3xx, fail for 4xx/5xx answers and for requests that never left, unknown for every

@@ -67,7 +67,12 @@ const pathOf = (url: string): string => {
 
 /** Sends one attempt along `route`, recording its invoke and completion; never throws for network failures. */
 export async function sendAttempt(ctx: CheckContext<unknown>, chaos: ChaosPort, spec: AttemptSpec, attempt: number, route: Route): Promise<PathAttempt> {
-  const direct = ctx.requests.build({ endpoint: ctx.endpoint, key: spec.key, ...(spec.body ? { body: spec.body } : {}), ...(spec.tenant ? { tenant: spec.tenant } : {}) });
+  const direct = ctx.requests.build({
+    endpoint: ctx.endpoint,
+    key: spec.key,
+    ...(spec.body ? { body: spec.body } : {}),
+    ...(spec.tenant ? { tenant: spec.tenant } : {}),
+  });
   const req = route.proxy ? route.proxy.via(direct) : direct;
   const faults = route.proxy ? route.proxy.faults.map((f) => f.name) : undefined;
   const common = {
@@ -78,7 +83,11 @@ export async function sendAttempt(ctx: CheckContext<unknown>, chaos: ChaosPort, 
     ...(spec.role ? { role: spec.role } : {}),
   };
   const invoke = chaos.record({
-    type: 'invoke', ...common, route: route.proxy ? 'proxy' : 'direct', ...(faults ? { faults } : {}), timeoutMs: route.timeoutMs,
+    type: 'invoke',
+    ...common,
+    route: route.proxy ? 'proxy' : 'direct',
+    ...(faults ? { faults } : {}),
+    timeoutMs: route.timeoutMs,
   });
   const what = spec.role ?? 'attempt';
   const via = route.proxy ? ` via proxy (${faults!.length > 0 ? faults!.join(', ') : 'transparent'})` : '';
@@ -87,12 +96,21 @@ export async function sendAttempt(ctx: CheckContext<unknown>, chaos: ChaosPort, 
   const outcome = outcomeOfExchange(exchange);
   const identity = identityOf(exchange, ctx.endpoint.identity);
   const completion = chaos.record({
-    type: outcome.kind, ...common, seq: exchange.seq, durationMs: Math.round(exchange.durationMs * 1000) / 1000,
+    type: outcome.kind,
+    ...common,
+    seq: exchange.seq,
+    durationMs: Math.round(exchange.durationMs * 1000) / 1000,
     ...(exchange.response ? { status: exchange.response.status, bodySha256: exchange.response.truncated?.sha256 ?? sha256(exchange.response.body) } : {}),
     ...(exchange.error !== undefined ? { error: exchange.error } : {}),
     ...(identity !== undefined ? { identity } : {}),
   });
-  chaos.emit({ type: 'attempt', key: spec.key, attempt, outcome: outcome.kind, detail: `${what} ${attempt}${route.proxy ? ' via proxy' : ''}: ${exchange.response ? exchange.response.status : exchange.error ?? 'no answer'}` });
+  chaos.emit({
+    type: 'attempt',
+    key: spec.key,
+    attempt,
+    outcome: outcome.kind,
+    detail: `${what} ${attempt}${route.proxy ? ' via proxy' : ''}: ${exchange.response ? exchange.response.status : (exchange.error ?? 'no answer')}`,
+  });
   return { attempt, exchange, outcome, route: route.proxy ? 'proxy' : 'direct', invoke, completion };
 }
 

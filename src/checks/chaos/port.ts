@@ -40,8 +40,7 @@ export interface StoreOutage {
 }
 
 export type ChaosEvent =
-  | { type: 'inject'; round: string; faults: string[] }
-  | { type: 'attempt'; key: string; attempt: number; outcome: 'ok' | 'fail' | 'unknown'; detail: string };
+  { type: 'inject'; round: string; faults: string[] } | { type: 'attempt'; key: string; attempt: number; outcome: 'ok' | 'fail' | 'unknown'; detail: string };
 
 export interface ChaosPort {
   /** Starts a fault proxy in front of the target. `label` makes its seed distinct within the run. */

@@ -61,13 +61,16 @@ export async function runRetryRound(ctx: CheckContext<unknown>, chaos: ChaosPort
   let verify: PathAttempt | undefined;
   if (path.final?.outcome.kind === 'ok') {
     await sleep(VERIFY_GAP_MS, ctx.signal);
-    verify = await sendAttempt(ctx, chaos, { process: plan.process, key, body, role: 'verify', label: plan.label }, path.attempts.length + 1, { timeoutMs: plan.retryTimeoutMs });
+    verify = await sendAttempt(ctx, chaos, { process: plan.process, key, body, role: 'verify', label: plan.label }, path.attempts.length + 1, {
+      timeoutMs: plan.retryTimeoutMs,
+    });
   }
   const exchanges = [...path.attempts.map((a) => a.exchange), ...(verify ? [verify.exchange] : [])];
   const oracle = await readOracle(ctx, chaos, key, exchanges);
   // Judged last: by now the original has answered the proxy (or never will).
   const landing = exercised === true ? plan.landing?.(path, oracle.ledger) : undefined;
-  if (landing && landing.landed !== 'in-flight') exercised = `the first retry landed ${landing.landed === 'unknown' ? 'at an unknown time' : 'after the commit'} (${landing.detail})`;
+  if (landing && landing.landed !== 'in-flight')
+    exercised = `the first retry landed ${landing.landed === 'unknown' ? 'at an unknown time' : 'after the commit'} (${landing.detail})`;
   const ops = [...path.ops, ...faultOps, ...(verify ? [verify.invoke, verify.completion] : []), ...oracle.ops].sort((a, b) => a.index - b.index);
   const round: RetryRound = {
     label: plan.label,

@@ -23,7 +23,8 @@ export { loadTemplate } from './template.js';
 export const load = defineCheck<LoadCheckOptions>({
   id: 'load',
   title: 'Load',
-  summary: 'traffic at a rate (open model) or concurrency (closed) with fresh keys, replays and in-flight duplicates: zero duplicate executions, matching replays, latency thresholds',
+  summary:
+    'traffic at a rate (open model) or concurrency (closed) with fresh keys, replays and in-flight duplicates: zero duplicate executions, matching replays, latency thresholds',
   options: LoadOptions,
   declaredOnly: true,
   applies(ctx) {

@@ -10,8 +10,10 @@ export function parseLedgerSummary(doc: unknown): LedgerSummaryDoc | undefined {
   if (!doc || typeof doc !== 'object') return undefined;
   const d = doc as { total?: unknown; duplicates?: unknown };
   if (typeof d.total !== 'number' || !Array.isArray(d.duplicates)) return undefined;
-  const duplicates = d.duplicates.filter((x): x is { key: string; executions: number } =>
-    !!x && typeof (x as { key?: unknown }).key === 'string' && typeof (x as { executions?: unknown }).executions === 'number');
+  const duplicates = d.duplicates.filter(
+    (x): x is { key: string; executions: number } =>
+      !!x && typeof (x as { key?: unknown }).key === 'string' && typeof (x as { executions?: unknown }).executions === 'number',
+  );
   return { total: d.total, duplicates };
 }
 

@@ -28,7 +28,10 @@ export function executorSpec(o: LoadCheckOptions): ExecutorSpec {
       return { name: o.executor, rate: o.rate!, durationMs: o.duration, connections, maxInFlight };
     case 'ramping-arrival-rate':
       return {
-        name: o.executor, startRate: o.startRate, connections, maxInFlight,
+        name: o.executor,
+        startRate: o.startRate,
+        connections,
+        maxInFlight,
         stages: o.stages!.map((s) => ({ target: s.target, durationMs: s.duration })),
       };
     case 'constant-connections':

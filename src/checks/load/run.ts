@@ -37,11 +37,17 @@ export async function runLoadCheck(ctx: CheckContext<LoadCheckOptions>): Promise
   const maxRate = ctx.scenario.limits.maxRate;
   const peak = peakRate(o);
   if (maxRate !== undefined && (peak === undefined || peak > maxRate)) {
-    return [finding('error', 'deviation',
-      peak === undefined
-        ? `limits.maxRate is ${maxRate} req/s but ${o.executor} has no rate bound: use constant-arrival-rate or ramping-arrival-rate`
-        : `the load asks for ${peak} req/s but limits.maxRate is ${maxRate} req/s`,
-      ctx.profile.cite.execution, [])];
+    return [
+      finding(
+        'error',
+        'deviation',
+        peak === undefined
+          ? `limits.maxRate is ${maxRate} req/s but ${o.executor} has no rate bound: use constant-arrival-rate or ramping-arrival-rate`
+          : `the load asks for ${peak} req/s but limits.maxRate is ${maxRate} req/s`,
+        ctx.profile.cite.execution,
+        [],
+      ),
+    ];
   }
   assertSocketBudget(spec.connections);
   const shard = shardOf(o);
@@ -55,17 +61,35 @@ export async function runLoadCheck(ctx: CheckContext<LoadCheckOptions>): Promise
   // credentials or body) before it sends thousands of requests.
   const warmKey = ctx.keys.next();
   const tenant = o.tenant ?? ctx.requests.defaultTenant;
-  const warm = await ctx.http.send(ctx.requests.build({ endpoint: ctx.endpoint, key: warmKey, ...(tenant ? { tenant } : {}) }),
-    { label: 'load: warm-up', endpoint: ctx.endpoint.name, key: warmKey, ...(tenant ? { tenant } : {}) });
+  const warm = await ctx.http.send(ctx.requests.build({ endpoint: ctx.endpoint, key: warmKey, ...(tenant ? { tenant } : {}) }), {
+    label: 'load: warm-up',
+    endpoint: ctx.endpoint.name,
+    key: warmKey,
+    ...(tenant ? { tenant } : {}),
+  });
   if (warm.error?.startsWith('dry run')) {
     const what = peak !== undefined ? `${o.executor} up to ${peak} req/s` : `${o.executor} on ${spec.connections} connections`;
-    return [finding('skip', 'observation', `dry run: the load (${what} for ${o.executor === 'ramping-arrival-rate' ? 'its stages' : `${o.duration} ms`}, at most ${maxRequests} requests) was not sent`, ctx.profile.cite.execution, [])];
+    return [
+      finding(
+        'skip',
+        'observation',
+        `dry run: the load (${what} for ${o.executor === 'ramping-arrival-rate' ? 'its stages' : `${o.duration} ms`}, at most ${maxRequests} requests) was not sent`,
+        ctx.profile.cite.execution,
+        [],
+      ),
+    ];
   }
   if (ctx.signal.aborted || warm.error?.startsWith('not sent')) return [];
   if (!isSuccess(warm)) {
-    return [finding('error', 'deviation',
-      `the warm-up request answered ${warm.response ? warm.response.status : warm.error}: the load was not started (check the endpoint's path, body, credentials and key format)`,
-      ctx.profile.cite.execution, [warm])];
+    return [
+      finding(
+        'error',
+        'deviation',
+        `the warm-up request answered ${warm.response ? warm.response.status : warm.error}: the load was not started (check the endpoint's path, body, credentials and key format)`,
+        ctx.profile.cite.execution,
+        [warm],
+      ),
+    ];
   }
 
   const ledgerUrl = ledgerUrlOf(ctx);
@@ -123,11 +147,16 @@ export async function runLoadCheck(ctx: CheckContext<LoadCheckOptions>): Promise
       oracles.sampled = { keys: keys.length, excess };
       oracleAvailable = true;
     }
-    const capNote = runCap < o.maxRequests && result.capped
-      ? `the run stopped at limits.maxRequests (${runCap}${shard ? `, ${maxRequests} for this shard` : ''}) before its duration; raise limits.maxRequests to load longer`
-      : undefined;
+    const capNote =
+      runCap < o.maxRequests && result.capped
+        ? `the run stopped at limits.maxRequests (${runCap}${shard ? `, ${maxRequests} for this shard` : ''}) before its duration; raise limits.maxRequests to load longer`
+        : undefined;
     return judgeLoad({
-      result, oracles, oracleAvailable, thresholds, profile: ctx.profile,
+      result,
+      oracles,
+      oracleAvailable,
+      thresholds,
+      profile: ctx.profile,
       ...(ledgerEvidence ? { ledgerEvidence } : {}),
       ...(capNote ? { capNote } : {}),
     });

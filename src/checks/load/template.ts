@@ -20,7 +20,8 @@ export function loadTemplate(ctx: CheckContext<LoadCheckOptions>): LoadRequestTe
     headers.push(lower, value);
   }
   const vars = tenant ? { tenant } : {};
-  const perKey = endpoint.body !== undefined && placeholdersIn(typeof endpoint.body === 'string' ? endpoint.body : JSON.stringify(endpoint.body)).includes('key');
+  const perKey =
+    endpoint.body !== undefined && placeholdersIn(typeof endpoint.body === 'string' ? endpoint.body : JSON.stringify(endpoint.body)).includes('key');
   const body = perKey
     ? (_n: number, key: string) => ctx.requests.renderBody(endpoint, { ...vars, key })
     : bodyPool(() => ctx.requests.renderBody(endpoint, vars), BODY_POOL);

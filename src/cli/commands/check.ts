@@ -9,7 +9,9 @@ export async function checkCommand(method: string, url: string, flags: AdhocFlag
   const data = await readBodyFlag(flags.data);
   delete (audit as { data?: string }).data;
   const scenario = adhocScenario(method, url, {
-    header, tenantHeader, redact,
+    header,
+    tenantHeader,
+    redact,
     ...(data !== undefined ? { data } : {}),
     ...(keyHeader ? { keyHeader } : {}),
     ...(identity ? { identity } : {}),

@@ -38,7 +38,12 @@ function wholeNumber(value: string): number {
 export function addCompareFlags(cmd: Command): Command {
   return cmd
     .option('--tolerance <ratio>', 'allowed relative p99 increase per endpoint and outcome', nonNegativeNumber, DEFAULT_COMPARE.tolerance)
-    .option('--conflict-tolerance <share>', 'allowed increase of the conflict share per endpoint, absolute', nonNegativeNumber, DEFAULT_COMPARE.conflictTolerance)
+    .option(
+      '--conflict-tolerance <share>',
+      'allowed increase of the conflict share per endpoint, absolute',
+      nonNegativeNumber,
+      DEFAULT_COMPARE.conflictTolerance,
+    )
     .option('--min-latency-delta <ms>', 'ignore latency changes smaller than this', nonNegativeNumber, DEFAULT_COMPARE.minLatencyDeltaMs)
     .option('--min-samples <n>', 'judge latency and shares only with at least this many answers in both runs', wholeNumber, DEFAULT_COMPARE.minSamples)
     .option('--baseline <path>', 'baseline report, or a directory of runs (the latest is used); then only the new report is given')
@@ -48,8 +53,12 @@ export function addCompareFlags(cmd: Command): Command {
 export async function compareCommand(files: string[], flags: CompareFlags, io: CliIO): Promise<number> {
   const expected = flags.baseline ? 1 : 2;
   if (files.length !== expected) {
-    throw new UsageError(flags.baseline ? `with --baseline, give only the new report (got ${files.length} files)` : `compare needs the old and the new report (got ${files.length} file${files.length === 1 ? '' : 's'})`,
-      'idemaudit compare old.json new.json, or idemaudit compare --baseline reports/ new.json');
+    throw new UsageError(
+      flags.baseline
+        ? `with --baseline, give only the new report (got ${files.length} files)`
+        : `compare needs the old and the new report (got ${files.length} file${files.length === 1 ? '' : 's'})`,
+      'idemaudit compare old.json new.json, or idemaudit compare --baseline reports/ new.json',
+    );
   }
   const newFile = files[files.length - 1]!;
   const b = await readReportFile(newFile);
@@ -66,7 +75,9 @@ export async function compareCommand(files: string[], flags: CompareFlags, io: C
     io.stdout.write(`${JSON.stringify({ old: oldFile, new: newFile, regressed, ...comparison }, null, 2)}\n`);
     return regressed ? EXIT.findings : EXIT.ok;
   }
-  const out: string[] = [`compare ${oldFile} (${a.scenario.name}, ${a.startedAt}, ${a.summary.verdict}) -> ${newFile} (${b.scenario.name}, ${b.startedAt}, ${b.summary.verdict})`];
+  const out: string[] = [
+    `compare ${oldFile} (${a.scenario.name}, ${a.startedAt}, ${a.summary.verdict}) -> ${newFile} (${b.scenario.name}, ${b.startedAt}, ${b.summary.verdict})`,
+  ];
   const section = (title: string, mark: string, changes: Change[]): void => {
     if (changes.length === 0) return;
     out.push(`${title} (${changes.length}):`, ...changes.map((c) => `  ${mark} ${c.text}`));
@@ -75,9 +86,11 @@ export async function compareCommand(files: string[], flags: CompareFlags, io: C
   section('Improvements', '✓', comparison.improvements);
   section('Notes', '·', comparison.notes);
   const { regressions, improvements } = comparison;
-  out.push(regressed
-    ? `REGRESSED: ${regressions.length} regression${regressions.length === 1 ? '' : 's'}, ${improvements.length} improvement${improvements.length === 1 ? '' : 's'}`
-    : `OK: no regressions, ${improvements.length} improvement${improvements.length === 1 ? '' : 's'}`);
+  out.push(
+    regressed
+      ? `REGRESSED: ${regressions.length} regression${regressions.length === 1 ? '' : 's'}, ${improvements.length} improvement${improvements.length === 1 ? '' : 's'}`
+      : `OK: no regressions, ${improvements.length} improvement${improvements.length === 1 ? '' : 's'}`,
+  );
   io.stdout.write(`${out.join('\n')}\n`);
   return regressed ? EXIT.findings : EXIT.ok;
 }

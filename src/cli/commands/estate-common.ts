@@ -35,7 +35,8 @@ async function estateOptions(flags: SpecFlags): Promise<EstateOptions> {
       throw new UsageError(`cannot read risk rules ${flags.riskRules}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
     const parsed = parseRiskRules(data);
-    if (parsed.problems.length) throw new UsageError(`${flags.riskRules}: ${parsed.problems.join('; ')}`, 'a list of { risk: critical|high|medium|low, match: <regular expression> }');
+    if (parsed.problems.length)
+      throw new UsageError(`${flags.riskRules}: ${parsed.problems.join('; ')}`, 'a list of { risk: critical|high|medium|low, match: <regular expression> }');
     rules = parsed.rules;
   }
   return { ...(flags.keyHeader.length ? { keyHeaders: flags.keyHeader } : {}), rules, overrides };

@@ -18,7 +18,10 @@ const OWN_SCHEMA = fileURLToPath(new URL('../../../scenarios/scenario.schema.jso
 export function schemaPathFor(file: string, cwd = process.cwd()): string {
   const installed = path.join(cwd, 'node_modules/idemaudit/scenarios/scenario.schema.json');
   const schema = existsSync(installed) ? installed : OWN_SCHEMA;
-  const rel = path.relative(path.dirname(path.resolve(cwd, file)), schema).split(path.sep).join('/');
+  const rel = path
+    .relative(path.dirname(path.resolve(cwd, file)), schema)
+    .split(path.sep)
+    .join('/');
   return rel.startsWith('.') ? rel : `./${rel}`;
 }
 
@@ -71,18 +74,27 @@ checks:
 export type InitFlags = { target?: string; force?: boolean } & Partial<FromOpenApiFlags>;
 
 export async function initCommand(file: string, flags: InitFlags, io: CliIO): Promise<number> {
-  const name = path.basename(file).replace(/\.ya?ml$/i, '').replace(/[^a-zA-Z0-9_.-]+/g, '-') || 'scenario';
+  const name =
+    path
+      .basename(file)
+      .replace(/\.ya?ml$/i, '')
+      .replace(/[^a-zA-Z0-9_.-]+/g, '-') || 'scenario';
   // --from-openapi: one endpoint per selected mutation of the spec instead of the generic starter.
   const generated = flags.fromOpenapi ? await scenarioFromOpenApi(file, flags as FromOpenApiFlags) : undefined;
   try {
     // `init scenarios/orders.yaml` in a project without scenarios/ yet: create the folder.
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(file, generated?.text ?? starterScenario(name, flags.target ?? 'http://127.0.0.1:8080', schemaPathFor(file)), { flag: flags.force ? 'w' : 'wx' });
+    await writeFile(file, generated?.text ?? starterScenario(name, flags.target ?? 'http://127.0.0.1:8080', schemaPathFor(file)), {
+      flag: flags.force ? 'w' : 'wx',
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} already exists`, 'choose another name or pass --force');
     throw new UsageError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  if (generated) io.stdout.write(`wrote ${file}: ${generated.endpoints} endpoint(s) from ${flags.fromOpenapi}; fill in the lines marked FILL IN, then run: idemaudit validate ${file}\n`);
+  if (generated)
+    io.stdout.write(
+      `wrote ${file}: ${generated.endpoints} endpoint(s) from ${flags.fromOpenapi}; fill in the lines marked FILL IN, then run: idemaudit validate ${file}\n`,
+    );
   else io.stdout.write(`wrote ${file}: edit the target, credentials and endpoint, then run: idemaudit validate ${file}\n`);
   return 0;
 }

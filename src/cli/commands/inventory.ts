@@ -19,8 +19,16 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 export function addSpecFlags(cmd: Command): Command {
   return cmd
-    .option('--key-header <names>', 'idempotency key header names to recognise, comma-separated (default Idempotency-Key,X-Idempotency-Key,Idempotency-Token)', list, [])
-    .option('--risk-rules <file>', 'YAML list of { risk, match } rules tried before the built-in ones (match: a regular expression over path, operationId and tags)')
+    .option(
+      '--key-header <names>',
+      'idempotency key header names to recognise, comma-separated (default Idempotency-Key,X-Idempotency-Key,Idempotency-Token)',
+      list,
+      [],
+    )
+    .option(
+      '--risk-rules <file>',
+      'YAML list of { risk, match } rules tried before the built-in ones (match: a regular expression over path, operationId and tags)',
+    )
     .option('--risk-override <op=level>', 'force a risk level: createPayment=critical or "POST /payments=critical" (repeatable)', collect, [])
     .option('--allow-host <host>', 'allow fetching the spec (and its $refs) from this non-loopback host (repeatable)', list, []);
 }

@@ -14,7 +14,10 @@ function rows(what: string): Array<[string, string]> {
     case 'checks':
       return listChecks().map((c) => [c.id, c.summary]);
     case 'profiles':
-      return listProfiles().map((p) => [p.id, `${p.title} (in flight ${p.expect.inFlight.join('/')}, mismatch ${p.expect.mismatch.join('/')}, missing key ${p.keyRequired ? p.expect.missingKey.join('/') : 'allowed'}, keys ${p.keyFormat})`]);
+      return listProfiles().map((p) => [
+        p.id,
+        `${p.title} (in flight ${p.expect.inFlight.join('/')}, mismatch ${p.expect.mismatch.join('/')}, missing key ${p.keyRequired ? p.expect.missingKey.join('/') : 'allowed'}, keys ${p.keyFormat})`,
+      ]);
     case 'flaws':
       return listFlaws().map((f) => [f.name, f.description]);
     case 'faults':

@@ -91,7 +91,10 @@ export function addLoadFlags(cmd: Command): Command {
     .option('-f, --format <list>', 'extra report files besides JSON, comma-separated', list, [])
     .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable)', list, [])
     .option('--redact <names>', 'extra header, query and JSON field names to redact in reports, comma-separated', list, [])
-    .option('--shard <i/n>', 'run shard i of n (0-based) of one load: its share of the rate and connections, keys of its own; merge the n reports with `report --merge`')
+    .option(
+      '--shard <i/n>',
+      'run shard i of n (0-based) of one load: its share of the rate and connections, keys of its own; merge the n reports with `report --merge`',
+    )
     .option('--start-at <iso>', 'start the load at this wall-clock time (ISO 8601), so shards on several machines start together');
 }
 
@@ -120,8 +123,10 @@ export function loadScenario(url: string, flags: LoadFlags, body?: string): Scen
   // Check options are validated here, before anything is sent (thresholds report their column).
   const checked = LoadOptions.safeParse(options);
   if (!checked.success) {
-    throw new UsageError(`cannot load ${url}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      "thresholds look like 'p99 < 250ms', 'error_rate < 1%', 'duplicate_executions == 0', 'rate >= 95%'");
+    throw new UsageError(
+      `cannot load ${url}: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      "thresholds look like 'p99 < 250ms', 'error_rate < 1%', 'duplicate_executions == 0', 'rate >= 95%'",
+    );
   }
   const input = {
     version: 1,

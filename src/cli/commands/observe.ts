@@ -5,7 +5,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hostAllowed } from '../../engine/guard.js';
 import { EXIT, UsageError } from '../../core/errors.js';
-import { DEFAULT_KEY_HEADERS, INPUT_FORMATS, loadSpec, specBaseUrl, OBSERVE_FORMATS, observeFile, renderObserve, type InputFormat, type ObserveFormat } from '../../estate/index.js';
+import {
+  DEFAULT_KEY_HEADERS,
+  INPUT_FORMATS,
+  loadSpec,
+  specBaseUrl,
+  OBSERVE_FORMATS,
+  observeFile,
+  renderObserve,
+  type InputFormat,
+  type ObserveFormat,
+} from '../../estate/index.js';
 import type { CliIO } from '../io.js';
 import { duration, list, positiveInt } from '../options.js';
 
@@ -28,8 +38,13 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function addObserveFlags(cmd: Command): Command {
   return cmd
     .option('--input <format>', `${INPUT_FORMATS.join(', ')} (default: from the file name and first bytes)`)
-    .option('--spec <openapi>', 'name endpoints by this spec\'s path templates (else ids in paths are collapsed to {id})')
-    .option('--map <field=path,...>', 'JSON lines: where each field is, e.g. key=headers.idempotency-key,time=ts,credential=headers.x-api-key (fields: time, method, path, status, key, client, credential, body; repeatable)', collect, [])
+    .option('--spec <openapi>', "name endpoints by this spec's path templates (else ids in paths are collapsed to {id})")
+    .option(
+      '--map <field=path,...>',
+      'JSON lines: where each field is, e.g. key=headers.idempotency-key,time=ts,credential=headers.x-api-key (fields: time, method, path, status, key, client, credential, body; repeatable)',
+      collect,
+      [],
+    )
     .option('--key-header <names>', 'idempotency key header names, comma-separated (default Idempotency-Key,X-Idempotency-Key,Idempotency-Token)', list, [])
     .option('--client-header <name>', 'client version from this header instead of User-Agent (e.g. x-client-version)')
     .option('--window <duration>', 'a key reused within this time is a retry', duration, 600_000)

@@ -7,8 +7,12 @@ import { EXIT, IdemauditError, UsageError } from '../../core/errors.js';
 export class StoreUnreachableError extends IdemauditError {
   override readonly name = 'StoreUnreachableError';
   constructor(reason: string) {
-    super('E_STORE_UNREACHABLE', `PostgreSQL is unreachable or refused the store's statements: ${reason}`, EXIT.unreachable,
-      'check --database-url (postgres://user@host:5432/db) and that the user may create the schema, or run its migrations yourself');
+    super(
+      'E_STORE_UNREACHABLE',
+      `PostgreSQL is unreachable or refused the store's statements: ${reason}`,
+      EXIT.unreachable,
+      'check --database-url (postgres://user@host:5432/db) and that the user may create the schema, or run its migrations yourself',
+    );
   }
 }
 
@@ -26,7 +30,11 @@ function withoutSecrets(message: string, url: string): string {
 
 /** A migrated store, or a UsageError (no URL) / StoreUnreachableError (cannot connect or migrate). */
 export async function openPostgresStore(url: string | undefined, schema: string, options: Partial<PostgresStoreOptions> = {}): Promise<PostgresStore> {
-  if (!url) throw new UsageError('--database-url is required for the PostgreSQL store', 'e.g. --database-url postgres://postgres@127.0.0.1:5432/app (or set DATABASE_URL)');
+  if (!url)
+    throw new UsageError(
+      '--database-url is required for the PostgreSQL store',
+      'e.g. --database-url postgres://postgres@127.0.0.1:5432/app (or set DATABASE_URL)',
+    );
   try {
     new URL(url);
   } catch {

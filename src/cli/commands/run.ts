@@ -60,13 +60,27 @@ const LEVELS = ['violation', 'deviation'];
 
 export function addAuditFlags(cmd: Command, opts: { target?: boolean } = {}): Command {
   // `check` names its target in its URL argument; only scenario runs can point elsewhere.
-  if (opts.target !== false) cmd.addOption(new Option('-t, --target <url>', "audit this base URL instead of the scenario's target ('self' = embedded reference server)").env(AUDIT_ENV.target));
+  if (opts.target !== false)
+    cmd.addOption(
+      new Option('-t, --target <url>', "audit this base URL instead of the scenario's target ('self' = embedded reference server)").env(AUDIT_ENV.target),
+    );
   return cmd
     .addOption(new Option('--report-dir <dir>', 'where reports are written').default('reports').env(AUDIT_ENV.reportDir))
-    .addOption(new Option('-f, --format <list>', 'extra report files besides JSON, comma-separated (see `idemaudit list reporters`)').argParser(list).default([]).env(AUDIT_ENV.format))
+    .addOption(
+      new Option('-f, --format <list>', 'extra report files besides JSON, comma-separated (see `idemaudit list reporters`)')
+        .argParser(list)
+        .default([])
+        .env(AUDIT_ENV.format),
+    )
     .addOption(new Option('-p, --profile <id>', "semantics profile, overrides the scenario's (see `idemaudit list profiles`)").env(AUDIT_ENV.profile))
     .addOption(new Option('--seed <seed>', 'seed for keys and payload variants; the same seed reproduces a run').env(AUDIT_ENV.seed))
-    .addOption(new Option('--fail-on <level>', 'lowest failed level that makes the exit code 1').choices(LEVELS).argParser(level).default('deviation').env(AUDIT_ENV.failOn))
+    .addOption(
+      new Option('--fail-on <level>', 'lowest failed level that makes the exit code 1')
+        .choices(LEVELS)
+        .argParser(level)
+        .default('deviation')
+        .env(AUDIT_ENV.failOn),
+    )
     .addOption(new Option('--only <checks>', 'run only these check ids, comma-separated').argParser(list).default([]).env(AUDIT_ENV.only))
     .addOption(new Option('--skip <checks>', 'skip these check ids, comma-separated').argParser(list).default([]).env(AUDIT_ENV.skip))
     .option('--allow-host <host>', 'allow traffic to this non-loopback host (repeatable; also allowHosts: in the scenario)', list, [])
@@ -124,12 +138,19 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
   await ensureReportDir(reportDir);
   // --quiet keeps stdout for the summary line; what it would have said goes nowhere.
   const width = terminalWidth(io);
-  const say = (text: string): unknown => (how.json ? io.stderr.write(text) : quiet ? undefined
-    : io.stdout.write(text.startsWith('idemaudit: auditing') ? `${wrap(text, width, 2, 0).join('\n')}\n` : text));
+  const say = (text: string): unknown =>
+    how.json
+      ? io.stderr.write(text)
+      : quiet
+        ? undefined
+        : io.stdout.write(text.startsWith('idemaudit: auditing') ? `${wrap(text, width, 2, 0).join('\n')}\n` : text);
   // The interrupt handler stays installed until the last report file is written.
   return withInterrupt(io, async (signal) => {
     const report = await runAudit(scenario, {
-      ...options, signal, historyDir: reportDir, listener: how.listener ?? runListener(io, say),
+      ...options,
+      signal,
+      historyDir: reportDir,
+      listener: how.listener ?? runListener(io, say),
     });
     const { summary } = report;
     const color = !how.json && isInteractive(io);

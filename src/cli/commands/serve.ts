@@ -82,11 +82,16 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     await store.close().catch(() => {});
     throw err;
   });
-  io.stdout.write(`reference server listening on ${server.url} (store ${store.name}${flags.flaw.length ? `, flaws: ${flags.flaw.join(', ')}` : ', no flaws'})\n`);
-  io.stdout.write(flags.admin
-    ? `  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n  admin routes on (ledger, fault switches): never expose this instance\n`
-    : `  POST ${server.url}/payments   metrics ${server.url}/metrics   (ledger and fault switches off; --admin turns them on)\n`);
-  if (tls?.certFile) io.stdout.write(`  HTTP/2 and HTTP/1.1 over TLS; trust the certificate with: idemaudit run ... --target ${server.url} --ca ${tls.certFile}\n`);
+  io.stdout.write(
+    `reference server listening on ${server.url} (store ${store.name}${flags.flaw.length ? `, flaws: ${flags.flaw.join(', ')}` : ', no flaws'})\n`,
+  );
+  io.stdout.write(
+    flags.admin
+      ? `  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n  admin routes on (ledger, fault switches): never expose this instance\n`
+      : `  POST ${server.url}/payments   metrics ${server.url}/metrics   (ledger and fault switches off; --admin turns them on)\n`,
+  );
+  if (tls?.certFile)
+    io.stdout.write(`  HTTP/2 and HTTP/1.1 over TLS; trust the certificate with: idemaudit run ... --target ${server.url} --ca ${tls.certFile}\n`);
   await new Promise<void>((resolve) => {
     const off = io.onSignal(() => {
       off();

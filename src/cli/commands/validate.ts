@@ -14,7 +14,10 @@ const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 export function unsetVariables(text: string, env: NodeJS.ProcessEnv): string[] {
   const names = new Set<string>();
   // Comments are not interpolated: a `# set ${VAR}` note is not a reference.
-  const code = text.split('\n').map((line) => line.replace(/(^|\s)#.*$/, '')).join('\n');
+  const code = text
+    .split('\n')
+    .map((line) => line.replace(/(^|\s)#.*$/, ''))
+    .join('\n');
   for (const m of code.matchAll(VARIABLE)) if (env[m[1]!] === undefined) names.add(m[1]!);
   return [...names];
 }
@@ -28,7 +31,14 @@ export async function validateCommand(files: string[], flags: PreflightFlags, io
         text = await readFile(file, 'utf8');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        throw new ScenarioError([{ file, line: 0, col: 0, message: `cannot read the scenario file: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(err)}` }]);
+        throw new ScenarioError([
+          {
+            file,
+            line: 0,
+            col: 0,
+            message: `cannot read the scenario file: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(err)}`,
+          },
+        ]);
       }
       const unset = unsetVariables(text, io.env);
       // A stand-in value lets the rest of the file be checked; the run will need the real one.
@@ -41,7 +51,9 @@ export async function validateCommand(files: string[], flags: PreflightFlags, io
         continue;
       }
       const note = unset.length > 0 ? `; not set here, needed by run: ${unset.join(', ')}` : '';
-      io.stdout.write(`${file}: ok (${s.endpoints.length} endpoint${s.endpoints.length === 1 ? '' : 's'}, ${Object.keys(s.checks).length || 'all'} checks, profile ${flags.profile ?? s.profile}${note})\n`);
+      io.stdout.write(
+        `${file}: ok (${s.endpoints.length} endpoint${s.endpoints.length === 1 ? '' : 's'}, ${Object.keys(s.checks).length || 'all'} checks, profile ${flags.profile ?? s.profile}${note})\n`,
+      );
     } catch (err) {
       bad += 1;
       if (err instanceof ScenarioError) {

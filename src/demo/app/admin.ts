@@ -50,7 +50,13 @@ export function sendStoreOutage(outage: StoreOutageSwitch, req: IncomingMessage,
   // The switch takes no body; whatever was sent is read and dropped so the connection stays usable.
   req.resume();
   if (req.method !== 'POST') {
-    sendProblem(res, { status: 405, slug: 'method-not-allowed', title: 'Method not allowed', detail: `use POST ${STORE_OUTAGE_PATH}?ms=N`, headers: { allow: 'POST' } });
+    sendProblem(res, {
+      status: 405,
+      slug: 'method-not-allowed',
+      title: 'Method not allowed',
+      detail: `use POST ${STORE_OUTAGE_PATH}?ms=N`,
+      headers: { allow: 'POST' },
+    });
     return;
   }
   const raw = new URL(req.url ?? '/', 'http://reference.invalid').searchParams.get('ms');

@@ -63,8 +63,7 @@ export class Ledger {
     const list = this.#byKey.get(key);
     if (list) {
       if (list.length < MAX_ARRIVALS_PER_KEY) list.push(execution);
-    }
-    else this.#byKey.set(key, [execution]);
+    } else this.#byKey.set(key, [execution]);
   }
 
   /** A keyed request's last byte arrived; lets an auditor measure how tight its burst really was. */

@@ -65,7 +65,9 @@ function routesOf(app: ReferenceAppContext): Route[] {
     { method: 'POST', pattern: /^\/refunds$/, run: ({ req, res, ctx }) => runMutation(refundMutation, app, req, res, ctx) },
     { method: 'GET', pattern: /^\/refunds\/([^/]+)$/, run: showFrom((a) => a.refunds, 'refund', app) },
     // The ledger shows every tenant's resource ids: only with --admin.
-    ...(app.admin === true ? [{ method: 'GET' as const, pattern: /^\/_idemaudit\/ledger$/, run: ({ res, url }: RouteCall) => sendLedger(app, res, url.searchParams) }] : []),
+    ...(app.admin === true
+      ? [{ method: 'GET' as const, pattern: /^\/_idemaudit\/ledger$/, run: ({ res, url }: RouteCall) => sendLedger(app, res, url.searchParams) }]
+      : []),
     { method: 'GET', pattern: /^\/_idemaudit\/health$/, run: ({ res }) => sendHealth(app, res) },
     { method: 'GET', pattern: /^\/metrics$/, run: ({ res }) => sendMetrics(app, res) },
     { method: 'GET', pattern: /^\/openapi\.yaml$/, run: ({ res }) => sendOpenApi(res) },

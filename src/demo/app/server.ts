@@ -79,7 +79,6 @@ export interface ReferenceServer {
 
 export const DEFAULT_PROCESSING_MS = 50;
 
-
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const flaws = parseFlawNames(options.flaws ?? []);
   const processingMs = options.processingMs ?? DEFAULT_PROCESSING_MS;

@@ -15,9 +15,7 @@ export const checkThenSetClaim: ClaimStrategy = async ({ store, key, fingerprint
       // The claim happens only now, long after the lookup: the window the bug lives in.
       const begun = await store.begin(key, fingerprint, { leaseMs });
       if (begun.kind !== 'new') return false;
-      return settlement.kind === 'store'
-        ? store.complete(key, begun.token, settlement.response, retentionMs)
-        : store.release(key, begun.token);
+      return settlement.kind === 'store' ? store.complete(key, begun.token, settlement.response, retentionMs) : store.release(key, begun.token);
     },
   };
 };

@@ -13,7 +13,11 @@ export class ArrivalRateExecutor implements Executor {
   readonly durationMs: number;
   #timer: unknown;
 
-  constructor(private readonly host: ExecutorHost, readonly schedule: ArrivalSchedule, readonly maxInFlight: number) {
+  constructor(
+    private readonly host: ExecutorHost,
+    readonly schedule: ArrivalSchedule,
+    readonly maxInFlight: number,
+  ) {
     this.durationMs = schedule.durationMs;
   }
 

@@ -10,7 +10,11 @@ export class ConstantConnectionsExecutor implements Executor {
   #timer: unknown;
   #liveVus = 0;
 
-  constructor(private readonly host: ExecutorHost, readonly connections: number, readonly durationMs: number) {}
+  constructor(
+    private readonly host: ExecutorHost,
+    readonly connections: number,
+    readonly durationMs: number,
+  ) {}
 
   start(): void {
     const h = this.host;

@@ -291,10 +291,15 @@ export class LoadEngine implements FlightSink, ExecutorHost {
 
   #track(f: Flight, end: number): void {
     const t: Tracked = {
-      slot: f.slot, key: f.key, requestBody: f.requestBody, status: f.status,
+      slot: f.slot,
+      key: f.key,
+      requestBody: f.requestBody,
+      status: f.status,
       // A copy: the chunk may be a view of a larger socket buffer that must not be retained.
       body: Buffer.from(f.body ?? EMPTY),
-      rawHeaders: f.rawHeaders, sentAt: f.sentAt, durationMs: end - f.sentAt,
+      rawHeaders: f.rawHeaders,
+      sentAt: f.sentAt,
+      durationMs: end - f.sentAt,
     };
     if (this.#ring.length < this.#ringSize) this.#ring.push(t);
     else this.#ring[this.#ringNext] = t;
@@ -322,8 +327,14 @@ export class LoadEngine implements FlightSink, ExecutorHost {
     // Whichever won the claim is "the original" for the comparison; the other one must replay it.
     const { first, second } = claimWinner(p.original, p.twin);
     const tracked: Tracked = {
-      slot: first.slot, key: first.key, requestBody: first.requestBody, status: first.status, body: first.body ?? EMPTY,
-      rawHeaders: first.rawHeaders, sentAt: first.sentAt, durationMs: end - first.sentAt,
+      slot: first.slot,
+      key: first.key,
+      requestBody: first.requestBody,
+      status: first.status,
+      body: first.body ?? EMPTY,
+      rawHeaders: first.rawHeaders,
+      sentAt: first.sentAt,
+      durationMs: end - first.sentAt,
     };
     this.#compare(tracked, second, end);
   }

@@ -38,10 +38,14 @@ export function flightExchange(c: EvidenceContext, f: Flight, end: number): Exch
 export function trackedExchange(c: EvidenceContext, t: Tracked, sink: Flight['sink']): Exchange {
   const probe = new Flight(sink, t.slot, 'fresh', t.key, t.requestBody, 0, false);
   const e: Exchange = {
-    seq: t.slot + 1, label: 'load: original', endpoint: c.template.endpoint, key: t.key,
+    seq: t.slot + 1,
+    label: 'load: original',
+    endpoint: c.template.endpoint,
+    key: t.key,
     request: { method: c.template.method, url: c.transport.url, headers: c.transport.requestHeaders(probe) },
     response: { status: t.status, headers: rawToRecord(t.rawHeaders), body: t.body },
-    startedAt: t.sentAt - c.origin, durationMs: t.durationMs,
+    startedAt: t.sentAt - c.origin,
+    durationMs: t.durationMs,
   };
   if (c.template.tenant) e.tenant = c.template.tenant;
   if (t.requestBody) e.request.body = t.requestBody;

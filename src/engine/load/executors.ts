@@ -9,9 +9,12 @@ type Shard = { index: number; count: number } | undefined;
 
 export function scheduleFor(spec: ExecutorSpec): ArrivalSchedule | undefined {
   switch (spec.name) {
-    case 'constant-arrival-rate': return constantRate(spec.rate, spec.durationMs);
-    case 'ramping-arrival-rate': return rampingRate(spec.startRate, spec.stages);
-    default: return undefined;
+    case 'constant-arrival-rate':
+      return constantRate(spec.rate, spec.durationMs);
+    case 'ramping-arrival-rate':
+      return rampingRate(spec.startRate, spec.stages);
+    default:
+      return undefined;
   }
 }
 

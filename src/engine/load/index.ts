@@ -47,9 +47,11 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps = {}): Promis
   const clock = deps.clock ?? realClock;
   const now = (): number => clock.now();
   const plain = options.template.origin.startsWith('http:');
-  const transport = deps.transport ?? (plain && deps.wire !== 'undici'
-    ? new SocketTransport(options.template, { connections, timeoutMs: options.timeoutMs, now })
-    : new UndiciTransport(options.template, { connections, timeoutMs: options.timeoutMs, now }));
+  const transport =
+    deps.transport ??
+    (plain && deps.wire !== 'undici'
+      ? new SocketTransport(options.template, { connections, timeoutMs: options.timeoutMs, now })
+      : new UndiciTransport(options.template, { connections, timeoutMs: options.timeoutMs, now }));
   const engine = new LoadEngine(options, transport, clock);
   try {
     return await engine.run();

@@ -30,7 +30,10 @@ export class TrafficMix {
   #previous: SlotKind = 'replay';
   #peeked: SlotKind | undefined;
 
-  constructor(ratios: MixRatios, private readonly uniform: Uniform) {
+  constructor(
+    ratios: MixRatios,
+    private readonly uniform: Uniform,
+  ) {
     const problem = mixProblem(ratios);
     if (problem) throw new RangeError(problem);
     ({ twin: this.#twin, replay: this.#replay } = transitionProbabilities(ratios));

@@ -10,11 +10,8 @@ export const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_T
 export function statusOutcomeTable(statuses: StatusClasses): Uint8Array {
   const table = new Uint8Array(1000);
   for (let s = 0; s < 1000; s++) {
-    table[s] = s >= 200 && s < 300 ? O_FIRST
-      : s >= 500 ? O_ERROR
-        : statuses.inFlight.includes(s) ? O_CONFLICT
-          : statuses.mismatch.includes(s) ? O_MISMATCH
-            : O_REJECTED;
+    table[s] =
+      s >= 200 && s < 300 ? O_FIRST : s >= 500 ? O_ERROR : statuses.inFlight.includes(s) ? O_CONFLICT : statuses.mismatch.includes(s) ? O_MISMATCH : O_REJECTED;
   }
   return table;
 }

@@ -6,7 +6,10 @@ export class Reservoir<T> {
   readonly #slots: Array<T | undefined> = [];
   #seen = 0;
 
-  constructor(readonly capacity: number, private readonly uniform: () => number) {}
+  constructor(
+    readonly capacity: number,
+    private readonly uniform: () => number,
+  ) {}
 
   /** Counts one stream item and returns the slot it should fill, or -1 when it is not sampled. */
   claim(): number {

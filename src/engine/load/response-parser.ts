@@ -22,8 +22,19 @@ const CONNECTION = Buffer.from('connection', 'latin1');
 /** Heads larger than this are a protocol error (nothing a sane server sends). */
 const MAX_HEAD = 64 * 1024;
 
-const enum State { Head, Length, Chunked, UntilClose, Done }
-const enum Chunk { Size, Data, DataEnd, Trailer }
+const enum State {
+  Head,
+  Length,
+  Chunked,
+  UntilClose,
+  Done,
+}
+const enum Chunk {
+  Size,
+  Data,
+  DataEnd,
+  Trailer,
+}
 
 /** Whether bytes [start, end) of buf equal `name` ignoring ASCII case (`name` is lower case). */
 function nameIs(buf: Buffer, start: number, end: number, name: Buffer): boolean {
@@ -45,7 +56,9 @@ function isTrue(buf: Buffer, start: number, end: number): boolean {
   [start, end] = trimmed(buf, start, end);
   const n = end - start;
   if (n === 2) return buf[start] === 0x3f && buf[start + 1] === 0x31;
-  return n === 4 && (buf[start]! | 0x20) === 0x74 && (buf[start + 1]! | 0x20) === 0x72 && (buf[start + 2]! | 0x20) === 0x75 && (buf[start + 3]! | 0x20) === 0x65;
+  return (
+    n === 4 && (buf[start]! | 0x20) === 0x74 && (buf[start + 1]! | 0x20) === 0x72 && (buf[start + 2]! | 0x20) === 0x75 && (buf[start + 3]! | 0x20) === 0x65
+  );
 }
 
 const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
@@ -55,7 +68,11 @@ function hasToken(buf: Buffer, start: number, end: number, token: string): boole
   // The common answer ("Connection: keep-alive" on every nginx response) is decided without a string.
   const [a, b] = trimmed(buf, start, end);
   if (nameIs(buf, a, b, KEEP_ALIVE)) return token === 'keep-alive';
-  return buf.toString('latin1', start, end).toLowerCase().split(',').some((t) => t.trim() === token);
+  return buf
+    .toString('latin1', start, end)
+    .toLowerCase()
+    .split(',')
+    .some((t) => t.trim() === token);
 }
 
 export class ResponseParser {

@@ -92,9 +92,11 @@ class Connection implements ResponseSink {
 
   timeout(): void {
     const headDone = this.parser.headDone;
-    this.#lost(this.connected
-      ? netError(headDone ? 'response body stalled' : 'no response headers', headDone ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT')
-      : netError('connect timed out', 'UND_ERR_CONNECT_TIMEOUT'));
+    this.#lost(
+      this.connected
+        ? netError(headDone ? 'response body stalled' : 'no response headers', headDone ? 'UND_ERR_BODY_TIMEOUT' : 'UND_ERR_HEADERS_TIMEOUT')
+        : netError('connect timed out', 'UND_ERR_CONNECT_TIMEOUT'),
+    );
   }
 
   head(status: number, marked: boolean, rawHeaders: Buffer[] | undefined): void {

@@ -2,8 +2,16 @@
 // open system waits, queueing included) and from its actual send (service time). Histograms are
 // created lazily per outcome and indexed by number, so recording costs two array reads.
 import {
-  addHistograms, createLatencyHistogram, encodeHistogram, meanMs, minMs, percentileMs, recordMs, summarize,
-  type LatencyHistogram, type LatencySummary,
+  addHistograms,
+  createLatencyHistogram,
+  encodeHistogram,
+  meanMs,
+  minMs,
+  percentileMs,
+  recordMs,
+  summarize,
+  type LatencyHistogram,
+  type LatencySummary,
 } from '../../metrics/histogram.js';
 import type { LatencySource, LatencyStat } from '../../metrics/thresholds.js';
 import { OUTCOMES, type Outcome } from '../../core/outcome.js';
@@ -42,7 +50,7 @@ export class LoadStats {
   }
 
   count(outcome: Outcome | 'all'): number {
-    return outcome === 'all' ? this.completed : this.counts[OUTCOME_ORDER.indexOf(outcome)] ?? 0;
+    return outcome === 'all' ? this.completed : (this.counts[OUTCOME_ORDER.indexOf(outcome)] ?? 0);
   }
 
   histogram(source: LatencySource, outcome: Outcome | 'all'): LatencyHistogram | undefined {
@@ -63,10 +71,14 @@ export class LoadStats {
     const h = this.histogram(source, outcome);
     if (!h || h.totalCount === 0) return undefined;
     switch (stat.kind) {
-      case 'percentile': return percentileMs(h, stat.percentile);
-      case 'max': return summarize(h).max;
-      case 'min': return minMs(h);
-      case 'mean': return meanMs(h);
+      case 'percentile':
+        return percentileMs(h, stat.percentile);
+      case 'max':
+        return summarize(h).max;
+      case 'min':
+        return minMs(h);
+      case 'mean':
+        return meanMs(h);
     }
   }
 

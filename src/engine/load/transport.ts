@@ -81,13 +81,17 @@ export class UndiciTransport implements Transport {
     this.#headers = template.keyHeader !== null ? [...template.headers, template.keyHeader, ''] : [...template.headers];
     this.#keyAt = template.keyHeader !== null ? this.#headers.length - 1 : -1;
     this.#opts = { path: template.path, method: template.method, headers: this.#headers, body: null };
-    this.#clients = Array.from({ length: opts.connections }, () => new Client(template.origin, {
-      pipelining: 1,
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      keepAliveTimeout: 30_000,
-      connect: { timeout: opts.timeoutMs },
-    }));
+    this.#clients = Array.from(
+      { length: opts.connections },
+      () =>
+        new Client(template.origin, {
+          pipelining: 1,
+          headersTimeout: opts.timeoutMs,
+          bodyTimeout: opts.timeoutMs,
+          keepAliveTimeout: 30_000,
+          connect: { timeout: opts.timeoutMs },
+        }),
+    );
     // Popped from the end: the first connections are reused first, so a light load keeps few sockets busy.
     this.#idle = [...this.#clients].reverse();
   }

@@ -85,7 +85,13 @@ export async function runWithRetry<T>(policy: RetryPolicy, attemptFn: AttemptFn<
     } catch (err) {
       result = { outcome: outcomeOfError(err) };
     }
-    const record: AttemptRecord<T> = { attempt, startedAt, durationMs: now() - startedAt, outcome: result.outcome, classification: classify(result.outcome, policy) };
+    const record: AttemptRecord<T> = {
+      attempt,
+      startedAt,
+      durationMs: now() - startedAt,
+      outcome: result.outcome,
+      classification: classify(result.outcome, policy),
+    };
     if (result.value !== undefined) record.value = result.value;
     attempts.push(record);
 

@@ -38,9 +38,13 @@ export function recordFromLogLine(line: string): TrafficRecord | undefined {
 }
 
 export async function readAccessLog(stream: Readable, sink: RecordSink, stats: SourceStats): Promise<void> {
-  await forEachLine(stream, (line, lineNo) => {
-    const rec = recordFromLogLine(line);
-    if (rec) sink(rec);
-    else noteMalformed(stats, lineNo);
-  }, { onTooLong: (n) => noteMalformed(stats, n), onBytes: (n) => (stats.bytes += n) });
+  await forEachLine(
+    stream,
+    (line, lineNo) => {
+      const rec = recordFromLogLine(line);
+      if (rec) sink(rec);
+      else noteMalformed(stats, lineNo);
+    },
+    { onTooLong: (n) => noteMalformed(stats, n), onBytes: (n) => (stats.bytes += n) },
+  );
 }

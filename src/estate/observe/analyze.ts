@@ -57,7 +57,11 @@ interface KeyState {
   crossCred: boolean;
 }
 
-interface Running { n: number; mean: number; m2: number }
+interface Running {
+  n: number;
+  mean: number;
+  m2: number;
+}
 
 interface ClientStats {
   client: string;
@@ -155,7 +159,14 @@ export class TrafficAnalyzer {
     let c = this.#clients.get(label);
     if (!c) {
       if (this.#clients.size >= this.#maxClients) return this.#clientStats('(other clients)');
-      c = { client: label, histogram: createLatencyHistogram(), buckets: new Array<number>(INTERVAL_BUCKET_LABELS.length).fill(0), byRetry: Array.from({ length: BY_RETRY }, () => ({ n: 0, mean: 0, m2: 0 })), attempts: new Array<number>(MAX_ATTEMPT_BUCKET + 1).fill(0), keylessRetries: 0 };
+      c = {
+        client: label,
+        histogram: createLatencyHistogram(),
+        buckets: new Array<number>(INTERVAL_BUCKET_LABELS.length).fill(0),
+        byRetry: Array.from({ length: BY_RETRY }, () => ({ n: 0, mean: 0, m2: 0 })),
+        attempts: new Array<number>(MAX_ATTEMPT_BUCKET + 1).fill(0),
+        keylessRetries: 0,
+      };
       this.#clients.set(label, c);
     }
     return c;
@@ -184,7 +195,20 @@ export class TrafficAnalyzer {
     }
     let g = byClient.get(client);
     if (!g) {
-      g = { endpoint: `${method} ${endpoint}`, client, mutations: 0, withKey: 0, keyedRetries: 0, keysRetried: 0, keysReusedWithOtherPayload: 0, keysUnderTwoCredentials: 0, keylessRetries: 0, status409: 0, status422: 0, status5xx: 0 };
+      g = {
+        endpoint: `${method} ${endpoint}`,
+        client,
+        mutations: 0,
+        withKey: 0,
+        keyedRetries: 0,
+        keysRetried: 0,
+        keysReusedWithOtherPayload: 0,
+        keysUnderTwoCredentials: 0,
+        keylessRetries: 0,
+        status409: 0,
+        status422: 0,
+        status5xx: 0,
+      };
       byClient.set(client, g);
     }
     return g;
@@ -290,8 +314,21 @@ export class TrafficAnalyzer {
     for (const s of this.#keys.values()) this.#finishKey(s);
     this.#keys.clear();
     this.#keyless.clear();
-    const groups = [...this.#groups.values()].flatMap((byEndpoint) => [...byEndpoint.values()].flatMap((byClient) => [...byClient.values()])).sort((a, b) => a.endpoint.localeCompare(b.endpoint) || a.client.localeCompare(b.client));
-    const totals = { mutations: 0, withKey: 0, keyedRetries: 0, keysRetried: 0, keysReusedWithOtherPayload: 0, keysUnderTwoCredentials: 0, keylessRetries: 0, status409: 0, status422: 0, status5xx: 0 };
+    const groups = [...this.#groups.values()]
+      .flatMap((byEndpoint) => [...byEndpoint.values()].flatMap((byClient) => [...byClient.values()]))
+      .sort((a, b) => a.endpoint.localeCompare(b.endpoint) || a.client.localeCompare(b.client));
+    const totals = {
+      mutations: 0,
+      withKey: 0,
+      keyedRetries: 0,
+      keysRetried: 0,
+      keysReusedWithOtherPayload: 0,
+      keysUnderTwoCredentials: 0,
+      keylessRetries: 0,
+      status409: 0,
+      status422: 0,
+      status5xx: 0,
+    };
     for (const g of groups) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += g[k];
     return {
       records: this.#records,
@@ -335,7 +372,15 @@ export function behaviourOf(c: ClientStats): ClientRetryBehaviour {
   return {
     client: c.client,
     retries,
-    intervalMs: retries > 0 ? { p50: round(h.getValueAtPercentile(50) / 1000), p90: round(h.getValueAtPercentile(90) / 1000), p99: round(h.getValueAtPercentile(99) / 1000), max: round(h.maxValue / 1000) } : null,
+    intervalMs:
+      retries > 0
+        ? {
+            p50: round(h.getValueAtPercentile(50) / 1000),
+            p90: round(h.getValueAtPercentile(90) / 1000),
+            p99: round(h.getValueAtPercentile(99) / 1000),
+            max: round(h.maxValue / 1000),
+          }
+        : null,
     histogram: INTERVAL_BUCKET_LABELS.map((label, i) => ({ label, count: c.buckets[i]! })),
     byRetry,
     attempts: c.attempts.slice(2).map((keys, i) => ({ attempts: i + 2 === MAX_ATTEMPT_BUCKET ? `${MAX_ATTEMPT_BUCKET}+` : String(i + 2), keys })),

@@ -6,7 +6,11 @@ export interface TemplateMatcher {
   (method: string, path: string): string;
 }
 
-interface Compiled { template: string; re: RegExp; literals: number }
+interface Compiled {
+  template: string;
+  re: RegExp;
+  literals: number;
+}
 
 function compile(template: string): Compiled {
   const segments = template.split('/');

@@ -4,7 +4,10 @@ import type { Readable } from 'node:stream';
 import { TrafficError } from '../errors.js';
 import { noteMalformed, parseTime, pathOf, type RecordSink, type SourceStats, type TrafficRecord } from './record.js';
 
-interface HarHeader { name?: unknown; value?: unknown }
+interface HarHeader {
+  name?: unknown;
+  value?: unknown;
+}
 interface HarEntry {
   startedDateTime?: unknown;
   request?: { method?: unknown; url?: unknown; headers?: HarHeader[]; postData?: { text?: unknown } };
@@ -62,6 +65,9 @@ export async function readHar(stream: Readable, opts: { keyHeaders: string[]; cl
     if (!parser.isEnded) parser.end();
   } catch (err) {
     if (err instanceof TrafficError) throw err;
-    throw new TrafficError(`not a readable HAR file after ${n} entries: ${(err as Error).message.split('\n')[0]}`, 'pass --input jsonl, nginx or envoy if it is not a HAR');
+    throw new TrafficError(
+      `not a readable HAR file after ${n} entries: ${(err as Error).message.split('\n')[0]}`,
+      'pass --input jsonl, nginx or envoy if it is not a HAR',
+    );
   }
 }

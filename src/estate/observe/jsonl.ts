@@ -21,9 +21,18 @@ export function defaultFieldMap(opts: { keyHeaders?: string[]; clientHeader?: st
     method: both('method'),
     path: [['path'], ['url'], ['uri'], ['request', 'path'], ['request', 'url']],
     status: [['status'], ['statusCode'], ['response', 'status']],
-    key: keys.flatMap((key) => [['headers', key], ['request', 'headers', key]]),
-    client: [['headers', client], ['request', 'headers', client]],
-    credential: [['headers', 'authorization'], ['request', 'headers', 'authorization']],
+    key: keys.flatMap((key) => [
+      ['headers', key],
+      ['request', 'headers', key],
+    ]),
+    client: [
+      ['headers', client],
+      ['request', 'headers', client],
+    ],
+    credential: [
+      ['headers', 'authorization'],
+      ['request', 'headers', 'authorization'],
+    ],
     body: [['body'], ['request', 'body']],
   };
 }
@@ -32,7 +41,10 @@ export function defaultFieldMap(opts: { keyHeaders?: string[]; clientHeader?: st
 export function parseFieldMap(specs: string[], base: FieldMap): FieldMap {
   const map = { ...base };
   for (const spec of specs) {
-    for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of spec
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const eq = part.indexOf('=');
       const field = part.slice(0, eq).trim() as MapField;
       const path = part.slice(eq + 1).trim();
@@ -85,15 +97,19 @@ export function recordFromObject(obj: unknown, map: FieldMap): TrafficRecord | u
 }
 
 export async function readJsonLines(stream: Readable, map: FieldMap, sink: RecordSink, stats: SourceStats): Promise<void> {
-  await forEachLine(stream, (line, lineNo) => {
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch {
-      return noteMalformed(stats, lineNo);
-    }
-    const rec = recordFromObject(obj, map);
-    if (rec) sink(rec);
-    else noteMalformed(stats, lineNo);
-  }, { onTooLong: (n) => noteMalformed(stats, n), onBytes: (n) => (stats.bytes += n) });
+  await forEachLine(
+    stream,
+    (line, lineNo) => {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(line);
+      } catch {
+        return noteMalformed(stats, lineNo);
+      }
+      const rec = recordFromObject(obj, map);
+      if (rec) sink(rec);
+      else noteMalformed(stats, lineNo);
+    },
+    { onTooLong: (n) => noteMalformed(stats, n), onBytes: (n) => (stats.bytes += n) },
+  );
 }

@@ -83,15 +83,34 @@ export async function observeFile(file: string, opts: ObserveFileOptions): Promi
   });
   await opened;
   switch (input) {
-    case 'har': await readHar(stream, { keyHeaders: opts.keyHeaders, clientHeader }, sink, stats); break;
-    case 'jsonl': await readJsonLines(stream, map, sink, stats); break;
+    case 'har':
+      await readHar(stream, { keyHeaders: opts.keyHeaders, clientHeader }, sink, stats);
+      break;
+    case 'jsonl':
+      await readJsonLines(stream, map, sink, stats);
+      break;
     case 'nginx':
-    case 'envoy': await readAccessLog(stream, sink, stats); break;
+    case 'envoy':
+      await readAccessLog(stream, sink, stats);
+      break;
   }
   const result = analyzer.finish();
   if (result.records === 0 && stats.malformed > 0) {
-    throw new TrafficError(`${file}: no request could be read as ${input} (${stats.malformed} malformed, first at ${stats.malformedAt.join(', ')})`,
-      input === 'jsonl' ? 'map the fields with --map time=...,method=...,path=...,key=...' : `check the log format (README: Estate) or pass --input ${INPUT_FORMATS.join('|')}`);
+    throw new TrafficError(
+      `${file}: no request could be read as ${input} (${stats.malformed} malformed, first at ${stats.malformedAt.join(', ')})`,
+      input === 'jsonl'
+        ? 'map the fields with --map time=...,method=...,path=...,key=...'
+        : `check the log format (README: Estate) or pass --input ${INPUT_FORMATS.join('|')}`,
+    );
   }
-  return { schemaVersion: OBSERVE_SCHEMA_VERSION, source: file, input, spec: opts.specSource ?? null, ...result, malformed: stats.malformed, malformedAt: stats.malformedAt, bytes: stats.bytes };
+  return {
+    schemaVersion: OBSERVE_SCHEMA_VERSION,
+    source: file,
+    input,
+    spec: opts.specSource ?? null,
+    ...result,
+    malformed: stats.malformed,
+    malformedAt: stats.malformedAt,
+    bytes: stats.bytes,
+  };
 }

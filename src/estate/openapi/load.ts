@@ -29,8 +29,10 @@ const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 async function fetchGuarded(raw: string, options: LoadOptions): Promise<Buffer> {
   const url = new URL(raw);
   if (!options.allowUrl(url)) {
-    throw new OpenApiError(`refusing to fetch ${url.origin}: host ${url.host} is not loopback and not allowed`,
-      `pass --allow-host ${url.hostname} to allow it`);
+    throw new OpenApiError(
+      `refusing to fetch ${url.origin}: host ${url.host} is not loopback and not allowed`,
+      `pass --allow-host ${url.hostname} to allow it`,
+    );
   }
   // Redirects are refused: following one could leave the allowed hosts.
   const res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
@@ -82,8 +84,11 @@ export async function loadSpec(source: string, options: LoadOptions): Promise<Lo
     if (code === 'ENOENT' || /ENOENT|no such file/i.test(reason(err))) {
       throw new OpenApiError(`cannot read ${source}: no such file`, 'pass a path to an OpenAPI (YAML or JSON) document or a URL');
     }
-    throw new OpenApiError(`${source} is not a usable OpenAPI document: ${reason(err)}`,
-      'OpenAPI 3.0, 3.1 and Swagger 2.0 are supported; every $ref must resolve', { cause: err });
+    throw new OpenApiError(
+      `${source} is not a usable OpenAPI document: ${reason(err)}`,
+      'OpenAPI 3.0, 3.1 and Swagger 2.0 are supported; every $ref must resolve',
+      { cause: err },
+    );
   }
   if (!doc || typeof doc !== 'object' || typeof doc.paths !== 'object' || doc.paths === null) {
     throw new OpenApiError(`${source} has no paths`, 'an OpenAPI document lists its operations under paths:');

@@ -87,7 +87,9 @@ function requestBodyOf(op: Json, params: Json[], swagger2: boolean): { example?:
 
 function successSchemaOf(op: Json, swagger2: boolean): Json | undefined {
   if (!isObject(op.responses)) return undefined;
-  const codes = Object.keys(op.responses).filter((c) => /^2/.test(c)).sort();
+  const codes = Object.keys(op.responses)
+    .filter((c) => /^2/.test(c))
+    .sort();
   for (const code of codes) {
     const res = op.responses[code];
     if (!isObject(res)) continue;

@@ -19,10 +19,26 @@ function gateLine(inv: Inventory): string {
 
 function terminal(inv: Inventory): string {
   const out: string[] = [];
-  out.push(printable(`${inv.spec.title ?? inv.spec.source} (${inv.spec.version === '2.0' ? 'Swagger' : 'OpenAPI'} ${inv.spec.version}): ${inv.summary.mutations} mutation(s), ${inv.summary.withRequiredKey} with a required key`));
-  const table = new Table({ head: ['operation', 'risk', 'key', 'errors', 'retention', 'gaps'], style: { head: [], border: [] }, wordWrap: true, colWidths: [34, 10, 28, 12, 11, 43] });
+  out.push(
+    printable(
+      `${inv.spec.title ?? inv.spec.source} (${inv.spec.version === '2.0' ? 'Swagger' : 'OpenAPI'} ${inv.spec.version}): ${inv.summary.mutations} mutation(s), ${inv.summary.withRequiredKey} with a required key`,
+    ),
+  );
+  const table = new Table({
+    head: ['operation', 'risk', 'key', 'errors', 'retention', 'gaps'],
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [34, 10, 28, 12, 11, 43],
+  });
   for (const r of inv.rows) {
-    table.push([printable(`${routeOf(r)}${r.operationId ? `\n${r.operationId}` : ''}`), r.risk, printable(keyCell(r)), statusCell(r), printable(r.retention ?? '-'), printable(r.gaps.join('; ') || 'none')]);
+    table.push([
+      printable(`${routeOf(r)}${r.operationId ? `\n${r.operationId}` : ''}`),
+      r.risk,
+      printable(keyCell(r)),
+      statusCell(r),
+      printable(r.retention ?? '-'),
+      printable(r.gaps.join('; ') || 'none'),
+    ]);
   }
   if (inv.rows.length > 0) out.push(table.toString());
   const problems = inv.rows.flatMap((r) => r.problems);
@@ -49,7 +65,10 @@ function markdown(inv: Inventory): string {
     '',
     '| operation | risk | key required | retention | payload reuse | in-flight 409 | bad key 400 | replay marker | gaps |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...inv.rows.map((r) => `| ${mdCode(routeOf(r), true)} | ${r.risk} (${md(r.riskReason)}) | ${r.keyHeader ? `${r.keyRequired ? 'yes' : 'no'}: ${mdCode(r.keyHeader, true)}` : 'no key'}${r.justification ? ` (${md(r.justification)})` : ''} | ${md(r.retention ?? 'not declared')} | ${r.conflictStatus ?? 'not documented'} | ${r.documented['409'] ? 'yes' : 'no'} | ${r.documented['400'] ? 'yes' : 'no'} | ${r.replayHeader ? mdCode(r.replayHeader, true) : 'no'} | ${md(r.gaps.join('; ') || 'none')} |`),
+    ...inv.rows.map(
+      (r) =>
+        `| ${mdCode(routeOf(r), true)} | ${r.risk} (${md(r.riskReason)}) | ${r.keyHeader ? `${r.keyRequired ? 'yes' : 'no'}: ${mdCode(r.keyHeader, true)}` : 'no key'}${r.justification ? ` (${md(r.justification)})` : ''} | ${md(r.retention ?? 'not declared')} | ${r.conflictStatus ?? 'not documented'} | ${r.documented['409'] ? 'yes' : 'no'} | ${r.documented['400'] ? 'yes' : 'no'} | ${r.replayHeader ? mdCode(r.replayHeader, true) : 'no'} | ${md(r.gaps.join('; ') || 'none')} |`,
+    ),
     '',
     '## Endpoints that still lack a declared key',
     '',
@@ -67,14 +86,18 @@ function markdown(inv: Inventory): string {
 
 function htmlReport(inv: Inventory): string {
   const s = inv.summary;
-  const rows = inv.rows.map((r) => `<tr><td><code>${html(routeOf(r))}</code>${r.operationId ? `<br><small>${html(r.operationId)}</small>` : ''}</td>
+  const rows = inv.rows
+    .map(
+      (r) => `<tr><td><code>${html(routeOf(r))}</code>${r.operationId ? `<br><small>${html(r.operationId)}</small>` : ''}</td>
 <td>${html(r.risk)}<br><small>${html(r.riskReason)}</small></td>
 <td>${r.keyHeader ? `${yesNo(r.keyRequired)} <code>${html(r.keyHeader)}</code>` : yesNo(false, '', 'no key')}${r.justification ? `<br><small>${html(r.justification)}</small>` : ''}</td>
 <td>${r.retention ? html(r.retention) : yesNo(false, '', 'not declared')}</td>
 <td>${r.conflictStatus ? html(r.conflictStatus) : yesNo(false, '', 'not documented')}</td>
 <td>${yesNo(r.documented['409'])}</td><td>${yesNo(r.documented['400'])}</td>
 <td>${r.replayHeader ? `<code>${html(r.replayHeader)}</code>` : yesNo(false)}</td>
-<td>${r.gaps.length ? html(r.gaps.join('; ')) : '<span class="ok">none</span>'}</td></tr>`).join('\n');
+<td>${r.gaps.length ? html(r.gaps.join('; ')) : '<span class="ok">none</span>'}</td></tr>`,
+    )
+    .join('\n');
   const body = `<h1>Idempotency inventory: ${html(inv.spec.title ?? inv.spec.source)}</h1>
 <p class="meta">${html(inv.spec.version === '2.0' ? 'Swagger' : 'OpenAPI')} ${html(inv.spec.version)} &middot; ${html(inv.spec.source)}</p>
 <div class="cards"><div class="card"><b>${s.mutations}</b>mutations</div><div class="card"><b>${s.byRisk.critical}</b>critical</div><div class="card"><b>${s.withRequiredKey}</b>require a key</div><div class="card"><b>${s.lackingKey.length}</b>lack a key</div></div>
@@ -91,9 +114,13 @@ function htmlReport(inv: Inventory): string {
 
 export function renderInventory(inv: Inventory, format: InventoryFormat): string {
   switch (format) {
-    case 'terminal': return terminal(inv);
-    case 'json': return json(inv);
-    case 'md': return markdown(inv);
-    case 'html': return htmlReport(inv);
+    case 'terminal':
+      return terminal(inv);
+    case 'json':
+      return json(inv);
+    case 'md':
+      return markdown(inv);
+    case 'html':
+      return htmlReport(inv);
   }
 }

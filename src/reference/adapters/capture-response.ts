@@ -155,7 +155,6 @@ export class CapturingServerResponse<Request extends IncomingMessage = IncomingM
   };
 }
 
-
 export function captureResponse(res: ServerResponse): ResponseCapture {
   if (res instanceof CapturingServerResponse) {
     const capture = new Capture(res, (c) => {

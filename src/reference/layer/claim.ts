@@ -33,11 +33,7 @@ export interface NewClaim {
   settle(settlement: Settlement): Promise<boolean>;
 }
 
-export type ClaimResult =
-  | NewClaim
-  | { kind: 'in-flight' }
-  | { kind: 'completed'; response: StoredResponse }
-  | { kind: 'mismatch' };
+export type ClaimResult = NewClaim | { kind: 'in-flight' } | { kind: 'completed'; response: StoredResponse } | { kind: 'mismatch' };
 
 export type ClaimStrategy = (ctx: ClaimContext) => Promise<ClaimResult>;
 

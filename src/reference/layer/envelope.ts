@@ -34,9 +34,7 @@ export function withReplayMarker(response: ResponseEnvelope): ResponseEnvelope {
 }
 
 /** Lower-cases header names and drops undefined values (adapters hand over whatever their framework holds). */
-export function normaliseHeaders(
-  headers: Record<string, string | string[] | number | undefined>,
-): Record<string, string | string[]> {
+export function normaliseHeaders(headers: Record<string, string | string[] | number | undefined>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;

@@ -14,15 +14,7 @@ import { LeaseKeeper } from './lease.js';
 import { resolveLayerOptions, type LayerOptions } from './options.js';
 import { createProblems } from './problem.js';
 import { runWithClaim, type ActiveClaim } from './active-claim.js';
-import type {
-  Execute,
-  IdempotencyLayer,
-  LayerEvent,
-  LayerRequest,
-  LayerSettings,
-  Outcome,
-  ResponseEnvelope,
-} from './types.js';
+import type { Execute, IdempotencyLayer, LayerEvent, LayerRequest, LayerSettings, Outcome, ResponseEnvelope } from './types.js';
 
 /** Backoff of the background retries of a result the store could not take (store errors only). */
 const STORE_RETRY_FIRST_MS = 50;

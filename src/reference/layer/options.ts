@@ -110,7 +110,7 @@ export function resolveLayerOptions(options: LayerOptions): ResolvedLayerOptions
     throw new LayerConfigError(
       'IDEMPOTENCY_TENANT_REQUIRED',
       'tenantOf',
-      "createIdempotencyLayer: `tenantOf` is required: pass tenantOf(req) returning the principal your auth has verified " +
+      'createIdempotencyLayer: `tenantOf` is required: pass tenantOf(req) returning the principal your auth has verified ' +
         "(JWT sub, API-key id, session user), or scope: 'global' for a single-tenant service",
     );
   }

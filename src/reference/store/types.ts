@@ -13,11 +13,7 @@ export interface StoredResponse {
   bodyBase64: string;
 }
 
-export type BeginResult =
-  | { kind: 'new'; token: string }
-  | { kind: 'in-flight' }
-  | { kind: 'completed'; response: StoredResponse }
-  | { kind: 'mismatch' };
+export type BeginResult = { kind: 'new'; token: string } | { kind: 'in-flight' } | { kind: 'completed'; response: StoredResponse } | { kind: 'mismatch' };
 
 export interface BeginOptions {
   /** How long an in-flight claim blocks the key before another request may take it over. 0 = forever (flaw orphan-lock). */

@@ -32,7 +32,9 @@ export function uplotAsset(): Asset {
     const pkg = JSON.parse(read('uplot/package.json')) as { version: string };
     uplot = {
       // Neither can end its element early, whatever a future build contains.
-      js: read('uplot/dist/uPlot.iife.min.js').replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--'),
+      js: read('uplot/dist/uPlot.iife.min.js')
+        .replace(/<\/(script)/gi, '<\\/$1')
+        .replace(/<!--/g, '<\\!--'),
       css: read('uplot/dist/uPlot.min.css').replace(/<\/(style)/gi, '<\\/$1'),
       version: pkg.version,
     };
@@ -42,9 +44,14 @@ export function uplotAsset(): Asset {
 
 /** Colours per outcome, shared by the charts (JS) and the legend swatches (CSS). */
 const COLORS: Record<string, string> = {
-  first: '#2563eb', replay: '#16a34a', conflict: '#d97706', mismatch: '#9333ea', rejected: '#64748b', error: '#dc2626', timeout: '#be123c',
+  first: '#2563eb',
+  replay: '#16a34a',
+  conflict: '#d97706',
+  mismatch: '#9333ea',
+  rejected: '#64748b',
+  error: '#dc2626',
+  timeout: '#be123c',
 };
-
 
 let own: { css: string; js: string } | undefined;
 
@@ -59,7 +66,9 @@ export function reportAssets(): { css: string; js: string } {
     const read = (name: string): string => readFileSync(new URL(`../../../src/report/reporters/assets/${name}`, import.meta.url), 'utf8');
     own = {
       css: read('report.css').replace(/<\/(style)/gi, '<\\/$1'),
-      js: read('report.js').trimEnd().replace(/<\/(script)/gi, '<\\/$1'),
+      js: read('report.js')
+        .trimEnd()
+        .replace(/<\/(script)/gi, '<\\/$1'),
     };
   }
   return own;
@@ -76,13 +85,24 @@ const num = (n: number): string => n.toFixed(3);
 function headerHtml(report: Report): string {
   const s = report.summary;
   const meta = [
-    ['target', report.target], ['profile', report.profile], ['seed', report.seed],
-    ['started', report.startedAt], ['duration', `${(report.durationMs / 1000).toFixed(1)} s`],
+    ['target', report.target],
+    ['profile', report.profile],
+    ['seed', report.seed],
+    ['started', report.startedAt],
+    ['duration', `${(report.durationMs / 1000).toFixed(1)} s`],
     ...(report.scenario.file ? [['scenario file', report.scenario.file]] : []),
-  ].map(([k, v]) => `<span>${html(k!)} <code>${html(v!)}</code></span>`).join('');
+  ]
+    .map(([k, v]) => `<span>${html(k!)} <code>${html(v!)}</code></span>`)
+    .join('');
   const cards: Array<[string, number]> = [
-    ['passed', s.counts.pass], ['failed', s.counts.fail], ['violations', s.levels.violation], ['deviations', s.levels.deviation],
-    ['observations', report.results.filter((r) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length], ['skipped', s.counts.skip], ['inconclusive', s.counts.inconclusive ?? 0], ['errors', s.counts.error],
+    ['passed', s.counts.pass],
+    ['failed', s.counts.fail],
+    ['violations', s.levels.violation],
+    ['deviations', s.levels.deviation],
+    ['observations', report.results.filter((r) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length],
+    ['skipped', s.counts.skip],
+    ['inconclusive', s.counts.inconclusive ?? 0],
+    ['errors', s.counts.error],
   ];
   return `<header>
 <h1>idemaudit report: ${html(report.scenario.name)} ${badge(`v-${s.verdict}`, s.verdict.toUpperCase())}</h1>
@@ -95,7 +115,9 @@ ${s.reason ? `<p><strong>Incomplete:</strong> ${html(s.reason)}</p>\n` : ''}<sec
 /** First screen: what is at risk and what to do. */
 function executiveHtml(report: Report): string {
   const e = executiveSummary(report);
-  const risks = e.risks.map((r) => `<li><strong><code>${html(r.endpoint)}</code></strong> (${html(r.risk)} risk, ${html(r.level)}): ${html(r.impact)} What to do: ${html(r.fix)}</li>`);
+  const risks = e.risks.map(
+    (r) => `<li><strong><code>${html(r.endpoint)}</code></strong> (${html(r.risk)} risk, ${html(r.level)}): ${html(r.impact)} What to do: ${html(r.fix)}</li>`,
+  );
   return `<section id="executive">
 <h2>Executive summary</h2>
 <p><strong>${html(e.headline)}</strong></p>
@@ -104,7 +126,9 @@ ${risks.length > 0 ? `<ul>${risks.join('')}</ul>\n` : ''}${e.loadOnly.length > 0
 
 function endpointsHtml(report: Report): string {
   const rows = governance(report).map((g) => {
-    const why = g.maturity.ungraded ? [] : [...g.maturity.reasons, ...(g.maturity.level < 4 ? [`Not L${g.maturity.level + 1}: ${g.maturity.missing.join('; ')}`] : [])];
+    const why = g.maturity.ungraded
+      ? []
+      : [...g.maturity.reasons, ...(g.maturity.level < 4 ? [`Not L${g.maturity.level + 1}: ${g.maturity.missing.join('; ')}`] : [])];
     const grade = g.maturity.ungraded ? html(g.maturity.ungraded) : `<strong>${g.maturity.label}</strong> ${html(MATURITY_TEXT[g.maturity.label])}`;
     return `<tr><td><code>${html(g.name)}</code></td><td><code>${g.info ? html(`${g.info.method} ${g.info.path}`) : 'not declared'}</code></td><td>${html(g.risk)}</td><td>${g.info ? html(g.info.keyRequired) : 'not declared'}</td><td>${grade}<ul>${why.map((w) => `<li>${html(w)}</li>`).join('')}</ul></td><td class="n">${g.failed.violation}</td><td class="n">${g.failed.deviation}</td></tr>`;
   });
@@ -136,7 +160,10 @@ function chartData(report: Report): ChartData[] {
 function latencyHtml(charts: ChartData[]): string {
   if (charts.length === 0) return '<section id="latency"><h2>Latency</h2><p>No latency recorded.</p></section>';
   const boxes = charts.map((c, i) => {
-    const rows = c.series.map((s) => `<tr><td><span class="swatch" style="background:${COLORS[s.outcome] ?? '#000'}"></span>${html(s.outcome)}</td><td class="n">${s.count}</td>${s.values.map((v) => `<td class="n">${num(v)}</td>`).join('')}</tr>`);
+    const rows = c.series.map(
+      (s) =>
+        `<tr><td><span class="swatch" style="background:${COLORS[s.outcome] ?? '#000'}"></span>${html(s.outcome)}</td><td class="n">${s.count}</td>${s.values.map((v) => `<td class="n">${num(v)}</td>`).join('')}</tr>`,
+    );
     return `<div class="chart-box">
 <h3><code>${html(c.endpoint)}</code></h3>
 <div class="chart" id="chart-${i}" role="img" aria-label="${html(`latency percentiles by outcome for ${c.endpoint}`)}"></div>
@@ -162,12 +189,18 @@ function timeline(r: ResultRecord): string {
 
 function findingHtml(r: ResultRecord): string {
   const facts = factsText(r.facts);
-  const evidence = r.evidence.length === 0 ? '' : `
+  const evidence =
+    r.evidence.length === 0
+      ? ''
+      : `
 <pre>${html(r.evidence.map(evidenceLine).join('\n'))}</pre>
 <details><summary>Full evidence (${r.evidence.length} exchange${r.evidence.length === 1 ? '' : 's'}, redacted)</summary>
 ${r.evidence.map((e) => `<pre>${html(evidenceBlock(e))}</pre>`).join('\n')}
 </details>`;
-  const reproduce = (r.reproduce ?? []).length === 0 ? '' : `
+  const reproduce =
+    (r.reproduce ?? []).length === 0
+      ? ''
+      : `
 <p class="muted">Reproduce (set <code>IDEMAUDIT_&lt;HEADER&gt;</code> for redacted headers):</p>
 <pre class="reproduce">${html((r.reproduce ?? []).map((c) => `$ ${c}`).join('\n'))}</pre>`;
   return `<article class="finding ${html(r.level)}">
@@ -178,9 +211,10 @@ ${r.evidence.map((e) => `<pre>${html(evidenceBlock(e))}</pre>`).join('\n')}
 }
 
 function findingsHtml(report: Report): string {
-  const shown = report.results.filter((r) => r.verdict === 'fail' || r.verdict === 'error' || (r.verdict === 'pass' && r.level === 'observation'))
+  const shown = report.results
+    .filter((r) => r.verdict === 'fail' || r.verdict === 'error' || (r.verdict === 'pass' && r.level === 'observation'))
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => (VERDICT_RANK[a.r.verdict]! - VERDICT_RANK[b.r.verdict]!) || (RANK[a.r.level]! - RANK[b.r.level]!) || a.i - b.i)
+    .sort((a, b) => VERDICT_RANK[a.r.verdict]! - VERDICT_RANK[b.r.verdict]! || RANK[a.r.level]! - RANK[b.r.level]! || a.i - b.i)
     .map(({ r }) => r);
   return `<section id="findings">
 <h2>Findings (${shown.length})</h2>
@@ -189,7 +223,10 @@ ${shown.length === 0 ? '<p>No failed results.</p>' : shown.map(findingHtml).join
 }
 
 function resultsHtml(report: Report): string {
-  const rows = report.results.map((r, i) => `<tr data-index="${i}" data-verdict="${html(r.verdict)}" data-level="${html(r.level)}"><td class="n">${i + 1}</td><td><code>${html(r.check)}</code></td><td><code>${html(r.endpoint)}</code></td><td data-key="${VERDICT_RANK[r.verdict] ?? 9}">${badge(`v-${r.verdict}`, r.verdict)}</td><td data-key="${RANK[r.level] ?? 9}">${html(r.level)}</td><td>${html(r.message)}</td></tr>`);
+  const rows = report.results.map(
+    (r, i) =>
+      `<tr data-index="${i}" data-verdict="${html(r.verdict)}" data-level="${html(r.level)}"><td class="n">${i + 1}</td><td><code>${html(r.check)}</code></td><td><code>${html(r.endpoint)}</code></td><td data-key="${VERDICT_RANK[r.verdict] ?? 9}">${badge(`v-${r.verdict}`, r.verdict)}</td><td data-key="${RANK[r.level] ?? 9}">${html(r.level)}</td><td>${html(r.message)}</td></tr>`,
+  );
   const option = (v: string): string => `<option value="${html(v)}">${html(v)}</option>`;
   return `<section id="all-results">
 <h2>All results</h2>

@@ -42,9 +42,12 @@ function testcase(r: ResultRecord, id: ResultIdentity, suite: string): string {
   const out = `      <system-out>${xmlText(detail(r))}</system-out>`;
   const kind = caseKind(r.verdict);
   const reason = r.verdict === 'skip' || kind !== 'skipped' ? r.message : `${r.verdict}: ${r.message}`;
-  const outcome = kind === 'pass' ? []
-    : kind === 'skipped' ? [`      <skipped message="${xmlAttr(reason)}"/>`]
-      : [`      <${kind} message="${xmlAttr(r.message)}" type="${xmlAttr(r.level)}">${xmlText(detail(r))}</${kind}>`];
+  const outcome =
+    kind === 'pass'
+      ? []
+      : kind === 'skipped'
+        ? [`      <skipped message="${xmlAttr(reason)}"/>`]
+        : [`      <${kind} message="${xmlAttr(r.message)}" type="${xmlAttr(r.level)}">${xmlText(detail(r))}</${kind}>`];
   return [open, ...outcome, out, '    </testcase>'].join('\n');
 }
 
@@ -55,7 +58,13 @@ function properties(report: Report, endpoint: string, cases: Array<{ r: ResultRe
   const props: Array<[string, string]> = [
     ['scenario', report.scenario.name],
     ...(report.scenario.file ? [['scenario.file', report.scenario.file] as [string, string]] : []),
-    ...(info ? [['endpoint', `${info.method} ${info.path}`], ['risk', info.risk], ['keyRequired', info.keyRequired]] as Array<[string, string]> : []),
+    ...(info
+      ? ([
+          ['endpoint', `${info.method} ${info.path}`],
+          ['risk', info.risk],
+          ['keyRequired', info.keyRequired],
+        ] as Array<[string, string]>)
+      : []),
     ['target', report.target],
     ['profile', report.profile],
     ['seed', report.seed],
@@ -67,7 +76,7 @@ function properties(report: Report, endpoint: string, cases: Array<{ r: ResultRe
   for (const { r, id } of cases) {
     for (const k of Object.keys(r.facts ?? {}).sort()) {
       const v = r.facts![k];
-      props.push([`${id.name}.${k}`, typeof v === 'string' ? v : JSON.stringify(v) ?? 'null']);
+      props.push([`${id.name}.${k}`, typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null')]);
     }
   }
   return ['    <properties>', ...props.map(([n, v]) => prop(n, v)), '    </properties>'].join('\n');
@@ -83,12 +92,14 @@ export function renderJunit(report: Report): string {
     if (mine.length === 0) return [];
     const suite = `${report.scenario.name}.${endpoint}`;
     const time = mine.reduce((sum, c) => sum + caseMs(c.r), 0);
-    return [[
-      `  <testsuite name="${xmlAttr(suite)}" tests="${mine.length}" failures="${count(mine, 'failure')}" errors="${count(mine, 'error')}" skipped="${count(mine, 'skipped')}" time="${seconds(time)}" timestamp="${xmlAttr(stamp(report))}">`,
-      properties(report, endpoint, mine),
-      ...mine.map((c) => testcase(c.r, c.id, suite)),
-      '  </testsuite>',
-    ].join('\n')];
+    return [
+      [
+        `  <testsuite name="${xmlAttr(suite)}" tests="${mine.length}" failures="${count(mine, 'failure')}" errors="${count(mine, 'error')}" skipped="${count(mine, 'skipped')}" time="${seconds(time)}" timestamp="${xmlAttr(stamp(report))}">`,
+        properties(report, endpoint, mine),
+        ...mine.map((c) => testcase(c.r, c.id, suite)),
+        '  </testsuite>',
+      ].join('\n'),
+    ];
   });
 
   return [

@@ -56,7 +56,10 @@ function header(report: Report): string[] {
   out.push(table(['Run', ''], rows), '');
   const { counts, levels } = summary;
   const observations = report.results.filter((r) => r.level === 'observation' && (r.verdict === 'pass' || r.verdict === 'fail')).length;
-  out.push(`**Results:** ${counts.pass} passed, ${counts.fail} failed (${levels.violation} violations, ${levels.deviation} deviations), ${counts.skip} skipped, ${(counts.inconclusive ?? 0) > 0 ? `${counts.inconclusive} inconclusive (root cause owned by another check), ` : ''}${counts.error} errors; ${observations} observation${observations === 1 ? '' : 's'} (facts that never fail a run).`, '');
+  out.push(
+    `**Results:** ${counts.pass} passed, ${counts.fail} failed (${levels.violation} violations, ${levels.deviation} deviations), ${counts.skip} skipped, ${(counts.inconclusive ?? 0) > 0 ? `${counts.inconclusive} inconclusive (root cause owned by another check), ` : ''}${counts.error} errors; ${observations} observation${observations === 1 ? '' : 's'} (facts that never fail a run).`,
+    '',
+  );
   if (report.exchangesDropped > 0) out.push(`_${report.exchangesDropped} exchanges beyond the report's bound were counted but not kept._`, '');
   return out;
 }
@@ -85,18 +88,24 @@ function endpointSection(report: Report, g: EndpointGovernance): string[] {
     for (const m of g.maturity.missing) out.push(`  - ${md(m)}`);
   }
   out.push('', '**Governance checklist**', '');
-  out.push(table(['Item', 'Declared', 'Observed', 'Status'], g.checklist.map((c) => [
-    `${md(c.item)} (${c.checks.map((id) => mdCode(id, true)).join(', ')})`,
-    md(c.declared),
-    md(c.observed),
-    STATUS[c.status],
-  ])), '');
+  out.push(
+    table(
+      ['Item', 'Declared', 'Observed', 'Status'],
+      g.checklist.map((c) => [`${md(c.item)} (${c.checks.map((id) => mdCode(id, true)).join(', ')})`, md(c.declared), md(c.observed), STATUS[c.status]]),
+    ),
+    '',
+  );
   const lat = latencyRows(report).filter((row) => row.endpoint === g.name);
   out.push('**Latency by outcome (ms)**', '');
   if (lat.length === 0) out.push('No latency recorded.', '');
   else {
-    out.push(table(['Outcome', 'Count', 'p50', 'p90', 'p99', 'p99.9', 'max'],
-      lat.map(({ outcome, s }) => [outcome, String(s.count), num(s.p50), num(s.p90), num(s.p99), num(s.p999), num(s.max)])), '');
+    out.push(
+      table(
+        ['Outcome', 'Count', 'p50', 'p90', 'p99', 'p99.9', 'max'],
+        lat.map(({ outcome, s }) => [outcome, String(s.count), num(s.p50), num(s.p90), num(s.p99), num(s.p999), num(s.max)]),
+      ),
+      '',
+    );
   }
   return out;
 }
@@ -138,9 +147,22 @@ function findings(report: Report): string[] {
 }
 
 function allResults(report: Report): string[] {
-  return ['## All results', '', table(['Check', 'Endpoint', 'Verdict', 'Level', 'Message'],
-    // The level grades failures and marks observations; beside a plain pass it would read as a finding.
-    report.results.map((r) => [mdCode(r.check, true), mdCode(r.endpoint, true), r.verdict, r.verdict === 'pass' && r.level !== 'observation' ? '' : r.level, md(r.message)])), ''];
+  return [
+    '## All results',
+    '',
+    table(
+      ['Check', 'Endpoint', 'Verdict', 'Level', 'Message'],
+      // The level grades failures and marks observations; beside a plain pass it would read as a finding.
+      report.results.map((r) => [
+        mdCode(r.check, true),
+        mdCode(r.endpoint, true),
+        r.verdict,
+        r.verdict === 'pass' && r.level !== 'observation' ? '' : r.level,
+        md(r.message),
+      ]),
+    ),
+    '',
+  ];
 }
 
 const MATURITY_RULES = [
@@ -163,7 +185,10 @@ export function renderMarkdown(report: Report): string {
   const out = [...header(report), ...overview(govs)];
   for (const g of govs) out.push(...endpointSection(report, g));
   out.push(...findings(report), ...allResults(report), ...MATURITY_RULES);
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 export const markdownReporter: Reporter = {

@@ -23,13 +23,18 @@ const LEVEL: Record<ResultRecord['level'], SarifLevel> = { violation: 'error', d
 /** Relative paths stay relative (to the repository root in code scanning); absolute become file: URIs. */
 export function artifactUri(file: string): string {
   if (path.isAbsolute(file) || path.win32.isAbsolute(file)) return pathToFileURL(file).href;
-  return file.split(/[\\/]+/).map((seg) => encodeURIComponent(seg)).join('/');
+  return file
+    .split(/[\\/]+/)
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
 }
 
 /** Stable across runs: no message, figure, level or timestamp goes in. */
 export function fingerprintOf(report: Report, id: ResultIdentity): string {
   const where = report.scenario.file ? artifactUri(report.scenario.file) : report.scenario.name;
-  return createHash('sha256').update(['idemaudit', where, id.endpoint, id.check, id.variant ?? ''].join('\u0000')).digest('hex');
+  return createHash('sha256')
+    .update(['idemaudit', where, id.endpoint, id.check, id.variant ?? ''].join('\u0000'))
+    .digest('hex');
 }
 
 const mdEscape = (s: string): string => s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
@@ -54,9 +59,18 @@ function rules(report: Report): Array<Record<string, unknown>> {
       help: {
         text: `What it means: ${what}\nHow to fix: ${fix}\nDraft section or profile rule: ${refs.join('; ')}\nMore: ${uri}`,
         markdown: [
-          '**What it means**', '', mdEscape(what), '',
-          '**How to fix**', '', mdEscape(fix), '',
-          '**Draft section or profile rule**', '', ...refs.map((r) => `- ${mdEscape(r)}`), '',
+          '**What it means**',
+          '',
+          mdEscape(what),
+          '',
+          '**How to fix**',
+          '',
+          mdEscape(fix),
+          '',
+          '**Draft section or profile rule**',
+          '',
+          ...refs.map((r) => `- ${mdEscape(r)}`),
+          '',
           `[README: ${mdEscape(id)}](${uri})`,
         ].join('\n'),
       },
@@ -114,7 +128,15 @@ export function renderSarif(report: Report): Record<string, unknown> {
   };
 
   const run: Record<string, unknown> = {
-    tool: { driver: { name: 'idemaudit', version: report.tool.version, semanticVersion: report.tool.version, informationUri: helpUri('').replace(/#.*$/, ''), rules: ruleList } },
+    tool: {
+      driver: {
+        name: 'idemaudit',
+        version: report.tool.version,
+        semanticVersion: report.tool.version,
+        informationUri: helpUri('').replace(/#.*$/, ''),
+        rules: ruleList,
+      },
+    },
     automationDetails: { id: `idemaudit/${report.scenario.name}/` },
     invocations: [invocation],
     ...(report.scenario.file ? { artifacts: [{ location: { uri: artifactUri(report.scenario.file) }, roles: ['analysisTarget'] }] } : {}),

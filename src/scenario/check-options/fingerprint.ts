@@ -6,6 +6,10 @@ export const VARIANTS = ['reordered', 'whitespace', 'numeric', 'exponent', 'quer
 export type VariantName = (typeof VARIANTS)[number];
 
 export const FingerprintOptions = z.strictObject({
-  variants: z.array(z.enum(VARIANTS)).min(1).default([...VARIANTS]).describe('Which equivalent variants of the request to send'),
+  variants: z
+    .array(z.enum(VARIANTS))
+    .min(1)
+    .default([...VARIANTS])
+    .describe('Which equivalent variants of the request to send'),
 });
 export type FingerprintOptions = z.output<typeof FingerprintOptions>;

@@ -3,7 +3,12 @@
 import { z } from 'zod';
 
 export const KeyValidationOptions = z.strictObject({
-  maxLength: z.number().int().min(1).max(8192).default(255)
+  maxLength: z
+    .number()
+    .int()
+    .min(1)
+    .max(8192)
+    .default(255)
     .describe('Longest key the profile allows; maxLength+1 characters must be refused, maxLength accepted'),
 });
 export type KeyValidationOptions = z.output<typeof KeyValidationOptions>;

@@ -17,25 +17,54 @@ const Stage = z.strictObject({
 
 export const LoadOptions = z
   .strictObject({
-    executor: z.enum(EXECUTORS).default('constant-arrival-rate')
-      .describe('constant-arrival-rate and ramping-arrival-rate are open models (latency from each request\'s intended start); constant-connections is a closed model that finds the ceiling'),
+    executor: z
+      .enum(EXECUTORS)
+      .default('constant-arrival-rate')
+      .describe(
+        "constant-arrival-rate and ramping-arrival-rate are open models (latency from each request's intended start); constant-connections is a closed model that finds the ceiling",
+      ),
     rate: z.number().positive().max(MAX_RATE).optional().describe('Requests per second (constant-arrival-rate)'),
     startRate: z.number().nonnegative().max(MAX_RATE).default(0).describe('Rate at the start of the first stage (ramping-arrival-rate)'),
     stages: z.array(Stage).min(1).max(100).optional().describe('Ramping stages: [{ target, duration }] (ramping-arrival-rate)'),
-    connections: z.number().int().min(1).max(2000).optional()
+    connections: z
+      .number()
+      .int()
+      .min(1)
+      .max(2000)
+      .optional()
       .describe('Connections (closed model: concurrent requests; open models: the socket pool). Default 50'),
     duration: Duration.default(10_000).describe('Length of the run (constant-arrival-rate, constant-connections), e.g. 10s'),
-    maxRequests: z.number().int().min(1).max(100_000_000).default(1_000_000)
+    maxRequests: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000_000)
+      .default(1_000_000)
       .describe('Hard cap on requests (also capped by limits.maxRequests): protects staging targets'),
-    maxInFlight: z.number().int().min(1).max(100_000).default(2000)
+    maxInFlight: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(2000)
       .describe('Open models: requests outstanding at most; further slots are dropped and counted, never queued without bound'),
     duplicates: z.number().min(0).max(0.9).default(0.2).describe('Share of requests that reuse an earlier key (0..0.9)'),
-    inFlightDuplicates: z.number().min(0).max(1).default(0.5)
+    inFlightDuplicates: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
       .describe('Share of the duplicates sent immediately after their original, while it is in flight (the rest replay completed originals)'),
-    thresholds: z.array(z.string()).default([]).describe('Pass/fail criteria, e.g. "p99 < 250ms", "error_rate < 1%", "duplicate_executions == 0", "replay.p99 < first.p99", "rate >= 95%"'),
+    thresholds: z
+      .array(z.string())
+      .default([])
+      .describe('Pass/fail criteria, e.g. "p99 < 250ms", "error_rate < 1%", "duplicate_executions == 0", "replay.p99 < first.p99", "rate >= 95%"'),
     timeoutMs: z.number().int().positive().max(600_000).optional().describe('Per-request timeout (default: defaults.timeoutMs)'),
     tenant: z.string().optional().describe('Tenant whose credentials the traffic uses (default: the first)'),
-    shard: z.string().regex(/^\d+\/\d+$/, 'a shard is "i/n", e.g. 0/3').optional()
+    shard: z
+      .string()
+      .regex(/^\d+\/\d+$/, 'a shard is "i/n", e.g. 0/3')
+      .optional()
       .describe('Run shard i of n (0-based): every n-th slot of the schedule from i, connections / n, keys of its own; `report --merge` adds the shards up'),
     startAt: z.string().optional().describe('Wall-clock time (ISO 8601) at which the load starts, so the shards of one run start together'),
   })
@@ -44,13 +73,20 @@ export const LoadOptions = z
     if (o.executor === 'constant-arrival-rate' && o.rate === undefined) issue(['rate'], 'constant-arrival-rate needs a rate (requests per second)');
     if (o.executor === 'ramping-arrival-rate' && o.stages === undefined) issue(['stages'], 'ramping-arrival-rate needs stages: [{ target, duration }]');
     if (o.executor !== 'constant-arrival-rate' && o.rate !== undefined) {
-      issue(['rate'], o.executor === 'constant-connections' ? 'constant-connections is a closed model without a rate: set connections' : 'ramping-arrival-rate takes its rates from stages');
+      issue(
+        ['rate'],
+        o.executor === 'constant-connections'
+          ? 'constant-connections is a closed model without a rate: set connections'
+          : 'ramping-arrival-rate takes its rates from stages',
+      );
     }
     if (o.executor !== 'ramping-arrival-rate' && o.stages !== undefined) issue(['stages'], `stages only apply to ramping-arrival-rate, not ${o.executor}`);
     if (o.stages) {
       const total = o.stages.reduce((s, st) => s + st.duration, 0);
       if (total > MAX_DURATION_MS) issue(['stages'], `stages last ${total} ms; at most ${MAX_DURATION_MS} ms (1 h)`);
-      o.stages.forEach((st, i) => { if (st.duration <= 0) issue(['stages', i, 'duration'], 'must be positive'); });
+      o.stages.forEach((st, i) => {
+        if (st.duration <= 0) issue(['stages', i, 'duration'], 'must be positive');
+      });
     }
     if (o.duration <= 0 || o.duration > MAX_DURATION_MS) issue(['duration'], `must be between 1 ms and 1 h, got ${o.duration} ms`);
     if (o.shard !== undefined) {

@@ -35,14 +35,45 @@ const latin1High = fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCh
 /** Characters with a meaning somewhere on the path: sf-string syntax, store-key separators, globs, Redis hash tags. */
 const separator = fc.constantFrom('"', '\\', ':', '*', '{', '}', '%', ',', ';', '=', ' ', '?', '[', ']', '/', '%3A', '\\"', '\\\\', '{}', '}{');
 /** What undici accepts in a header value. */
-const headerChar = fc.oneof({ weight: 6, arbitrary: printable }, { weight: 2, arbitrary: separator }, { weight: 1, arbitrary: latin1High }, { weight: 1, arbitrary: fc.constant('\t') });
+const headerChar = fc.oneof(
+  { weight: 6, arbitrary: printable },
+  { weight: 2, arbitrary: separator },
+  { weight: 1, arbitrary: latin1High },
+  { weight: 1, arbitrary: fc.constant('\t') },
+);
 /** Optional whitespace around a field value (trimmed by HTTP). */
 const ows = fc.constantFrom('', '', '', ' ', '\t', '  ', ' \t');
 
 /** Logical keys: what the server should see once the header is unquoted. */
 const logicalKey = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: fc.oneof(printable, separator), minLength: 1, maxLength: 20 }) },
-  { weight: 2, arbitrary: fc.constantFrom('a', 'A', 'a:b', 'a:', ':a', '*', '{a}', '}', '{', 'a"b', 'a\\b', '"', '\\', ' a', 'a ', 'anonymous', 'anonymous:a', '%61', 'k1', 'k10', ',', 'a, b') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'a',
+      'A',
+      'a:b',
+      'a:',
+      ':a',
+      '*',
+      '{a}',
+      '}',
+      '{',
+      'a"b',
+      'a\\b',
+      '"',
+      '\\',
+      ' a',
+      'a ',
+      'anonymous',
+      'anonymous:a',
+      '%61',
+      'k1',
+      'k10',
+      ',',
+      'a, b',
+    ),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 250, max: 300 }).chain((n) => fc.string({ unit: printable, minLength: n, maxLength: n })) },
   { weight: 1, arbitrary: fc.string({ unit: fc.oneof(printable, latin1High, fc.constant('\t')), minLength: 1, maxLength: 12 }) },
 );
@@ -54,7 +85,10 @@ function spellings(key: string): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 8, arbitrary: fc.tuple(ows, ows).map(([a, b]) => `${a}${sfQuote(key)}${b}`) },
     { weight: 2, arbitrary: fc.tuple(ows, ows).map(([a, b]) => `${a}${key}${b}`) },
-    { weight: 1, arbitrary: fc.constantFrom(`"${key}"`, `"${key}`, `${key}"`, `"${key}";p=1`, `"${key}" x`, `"${key}\\"`, `"\\${key}"`, `'${key}'`, `"${key}"\t`) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(`"${key}"`, `"${key}`, `${key}"`, `"${key}";p=1`, `"${key}" x`, `"${key}\\"`, `"\\${key}"`, `'${key}'`, `"${key}"\t`),
+    },
   );
 }
 
@@ -70,31 +104,71 @@ const authHeaderName = fc.constantFrom('Authorization', 'authorization', 'AUTHOR
 
 /** Credentials: usual ones, case and whitespace variants, odd bytes, long ones. */
 const credential = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('Bearer alice', 'Bearer bob', 'bearer alice', 'Bearer  alice', 'Basic YTpi', 'Bearer alice ', ' Bearer alice', 'anonymous', '') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom('Bearer alice', 'Bearer bob', 'bearer alice', 'Bearer  alice', 'Basic YTpi', 'Bearer alice ', ' Bearer alice', 'anonymous', ''),
+  },
   { weight: 2, arbitrary: fc.string({ unit: headerChar, maxLength: 40 }) },
   { weight: 1, arbitrary: fc.string({ unit: latin1High, minLength: 1, maxLength: 8 }).map((s) => `Bearer ${s}`) },
   { weight: 1, arbitrary: fc.integer({ min: 200, max: 2000 }).map((n) => `Bearer ${'t'.repeat(n)}`) },
 );
 
 /** Header names undici refuses, or that change framing or connection handling. */
-const RESERVED = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection', 'idempotency-key', 'authorization']);
+const RESERVED = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+  'proxy-connection',
+  'idempotency-key',
+  'authorization',
+]);
 const TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-const headerName = fc.oneof(
-  fc.string({ unit: fc.constantFrom(...TOKEN_CHARS), minLength: 1, maxLength: 16 }),
-  fc.constantFrom('Content-Type', 'Accept', 'X-Request-Id', 'Idempotency-Replayed', 'Idempotent-Replayed', 'X-Idempotency-Key', 'Idempotency-Key-', 'Cookie', 'X-Forwarded-For', 'Authorization2'),
-).filter((name) => !RESERVED.has(name.toLowerCase()));
+const headerName = fc
+  .oneof(
+    fc.string({ unit: fc.constantFrom(...TOKEN_CHARS), minLength: 1, maxLength: 16 }),
+    fc.constantFrom(
+      'Content-Type',
+      'Accept',
+      'X-Request-Id',
+      'Idempotency-Replayed',
+      'Idempotent-Replayed',
+      'X-Idempotency-Key',
+      'Idempotency-Key-',
+      'Cookie',
+      'X-Forwarded-For',
+      'Authorization2',
+    ),
+  )
+  .filter((name) => !RESERVED.has(name.toLowerCase()));
 const extraHeader: fc.Arbitrary<HeaderLine> = fc.tuple(
   headerName,
-  fc.oneof(fc.string({ unit: headerChar, maxLength: 40 }), fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1', '*/*', 'true')),
+  fc.oneof(
+    fc.string({ unit: headerChar, maxLength: 40 }),
+    fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1', '*/*', 'true'),
+  ),
 );
 
 // --- bodies -------------------------------------------------------------------------------------
 
 const currency = fc.stringMatching(/^[A-Za-z]{3}$/);
-const extraFields = fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => k !== 'simulate'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
+const extraFields = fc.dictionary(
+  fc.string({ maxLength: 6 }).filter((k) => k !== 'simulate'),
+  fc.jsonValue({ maxDepth: 2 }),
+  { maxKeys: 3 },
+);
 /** A body the demo accepts, so results are stored as 201s with a resource id (no `simulate`: no deliberate 5xx). */
-const validPayment = fc.tuple(fc.integer({ min: 1, max: 1_000_000 }), currency, extraFields).map(([amount, cur, extra]) => ({ ...extra, amount, currency: cur }));
-const validRefund = fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 1_000_000 }), extraFields).map(([payment, amount, extra]) => ({ ...extra, payment, amount }));
+const validPayment = fc
+  .tuple(fc.integer({ min: 1, max: 1_000_000 }), currency, extraFields)
+  .map(([amount, cur, extra]) => ({ ...extra, amount, currency: cur }));
+const validRefund = fc
+  .tuple(fc.string({ minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 1_000_000 }), extraFields)
+  .map(([payment, amount, extra]) => ({ ...extra, payment, amount }));
 
 const jsonText = (value: unknown, pretty: boolean): string => JSON.stringify(value, null, pretty ? 2 : undefined);
 
@@ -103,7 +177,16 @@ const body: fc.Arbitrary<Buffer | undefined> = fc.oneof(
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(jsonText(v, false) ?? 'null')) },
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 4096 }).map((bytes) => Buffer.from(bytes)) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 512 }).map((s) => Buffer.from(s)) },
-  { weight: 1, arbitrary: fc.constantFrom(undefined, Buffer.alloc(0), Buffer.from('{'), Buffer.from('{"amount":1,"currency":"EUR"'), Buffer.from('\ufeff{"amount":1,"currency":"EUR"}')) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      undefined,
+      Buffer.alloc(0),
+      Buffer.from('{'),
+      Buffer.from('{"amount":1,"currency":"EUR"'),
+      Buffer.from('\ufeff{"amount":1,"currency":"EUR"}'),
+    ),
+  },
 );
 
 const method = fc.oneof({ weight: 8, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constantFrom('PUT', 'PATCH', 'DELETE') });
@@ -118,9 +201,14 @@ const path = fc.oneof(
  */
 const targetChar = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)) },
-  { weight: 2, arbitrary: fc.constantFrom('%', '%E0%A4%A', '%zz', '%00', '%2F', '/', '//', '[', ']', '@', ':', '?', '#', '\\', '.', '..', 'payments', 'refunds') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('%', '%E0%A4%A', '%zz', '%00', '%2F', '/', '//', '[', ']', '@', ':', '?', '#', '\\', '.', '..', 'payments', 'refunds'),
+  },
 );
-const oddTarget = fc.tuple(fc.constantFrom('/', '//', '/payments/', '/refunds/', '/_idemaudit/ledger?key='), fc.string({ unit: targetChar, maxLength: 24 })).map(([head, tail]) => head + tail);
+const oddTarget = fc
+  .tuple(fc.constantFrom('/', '//', '/payments/', '/refunds/', '/_idemaudit/ledger?key='), fc.string({ unit: targetChar, maxLength: 24 }))
+  .map(([head, tail]) => head + tail);
 
 interface Target {
   method: string;
@@ -189,11 +277,7 @@ export const fuzzRun: fc.Arbitrary<FuzzRun> = fc
 
 /** The flat [name, value, ...] header array undici sends in order. */
 export function headerArray(req: FuzzRequest): string[] {
-  const blocks: HeaderLine[][] = [
-    req.extra,
-    req.authLines.map((v): HeaderLine => [req.authName, v]),
-    req.keyLines.map((v): HeaderLine => [req.keyName, v]),
-  ];
+  const blocks: HeaderLine[][] = [req.extra, req.authLines.map((v): HeaderLine => [req.authName, v]), req.keyLines.map((v): HeaderLine => [req.keyName, v])];
   const out: string[] = [];
   if (req.body !== undefined && !req.extra.some(([n]) => n.toLowerCase() === 'content-type')) out.push('content-type', 'application/json');
   for (const i of req.order) for (const [name, value] of blocks[i]!) out.push(name, value);

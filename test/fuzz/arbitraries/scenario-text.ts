@@ -27,7 +27,27 @@ export const envName = fc.oneof(
 
 /** `${...}` and its neighbours: every shape the interpolation grammar has to tell apart. */
 export const interpolationFragment = fc.oneof(
-  fc.constantFrom('${', '$${', '$$${', '${}', '${ }', '${1}', '${-}', '${:-}', '${A', '${A:', '${A:-', '${A:-}', '${A-x}', '${A:x}', '}', '$', '$$', '${{', '}}'),
+  fc.constantFrom(
+    '${',
+    '$${',
+    '$$${',
+    '${}',
+    '${ }',
+    '${1}',
+    '${-}',
+    '${:-}',
+    '${A',
+    '${A:',
+    '${A:-',
+    '${A:-}',
+    '${A-x}',
+    '${A:x}',
+    '}',
+    '$',
+    '$$',
+    '${{',
+    '}}',
+  ),
   envName.map((n) => `\${${n}}`),
   fc.tuple(envName, fc.string({ maxLength: 8 })).map(([n, d]) => `\${${n}:-${d}}`),
   fc.tuple(envName, envName).map(([a, b]) => `\${${a}:-\${${b}}}`),
@@ -42,18 +62,118 @@ const templateFragment = fc.oneof(
 
 /** Scalars that stress YAML's and JSON's number handling and YAML's implicit types. */
 export const oddScalar = fc.constantFrom(
-  '1e400', '-1e400', '1e-400', '123456789012345678901234567890', '9007199254740993', '-0', '0x1F', '0xFFFFFFFFFFFFFFFFFFFFFFFF',
-  '0o17', '0b101', '1_000', '+12', '.inf', '-.Inf', '.nan', '.NaN', '~', 'null', 'Null', 'true', 'yes', 'on', 'off', 'NO',
-  '2001-12-14t21:59:43.10-05:00', '2002-12-14', '12:30:45', '0.', '.5', '1.2.3', "''", '""', '!!binary AAAA', '!!str 1',
-  '!!int x', '!!float y', '!!null x', '!!bool 3', '!!map x', '!!seq x', '!custom x', '!<tag:x> y', '!!set {a, b}', '!!omap [a: 1]',
-  '!!pairs [a: 1, a: 2]', '!!timestamp 2001-12-14', '!!js/function "f"', '!!python/object x', '|', '>-', '|+2', '>9',
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '123456789012345678901234567890',
+  '9007199254740993',
+  '-0',
+  '0x1F',
+  '0xFFFFFFFFFFFFFFFFFFFFFFFF',
+  '0o17',
+  '0b101',
+  '1_000',
+  '+12',
+  '.inf',
+  '-.Inf',
+  '.nan',
+  '.NaN',
+  '~',
+  'null',
+  'Null',
+  'true',
+  'yes',
+  'on',
+  'off',
+  'NO',
+  '2001-12-14t21:59:43.10-05:00',
+  '2002-12-14',
+  '12:30:45',
+  '0.',
+  '.5',
+  '1.2.3',
+  "''",
+  '""',
+  '!!binary AAAA',
+  '!!str 1',
+  '!!int x',
+  '!!float y',
+  '!!null x',
+  '!!bool 3',
+  '!!map x',
+  '!!seq x',
+  '!custom x',
+  '!<tag:x> y',
+  '!!set {a, b}',
+  '!!omap [a: 1]',
+  '!!pairs [a: 1, a: 2]',
+  '!!timestamp 2001-12-14',
+  '!!js/function "f"',
+  '!!python/object x',
+  '|',
+  '>-',
+  '|+2',
+  '>9',
 );
 
 /** Single characters that carry meaning somewhere in YAML, the loader or the templates. */
 const yamlChar = fc.constantFrom(
-  '-', ':', ' ', ' ', '  ', '\n', '\n', '\r\n', '\r', '\t', '[', ']', '{', '}', ',', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`', '#',
-  '?', '$', '\\', '<<', '---', '...', 'a', 'x', '1', '0', 'version', 'name', 'endpoints', 'checks', 'target', '\0', '\u0007', '\u001b',
-  '\u0085', '\u00a0', '\u2028', '\u2029', '\ufeff', '\ufffe', '\ud800', '\udfff', '\u{1f600}', 'é', '\u0301', '\u202e',
+  '-',
+  ':',
+  ' ',
+  ' ',
+  '  ',
+  '\n',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '&',
+  '*',
+  '!',
+  '|',
+  '>',
+  "'",
+  '"',
+  '%',
+  '@',
+  '`',
+  '#',
+  '?',
+  '$',
+  '\\',
+  '<<',
+  '---',
+  '...',
+  'a',
+  'x',
+  '1',
+  '0',
+  'version',
+  'name',
+  'endpoints',
+  'checks',
+  'target',
+  '\0',
+  '\u0007',
+  '\u001b',
+  '\u0085',
+  '\u00a0',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\ufffe',
+  '\ud800',
+  '\udfff',
+  '\u{1f600}',
+  'é',
+  '\u0301',
+  '\u202e',
 );
 
 /** Random insertions: bytes, code points and YAML syntax, in any mix. */
@@ -81,7 +201,32 @@ const anyString = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 12 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
   { weight: 2, arbitrary: fc.array(fc.oneof(fc.string({ maxLength: 4 }), interpolationFragment, templateFragment), { maxLength: 4 }).map((p) => p.join('')) },
-  { weight: 1, arbitrary: fc.constantFrom('self', 'http://127.0.0.1:1', 'https://x', 'ftp://x', '/a', '/a/{{id}}', '/id', '250ms', '24h', '7d', '1.5s', 'POST', 'GET', 'ietf-07', 'stripe-v1', 'mandatory', 'critical', 'replay', 'release', 'raw', 'sf-string') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'self',
+      'http://127.0.0.1:1',
+      'https://x',
+      'ftp://x',
+      '/a',
+      '/a/{{id}}',
+      '/id',
+      '250ms',
+      '24h',
+      '7d',
+      '1.5s',
+      'POST',
+      'GET',
+      'ietf-07',
+      'stripe-v1',
+      'mandatory',
+      'critical',
+      'replay',
+      'release',
+      'raw',
+      'sf-string',
+    ),
+  },
 );
 
 const anyNumber = fc.oneof(
@@ -113,15 +258,42 @@ const endpointLike = fc.record(
     headers: maybe(fc.dictionary(anyKey, maybe(anyString), { maxKeys: 3 })),
     body: anyValue,
     identity: maybe(fc.constantFrom('/id', '', '/a~2', '/data/0/id', 'id')),
-    probe: maybe(fc.record({ method: maybe(fc.constantFrom('GET', 'POST', 'PUT')), path: maybe(fc.constantFrom('/p/{{id}}', '/p/{{key}}', 'x')), count: maybe(fc.constantFrom('/data', '/n', 'n')), tenant: maybe(fc.constantFrom('alice', 'bob', 'nobody')) }, { requiredKeys: [] })),
+    probe: maybe(
+      fc.record(
+        {
+          method: maybe(fc.constantFrom('GET', 'POST', 'PUT')),
+          path: maybe(fc.constantFrom('/p/{{id}}', '/p/{{key}}', 'x')),
+          count: maybe(fc.constantFrom('/data', '/n', 'n')),
+          tenant: maybe(fc.constantFrom('alice', 'bob', 'nobody')),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
     keyRequired: maybe(fc.constantFrom('mandatory', 'expected', 'optional', 'always')),
     risk: maybe(fc.constantFrom('critical', 'high', 'medium', 'low', 'huge')),
-    policy: maybe(fc.record({ retention: maybe(fc.oneof(anyNumber, fc.constantFrom('24h', '1.5s', '7d', 'forever'))), testRetention: anyValue, errors: maybe(fc.record({ '4xx': maybe(fc.constantFrom('replay', 'release', 'any', 'x')), '5xx': maybe(fc.constantFrom('replay', 'release', 'any')) }, { requiredKeys: [] })) }, { requiredKeys: [] })),
+    policy: maybe(
+      fc.record(
+        {
+          retention: maybe(fc.oneof(anyNumber, fc.constantFrom('24h', '1.5s', '7d', 'forever'))),
+          testRetention: anyValue,
+          errors: maybe(
+            fc.record(
+              { '4xx': maybe(fc.constantFrom('replay', 'release', 'any', 'x')), '5xx': maybe(fc.constantFrom('replay', 'release', 'any')) },
+              { requiredKeys: [] },
+            ),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
   },
   { requiredKeys: [] },
 );
 
-const checkIdLike = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...CHECK_IDS) }, { weight: 1, arbitrary: fc.constantFrom('concurent-duplicates', 'replay', 'constructor', '__proto__', '') });
+const checkIdLike = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom(...CHECK_IDS) },
+  { weight: 1, arbitrary: fc.constantFrom('concurent-duplicates', 'replay', 'constructor', '__proto__', '') },
+);
 
 /** A value shaped roughly like a scenario: most fields of the right kind, some replaced by anything. */
 export const scenarioLike = fc.record(
@@ -130,15 +302,67 @@ export const scenarioLike = fc.record(
     version: maybe(fc.constantFrom(1, 2, '1', 1.0)),
     name: maybe(fc.stringMatching(/^[a-z][a-z0-9._-]{0,10}$/)),
     description: anyValue,
-    target: maybe(fc.constantFrom('self', 'http://127.0.0.1:8080', 'https://staging.example.com/v1', '${STAGING_URL:-https://x.example}', '${STAGING_URL}', 'ftp://x', 'not a url')),
+    target: maybe(
+      fc.constantFrom(
+        'self',
+        'http://127.0.0.1:8080',
+        'https://staging.example.com/v1',
+        '${STAGING_URL:-https://x.example}',
+        '${STAGING_URL}',
+        'ftp://x',
+        'not a url',
+      ),
+    ),
     profile: maybe(fc.constantFrom('ietf-07', 'stripe-v1', 'custom', 'nope')),
-    profiles: maybe(fc.dictionary(fc.constantFrom('custom', 'bad name', 'x'), maybe(fc.record({ extends: maybe(fc.constantFrom('ietf-07', 'stripe-v1')), keyFormat: maybe(fc.constantFrom('raw', 'sf-string')), expect: maybe(fc.record({ mismatch: maybe(fc.array(anyNumber, { maxLength: 3 })) }, { requiredKeys: [] })), retention: anyValue }, { requiredKeys: [] })), { maxKeys: 2 })),
-    defaults: maybe(fc.record({ headers: maybe(fc.dictionary(anyKey, maybe(anyString), { maxKeys: 3 })), keyHeader: maybe(fc.constantFrom('Idempotency-Key', '', 'X-Key')), keyFormat: maybe(fc.constantFrom('raw', 'sf-string', 'bare')), timeoutMs: maybe(anyNumber) }, { requiredKeys: [] })),
-    tenants: maybe(fc.dictionary(fc.constantFrom('alice', 'bob', 'bad name', 'constructor'), maybe(fc.record({ headers: maybe(fc.dictionary(anyKey, maybe(anyString), { maxKeys: 2 })) }, { requiredKeys: [] })), { maxKeys: 3 })),
+    profiles: maybe(
+      fc.dictionary(
+        fc.constantFrom('custom', 'bad name', 'x'),
+        maybe(
+          fc.record(
+            {
+              extends: maybe(fc.constantFrom('ietf-07', 'stripe-v1')),
+              keyFormat: maybe(fc.constantFrom('raw', 'sf-string')),
+              expect: maybe(fc.record({ mismatch: maybe(fc.array(anyNumber, { maxLength: 3 })) }, { requiredKeys: [] })),
+              retention: anyValue,
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        { maxKeys: 2 },
+      ),
+    ),
+    defaults: maybe(
+      fc.record(
+        {
+          headers: maybe(fc.dictionary(anyKey, maybe(anyString), { maxKeys: 3 })),
+          keyHeader: maybe(fc.constantFrom('Idempotency-Key', '', 'X-Key')),
+          keyFormat: maybe(fc.constantFrom('raw', 'sf-string', 'bare')),
+          timeoutMs: maybe(anyNumber),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    tenants: maybe(
+      fc.dictionary(
+        fc.constantFrom('alice', 'bob', 'bad name', 'constructor'),
+        maybe(fc.record({ headers: maybe(fc.dictionary(anyKey, maybe(anyString), { maxKeys: 2 })) }, { requiredKeys: [] })),
+        { maxKeys: 3 },
+      ),
+    ),
     ledger: anyValue,
     redact: maybe(fc.array(maybe(anyString), { maxLength: 3 })),
     endpoints: maybe(fc.array(maybe(endpointLike), { maxLength: 3 })),
-    checks: maybe(fc.dictionary(checkIdLike, fc.oneof(fc.constant(null), fc.dictionary(fc.constantFrom('copies', 'rounds', 'method', 'waitMs', 'body4xx', 'body5xx', 'x'), anyValue, { maxKeys: 2 }), anyValue), { maxKeys: 4 })),
+    checks: maybe(
+      fc.dictionary(
+        checkIdLike,
+        fc.oneof(
+          fc.constant(null),
+          fc.dictionary(fc.constantFrom('copies', 'rounds', 'method', 'waitMs', 'body4xx', 'body5xx', 'x'), anyValue, { maxKeys: 2 }),
+          anyValue,
+        ),
+        { maxKeys: 4 },
+      ),
+    ),
     extra: anyValue,
   },
   { requiredKeys: [] },
@@ -213,8 +437,16 @@ type Mutation = (lines: string[]) => string[];
 const at = (lines: string[], n: number): number => (lines.length === 0 ? 0 : n % lines.length);
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.nat().map((n): Mutation => (lines) => lines.filter((_, i) => i !== at(lines, n))),
-  fc.nat().map((n): Mutation => (lines) => lines.flatMap((l, i) => (i === at(lines, n) ? [l, l] : [l]))),
+  fc.nat().map(
+    (n): Mutation =>
+      (lines) =>
+        lines.filter((_, i) => i !== at(lines, n)),
+  ),
+  fc.nat().map(
+    (n): Mutation =>
+      (lines) =>
+        lines.flatMap((l, i) => (i === at(lines, n) ? [l, l] : [l])),
+  ),
   fc.tuple(fc.nat(), fc.nat()).map(([a, b]): Mutation => (lines) => {
     const out = [...lines];
     const i = at(out, a);
@@ -222,31 +454,60 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     [out[i], out[j]] = [out[j]!, out[i]!];
     return out;
   }),
-  fc.array(fc.nat(), { minLength: 1, maxLength: 100 }).map((order): Mutation => (lines) =>
-    lines.map((l, i) => [order[i % order.length]! + i / 1000, l] as const).sort((x, y) => x[0] - y[0]).map(([, l]) => l)),
-  fc.tuple(fc.nat(), fc.nat(), junk).map(([n, col, text]): Mutation => (lines) =>
-    lines.map((l, i) => (i === at(lines, n) ? l.slice(0, col % (l.length + 1)) + text + l.slice(col % (l.length + 1)) : l))),
-  fc.tuple(fc.nat(), fc.integer({ min: -4, max: 4 })).map(([n, delta]): Mutation => (lines) =>
-    lines.map((l, i) => (i === at(lines, n) ? (delta >= 0 ? ' '.repeat(delta) + l : l.replace(new RegExp(`^ {0,${-delta}}`), '')) : l))),
-  fc.tuple(fc.nat(), fc.oneof(interpolationFragment, oddScalar, templateFragment)).map(([n, value]): Mutation => (lines) =>
-    lines.map((l, i) => (i === at(lines, n) && l.includes(':') ? `${l.slice(0, l.indexOf(':') + 1)} ${value}` : l))),
-  fc.tuple(fc.nat(), fc.nat(), fc.stringMatching(/^[a-z]{1,3}$/)).map(([a, b, name]): Mutation => (lines) =>
-    lines.map((l, i) => {
-      if (!l.includes(':')) return l;
-      const colon = l.indexOf(':') + 1;
-      if (i === at(lines, a)) return `${l.slice(0, colon)} &${name}${l.slice(colon)}`;
-      if (i === at(lines, b)) return `${l.slice(0, colon)} *${name}`;
-      return l;
-    })),
-  fc.tuple(fc.nat(), fc.stringMatching(/^[a-z]{1,3}$/)).map(([n, name]): Mutation => (lines) =>
-    lines.flatMap((l, i) => (i === at(lines, n) ? [l, `${/^\s*/.exec(l)![0]}<<: *${name}`] : [l]))),
-  fc.nat().map((n): Mutation => (lines) => lines.slice(0, at(lines, n))),
+  fc.array(fc.nat(), { minLength: 1, maxLength: 100 }).map(
+    (order): Mutation =>
+      (lines) =>
+        lines
+          .map((l, i) => [order[i % order.length]! + i / 1000, l] as const)
+          .sort((x, y) => x[0] - y[0])
+          .map(([, l]) => l),
+  ),
+  fc.tuple(fc.nat(), fc.nat(), junk).map(
+    ([n, col, text]): Mutation =>
+      (lines) =>
+        lines.map((l, i) => (i === at(lines, n) ? l.slice(0, col % (l.length + 1)) + text + l.slice(col % (l.length + 1)) : l)),
+  ),
+  fc.tuple(fc.nat(), fc.integer({ min: -4, max: 4 })).map(
+    ([n, delta]): Mutation =>
+      (lines) =>
+        lines.map((l, i) => (i === at(lines, n) ? (delta >= 0 ? ' '.repeat(delta) + l : l.replace(new RegExp(`^ {0,${-delta}}`), '')) : l)),
+  ),
+  fc.tuple(fc.nat(), fc.oneof(interpolationFragment, oddScalar, templateFragment)).map(
+    ([n, value]): Mutation =>
+      (lines) =>
+        lines.map((l, i) => (i === at(lines, n) && l.includes(':') ? `${l.slice(0, l.indexOf(':') + 1)} ${value}` : l)),
+  ),
+  fc.tuple(fc.nat(), fc.nat(), fc.stringMatching(/^[a-z]{1,3}$/)).map(
+    ([a, b, name]): Mutation =>
+      (lines) =>
+        lines.map((l, i) => {
+          if (!l.includes(':')) return l;
+          const colon = l.indexOf(':') + 1;
+          if (i === at(lines, a)) return `${l.slice(0, colon)} &${name}${l.slice(colon)}`;
+          if (i === at(lines, b)) return `${l.slice(0, colon)} *${name}`;
+          return l;
+        }),
+  ),
+  fc.tuple(fc.nat(), fc.stringMatching(/^[a-z]{1,3}$/)).map(
+    ([n, name]): Mutation =>
+      (lines) =>
+        lines.flatMap((l, i) => (i === at(lines, n) ? [l, `${/^\s*/.exec(l)![0]}<<: *${name}`] : [l])),
+  ),
+  fc.nat().map(
+    (n): Mutation =>
+      (lines) =>
+        lines.slice(0, at(lines, n)),
+  ),
   fc.constant<Mutation>((lines) => [...lines, '---', ...lines]),
 );
 
 /** A committed scenario with one to five line-level mutations; `text` joins with \n or \r\n. */
 export const mutatedScenario = fc
-  .tuple(fc.constantFrom(SEED_SCENARIOS.reference, SEED_SCENARIOS.staging), fc.array(mutation, { minLength: 1, maxLength: 5 }), fc.constantFrom('\n', '\r\n', '\r'))
+  .tuple(
+    fc.constantFrom(SEED_SCENARIOS.reference, SEED_SCENARIOS.staging),
+    fc.array(mutation, { minLength: 1, maxLength: 5 }),
+    fc.constantFrom('\n', '\r\n', '\r'),
+  )
   .map(([text, mutations, eol]) => mutations.reduce((lines, m) => m(lines), text.split('\n')).join(eol));
 
 /** Random bytes dropped anywhere into a committed scenario (not only at line boundaries). */
@@ -278,7 +539,13 @@ export const deeplyNested = fc
     const nested = NESTING_SHAPES[shape](shape === 'blockSeq' || shape === 'blockMap' ? Math.min(depth, 300) : depth, closed);
     if (!embedded) return nested;
     // As an endpoint body: flow shapes fit inline; block shapes are indented under `body:`.
-    const body = nested.includes('\n') || shape === 'compactSeq' ? `\n${nested.split('\n').map((l) => `      ${l}`).join('\n')}` : ` ${nested}`;
+    const body =
+      nested.includes('\n') || shape === 'compactSeq'
+        ? `\n${nested
+            .split('\n')
+            .map((l) => `      ${l}`)
+            .join('\n')}`
+        : ` ${nested}`;
     return `version: 1\nname: deep\ntarget: self\nendpoints:\n  - name: a\n    path: /a\n    body:${body}\n`;
   });
 
@@ -293,9 +560,7 @@ export const aliasBomb = fc
       levels.push(kind === 'map' ? `l${d}: &l${d} {${refs.join(', ')}}` : `l${d}: &l${d} [${refs.join(', ')}]`);
     }
     const defs = levels.map((l) => `      ${l}`).join('\n');
-    return asBody
-      ? `version: 1\nname: bomb\ntarget: self\nendpoints:\n  - name: a\n    path: /a\n    body:\n${defs}\n`
-      : levels.join('\n');
+    return asBody ? `version: 1\nname: bomb\ntarget: self\nendpoints:\n  - name: a\n    path: /a\n    body:\n${defs}\n` : levels.join('\n');
   });
 
 /** Everything above, for the "never another exception" property. */

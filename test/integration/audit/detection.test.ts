@@ -40,9 +40,20 @@ function makeStore(kind: StoreKind): { store?: IdempotencyStore; cleanup(): Prom
   };
 }
 
-async function audit(flaws: string[], seed = 'detect', kind: StoreKind = 'memory', opts: { processingMs?: number; only?: string[]; tune?: (s: Awaited<ReturnType<typeof loadScenarioFile>>) => void } = {}): Promise<Report> {
+async function audit(
+  flaws: string[],
+  seed = 'detect',
+  kind: StoreKind = 'memory',
+  opts: { processingMs?: number; only?: string[]; tune?: (s: Awaited<ReturnType<typeof loadScenarioFile>>) => void } = {},
+): Promise<Report> {
   const { store, cleanup } = makeStore(kind);
-  const server = await startReferenceServer({ admin: true, port: 0, flaws, ...(store ? { store } : {}), ...(opts.processingMs !== undefined ? { processingMs: opts.processingMs } : {}) });
+  const server = await startReferenceServer({
+    admin: true,
+    port: 0,
+    flaws,
+    ...(store ? { store } : {}),
+    ...(opts.processingMs !== undefined ? { processingMs: opts.processingMs } : {}),
+  });
   try {
     const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
     opts.tune?.(scenario);
@@ -107,17 +118,26 @@ const strayFailures = (r: Report, flaw: string) => failed(r).filter((x) => !OWNE
 const describeFailed = (r: Report) => JSON.stringify(failed(r).map((x) => [x.check, x.endpoint, x.level, x.message]));
 
 describe('detection matrix (memory store)', () => {
-  it.concurrent('the correct server passes ten consecutive audits (two lanes of five seeds) with zero failed and zero inconclusive results', async ({ expect }) => {
-    const lanes = [['a', 'b', 'c', 'd', 'e'], ['f', 'g', 'h', 'i', 'j']];
-    await Promise.all(lanes.map(async (seeds) => {
-      for (const seed of seeds) {
-        const report = await audit([], seed);
-        expect(unclean(report), `seed ${seed}: ${describeFailed(report)}`).toEqual([]);
-        expect(report.summary.verdict).toBe('pass');
-        expect(new Set(report.results.map((r) => r.check))).toEqual(REFERENCE_CHECKS);
-      }
-    }));
-  }, 120_000);
+  it.concurrent(
+    'the correct server passes ten consecutive audits (two lanes of five seeds) with zero failed and zero inconclusive results',
+    async ({ expect }) => {
+      const lanes = [
+        ['a', 'b', 'c', 'd', 'e'],
+        ['f', 'g', 'h', 'i', 'j'],
+      ];
+      await Promise.all(
+        lanes.map(async (seeds) => {
+          for (const seed of seeds) {
+            const report = await audit([], seed);
+            expect(unclean(report), `seed ${seed}: ${describeFailed(report)}`).toEqual([]);
+            expect(report.summary.verdict).toBe('pass');
+            expect(new Set(report.results.map((r) => r.check))).toEqual(REFERENCE_CHECKS);
+          }
+        }),
+      );
+    },
+    120_000,
+  );
 
   const matrix = PROTOCOL_MATRIX;
 
@@ -146,41 +166,57 @@ describe('detection matrix (memory store)', () => {
     expect(strayFailures(report, flaw), describeFailed(report)).toEqual([]);
   });
 
-  it.concurrent.for([['replay-conflict', 409], ['retry-mismatch', 422]] as Array<[string, number]>)(
-    'flaw %s: the checks that rely on replays are inconclusive, naming sequential-replay', async ([flaw, status], { expect }) => {
-      const report = await audit([flaw]);
-      const inconclusive = report.results.filter((r) => r.verdict === 'inconclusive');
-      const checks = new Set(inconclusive.map((r) => r.check));
-      for (const c of ['payload-mismatch', 'cross-tenant', 'cross-endpoint', 'expiry']) expect(checks, c).toContain(c);
-      // Burst copies that arrive after the commit get the broken replay (422 here): that is no in-flight finding either.
-      for (const c of checks) expect(['payload-mismatch', 'cross-tenant', 'cross-endpoint', 'expiry', 'concurrent-duplicates']).toContain(c);
-      for (const r of inconclusive) {
-        expect(r.message).toContain(`root cause owned by sequential-replay): an identical retry without any fault already answered ${status} where the original answered 201`);
-        expect(r.evidence.slice(0, 2).map((e) => e.label)).toEqual(['baseline: first execution', 'baseline: identical retry']);
-      }
-      expect(report.summary.counts.inconclusive).toBe(inconclusive.length);
-    });
+  it.concurrent.for([
+    ['replay-conflict', 409],
+    ['retry-mismatch', 422],
+  ] as Array<[string, number]>)('flaw %s: the checks that rely on replays are inconclusive, naming sequential-replay', async ([flaw, status], { expect }) => {
+    const report = await audit([flaw]);
+    const inconclusive = report.results.filter((r) => r.verdict === 'inconclusive');
+    const checks = new Set(inconclusive.map((r) => r.check));
+    for (const c of ['payload-mismatch', 'cross-tenant', 'cross-endpoint', 'expiry']) expect(checks, c).toContain(c);
+    // Burst copies that arrive after the commit get the broken replay (422 here): that is no in-flight finding either.
+    for (const c of checks) expect(['payload-mismatch', 'cross-tenant', 'cross-endpoint', 'expiry', 'concurrent-duplicates']).toContain(c);
+    for (const r of inconclusive) {
+      expect(r.message).toContain(
+        `root cause owned by sequential-replay): an identical retry without any fault already answered ${status} where the original answered 201`,
+      );
+      expect(r.evidence.slice(0, 2).map((e) => e.label)).toEqual(['baseline: first execution', 'baseline: identical retry']);
+    }
+    expect(report.summary.counts.inconclusive).toBe(inconclusive.length);
+  });
 
-  it.concurrent('the correct server with 2 s of processing: ten audits (five lanes of two; fewer checks and rounds) with zero failed and zero inconclusive results', async ({ expect }) => {
-    const lanes = [['p1', 'p2'], ['p3', 'p4'], ['p5', 'p6'], ['p7', 'p8'], ['p9', 'p10']];
-    await Promise.all(lanes.map(async (seeds) => {
-      for (const seed of seeds) {
-        const report = await audit([], seed, 'memory', {
-          processingMs: 2000,
-          only: ['concurrent-duplicates', 'sequential-replay', 'payload-mismatch'],
-          tune: (s) => {
-            s.endpoints = s.endpoints.slice(0, 1);
-            s.checks['concurrent-duplicates'] = { copies: 8, rounds: 1, budgetMs: 0 };
-          },
-        });
-        expect(unclean(report), `seed ${seed}: ${describeFailed(report)}`).toEqual([]);
-        // Genuinely exercised: the burst's copies were answered 409 while the original ran 2 s.
-        const burst = report.results.find((r) => r.check === 'concurrent-duplicates')!;
-        expect(burst.message).toMatch(/409×7/);
-        expect(report.summary.verdict).toBe('pass');
-      }
-    }));
-  }, 120_000);
+  it.concurrent(
+    'the correct server with 2 s of processing: ten audits (five lanes of two; fewer checks and rounds) with zero failed and zero inconclusive results',
+    async ({ expect }) => {
+      const lanes = [
+        ['p1', 'p2'],
+        ['p3', 'p4'],
+        ['p5', 'p6'],
+        ['p7', 'p8'],
+        ['p9', 'p10'],
+      ];
+      await Promise.all(
+        lanes.map(async (seeds) => {
+          for (const seed of seeds) {
+            const report = await audit([], seed, 'memory', {
+              processingMs: 2000,
+              only: ['concurrent-duplicates', 'sequential-replay', 'payload-mismatch'],
+              tune: (s) => {
+                s.endpoints = s.endpoints.slice(0, 1);
+                s.checks['concurrent-duplicates'] = { copies: 8, rounds: 1, budgetMs: 0 };
+              },
+            });
+            expect(unclean(report), `seed ${seed}: ${describeFailed(report)}`).toEqual([]);
+            // Genuinely exercised: the burst's copies were answered 409 while the original ran 2 s.
+            const burst = report.results.find((r) => r.check === 'concurrent-duplicates')!;
+            expect(burst.message).toMatch(/409×7/);
+            expect(report.summary.verdict).toBe('pass');
+          }
+        }),
+      );
+    },
+    120_000,
+  );
 
   it.concurrent('an identity pointer that matches nothing (the API wraps the id as /data/id) is an error naming it, never a pass', async ({ expect }) => {
     const report = await audit(['race'], 'typo', 'memory', {
@@ -203,7 +239,9 @@ describe('detection matrix (memory store)', () => {
     try {
       const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
       const report = await runAudit(scenario, {
-        target: server.url, seed: 'down', only: ['sequential-replay', 'payload-mismatch', 'cross-tenant'],
+        target: server.url,
+        seed: 'down',
+        only: ['sequential-replay', 'payload-mismatch', 'cross-tenant'],
         listener: (e) => {
           if (e.type === 'check-start' && e.check === 'payload-mismatch') closing ??= server.close();
         },
@@ -220,12 +258,16 @@ describe('detection matrix (memory store)', () => {
   });
 
   describe('the same matrix with the Redis store', () => {
-    it.concurrent('the correct server passes three consecutive audits with zero failed and zero inconclusive results', async ({ expect }) => {
-      for (const seed of ['ra', 'rb', 'rc']) {
-        const report = await audit([], seed, 'redis');
-        expect(unclean(report), `seed ${seed}: ${describeFailed(report)}`).toEqual([]);
-      }
-    }, 60_000);
+    it.concurrent(
+      'the correct server passes three consecutive audits with zero failed and zero inconclusive results',
+      async ({ expect }) => {
+        for (const seed of ['ra', 'rb', 'rc']) {
+          const report = await audit([], seed, 'redis');
+          expect(unclean(report), `seed ${seed}: ${describeFailed(report)}`).toEqual([]);
+        }
+      },
+      60_000,
+    );
 
     it.concurrent.for(matrix)('flaw %s is caught by %s as a %s, and no other check fails because of it', async ([flaw, check, level], { expect }) => {
       const report = await audit([flaw], 'detect', 'redis');
@@ -236,10 +278,14 @@ describe('detection matrix (memory store)', () => {
   });
 
   describe('the same matrix with the PostgreSQL store', () => {
-    it.concurrent('the correct server passes the audit with zero failed results', async ({ expect }) => {
-      const report = await audit([], 'pa', 'postgres');
-      expect(failed(report), describeFailed(report)).toEqual([]);
-    }, 60_000);
+    it.concurrent(
+      'the correct server passes the audit with zero failed results',
+      async ({ expect }) => {
+        const report = await audit([], 'pa', 'postgres');
+        expect(failed(report), describeFailed(report)).toEqual([]);
+      },
+      60_000,
+    );
 
     it.concurrent.for(matrix)('flaw %s is caught by %s as a %s', async ([flaw, check, level], { expect }) => {
       const report = await audit([flaw], 'detect', 'postgres');
@@ -289,15 +335,21 @@ describe('chaos detection (scenarios/chaos.yaml)', () => {
     if (/executed 2 times/.test(hit!.message)) expect(hit!.facts!.counterexample).toMatchObject({ ops: expect.any(Array) });
   });
 
-  it.concurrent.for([['regenerate', 'timeout-retry'], ['regenerate', 'lost-response'], ['replay-conflict', 'timeout-retry']] as Array<[string, string]>)(
-    'flaw %s under %s: inconclusive, owned by sequential-replay', { timeout: 30_000 }, async ([flaw, check], { expect }) => {
-      const report = await chaosAudit([flaw], check, ['sequential-replay']);
-      expect(failed(report).filter((r) => r.check !== 'sequential-replay'), describeFailed(report)).toEqual([]);
-      expect(report.results.some((r) => r.check === 'sequential-replay' && r.verdict === 'fail')).toBe(true);
-      const inconclusive = report.results.filter((r) => r.verdict === 'inconclusive');
-      expect(inconclusive.length).toBeGreaterThan(0);
-      for (const r of inconclusive) expect(r.message).toContain('root cause owned by sequential-replay');
-    });
+  it.concurrent.for([
+    ['regenerate', 'timeout-retry'],
+    ['regenerate', 'lost-response'],
+    ['replay-conflict', 'timeout-retry'],
+  ] as Array<[string, string]>)('flaw %s under %s: inconclusive, owned by sequential-replay', { timeout: 30_000 }, async ([flaw, check], { expect }) => {
+    const report = await chaosAudit([flaw], check, ['sequential-replay']);
+    expect(
+      failed(report).filter((r) => r.check !== 'sequential-replay'),
+      describeFailed(report),
+    ).toEqual([]);
+    expect(report.results.some((r) => r.check === 'sequential-replay' && r.verdict === 'fail')).toBe(true);
+    const inconclusive = report.results.filter((r) => r.verdict === 'inconclusive');
+    expect(inconclusive.length).toBeGreaterThan(0);
+    for (const r of inconclusive) expect(r.message).toContain('root cause owned by sequential-replay');
+  });
 
   it.concurrent('without its owner in the run, a failure is never downgraded: it stands (no false pass)', { timeout: 30_000 }, async ({ expect }) => {
     const report = await chaosAudit(['replay-conflict'], 'timeout-retry');
@@ -308,20 +360,28 @@ describe('chaos detection (scenarios/chaos.yaml)', () => {
     expect(report.summary.verdict).toBe('fail');
   });
 
-  it.concurrent('timeout-retry: every exercised round sent its first retry while the original was still running', async ({ expect }) => {
-    const report = await chaosAudit([], 'timeout-retry');
-    expect(unclean(report), describeFailed(report)).toEqual([]);
-    for (const r of report.results) {
-      const rounds = r.facts!.rounds as Array<{ exercised: boolean; firstRetry: string }>;
-      expect(rounds.filter((x) => x.exercised).length).toBeGreaterThanOrEqual(2);
-      for (const x of rounds) expect(x.firstRetry.startsWith('in-flight')).toBe(x.exercised);
-    }
-  }, 30_000);
+  it.concurrent(
+    'timeout-retry: every exercised round sent its first retry while the original was still running',
+    async ({ expect }) => {
+      const report = await chaosAudit([], 'timeout-retry');
+      expect(unclean(report), describeFailed(report)).toEqual([]);
+      for (const r of report.results) {
+        const rounds = r.facts!.rounds as Array<{ exercised: boolean; firstRetry: string }>;
+        expect(rounds.filter((x) => x.exercised).length).toBeGreaterThanOrEqual(2);
+        for (const x of rounds) expect(x.firstRetry.startsWith('in-flight')).toBe(x.exercised);
+      }
+    },
+    30_000,
+  );
 
-  it.concurrent('fail-open on an endpoint that is not critical is a deviation', async ({ expect }) => {
-    const report = await chaosAudit(['fail-open'], 'store-outage');
-    const refund = report.results.filter((r) => r.endpoint === 'create-refund' && r.verdict === 'fail');
-    expect(refund.map((r) => r.level)).toContain('deviation');
-    expect(refund.find((r) => r.level === 'deviation')!.message).toContain('(risk high)');
-  }, 30_000);
+  it.concurrent(
+    'fail-open on an endpoint that is not critical is a deviation',
+    async ({ expect }) => {
+      const report = await chaosAudit(['fail-open'], 'store-outage');
+      const refund = report.results.filter((r) => r.endpoint === 'create-refund' && r.verdict === 'fail');
+      expect(refund.map((r) => r.level)).toContain('deviation');
+      expect(refund.find((r) => r.level === 'deviation')!.message).toContain('(risk high)');
+    },
+    30_000,
+  );
 });

@@ -16,9 +16,14 @@ beforeAll(async () => {
   // GET /by-key/<key> -> {"byKey": {"<key>": [..executions..]}}, from the reference ledger.
   shim = createServer((req, res) => {
     const key = decodeURIComponent((req.url ?? '').replace(/^\/by-key\//, ''));
-    fetch(`${reference.url}/_idemaudit/ledger?key=${encodeURIComponent(key)}`).then((r) => r.json()).then((doc: { executions?: unknown[] }) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ byKey: { [key]: doc.executions ?? [] } }));
-    }, () => res.writeHead(500).end());
+    fetch(`${reference.url}/_idemaudit/ledger?key=${encodeURIComponent(key)}`)
+      .then((r) => r.json())
+      .then(
+        (doc: { executions?: unknown[] }) => {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ byKey: { [key]: doc.executions ?? [] } }));
+        },
+        () => res.writeHead(500).end(),
+      );
   });
   await new Promise<void>((resolve) => shim.listen(0, '127.0.0.1', resolve));
   const address = shim.address() as { port: number };
@@ -46,7 +51,10 @@ describe('a ledger keyed by idempotency key', () => {
     const race = report.results.find((r) => r.check === 'concurrent-duplicates' && r.verdict === 'fail');
     expect(race, JSON.stringify(report.results.map((r) => [r.check, r.verdict, r.message]))).toBeDefined();
     expect(race!.facts!.oracles).toMatchObject({ ledger: expect.any(Number) });
-    expect(report.results.find((r) => r.check === 'sequential-replay')).toMatchObject({ verdict: 'pass', message: expect.stringContaining('1 execution(s) counted by ledger') });
+    expect(report.results.find((r) => r.check === 'sequential-replay')).toMatchObject({
+      verdict: 'pass',
+      message: expect.stringContaining('1 execution(s) counted by ledger'),
+    });
   });
 
   it('a pointer that finds nothing is an error, never a pass or a quiet skip', async () => {

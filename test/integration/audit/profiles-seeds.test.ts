@@ -15,7 +15,8 @@ describe('custom profiles', () => {
   it('grade the same server by the rules they declare, citing themselves', async () => {
     const server = await startReferenceServer({ admin: true, port: 0 });
     servers.push(server);
-    const scenario = parseScenario(`
+    const scenario = parseScenario(
+      `
 version: 1
 name: custom-profile
 target: self
@@ -31,7 +32,10 @@ endpoints:
 checks:
   payload-mismatch: {}
   sequential-replay: {}
-`, 'custom.yaml', {});
+`,
+      'custom.yaml',
+      {},
+    );
     const report = await runAudit(scenario, { target: server.url, seed: 'p' });
     expect(report.profile).toBe('acme');
     const mismatch = report.results.find((r) => r.check === 'payload-mismatch');
@@ -47,9 +51,11 @@ describe('seeds', () => {
     const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
     const planned: string[] = [];
     await runAudit(scenario, {
-      seed, dryRun: true,
+      seed,
+      dryRun: true,
       only: ['concurrent-duplicates', 'sequential-replay', 'payload-mismatch', 'cross-tenant', 'fingerprint'],
-      onPlanned: (req: OutgoingRequest, meta) => planned.push(`${meta.label} ${req.method} ${req.url} ${req.headers['idempotency-key'] ?? '-'} ${req.body?.toString() ?? ''}`),
+      onPlanned: (req: OutgoingRequest, meta) =>
+        planned.push(`${meta.label} ${req.method} ${req.url} ${req.headers['idempotency-key'] ?? '-'} ${req.body?.toString() ?? ''}`),
     });
     return planned;
   };

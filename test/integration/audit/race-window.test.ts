@@ -7,7 +7,9 @@ import { startReferenceServer } from '../../../src/demo/index.js';
 import { parseScenario } from '../../../src/scenario/index.js';
 import { deleteKeysByPrefix, uniquePrefix } from '../../helpers/redis.js';
 
-const scenario = (copies: string) => parseScenario(`
+const scenario = (copies: string) =>
+  parseScenario(
+    `
 version: 1
 name: race-window
 target: self
@@ -17,7 +19,10 @@ endpoints:
 checks:
   # budgetMs 0: exactly the planned bursts (the sweep table below counts them); the adaptive hunt would add bursts to it.
   concurrent-duplicates: { copies: ${copies}, rounds: 4, budgetMs: 0 }
-`, 'race-window.yaml', {});
+`,
+    'race-window.yaml',
+    {},
+  );
 
 const servers: Array<{ close(): Promise<void> }> = [];
 afterAll(async () => {
@@ -56,7 +61,10 @@ describe('last-byte bursts', () => {
     const [result] = report.results;
     expect(result).toMatchObject({ verdict: 'pass' });
     const sweep = result!.facts!.sweep as Array<{ copies: number; rounds: number; executions: Record<string, number>; maxArrivalSpreadMs: number }>;
-    expect(sweep.map((r) => [r.copies, r.rounds, r.executions])).toEqual([[2, 4, { 1: 4 }], [8, 4, { 1: 4 }]]);
+    expect(sweep.map((r) => [r.copies, r.rounds, r.executions])).toEqual([
+      [2, 4, { 1: 4 }],
+      [8, 4, { 1: 4 }],
+    ]);
     expect(sweep).toHaveLength(2);
     // The server saw every burst's copies finish arriving within a bounded window (generous for a
     // loaded 2-core CI machine; without the settle pause it measured 10-130 ms).

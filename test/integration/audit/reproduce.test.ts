@@ -46,6 +46,6 @@ describe('curl reproductions', () => {
     // A fresh key, so the reproduction races on its own rather than replaying the audit's result.
     const cmd = finding!.reproduce![0]!.replace(/idempotency-key: "[^"]+"/g, 'idempotency-key: "repro-race-1"');
     const { stdout } = await sh('bash', ['-c', cmd], { env: { ...process.env, IDEMAUDIT_AUTHORIZATION: 'Bearer alice-demo-token' }, timeout: 10_000 });
-    expect(statusLines(stdout).filter((s) => s === "201").length, stdout).toBeGreaterThan(1);
+    expect(statusLines(stdout).filter((s) => s === '201').length, stdout).toBeGreaterThan(1);
   });
 });

@@ -79,7 +79,10 @@ describe('HTTP/2 single-packet burst', () => {
     const s = await server('h2c', 0);
     const r = await relay(s.port, 'chunks');
     const batch = items(r.url(), 12, 'chunk-key', '');
-    await h2Burst(batch.map((b) => ({ ...b, request: { ...b.request, method: 'DELETE', body: Buffer.alloc(0) } })), options());
+    await h2Burst(
+      batch.map((b) => ({ ...b, request: { ...b.request, method: 'DELETE', body: Buffer.alloc(0) } })),
+      options(),
+    );
     // The last client-to-server chunk before the answers holds all 12 END_STREAM DATA frames
     // (type 0x0, flags 0x1): 12 x 9 bytes of empty final frames, nothing else split off.
     const up = r.chunks().filter((c) => c.direction === 'up');
@@ -103,7 +106,11 @@ describe('HTTP/2 single-packet burst', () => {
     await s.close();
     closers.pop();
     const result = await h2Burst(items(url, 3), options());
-    expect(result.exchanges.map((e) => e.error)).toEqual([expect.stringMatching(/refused/i), expect.stringMatching(/refused/i), expect.stringMatching(/refused/i)]);
+    expect(result.exchanges.map((e) => e.error)).toEqual([
+      expect.stringMatching(/refused/i),
+      expect.stringMatching(/refused/i),
+      expect.stringMatching(/refused/i),
+    ]);
   });
 });
 

@@ -32,12 +32,19 @@ describe('idemaudit run scenarios/chaos.yaml', () => {
 
       const report = JSON.parse(await readFile(path.join(dir, json[0]!), 'utf8'));
       const dup = report.results.find((x: any) => x.check === 'gateway-duplicate' && x.verdict === 'fail');
-      expect(dup).toMatchObject({ level: 'violation', message: expect.stringMatching(/key executed 2 times \(one attempt \(attempt 1 via proxy \(duplicate-upstream\)\)/) });
+      expect(dup).toMatchObject({
+        level: 'violation',
+        message: expect.stringMatching(/key executed 2 times \(one attempt \(attempt 1 via proxy \(duplicate-upstream\)\)/),
+      });
       // The proof: the client's one invoke and its answer, the proxy's duplicate, two ledger executions.
       const c = dup.facts.counterexample;
       expect(c.reason).toBe('ledger');
-      expect(c.ops.map((op: any) => `${op.process === 'oracle' ? 'oracle' : op.process === 'proxy' ? 'proxy' : 'client'} ${op.type}`))
-        .toEqual(['client invoke', 'proxy fault', 'client ok', 'oracle ok']);
+      expect(c.ops.map((op: any) => `${op.process === 'oracle' ? 'oracle' : op.process === 'proxy' ? 'proxy' : 'client'} ${op.type}`)).toEqual([
+        'client invoke',
+        'proxy fault',
+        'client ok',
+        'oracle ok',
+      ]);
       expect(c.ops.at(-1).value.ledger).toHaveLength(2);
       expect(dup.evidence.length).toBeGreaterThan(0);
       expect(dup.reproduce.length).toBeGreaterThan(0);

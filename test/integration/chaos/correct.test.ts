@@ -57,35 +57,43 @@ async function expectCleanRun(report: Report, expect: ExpectStatic): Promise<voi
 }
 
 describe('scenarios/chaos.yaml against the correct reference server', () => {
-  it.concurrent('memory store (target self with the scenario\'s short lease): every chaos check passes, no key executes twice', async ({ expect }) => {
-    const scenario = await loadScenarioFile(SCENARIO, {});
-    const report = await runAudit(scenario, { seed: 'chaos-memory', scenarioFile: SCENARIO, historyDir: path.join(dir, 'memory') });
-    await expectCleanRun(report, expect);
-    expect(report.target).toMatch(/^self \(/);
-    const recovery = report.results.find((r) => r.check === 'in-flight-recovery')!;
-    expect(recovery.facts).toMatchObject({ leaseMs: 1000, leaseSource: 'scenario self.leaseMs', stoppedBy: 'recovered', executions: 1 });
-    expect(recovery.facts!.conflictPersistedMs as number).toBeGreaterThan(500);
-    const timeout = report.results.find((r) => r.check === 'timeout-retry')!;
-    expect(timeout.facts).toMatchObject({ retrySuccess: '2/2', maxExecutions: 1 });
-  }, 40_000);
-
-  it.concurrent('Redis store: every chaos check passes, and the ledger has no duplicate', async ({ expect }) => {
-    const prefix = uniquePrefix('chaos');
-    const store = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix });
-    const server = await startReferenceServer({ admin: true, port: 0, store, leaseMs: 1000, processingMs: 100 });
-    try {
+  it.concurrent(
+    "memory store (target self with the scenario's short lease): every chaos check passes, no key executes twice",
+    async ({ expect }) => {
       const scenario = await loadScenarioFile(SCENARIO, {});
-      const report = await runAudit(scenario, { target: server.url, seed: 'chaos-redis', scenarioFile: SCENARIO, historyDir: path.join(dir, 'redis') });
+      const report = await runAudit(scenario, { seed: 'chaos-memory', scenarioFile: SCENARIO, historyDir: path.join(dir, 'memory') });
       await expectCleanRun(report, expect);
-      expect(report.results.find((r) => r.check === 'in-flight-recovery')!.facts).toMatchObject({ leaseSource: 'lease reported by the target' });
-      const res = await request(`${server.url}/_idemaudit/ledger`);
-      const summary = (await res.body.json()) as { total: number; duplicates: unknown[] };
-      expect(summary.duplicates).toEqual([]);
-      expect(summary.total).toBeGreaterThan(20);
-    } finally {
-      await server.close();
-      await deleteKeysByPrefix(store.client, prefix);
-      await store.close();
-    }
-  }, 40_000);
+      expect(report.target).toMatch(/^self \(/);
+      const recovery = report.results.find((r) => r.check === 'in-flight-recovery')!;
+      expect(recovery.facts).toMatchObject({ leaseMs: 1000, leaseSource: 'scenario self.leaseMs', stoppedBy: 'recovered', executions: 1 });
+      expect(recovery.facts!.conflictPersistedMs as number).toBeGreaterThan(500);
+      const timeout = report.results.find((r) => r.check === 'timeout-retry')!;
+      expect(timeout.facts).toMatchObject({ retrySuccess: '2/2', maxExecutions: 1 });
+    },
+    40_000,
+  );
+
+  it.concurrent(
+    'Redis store: every chaos check passes, and the ledger has no duplicate',
+    async ({ expect }) => {
+      const prefix = uniquePrefix('chaos');
+      const store = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix });
+      const server = await startReferenceServer({ admin: true, port: 0, store, leaseMs: 1000, processingMs: 100 });
+      try {
+        const scenario = await loadScenarioFile(SCENARIO, {});
+        const report = await runAudit(scenario, { target: server.url, seed: 'chaos-redis', scenarioFile: SCENARIO, historyDir: path.join(dir, 'redis') });
+        await expectCleanRun(report, expect);
+        expect(report.results.find((r) => r.check === 'in-flight-recovery')!.facts).toMatchObject({ leaseSource: 'lease reported by the target' });
+        const res = await request(`${server.url}/_idemaudit/ledger`);
+        const summary = (await res.body.json()) as { total: number; duplicates: unknown[] };
+        expect(summary.duplicates).toEqual([]);
+        expect(summary.total).toBeGreaterThan(20);
+      } finally {
+        await server.close();
+        await deleteKeysByPrefix(store.client, prefix);
+        await store.close();
+      }
+    },
+    40_000,
+  );
 });

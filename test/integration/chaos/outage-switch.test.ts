@@ -83,13 +83,16 @@ describe('store-outage switch', () => {
 });
 
 describe('store-outage check: how the outage is triggered', () => {
-  const scenarioFor = (target: string, extra: Record<string, unknown> = {}) => scenarioSchema().parse({
-    version: 1, name: 'outage', target,
-    defaults: { headers: { 'content-type': 'application/json' }, timeoutMs: 2000 },
-    endpoints: [{ name: 'pay', path: '/payments', body: { amount: 5, currency: 'EUR' }, identity: '/id', risk: 'critical' }],
-    checks: { 'store-outage': { outageMs: 300, settleMs: 20 } },
-    ...extra,
-  });
+  const scenarioFor = (target: string, extra: Record<string, unknown> = {}) =>
+    scenarioSchema().parse({
+      version: 1,
+      name: 'outage',
+      target,
+      defaults: { headers: { 'content-type': 'application/json' }, timeoutMs: 2000 },
+      endpoints: [{ name: 'pay', path: '/payments', body: { amount: 5, currency: 'EUR' }, identity: '/id', risk: 'critical' }],
+      checks: { 'store-outage': { outageMs: 300, settleMs: 20 } },
+      ...extra,
+    });
 
   it('a scenario hook is used instead of the reference switch', async () => {
     const server = await start();
@@ -106,7 +109,9 @@ describe('store-outage check: how the outage is triggered', () => {
     });
     try {
       const report = await runAudit(scenarioFor(plain.url), { seed: 'none' });
-      expect(report.results).toEqual([expect.objectContaining({ check: 'store-outage', verdict: 'skip', message: expect.stringContaining('declare hooks.storeOutage') })]);
+      expect(report.results).toEqual([
+        expect.objectContaining({ check: 'store-outage', verdict: 'skip', message: expect.stringContaining('declare hooks.storeOutage') }),
+      ]);
       expect(plain.hits()).toBeLessThan(4);
     } finally {
       await plain.close();

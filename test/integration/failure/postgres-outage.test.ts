@@ -120,7 +120,10 @@ describe('PostgreSQL unreachable mid-traffic (connections cut by a proxy), then 
     expect(run.notSent).toBe(0);
 
     const results = [...run.results, ...probes];
-    expect(results.filter((r) => r.status === 0), 'every request gets an answer').toEqual([]);
+    expect(
+      results.filter((r) => r.status === 0),
+      'every request gets an answer',
+    ).toEqual([]);
     expect(results.filter((r) => ![201, 409, 503].includes(r.status))).toEqual([]);
 
     const byKey = new Map<string, LoadResult[]>();

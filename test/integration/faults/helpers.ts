@@ -48,13 +48,20 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Test
         }
         const json = JSON.stringify({ hit, method: req.method, url: req.url, body });
         res.writeHead(201, [
-          'Content-Type', 'application/json',
-          'Location', `/payments/${hit}`,
-          'Set-Cookie', 'a=1',
-          'Set-Cookie', 'b=2',
-          'X-Upstream', 'yes',
-          'Keep-Alive', 'timeout=99',
-          'Content-Length', String(Buffer.byteLength(json)),
+          'Content-Type',
+          'application/json',
+          'Location',
+          `/payments/${hit}`,
+          'Set-Cookie',
+          'a=1',
+          'Set-Cookie',
+          'b=2',
+          'X-Upstream',
+          'yes',
+          'Keep-Alive',
+          'timeout=99',
+          'Content-Length',
+          String(Buffer.byteLength(json)),
         ]);
         res.end(json);
       }, options.delayMs ?? 0);
@@ -67,10 +74,11 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Test
       return seen.length;
     },
     seen,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -84,7 +92,10 @@ export interface Sent {
 }
 
 /** One request on its own connection (a reset must not leak into the next test's socket). */
-export async function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {}): Promise<Sent> {
+export async function send(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {},
+): Promise<Sent> {
   const agent = new Agent({ pipelining: 0 });
   const started = performance.now();
   try {

@@ -28,7 +28,12 @@ describe('latency', () => {
   it('adds jitter within [0, jitterMs], the same draws for the same seed', async () => {
     const delays = async (): Promise<number[]> => {
       const events: FaultEvent[] = [];
-      const proxy = await startFaultProxy({ upstream: upstream.url, seed: 'jitter', faults: [{ name: 'latency', ms: 20, jitterMs: 40 }], onEvent: (e) => events.push(e) });
+      const proxy = await startFaultProxy({
+        upstream: upstream.url,
+        seed: 'jitter',
+        faults: [{ name: 'latency', ms: 20, jitterMs: 40 }],
+        onEvent: (e) => events.push(e),
+      });
       try {
         for (let i = 0; i < 5; i++) {
           const res = await send(`${proxy.url}/p`, { body: '{}' });

@@ -34,7 +34,9 @@ describe('drop-response-after-upstream', () => {
     expect(RESET_CODES).toContain(res.error);
     expect(upstream.hits).toBe(before + 1);
     expect(upstream.seen.at(-1)!.body).toBe('{"amount":1250}');
-    expect(events).toEqual([{ fault: 'drop-response-after-upstream', method: 'POST', path: '/payments', key: 'key-1', at: expect.any(Number), upstreamStatuses: [201] }]);
+    expect(events).toEqual([
+      { fault: 'drop-response-after-upstream', method: 'POST', path: '/payments', key: 'key-1', at: expect.any(Number), upstreamStatuses: [201] },
+    ]);
     expect(p.stats().faults['drop-response-after-upstream']).toEqual({ injected: 1, passed: 0 });
   });
 });

@@ -11,7 +11,12 @@ beforeAll(async () => {
 afterAll(() => upstream.close());
 
 /** Sends `n` requests in sequence; 'F' where the gateway fault answered, '.' where it passed. */
-async function pattern(seed: string, faults: FaultSpecInput[], n = 40, path = '/payments'): Promise<{ pattern: string; stats: ReturnType<Awaited<ReturnType<typeof startFaultProxy>>['stats']> }> {
+async function pattern(
+  seed: string,
+  faults: FaultSpecInput[],
+  n = 40,
+  path = '/payments',
+): Promise<{ pattern: string; stats: ReturnType<Awaited<ReturnType<typeof startFaultProxy>>['stats']> }> {
   const proxy = await startFaultProxy({ upstream: upstream.url, seed, faults });
   try {
     let out = '';

@@ -35,7 +35,10 @@ describe('proxyCommand', () => {
     const upstream = await startUpstream();
     const fake = fakeIO();
     try {
-      const exit = proxyCommand({ upstream: upstream.url, listen: 0, host: '127.0.0.1', fault: ['gateway-status,status=504,path=/payments'], seed: 'cli' }, fake.io);
+      const exit = proxyCommand(
+        { upstream: upstream.url, listen: 0, host: '127.0.0.1', fault: ['gateway-status,status=504,path=/payments'], seed: 'cli' },
+        fake.io,
+      );
       await eventually(() => fake.listening === 1);
       const m = /^fault proxy listening on (http:\/\/127\.0\.0\.1:\d+) -> (\S+) \(faults: (.*)\)$/m.exec(fake.out);
       expect(m).not.toBeNull();
@@ -64,8 +67,7 @@ describe('proxyCommand', () => {
 
   it('rejects a bad --fault before listening', async () => {
     const fake = fakeIO();
-    await expect(proxyCommand({ upstream: 'http://127.0.0.1:1', listen: 0, host: '127.0.0.1', fault: ['latency'] }, fake.io))
-      .rejects.toThrow(UsageError);
+    await expect(proxyCommand({ upstream: 'http://127.0.0.1:1', listen: 0, host: '127.0.0.1', fault: ['latency'] }, fake.io)).rejects.toThrow(UsageError);
     expect(fake.out).toBe('');
     expect(fake.listening).toBe(0);
   });

@@ -25,8 +25,10 @@ describe('truncate-body', () => {
   it('sends the status and full content-length, then half the body, then closes', async () => {
     const before = upstream.hits;
     const body = '{"amount":1250}';
-    const { bytes, ending } = await rawExchange(proxy.url,
-      `POST /payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    const { bytes, ending } = await rawExchange(
+      proxy.url,
+      `POST /payments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
     const { head, body: received } = split(bytes);
     expect(head).toMatch(/^HTTP\/1\.1 201 /);
     const declared = Number(/content-length: (\d+)/i.exec(head)![1]);

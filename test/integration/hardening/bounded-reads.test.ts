@@ -21,7 +21,14 @@ describe('the capped reader', () => {
   it('keeps at most `keep` bytes and stops after `stopAfter`', async () => {
     const chunks = Array.from({ length: 100 }, () => Buffer.alloc(1000, 1));
     let pulled = 0;
-    const stream = Readable.from((function* () { for (const c of chunks) { pulled += 1; yield c; } })());
+    const stream = Readable.from(
+      (function* () {
+        for (const c of chunks) {
+          pulled += 1;
+          yield c;
+        }
+      })(),
+    );
     const r = await readCapped(stream, 1500, 5000);
     expect(r.body.length).toBe(1500);
     expect(r.truncated).toBe(true);
@@ -46,13 +53,29 @@ describe('reads the CLI makes against an endless body', () => {
 
   it('load aborts a response past its byte cap instead of holding it until the timeout', async () => {
     server = await endlessBodyServer();
-    const r = await runLoad({
-      template: { endpoint: 'e', origin: server.url, path: '/p', method: 'POST', headers: [], keyHeader: 'idempotency-key', keyFormat: 'raw', body: () => Buffer.from('{}') },
-      executor: { name: 'constant-connections', connections: 2, durationMs: 60_000 },
-      maxRequests: 4, timeoutMs: 60_000, duplicates: 0, inFlightDuplicates: 0, seed: 'endless',
-      statuses: { inFlight: [409], mismatch: [422] },
-      // The undici wire carries the byte cap; the socket wire's own bound is not tested here yet.
-    }, { wire: 'undici' });
+    const r = await runLoad(
+      {
+        template: {
+          endpoint: 'e',
+          origin: server.url,
+          path: '/p',
+          method: 'POST',
+          headers: [],
+          keyHeader: 'idempotency-key',
+          keyFormat: 'raw',
+          body: () => Buffer.from('{}'),
+        },
+        executor: { name: 'constant-connections', connections: 2, durationMs: 60_000 },
+        maxRequests: 4,
+        timeoutMs: 60_000,
+        duplicates: 0,
+        inFlightDuplicates: 0,
+        seed: 'endless',
+        statuses: { inFlight: [409], mismatch: [422] },
+        // The undici wire carries the byte cap; the socket wire's own bound is not tested here yet.
+      },
+      { wire: 'undici' },
+    );
     expect(r.sent).toBe(4);
     expect(Object.keys(r.errors).join()).toMatch(/body over|BODY_LIMIT/);
     expect(server.written()).toBeLessThan(4 * MAX_RESPONSE_BYTES + SOCKET_SLACK);

@@ -14,7 +14,11 @@ const get = async (url: string, init?: RequestInit): Promise<{ status: number; b
   const r = await fetch(url, init);
   const text = await r.text();
   let body: unknown = text;
-  try { body = JSON.parse(text); } catch { /* not JSON */ }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
   return { status: r.status, body };
 };
 
@@ -24,7 +28,11 @@ describe('admin routes', () => {
     expect((await get(`${server.url}/_idemaudit/ledger?key=x`)).status).toBe(404);
     const outage = await get(`${server.url}/_idemaudit/faults/store-outage?ms=600000`, { method: 'POST' });
     expect([400, 404]).toContain(outage.status); // an ordinary unkeyed POST to an unknown path, never a switch
-    const pay = await get(`${server.url}/payments`, { method: 'POST', headers: { 'idempotency-key': '"k1"', 'content-type': 'application/json' }, body: '{"amount":1,"currency":"EUR"}' });
+    const pay = await get(`${server.url}/payments`, {
+      method: 'POST',
+      headers: { 'idempotency-key': '"k1"', 'content-type': 'application/json' },
+      body: '{"amount":1,"currency":"EUR"}',
+    });
     expect(pay.status).toBe(201); // the outage request did nothing
     const health = await get(`${server.url}/_idemaudit/health`);
     expect(health).toEqual({ status: 200, body: { ok: true, store: 'memory', admin: false } });
@@ -33,7 +41,11 @@ describe('admin routes', () => {
   it('are on with admin: true (serve --admin, target: self)', async () => {
     server = await startReferenceServer({ admin: true, port: 0, processingMs: 0 });
     expect((await get(`${server.url}/_idemaudit/ledger?key=x`)).status).toBe(200);
-    expect((await get(`${server.url}/_idemaudit/health`)).body).toMatchObject({ ok: true, admin: true, faults: { storeOutage: '/_idemaudit/faults/store-outage' } });
+    expect((await get(`${server.url}/_idemaudit/health`)).body).toMatchObject({
+      ok: true,
+      admin: true,
+      faults: { storeOutage: '/_idemaudit/faults/store-outage' },
+    });
   });
 });
 

@@ -39,7 +39,11 @@ describe('bounded demo records', () => {
     }
     expect(server.ledger.forKey(`g-${'x'.repeat(200)}-0`).arrivals).toEqual([]);
     for (let i = 0; i < 60; i++) {
-      const r = await fetch(`${server.url}/payments`, { method: 'POST', headers: { 'idempotency-key': `"p-${i}"`, 'content-type': 'application/json', authorization: 'Bearer a' }, body: '{"amount":1,"currency":"EUR"}' });
+      const r = await fetch(`${server.url}/payments`, {
+        method: 'POST',
+        headers: { 'idempotency-key': `"p-${i}"`, 'content-type': 'application/json', authorization: 'Bearer a' },
+        body: '{"amount":1,"currency":"EUR"}',
+      });
       expect(r.status).toBe(201);
       await r.arrayBuffer();
     }

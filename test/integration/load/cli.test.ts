@@ -74,8 +74,9 @@ describe('idemaudit load (loadCommand)', () => {
   }, 15_000);
 
   it('refuses a malformed threshold before sending anything, pointing at the column', () => {
-    expect(() => loadScenario(`${server.url}/payments`, base({ threshold: ['p99 < 250xs'] })))
-      .toThrow(/thresholds\.0: "p99 < 250xs": unknown unit 'xs' \(use us, ms, s or %\) at column 10/);
+    expect(() => loadScenario(`${server.url}/payments`, base({ threshold: ['p99 < 250xs'] }))).toThrow(
+      /thresholds\.0: "p99 < 250xs": unknown unit 'xs' \(use us, ms, s or %\) at column 10/,
+    );
     expect(() => loadScenario('ftp://x/payments', base())).toThrow(/not an http\(s\) URL/);
   });
 });

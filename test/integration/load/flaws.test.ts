@@ -18,7 +18,11 @@ export function loadScenario(load: Record<string, unknown> = {}): Scenario {
     endpoints: [{ name: 'create-payment', path: '/payments', body: { amount: 100, currency: 'EUR', reference: 'order-{{seq}}' }, identity: '/id' }],
     checks: {
       load: {
-        rate: 150, duration: '2s', connections: 16, duplicates: 0.3, inFlightDuplicates: 0.5,
+        rate: 150,
+        duration: '2s',
+        connections: 16,
+        duplicates: 0.3,
+        inFlightDuplicates: 0.5,
         thresholds: ['duplicate_executions == 0', 'replay_mismatches == 0', 'error_rate < 1%', 'replay.p99 < first.p99'],
         ...load,
       },
@@ -27,9 +31,14 @@ export function loadScenario(load: Record<string, unknown> = {}): Scenario {
 }
 
 async function audit(opts: { flaws?: string[]; store?: IdempotencyStore; seed?: string } = {}): Promise<Report> {
-  const server = await startReferenceServer({ admin: true, port: 0, ...(opts.flaws ? { flaws: opts.flaws } : {}), ...(opts.store ? { store: opts.store } : {}) });
+  const server = await startReferenceServer({
+    admin: true,
+    port: 0,
+    ...(opts.flaws ? { flaws: opts.flaws } : {}),
+    ...(opts.store ? { store: opts.store } : {}),
+  });
   try {
-    return (await runAudit(loadScenario(), { target: server.url, seed: opts.seed ?? 'load' }));
+    return await runAudit(loadScenario(), { target: server.url, seed: opts.seed ?? 'load' });
   } finally {
     await server.close();
   }
@@ -38,22 +47,28 @@ async function audit(opts: { flaws?: string[]; store?: IdempotencyStore; seed?: 
 const describeResults = (r: Report): string => JSON.stringify(r.results.map((x) => [x.verdict, x.level, x.message]));
 
 describe('load check on the reference server', () => {
-  it.concurrent('passes the correct server (memory store)', async ({ expect }) => {
-    const report = await audit();
-    expect(report.summary.verdict, describeResults(report)).toBe('pass');
-    const load = report.load!['create-payment']!;
-    expect(load.duplicateExecutions).toBe(0);
-    expect(load.mix.inflight).toBeGreaterThan(20);
-    expect(load.outcomes.conflict).toBeGreaterThan(10);
-    expect(load.replaysCompared).toBeGreaterThan(20);
-    expect(load.achievedRate).toBeGreaterThan(140);
-    expect(report.results.filter((r) => r.check === 'load')).toHaveLength(5);
-  }, 15_000);
+  it.concurrent(
+    'passes the correct server (memory store)',
+    async ({ expect }) => {
+      const report = await audit();
+      expect(report.summary.verdict, describeResults(report)).toBe('pass');
+      const load = report.load!['create-payment']!;
+      expect(load.duplicateExecutions).toBe(0);
+      expect(load.mix.inflight).toBeGreaterThan(20);
+      expect(load.outcomes.conflict).toBeGreaterThan(10);
+      expect(load.replaysCompared).toBeGreaterThan(20);
+      expect(load.achievedRate).toBeGreaterThan(140);
+      expect(report.results.filter((r) => r.check === 'load')).toHaveLength(5);
+    },
+    15_000,
+  );
 
   it.concurrent.for([['race'], ['no-inflight']])('catches the %s flaw as a violation under load', { timeout: 15_000 }, async ([flaw], { expect }) => {
     const report = await audit({ flaws: [flaw!] });
     expect(report.summary.verdict).toBe('fail');
-    const hit = report.results.find((r) => r.check === 'load' && r.verdict === 'fail' && r.level === 'violation' && /duplicate executions? under load/.test(r.message));
+    const hit = report.results.find(
+      (r) => r.check === 'load' && r.verdict === 'fail' && r.level === 'violation' && /duplicate executions? under load/.test(r.message),
+    );
     expect(hit, describeResults(report)).toBeDefined();
     expect(hit!.evidence.length).toBeGreaterThanOrEqual(2);
     expect(hit!.reproduce?.[0]).toMatch(/--parallel/);

@@ -54,8 +54,14 @@ describe('load engine memory', () => {
     const baseline = heap();
     const result = await runLoad({
       template: {
-        endpoint: 'trivial', origin, path: '/payments', method: 'POST', headers: ['content-type', 'application/json'],
-        keyHeader: 'idempotency-key', keyFormat: 'sf-string', body: () => body,
+        endpoint: 'trivial',
+        origin,
+        path: '/payments',
+        method: 'POST',
+        headers: ['content-type', 'application/json'],
+        keyHeader: 'idempotency-key',
+        keyFormat: 'sf-string',
+        body: () => body,
       },
       executor: { name: 'constant-connections', connections: 32, durationMs: 45_000 },
       maxRequests: 200_000,

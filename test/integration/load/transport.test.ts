@@ -19,12 +19,23 @@ function options(origin: string, over: Partial<LoadOptions> = {}): LoadOptions {
   const body = Buffer.from('{"amount":100,"currency":"EUR"}');
   return {
     template: {
-      endpoint: 'pay', origin, path: '/payments', method: 'POST', headers: ['content-type', 'application/json', 'authorization', 'Bearer a'],
-      keyHeader: 'idempotency-key', keyFormat: 'sf-string', body: () => body,
+      endpoint: 'pay',
+      origin,
+      path: '/payments',
+      method: 'POST',
+      headers: ['content-type', 'application/json', 'authorization', 'Bearer a'],
+      keyHeader: 'idempotency-key',
+      keyFormat: 'sf-string',
+      body: () => body,
     },
     executor: { name: 'constant-arrival-rate', rate: 100, durationMs: 1000, connections: 2, maxInFlight: 1000 },
-    maxRequests: 10_000, timeoutMs: 5000, duplicates: 0, inFlightDuplicates: 0, seed: 'transport',
-    statuses: { inFlight: [409], mismatch: [422] }, ...over,
+    maxRequests: 10_000,
+    timeoutMs: 5000,
+    duplicates: 0,
+    inFlightDuplicates: 0,
+    seed: 'transport',
+    statuses: { inFlight: [409], mismatch: [422] },
+    ...over,
   };
 }
 
@@ -54,9 +65,12 @@ describe('socket transport', () => {
         s.close(() => resolve(p));
       });
     });
-    const r = await runLoad(options(`http://127.0.0.1:${port}`, {
-      executor: { name: 'constant-connections', connections: 4, durationMs: 5000 }, bailout: { rate: 0.5, minRequests: 20 },
-    }));
+    const r = await runLoad(
+      options(`http://127.0.0.1:${port}`, {
+        executor: { name: 'constant-connections', connections: 4, durationMs: 5000 },
+        bailout: { rate: 0.5, minRequests: 20 },
+      }),
+    );
     expect(r.stoppedEarly).toMatch(/bail-out/);
     expect(Object.keys(r.errors).join()).toMatch(/ECONNREFUSED/);
     // stoppedEarly above is the proof that it did not run its 5 s (no wall-clock budget).

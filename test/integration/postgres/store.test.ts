@@ -3,7 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createIdempotencyLayer, type ResponseEnvelope } from '../../../src/reference/index.js';
-import { ClaimLostError, createPostgresStore, migrate, migrations, NoActiveClaimError, type PostgresStore } from '../../../src/reference/store/postgres/index.js';
+import {
+  ClaimLostError,
+  createPostgresStore,
+  migrate,
+  migrations,
+  NoActiveClaimError,
+  type PostgresStore,
+} from '../../../src/reference/store/postgres/index.js';
 import { adminPool, dropSchema, requirePostgres, SHARED_DATABASE_URL, uniqueSchema } from '../../helpers/postgres.js';
 
 const schema = uniqueSchema('pgstore');
@@ -42,7 +49,10 @@ describe('PostgreSQL store', () => {
     } finally {
       client.release();
     }
-    const indexes = await admin.query("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'idempotency_keys' ORDER BY indexname", [schema]);
+    const indexes = await admin.query(
+      "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'idempotency_keys' ORDER BY indexname",
+      [schema],
+    );
     expect(indexes.rows.map((row) => row.indexname)).toEqual(['idempotency_keys_expires_at', 'idempotency_keys_pkey']);
     expect(indexes.rows[0].indexdef).toMatch(/WHERE \(expires_at IS NOT NULL\)/);
   });
@@ -52,7 +62,14 @@ describe('PostgreSQL store', () => {
     const begun = await store.begin('tenant-a:order-1', 'fp', { leaseMs: 30_000, route: '/orders' });
     if (begun.kind !== 'new') throw new Error(begun.kind);
     const row = async () => (await admin.query(`SELECT * FROM "${schema}".idempotency_keys WHERE scope = 'tenant-a' AND key = 'order-1'`)).rows[0];
-    expect(await row()).toMatchObject({ status: 'in_progress', fingerprint: 'fp', lease_token: begun.token, lease_owner: 'test-owner', route: '/orders', response: null });
+    expect(await row()).toMatchObject({
+      status: 'in_progress',
+      fingerprint: 'fp',
+      lease_token: begun.token,
+      lease_owner: 'test-owner',
+      route: '/orders',
+      response: null,
+    });
     expect(await store.complete('tenant-a:order-1', begun.token, RESPONSE, 60_000)).toBe(true);
     const done = await row();
     expect(done).toMatchObject({ status: 'completed', lease_owner: null });

@@ -3,8 +3,34 @@ import { describe, expect, it } from 'vitest';
 import { recordKey, redisText } from '../../../src/reference/store/redis/keys.js';
 
 const TRICKY = [
-  '', 'a', 'a:b', '{', '}', '{}', '}{', '}}', '}a}', '{a}', '\\', '\\\\', '\\}', '\\u007D', '\\u007d', '\\uD800',
-  '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uD800\uDC00', '\uDC00\uD800', '\\\uD800', '🔑', 'é', 'e\u0301', '\u0000', '*',
+  '',
+  'a',
+  'a:b',
+  '{',
+  '}',
+  '{}',
+  '}{',
+  '}}',
+  '}a}',
+  '{a}',
+  '\\',
+  '\\\\',
+  '\\}',
+  '\\u007D',
+  '\\u007d',
+  '\\uD800',
+  '\uD800',
+  '\uDBFF',
+  '\uDC00',
+  '\uDFFF',
+  '\uD800\uDC00',
+  '\uDC00\uD800',
+  '\\\uD800',
+  '🔑',
+  'é',
+  'e\u0301',
+  '\u0000',
+  '*',
 ];
 
 function hashTag(key: string): string | undefined {

@@ -53,7 +53,11 @@ describe('Redis store record layout', () => {
     const s = store();
     const result = await s.begin('order-3', 'fp-3', { leaseMs: 0 });
     if (result.kind !== 'new') throw new Error(`expected new, got ${result.kind}`);
-    const response = { status: 201, headers: { 'content-type': 'application/json', location: '/orders/3' }, bodyBase64: Buffer.from('{"id":3}').toString('base64') };
+    const response = {
+      status: 201,
+      headers: { 'content-type': 'application/json', location: '/orders/3' },
+      bodyBase64: Buffer.from('{"id":3}').toString('base64'),
+    };
     expect(await s.complete('order-3', result.token, response, 60_000)).toBe(true);
     expect(await admin.hgetall(`${prefix}{order-3}`)).toEqual({
       state: 'completed',

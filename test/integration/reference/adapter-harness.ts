@@ -41,7 +41,10 @@ export async function assertAdapterContract(url: string, executions: () => numbe
   expect(missing.status).toBe(400);
 
   const concurrentKey = freshKey('adapter-concurrent');
-  const pair = await Promise.all([post(url, '/orders', order, { ...extra, key: concurrentKey }), post(url, '/orders', order, { ...extra, key: concurrentKey })]);
+  const pair = await Promise.all([
+    post(url, '/orders', order, { ...extra, key: concurrentKey }),
+    post(url, '/orders', order, { ...extra, key: concurrentKey }),
+  ]);
   expect(pair.map((a) => a.status).sort()).toEqual([201, 409]);
   expect(executions()).toBe(before + 2);
 

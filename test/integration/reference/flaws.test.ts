@@ -80,10 +80,7 @@ describe.each(BACKENDS)('flaws seen from outside ($name store)', (backend) => {
     const key = freshKey();
     await Promise.all([post(flawed.url, '/payments', PAYMENT, { key }), post(correct.url, '/payments', PAYMENT, { key })]);
     await sleep(1_150);
-    const [late, lateCorrect] = await Promise.all([
-      post(flawed.url, '/payments', PAYMENT, { key }),
-      post(correct.url, '/payments', PAYMENT, { key }),
-    ]);
+    const [late, lateCorrect] = await Promise.all([post(flawed.url, '/payments', PAYMENT, { key }), post(correct.url, '/payments', PAYMENT, { key })]);
     expect(late.headers['idempotent-replayed']).toBeUndefined();
     expect(await ledgerCount(flawed.url, key)).toBe(2);
     expect(lateCorrect.headers['idempotent-replayed']).toBe('true');

@@ -123,7 +123,7 @@ describe.each(BACKENDS)('reference server, correct layer ($name store)', (backen
     expect(onlyAlice.json.executions).toHaveLength(1);
   });
 
-  it('never answers a key reused on another endpoint with that endpoint\'s response (422)', async () => {
+  it("never answers a key reused on another endpoint with that endpoint's response (422)", async () => {
     const { url } = await startServer();
     const key = freshKey();
     const payment = await post(url, '/payments', PAYMENT, { key });
@@ -216,7 +216,12 @@ describe.each(BACKENDS)('reference server, correct layer ($name store)', (backen
     await post(url, '/payments', PAYMENT, { key });
     await post(url, '/payments', PAYMENT, { key });
     const health = await send(url, 'GET', '/_idemaudit/health');
-    expect(health.json).toMatchObject({ ok: true, store: expect.stringContaining(backend.name), flaws: [], settings: { leaseMs: 1234, keySyntax: 'sf-string' } });
+    expect(health.json).toMatchObject({
+      ok: true,
+      store: expect.stringContaining(backend.name),
+      flaws: [],
+      settings: { leaseMs: 1234, keySyntax: 'sf-string' },
+    });
     const summary = await send(url, 'GET', '/_idemaudit/ledger');
     expect(summary.json).toEqual({ total: 1, keys: 1, unkeyed: 0, duplicates: [] });
     const metrics = await send(url, 'GET', '/metrics');

@@ -65,7 +65,11 @@ describe('minimalCounterexample', () => {
     const fault = h.fault('k', 'duplicate-upstream', [201, 201]);
     h.attempt('k', 2, { type: 'ok', status: 201, identity: 'pay_a' }, { role: 'verify' });
     // Both copies arrived upstream shortly after the one invoke, long before the repeat.
-    const oracle = h.oracle('k', 3, [{ id: 'pay_a', receivedAt: invoke.at + 2 }, { id: 'pay_b', receivedAt: invoke.at + 3 }, { id: 'pay_c', receivedAt: invoke.at + 4 }]);
+    const oracle = h.oracle('k', 3, [
+      { id: 'pay_a', receivedAt: invoke.at + 2 },
+      { id: 'pay_b', receivedAt: invoke.at + 3 },
+      { id: 'pay_c', receivedAt: invoke.at + 4 },
+    ]);
 
     const c = minimalCounterexample(h.ops, 'k')!;
     expect(c.reason).toBe('ledger');
@@ -83,7 +87,10 @@ describe('minimalCounterexample', () => {
     h.attempt('k', 2, { type: 'fail', status: 409 });
     const [inv3, ok3] = h.attempt('k', 3, { type: 'ok', status: 201 });
     const secondArrival = h.now;
-    h.oracle('k', 2, [{ id: 'x', receivedAt: firstArrival }, { id: 'y', receivedAt: secondArrival }]);
+    h.oracle('k', 2, [
+      { id: 'x', receivedAt: firstArrival },
+      { id: 'y', receivedAt: secondArrival },
+    ]);
 
     const c = minimalCounterexample(h.ops, 'k')!;
     expect(c.reason).toBe('ledger');

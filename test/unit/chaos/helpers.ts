@@ -16,7 +16,13 @@ export class FakeHistory {
   }
 
   /** An attempt: its invoke now, its completion `durationMs` later. */
-  attempt(key: string, attempt: number, completion: Partial<HistoryOpInput> & { type: 'ok' | 'fail' | 'unknown' }, extra: Partial<HistoryOpInput> = {}, durationMs = 10): [HistoryOp, HistoryOp] {
+  attempt(
+    key: string,
+    attempt: number,
+    completion: Partial<HistoryOpInput> & { type: 'ok' | 'fail' | 'unknown' },
+    extra: Partial<HistoryOpInput> = {},
+    durationMs = 10,
+  ): [HistoryOp, HistoryOp] {
     const base = { process: `check/ep/${key}`, f: 'POST /payments', key, attempt, ...extra };
     const invoke = this.at(1, { type: 'invoke', ...base });
     const done = this.at(durationMs, { ...base, ...completion });

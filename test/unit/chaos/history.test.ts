@@ -38,7 +38,15 @@ describe('HistoryWriter', () => {
     const writer = new HistoryWriter(file);
     const log = new HistoryLog(() => 1, writer);
     const ops = [
-      log.record({ type: 'invoke', process: 'lost-response/ep/1', f: 'POST /payments', key: 'k', attempt: 1, route: 'proxy', faults: ['drop-response-after-upstream'] }),
+      log.record({
+        type: 'invoke',
+        process: 'lost-response/ep/1',
+        f: 'POST /payments',
+        key: 'k',
+        attempt: 1,
+        route: 'proxy',
+        faults: ['drop-response-after-upstream'],
+      }),
       log.record({ type: 'fault', process: 'proxy', f: 'drop-response-after-upstream', key: 'k', upstreamStatuses: [201] }),
       log.record({ type: 'unknown', process: 'lost-response/ep/1', f: 'POST /payments', key: 'k', attempt: 1, error: 'connection reset (ECONNRESET)' }),
       log.record({ type: 'ok', process: 'oracle', f: 'count', key: 'k', value: { executions: 1, by: { ledger: 1 }, ids: [], ledger: [{ id: 'pay_1' }] } }),
@@ -82,6 +90,11 @@ describe('HistoryWriter', () => {
     const log = new HistoryLog(() => 0, writer);
     expect(() => log.record({ type: 'invoke', process: 'p', f: 'POST /x' })).not.toThrow();
     expect(log.record({ type: 'invoke', process: 'p', f: 'POST /x' }).index).toBe(1);
-    expect(await writer.close()).toEqual({ file: path.join(blocker, 'h.history.jsonl'), ops: 0, dropped: 2, error: expect.stringMatching(/ENOTDIR|EEXIST|not a directory/) });
+    expect(await writer.close()).toEqual({
+      file: path.join(blocker, 'h.history.jsonl'),
+      ops: 0,
+      dropped: 2,
+      error: expect.stringMatching(/ENOTDIR|EEXIST|not a directory/),
+    });
   });
 });

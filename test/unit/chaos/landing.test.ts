@@ -30,7 +30,12 @@ describe('landingOf', () => {
     expect(landingOf(path(1050), [{ key: 'k1', status: 201, at: 1200 }], [{ id: 'a', executedAt: 1040 }]).landed).toBe('after-commit');
   });
   it('without a ledger, the proxy’s record of the upstream answer decides', () => {
-    expect(landingOf(path(1050), [{ key: 'other', status: 201, at: 1000 }, { key: 'k1', status: 201, at: 1100 }]).landed).toBe('in-flight');
+    expect(
+      landingOf(path(1050), [
+        { key: 'other', status: 201, at: 1000 },
+        { key: 'k1', status: 201, at: 1100 },
+      ]).landed,
+    ).toBe('in-flight');
     expect(landingOf(path(1150), [{ key: 'k1', status: 201, at: 1100 }]).landed).toBe('after-commit');
   });
   it('unknown without a retry or without any answer to the original', () => {

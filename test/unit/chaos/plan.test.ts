@@ -45,8 +45,14 @@ describe('planning', () => {
 
   it('takes the endpoint faults of the kinds a check injects, in declaration order', () => {
     const endpoint = EndpointSchema.parse({
-      name: 'p', path: '/p',
-      faults: [{ name: 'duplicate-upstream', delayMs: 40 }, { name: 'latency', ms: 20 }, { name: 'stall-response' }, { name: 'truncate-body', probability: 0.5 }],
+      name: 'p',
+      path: '/p',
+      faults: [
+        { name: 'duplicate-upstream', delayMs: 40 },
+        { name: 'latency', ms: 20 },
+        { name: 'stall-response' },
+        { name: 'truncate-body', probability: 0.5 },
+      ],
     });
     expect(declaredFaults(endpoint, FAULT_KINDS['timeout-retry']).map((f) => f.name)).toEqual(['latency']);
     expect(declaredFaults(endpoint, FAULT_KINDS['lost-response']).map((f) => f.name)).toEqual(['stall-response', 'truncate-body']);
@@ -56,17 +62,30 @@ describe('planning', () => {
 
   it('describes a fault by its options', () => {
     expect(describeFault(parseFaultSpec({ name: 'stall-response', holdMs: 500 }))).toBe('stall-response holdMs=500');
-    expect(describeFault(parseFaultSpec({ name: 'drop-response-after-upstream', probability: 0.25, match: { path: '/p' } }))).toBe('drop-response-after-upstream p=0.25');
+    expect(describeFault(parseFaultSpec({ name: 'drop-response-after-upstream', probability: 0.25, match: { path: '/p' } }))).toBe(
+      'drop-response-after-upstream p=0.25',
+    );
   });
 });
 
 describe('the reference target', () => {
   it('reads the health document, including the store-outage switch', () => {
-    expect(parseHealth({
-      ok: true, store: 'redis', flaws: ['orphan-lock'],
-      settings: { leaseMs: 0, processingMs: 100, abandonOnDisconnect: true, keyHeader: 'Idempotency-Key' },
-      faults: { storeOutage: '/_idemaudit/faults/store-outage', storeOutageActive: false },
-    })).toEqual({ store: 'redis', flaws: ['orphan-lock'], leaseMs: 0, processingMs: 100, abandonOnDisconnect: true, storeOutagePath: '/_idemaudit/faults/store-outage' });
+    expect(
+      parseHealth({
+        ok: true,
+        store: 'redis',
+        flaws: ['orphan-lock'],
+        settings: { leaseMs: 0, processingMs: 100, abandonOnDisconnect: true, keyHeader: 'Idempotency-Key' },
+        faults: { storeOutage: '/_idemaudit/faults/store-outage', storeOutageActive: false },
+      }),
+    ).toEqual({
+      store: 'redis',
+      flaws: ['orphan-lock'],
+      leaseMs: 0,
+      processingMs: 100,
+      abandonOnDisconnect: true,
+      storeOutagePath: '/_idemaudit/faults/store-outage',
+    });
     expect(parseHealth({ ok: true, store: 'memory', settings: {} })).toEqual({ store: 'memory' });
     expect(parseHealth({ status: 'up' })).toBeUndefined();
     expect(parseHealth(null)).toBeUndefined();
@@ -123,8 +142,9 @@ describe('proxy command lines', () => {
     expect(specs.map(faultFlag)).toEqual(['duplicate-upstream,delayMs=40', 'gateway-status:0.5,status=504,method=POST,path=/payments']);
     // Round trip through the CLI's own parser.
     for (const spec of specs) expect(parseFaultFlag(faultFlag(spec))).toEqual(spec);
-    expect(proxyCommand('http://127.0.0.1:4000', 41234, "s/chaos/gateway-duplicate/create-payment/duplicate/0", specs.slice(0, 1)))
-      .toBe('idemaudit proxy --upstream http://127.0.0.1:4000 --listen 41234 --seed s/chaos/gateway-duplicate/create-payment/duplicate/0 --fault duplicate-upstream,delayMs=40');
+    expect(proxyCommand('http://127.0.0.1:4000', 41234, 's/chaos/gateway-duplicate/create-payment/duplicate/0', specs.slice(0, 1))).toBe(
+      'idemaudit proxy --upstream http://127.0.0.1:4000 --listen 41234 --seed s/chaos/gateway-duplicate/create-payment/duplicate/0 --fault duplicate-upstream,delayMs=40',
+    );
     expect(proxyCommand('http://h', 1, "it's", [])).toBe("idemaudit proxy --upstream http://h --listen 1 --seed 'it'\\''s'");
   });
 });

@@ -26,7 +26,12 @@ describe('resolveLease', () => {
 
 function recovery(polls: Exchange[], over: Partial<RecoveryObservation> = {}): RecoveryObservation {
   return {
-    key: 'k', leaseMs: 1000, leaseSource: 'scenario self.leaseMs', marginMs: 1000, pollMs: 100, abandonAfterMs: 50,
+    key: 'k',
+    leaseMs: 1000,
+    leaseSource: 'scenario self.leaseMs',
+    marginMs: 1000,
+    pollMs: 100,
+    abandonAfterMs: 50,
     original: at(0, 50, { error: 'timeout after 50 ms' }),
     polls,
     stoppedBy: polls.some((p) => p.response && p.response.status < 300) ? 'recovered' : 'deadline',
@@ -55,7 +60,7 @@ describe('judgeInFlightRecovery', () => {
     const [f] = judgeInFlightRecovery(recovery(conflicts(60, 20), { count: { executions: 0, by: { ledger: 0 }, ids: [] } }), profile);
     expect(f).toMatchObject({ verdict: 'fail', level: 'violation' });
     expect(f!.facts).toMatchObject({ retrySuccess: false, finalEqualsCommitted: false, timeToConsistentMs: null });
-    expect(f!.message).toContain("claim never expired: 409 persisted 1912 ms (20 polls), beyond the lease of 1000 ms (scenario self.leaseMs) plus 1000 ms");
+    expect(f!.message).toContain('claim never expired: 409 persisted 1912 ms (20 polls), beyond the lease of 1000 ms (scenario self.leaseMs) plus 1000 ms');
   });
 
   it('a retry answered with a refusal other than 409 is a deviation', () => {
@@ -71,7 +76,11 @@ describe('judgeInFlightRecovery', () => {
     h.attempt('k', 3, { type: 'ok', status: 201, identity: 'pay_2', seq: verify.seq }, { role: 'verify' });
     const findings = judgeInFlightRecovery(recovery([first], { verify, ops: h.ops, count: { executions: 2, by: { ledger: 2 }, ids: [] } }), profile);
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ verdict: 'fail', level: 'violation', message: expect.stringContaining('executed 2 times (poll 2 and the repeat after the final answer') });
+    expect(findings[0]).toMatchObject({
+      verdict: 'fail',
+      level: 'violation',
+      message: expect.stringContaining('executed 2 times (poll 2 and the repeat after the final answer'),
+    });
     expect(findings[0]!.exchanges).toEqual([first, verify]);
     expect(findings[0]!.facts!.counterexample).toMatchObject({ reason: 'distinct-identities' });
   });
@@ -87,10 +96,14 @@ describe('judgeInFlightRecovery', () => {
 function probe(kind: 'fresh' | 'committed', during: Exchange, over: Partial<OutageProbe> = {}): OutageProbe {
   const ok = at(2000, 100, { status: 201, body: { id: `pay_${kind}` } });
   return {
-    kind, key: `k-${kind}`, during,
+    kind,
+    key: `k-${kind}`,
+    during,
     executionsBefore: kind === 'fresh' ? 0 : 1,
     executionsDuring: kind === 'fresh' ? 0 : 1,
-    after: [ok], stoppedBy: 'ok', executionsAfter: 1,
+    after: [ok],
+    stoppedBy: 'ok',
+    executionsAfter: 1,
     ...over,
   };
 }
@@ -104,15 +117,29 @@ const unavailable = (): Exchange => at(500, 1, { status: 503, body: { title: 'Id
 describe('judgeStoreOutage', () => {
   it('fail closed: 503 during the outage, one execution afterwards', () => {
     const [f] = judgeStoreOutage(outage([probe('fresh', unavailable()), probe('committed', unavailable())]), profile);
-    expect(f).toMatchObject({ verdict: 'pass', level: 'violation', message: expect.stringContaining('mutations were refused (503, 503) and nothing executed') });
+    expect(f).toMatchObject({
+      verdict: 'pass',
+      level: 'violation',
+      message: expect.stringContaining('mutations were refused (503, 503) and nothing executed'),
+    });
     expect(f!.facts).toMatchObject({ failClosed: true, risk: 'critical' });
-    expect((f!.facts!.after as unknown[])[0]).toMatchObject({ kind: 'fresh', retrySuccess: true, attemptsUntilSuccess: 2, timeToConsistentMs: 1600, executions: 1 });
+    expect((f!.facts!.after as unknown[])[0]).toMatchObject({
+      kind: 'fresh',
+      retrySuccess: true,
+      attemptsUntilSuccess: 2,
+      timeToConsistentMs: 1600,
+      executions: 1,
+    });
   });
 
   it('a mutation executed during the outage fails open: a violation on a critical endpoint, a deviation otherwise', () => {
     const executed = probe('fresh', at(500, 100, { status: 201, body: { id: 'pay_x' } }), { executionsDuring: 1 });
     const critical = judgeStoreOutage(outage([executed, probe('committed', unavailable())]), profile);
-    expect(critical[0]).toMatchObject({ verdict: 'fail', level: 'violation', message: expect.stringContaining('executed during the store outage (201): the endpoint fails open on a critical write') });
+    expect(critical[0]).toMatchObject({
+      verdict: 'fail',
+      level: 'violation',
+      message: expect.stringContaining('executed during the store outage (201): the endpoint fails open on a critical write'),
+    });
     const medium = judgeStoreOutage(outage([executed, probe('committed', unavailable())], 'medium'), profile);
     expect(medium[0]).toMatchObject({ verdict: 'fail', level: 'deviation', message: expect.stringContaining('(risk medium)') });
     expect(medium[0]!.facts).toMatchObject({ failClosed: false });
@@ -127,11 +154,21 @@ describe('judgeStoreOutage', () => {
   });
 
   it('a refusal that is not a 5xx is a deviation; no success afterwards is a deviation', () => {
-    const findings = judgeStoreOutage(outage([
-      probe('fresh', at(500, 1, { status: 409, body: {} }), { after: [at(2000, 1, { status: 503, body: {} })], stoppedBy: 'max-attempts', executionsAfter: 0 }),
-      probe('committed', unavailable()),
-    ]), profile);
-    expect(findings.map((f) => [f.verdict, f.level])).toEqual([['fail', 'deviation'], ['fail', 'deviation']]);
+    const findings = judgeStoreOutage(
+      outage([
+        probe('fresh', at(500, 1, { status: 409, body: {} }), {
+          after: [at(2000, 1, { status: 503, body: {} })],
+          stoppedBy: 'max-attempts',
+          executionsAfter: 0,
+        }),
+        probe('committed', unavailable()),
+      ]),
+      profile,
+    );
+    expect(findings.map((f) => [f.verdict, f.level])).toEqual([
+      ['fail', 'deviation'],
+      ['fail', 'deviation'],
+    ]);
     expect(findings[0]!.message).toContain('answered 409 during the store outage instead of a 5xx');
     expect(findings[1]!.message).toContain('after the outage the retry did not succeed (503×1, stopped by max-attempts)');
   });

@@ -33,7 +33,12 @@ function round(exchanges: Exchange[], opts: Partial<RetryRound> & { verify?: Exc
   });
   if (opts.verify) {
     const id = (JSON.parse(opts.verify.response!.body.toString()) as { id?: string }).id;
-    h.attempt('k', exchanges.length + 1, { type: 'ok', seq: opts.verify.seq, status: opts.verify.response!.status, ...(id ? { identity: id } : {}) }, { role: 'verify' });
+    h.attempt(
+      'k',
+      exchanges.length + 1,
+      { type: 'ok', seq: opts.verify.seq, status: opts.verify.response!.status, ...(id ? { identity: id } : {}) },
+      { role: 'verify' },
+    );
   }
   const ledger = opts.ledgerIds?.map((id) => ({ id }));
   const executions = opts.executions === undefined ? (ledger?.length ?? 1) : opts.executions;
@@ -78,7 +83,9 @@ describe('judgeRounds', () => {
     expect(findings).toHaveLength(1);
     const [f] = findings;
     expect(f).toMatchObject({ verdict: 'fail', level: 'violation' });
-    expect(f!.message).toMatch(/executed 2 times \(attempt 2 and the repeat after the final answer with key k were answered with different resources \(pay_1 and pay_2\)/);
+    expect(f!.message).toMatch(
+      /executed 2 times \(attempt 2 and the repeat after the final answer with key k were answered with different resources \(pay_1 and pay_2\)/,
+    );
     const c = f!.facts!.counterexample as { reason: string; ops: Array<{ type: string; seq?: number }> };
     expect(c.reason).toBe('distinct-identities');
     expect(c.ops.map((op) => op.type)).toEqual(['invoke', 'ok', 'invoke', 'ok']);
@@ -107,14 +114,22 @@ describe('judgeRounds', () => {
   it('a final answer naming another resource than the one committed is a violation', () => {
     const replay = at(200, 2, { status: 201, body: payment('pay_other') });
     const [f] = judgeRounds([round([at(0, 10, { error: 'reset' }), replay], { ledgerIds: ['pay_1'] })], verdict);
-    expect(f).toMatchObject({ verdict: 'fail', level: 'violation', message: expect.stringContaining('names resource pay_other, but the committed execution created pay_1') });
+    expect(f).toMatchObject({
+      verdict: 'fail',
+      level: 'violation',
+      message: expect.stringContaining('names resource pay_other, but the committed execution created pay_1'),
+    });
   });
 
   it('no success within the policy is a deviation (409 answers on the way are fine)', () => {
     const attempts = [at(0, 10, { error: 'timeout after 10 ms' }), at(20, 1, { status: 409, body: {} }), at(40, 1, { status: 409, body: {} })];
     const findings = judgeRounds([round(attempts, { executions: 1 })], verdict);
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ verdict: 'fail', level: 'deviation', message: expect.stringContaining('no success within the retry policy (3 attempt(s), stopped by max-attempts, last answer 409)') });
+    expect(findings[0]).toMatchObject({
+      verdict: 'fail',
+      level: 'deviation',
+      message: expect.stringContaining('no success within the retry policy (3 attempt(s), stopped by max-attempts, last answer 409)'),
+    });
   });
 
   it('rounds where the fault did not act are left out; none at all is a skip', () => {

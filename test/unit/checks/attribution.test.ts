@@ -67,11 +67,21 @@ describe('attribute', () => {
 describe('payload-mismatch attributes by resource identity', () => {
   const body = { id: 'pay_1', created: 't1' };
   it('the same resource re-rendered after the reuse presumes replay-bytes, not poisoning', () => {
-    const [f] = judgePayloadMismatch({ original: ex({ status: 201, body }), changed: ex({ status: 422 }), again: ex({ status: 201, body: { id: 'pay_1', created: 't2' } }), count: count(1) }, IETF_07, { ignore: [] }, '/id');
+    const [f] = judgePayloadMismatch(
+      { original: ex({ status: 201, body }), changed: ex({ status: 422 }), again: ex({ status: 201, body: { id: 'pay_1', created: 't2' } }), count: count(1) },
+      IETF_07,
+      { ignore: [] },
+      '/id',
+    );
     expect(f).toMatchObject({ verdict: 'fail', dependsOn: ['replay-bytes'], message: expect.stringContaining('names the same resource (pay_1)') });
   });
   it('another resource after the reuse is poisoning, presuming only that replays work', () => {
-    const [f] = judgePayloadMismatch({ original: ex({ status: 201, body }), changed: ex({ status: 422 }), again: ex({ status: 201, body: { id: 'pay_9', created: 't2' } }), count: count(1) }, IETF_07, { ignore: [] }, '/id');
+    const [f] = judgePayloadMismatch(
+      { original: ex({ status: 201, body }), changed: ex({ status: 422 }), again: ex({ status: 201, body: { id: 'pay_9', created: 't2' } }), count: count(1) },
+      IETF_07,
+      { ignore: [] },
+      '/id',
+    );
     expect(f).toMatchObject({ verdict: 'fail', dependsOn: ['replay'], message: expect.stringContaining('replaced the stored result') });
   });
 });
@@ -79,8 +89,10 @@ describe('payload-mismatch attributes by resource identity', () => {
 describe('gateOnOracle', () => {
   it('a pass resting on an oracle that counted nothing becomes an error naming it, with the answer', () => {
     const shown = ex({ status: 201, body: { data: { id: 'x' } } });
-    const [out] = gateOnOracle([finding('pass', 'violation', '3 bursts: one execution per key', 'r', [])],
-      [{ oracle: 'identity', message: 'identity pointer /id matched nothing in 3 successful response(s), e.g. {"data":{"id":"x"}}', exchange: shown }]);
+    const [out] = gateOnOracle(
+      [finding('pass', 'violation', '3 bursts: one execution per key', 'r', [])],
+      [{ oracle: 'identity', message: 'identity pointer /id matched nothing in 3 successful response(s), e.g. {"data":{"id":"x"}}', exchange: shown }],
+    );
     expect(out).toMatchObject({ verdict: 'error', message: expect.stringContaining('identity pointer /id matched nothing') });
     expect(out!.exchanges[0]).toBe(shown);
   });
@@ -118,8 +130,26 @@ describe('raceBound (what a clean run rules out)', () => {
 describe('afterCompletion (copies that did not overlap)', () => {
   it('tells sequential re-executions from a race by the ledger timeline', async () => {
     const { afterCompletion } = await import('../../../src/checks/concurrent-duplicates.js');
-    const round = (timeline: Array<{ receivedAt: number; executedAt: number }>) => ({ key: 'k', exchanges: [], count: { executions: timeline.length, by: {}, ids: [], timeline } });
-    expect(afterCompletion(round([{ receivedAt: 0, executedAt: 100 }, { receivedAt: 1200, executedAt: 1300 }]))).toBe(true);
-    expect(afterCompletion(round([{ receivedAt: 0, executedAt: 100 }, { receivedAt: 50, executedAt: 200 }]))).toBe(false);
+    const round = (timeline: Array<{ receivedAt: number; executedAt: number }>) => ({
+      key: 'k',
+      exchanges: [],
+      count: { executions: timeline.length, by: {}, ids: [], timeline },
+    });
+    expect(
+      afterCompletion(
+        round([
+          { receivedAt: 0, executedAt: 100 },
+          { receivedAt: 1200, executedAt: 1300 },
+        ]),
+      ),
+    ).toBe(true);
+    expect(
+      afterCompletion(
+        round([
+          { receivedAt: 0, executedAt: 100 },
+          { receivedAt: 50, executedAt: 200 },
+        ]),
+      ),
+    ).toBe(false);
   });
 });

@@ -24,7 +24,12 @@ describe('judgeConcurrentDuplicates', () => {
     expect(findings[0]!.reference).toContain('§2.6');
     expect(findings[0]!.exchanges).toHaveLength(4);
     expect(findings[0]!.concurrent).toBe(true);
-    expect(findings[0]!.facts).toMatchObject({ sweep: [{ copies: 2, rounds: 1, executions: { 1: 1 } }, { copies: 4, rounds: 1, executions: { 3: 1 } }] });
+    expect(findings[0]!.facts).toMatchObject({
+      sweep: [
+        { copies: 2, rounds: 1, executions: { 1: 1 } },
+        { copies: 4, rounds: 1, executions: { 3: 1 } },
+      ],
+    });
     expect(findings[0]!.message).toContain('1 of 2 bursts');
   });
 
@@ -83,9 +88,19 @@ describe('inParallel', () => {
 
 describe('judgeConcurrentDuplicates without an oracle', () => {
   it('fails copies that succeeded with different bodies, and reports a failed probe as an error', () => {
-    const divergent: BurstRound = { key: 'k', exchanges: [ex({ status: 201, body: { n: 1 } }), ex({ status: 201, body: { n: 2 } })], count: { executions: null, by: {}, ids: [] } };
+    const divergent: BurstRound = {
+      key: 'k',
+      exchanges: [ex({ status: 201, body: { n: 1 } }), ex({ status: 201, body: { n: 2 } })],
+      count: { executions: null, by: {}, ids: [] },
+    };
     expect(judgeConcurrentDuplicates([divergent], IETF_07)).toEqual([expect.objectContaining({ verdict: 'fail', level: 'violation', concurrent: true })]);
-    const probeFailed: BurstRound = { key: 'k', exchanges: [ex({ status: 201, body: { n: 1 } }), ex({ status: 409 })], count: { executions: null, by: {}, ids: [], probeError: '500' } };
-    expect(judgeConcurrentDuplicates([probeFailed], IETF_07)).toEqual([expect.objectContaining({ verdict: 'error', message: expect.stringContaining('probe failed (500)') })]);
+    const probeFailed: BurstRound = {
+      key: 'k',
+      exchanges: [ex({ status: 201, body: { n: 1 } }), ex({ status: 409 })],
+      count: { executions: null, by: {}, ids: [], probeError: '500' },
+    };
+    expect(judgeConcurrentDuplicates([probeFailed], IETF_07)).toEqual([
+      expect.objectContaining({ verdict: 'error', message: expect.stringContaining('probe failed (500)') }),
+    ]);
   });
 });

@@ -50,15 +50,34 @@ describe('judgeCrossEndpoint', () => {
   });
 
   it("flags the other endpoint receiving the first endpoint's response as a violation", () => {
-    const f = judgeCrossEndpoint({ first: first(), reuses: [other({ status: 201, body: { id: 'pay_1', amount: 10 }, headers: replayHeaders })], firstAgain: again() }, payments, IETF_07);
-    expect(f).toEqual([expect.objectContaining({ verdict: 'fail', level: 'violation', message: "same key on create-refund (POST /refunds): received create-payment's response (201)" })]);
+    const f = judgeCrossEndpoint(
+      { first: first(), reuses: [other({ status: 201, body: { id: 'pay_1', amount: 10 }, headers: replayHeaders })], firstAgain: again() },
+      payments,
+      IETF_07,
+    );
+    expect(f).toEqual([
+      expect.objectContaining({
+        verdict: 'fail',
+        level: 'violation',
+        message: "same key on create-refund (POST /refunds): received create-payment's response (201)",
+      }),
+    ]);
   });
 
   it('flags a 5xx and a lost original', () => {
-    expect(judgeCrossEndpoint({ first: first(), reuses: [other({ status: 500 })], firstAgain: again() }, payments, IETF_07)[0])
-      .toMatchObject({ verdict: 'fail', level: 'violation', message: expect.stringContaining('answered 500') });
-    const lost = judgeCrossEndpoint({ first: first(), reuses: [other({ status: 422 }), ex({ status: 405, label: 'same key with PUT /payments' })], firstAgain: ex({ status: 422 }) }, payments, IETF_07);
-    expect(lost).toEqual([expect.objectContaining({ verdict: 'fail', level: 'violation', message: expect.stringContaining('no longer replays its own result (422)') })]);
+    expect(judgeCrossEndpoint({ first: first(), reuses: [other({ status: 500 })], firstAgain: again() }, payments, IETF_07)[0]).toMatchObject({
+      verdict: 'fail',
+      level: 'violation',
+      message: expect.stringContaining('answered 500'),
+    });
+    const lost = judgeCrossEndpoint(
+      { first: first(), reuses: [other({ status: 422 }), ex({ status: 405, label: 'same key with PUT /payments' })], firstAgain: ex({ status: 422 }) },
+      payments,
+      IETF_07,
+    );
+    expect(lost).toEqual([
+      expect.objectContaining({ verdict: 'fail', level: 'violation', message: expect.stringContaining('no longer replays its own result (422)') }),
+    ]);
   });
 
   it('reports an error when the original failed', () => {

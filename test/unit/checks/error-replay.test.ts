@@ -4,15 +4,20 @@ import { IETF_07, STRIPE_V1 } from '../../../src/profiles/builtin.js';
 import { EndpointSchema } from '../../../src/scenario/schema.js';
 import { ex, replayHeaders } from '../../helpers/exchange.js';
 
-const endpoint = (errors: Record<string, string> = {}) => EndpointSchema.parse({ name: 'create-payment', path: '/payments', identity: '/id', policy: { errors } });
+const endpoint = (errors: Record<string, string> = {}) =>
+  EndpointSchema.parse({ name: 'create-payment', path: '/payments', identity: '/id', policy: { errors } });
 const count = (ledger?: number) => (ledger === undefined ? { executions: null, by: {}, ids: [] } : { executions: ledger, by: { ledger }, ids: [] });
 const problem = (status: number) => ({ type: 'urn:x', status });
 
 function round(errorClass: '4xx' | '5xx', retry: 'marked' | 'fresh' | 'same', ledger?: number): ErrorReplayRound {
   const status = errorClass === '4xx' ? 400 : 500;
   const first = ex({ status, body: problem(status) });
-  const r = retry === 'marked' ? ex({ status, body: problem(status), headers: replayHeaders })
-    : retry === 'same' ? ex({ status, body: problem(status) }) : ex({ status, body: { ...problem(status), attempt: 2 } });
+  const r =
+    retry === 'marked'
+      ? ex({ status, body: problem(status), headers: replayHeaders })
+      : retry === 'same'
+        ? ex({ status, body: problem(status) })
+        : ex({ status, body: { ...problem(status), attempt: 2 } });
   return { errorClass, first, retry: r, count: count(ledger) };
 }
 
@@ -64,7 +69,11 @@ describe('judgeErrorRound', () => {
   });
 
   it('fails a release that ran a committed side effect twice where replay is demanded, as a violation', () => {
-    expect(judgeErrorRound(round('5xx', 'same', 2), endpoint(), STRIPE_V1)).toMatchObject({ verdict: 'fail', level: 'violation', message: expect.stringContaining('stripe-v1 says replay') });
+    expect(judgeErrorRound(round('5xx', 'same', 2), endpoint(), STRIPE_V1)).toMatchObject({
+      verdict: 'fail',
+      level: 'violation',
+      message: expect.stringContaining('stripe-v1 says replay'),
+    });
   });
 
   it('fails a released 4xx where replay is declared as a deviation (nothing ran twice)', () => {
@@ -72,11 +81,19 @@ describe('judgeErrorRound', () => {
   });
 
   it('cannot grade an indistinguishable retry: observation', () => {
-    expect(judgeErrorRound(round('4xx', 'same'), endpoint({ '4xx': 'release' }), IETF_07)).toMatchObject({ verdict: 'pass', level: 'observation', facts: expect.objectContaining({ outcome: 'unclear' }) });
+    expect(judgeErrorRound(round('4xx', 'same'), endpoint({ '4xx': 'release' }), IETF_07)).toMatchObject({
+      verdict: 'pass',
+      level: 'observation',
+      facts: expect.objectContaining({ outcome: 'unclear' }),
+    });
   });
 
   it('reports an error when the trigger body does not produce its error class', () => {
-    const f = judgeErrorRound({ errorClass: '5xx', first: ex({ status: 201, body: { id: 'pay_1' } }), retry: ex({ status: 201 }), count: count(1) }, endpoint(), IETF_07);
+    const f = judgeErrorRound(
+      { errorClass: '5xx', first: ex({ status: 201, body: { id: 'pay_1' } }), retry: ex({ status: 201 }), count: count(1) },
+      endpoint(),
+      IETF_07,
+    );
     expect(f).toMatchObject({ verdict: 'error', message: expect.stringContaining('body5xx') });
   });
 });

@@ -9,15 +9,24 @@ const count = (ledger: number) => ({ executions: ledger, by: { identity: 1, ledg
 const original = () => ex({ status: 201, body: { id: 'pay_1' } });
 
 function retry(kind: 'replay' | 'fresh' | 'conflict', waitedMs = 1500): ExpiryRound {
-  const r = kind === 'replay' ? ex({ status: 201, body: { id: 'pay_1' }, headers: replayHeaders })
-    : kind === 'fresh' ? ex({ status: 201, body: { id: 'pay_2' } }) : ex({ status: 409 });
+  const r =
+    kind === 'replay'
+      ? ex({ status: 201, body: { id: 'pay_1' }, headers: replayHeaders })
+      : kind === 'fresh'
+        ? ex({ status: 201, body: { id: 'pay_2' } })
+        : ex({ status: 409 });
   return { original: original(), retry: r, count: count(kind === 'fresh' ? 2 : 1), waitedMs };
 }
 
 describe('humanDuration', () => {
   it('writes whole units, hours up to two days', () => {
-    expect([humanDuration(86_400_000), humanDuration(172_800_000), humanDuration(1500), humanDuration(2000), humanDuration(250)])
-      .toEqual(['24 h', '2 d', '1.5 s', '2 s', '250 ms']);
+    expect([humanDuration(86_400_000), humanDuration(172_800_000), humanDuration(1500), humanDuration(2000), humanDuration(250)]).toEqual([
+      '24 h',
+      '2 d',
+      '1.5 s',
+      '2 s',
+      '250 ms',
+    ]);
   });
 });
 
@@ -33,7 +42,12 @@ describe('judgeExpiry', () => {
   it('passes a replay inside the retention and notes that expiry itself was not tested', () => {
     const f = judgeExpiry({ retentionMs: 86_400_000, before: retry('replay') }, endpoint, IETF_07);
     expect(f).toEqual([expect.objectContaining({ verdict: 'pass', level: 'deviation', message: 'still replayed at +1.5 s (inside the retention of 24 h)' })]);
-    expect(f[0]!.facts).toMatchObject({ declaredRetentionMs: 86_400_000, before: 'replay', observedRetention: '>= 1.5 s', after: expect.stringContaining('testRetention') });
+    expect(f[0]!.facts).toMatchObject({
+      declaredRetentionMs: 86_400_000,
+      before: 'replay',
+      observedRetention: '>= 1.5 s',
+      after: expect.stringContaining('testRetention'),
+    });
     expect(f[0]!.reference).toContain('scenario policy of create-payment: retention = 24 h');
   });
 
@@ -44,7 +58,11 @@ describe('judgeExpiry', () => {
   });
 
   it('flags a retry that is neither replayed nor executed', () => {
-    expect(judgeExpiry({ before: retry('conflict') }, endpoint, IETF_07)[0]).toMatchObject({ verdict: 'fail', level: 'deviation', message: expect.stringContaining('answered 409') });
+    expect(judgeExpiry({ before: retry('conflict') }, endpoint, IETF_07)[0]).toMatchObject({
+      verdict: 'fail',
+      level: 'deviation',
+      message: expect.stringContaining('answered 409'),
+    });
   });
 
   it('past the test retention expects a fresh execution', () => {

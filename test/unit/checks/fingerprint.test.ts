@@ -45,14 +45,20 @@ describe('judgeFingerprint', () => {
   it('flags a variant executed under the used key as a violation (e.g. after a poisoned rejection)', () => {
     const variants = sent((n) => (n === 'whitespace' ? ex({ status: 201, body: { id: 'pay_2' } }) : ex({ status: 422 })));
     const f = judgeFingerprint({ original: original(), variants, count: count(2) }, endpoint, IETF_07);
-    expect(f).toEqual([expect.objectContaining({ verdict: 'fail', level: 'violation', message: 'equivalent variant(s) executed under a used key: whitespace (201)' })]);
+    expect(f).toEqual([
+      expect.objectContaining({ verdict: 'fail', level: 'violation', message: 'equivalent variant(s) executed under a used key: whitespace (201)' }),
+    ]);
   });
 
   it('flags a second execution the responses do not show, and 5xx answers', () => {
-    expect(judgeFingerprint({ original: original(), variants: sent(() => ex({ status: 422 })), count: count(2) }, endpoint, IETF_07)[0])
-      .toMatchObject({ verdict: 'fail', level: 'violation', message: 'the key executed 2 times across the variants' });
-    expect(judgeFingerprint({ original: original(), variants: sent((n) => ex({ status: n === 'numeric' ? 500 : 422 })), count: count(1) }, endpoint, IETF_07)[0])
-      .toMatchObject({ verdict: 'fail', level: 'violation', message: 'variant(s) answered with a 5xx: numeric (500)' });
+    expect(judgeFingerprint({ original: original(), variants: sent(() => ex({ status: 422 })), count: count(2) }, endpoint, IETF_07)[0]).toMatchObject({
+      verdict: 'fail',
+      level: 'violation',
+      message: 'the key executed 2 times across the variants',
+    });
+    expect(
+      judgeFingerprint({ original: original(), variants: sent((n) => ex({ status: n === 'numeric' ? 500 : 422 })), count: count(1) }, endpoint, IETF_07)[0],
+    ).toMatchObject({ verdict: 'fail', level: 'violation', message: 'variant(s) answered with a 5xx: numeric (500)' });
   });
 
   it('reports an error when the original failed', () => {

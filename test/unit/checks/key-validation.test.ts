@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { collisionKeys, judgeKeyValidation, keyProbes, unsendableReason, type CollisionProbe, type KeyProbe, type SentProbe } from '../../../src/checks/key-validation.js';
+import {
+  collisionKeys,
+  judgeKeyValidation,
+  keyProbes,
+  unsendableReason,
+  type CollisionProbe,
+  type KeyProbe,
+  type SentProbe,
+} from '../../../src/checks/key-validation.js';
 import type { KeyFormat } from '../../../src/engine/keys.js';
 import { IETF_07 } from '../../../src/profiles/builtin.js';
 import { EndpointSchema } from '../../../src/scenario/schema.js';
@@ -17,12 +25,15 @@ function answer(p: KeyProbe, overrides: Record<string, SentProbe['exchange']> = 
 }
 
 function lookAlikes(overrides: Record<string, CollisionProbe> = {}): CollisionProbe[] {
-  return [{ name: 'base', key: 'k' }, ...collisionKeys('k')].map(({ name, key }) =>
-    overrides[name] ?? { name, key, exchange: ex({ status: 201, body: { id: `pay_${name}` }, key }), count: count(1) });
+  return [{ name: 'base', key: 'k' }, ...collisionKeys('k')].map(
+    ({ name, key }) => overrides[name] ?? { name, key, exchange: ex({ status: 201, body: { id: `pay_${name}` }, key }), count: count(1) },
+  );
 }
 
 const observe = (format: KeyFormat, probeOverrides: Record<string, SentProbe['exchange']> = {}, collisions = lookAlikes()) => ({
-  format, probes: keyProbes('k', format).map((p) => answer(p, probeOverrides)), collisions,
+  format,
+  probes: keyProbes('k', format).map((p) => answer(p, probeOverrides)),
+  collisions,
 });
 
 describe('keyProbes', () => {
@@ -94,7 +105,10 @@ describe('judgeKeyValidation', () => {
 
   it('a bare key accepted besides the quoted one is an observation under sf-string, not a deviation', () => {
     const f = judgeKeyValidation(observe('sf-string', { 'bare-token': ex({ status: 201, body: { id: 'pay_bare' } }) }), endpoint, IETF_07);
-    expect(f.map((x) => [x.verdict, x.level])).toEqual([['pass', 'violation'], ['pass', 'observation']]);
+    expect(f.map((x) => [x.verdict, x.level])).toEqual([
+      ['pass', 'violation'],
+      ['pass', 'observation'],
+    ]);
     expect(f[1]!.message).toContain('bare (unquoted) keys are accepted as well as sf-string quoted ones (bare-token (201))');
   });
 
@@ -104,20 +118,30 @@ describe('judgeKeyValidation', () => {
     expect(f[0]!.facts!.accepted).toContain('control-tab');
   });
 
-  it('flags a look-alike key that received the base key\'s result (separator truncation) as a violation', () => {
+  it("flags a look-alike key that received the base key's result (separator truncation) as a violation", () => {
     const collisions = lookAlikes({
       separator: { name: 'separator', key: 'k:x', exchange: ex({ status: 201, body: { id: 'pay_base' }, headers: replayHeaders }), count: count(0) },
     });
     const f = judgeKeyValidation(observe('sf-string', {}, collisions), endpoint, IETF_07);
-    expect(f).toEqual([expect.objectContaining({ verdict: 'fail', level: 'violation', message: expect.stringContaining('keys base and separator got the same result') })]);
+    expect(f).toEqual([
+      expect.objectContaining({ verdict: 'fail', level: 'violation', message: expect.stringContaining('keys base and separator got the same result') }),
+    ]);
     expect(f[0]!.exchanges.length).toBe(2);
   });
 
   it('flags a look-alike answered without any execution of its own (ledger 0), or with a 409', () => {
     const silent = lookAlikes({ 'upper-case': { name: 'upper-case', key: 'K', exchange: ex({ status: 201, body: { id: 'pay_other' } }), count: count(0) } });
-    expect(judgeKeyValidation(observe('sf-string', {}, silent), endpoint, IETF_07)[0]).toMatchObject({ verdict: 'fail', level: 'violation', message: expect.stringContaining('ledger recorded no execution') });
+    expect(judgeKeyValidation(observe('sf-string', {}, silent), endpoint, IETF_07)[0]).toMatchObject({
+      verdict: 'fail',
+      level: 'violation',
+      message: expect.stringContaining('ledger recorded no execution'),
+    });
     const conflict = lookAlikes({ wildcard: { name: 'wildcard', key: 'k*', exchange: ex({ status: 409 }), count: count(0) } });
-    expect(judgeKeyValidation(observe('sf-string', {}, conflict), endpoint, IETF_07)[0]).toMatchObject({ verdict: 'fail', level: 'violation', message: expect.stringContaining('wildcard answered 409') });
+    expect(judgeKeyValidation(observe('sf-string', {}, conflict), endpoint, IETF_07)[0]).toMatchObject({
+      verdict: 'fail',
+      level: 'violation',
+      message: expect.stringContaining('wildcard answered 409'),
+    });
   });
 
   it('reports an error when the base request itself fails', () => {

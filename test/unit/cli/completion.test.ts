@@ -21,7 +21,10 @@ async function fromHelp(): Promise<Map<string, string[]>> {
   const result = new Map<string, string[]>();
   for (const command of commands) {
     const help = (await cli([command, '--help'])).out;
-    result.set(command, [...help.matchAll(/(?:^|, | )(--?[a-zA-Z][\w-]*)(?=[ ,]|$)/gm)].map((m) => m[1]!).filter((o) => help.includes(`  ${o}`) || help.includes(`, ${o}`)));
+    result.set(
+      command,
+      [...help.matchAll(/(?:^|, | )(--?[a-zA-Z][\w-]*)(?=[ ,]|$)/gm)].map((m) => m[1]!).filter((o) => help.includes(`  ${o}`) || help.includes(`, ${o}`)),
+    );
   }
   return result;
 }
@@ -78,10 +81,22 @@ describe('idemaudit completion', () => {
   it('bash: the script parses and completes commands, options, choices and files', () => {
     execFileSync('bash', ['-n', path.join(dir, 'idemaudit.bash')]);
     writeFileSync(path.join(dir, 'probe.txt'), '');
-    const probe = (words: string[]): string => execFileSync('bash', ['-c', `
+    const probe = (words: string[]): string =>
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `
       source "$1"; shift
       COMP_WORDS=("$@"); COMP_CWORD=$((\${#COMP_WORDS[@]}-1)); COMPREPLY=()
-      _idemaudit; printf '%s\\n' "\${COMPREPLY[@]}"`, 'probe', path.join(dir, 'idemaudit.bash'), 'idemaudit', ...words], { encoding: 'utf8', cwd: dir }).trim();
+      _idemaudit; printf '%s\\n' "\${COMPREPLY[@]}"`,
+          'probe',
+          path.join(dir, 'idemaudit.bash'),
+          'idemaudit',
+          ...words,
+        ],
+        { encoding: 'utf8', cwd: dir },
+      ).trim();
     expect(probe(['ru'])).toBe('run');
     expect(probe(['com']).split('\n').sort()).toEqual(['compare', 'completion']);
     expect(probe(['run', '--env-'])).toBe('--env-file');
@@ -97,7 +112,11 @@ describe('idemaudit completion', () => {
 
   it.runIf(hasShell('zsh'))('zsh: the script parses and registers with compinit', () => {
     execFileSync('zsh', ['-n', path.join(dir, '_idemaudit')]);
-    const out = execFileSync('zsh', ['-f', '-c', `fpath=("${dir}" $fpath); autoload -Uz compinit; compinit -u -d "${dir}/.zcompdump"; print -r -- "\${_comps[idemaudit]}"`], { encoding: 'utf8' });
+    const out = execFileSync(
+      'zsh',
+      ['-f', '-c', `fpath=("${dir}" $fpath); autoload -Uz compinit; compinit -u -d "${dir}/.zcompdump"; print -r -- "\${_comps[idemaudit]}"`],
+      { encoding: 'utf8' },
+    );
     expect(out.trim()).toBe('_idemaudit');
   });
 });

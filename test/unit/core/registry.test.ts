@@ -23,7 +23,13 @@ describe('Registry', () => {
     const r = new Registry<{ id: string }>('widget', (w) => w.id);
     r.register({ id: 'sprocket' });
     r.register({ id: 'gear' });
-    const err = (() => { try { r.get('sprocke'); } catch (e) { return e; } })() as UnknownIdError;
+    const err = (() => {
+      try {
+        r.get('sprocke');
+      } catch (e) {
+        return e;
+      }
+    })() as UnknownIdError;
     expect(err).toBeInstanceOf(UsageError);
     expect(err.code).toBe('E_UNKNOWN_ID');
     expect(err.message).toBe("unknown widget 'sprocke' (did you mean 'sprocket'?)");
@@ -39,22 +45,26 @@ describe('Registry', () => {
 
 describe('an extension check', () => {
   const Options = z.strictObject({ depth: z.number().int().min(1).default(3) });
-  registerCheck(defineCheck<z.output<typeof Options>>({
-    id: 'x-extension-depth',
-    title: 'extension',
-    summary: 'an extension check used by this test',
-    options: Options,
-    declaredOnly: true,
-    async run(ctx) {
-      return [finding('pass', 'observation', `depth ${ctx.options.depth}`, 'test', [])];
-    },
-  }));
+  registerCheck(
+    defineCheck<z.output<typeof Options>>({
+      id: 'x-extension-depth',
+      title: 'extension',
+      summary: 'an extension check used by this test',
+      options: Options,
+      declaredOnly: true,
+      async run(ctx) {
+        return [finding('pass', 'observation', `depth ${ctx.options.depth}`, 'test', [])];
+      },
+    }),
+  );
   const yaml = (checks: string): string => `version: 1\nname: s\ntarget: self\nendpoints: [{ name: e, path: /p }]\nchecks:\n${checks}`;
 
   it('has its options validated and parsed by the scenario loader like a built-in', () => {
     expect(parseScenario(yaml('  x-extension-depth: {}\n'), 's.yaml', {}).checks['x-extension-depth']).toEqual({ depth: 3 });
     expect(() => parseScenario(yaml('  x-extension-depth: { depth: 0 }\n'), 's.yaml', {})).toThrow(/6:3[\s\S]*depth/);
-    expect(() => parseScenario(yaml('  x-extension-dept: {}\n'), 's.yaml', {})).toThrow(/unknown check id 'x-extension-dept' \(did you mean 'x-extension-depth'\?\)/);
+    expect(() => parseScenario(yaml('  x-extension-dept: {}\n'), 's.yaml', {})).toThrow(
+      /unknown check id 'x-extension-dept' \(did you mean 'x-extension-depth'\?\)/,
+    );
   });
 
   it('is selectable by --only, and not run by default when declaredOnly', () => {

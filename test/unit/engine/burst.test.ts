@@ -34,7 +34,10 @@ describe('burst', () => {
     arrivals.length = 0;
     let releasedAt = Number.POSITIVE_INFINITY;
     const out = await burst(
-      Array.from({ length: 16 }, (_, i) => ({ request: { method: 'POST', url, headers: { 'content-type': 'application/json' }, body }, meta: { label: `copy ${i}`, endpoint: 'x' } })),
+      Array.from({ length: 16 }, (_, i) => ({
+        request: { method: 'POST', url, headers: { 'content-type': 'application/json' }, body },
+        meta: { label: `copy ${i}`, endpoint: 'x' },
+      })),
       {
         clock,
         sink: (e) => {
@@ -63,7 +66,15 @@ describe('burst', () => {
     let releasedAt = 0;
     const out = await burst(
       Array.from({ length: 8 }, (_, i) => ({ request: { method: 'DELETE', url, headers: {} }, meta: { label: `copy ${i}`, endpoint: 'x' } })),
-      { clock, sink: (e) => { releasedAt = performance.now() - e.durationMs; }, nextSeq: () => ++seq, timeoutMs: 5000, settleMs: 30 },
+      {
+        clock,
+        sink: (e) => {
+          releasedAt = performance.now() - e.durationMs;
+        },
+        nextSeq: () => ++seq,
+        timeoutMs: 5000,
+        settleMs: 30,
+      },
     );
     expect(out.every((e) => e.response?.status === 201)).toBe(true);
     // Every arrival comes after the release moment (the settle pause kept them all waiting).
@@ -71,8 +82,10 @@ describe('burst', () => {
   });
 
   it('turns a refused connection into an exchange error, not a throw', async () => {
-    const out = await burst([{ request: { method: 'POST', url: 'http://127.0.0.1:1/x', headers: {}, body: Buffer.from('{}') }, meta: { label: 'c', endpoint: 'x' } }],
-      { clock: createRunClock(), sink: () => {}, nextSeq: () => 1, timeoutMs: 2000 });
+    const out = await burst(
+      [{ request: { method: 'POST', url: 'http://127.0.0.1:1/x', headers: {}, body: Buffer.from('{}') }, meta: { label: 'c', endpoint: 'x' } }],
+      { clock: createRunClock(), sink: () => {}, nextSeq: () => 1, timeoutMs: 2000 },
+    );
     expect(out[0]!.error).toContain('ECONNREFUSED');
   });
 });

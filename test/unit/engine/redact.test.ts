@@ -20,7 +20,11 @@ describe('redaction', () => {
   const redactor = new Redactor(redactionPolicyFor(scenario));
 
   it('redacts credential headers by name, declared body fields, and credential values anywhere', () => {
-    const e = ex({ status: 201, body: { cardNumber: '4111', echo: 'seen canary-token-aaa here', amount: 1 }, headers: { 'set-cookie': 's=1', 'x-api-key': 'canary-key-bbb' } });
+    const e = ex({
+      status: 201,
+      body: { cardNumber: '4111', echo: 'seen canary-token-aaa here', amount: 1 },
+      headers: { 'set-cookie': 's=1', 'x-api-key': 'canary-key-bbb' },
+    });
     e.request.headers = { authorization: 'Bearer canary-token-aaa', 'x-api-key': 'canary-key-bbb', cookie: 'c=2' };
     e.request.body = Buffer.from(JSON.stringify({ cardNumber: '4111', amount: 1 }));
     e.request.url = 'http://127.0.0.1:9/p?token=canary-key-bbb';

@@ -30,7 +30,15 @@ describe('inventory', () => {
     const inv = await golden('scenarios/openapi/payments.yaml', 'payments');
     expect(inv.rows.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /payments', 'POST /refunds']);
     for (const r of inv.rows) {
-      expect(r).toMatchObject({ risk: 'critical', keyHeader: 'Idempotency-Key', keyRequired: true, conflictStatus: 422, retention: '24h', replayHeader: 'Idempotent-Replayed', gaps: [] });
+      expect(r).toMatchObject({
+        risk: 'critical',
+        keyHeader: 'Idempotency-Key',
+        keyRequired: true,
+        conflictStatus: 422,
+        retention: '24h',
+        replayHeader: 'Idempotent-Replayed',
+        gaps: [],
+      });
       expect(r.documented).toEqual({ '400': true, '409': true, '422': true });
     }
     expect(inv.verdict).toBe('pass');
@@ -51,7 +59,13 @@ describe('inventory', () => {
   it('OpenAPI 3.0 across files: parameters, schemas and responses from other files, path-level retention', async () => {
     const inv = await golden(`${FIXTURES}/openapi30/main.yaml`, 'openapi30');
     expect(inv.rows).toHaveLength(3); // the GET is not a mutation
-    expect(row(inv, 'POST /transfers')).toMatchObject({ keyHeader: 'Idempotency-Key', keyRequired: true, retention: '7d', conflictStatus: 409, risk: 'critical' });
+    expect(row(inv, 'POST /transfers')).toMatchObject({
+      keyHeader: 'Idempotency-Key',
+      keyRequired: true,
+      retention: '7d',
+      conflictStatus: 409,
+      risk: 'critical',
+    });
     expect(row(inv, 'PATCH /accounts/{accountId}')).toMatchObject({ keyRequired: false, conflictStatus: 422 });
     expect(row(inv, 'PATCH /accounts/{accountId}').gaps).toContain('key optional without a justification');
     expect(row(inv, 'POST /analytics/events')).toMatchObject({ risk: 'low', keyHeader: null, riskReason: 'path: "analytic"' });
@@ -61,7 +75,14 @@ describe('inventory', () => {
   it('OpenAPI 3.1: $ref with siblings, x-idempotency risk override, and problems reported without failing', async () => {
     const inv = await golden(`${FIXTURES}/openapi31.yaml`, 'openapi31');
     expect(inv.spec.version).toBe('3.1.0');
-    expect(row(inv, 'POST /payouts')).toMatchObject({ risk: 'high', riskReason: 'x-idempotency.risk', retention: '48h', conflictStatus: 422, keyRequired: true, gaps: [] });
+    expect(row(inv, 'POST /payouts')).toMatchObject({
+      risk: 'high',
+      riskReason: 'x-idempotency.risk',
+      retention: '48h',
+      conflictStatus: 422,
+      keyRequired: true,
+      gaps: [],
+    });
     expect(row(inv, 'POST /payouts').problems).toEqual(['x-idempotency (POST /payouts): unknown field replays']);
     expect(row(inv, 'PUT /widgets/{id}').problems).toEqual(['x-idempotency (PUT /widgets/{id}).retention: must be a duration such as 24h']);
   });

@@ -15,18 +15,29 @@ async function lines(chunks: (string | Buffer)[], maxLineBytes?: number) {
 describe('forEachLine', () => {
   it('joins lines across chunks, drops CR and empty lines, keeps a last line without newline', async () => {
     const { out } = await lines(['a1\r\nb', '2\n\nc', '3', '\nd4']);
-    expect(out).toEqual([[1, 'a1'], [2, 'b2'], [4, 'c3'], [5, 'd4']]);
+    expect(out).toEqual([
+      [1, 'a1'],
+      [2, 'b2'],
+      [4, 'c3'],
+      [5, 'd4'],
+    ]);
   });
 
   it('decodes a multi-byte character split between chunks', async () => {
     const bytes = Buffer.from('€uro\nnext\n');
     const { out } = await lines([bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2)]);
-    expect(out).toEqual([[1, '€uro'], [2, 'next']]);
+    expect(out).toEqual([
+      [1, '€uro'],
+      [2, 'next'],
+    ]);
   });
 
   it('skips a line longer than the limit, whatever the chunking, and goes on', async () => {
     const { out, tooLong } = await lines(['ok\n', 'x'.repeat(30), 'x'.repeat(30), 'x'.repeat(30) + '\nafter\n'], 50);
-    expect(out).toEqual([[1, 'ok'], [3, 'after']]);
+    expect(out).toEqual([
+      [1, 'ok'],
+      [3, 'after'],
+    ]);
     expect(tooLong).toEqual([2]);
   });
 });

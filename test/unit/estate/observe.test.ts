@@ -31,7 +31,15 @@ const sum = (field: keyof GroupTruth) => [...truth.groups.values()].reduce((n, g
 
 describe('parseTime', () => {
   it('agrees with Date.parse on ISO forms (its minute cache included), and reads epoch seconds and ms', () => {
-    for (const v of ['2026-12-01T12:00:00.000Z', '2026-12-01T12:00:59.999Z', '2026-12-01T12:01:00Z', '2026-12-01T12:01:07.25Z', '2026-12-01T13:00:00.5+01:00', '2026-12-01T12:00:75Z', '2026-13-45T10:00:00Z']) {
+    for (const v of [
+      '2026-12-01T12:00:00.000Z',
+      '2026-12-01T12:00:59.999Z',
+      '2026-12-01T12:01:00Z',
+      '2026-12-01T12:01:07.25Z',
+      '2026-12-01T13:00:00.5+01:00',
+      '2026-12-01T12:00:75Z',
+      '2026-13-45T10:00:00Z',
+    ]) {
       expect(parseTime(v), v).toBe(Date.parse(v));
     }
     expect(parseTime(1764590400)).toBe(1764590400000);
@@ -61,15 +69,21 @@ describe('observe, known truth', () => {
   });
 
   it('HAR and the documented nginx format give the same exact counts', async () => {
-    for (const [name, text, input] of [['t.har', toHar(requests), 'har'], ['t.log', toNginx(requests), 'nginx']] as const) {
+    for (const [name, text, input] of [
+      ['t.har', toHar(requests), 'har'],
+      ['t.log', toNginx(requests), 'nginx'],
+    ] as const) {
       const report = await observeFile(write(name, text), { keyHeaders: KEYS });
       expect(report.input).toBe(input);
       expect(groupsOf(report), name).toEqual(truth.groups);
     }
   });
 
-  it('reads the clients\' retry behaviour: exponential with jitter, fixed delay without, no keyed retries', async () => {
-    const report = await observeFile(write('b.jsonl', toJsonLines(requests)), { keyHeaders: KEYS, map: ['time=ts,key=req.headers.idempotency-key,client=req.headers.user-agent,credential=req.headers.authorization,body=payload'] });
+  it("reads the clients' retry behaviour: exponential with jitter, fixed delay without, no keyed retries", async () => {
+    const report = await observeFile(write('b.jsonl', toJsonLines(requests)), {
+      keyHeaders: KEYS,
+      map: ['time=ts,key=req.headers.idempotency-key,client=req.headers.user-agent,credential=req.headers.authorization,body=payload'],
+    });
     const by = new Map(report.clients.map((c) => [c.client, c]));
     expect(by.get(IOS)).toMatchObject({ pattern: 'exponential backoff', jitter: 'yes' });
     expect(by.get(ANDROID)).toMatchObject({ pattern: 'fixed delay', jitter: 'no' });
@@ -104,8 +118,21 @@ describe('observe, known truth', () => {
 
   it('Envoy lines, malformed lines counted, and a file nothing can be read from is a usage error', async () => {
     const line = '[2026-12-01T12:00:00.000Z] "POST /payments?x=1 HTTP/1.1" 201 "okhttp/4.12.0" "k-1" "Bearer t" ';
-    expect(recordFromLogLine(line)).toEqual({ time: Date.UTC(2026, 11, 1, 12), method: 'POST', path: '/payments', status: 201, client: 'okhttp/4.12.0', key: 'k-1', credential: 'Bearer t' });
-    expect(recordFromLogLine('[2026-12-01T12:00:00.000Z] "DELETE /carts/1 HTTP/2" 204 "-" "-" "-"')).toEqual({ time: Date.UTC(2026, 11, 1, 12), method: 'DELETE', path: '/carts/1', status: 204 });
+    expect(recordFromLogLine(line)).toEqual({
+      time: Date.UTC(2026, 11, 1, 12),
+      method: 'POST',
+      path: '/payments',
+      status: 201,
+      client: 'okhttp/4.12.0',
+      key: 'k-1',
+      credential: 'Bearer t',
+    });
+    expect(recordFromLogLine('[2026-12-01T12:00:00.000Z] "DELETE /carts/1 HTTP/2" 204 "-" "-" "-"')).toEqual({
+      time: Date.UTC(2026, 11, 1, 12),
+      method: 'DELETE',
+      path: '/carts/1',
+      status: 204,
+    });
     const mixed = write('m.log', `${line}\nnot a log line\n${line.replace('k-1', 'k-2')}\n`);
     const report = await observeFile(mixed, { keyHeaders: KEYS, input: 'envoy' });
     expect(report).toMatchObject({ records: 2, malformed: 1, malformedAt: [2] });

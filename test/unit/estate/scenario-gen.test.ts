@@ -15,14 +15,16 @@ async function generate(source: string, filter = {}) {
 }
 
 describe('scenario generation', () => {
-  it.each(['scenarios/openapi/payments.yaml', 'test/fixtures/openapi/swagger2.yaml', 'test/fixtures/openapi/openapi30/main.yaml', 'test/fixtures/openapi/openapi31.yaml'])(
-    '%s: the scenario validates',
-    async (source) => {
-      const { text } = await generate(source);
-      const scenario = parseScenario(text, 'generated.yaml', {});
-      expect(scenario.endpoints.length).toBeGreaterThan(0);
-    },
-  );
+  it.each([
+    'scenarios/openapi/payments.yaml',
+    'test/fixtures/openapi/swagger2.yaml',
+    'test/fixtures/openapi/openapi30/main.yaml',
+    'test/fixtures/openapi/openapi31.yaml',
+  ])('%s: the scenario validates', async (source) => {
+    const { text } = await generate(source);
+    const scenario = parseScenario(text, 'generated.yaml', {});
+    expect(scenario.endpoints.length).toBeGreaterThan(0);
+  });
 
   it('bodies from examples, else sampled from schemas (allOf merged); identity guessed; keyRequired from the spec', async () => {
     const { doc, text } = await generate('test/fixtures/openapi/swagger2.yaml');
@@ -44,7 +46,11 @@ describe('scenario generation', () => {
 
   it('multi-file 3.0: nested identity pointer and the first named example; 3.1: required query parameters', async () => {
     const g30 = await generate('test/fixtures/openapi/openapi30/main.yaml');
-    expect(g30.doc.endpoints.find((e) => e.name === 'create-transfer')).toMatchObject({ identity: '/data/id', body: { from: 'acc_1', to: 'acc_2', amount: 2500 }, policy: { retention: '7d' } });
+    expect(g30.doc.endpoints.find((e) => e.name === 'create-transfer')).toMatchObject({
+      identity: '/data/id',
+      body: { from: 'acc_1', to: 'acc_2', amount: 2500 },
+      policy: { retention: '7d' },
+    });
     expect(g30.doc.endpoints.find((e) => e.name === 'update-account')).toMatchObject({ body: { nickname: 'savings' } });
     const g31 = await generate('test/fixtures/openapi/openapi31.yaml');
     expect(g31.doc.endpoints.find((e) => e.name === 'replace-widget')).toMatchObject({ path: '/widgets/${ID:-change-me}?dryRun=${DRY_RUN:-change-me}' });

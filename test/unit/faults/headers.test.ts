@@ -4,7 +4,26 @@ import { filterRequestHeaders, filterResponseHeaders, idempotencyKeyOf } from '.
 
 describe('filterRequestHeaders', () => {
   it('keeps end-to-end headers in order, repeats included, with their original case', () => {
-    const raw = ['Host', 'proxy:1', 'Idempotency-Key', '"k"', 'X-A', '1', 'x-a', '2', 'Connection', 'keep-alive, X-Trace', 'X-Trace', 't', 'TE', 'trailers', 'Expect', '100-continue', 'Transfer-Encoding', 'chunked'];
+    const raw = [
+      'Host',
+      'proxy:1',
+      'Idempotency-Key',
+      '"k"',
+      'X-A',
+      '1',
+      'x-a',
+      '2',
+      'Connection',
+      'keep-alive, X-Trace',
+      'X-Trace',
+      't',
+      'TE',
+      'trailers',
+      'Expect',
+      '100-continue',
+      'Transfer-Encoding',
+      'chunked',
+    ];
     expect(filterRequestHeaders(raw)).toEqual(['Idempotency-Key', '"k"', 'X-A', '1', 'x-a', '2']);
   });
 });

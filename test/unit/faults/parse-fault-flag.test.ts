@@ -23,7 +23,10 @@ describe('parseFaultFlag', () => {
 
   it('puts method and path into match, colons in values included', () => {
     expect(parseFaultFlag('gateway-status,status=504,method=POST,path=/v1:batch/*')).toEqual({
-      name: 'gateway-status', probability: 1, status: 504, match: { method: 'POST', path: '/v1:batch/*' },
+      name: 'gateway-status',
+      probability: 1,
+      status: 504,
+      match: { method: 'POST', path: '/v1:batch/*' },
     });
   });
 

@@ -24,7 +24,9 @@ describe('FaultSpecSchema', () => {
   });
 
   it('converts to a JSON Schema that names every built-in fault (for the scenario format)', () => {
-    const schema = z.toJSONSchema(FaultSpecSchema, { io: 'input', target: 'draft-07' }) as unknown as { oneOf: Array<{ properties: { name: { const: string } } }> };
+    const schema = z.toJSONSchema(FaultSpecSchema, { io: 'input', target: 'draft-07' }) as unknown as {
+      oneOf: Array<{ properties: { name: { const: string } } }>;
+    };
     expect(schema.oneOf.map((o) => o.properties.name.const)).toEqual(BUILTIN);
   });
 });

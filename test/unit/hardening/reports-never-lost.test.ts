@@ -29,8 +29,12 @@ function fakeIO(): CliIO & { fire(): void; handlers: number; err: string } {
       handlers.add(h);
       return () => handlers.delete(h);
     },
-    fire: () => { for (const h of [...handlers]) h('SIGTERM'); },
-    get handlers() { return handlers.size; },
+    fire: () => {
+      for (const h of [...handlers]) h('SIGTERM');
+    },
+    get handlers() {
+      return handlers.size;
+    },
   };
   return io;
 }
@@ -51,7 +55,7 @@ describe('report file names and directories', () => {
     await expect(ensureReportDir(path.join(file, 'sub'))).rejects.toThrow(/cannot write reports to/);
   });
 
-  it('--report-dir /proc/x fails at once instead of spinning (Node\'s recursive mkdir never returns there)', async () => {
+  it("--report-dir /proc/x fails at once instead of spinning (Node's recursive mkdir never returns there)", async () => {
     await expect(ensureReportDir('/proc/x/y')).rejects.toThrow(/cannot write reports to \/proc\/x\/y/);
   });
 
@@ -83,7 +87,9 @@ describe('atomic writes under the interrupt handler', () => {
 
   it('a second signal in the middle of writing exits 130 and leaves the complete files, without a temporary one', async () => {
     const io = fakeIO();
-    const exit = vi.spyOn(process, 'exit').mockImplementation(((code: number) => { throw new Error(`exit ${code}`); }) as never);
+    const exit = vi.spyOn(process, 'exit').mockImplementation(((code: number) => {
+      throw new Error(`exit ${code}`);
+    }) as never);
     await writeFileAtomic(path.join(dir, 'r.json'), '{"previous":"complete"}');
     let secondWriteStarted!: () => void;
     const started = new Promise<void>((r) => (secondWriteStarted = r));

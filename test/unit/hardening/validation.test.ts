@@ -15,7 +15,11 @@ const endpoint = ['endpoints:', '  - name: a', '    path: /a'];
 
 describe('header values are checked where they are written', () => {
   it('refuses a value with a trailing newline (a token read from a file), at its position', () => {
-    expectOnlyProblem(yaml(...head, 'defaults:', '  headers:', '    Authorization: "Bearer abc\\n"', ...endpoint), '6:20', 'line feed (U+000A) at character 11');
+    expectOnlyProblem(
+      yaml(...head, 'defaults:', '  headers:', '    Authorization: "Bearer abc\\n"', ...endpoint),
+      '6:20',
+      'line feed (U+000A) at character 11',
+    );
   });
 
   it('refuses a NUL byte and a character outside Latin-1', () => {
@@ -71,7 +75,9 @@ describe('templates', () => {
   });
 
   it('check -d with an unterminated template is a usage error', () => {
-    expect(() => adhocScenario('POST', 'http://127.0.0.1:1/p', { header: [], tenantHeader: [], data: '{"ref":"{{uuid"}' })).toThrow(/-d: unterminated template placeholder/);
+    expect(() => adhocScenario('POST', 'http://127.0.0.1:1/p', { header: [], tenantHeader: [], data: '{"ref":"{{uuid"}' })).toThrow(
+      /-d: unterminated template placeholder/,
+    );
   });
 });
 

@@ -9,12 +9,21 @@ function options(over: Partial<LoadOptions> = {}): LoadOptions {
   return {
     template: template(),
     executor: { name: 'constant-arrival-rate', rate: 100, durationMs: 1000, connections: 10, maxInFlight: 1000 },
-    maxRequests: 1_000_000, timeoutMs: 5000, duplicates: 0, inFlightDuplicates: 0, seed: 'test',
-    statuses: { inFlight: [409], mismatch: [422] }, ...over,
+    maxRequests: 1_000_000,
+    timeoutMs: 5000,
+    duplicates: 0,
+    inFlightDuplicates: 0,
+    seed: 'test',
+    statuses: { inFlight: [409], mismatch: [422] },
+    ...over,
   };
 }
 
-async function drive(opts: LoadOptions, answer: (r: FakeRequest) => FakeAnswer, block?: (clock: FakeClock) => void): Promise<{ result: LoadResult; transport: FakeTransport; clock: FakeClock }> {
+async function drive(
+  opts: LoadOptions,
+  answer: (r: FakeRequest) => FakeAnswer,
+  block?: (clock: FakeClock) => void,
+): Promise<{ result: LoadResult; transport: FakeTransport; clock: FakeClock }> {
   const clock = new FakeClock();
   const transport = new FakeTransport(clock, answer);
   const p = new LoadEngine(opts, transport, clock).run();
@@ -39,10 +48,14 @@ describe('open model (constant arrival rate)', () => {
 
   it('counts the time a late generator kept requests waiting (coordinated omission is not hidden)', async () => {
     // The event loop is blocked from t=205 to t=500: requests due at 210..500 go out late, together.
-    const { result, transport } = await drive(options(), () => ok(1), (clock) => {
-      clock.run(205);
-      clock.freeze(295);
-    });
+    const { result, transport } = await drive(
+      options(),
+      () => ok(1),
+      (clock) => {
+        clock.run(205);
+        clock.freeze(295);
+      },
+    );
     expect(result.sent).toBe(100);
     const late = transport.sent.filter((r) => r.sentAt === 500);
     expect(late.length).toBe(30); // intended 210, 220, ..., 500
@@ -53,7 +66,21 @@ describe('open model (constant arrival rate)', () => {
   });
 
   it('follows a ramp', async () => {
-    const { result, transport } = await drive(options({ executor: { name: 'ramping-arrival-rate', startRate: 0, stages: [{ target: 100, durationMs: 1000 }, { target: 100, durationMs: 1000 }], connections: 5, maxInFlight: 100 } }), () => ok(1));
+    const { result, transport } = await drive(
+      options({
+        executor: {
+          name: 'ramping-arrival-rate',
+          startRate: 0,
+          stages: [
+            { target: 100, durationMs: 1000 },
+            { target: 100, durationMs: 1000 },
+          ],
+          connections: 5,
+          maxInFlight: 100,
+        },
+      }),
+      () => ok(1),
+    );
     expect(result.planned).toBe(150);
     expect(result.sent).toBe(150);
     expect(result.targetRate).toBeCloseTo(75, 6);
@@ -62,7 +89,9 @@ describe('open model (constant arrival rate)', () => {
   });
 
   it('drops (and counts) slots beyond maxInFlight instead of queueing without bound', async () => {
-    const { result } = await drive(options({ executor: { name: 'constant-arrival-rate', rate: 100, durationMs: 1000, connections: 5, maxInFlight: 5 } }), () => ok(1000));
+    const { result } = await drive(options({ executor: { name: 'constant-arrival-rate', rate: 100, durationMs: 1000, connections: 5, maxInFlight: 5 } }), () =>
+      ok(1000),
+    );
     expect(result.sent).toBe(5);
     expect(result.dropped).toBe(95);
     expect(result.completed).toBe(5);
@@ -86,8 +115,13 @@ describe('open model (constant arrival rate)', () => {
       { status: 0, latency: 1, error: Object.assign(new Error('boom'), { code: 'ECONNRESET' }) },
       { status: 0, latency: 1, error: Object.assign(new Error('slow'), { code: 'UND_ERR_HEADERS_TIMEOUT' }) },
     ];
-    const { result } = await drive(options({ executor: { name: 'constant-arrival-rate', rate: 8, durationMs: 1000, connections: 1, maxInFlight: 10 } }), () => answers[i++]!);
-    expect(['first', 'replay', 'conflict', 'mismatch', 'rejected', 'error', 'timeout'].map((o) => result.stats.count(o as never))).toEqual([1, 1, 1, 1, 1, 2, 1]);
+    const { result } = await drive(
+      options({ executor: { name: 'constant-arrival-rate', rate: 8, durationMs: 1000, connections: 1, maxInFlight: 10 } }),
+      () => answers[i++]!,
+    );
+    expect(['first', 'replay', 'conflict', 'mismatch', 'rejected', 'error', 'timeout'].map((o) => result.stats.count(o as never))).toEqual([
+      1, 1, 1, 1, 1, 2, 1,
+    ]);
     expect(result.errors).toEqual({ 'connection reset (ECONNRESET)': 1, 'no response headers before the timeout (UND_ERR_HEADERS_TIMEOUT)': 1 });
     expect(result.statuses).toEqual({ 200: 1, 201: 1, 400: 1, 409: 1, 422: 1, 503: 1 });
   });
@@ -136,10 +170,14 @@ describe('closed model (constant connections)', () => {
 });
 
 describe('duplicates', () => {
-  const dupOptions = (over: Partial<LoadOptions> = {}): LoadOptions => options({
-    executor: { name: 'constant-arrival-rate', rate: 200, durationMs: 2000, connections: 10, maxInFlight: 1000 },
-    duplicates: 0.3, inFlightDuplicates: 0.5, identity: '/id', ...over,
-  });
+  const dupOptions = (over: Partial<LoadOptions> = {}): LoadOptions =>
+    options({
+      executor: { name: 'constant-arrival-rate', rate: 200, durationMs: 2000, connections: 10, maxInFlight: 1000 },
+      duplicates: 0.3,
+      inFlightDuplicates: 0.5,
+      identity: '/id',
+      ...over,
+    });
 
   it('a correct server: in-flight duplicates get 409, replays match, no duplicate execution', async () => {
     const clock = new FakeClock();
@@ -228,10 +266,14 @@ describe('abort', () => {
 describe('open model at the edge', () => {
   it('counts requests sent late and the worst lag, and still measures latency from the intended start', async () => {
     // The event loop is blocked from t=205 to t=500: the 30 requests due at 210..500 go out at 500.
-    const { result } = await drive(options(), () => ok(1), (clock) => {
-      clock.run(205);
-      clock.freeze(295);
-    });
+    const { result } = await drive(
+      options(),
+      () => ok(1),
+      (clock) => {
+        clock.run(205);
+        clock.freeze(295);
+      },
+    );
     // Late by more than 5 ms: those due at 210..490 (29); the one due at 500 leaves on time.
     expect(result.late).toBe(29);
     expect(result.maxLagMs).toBe(290);
@@ -243,5 +285,4 @@ describe('open model at the edge', () => {
     expect(result.late).toBe(0);
     expect(result.maxLagMs).toBe(0);
   });
-
 });

@@ -96,9 +96,15 @@ export interface FakeAnswer {
 export function template(overrides: Partial<LoadRequestTemplate> = {}): LoadRequestTemplate {
   const body = Buffer.from('{"amount":1}');
   return {
-    endpoint: 'pay', origin: 'http://fake.test', path: '/payments', method: 'POST',
-    headers: ['content-type', 'application/json'], keyHeader: 'idempotency-key', keyFormat: 'sf-string',
-    body: () => body, ...overrides,
+    endpoint: 'pay',
+    origin: 'http://fake.test',
+    path: '/payments',
+    method: 'POST',
+    headers: ['content-type', 'application/json'],
+    keyHeader: 'idempotency-key',
+    keyFormat: 'sf-string',
+    body: () => body,
+    ...overrides,
   };
 }
 
@@ -109,7 +115,10 @@ export class FakeTransport implements Transport {
   #live = new Set<Flight>();
   destroyed = false;
 
-  constructor(private readonly clock: FakeClock, private readonly answer: (r: FakeRequest, f: Flight) => FakeAnswer) {}
+  constructor(
+    private readonly clock: FakeClock,
+    private readonly answer: (r: FakeRequest, f: Flight) => FakeAnswer,
+  ) {}
 
   send(f: Flight): void {
     const req = { key: f.key, kind: f.kind, sentAt: this.clock.now() };
@@ -155,7 +164,7 @@ export function idempotentServer(clock: FakeClock, opts: { work?: number; flawed
   const answer = (r: FakeRequest): FakeAnswer => {
     const now = clock.now();
     const known = state.get(r.key);
-    if (known && (known.doneAt <= now)) {
+    if (known && known.doneAt <= now) {
       const body = opts.rerender ? known.body.replace('}', ',"x":1}') : known.body;
       return { status: 201, body, headers: { 'idempotent-replayed': 'true' }, latency: 1 };
     }

@@ -1,8 +1,16 @@
 // The histogram factory's units, the compressed encoding round trip, and merging.
 import { describe, expect, it } from 'vitest';
 import {
-  addHistograms, createLatencyHistogram, decodeHistogram, encodeHistogram, mergeEncoded, percentileDistribution,
-  recordMs, recordUs, summarize, summarizeEncoded,
+  addHistograms,
+  createLatencyHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  mergeEncoded,
+  percentileDistribution,
+  recordMs,
+  recordUs,
+  summarize,
+  summarizeEncoded,
 } from '../../../src/metrics/histogram.js';
 
 describe('latency histograms', () => {

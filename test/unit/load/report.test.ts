@@ -21,9 +21,15 @@ async function loadRun(opts: { flawed?: boolean; rate?: number; seed?: string } 
   const clock = new FakeClock();
   const server = idempotentServer(clock, { work: 20, ...(opts.flawed ? { flawed: true } : {}) });
   const options: EngineOptions = {
-    template: template(), executor: { name: 'constant-arrival-rate', rate: opts.rate ?? 200, durationMs: 2000, connections: 10, maxInFlight: 1000 },
-    maxRequests: 100_000, timeoutMs: 5000, duplicates: 0.2, inFlightDuplicates: 0.5, seed: opts.seed ?? 's',
-    statuses: { inFlight: [409], mismatch: [422] }, identity: '/id',
+    template: template(),
+    executor: { name: 'constant-arrival-rate', rate: opts.rate ?? 200, durationMs: 2000, connections: 10, maxInFlight: 1000 },
+    maxRequests: 100_000,
+    timeoutMs: 5000,
+    duplicates: 0.2,
+    inFlightDuplicates: 0.5,
+    seed: opts.seed ?? 's',
+    statuses: { inFlight: [409], mismatch: [422] },
+    identity: '/id',
   };
   const p = new LoadEngine(options, new FakeTransport(clock, server.answer), clock).run();
   clock.run();
@@ -36,20 +42,45 @@ function withLoad(report: Report & { pending?: LoadOutcome }): Report {
   return pending ? attachLoadOutcome(rest, 'pay', pending) : rest;
 }
 
-function reportOf(result: LoadResult, thresholds: string[], oracles?: OracleFigures, startedAt = '2026-11-22T10:00:00.000Z'): Report & { pending?: LoadOutcome } {
+function reportOf(
+  result: LoadResult,
+  thresholds: string[],
+  oracles?: OracleFigures,
+  startedAt = '2026-11-22T10:00:00.000Z',
+): Report & { pending?: LoadOutcome } {
   const findings = judgeLoad({
-    result, oracles: oracles ?? { identity: result.duplicates.identityDuplicates }, oracleAvailable: true,
-    thresholds: parseThresholds(thresholds).thresholds, profile,
+    result,
+    oracles: oracles ?? { identity: result.duplicates.identityDuplicates },
+    oracleAvailable: true,
+    thresholds: parseThresholds(thresholds).thresholds,
+    profile,
   });
   const results = findings.map((f) => ({
-    check: 'load', endpoint: 'pay', verdict: f.verdict, level: f.level, message: f.message, reference: f.reference,
-    evidence: [], ...(f.facts ? { facts: structuredClone(f.facts) } : {}),
+    check: 'load',
+    endpoint: 'pay',
+    verdict: f.verdict,
+    level: f.level,
+    message: f.message,
+    reference: f.reference,
+    evidence: [],
+    ...(f.facts ? { facts: structuredClone(f.facts) } : {}),
   }));
   return {
-    schemaVersion: SCHEMA_VERSION, tool: { name: 'idemaudit', version: 'test' }, scenario: { name: 'load' },
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'idemaudit', version: 'test' },
+    scenario: { name: 'load' },
     endpoints: [{ name: 'pay', method: 'POST', path: '/payments', risk: 'high', keyRequired: 'expected' }],
-    target: 'http://fake.test', profile: 'ietf-07', seed: 's', startedAt, finishedAt: new Date(Date.parse(startedAt) + 5000).toISOString(),
-    durationMs: 5000, summary: summarize(results, 'deviation'), results, latency: {}, exchanges: [], exchangesDropped: 0,
+    target: 'http://fake.test',
+    profile: 'ietf-07',
+    seed: 's',
+    startedAt,
+    finishedAt: new Date(Date.parse(startedAt) + 5000).toISOString(),
+    durationMs: 5000,
+    summary: summarize(results, 'deviation'),
+    results,
+    latency: {},
+    exchanges: [],
+    exchangesDropped: 0,
     ...(findings[0]?.load ? { pending: findings[0].load } : {}),
   };
 }
@@ -57,8 +88,20 @@ function reportOf(result: LoadResult, thresholds: string[], oracles?: OracleFigu
 describe('judgeLoad', () => {
   it('passes a correct server and turns every threshold into a result', async () => {
     const r = await loadRun();
-    const findings = judgeLoad({ result: r, oracles: { identity: 0, ledgerKeys: 0 }, oracleAvailable: true, thresholds: parseThresholds(['p99 < 250ms', 'duplicate_executions == 0', 'conflict_rate < 1%', 'rate >= 95%']).thresholds, profile });
-    expect(findings.map((f) => [f.verdict, f.level])).toEqual([['pass', 'violation'], ['pass', 'deviation'], ['pass', 'violation'], ['fail', 'deviation'], ['pass', 'deviation']]);
+    const findings = judgeLoad({
+      result: r,
+      oracles: { identity: 0, ledgerKeys: 0 },
+      oracleAvailable: true,
+      thresholds: parseThresholds(['p99 < 250ms', 'duplicate_executions == 0', 'conflict_rate < 1%', 'rate >= 95%']).thresholds,
+      profile,
+    });
+    expect(findings.map((f) => [f.verdict, f.level])).toEqual([
+      ['pass', 'violation'],
+      ['pass', 'deviation'],
+      ['pass', 'violation'],
+      ['fail', 'deviation'],
+      ['pass', 'deviation'],
+    ]);
     expect(findings[0]!.message).toMatch(/zero duplicate executions \(identity, ledgerKeys\)/);
     expect(findings[3]!.message).toMatch(/^threshold conflict_rate < 1%: conflict_rate = \d+(\.\d+)?% -> breached$/);
     const load = findings[0]!.load!;
@@ -78,7 +121,13 @@ describe('judgeLoad', () => {
 
   it('cannot count executions without an oracle: skip, not pass', async () => {
     const r = await loadRun();
-    const [first, t] = judgeLoad({ result: r, oracles: {}, oracleAvailable: false, thresholds: parseThresholds(['duplicate_executions == 0']).thresholds, profile });
+    const [first, t] = judgeLoad({
+      result: r,
+      oracles: {},
+      oracleAvailable: false,
+      thresholds: parseThresholds(['duplicate_executions == 0']).thresholds,
+      profile,
+    });
     expect(first).toMatchObject({ verdict: 'skip', level: 'violation' });
     expect(t).toMatchObject({ verdict: 'skip', level: 'violation' });
   });
@@ -92,7 +141,9 @@ describe('LoadOptions', () => {
 
   it('accepts each executor with its own settings and durations as text', () => {
     expect(LoadOptions.parse({ rate: 100, duration: '5s' })).toMatchObject({ executor: 'constant-arrival-rate', rate: 100, duration: 5000, duplicates: 0.2 });
-    expect(LoadOptions.parse({ executor: 'ramping-arrival-rate', stages: [{ target: 100, duration: '2s' }] }).stages).toEqual([{ target: 100, duration: 2000 }]);
+    expect(LoadOptions.parse({ executor: 'ramping-arrival-rate', stages: [{ target: 100, duration: '2s' }] }).stages).toEqual([
+      { target: 100, duration: 2000 },
+    ]);
     expect(LoadOptions.parse({ executor: 'constant-connections', connections: 8 })).toMatchObject({ connections: 8 });
   });
 
@@ -101,7 +152,9 @@ describe('LoadOptions', () => {
     expect(issues({ executor: 'constant-connections', rate: 5 })).toEqual(['rate: constant-connections is a closed model without a rate: set connections']);
     expect(issues({ executor: 'ramping-arrival-rate' })).toEqual(['stages: ramping-arrival-rate needs stages: [{ target, duration }]']);
     expect(issues({ rate: 10, duplicates: 0.6, inFlightDuplicates: 1 })[0]).toMatch(/^inFlightDuplicates: .*needs its own original/);
-    expect(issues({ rate: 10, thresholds: ['p99 < 1s', 'p99 < 9xs'] })).toEqual([`thresholds.1: "p99 < 9xs": unknown unit 'xs' (use us, ms, s or %) at column 8`]);
+    expect(issues({ rate: 10, thresholds: ['p99 < 1s', 'p99 < 9xs'] })).toEqual([
+      `thresholds.1: "p99 < 9xs": unknown unit 'xs' (use us, ms, s or %) at column 8`,
+    ]);
     expect(issues({ rate: 10, bogus: 1 })[0]).toMatch(/bogus/);
   });
 });
@@ -126,7 +179,9 @@ describe('load results in the report', () => {
     const report = withLoad(reportOf(await loadRun(), []));
     const dir = mkdtempSync(path.join(tmpdir(), 'idemaudit-hgrm-'));
     const written = await writeHistogramFiles(report, path.join(dir, 'load-1.json'));
-    expect(written.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['load-1.pay.all.hgrm', 'load-1.pay.first.hgrm', 'load-1.pay.first.service.hgrm', 'load-1.pay.conflict.hgrm']));
+    expect(written.map((f) => path.basename(f))).toEqual(
+      expect.arrayContaining(['load-1.pay.all.hgrm', 'load-1.pay.first.hgrm', 'load-1.pay.first.service.hgrm', 'load-1.pay.conflict.hgrm']),
+    );
     expect(readdirSync(dir)).toHaveLength(written.length);
     expect(readFileSync(path.join(dir, 'load-1.pay.first.hgrm'), 'utf8')).toMatch(/^\s+2\d\.\d+ /m); // first executions take ~20 ms
   });
@@ -143,7 +198,10 @@ describe('load results in the report', () => {
     const la = a.load!.pay!;
     const lb = b.load!.pay!;
     expect(m.load!.pay).toMatchObject({
-      runs: 2, sent: la.sent + lb.sent, completed: la.completed + lb.completed, targetRate: 300,
+      runs: 2,
+      sent: la.sent + lb.sent,
+      completed: la.completed + lb.completed,
+      targetRate: 300,
       mix: { fresh: la.mix.fresh + lb.mix.fresh, replay: la.mix.replay + lb.mix.replay, inflight: la.mix.inflight + lb.mix.inflight },
       duplicateExecutions: (la.duplicateExecutions ?? 0) + (lb.duplicateExecutions ?? 0),
     });

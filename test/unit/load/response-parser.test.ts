@@ -5,7 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { RequestBytes } from '../../../src/engine/load/request-bytes.js';
 import { ResponseParser, type ResponseSink } from '../../../src/engine/load/response-parser.js';
 
-interface Seen { status?: number; marked?: boolean; headers?: string[]; body: string; ended?: boolean; close?: boolean; failed?: string }
+interface Seen {
+  status?: number;
+  marked?: boolean;
+  headers?: string[];
+  body: string;
+  ended?: boolean;
+  close?: boolean;
+  failed?: string;
+}
 
 function sink(): { s: ResponseSink; seen: Seen } {
   const seen: Seen = { body: '' };
@@ -17,9 +25,16 @@ function sink(): { s: ResponseSink; seen: Seen } {
         seen.marked = marked;
         if (raw) seen.headers = raw.map((b) => b.toString('latin1'));
       },
-      data(chunk) { seen.body += chunk.toString('latin1'); },
-      end(close) { seen.ended = true; seen.close = close; },
-      fail(reason) { seen.failed = reason; },
+      data(chunk) {
+        seen.body += chunk.toString('latin1');
+      },
+      end(close) {
+        seen.ended = true;
+        seen.close = close;
+      },
+      fail(reason) {
+        seen.failed = reason;
+      },
     },
   };
 }
@@ -44,7 +59,14 @@ function parseAllSplits(text: string, keep = true, noBody = false): Seen {
 describe('ResponseParser', () => {
   it('reads status, headers and a content-length body, keeping them only when asked', () => {
     const text = 'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{"id":"a"}';
-    expect(parseAllSplits(text)).toEqual({ status: 201, marked: false, headers: ['Content-Type', 'application/json', 'Content-Length', '10'], body: '{"id":"a"}', ended: true, close: false });
+    expect(parseAllSplits(text)).toEqual({
+      status: 201,
+      marked: false,
+      headers: ['Content-Type', 'application/json', 'Content-Length', '10'],
+      body: '{"id":"a"}',
+      ended: true,
+      close: false,
+    });
     expect(parseAllSplits(text, false)).toEqual({ status: 201, marked: false, body: '', ended: true, close: false });
   });
 
@@ -64,7 +86,11 @@ describe('ResponseParser', () => {
   it('treats 204, 304, HEAD and 1xx correctly, and a body without length as ending with the connection', () => {
     expect(parseAllSplits('HTTP/1.1 204 No Content\r\n\r\n')).toMatchObject({ status: 204, ended: true });
     expect(parseAllSplits('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', true, true)).toMatchObject({ status: 200, ended: true, body: '' });
-    expect(parseAllSplits('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok')).toMatchObject({ status: 201, body: 'ok', ended: true });
+    expect(parseAllSplits('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok')).toMatchObject({
+      status: 201,
+      body: 'ok',
+      ended: true,
+    });
     const p = new ResponseParser();
     const { s, seen } = sink();
     p.expect(s, true);
@@ -88,7 +114,11 @@ describe('ResponseParser', () => {
     expect(bad('HTTP/1.1 2x1 OK\r\n\r\n')).toMatch(/status code/);
     expect(bad('HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n')).toMatch(/content-length/);
     // Bytes after a complete answer: it completes, but asks for the connection to be closed (out of step).
-    for (const text of ['HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nEXTRA', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxEXTRA', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nEXTRA']) {
+    for (const text of [
+      'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nEXTRA',
+      'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxEXTRA',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nEXTRA',
+    ]) {
       const p = new ResponseParser();
       const { s, seen } = sink();
       p.expect(s, false);
@@ -108,8 +138,14 @@ describe('ResponseParser', () => {
 
 describe('RequestBytes', () => {
   const template = {
-    endpoint: 'e', origin: 'http://127.0.0.1:1', path: '/payments?x=1', method: 'POST', headers: ['content-type', 'application/json'],
-    keyHeader: 'idempotency-key', keyFormat: 'sf-string' as const, body: () => undefined,
+    endpoint: 'e',
+    origin: 'http://127.0.0.1:1',
+    path: '/payments?x=1',
+    method: 'POST',
+    headers: ['content-type', 'application/json'],
+    keyHeader: 'idempotency-key',
+    keyFormat: 'sf-string' as const,
+    body: () => undefined,
   };
 
   it('splices the key (quoted for sf-string) between pre-built headers and a cached length block', () => {
@@ -118,13 +154,17 @@ describe('RequestBytes', () => {
     const into = Buffer.alloc(bytes.size('ia-1', body));
     const n = bytes.write(into, 'ia-1', body);
     expect(n).toBe(into.length);
-    expect(into.toString('latin1')).toBe('POST /payments?x=1 HTTP/1.1\r\nhost: 127.0.0.1:1\r\ncontent-type: application/json\r\nidempotency-key: "ia-1"\r\ncontent-length: 7\r\n\r\n{"a":1}');
+    expect(into.toString('latin1')).toBe(
+      'POST /payments?x=1 HTTP/1.1\r\nhost: 127.0.0.1:1\r\ncontent-type: application/json\r\nidempotency-key: "ia-1"\r\ncontent-length: 7\r\n\r\n{"a":1}',
+    );
   });
 
   it('sends a bare key for token formats, content-length 0 for a bodyless POST and none for GET', () => {
     const bare = new RequestBytes({ ...template, keyFormat: 'raw' as const }, 'h');
     const into = Buffer.alloc(200);
-    expect(into.toString('latin1', 0, bare.write(into, 'k', undefined))).toBe('POST /payments?x=1 HTTP/1.1\r\nhost: h\r\ncontent-type: application/json\r\nidempotency-key: k\r\ncontent-length: 0\r\n\r\n');
+    expect(into.toString('latin1', 0, bare.write(into, 'k', undefined))).toBe(
+      'POST /payments?x=1 HTTP/1.1\r\nhost: h\r\ncontent-type: application/json\r\nidempotency-key: k\r\ncontent-length: 0\r\n\r\n',
+    );
     const get = new RequestBytes({ ...template, method: 'GET', keyHeader: null, headers: [] }, 'h');
     expect(into.toString('latin1', 0, get.write(into, '', undefined))).toBe('GET /payments?x=1 HTTP/1.1\r\nhost: h\r\n\r\n');
   });

@@ -44,7 +44,11 @@ describe('rampingRate', () => {
   });
 
   it('is monotone and stays inside the schedule', () => {
-    const s = rampingRate(10, [{ target: 200, durationMs: 500 }, { target: 200, durationMs: 500 }, { target: 0, durationMs: 1000 }]);
+    const s = rampingRate(10, [
+      { target: 200, durationMs: 500 },
+      { target: 200, durationMs: 500 },
+      { target: 0, durationMs: 1000 },
+    ]);
     let prev = -1;
     for (let i = 0; i < s.total; i++) {
       const t = s.at(i);
@@ -64,7 +68,10 @@ describe('rampingRate', () => {
   });
 
   it('reports the target rate along the ramp', () => {
-    const s = rampingRate(0, [{ target: 100, durationMs: 1000 }, { target: 100, durationMs: 1000 }]);
+    const s = rampingRate(0, [
+      { target: 100, durationMs: 1000 },
+      { target: 100, durationMs: 1000 },
+    ]);
     expect(s.rateAt(0)).toBe(0);
     expect(s.rateAt(500)).toBe(50);
     expect(s.rateAt(1500)).toBe(100);

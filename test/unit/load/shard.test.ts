@@ -10,7 +10,13 @@ import { parseShard } from '../../../src/scenario/check-options/load.js';
 
 describe('shardSchedule', () => {
   it('n shards send exactly the slots of the whole schedule, at their intended times', () => {
-    for (const whole of [constantRate(100, 1000), rampingRate(0, [{ target: 200, durationMs: 1000 }, { target: 50, durationMs: 500 }])]) {
+    for (const whole of [
+      constantRate(100, 1000),
+      rampingRate(0, [
+        { target: 200, durationMs: 1000 },
+        { target: 50, durationMs: 500 },
+      ]),
+    ]) {
       const n = 3;
       const times: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -37,10 +43,19 @@ describe('shardSchedule', () => {
 });
 
 describe('checkShards', () => {
-  const shardReport = (index: number, count: number, over: Partial<LoadRunReport> = {}, seed = 's'): Report => ({
-    seed,
-    load: { ep: { executor: 'constant-arrival-rate', targetRate: 10, durationMs: 1000, shard: { index, count, keyPrefix: `p-${index}.` }, ...over } as LoadRunReport },
-  }) as unknown as Report;
+  const shardReport = (index: number, count: number, over: Partial<LoadRunReport> = {}, seed = 's'): Report =>
+    ({
+      seed,
+      load: {
+        ep: {
+          executor: 'constant-arrival-rate',
+          targetRate: 10,
+          durationMs: 1000,
+          shard: { index, count, keyPrefix: `p-${index}.` },
+          ...over,
+        } as LoadRunReport,
+      },
+    }) as unknown as Report;
 
   it('accepts a complete set and refuses missing, repeated or foreign shards', () => {
     expect(() => checkShards([0, 1, 2].map((i) => shardReport(i, 3)))).not.toThrow();

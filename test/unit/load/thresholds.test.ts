@@ -1,8 +1,6 @@
 // Threshold grammar: what parses (and into what), what does not (and where), and evaluation.
 import { describe, expect, it } from 'vitest';
-import {
-  evaluateThreshold, parseThreshold, parseThresholds, ThresholdError, type ThresholdMetrics,
-} from '../../../src/metrics/thresholds.js';
+import { evaluateThreshold, parseThreshold, parseThresholds, ThresholdError, type ThresholdMetrics } from '../../../src/metrics/thresholds.js';
 
 function errorOf(expr: string): ThresholdError {
   try {
@@ -40,7 +38,10 @@ describe('parseThreshold: valid expressions', () => {
 
   it('reads sources, outcomes and percentiles with fractions', () => {
     const t = parseThreshold('service.replay.p99.9 < 2ms');
-    expect(t.left).toMatchObject({ kind: 'metric', metric: { type: 'latency', source: 'service', outcome: 'replay', stat: { kind: 'percentile', percentile: 99.9 } } });
+    expect(t.left).toMatchObject({
+      kind: 'metric',
+      metric: { type: 'latency', source: 'service', outcome: 'replay', stat: { kind: 'percentile', percentile: 99.9 } },
+    });
     expect(parseThreshold('p999 < 1s').left).toMatchObject({ metric: { stat: { percentile: 99.9 } } });
     expect(parseThreshold('first.max < 1s').left).toMatchObject({ metric: { outcome: 'first', stat: { kind: 'max' } } });
     expect(parseThreshold('avg < 1s').left).toMatchObject({ metric: { stat: { kind: 'mean' } } });
@@ -100,7 +101,8 @@ describe('evaluateThreshold', () => {
       return stat.kind === 'percentile' && stat.percentile >= 99 ? 240 : 12;
     },
     count: (o) => (o === 'conflict' ? 10 : 100),
-    counter: (name) => ({ error_rate: 0.004, conflict_rate: 0.1, duplicate_executions: 2, rate: undefined, rps: 990 } as Record<string, number | undefined>)[name],
+    counter: (name) =>
+      (({ error_rate: 0.004, conflict_rate: 0.1, duplicate_executions: 2, rate: undefined, rps: 990 }) as Record<string, number | undefined>)[name],
   };
 
   it.each([

@@ -12,8 +12,21 @@ const request: LayerRequest = { method: 'POST', path: '/p', headers: { 'idempote
 describe('flaw registry', () => {
   it('lists every flaw with a one-line description, bug class and level', () => {
     expect(FLAW_NAMES).toEqual([
-      'race', 'no-fingerprint', 'no-tenant-scope', 'regenerate', 'no-inflight', 'no-key-required',
-      'short-ttl', 'header-drop', 'cache-5xx', 'orphan-lock', 'poison', 'fail-open', 'replay-conflict', 'retry-mismatch', 'tick-race',
+      'race',
+      'no-fingerprint',
+      'no-tenant-scope',
+      'regenerate',
+      'no-inflight',
+      'no-key-required',
+      'short-ttl',
+      'header-drop',
+      'cache-5xx',
+      'orphan-lock',
+      'poison',
+      'fail-open',
+      'replay-conflict',
+      'retry-mismatch',
+      'tick-race',
     ]);
     for (const info of listFlaws()) {
       expect(info.description).not.toMatch(/\n/);
@@ -68,7 +81,10 @@ describe('flaw decisions through the layer (memory store)', () => {
   };
 
   it('race: concurrent duplicates all execute; correct: one does', async () => {
-    for (const [flaws, expected] of [[['race'], 4], [[], 1]] as const) {
+    for (const [flaws, expected] of [
+      [['race'], 4],
+      [[], 1],
+    ] as const) {
       const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: flawOption(flaws) });
       const execute = slowHandler();
       await Promise.all(Array.from({ length: 4 }, () => layer.handle(request, execute)));
@@ -131,6 +147,8 @@ describe('flaw helpers', () => {
   });
 
   it('keepOnlyContentType drops every other header', () => {
-    expect(keepOnlyContentType({ status: 201, headers: { 'Content-Type': 'a', location: '/x', etag: '"1"' }, body: Buffer.alloc(0) }).headers).toEqual({ 'Content-Type': 'a' });
+    expect(keepOnlyContentType({ status: 201, headers: { 'Content-Type': 'a', location: '/x', etag: '"1"' }, body: Buffer.alloc(0) }).headers).toEqual({
+      'Content-Type': 'a',
+    });
   });
 });

@@ -31,7 +31,10 @@ const elapse = async (ms: number): Promise<void> => {
 async function settle<T>(work: Promise<T>, maxSteps = 1_000): Promise<{ value: T; ms: number }> {
   let done = false;
   const started = Date.now();
-  void work.then(() => (done = true), () => (done = true));
+  void work.then(
+    () => (done = true),
+    () => (done = true),
+  );
   await elapse(0);
   for (let i = 0; !done && i < maxSteps; i++) await elapse(10);
   return { value: await work, ms: Date.now() - started };
@@ -178,4 +181,3 @@ describe('result lost to a store outage at complete', () => {
     expect(ofType('settle-failed')).toHaveLength(1);
   });
 });
-

@@ -86,9 +86,12 @@ describe('createIdempotencyLayer decisions', () => {
   it('in-flight key: 409 problem with Retry-After, no execution', async () => {
     const { layer, outcomes } = layerWith();
     let finish!: () => void;
-    const slow = vi.fn(() => new Promise<ResponseEnvelope>((resolve) => {
-      finish = () => resolve({ status: 201, headers: {}, body: Buffer.from('ok') });
-    }));
+    const slow = vi.fn(
+      () =>
+        new Promise<ResponseEnvelope>((resolve) => {
+          finish = () => resolve({ status: 201, headers: {}, body: Buffer.from('ok') });
+        }),
+    );
     const original = layer.handle(req(), slow);
     await vi.waitFor(() => expect(slow).toHaveBeenCalled());
     const duplicate = await layer.handle(req(), slow);
@@ -260,7 +263,13 @@ describe('createIdempotencyLayer decisions', () => {
   });
 
   it('an onEvent that throws never changes the answer', async () => {
-    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', onEvent: () => { throw new Error('metrics broke'); } });
+    const layer = createIdempotencyLayer({
+      store: new MemoryStore(),
+      scope: 'global',
+      onEvent: () => {
+        throw new Error('metrics broke');
+      },
+    });
     expect((await layer.handle(req(), handler())).status).toBe(201);
   });
 
@@ -286,8 +295,12 @@ describe('createIdempotencyLayer decisions', () => {
     expect(missing).toBeInstanceOf(LayerConfigError);
     expect(missing).toMatchObject({ code: 'IDEMPOTENCY_TENANT_REQUIRED', option: 'tenantOf' });
     expect((missing as Error).message).toMatch(/`tenantOf` is required.*scope: 'global'/);
-    expect(() => createIdempotencyLayer({ store, scope: 'global', tenantOf: () => 't' })).toThrow(expect.objectContaining({ code: 'IDEMPOTENCY_SCOPE_CONFLICT' }));
-    expect(() => createIdempotencyLayer({ store, scope: 'tenants' as 'tenant', tenantOf: () => 't' })).toThrow(expect.objectContaining({ code: 'IDEMPOTENCY_SCOPE_INVALID' }));
+    expect(() => createIdempotencyLayer({ store, scope: 'global', tenantOf: () => 't' })).toThrow(
+      expect.objectContaining({ code: 'IDEMPOTENCY_SCOPE_CONFLICT' }),
+    );
+    expect(() => createIdempotencyLayer({ store, scope: 'tenants' as 'tenant', tenantOf: () => 't' })).toThrow(
+      expect.objectContaining({ code: 'IDEMPOTENCY_SCOPE_INVALID' }),
+    );
     expect(createIdempotencyLayer({ store, scope: 'global' }).settings.scope).toBe('global');
   });
 

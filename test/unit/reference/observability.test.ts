@@ -33,7 +33,7 @@ describe('reference metrics', () => {
     expect((await b.render()).body).not.toMatch(/idempotency_requests_total\{/);
   });
 
-  it('defaults to prom-client\'s global registry, so the app\'s own /metrics shows the layer', async () => {
+  it("defaults to prom-client's global registry, so the app's own /metrics shows the layer", async () => {
     globalRegistry.clear();
     try {
       const metrics = createReferenceMetrics();
@@ -82,8 +82,15 @@ describe('reference logger', () => {
     const { lines, stream } = memoryDestination();
     const logger = createReferenceLogger({ level: 'info', destination: stream });
     logLayerEvents(logger)({
-      type: 'request', outcome: 'replay', method: 'POST', path: '/p', route: '/p', status: 201,
-      keyHash: 'abcdef123456', tenant: 'f'.repeat(64), durationMs: 1.23456,
+      type: 'request',
+      outcome: 'replay',
+      method: 'POST',
+      path: '/p',
+      route: '/p',
+      status: 201,
+      keyHash: 'abcdef123456',
+      tenant: 'f'.repeat(64),
+      durationMs: 1.23456,
     });
     logger.flush();
     expect(lines).toHaveLength(1);

@@ -50,11 +50,16 @@ describe('reportCommand', () => {
     const other = path.join(dir, 'b.json');
     writeFileSync(other, JSON.stringify({ version: '2.1.0', runs: [] }));
     const future = path.join(dir, 'c.json');
-    writeFileSync(future, JSON.stringify({ ...JSON.parse(readFileSync(fixturePath('passing'), 'utf8')), schemaVersion: 2, tool: { name: 'idemaudit', version: '9.0.0' } }));
+    writeFileSync(
+      future,
+      JSON.stringify({ ...JSON.parse(readFileSync(fixturePath('passing'), 'utf8')), schemaVersion: 2, tool: { name: 'idemaudit', version: '9.0.0' } }),
+    );
     const io = fakeIO();
     await expect(reportCommand([notJson], { format: 'md' }, io)).rejects.toThrow(/is not an idemaudit report: not JSON/);
     await expect(reportCommand([other], { format: 'md' }, io)).rejects.toThrow(/is not an idemaudit report/);
-    await expect(reportCommand([future], { format: 'md' }, io)).rejects.toThrow(/has report schemaVersion 2 \(written by idemaudit 9\.0\.0\); this idemaudit reads schemaVersion 1/);
+    await expect(reportCommand([future], { format: 'md' }, io)).rejects.toThrow(
+      /has report schemaVersion 2 \(written by idemaudit 9\.0\.0\); this idemaudit reads schemaVersion 1/,
+    );
     await expect(reportCommand([path.join(dir, 'missing.json')], { format: 'md' }, io)).rejects.toThrow(/cannot read .*no such file/);
     await expect(reportCommand([fixturePath('passing')], { format: 'pdf' }, io)).rejects.toBeInstanceOf(UsageError);
     await expect(reportCommand([future], { format: 'md' }, io)).rejects.toBeInstanceOf(UsageError);
@@ -102,7 +107,10 @@ describe('flag wiring helpers', () => {
 describe('report --merge', () => {
   it('refuses several reports without --merge, and merges them with it', async () => {
     const io = fakeIO();
-    await expect(reportCommand([fixturePath('passing'), fixturePath('failing')], { format: 'json' }, io)).rejects.toMatchObject({ message: '2 reports given', hint: expect.stringContaining('pass --merge') });
+    await expect(reportCommand([fixturePath('passing'), fixturePath('failing')], { format: 'json' }, io)).rejects.toMatchObject({
+      message: '2 reports given',
+      hint: expect.stringContaining('pass --merge'),
+    });
     expect(await reportCommand([fixturePath('passing'), fixturePath('passing')], { format: 'json', merge: true }, io)).toBe(0);
     const merged = JSON.parse(io.out());
     const single = JSON.parse(readFileSync(fixturePath('passing'), 'utf8'));

@@ -10,7 +10,7 @@ import { fixture } from './helpers.js';
 /** Deterministic pseudo-normal samples (sum of uniforms from a small LCG). */
 function samples(n: number, mean: number, sd: number, seed: number): number[] {
   let s = seed >>> 0;
-  const u = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const u = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   return Array.from({ length: n }, () => mean + sd * (u() + u() + u() + u() + u() + u() - 3) * Math.SQRT2);
 }
 
@@ -137,7 +137,7 @@ describe('compareReports: latency with confidence intervals', () => {
     expect(compareReports(a, b, { history: noisy }).regressions).toEqual([]);
   });
 
-  it('too few samples are never judged: the issue\'s 2.3 ms -> 14 ms p99 on 5 answers', () => {
+  it("too few samples are never judged: the issue's 2.3 ms -> 14 ms p99 on 5 answers", () => {
     const a = withConflictLatency([2.0, 2.1, 2.2, 2.2, 2.3]);
     const b = withConflictLatency([2.0, 2.1, 2.2, 2.3, 14]);
     expect(compareReports(a, b).regressions).toEqual([]);

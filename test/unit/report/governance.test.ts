@@ -4,8 +4,21 @@ import { governance, maturity, statusOf } from '../../../src/report/governance.j
 import type { Report, ResultRecord } from '../../../src/report/model.js';
 import { fixture } from './helpers.js';
 
-const res = (check: string, verdict: ResultRecord['verdict'], level: ResultRecord['level'] = 'violation', facts?: Record<string, unknown>, message = `${check} ${verdict}`): ResultRecord => ({
-  check, endpoint: 'e', verdict, level, message, reference: `rule of ${check}`, evidence: [], ...(facts ? { facts } : {}),
+const res = (
+  check: string,
+  verdict: ResultRecord['verdict'],
+  level: ResultRecord['level'] = 'violation',
+  facts?: Record<string, unknown>,
+  message = `${check} ${verdict}`,
+): ResultRecord => ({
+  check,
+  endpoint: 'e',
+  verdict,
+  level,
+  message,
+  reference: `rule of ${check}`,
+  evidence: [],
+  ...(facts ? { facts } : {}),
 });
 
 const L2 = (): ResultRecord[] => [
@@ -19,7 +32,12 @@ function reportWith(results: ResultRecord[], conflicts = 5): Report {
   const r = fixture('passing');
   r.endpoints = [{ name: 'e', method: 'POST', path: '/e', risk: 'critical', keyRequired: 'mandatory' }];
   r.results = results;
-  r.latency = { e: { first: { count: 3, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 }, ...(conflicts ? { conflict: { count: conflicts, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 } } : {}) } };
+  r.latency = {
+    e: {
+      first: { count: 3, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 },
+      ...(conflicts ? { conflict: { count: conflicts, p50: 1, p90: 1, p99: 1, p999: 1, max: 1 } } : {}),
+    },
+  };
   return r;
 }
 
@@ -56,8 +74,12 @@ describe('maturity', () => {
   it('L4 only once the chaos checks ran and passed', () => {
     const L3 = [...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'pass')];
     expect(level([...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass')])).toBe(3);
-    const m = maturity(reportWith([...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass'), res('in-flight-recovery', 'pass')]), 'e',
-      [...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass'), res('in-flight-recovery', 'pass')]);
+    const m = maturity(reportWith([...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass'), res('in-flight-recovery', 'pass')]), 'e', [
+      ...L3,
+      res('timeout-retry', 'pass'),
+      res('lost-response', 'pass'),
+      res('in-flight-recovery', 'pass'),
+    ]);
     expect(m).toMatchObject({ level: 4, label: 'L4', missing: [] });
     expect(m.reasons).toHaveLength(4);
   });
@@ -73,7 +95,10 @@ describe('governance checklist', () => {
     const without = governance(reportWith(L2()))[0]!.checklist.find((c) => c.item === 'Retention window')!;
     expect(without).toMatchObject({ observed: 'not audited: expiry was not part of this run', status: 'not measured' });
     // The issue's case: one retry at +1.2 s says nothing about a declared 24 h.
-    const rs = [...L2(), res('expiry', 'pass', 'deviation', { declaredRetentionMs: 86_400_000, waitMs: 1200, before: 'replay', observedRetention: '>= 1.2 s' })];
+    const rs = [
+      ...L2(),
+      res('expiry', 'pass', 'deviation', { declaredRetentionMs: 86_400_000, waitMs: 1200, before: 'replay', observedRetention: '>= 1.2 s' }),
+    ];
     const item = governance(reportWith(rs))[0]!.checklist.find((c) => c.item === 'Retention window')!;
     expect(item).toMatchObject({ declared: '1 d', observed: 'replayed at +1.2 s; the declared 1 d was not exercised', status: 'observed' });
     // A wait that covers the (test) retention and an expiry past it is a measured pass.
@@ -97,7 +122,12 @@ describe('governance checklist', () => {
 
   it('key required: declared from the endpoint, observed from missing-key', () => {
     const g = governance(fixture('failing'))[0]!;
-    expect(g.checklist[0]).toMatchObject({ item: 'Key required', declared: 'yes (mandatory for this endpoint)', observed: 'a request without a key was executed (201)', status: 'violation' });
+    expect(g.checklist[0]).toMatchObject({
+      item: 'Key required',
+      declared: 'yes (mandatory for this endpoint)',
+      observed: 'a request without a key was executed (201)',
+      status: 'violation',
+    });
     expect(g.riskText).toContain('financial transactions');
   });
 
@@ -113,6 +143,9 @@ describe('governance checklist', () => {
     const r = fixture('failing');
     r.endpoints = [];
     const g = governance(r);
-    expect(g.map((x) => [x.name, x.risk])).toEqual([['create-payment', 'unclassified'], ['create-refund', 'unclassified']]);
+    expect(g.map((x) => [x.name, x.risk])).toEqual([
+      ['create-payment', 'unclassified'],
+      ['create-refund', 'unclassified'],
+    ]);
   });
 });

@@ -45,7 +45,10 @@ describe('html reporter', () => {
 
   it('pins every script with a CSP hash and allows no other source', () => {
     const { els } = page('failing');
-    const csp = attr(els.find((e) => e.tagName === 'meta' && attr(e, 'http-equiv') === 'Content-Security-Policy')!, 'content')!;
+    const csp = attr(
+      els.find((e) => e.tagName === 'meta' && attr(e, 'http-equiv') === 'Content-Security-Policy')!,
+      'content',
+    )!;
     expect(csp).toContain("default-src 'none'");
     for (const s of els.filter((e) => e.tagName === 'script' && attr(e, 'type') === undefined)) {
       expect(csp).toContain(`'sha256-${createHash('sha256').update(text(s)).digest('base64')}'`);
@@ -79,9 +82,52 @@ describe('html reporter', () => {
     for (const s of scripts.slice(1)) expect(text(s)).not.toContain('alert(');
     // Only the elements the reporter itself writes.
     const tags = new Set(els.map((e) => e.tagName));
-    const own = ['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'div', 'span', 'code', 'section', 'b', 'strong',
-      'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'li', 'article', 'pre', 'details', 'summary', 'label', 'input', 'select', 'option', 'footer', 'script',
-      'figure', 'figcaption', 'svg', 'g', 'title', 'text', 'rect', 'circle', 'line'];
+    const own = [
+      'html',
+      'head',
+      'meta',
+      'title',
+      'style',
+      'body',
+      'header',
+      'h1',
+      'h2',
+      'h3',
+      'p',
+      'div',
+      'span',
+      'code',
+      'section',
+      'b',
+      'strong',
+      'table',
+      'thead',
+      'tbody',
+      'tr',
+      'th',
+      'td',
+      'ul',
+      'li',
+      'article',
+      'pre',
+      'details',
+      'summary',
+      'label',
+      'input',
+      'select',
+      'option',
+      'footer',
+      'script',
+      'figure',
+      'figcaption',
+      'svg',
+      'g',
+      'title',
+      'text',
+      'rect',
+      'circle',
+      'line',
+    ];
     expect([...tags].filter((t) => !own.includes(t))).toEqual([]);
     expect(els.some((e) => e.attrs.some((a) => /^on/i.test(a.name)))).toBe(false);
     // The text survives, escaped.

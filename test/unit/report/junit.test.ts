@@ -9,10 +9,22 @@ import { describe, expect, it } from 'vitest';
 import { renderJunit } from '../../../src/report/reporters/junit.js';
 import { FIXTURES, fixture } from './helpers.js';
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name), parseAttributeValue: false, processEntities: true });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  textNodeName: '#text',
+  isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name),
+  parseAttributeValue: false,
+  processEntities: true,
+});
 
 type Attrs = Record<string, string>;
-interface Case extends Attrs { failure?: any; error?: any; skipped?: any; 'system-out'?: any }
+interface Case extends Attrs {
+  failure?: any;
+  error?: any;
+  skipped?: any;
+  'system-out'?: any;
+}
 
 function parse(xml: string): { root: Attrs & { testsuite: Array<Attrs & { testcase: Case[]; properties: { property: Attrs[] } }> } } {
   const valid = XMLValidator.validate(xml);
@@ -103,7 +115,7 @@ describe('junit reporter', () => {
     const second = fixture('failing');
     for (const r of second.results) {
       r.message = r.message.replace(/\d+(\.\d+)?/g, (n) => String(Number(n) * 7 + 1));
-      if (r.facts) for (const k of Object.keys(r.facts)) if (typeof r.facts[k] === 'number') r.facts[k] = (r.facts[k]) + 13;
+      if (r.facts) for (const k of Object.keys(r.facts)) if (typeof r.facts[k] === 'number') r.facts[k] = r.facts[k] + 13;
     }
     const ids = (xml: string) => allCases(parse(xml).root).map((c) => `${c.classname} ${c.name}`);
     expect(ids(renderJunit(second))).toEqual(ids(renderJunit(first)));
@@ -113,15 +125,25 @@ describe('junit reporter', () => {
   it('maps error to <error>; skip, inconclusive and unknown verdicts to <skipped> with the reason', () => {
     const report = fixture('failing');
     const { root } = parse(renderJunit(report));
-    expect(allCases(root).filter((c) => c.error !== undefined).map((c) => c.error.message)).toEqual(["the first tenant's request failed (timeout after 5000 ms)"]);
-    expect(allCases(root).filter((c) => c.skipped !== undefined).map((c) => c.skipped.message)).toEqual(['declare `errorTrigger` on the endpoint to provoke a 5xx']);
+    expect(
+      allCases(root)
+        .filter((c) => c.error !== undefined)
+        .map((c) => c.error.message),
+    ).toEqual(["the first tenant's request failed (timeout after 5000 ms)"]);
+    expect(
+      allCases(root)
+        .filter((c) => c.skipped !== undefined)
+        .map((c) => c.skipped.message),
+    ).toEqual(['declare `errorTrigger` on the endpoint to provoke a 5xx']);
 
     const passed = report.results.findIndex((r) => r.verdict === 'pass');
     (report.results[passed] as { verdict: string }).verdict = 'inconclusive';
     report.results[passed]!.message = 'the ledger was unreachable: executions unknown';
     const xml = renderJunit(report);
     expect(xsdErrors(xml)).toBe('');
-    const skipped = allCases(parse(xml).root).filter((c) => c.skipped !== undefined).map((c) => c.skipped.message);
+    const skipped = allCases(parse(xml).root)
+      .filter((c) => c.skipped !== undefined)
+      .map((c) => c.skipped.message);
     expect(skipped).toContain('inconclusive: the ledger was unreachable: executions unknown');
   });
 

@@ -6,7 +6,18 @@ import { fixture } from './helpers.js';
 describe('markdown reporter', () => {
   it('has the governance sections per endpoint and findings grouped by level', () => {
     const out = renderMarkdown(fixture('failing'));
-    for (const heading of ['## Endpoints', '### `create-payment` POST /payments', '### `create-refund` POST /refunds', '## Findings', '### Violations (4)', '### Deviations (3)', '### Observations (2)', '### Errors, inconclusive and skipped checks (2)', '## All results', '## How maturity levels are derived']) {
+    for (const heading of [
+      '## Endpoints',
+      '### `create-payment` POST /payments',
+      '### `create-refund` POST /refunds',
+      '## Findings',
+      '### Violations (4)',
+      '### Deviations (3)',
+      '### Observations (2)',
+      '### Errors, inconclusive and skipped checks (2)',
+      '## All results',
+      '## How maturity levels are derived',
+    ]) {
       expect(out).toContain(`\n${heading}\n`);
     }
     expect(out).toContain('**Operational maturity: L0** (not established)');

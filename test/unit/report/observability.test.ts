@@ -2,15 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { coverageStatus, coverageText, judgeObservability, parsePrometheus, selectSum } from '../../../src/report/observability.js';
 
-const scrape = (replay: number, fresh: number, conflict: number, withError = true): string => [
-  '# HELP idempotency_requests_total Requests',
-  '# TYPE idempotency_requests_total counter',
-  `idempotency_requests_total{outcome="replay"} ${replay}`,
-  `idempotency_requests_total{outcome="new"} ${fresh}`,
-  `idempotency_requests_total{outcome="in_flight_conflict"} ${conflict}`,
-  ...(withError ? ['idempotency_requests_total{outcome="store_error"} 0'] : []),
-  'process_cpu_seconds_total 1.5',
-].join('\n');
+const scrape = (replay: number, fresh: number, conflict: number, withError = true): string =>
+  [
+    '# HELP idempotency_requests_total Requests',
+    '# TYPE idempotency_requests_total counter',
+    `idempotency_requests_total{outcome="replay"} ${replay}`,
+    `idempotency_requests_total{outcome="new"} ${fresh}`,
+    `idempotency_requests_total{outcome="in_flight_conflict"} ${conflict}`,
+    ...(withError ? ['idempotency_requests_total{outcome="store_error"} 0'] : []),
+    'process_cpu_seconds_total 1.5',
+  ].join('\n');
 
 describe('observability coverage', () => {
   it('parses the text format and sums what a selector matches', () => {

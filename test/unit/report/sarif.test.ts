@@ -22,7 +22,15 @@ function expectValid(log: unknown): void {
   expect(ok, JSON.stringify(validate.errors, null, 2)).toBe(true);
 }
 
-interface SarifResult { ruleId: string; ruleIndex: number; level: string; kind: string; message: { text: string }; locations: any[]; properties: any }
+interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: string;
+  kind: string;
+  message: { text: string };
+  locations: any[];
+  properties: any;
+}
 
 describe('sarif reporter', () => {
   for (const name of ['passing', 'failing', 'hostile'] as FixtureName[]) {
@@ -62,7 +70,14 @@ describe('sarif reporter', () => {
   it('has one rule per check id with descriptions, help (meaning, fix, draft section) and a README link', () => {
     const log = renderSarif(fixture('failing')) as any;
     const rules = log.runs[0].tool.driver.rules;
-    expect(rules.map((r: any) => r.id)).toEqual(['concurrent-duplicates', 'sequential-replay', 'payload-mismatch', 'missing-key', 'cross-tenant', 'error-replay']);
+    expect(rules.map((r: any) => r.id)).toEqual([
+      'concurrent-duplicates',
+      'sequential-replay',
+      'payload-mismatch',
+      'missing-key',
+      'cross-tenant',
+      'error-replay',
+    ]);
     const cd = rules[0];
     expect(cd.shortDescription.text).toContain('Concurrent copies');
     expect(cd.fullDescription.text).toContain('charged twice');
@@ -80,7 +95,8 @@ describe('sarif reporter', () => {
     const results: SarifResult[] = log.runs[0].results;
     expect(results).toHaveLength(report.summary.counts.fail);
     expect(results.every((r) => r.kind === 'fail')).toBe(true);
-    const levelOf = (check: string, endpoint: string): string[] => results.filter((r) => r.ruleId === check && r.message.text.startsWith(`${endpoint}:`)).map((r) => r.level);
+    const levelOf = (check: string, endpoint: string): string[] =>
+      results.filter((r) => r.ruleId === check && r.message.text.startsWith(`${endpoint}:`)).map((r) => r.level);
     expect(levelOf('concurrent-duplicates', 'create-payment')).toEqual(['error']);
     expect(levelOf('concurrent-duplicates', 'create-refund')).toEqual(['warning']);
     expect(levelOf('error-replay', 'create-payment')).toEqual([]);

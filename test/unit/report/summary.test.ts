@@ -3,7 +3,13 @@ import { exitCodeOf } from '../../../src/cli/commands/run.js';
 import { summarize, type ResultRecord } from '../../../src/report/model.js';
 
 const result = (verdict: ResultRecord['verdict'], level: ResultRecord['level'] = 'violation'): ResultRecord => ({
-  check: 'c', endpoint: 'e', verdict, level, message: 'm', reference: 'r', evidence: [],
+  check: 'c',
+  endpoint: 'e',
+  verdict,
+  level,
+  message: 'm',
+  reference: 'r',
+  evidence: [],
 });
 
 describe('summary verdict and exit code', () => {

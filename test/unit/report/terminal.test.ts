@@ -16,11 +16,13 @@ describe('terminal reporter', () => {
         const out = renderTerminal(fixture(name), { color: false, width });
         // Control characters take no column (escaping them is the terminal sanitizer's job, issue 13).
         // A single shell word longer than a line (a JSON body) stays whole so the command still runs.
-        // eslint-disable-next-line no-control-regex
-        for (const l of lines(out).filter((x) => !/^ {6,}\S{60,}( \\)?$/.test(x))) expect(l.replace(/[\u0000-\u001F\u007F]/g, '').length, l).toBeLessThanOrEqual(width);
+        for (const l of lines(out).filter((x) => !/^ {6,}\S{60,}( \\)?$/.test(x)))
+          // eslint-disable-next-line no-control-regex
+          expect(l.replace(/[\u0000-\u001F\u007F]/g, '').length, l).toBeLessThanOrEqual(width);
         // Nothing is lost to the width: every result message is there, word for word.
         const flat = out.replace(/[│\s]+/g, ' ');
-        for (const r of fixture(name).results) for (const word of r.message.split(/\s+/).filter((w) => w.length > 0 && w.length < 30)) expect(flat).toContain(word);
+        for (const r of fixture(name).results)
+          for (const word of r.message.split(/\s+/).filter((w) => w.length > 0 && w.length < 30)) expect(flat).toContain(word);
       });
     }
     it(`golden output at ${width} columns`, () => {
@@ -54,11 +56,32 @@ describe('terminal reporter', () => {
   it('prints load latency once, in the load table, with mean, stddev and p95', () => {
     const report = fixture('passing');
     const s = { count: 100, p50: 1, p90: 2, p99: 3, p999: 4, max: 5, mean: 1.25, stddev: 0.5, p95: 2.5 };
-    report.load = { 'create-payment': {
-      executor: 'constant-arrival-rate', targetRate: 100, achievedRate: 99, connections: 10, durationMs: 1000, elapsedMs: 1010, planned: 100, sent: 100, completed: 100,
-      dropped: 0, capped: false, mix: { fresh: 70, replay: 20, inflight: 10 }, outcomes: { first: 100 }, statuses: { 201: 100 }, errors: {}, conflictRate: 0, errorRate: 0,
-      duplicateExecutions: 0, replayMismatches: 0, replaysCompared: 20, thresholds: [], latency: { intended: { first: s, all: s }, service: { all: s } },
-    } };
+    report.load = {
+      'create-payment': {
+        executor: 'constant-arrival-rate',
+        targetRate: 100,
+        achievedRate: 99,
+        connections: 10,
+        durationMs: 1000,
+        elapsedMs: 1010,
+        planned: 100,
+        sent: 100,
+        completed: 100,
+        dropped: 0,
+        capped: false,
+        mix: { fresh: 70, replay: 20, inflight: 10 },
+        outcomes: { first: 100 },
+        statuses: { 201: 100 },
+        errors: {},
+        conflictRate: 0,
+        errorRate: 0,
+        duplicateExecutions: 0,
+        replayMismatches: 0,
+        replaysCompared: 20,
+        thresholds: [],
+        latency: { intended: { first: s, all: s }, service: { all: s } },
+      },
+    };
     const terminal = renderTerminal(report, { color: false, width: 80 });
     const load = renderLoadTable(report, { width: 80 });
     expect(terminal).not.toMatch(/^\s+create-payment:$/m); // its latency is in the load table only

@@ -38,23 +38,25 @@ describe('nextDelay', () => {
     expect(nextDelay(policy('decorrelated'), 9, 900, fixedRng(0.9))).toBe(1000);
   });
 
-  it('stays within each mode\'s bounds for any attempt and draw', () => {
-    fc.assert(fc.property(
-      fc.constantFrom<JitterMode>('none', 'full', 'equal', 'decorrelated'),
-      fc.integer({ min: 1, max: 100 }),
-      fc.integer({ min: 0, max: 1_000 }),
-      fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-      (jitter, attempt, previous, draw) => {
-        const p = policy(jitter);
-        const d = nextDelay(p, attempt, previous, fixedRng(draw));
-        const ceiling = backoffCeiling(p, attempt);
-        expect(Number.isInteger(d)).toBe(true);
-        expect(d).toBeLessThanOrEqual(p.maxDelayMs);
-        if (jitter === 'full') expect(d).toBeLessThan(Math.max(1, ceiling));
-        if (jitter === 'equal') expect(d).toBeGreaterThanOrEqual(Math.floor(ceiling / 2));
-        if (jitter === 'decorrelated') expect(d).toBeGreaterThanOrEqual(Math.min(p.baseMs, p.maxDelayMs));
-      },
-    ));
+  it("stays within each mode's bounds for any attempt and draw", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<JitterMode>('none', 'full', 'equal', 'decorrelated'),
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 0, max: 1_000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (jitter, attempt, previous, draw) => {
+          const p = policy(jitter);
+          const d = nextDelay(p, attempt, previous, fixedRng(draw));
+          const ceiling = backoffCeiling(p, attempt);
+          expect(Number.isInteger(d)).toBe(true);
+          expect(d).toBeLessThanOrEqual(p.maxDelayMs);
+          if (jitter === 'full') expect(d).toBeLessThan(Math.max(1, ceiling));
+          if (jitter === 'equal') expect(d).toBeGreaterThanOrEqual(Math.floor(ceiling / 2));
+          if (jitter === 'decorrelated') expect(d).toBeGreaterThanOrEqual(Math.min(p.baseMs, p.maxDelayMs));
+        },
+      ),
+    );
   });
 });
 

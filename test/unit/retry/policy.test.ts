@@ -5,8 +5,13 @@ import { DEFAULT_RETRY_POLICY, RetryPolicySchema } from '../../../src/engine/ret
 describe('RetryPolicySchema', () => {
   it('defaults like the SDKs: 3 attempts, 100 ms base, 5 s cap, full jitter', () => {
     expect(DEFAULT_RETRY_POLICY).toEqual({
-      maxAttempts: 3, baseMs: 100, maxDelayMs: 5_000, jitter: 'full',
-      retryOn: [409, 429, 502, 503, 504], retryOnNetworkError: true, honourRetryAfter: true,
+      maxAttempts: 3,
+      baseMs: 100,
+      maxDelayMs: 5_000,
+      jitter: 'full',
+      retryOn: [409, 429, 502, 503, 504],
+      retryOnNetworkError: true,
+      honourRetryAfter: true,
     });
   });
 

@@ -6,12 +6,15 @@ import { fakeTime, fixedRng } from './fixtures.js';
 
 /** An attempt function that answers from a script and records how often it ran. */
 function scripted(...outcomes: Array<AttemptOutcome | Error>): AttemptFn<string> & { calls: number } {
-  const fn = Object.assign(async ({ attempt }: { attempt: number }) => {
-    fn.calls++;
-    const next = outcomes[Math.min(attempt - 1, outcomes.length - 1)]!;
-    if (next instanceof Error) throw next;
-    return { outcome: next, value: `answer ${attempt}` };
-  }, { calls: 0 });
+  const fn = Object.assign(
+    async ({ attempt }: { attempt: number }) => {
+      fn.calls++;
+      const next = outcomes[Math.min(attempt - 1, outcomes.length - 1)]!;
+      if (next instanceof Error) throw next;
+      return { outcome: next, value: `answer ${attempt}` };
+    },
+    { calls: 0 },
+  );
   return fn;
 }
 
@@ -124,11 +127,15 @@ describe('runWithRetry', () => {
   it('passes the signal to the attempt and reports an abort that happens inside it', async () => {
     const controller = new AbortController();
     const seen: Array<AbortSignal | undefined> = [];
-    const run = await runWithRetry(retryPolicy(), async ({ signal }) => {
-      seen.push(signal);
-      controller.abort();
-      throw new DOMException('aborted', 'AbortError');
-    }, { rng: fixedRng(0), ...fakeTime(), signal: controller.signal });
+    const run = await runWithRetry(
+      retryPolicy(),
+      async ({ signal }) => {
+        seen.push(signal);
+        controller.abort();
+        throw new DOMException('aborted', 'AbortError');
+      },
+      { rng: fixedRng(0), ...fakeTime(), signal: controller.signal },
+    );
     expect(seen).toEqual([controller.signal]);
     expect(run.stoppedBy).toBe('aborted');
     expect(run.final!.outcome.kind).toBe('unknown');

@@ -21,7 +21,10 @@ describe('scenario JSON Schema', () => {
     expect(schema.$id).toBe('urn:idemaudit:scenario:1');
     expect(schema.required).toEqual(['version', 'name', 'target', 'endpoints']);
     // One property per registered check, each with that check's own options (or null for its defaults).
-    expect(schema.properties.checks).toMatchObject({ additionalProperties: false, properties: { 'cross-tenant': { anyOf: [{ type: 'null' }, { type: 'object' }] } } });
+    expect(schema.properties.checks).toMatchObject({
+      additionalProperties: false,
+      properties: { 'cross-tenant': { anyOf: [{ type: 'null' }, { type: 'object' }] } },
+    });
   });
 
   it('accepts an interpolated target', () => {

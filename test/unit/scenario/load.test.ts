@@ -30,7 +30,9 @@ describe('parseScenario: valid input', () => {
       redact: [],
       allowHosts: [],
       limits: { maxRequests: 20_000, maxBodyBytes: 1_048_576, bailout: { rate: 0.5, minRequests: 20 } },
-      endpoints: [{ name: 'create-order', method: 'POST', path: '/orders', keyRequired: 'expected', risk: 'high', policy: { errors: { '4xx': 'any', '5xx': 'any' } } }],
+      endpoints: [
+        { name: 'create-order', method: 'POST', path: '/orders', keyRequired: 'expected', risk: 'high', policy: { errors: { '4xx': 'any', '5xx': 'any' } } },
+      ],
       checks: {},
       // Where each endpoint's entry starts, for SARIF locations: line 5, after `  - `.
       endpointPositions: { 'create-order': { line: 5, column: 5 } },
@@ -87,8 +89,11 @@ describe('parseScenario: each kind of problem, with its position', () => {
   });
 
   it('points at an unknown check id and lists the known ones', () => {
-    expectOnlyProblem(yaml(...head, '    path: /a', 'checks:', '  replay-everything: {}'), '8:3',
-      "unknown check id 'replay-everything'; known: concurrent-duplicates, sequential-replay, payload-mismatch, missing-key, cross-tenant");
+    expectOnlyProblem(
+      yaml(...head, '    path: /a', 'checks:', '  replay-everything: {}'),
+      '8:3',
+      "unknown check id 'replay-everything'; known: concurrent-duplicates, sequential-replay, payload-mismatch, missing-key, cross-tenant",
+    );
   });
 
   it('points at the scalar that uses an unset environment variable', () => {
@@ -147,7 +152,9 @@ describe('parseScenario: each kind of problem, with its position', () => {
       `14:5 unknown key 'retries' in endpoints[1]; allowed: ${Object.keys(EndpointSchema.shape).join(', ')}`,
       `16:3 unknown check id 'concurrent-duplicate' (did you mean 'concurrent-duplicates'?); known: ${CHECK_IDS.join(', ')}`,
     ]);
-    expect((err as ScenarioError).message.split('\n')[0]).toBe(`${fixture('many-problems.yaml')}:2:7: name: use letters, digits, dot, dash and underscore (it names the report file) (got "many problems")`);
+    expect((err as ScenarioError).message.split('\n')[0]).toBe(
+      `${fixture('many-problems.yaml')}:2:7: name: use letters, digits, dot, dash and underscore (it names the report file) (got "many problems")`,
+    );
   });
 });
 

@@ -14,7 +14,11 @@ describe('renderTemplate', () => {
     const body = { '{{seq}}': 'order-{{seq}}', n: 7, ok: true, none: null, lines: [{ ref: '{{ seq }}' }, 'at {{now}}'] };
     const copy = structuredClone(body);
     expect(renderTemplate(body, vars(1))).toEqual({
-      '{{seq}}': 'order-7', n: 7, ok: true, none: null, lines: [{ ref: '7' }, 'at 2025-01-02T03:04:05.678Z'],
+      '{{seq}}': 'order-7',
+      n: 7,
+      ok: true,
+      none: null,
+      lines: [{ ref: '7' }, 'at 2025-01-02T03:04:05.678Z'],
     });
     expect(body).toEqual(copy);
   });

@@ -256,14 +256,22 @@ export class PostgresStore implements IdempotencyStore {
   async completeInTransaction(tx: Queryable, response: ResponseEnvelope): Promise<void> {
     const claim = activeClaim();
     if (claim === undefined) {
-      throw new NoActiveClaimError('completeInTransaction must be called from a handler the idempotency layer runs under a claim, with createIdempotencyLayer({ transactionalCompletion: true })');
+      throw new NoActiveClaimError(
+        'completeInTransaction must be called from a handler the idempotency layer runs under a claim, with createIdempotencyLayer({ transactionalCompletion: true })',
+      );
     }
     const [scope, rowKey] = rowAddress(claim.key);
     const retention = retentionMillis(claim.retentionMs);
     const result =
       retention === 0
         ? await tx.query(this.#sql.dropCompleted, [scope, rowKey, claim.token])
-        : await tx.query(this.#sql.complete, [scope, rowKey, claim.token, encodeEnvelope(claim.toStored(response)), retention === KEEP_FOREVER ? -1 : retention]);
+        : await tx.query(this.#sql.complete, [
+            scope,
+            rowKey,
+            claim.token,
+            encodeEnvelope(claim.toStored(response)),
+            retention === KEEP_FOREVER ? -1 : retention,
+          ]);
     if (result.rowCount !== 1) {
       throw new ClaimLostError('the idempotency claim no longer owns its key (lease expired or key re-claimed); roll the transaction back');
     }

@@ -7,21 +7,49 @@
     data.charts.forEach(function (chart, i) {
       var el = document.getElementById('chart-' + i);
       if (!el) return;
-      var series = [{ label: 'percentile', value: function (u, v) { var i = X.indexOf(v); return i < 0 ? '-' : TICKS[i]; } }];
+      var series = [
+        {
+          label: 'percentile',
+          value: function (u, v) {
+            var i = X.indexOf(v);
+            return i < 0 ? '-' : TICKS[i];
+          },
+        },
+      ];
       var values = [X];
       chart.series.forEach(function (s) {
-        series.push({ label: s.outcome + ' (n=' + s.count + ')', stroke: data.colors[s.outcome] || '#000', width: 2, points: { show: true, size: 6 }, value: function (u, v) { return v == null ? '-' : v.toFixed(3) + ' ms'; } });
+        series.push({
+          label: s.outcome + ' (n=' + s.count + ')',
+          stroke: data.colors[s.outcome] || '#000',
+          width: 2,
+          points: { show: true, size: 6 },
+          value: function (u, v) {
+            return v == null ? '-' : v.toFixed(3) + ' ms';
+          },
+        });
         values.push(s.values);
       });
-      new uPlot({
-        width: 640, height: 300,
-        scales: { x: { time: false, range: [0, 4.2] }, y: { distr: 3, log: 10 } },
-        axes: [
-          { splits: function () { return X; }, values: function () { return TICKS; } },
-          { label: 'latency (ms, log scale)', size: 70 }
-        ],
-        series: series
-      }, values, el);
+      new uPlot(
+        {
+          width: 640,
+          height: 300,
+          scales: { x: { time: false, range: [0, 4.2] }, y: { distr: 3, log: 10 } },
+          axes: [
+            {
+              splits: function () {
+                return X;
+              },
+              values: function () {
+                return TICKS;
+              },
+            },
+            { label: 'latency (ms, log scale)', size: 70 },
+          ],
+          series: series,
+        },
+        values,
+        el,
+      );
     });
   }
 
@@ -37,7 +65,8 @@
     var q = search.value.toLowerCase();
     var n = 0;
     rows.forEach(function (row) {
-      var ok = (!q || row.textContent.toLowerCase().indexOf(q) >= 0) &&
+      var ok =
+        (!q || row.textContent.toLowerCase().indexOf(q) >= 0) &&
         (!verdict.value || row.getAttribute('data-verdict') === verdict.value) &&
         (!level.value || row.getAttribute('data-level') === level.value);
       row.hidden = !ok;
@@ -45,14 +74,18 @@
     });
     shown.textContent = n + ' of ' + rows.length + ' results';
   }
-  [search, verdict, level].forEach(function (el) { el.addEventListener('input', filter); });
+  [search, verdict, level].forEach(function (el) {
+    el.addEventListener('input', filter);
+  });
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
   heads.forEach(function (th, col) {
     if (!th.hasAttribute('data-sort')) return;
     th.tabIndex = 0;
     function sort() {
       var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
-      heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
+      heads.forEach(function (h) {
+        h.removeAttribute('aria-sort');
+      });
       th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
       var numeric = th.getAttribute('data-sort') === 'number';
       rows.sort(function (a, b) {
@@ -61,10 +94,17 @@
         var c = numeric ? Number(x) - Number(y) : x.localeCompare(y);
         return c !== 0 ? c * dir : Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index'));
       });
-      rows.forEach(function (row) { body.appendChild(row); });
+      rows.forEach(function (row) {
+        body.appendChild(row);
+      });
     }
     th.addEventListener('click', sort);
-    th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sort(); } });
+    th.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        sort();
+      }
+    });
   });
   filter();
 })();
