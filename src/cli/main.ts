@@ -19,7 +19,7 @@ import { validateCommand } from './commands/validate.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { withEnvFile } from './env-file.js';
 import { processIO, type CliIO } from './io.js';
-import { duration, list, positiveInt } from './options.js';
+import { duration, list, positiveInt, raceWindow } from './options.js';
 import { renderError } from './render-error.js';
 import { DEFAULT_SCENARIO_FILES, discoverScenario } from './scenario-discovery.js';
 
@@ -190,6 +190,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--processing-ms <n>', 'simulated work per request, keeps requests in flight', positiveInt, 50)
     .option('--flaw <name>', 'enable a deliberate bug (repeatable; see `idemaudit list flaws`)', list, [])
+    .option('--race-window <duration>', 'with --flaw race: time between the lookup and the claim (e.g. 1ms), a race that narrow', raceWindow)
     .addOption(new Option('--store <kind>', 'idempotency store').choices(['memory', 'redis', 'postgres']).default('memory'))
     .option('--redis-url <url>', 'Redis URL for --store redis', 'redis://127.0.0.1:6379')
     .option('--redis-prefix <prefix>', 'key prefix for --store redis (keeps tenants of one Redis apart)', 'idem:')
@@ -213,6 +214,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
         'idemaudit serve --store redis --redis-url redis://127.0.0.1:6379 --ttl 1h --lease 10s',
         'idemaudit serve --store postgres --database-url postgres://postgres@127.0.0.1:5432/app',
         'idemaudit serve --port 4443 --http2 --flaw race   # HTTPS + HTTP/2: audits send single-packet bursts',
+        'idemaudit serve --flaw race --race-window 1ms     # a race 1 ms wide, to compare burst modes',
       ]),
     )
     .action(async (flags: ServeFlags) => setCode(await serveCommand(flags, io)));

@@ -45,6 +45,14 @@ export function duration(value: string): number {
   return ms;
 }
 
+/** A race window: a duration with a unit, more than 0 and at most a minute (fractions of a ms kept). */
+export function raceWindow(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(value.trim());
+  const ms = m ? Number(m[1]) * (m[2] === 's' ? 1_000 : 1) : NaN;
+  if (!(ms > 0 && ms <= 60_000)) throw new InvalidArgumentError('expected a duration above 0 and at most 60s, with its unit, such as 1ms, 0.5ms or 2s');
+  return ms;
+}
+
 /** A curl-like body flag: the text itself, or @file to read it from a file. */
 export async function readBodyFlag(value: string | undefined): Promise<string | undefined> {
   if (value === undefined || !value.startsWith('@')) return value;

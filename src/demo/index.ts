@@ -4,6 +4,6 @@
 export { startReferenceServer, DEFAULT_PROCESSING_MS, type ReferenceServer, type ReferenceServerOptions } from './app/server.js';
 export { Ledger, type Execution, type KeyLedger, type LedgerSummary } from './app/ledger.js';
 export { FLAWS, FLAW_NAMES, listFlaws, isFlawName, parseFlawNames, behaviourWith, flawOption, type FlawName, type FlawInfo } from './flaws/registry.js';
-export type { BugClass, Flaw } from './flaws/types.js';
+export type { BugClass, Flaw, FlawOptions } from './flaws/types.js';
 export { startSelfTarget } from './self-target.js';
 export { tlsCertificate, CertificateError, type GeneratedCertificate } from './tls.js';

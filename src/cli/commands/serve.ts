@@ -14,6 +14,7 @@ export interface ServeFlags {
   host: string;
   processingMs: number;
   flaw: string[];
+  raceWindow?: number;
   store: string;
   redisUrl: string;
   redisPrefix: string;
@@ -61,6 +62,9 @@ async function createStore(flags: ServeFlags): Promise<IdempotencyStore> {
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
+  if (flags.raceWindow !== undefined && !flags.flaw.includes('race')) {
+    throw new UsageError('--race-window sets the window of the race flaw, which is not enabled', 'add --flaw race');
+  }
   const tls = tlsOf(flags);
   const store = await createStore(flags);
   // A busy port must not leave the store's connection open (the process would hang, not exit 2).
@@ -70,6 +74,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     store,
     flaws: flags.flaw,
     processingMs: flags.processingMs,
+    ...(flags.raceWindow !== undefined ? { raceWindowMs: flags.raceWindow } : {}),
     ...(flags.ttl !== undefined ? { retentionMs: flags.ttl } : {}),
     ...(flags.lease !== undefined ? { leaseMs: flags.lease } : {}),
     ...(flags.replay5xx ? { replay5xx: true } : {}),
@@ -83,7 +88,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     throw err;
   });
   io.stdout.write(
-    `reference server listening on ${server.url} (store ${store.name}${flags.flaw.length ? `, flaws: ${flags.flaw.join(', ')}` : ', no flaws'})\n`,
+    `reference server listening on ${server.url} (store ${store.name}${flags.flaw.length ? `, flaws: ${flags.flaw.join(', ')}${flags.raceWindow !== undefined ? ` (race window ${flags.raceWindow} ms)` : ''}` : ', no flaws'})\n`,
   );
   io.stdout.write(
     flags.admin

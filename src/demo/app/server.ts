@@ -36,6 +36,11 @@ export interface ReferenceServerOptions {
   store?: IdempotencyStore;
   /** Deliberate bugs to enable; unknown names throw, listing the known ones. */
   flaws?: readonly string[];
+  /**
+   * With the `race` flaw: milliseconds between the lookup and the claim (a race that narrow, measured
+   * on the server's clock). Unset, the claim waits for the handler. Needs `race` in `flaws`.
+   */
+  raceWindowMs?: number;
   /** Simulated work before the side effect is recorded, so in-flight duplicates are observable. Default 50. */
   processingMs?: number;
   retentionMs?: number;
@@ -79,12 +84,22 @@ export interface ReferenceServer {
 
 export const DEFAULT_PROCESSING_MS = 50;
 
+function raceWindowOf(raceWindowMs: number | undefined, flaws: readonly FlawName[]): { raceWindowMs?: number } {
+  if (raceWindowMs === undefined) return {};
+  if (!Number.isFinite(raceWindowMs) || raceWindowMs <= 0) {
+    throw new ReferenceConfigError(`raceWindowMs must be a number of milliseconds > 0, got ${raceWindowMs}`);
+  }
+  if (!flaws.includes('race')) throw new ReferenceConfigError("raceWindowMs sets the window of the 'race' flaw, which is not enabled");
+  return { raceWindowMs };
+}
+
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const flaws = parseFlawNames(options.flaws ?? []);
   const processingMs = options.processingMs ?? DEFAULT_PROCESSING_MS;
   if (!Number.isFinite(processingMs) || processingMs < 0) {
     throw new ReferenceConfigError(`processingMs must be a non-negative number, got ${processingMs}`);
   }
+  const flawOptions = raceWindowOf(options.raceWindowMs, flaws);
   const ownsStore = options.store === undefined;
   const realStore = options.store ?? new MemoryStore();
   // Forwards every call until POST /_idemaudit/faults/store-outage turns an outage on.
@@ -103,7 +118,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     store,
     // The demo's auth rule: the Authorization header is the principal (no token refresh in the demo).
     tenantOf: (req) => tenantFromAuthorization(req.headers),
-    flaws: flawOption(flaws),
+    flaws: flawOption(flaws, flawOptions),
     retentionMs: options.retentionMs,
     leaseMs: options.leaseMs,
     replay5xx: options.replay5xx,

@@ -16,7 +16,7 @@ import { replayConflict } from './replay-conflict.js';
 import { retryMismatch } from './retry-mismatch.js';
 import { tickRace } from './tick-race.js';
 import { shortTtl } from './short-ttl.js';
-import type { Flaw } from './types.js';
+import type { Flaw, FlawOptions } from './types.js';
 
 const ALL = [
   race,
@@ -67,12 +67,12 @@ export function parseFlawNames(names: Iterable<string>): FlawName[] {
 }
 
 /** The correct behaviour with each named flaw applied, in catalogue order (deterministic composition). */
-export function behaviourWith(flaws: Iterable<string>): LayerBehaviour {
-  return parseFlawNames(flaws).reduce<LayerBehaviour>((behaviour, name) => FLAWS[name].apply(behaviour), correctBehaviour);
+export function behaviourWith(flaws: Iterable<string>, options: FlawOptions = {}): LayerBehaviour {
+  return parseFlawNames(flaws).reduce<LayerBehaviour>((behaviour, name) => FLAWS[name].apply(behaviour, options), correctBehaviour);
 }
 
 /** The layer's `flaws` option for these flaw names (validated; unknown names throw). */
-export function flawOption(names: Iterable<string>): { names: FlawName[]; behaviour: LayerBehaviour } {
+export function flawOption(names: Iterable<string>, options: FlawOptions = {}): { names: FlawName[]; behaviour: LayerBehaviour } {
   const valid = parseFlawNames(names);
-  return { names: valid, behaviour: behaviourWith(valid) };
+  return { names: valid, behaviour: behaviourWith(valid, options) };
 }

@@ -24,7 +24,13 @@ export interface Flaw<N extends string = string> {
   readonly level: 'violation' | 'deviation' | 'observation';
   /** Check ids (GUIDE section 2) expected to expose the flaw; empty when it needs a fault the checks cannot cause. */
   readonly caughtBy: readonly string[];
-  apply(base: LayerBehaviour): LayerBehaviour;
+  apply(base: LayerBehaviour, options?: FlawOptions): LayerBehaviour;
+}
+
+/** Settings of the flaws that take one (each flaw reads only its own). */
+export interface FlawOptions {
+  /** `race`: milliseconds between the lookup and the claim; unset, the claim waits for the handler. */
+  raceWindowMs?: number;
 }
 
 /** Keeps the literal name type, so the registry can derive `FlawName` from its entries. */
