@@ -11,7 +11,7 @@ import { html, jsonForScript } from '../escape.js';
 import { evidenceBlock, evidenceLine, factsText, latencyRows } from '../evidence.js';
 import { governance, MATURITY_TEXT } from '../governance.js';
 import { executiveSummary } from '../executive.js';
-import { raceTimeline } from '../race-timeline.js';
+import { raceTimeline, serverTimesOf } from '../race-timeline.js';
 import { VERDICT_ORDER } from '../../core/verdict.js';
 import type { Report, ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
@@ -182,8 +182,7 @@ ${boxes.join('\n')}
 /** The race timeline of a concurrent-duplicates result, when its evidence has the copies. */
 function timeline(r: ResultRecord): string {
   if (r.check !== 'concurrent-duplicates') return '';
-  const arrivals = Array.isArray(r.facts?.arrivalsMs) ? (r.facts.arrivalsMs as unknown[]).filter((a): a is number => typeof a === 'number') : [];
-  const svg = raceTimeline(r.evidence, arrivals);
+  const svg = raceTimeline(r.evidence, serverTimesOf(r.facts));
   return svg ? `\n${svg}` : '';
 }
 
