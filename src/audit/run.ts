@@ -244,6 +244,8 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
               burstsBy.set(`${id}\u0000${endpoint.name}`, { mode: r.mode, ...(r.segments !== undefined ? { segments: r.segments } : {}) });
               return r.exchanges;
             },
+            // Both readings come from one monotonic clock, so the offset is exact within the process.
+            epochMs: (runMs) => performance.timeOrigin + performance.now() - clock.now() + runMs,
           },
           note: (text) => emitFor({ type: 'note', text }),
           emit: emitFor,

@@ -61,6 +61,8 @@ export function presumes<F extends Finding>(f: F, ...properties: BaselinePropert
 export interface HttpPort {
   send(req: OutgoingRequest, meta: ExchangeMeta, timeoutMs?: number): Promise<Exchange>;
   burst(items: BurstItem[]): Promise<Exchange[]>;
+  /** Epoch milliseconds of a run-clock reading (Exchange.startedAt), to line up times a server reports. */
+  epochMs?(runMs: number): number;
 }
 
 export interface CheckContext<O> {

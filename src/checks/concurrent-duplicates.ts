@@ -18,6 +18,8 @@ export interface BurstRound {
   key: string;
   exchanges: Exchange[];
   count: ExecutionCount;
+  /** Epoch ms (client clock) of the burst's first send, the release for every copy that connected; when the run can tell. */
+  releasedAt?: number;
 }
 
 export interface SweepRow {
@@ -42,6 +44,36 @@ export function arrivalSpreadMs(round: BurstRound): number | undefined {
   const a = round.count.arrivals;
   if (!a || a.length < 2) return undefined;
   return Math.round((Math.max(...a) - Math.min(...a)) * 1000) / 1000;
+}
+
+/** Clocks of one host agree to well under this; a server's arrival outside the burst by more is another clock. */
+const CLOCK_SLACK_MS = 2;
+
+const r3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+/**
+ * When the server saw each copy arrive and each execution begin and end, in ms from the burst's
+ * first send on the client's clock, for the race timeline. Only when the server's times fit inside the burst
+ * (nothing arrives before it was sent or after every answer): otherwise the clocks differ and the
+ * reason is given instead, so a picture never shows arrivals shifted by a clock offset.
+ */
+export function burstTimes(round: BurstRound): Record<string, unknown> {
+  const arrivals = round.count.arrivals ?? [];
+  const timeline = round.count.timeline ?? [];
+  if (round.releasedAt === undefined || (arrivals.length === 0 && timeline.length === 0)) return {};
+  const t0 = round.releasedAt;
+  const start = Math.min(...round.exchanges.map((e) => e.startedAt));
+  const last = Math.max(...round.exchanges.map((e) => e.startedAt + e.durationMs)) - start;
+  const points = [...arrivals, ...timeline.flatMap((t) => [t.receivedAt, t.executedAt])].map((a) => a - t0);
+  if (points.some((p) => p < -CLOCK_SLACK_MS || p > last + CLOCK_SLACK_MS)) {
+    return {
+      arrivalsUnaligned: `the server's times fall outside the burst by up to ${r3(Math.max(-Math.min(...points), Math.max(...points) - last))} ms: another clock`,
+    };
+  }
+  return {
+    arrivalsMs: arrivals.map((a) => r3(a - t0)).sort((a, b) => a - b),
+    ...(timeline.length > 0 ? { executionsMs: timeline.map((t) => [r3(t.receivedAt - t0), r3(t.executedAt - t0)]) } : {}),
+  };
 }
 
 export function sweepTable(rounds: BurstRound[]): SweepRow[] {
@@ -85,7 +117,7 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
         `not judged (root cause owned by sequential-replay or expiry): ${r.count.executions} executions for ${r.exchanges.length} copies, but each extra one arrived after the previous had completed (ledger timeline), so they did not run concurrently`,
         profile.cite.execution,
         r.exchanges,
-        { ...facts, timeline: r.count.timeline },
+        { ...facts, timeline: r.count.timeline, ...burstTimes(r) },
       ),
       concurrent: true,
     });
@@ -100,7 +132,7 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
         `key executed ${worst.count.executions} times for ${worst.exchanges.length} concurrent copies (${statusTally(worst.exchanges)}); ${doubled} of ${rounds.length} bursts executed more than once`,
         profile.cite.execution,
         worst.exchanges,
-        facts,
+        { ...facts, ...burstTimes(worst) },
       ),
       concurrent: true,
     });
@@ -226,7 +258,9 @@ async function sendBurst(ctx: CheckContext<Options>, copies: number): Promise<Bu
   const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
   const items = Array.from({ length: copies }, (_, i) => ({ request, meta: exchangeMeta(ctx, `copy ${i + 1}/${copies}`, key) }));
   const exchanges = await ctx.http.burst(items);
-  return { key, exchanges, count: await ctx.oracle.count(ctx.endpoint, key, exchanges) };
+  // Copies carry the release time as their start (see engine/burst.ts); the race timeline's origin is the earliest.
+  const releasedAt = exchanges.length > 0 && ctx.http.epochMs ? ctx.http.epochMs(Math.min(...exchanges.map((e) => e.startedAt))) : undefined;
+  return { key, exchanges, count: await ctx.oracle.count(ctx.endpoint, key, exchanges), ...(releasedAt !== undefined ? { releasedAt } : {}) };
 }
 
 export const concurrentDuplicates = defineCheck<Options>({

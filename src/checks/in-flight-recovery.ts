@@ -10,6 +10,7 @@ import { counterexampleSeqs, deriveExecutions, minimalCounterexample } from './c
 import { readOracle } from './chaos/observe.js';
 import { isTimeout } from './chaos/outcome.js';
 import { sendAttempt, type PathAttempt } from './chaos/path.js';
+import { sequenceOf } from './chaos/sequence.js';
 import { calibrate, midFlightTimeout, notSent } from './chaos/plan.js';
 import type { TargetSettings } from './chaos/port.js';
 import type { HistoryOp, LedgerEntry } from '../engine/history.js';
@@ -167,7 +168,7 @@ export function judgeInFlightRecovery(obs: RecoveryObservation, profile: Profile
   const consistent = recovered !== undefined && findings.length === 0 && (executions === null || executions <= 1);
   facts.finalEqualsCommitted = consistent;
   facts.timeToConsistentMs = consistent ? facts.recoveryMs : null;
-  for (const f of findings) f.facts = { ...f.facts, finalEqualsCommitted: false, timeToConsistentMs: null };
+  for (const f of findings) f.facts = { ...f.facts, finalEqualsCommitted: false, timeToConsistentMs: null, sequence: sequenceOf(obs.ops, obs.key) };
   if (findings.length > 0) return findings;
   if (obs.stoppedBy === 'aborted') return [finding('skip', 'observation', 'interrupted before the key recovered', cite, evidence, facts)];
   const how =

@@ -10,6 +10,7 @@ import { isSuccess, statusOf } from '../core/exchange.js';
 import { counterexampleSeqs, minimalCounterexample } from './chaos/derive.js';
 import { readOracle } from './chaos/observe.js';
 import { runPath, sendAttempt } from './chaos/path.js';
+import { sequenceOf } from './chaos/sequence.js';
 import { notSent } from './chaos/plan.js';
 import type { HistoryOp } from '../engine/history.js';
 import type { StopReason } from '../engine/retry/index.js';
@@ -86,13 +87,19 @@ export function judgeStoreOutage(obs: OutageObservation, profile: Profile): Find
           `${what} executed during the store outage (${statusOf(p.during)}): the endpoint fails open${obs.risk === 'critical' ? ' on a critical write' : ` (risk ${obs.risk})`}`,
           cite,
           [p.during],
-          facts,
+          { ...facts, key: p.key, sequence: sequenceOf(obs.ops, p.key) },
         ),
       );
     } else if (!p.during.response || p.during.response.status < 500) {
       const answer = p.during.response ? `answered ${p.during.response.status}` : `got no answer (${p.during.error})`;
       if (!isSuccess(p.during))
-        findings.push(finding('fail', 'deviation', `${what} ${answer} during the store outage instead of a 5xx`, cite, [p.during], facts));
+        findings.push(
+          finding('fail', 'deviation', `${what} ${answer} during the store outage instead of a 5xx`, cite, [p.during], {
+            ...facts,
+            key: p.key,
+            sequence: sequenceOf(obs.ops, p.key),
+          }),
+        );
     }
     if ((p.executionsAfter ?? 0) > 1) {
       const counterexample = minimalCounterexample(obs.ops, p.key);
@@ -109,6 +116,7 @@ export function judgeStoreOutage(obs: OutageObservation, profile: Profile): Find
           {
             ...facts,
             key: p.key,
+            sequence: sequenceOf(obs.ops, p.key),
             ...(counterexample ? { counterexample: { summary: counterexample.summary, reason: counterexample.reason, ops: counterexample.ops } } : {}),
           },
         ),
@@ -123,7 +131,7 @@ export function judgeStoreOutage(obs: OutageObservation, profile: Profile): Find
           `${what}: after the outage the retry did not succeed (${statusTally(p.after) || 'not sent'}, stopped by ${p.stoppedBy ?? '?'})`,
           cite,
           p.after.slice(-3),
-          facts,
+          { ...facts, key: p.key, sequence: sequenceOf(obs.ops, p.key) },
         ),
       );
     }

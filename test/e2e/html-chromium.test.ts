@@ -293,3 +293,132 @@ describe('HTML report in headless Chromium, offline', () => {
     expect(g.errors).toEqual([]);
   });
 });
+
+// Every picture of the report, from one real run of test/fixtures/scenarios/pictures.yaml against a
+// server that races (no in-flight protection) and fails open in a store outage: the race timeline
+// with the ledger's arrivals, a sequence diagram per chaos finding, the load run's percentile plot.
+describe('every picture, drawn at 390 px and 1440 px, light and dark', () => {
+  let pdir: string;
+  let pserver: Awaited<ReturnType<typeof startServe>> | undefined;
+  let preport: any;
+  let purl: string;
+
+  beforeAll(async () => {
+    pdir = await mkdtemp(path.join(os.tmpdir(), 'idemaudit-pictures-'));
+    pserver = await startServe(['--processing-ms', '100', '--lease', '1s', '--flaw', 'no-inflight', '--flaw', 'fail-open']);
+    const reportDir = path.join(pdir, 'reports');
+    const r = await runCli(
+      [
+        'run',
+        'test/fixtures/scenarios/pictures.yaml',
+        '--target',
+        pserver.url,
+        '--format',
+        'json,html',
+        '--report-dir',
+        reportDir,
+        '--seed',
+        'pictures',
+        '--quiet',
+      ],
+      { timeoutMs: 90_000 },
+    );
+    expect(r.code, r.stderr).toBe(1);
+    const files = (await readdir(reportDir)).filter((f) => f.endsWith('.json') || f.endsWith('.html')).sort();
+    preport = JSON.parse(await readFile(path.join(reportDir, files[1]!), 'utf8'));
+    purl = pathToFileURL(path.join(reportDir, files[0]!)).href;
+  }, 120_000);
+
+  afterAll(async () => {
+    await pserver?.stop();
+    if (pdir) await rm(pdir, { recursive: true, force: true });
+  });
+
+  it('the run recorded what the pictures draw', () => {
+    const race = preport.results.find((r: any) => r.check === 'concurrent-duplicates' && r.verdict === 'fail');
+    expect(race.facts.arrivalsMs.length).toBe(race.evidence.length); // the ledger saw every copy arrive
+    expect(race.facts.executionsMs.length).toBeGreaterThan(1);
+    const chaos = preport.results.filter((r: any) => r.verdict === 'fail' && r.facts?.sequence?.length > 0);
+    expect(new Set(chaos.map((r: any) => r.check))).toEqual(new Set(['gateway-duplicate', 'store-outage']));
+    expect(Object.keys(preport.histograms ?? {})).toEqual(['create-payment']);
+  });
+
+  for (const [width, scheme] of [
+    [390, 'light'],
+    [390, 'dark'],
+    [1440, 'light'],
+    [1440, 'dark'],
+  ] as const) {
+    it(`at ${width} px (${scheme}): every picture present, drawn and inside the page; no horizontal scroll, no console error`, async () => {
+      const page = await guardedPage(browser!.context, [purl]);
+      try {
+        await page.page.setViewportSize({ width, height: 844 });
+        await page.page.emulateMedia({ colorScheme: scheme });
+        await page.page.goto(purl, { waitUntil: 'load' });
+        expect(page.errors).toEqual([]);
+        expect(page.blocked).toEqual([]);
+        const overflow = await page.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+        expect(overflow.scroll, `page is ${overflow.scroll} px wide in a ${overflow.client} px viewport`).toBeLessThanOrEqual(overflow.client);
+
+        // Race timeline: a lane per copy, the server lane with one tick per arrival and a block per execution.
+        const race = preport.results.find((r: any) => r.check === 'concurrent-duplicates' && r.verdict === 'fail');
+        const tl = page.page.locator('figure.timeline').first();
+        expect(await tl.locator('g.lane').count()).toBe(race.evidence.length);
+        expect(await tl.locator('g.lane.executed').count()).toBeGreaterThan(1);
+        expect(await tl.locator('g.server line.arrival').count()).toBe(race.facts.arrivalsMs.length);
+        expect(await tl.locator('g.server rect.execution').count()).toBe(race.facts.executionsMs.length);
+
+        // One sequence diagram per chaos finding, in the findings' order.
+        const chaos = preport.results.filter((r: any) => r.verdict === 'fail' && r.facts?.sequence?.length > 0);
+        const seq = page.page.locator('#findings figure.sequence');
+        expect(await seq.count()).toBe(chaos.length);
+        const dup = page.page.locator('article.finding', { hasText: 'gateway-duplicate' }).locator('figure.sequence');
+        expect(await dup.locator('g.lifeline').count()).toBe(3); // client, fault proxy, server
+        expect(await dup.locator('g.arrow.duplicate').count()).toBe(1);
+        expect(await dup.locator('path.cross').count()).toBe(1);
+        expect(await dup.locator('g.execution.extra').count()).toBeGreaterThan(0);
+        const outage = page.page.locator('article.finding', { hasText: 'store-outage' }).first().locator('figure.sequence');
+        expect(await outage.locator('g.lifeline').count()).toBe(2); // no proxy in a store outage
+        expect(await outage.locator('g.outage').count()).toBe(1);
+
+        // The load run's percentile distribution: a line per outcome with a mark per point.
+        const outcomes = Object.keys(preport.histograms['create-payment']);
+        const plot = page.page.locator('#load-latency figure.percentiles');
+        expect(await plot.count()).toBe(1);
+        expect(await plot.locator('polyline').count()).toBe(outcomes.length);
+        expect(await plot.locator('circle').count()).toBeGreaterThan(outcomes.length * 5);
+        for (const o of outcomes) {
+          const line = await plot.locator(`g.series[data-outcome="${o}"] polyline`).boundingBox();
+          expect(line!.width, o).toBeGreaterThan(width > 400 ? 100 : 40);
+        }
+
+        // Every picture sits inside the viewport at a real size; one of each kind is checked for pixels.
+        const figures = page.page.locator('figure.timeline svg, figure.sequence svg, figure.percentiles svg');
+        const n = await figures.count();
+        expect(n).toBe(preport.results.filter((r: any) => r.check === 'concurrent-duplicates' && r.verdict === 'fail').length + chaos.length + 1);
+        const boxes = await figures.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as { x: number; width: number }));
+        for (const box of boxes) {
+          expect(box.x).toBeGreaterThanOrEqual(0);
+          expect(box.x + box.width).toBeLessThanOrEqual(width);
+          expect(box.width).toBeGreaterThan(width > 400 ? 500 : 300);
+        }
+        for (const kind of ['timeline', 'sequence', 'percentiles']) {
+          const shot = await distinctColours(browser!.context, await page.page.locator(`figure.${kind} svg`).first().screenshot({ type: 'png' }));
+          expect(shot.colours, kind).toBeGreaterThan(8);
+        }
+        const bg = await page.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        expect(bg).toBe(scheme === 'dark' ? 'rgb(17, 24, 39)' : 'rgb(255, 255, 255)');
+        const shot = await distinctColours(browser!.context, await page.page.screenshot({ fullPage: true, type: 'png' }));
+        expect(shot.width).toBe(width);
+        expect(shot.colours).toBeGreaterThan(100);
+        // Printable: on paper the pictures stay, whole.
+        await page.page.emulateMedia({ media: 'print' });
+        expect(await page.page.locator('figure.sequence').first().isVisible()).toBe(true);
+        expect(await page.page.locator('figure.percentiles').isVisible()).toBe(true);
+        expect(page.errors).toEqual([]);
+      } finally {
+        await page.page.close();
+      }
+    }, 120_000); // seven pictures and four screenshots on a shared 2-core machine
+  }
+});

@@ -11,6 +11,7 @@ import type { ExecutionCount } from '../../engine/oracle.js';
 import type { AttemptOutcome, StopReason } from '../../engine/retry/index.js';
 import { counterexampleSeqs, deriveExecutions, minimalCounterexample, type Counterexample } from './derive.js';
 import { identityOf } from './outcome.js';
+import { sequenceOf } from './sequence.js';
 
 export interface RoundAttempt {
   exchange: Exchange;
@@ -217,7 +218,7 @@ export function judgeRounds(rounds: RetryRound[], v: RoundsVerdict): Finding[] {
   const assessed = rounds.map((r) => assessRound(r, v.identity, v.ignore));
   const facts = { ...v.facts, ...roundFacts(assessed) };
   const findings: Finding[] = [];
-  for (const a of assessed) {
+  for (const [i, a] of assessed.entries()) {
     if (!a.exercised) continue;
     for (const p of a.problems) {
       // Evidence sent through the proxy replays against it: the command restarts it on the same port.
@@ -225,6 +226,7 @@ export function judgeRounds(rounds: RetryRound[], v: RoundsVerdict): Finding[] {
         ...facts,
         key: a.key,
         ...(a.proxyCommand ? { proxyCommand: a.proxyCommand } : {}),
+        sequence: sequenceOf(rounds[i]!.ops, a.key),
       });
       if (p.dependsOn) f.dependsOn = [p.dependsOn];
       if (a.counterexample && p.level === 'violation' && p.message.includes('executed')) {

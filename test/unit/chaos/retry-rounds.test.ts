@@ -90,6 +90,16 @@ describe('judgeRounds', () => {
     expect(c.reason).toBe('distinct-identities');
     expect(c.ops.map((op) => op.type)).toEqual(['invoke', 'ok', 'invoke', 'ok']);
     expect(f!.exchanges.map((e) => e.seq)).toEqual([fresh.seq, verify.seq]);
+    // The round's steps for the report's sequence diagram: both attempts, the repeat, the two answers.
+    const steps = f!.facts!.sequence as Array<{ kind: string; attempt?: number; role?: string; outcome?: string }>;
+    expect(steps.map((s) => `${s.kind} ${s.attempt}${s.role ? ` ${s.role}` : ''} ${s.outcome ?? ''}`.trim())).toEqual([
+      'send 1',
+      'answer 1 unknown',
+      'send 2',
+      'answer 2 ok',
+      'send 3 verify',
+      'answer 3 verify ok',
+    ]);
   });
 
   it('a replay re-rendered (same resource, different bytes) is a violation: not the committed response', () => {

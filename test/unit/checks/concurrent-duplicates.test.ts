@@ -63,6 +63,40 @@ describe('judgeConcurrentDuplicates', () => {
     expect(f!.facts).toMatchObject({ sweep: [{ copies: 3, rounds: 2, executions: { 1: 2 }, maxArrivalSpreadMs: 0.3 }] });
   });
 
+  it("puts the server-reported arrivals and executions of the shown burst on the client's time axis", () => {
+    const r = round([201, 201, 409], 2);
+    r.exchanges.forEach((e, i) => Object.assign(e, { startedAt: 100, durationMs: 4 + i }));
+    r.releasedAt = 5000; // epoch ms of run-clock 100
+    r.count.arrivals = [5000.9, 5000.3, 5000.5];
+    r.count.timeline = [
+      { receivedAt: 5000.3, executedAt: 5002.1 },
+      { receivedAt: 5000.5, executedAt: 5002.4 },
+    ];
+    const [f] = judgeConcurrentDuplicates([r], IETF_07);
+    expect(f).toMatchObject({ verdict: 'fail' });
+    expect(f!.facts).toMatchObject({
+      arrivalsMs: [0.3, 0.5, 0.9],
+      executionsMs: [
+        [0.3, 2.1],
+        [0.5, 2.4],
+      ],
+    });
+    expect(f!.facts).not.toHaveProperty('arrivalsUnaligned');
+  });
+
+  it('does not place arrivals from another clock: an arrival after every answer is said, not drawn', () => {
+    const r = round([201, 201], 2);
+    r.exchanges.forEach((e) => Object.assign(e, { startedAt: 100, durationMs: 4 }));
+    r.releasedAt = 5000;
+    r.count.arrivals = [5040, 5040.2]; // 40 ms after the burst ended: the server's clock runs ahead
+    const [f] = judgeConcurrentDuplicates([r], IETF_07);
+    expect(f!.facts).not.toHaveProperty('arrivalsMs');
+    expect(String(f!.facts!.arrivalsUnaligned)).toContain('another clock');
+    // Without a release time (an HttpPort that cannot tell), nothing is placed either.
+    delete r.releasedAt;
+    expect(judgeConcurrentDuplicates([r], IETF_07)[0]!.facts).not.toHaveProperty('arrivalsMs');
+  });
+
   it('cannot pass without an oracle', () => {
     const findings = judgeConcurrentDuplicates([round([201, 409], null)], IETF_07);
     expect(findings).toEqual([expect.objectContaining({ verdict: 'skip' })]);
