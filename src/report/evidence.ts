@@ -50,11 +50,24 @@ export function evidenceBlock(e: ExchangeRecord): string {
   return lines.join('\n');
 }
 
-/** Facts as `name=value` pairs in a stable order (keys sorted). */
+/**
+ * Facts that exist to draw a picture (the HTML race timeline and sequence diagrams): long arrays of
+ * timestamps and steps that say nothing as text, so text formats leave them out. JSON and SARIF keep
+ * every fact.
+ */
+export const PICTURE_FACTS: ReadonlySet<string> = new Set(['sequence', 'arrivalsMs', 'executionsMs']);
+
+/** Facts a reader can read as text: all but the picture-only ones, keys sorted. */
+export function textFactKeys(facts: Record<string, unknown> | undefined): string[] {
+  return Object.keys(facts ?? {})
+    .filter((k) => !PICTURE_FACTS.has(k))
+    .sort();
+}
+
+/** Facts as `name=value` pairs in a stable order (keys sorted), picture-only facts left out. */
 export function factsText(facts: Record<string, unknown> | undefined): string {
   if (!facts) return '';
-  return Object.keys(facts)
-    .sort()
+  return textFactKeys(facts)
     .map((k) => `${k}=${typeof facts[k] === 'string' ? facts[k] : JSON.stringify(facts[k])}`)
     .join(', ');
 }

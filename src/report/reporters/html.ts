@@ -216,11 +216,9 @@ function sequence(r: ResultRecord): string {
   return svg ? `\n${svg}` : '';
 }
 
-/** Facts a picture shows are not repeated as text beside it. */
-const DRAWN = new Set(['sequence', 'arrivalsMs', 'executionsMs']);
-
 function findingHtml(r: ResultRecord): string {
-  const facts = factsText(r.facts && Object.fromEntries(Object.entries(r.facts).filter(([k]) => !DRAWN.has(k))));
+  // Facts a picture shows are not repeated as text beside it (factsText leaves them out).
+  const facts = factsText(r.facts);
   const evidence =
     r.evidence.length === 0
       ? ''

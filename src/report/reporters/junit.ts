@@ -6,7 +6,7 @@
 // fail -> <failure>, error -> <error>, skip, inconclusive and any verdict this build does not know
 // -> <skipped> with the reason: only a failed check may turn a CI test red.
 import { xmlAttr, xmlText } from '../escape.js';
-import { endpointInfo, endpointNames, evidenceLine, factsText } from '../evidence.js';
+import { endpointInfo, endpointNames, evidenceLine, factsText, textFactKeys } from '../evidence.js';
 import { resultIdentities, type ResultIdentity } from '../identity.js';
 import type { Report, ResultRecord } from '../model.js';
 import type { Reporter } from '../reporter.js';
@@ -74,7 +74,7 @@ function properties(report: Report, endpoint: string, cases: Array<{ r: ResultRe
   ];
   // Figures per test, as `<test name>.<fact>`: CI tools can chart them without renaming tests.
   for (const { r, id } of cases) {
-    for (const k of Object.keys(r.facts ?? {}).sort()) {
+    for (const k of textFactKeys(r.facts)) {
       const v = r.facts![k];
       props.push([`${id.name}.${k}`, typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null')]);
     }
