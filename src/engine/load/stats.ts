@@ -4,6 +4,7 @@
 import {
   addHistograms,
   createLatencyHistogram,
+  decodeHistogram,
   encodeHistogram,
   meanMs,
   minMs,
@@ -99,6 +100,28 @@ export class LoadStats {
       if (l && s && l.totalCount > 0) out[outcome] = { intended: encodeHistogram(l), service: encodeHistogram(s) };
     });
     return out;
+  }
+
+  /**
+   * Add another run's encoded histograms (another worker's share of this run): the counts and every
+   * histogram bucket are summed, so percentiles equal those of one histogram of all the samples.
+   */
+  add(encoded: Partial<Record<Outcome, EncodedPair>>): void {
+    OUTCOME_ORDER.forEach((outcome, i) => {
+      const pair = encoded[outcome];
+      if (!pair) return;
+      const l = decodeHistogram(pair.intended);
+      const s = decodeHistogram(pair.service);
+      (this.#latency[i] ?? (this.#latency[i] = createLatencyHistogram())).add(l);
+      (this.#service[i] ?? (this.#service[i] = createLatencyHistogram())).add(s);
+      this.counts[i]! += l.totalCount;
+      l.destroy();
+      s.destroy();
+    });
+    // The cached sums over all outcomes no longer hold.
+    this.#all.latency?.destroy();
+    this.#all.service?.destroy();
+    this.#all = {};
   }
 
   destroy(): void {
