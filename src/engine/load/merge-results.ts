@@ -8,13 +8,15 @@ import type { Outcome } from '../../core/outcome.js';
 import { createRng } from '../../core/rng.js';
 import { MAX_ERROR_KINDS, MAX_EVIDENCE } from './engine.js';
 import type { SlotKind } from './mix.js';
-import { LoadStats, type EncodedPair } from './stats.js';
+import { LoadStats, type EncodedPair, type Extremes } from './stats.js';
 import type { LoadResult } from './types.js';
 
 /** What a worker thread sends back: its result without the live histograms, which travel encoded. */
 export interface WorkerShare {
   result: Omit<LoadResult, 'stats'>;
   stats: Partial<Record<Outcome, EncodedPair>>;
+  /** The exact minimum and maximum of each histogram (the encoding keeps them only to its precision). */
+  extremes: Partial<Record<Outcome, Extremes>>;
   /** How many exchanges the worker's sample reservoir was offered (to weigh its samples). */
   samplesSeen: number;
   /** How many duplicated keys the worker's key reservoir was offered. */
@@ -72,9 +74,21 @@ function mergeErrors(parts: Array<Record<string, number>>): Record<string, numbe
 
 export function mergeWorkerShares(shares: WorkerShare[], c: MergeContext): LoadResult {
   if (shares.length === 0) throw new RangeError('no worker results to merge');
+  // A worker numbers its exchanges by its own slots; worker w of W sends the runner's slots
+  // w, w + W, ... (open model), so (seq - 1) * W + w + 1 is the runner's slot: unique across workers.
+  if (shares.length > 1) {
+    shares.forEach((s, w) => {
+      const renumber = (e: Exchange): void => {
+        e.seq = (e.seq - 1) * shares.length + w + 1;
+      };
+      const r = s.result;
+      r.samples.forEach(renumber);
+      for (const list of [r.evidence.identity, r.evidence.mismatch, r.evidence.unexplained]) for (const pair of list) pair.forEach(renumber);
+    });
+  }
   const first = shares[0]!.result;
   const stats = new LoadStats();
-  for (const s of shares) stats.add(s.stats);
+  for (const s of shares) stats.add(s.stats, s.extremes);
   const sum = (f: (r: WorkerShare['result']) => number | undefined): number => shares.reduce((n, s) => n + (f(s.result) ?? 0), 0);
   const kinds: Record<SlotKind, number> = { fresh: 0, replay: 0, inflight: 0 };
   const statuses: Record<string, number> = {};

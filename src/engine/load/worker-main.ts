@@ -31,7 +31,13 @@ async function run(): Promise<void> {
   );
   const { stats, ...rest } = result;
   const seen = engine!.reservoirsSeen;
-  const share: WorkerShare = { result: rest, stats: stats.encode(), samplesSeen: seen.samples, duplicatedKeysSeen: seen.duplicatedKeys };
+  const share: WorkerShare = {
+    result: rest,
+    stats: stats.encode(),
+    extremes: stats.extremes(),
+    samplesSeen: seen.samples,
+    duplicatedKeysSeen: seen.duplicatedKeys,
+  };
   stats.destroy();
   post({ type: 'result', share });
 }
