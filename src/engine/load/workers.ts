@@ -88,6 +88,8 @@ export function sumProgress(parts: LoadProgress[]): LoadProgress {
 export interface WorkerHooks {
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
+  /** Every worker is ready and told to start (benchmarks take CPU readings from here, after the threads' start-up). */
+  onStart?: () => void;
 }
 
 /**
@@ -142,7 +144,10 @@ export function runLoadInWorkers(options: PortableLoadOptions, requested: number
         switch (m.type) {
           case 'ready':
             // Released together, so the workers' schedules share one start (within a message's latency).
-            if (++ready === count) send(hooks.signal?.aborted ? { type: 'abort' } : { type: 'start' });
+            if (++ready === count) {
+              send(hooks.signal?.aborted ? { type: 'abort' } : { type: 'start' });
+              hooks.onStart?.();
+            }
             break;
           case 'progress': {
             progress[i] = m.progress;
