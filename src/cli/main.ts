@@ -273,6 +273,8 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
         'idemaudit load http://127.0.0.1:4000/payments -c 50 -d 10s -b \'{"amount":100,"currency":"EUR"}\' --duplicates 0.3',
         'idemaudit load http://127.0.0.1:4000/payments --rate 2000 -d 30s --threshold "p99 < 50ms" --threshold "duplicate_executions == 0"',
         'idemaudit load http://127.0.0.1:4000/payments -c 20 -d 5s --json > run.json',
+        'idemaudit load http://127.0.0.1:4000/payments -c 100 -d 30s --workers 2',
+        'idemaudit load http://127.0.0.1:4000/payments --rate 20000 -d 30s --workers auto',
       ]),
     )
     .action(async (url: string, flags: LoadFlags) => setCode(await loadCommand(url, flags, io)));

@@ -16,10 +16,11 @@ export function renderLoadTable(report: Report, opts: { color?: boolean; width?:
       fig.targetRate !== undefined
         ? `${fig.achievedRate} req/s achieved of ${fig.targetRate} target (${pct(fig.achievedRate / fig.targetRate)})`
         : `${fig.achievedRate} req/s on ${fig.connections} connections`;
+    const threads = fig.workers ? ` (${fig.workers} worker threads)` : '';
     const dup = fig.duplicateExecutions === null ? 'unknown (no oracle)' : String(fig.duplicateExecutions);
     out.push(
       ...wrap(
-        `load ${endpoint} [${fig.executor}${fig.runs ? `, ${fig.runs} runs merged` : ''}]: ${rate}; ${fig.sent} sent, ${fig.completed} completed${fig.dropped ? `, ${fig.dropped} dropped` : ''}${fig.late ? `, ${fig.late} sent late (> 5 ms behind schedule, worst ${fig.maxLagMs} ms)` : ''}${fig.capped ? ' (capped by maxRequests)' : ''} in ${(fig.elapsedMs / 1000).toFixed(1)} s`,
+        `load ${endpoint} [${fig.executor}${fig.runs ? `, ${fig.runs} runs merged` : ''}]: ${rate}${threads}; ${fig.sent} sent, ${fig.completed} completed${fig.dropped ? `, ${fig.dropped} dropped` : ''}${fig.late ? `, ${fig.late} sent late (> 5 ms behind schedule, worst ${fig.maxLagMs} ms)` : ''}${fig.capped ? ' (capped by maxRequests)' : ''} in ${(fig.elapsedMs / 1000).toFixed(1)} s`,
         width,
         2,
         0,

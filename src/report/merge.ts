@@ -137,6 +137,7 @@ function mergeLoad(
     };
     if (runs.some((l) => l.targetRate !== undefined)) merged.targetRate = Math.round(sum((l) => l.targetRate) * 10) / 10;
     if (runs.some((l) => l.planned !== undefined)) merged.planned = sum((l) => l.planned);
+    if (runs.some((l) => l.workers !== undefined)) merged.workers = sum((l) => l.workers ?? 1);
     if (runs.some((l) => l.late !== undefined)) merged.late = sum((l) => l.late);
     if (runs.some((l) => l.maxLagMs !== undefined)) merged.maxLagMs = Math.max(...runs.map((l) => l.maxLagMs ?? 0));
     const byOutcome = summaries[endpoint];

@@ -124,6 +124,8 @@ export interface LoadRunReport {
   maxLagMs?: number;
   /** This run was shard `index` of `count` (0-based) with keys under `keyPrefix`; `report --merge` checks the set. */
   shard?: { index: number; count: number; keyPrefix: string };
+  /** Worker threads that sent the load (absent: one). Merged reports add up the runners' threads. */
+  workers?: number;
   /** The run stopped at maxRequests. */
   capped: boolean;
   /** Why the run stopped sending before its end (bail-out: the target answered mostly errors). */

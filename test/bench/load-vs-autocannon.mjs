@@ -5,6 +5,7 @@
 //                                                           [--rates 2000,5000] [--no-write]
 //                                                           [--variants nginx,static,memory] [--wire socket|undici]
 //                                                           [--profile]   (one idemaudit run under --cpu-prof: where the time goes)
+//                                                           [--workers 1,2] [--curve-variants nginx]  (the workers curve)
 //
 // - "nginx": Debian's nginx answering a fixed 201 from its config, started here on a loopback port
 //   with its own config in a temp dir (one worker process); skipped with a message when nginx is not
@@ -23,6 +24,9 @@
 // 2. Open model accuracy: idemaudit's constant-arrival-rate executor at each --rates value against the
 //    static server: achieved vs target rate, dropped requests, latency from the intended start and
 //    service time.
+// 3. With --workers 1,2: the workers curve, idemaudit's closed model on each number of worker threads
+//    (--workers N of `idemaudit load`) against each --curve-variants server, runs alternating; req/s,
+//    CPU per request of the whole generator process (all its threads) and the server's cores.
 // Every run records how many cores other processes used meanwhile (this machine is shared), and waits
 // (up to --quiet-wait s) for a quiet moment first. Results are printed and written into
 // test/bench/LOAD-RESULTS.md between the bench:load markers.
@@ -58,6 +62,9 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '2000,5000' },
     variants: { type: 'string', default: 'nginx,static,memory' },
     wire: { type: 'string', default: 'socket' },
+    workers: { type: 'string', default: '' },
+    'curve-variants': { type: 'string', default: 'nginx' },
+    threads: { type: 'string', default: '1' },
     profile: { type: 'boolean', default: false },
     'max-foreign': { type: 'string', default: '0.3' },
     'quiet-wait': { type: 'string', default: '20' },
@@ -71,35 +78,40 @@ const CONNECTIONS = Number(args.connections);
 // Load generator roles (child processes): print one JSON line with the figures.
 
 async function roleIdemaudit() {
-  const { runLoad } = await import(new URL('../../dist/engine/load/index.js', import.meta.url).href);
+  const { runLoad, runLoadInWorkers } = await import(new URL('../../dist/engine/load/index.js', import.meta.url).href);
   const url = new URL(args.url);
   const body = Buffer.from(PAYMENT);
   const rate = args.rate ? Number(args.rate) : undefined;
-  const cpu0 = process.cpuUsage();
-  const r = await runLoad(
-    {
-      template: {
-        endpoint: 'bench',
-        origin: url.origin,
-        path: url.pathname,
-        method: 'POST',
-        headers: ['content-type', 'application/json', 'authorization', 'Bearer bench'],
-        keyHeader: 'idempotency-key',
-        keyFormat: 'sf-string',
-        body: () => body,
-      },
-      executor: rate
-        ? { name: 'constant-arrival-rate', rate, durationMs: DURATION * 1000, connections: CONNECTIONS, maxInFlight: 10_000 }
-        : { name: 'constant-connections', connections: CONNECTIONS, durationMs: DURATION * 1000 },
-      maxRequests: 50_000_000,
-      timeoutMs: 10_000,
-      duplicates: 0,
-      inFlightDuplicates: 0,
-      seed: 'bench',
-      statuses: { inFlight: [409], mismatch: [422] },
-    },
-    { wire: args.wire },
-  );
+  const threads = Number(args.threads);
+  const request = {
+    endpoint: 'bench',
+    origin: url.origin,
+    path: url.pathname,
+    method: 'POST',
+    headers: ['content-type', 'application/json', 'authorization', 'Bearer bench'],
+    keyHeader: 'idempotency-key',
+    keyFormat: 'sf-string',
+  };
+  let cpu0 = process.cpuUsage();
+  const options = {
+    executor: rate
+      ? { name: 'constant-arrival-rate', rate, durationMs: DURATION * 1000, connections: CONNECTIONS, maxInFlight: 10_000 }
+      : { name: 'constant-connections', connections: CONNECTIONS, durationMs: DURATION * 1000 },
+    maxRequests: 50_000_000,
+    timeoutMs: 10_000,
+    duplicates: 0,
+    inFlightDuplicates: 0,
+    seed: 'bench',
+    statuses: { inFlight: [409], mismatch: [422] },
+  };
+  // process.cpuUsage() counts every thread of the process, so worker threads are included.
+  const r =
+    threads > 1
+      ? // CPU counted from the moment the threads start sending: their start-up (each loads the engine) is not per request.
+        await runLoadInWorkers({ ...options, template: { ...request, body: { kind: 'pool', pool: [body] } } }, threads, {
+          onStart: () => (cpu0 = process.cpuUsage()),
+        })
+      : await runLoad({ ...options, template: { ...request, body: () => body } }, { wire: args.wire });
   const cpu = process.cpuUsage(cpu0);
   const all = r.stats.summaries('latency').all ?? {};
   const service = r.stats.summaries('service').all ?? {};
@@ -109,6 +121,7 @@ async function roleIdemaudit() {
   const window = rate ? DURATION * 1000 : r.elapsedMs;
   return {
     tool: 'idemaudit',
+    workers: r.workers ?? 1,
     rps: (r.completed * 1000) / window,
     completed: r.completed,
     sent: r.sent,
@@ -420,8 +433,37 @@ for (const variant of args.variants
   }
 }
 
+const curve = [];
+const WORKERS = args.workers
+  .split(',')
+  .map(Number)
+  .filter((n) => n >= 1);
+for (const variant of WORKERS.length > 0 ? args['curve-variants'].split(',').filter(Boolean) : []) {
+  const server = await startAny(variant);
+  if (!server) {
+    console.log(`${variant}: skipped (nginx is not installed: apt-get install nginx)`);
+    continue;
+  }
+  try {
+    await generate(server, 'idemaudit', ['--duration', '1']).catch(() => {});
+    const runs = Object.fromEntries(WORKERS.map((w) => [w, []]));
+    for (let pair = 0; pair < PAIRS; pair++) {
+      for (const w of pair % 2 === 0 ? WORKERS : [...WORKERS].reverse()) {
+        const r = await generate(server, 'idemaudit', ['--threads', String(w)]);
+        runs[w].push(r);
+        console.log(
+          `workers curve ${variant} round ${pair + 1}, ${w} worker(s): ${f0(r.rps)} req/s, p99 ${f2(r.p99)} ms, loadgen ${f2(r.cpuCores)} cores (${f2(usPerRequest(r))} µs/request), server ${f2(r.serverCores)}, others ${f2(r.othersCores)}`,
+        );
+      }
+    }
+    for (const w of WORKERS) curve.push({ variant, workers: w, runs: runs[w] });
+  } finally {
+    await server.stop();
+  }
+}
+
 const open = [];
-{
+if (args.rates.split(',').some((r) => Number(r) > 0)) {
   const server = await startAny('static');
   try {
     await generate(server, 'idemaudit', ['--duration', '1']).catch(() => {});
@@ -492,6 +534,25 @@ for (const r of open) {
   lines.push(
     `| ${f0(r.rate)} | ${f0(r.rps)} | ${f2((100 * r.rps) / r.rate)}% | ${r.sent} / ${r.planned} | ${r.dropped} | ${r.late ?? '-'}, ${f0(r.maxLagMs)} | ${f3(r.p50)} / ${f3(r.p99)} | ${f3(r.serviceP50)} / ${f3(r.serviceP99)} | ${f2(r.cpuCores)} |`,
   );
+}
+if (curve.length > 0) {
+  lines.push(
+    '',
+    `Workers curve (closed model, ${CONNECTIONS} connections, \`--workers N\`; medians of ${PAIRS} alternating rounds; load average at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')}):`,
+    '',
+  );
+  lines.push('| server | workers | req/s | vs 1 worker | p99 ms | loadgen cores | loadgen CPU µs/request | server cores | others cores |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const c of curve) {
+    const base = curve.find((x) => x.variant === c.variant && x.workers === 1);
+    const rps = median(c.runs.map((r) => r.rps));
+    lines.push(
+      `| ${c.variant} | ${c.workers} | ${f0(rps)} | ${base ? f2(rps / median(base.runs.map((r) => r.rps))) : '-'} | ${f2(median(c.runs.map((r) => r.p99)))} | ${f2(median(c.runs.map((r) => r.cpuCores)))} | ${f2(median(c.runs.map(usPerRequest)))} | ${f2(median(c.runs.map((r) => r.serverCores)))} | ${f2(median(c.runs.map((r) => r.othersCores)))} |`,
+    );
+  }
 }
 if (profileSummary.length > 0) {
   lines.push('', "Where idemaudit's time goes against nginx (one run under --cpu-prof, self time, top 15):", '', ...profileSummary.map((l) => `- ${l}`));

@@ -35,6 +35,7 @@ export function loadFigures(r: LoadResult, dupExecutions: number | null, thresho
   if (r.targetRate !== undefined) fig.targetRate = Math.round(r.targetRate * 10) / 10;
   if (r.planned !== undefined) fig.planned = r.planned;
   if (r.late !== undefined) fig.late = r.late;
+  if (r.workers !== undefined && r.workers > 1) fig.workers = r.workers;
   if (r.shard) fig.shard = { ...r.shard, keyPrefix: r.keyPrefix };
   if (r.maxLagMs !== undefined) fig.maxLagMs = Math.round(r.maxLagMs * 10) / 10;
   return fig;

@@ -3,7 +3,7 @@
 import type { Exchange } from '../../core/exchange.js';
 import { isSuccess, jsonBody } from '../../core/exchange.js';
 import { assertSocketBudget } from '../../engine/fd-limit.js';
-import { runLoad } from '../../engine/load/index.js';
+import { resolveWorkers, runLoad, runLoadInWorkers } from '../../engine/load/index.js';
 import type { LoadProgress } from '../../engine/load/types.js';
 import { parseThresholds } from '../../metrics/thresholds.js';
 import type { LoadCheckOptions } from '../../scenario/check-options/load.js';
@@ -12,7 +12,7 @@ import { judgeLoad } from './judge.js';
 import { parseLedgerSummary, type LedgerSummaryDoc, type OracleFigures } from './oracles.js';
 import { executorSpec, peakRate, shardOf, shareOf } from './plan.js';
 import { waitUntil } from './start-at.js';
-import { loadTemplate } from './template.js';
+import { loadTemplate, portableLoadTemplate } from './template.js';
 
 /** Keys that received duplicates whose executions are counted one by one after the run. */
 const KEYS_PER_KEY_ORACLE = 8;
@@ -100,21 +100,24 @@ export async function runLoadCheck(ctx: CheckContext<LoadCheckOptions>): Promise
   if (o.startAt !== undefined) await waitUntil(Date.parse(o.startAt), ctx.signal);
   if (ctx.signal.aborted) return [];
   const onProgress = (p: LoadProgress): void => ctx.emit({ type: 'load-progress', progress: p });
-  const result = await runLoad({
-    template: loadTemplate(ctx),
+  const seed = `${ctx.keys.next()}`;
+  const common = {
     executor: spec,
     maxRequests,
     timeoutMs,
     duplicates: o.duplicates,
     inFlightDuplicates: o.inFlightDuplicates,
-    seed: `${ctx.keys.next()}`,
+    seed,
     statuses: ctx.profile.expect,
     ...(ctx.endpoint.identity ? { identity: ctx.endpoint.identity } : {}),
-    signal: ctx.signal,
-    onProgress,
     bailout: ctx.scenario.limits.bailout,
     ...(shard ? { shard } : {}),
-  });
+  };
+  const workers = resolveWorkers(o.workers ?? 1);
+  const result =
+    workers > 1
+      ? await runLoadInWorkers({ ...common, template: portableLoadTemplate(ctx, seed) }, workers, { signal: ctx.signal, onProgress })
+      : await runLoad({ ...common, template: loadTemplate(ctx), signal: ctx.signal, onProgress });
   try {
     if (ctx.signal.aborted) return [];
     const oracles: OracleFigures = {};

@@ -6,6 +6,7 @@
 //   idemaudit load http://127.0.0.1:4000/payments --rate 2000 -d 30s --duplicates 0.2 --threshold 'p99 < 50ms'
 import { InvalidArgumentError, type Command } from 'commander';
 import { LoadOptions } from '../../checks/load/index.js';
+import { MAX_WORKERS } from '../../scenario/check-options/load.js';
 import type { Level } from '../../checks/api.js';
 import type { RunEvent, RunListener } from '../../audit/events.js';
 import { formatProgress } from '../../report/load-progress.js';
@@ -56,6 +57,8 @@ export interface LoadFlags {
   shard?: string;
   /** --start-at: ISO time at which the load starts (aligns the shards). */
   startAt?: string;
+  /** --workers N|auto: worker threads sending the load (default 1; auto: cores - 1). */
+  workers?: number | 'auto';
 }
 
 /** Repeatable flag: each occurrence is one value. */
@@ -64,6 +67,17 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function ratio(value: string): number {
   const n = Number(value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : value);
   if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a ratio between 0 and 1 (or a percentage such as 20%)');
+  return n;
+}
+
+/** --workers: a whole number of threads from 1 to MAX_WORKERS, or 'auto' (cores - 1, at least 1). */
+export function workersArg(value: string): number | 'auto' {
+  const text = value.trim().toLowerCase();
+  if (text === 'auto') return 'auto';
+  const n = Number(text);
+  if (text === '' || !Number.isInteger(n) || n < 1 || n > MAX_WORKERS) {
+    throw new InvalidArgumentError(`expected a whole number of worker threads from 1 to ${MAX_WORKERS}, or 'auto' (one per core but one)`);
+  }
   return n;
 }
 
@@ -95,7 +109,12 @@ export function addLoadFlags(cmd: Command): Command {
       '--shard <i/n>',
       'run shard i of n (0-based) of one load: its share of the rate and connections, keys of its own; merge the n reports with `report --merge`',
     )
-    .option('--start-at <iso>', 'start the load at this wall-clock time (ISO 8601), so shards on several machines start together');
+    .option('--start-at <iso>', 'start the load at this wall-clock time (ISO 8601), so shards on several machines start together')
+    .option(
+      '--workers <n|auto>',
+      'worker threads sending the load (default 1; auto: cores - 1): connections, rate and request cap are split, keys stay distinct, histograms merge exactly',
+      workersArg,
+    );
 }
 
 /** The in-memory scenario `idemaudit load` runs: one endpoint, the `load` check. */
@@ -120,6 +139,7 @@ export function loadScenario(url: string, flags: LoadFlags, body?: string): Scen
   if (flags.timeout !== undefined) options.timeoutMs = flags.timeout;
   if (flags.shard !== undefined) options.shard = flags.shard;
   if (flags.startAt !== undefined) options.startAt = flags.startAt;
+  if (flags.workers !== undefined) options.workers = flags.workers;
   // Check options are validated here, before anything is sent (thresholds report their column).
   const checked = LoadOptions.safeParse(options);
   if (!checked.success) {

@@ -24,9 +24,11 @@ export { scheduleFor } from './executors.js';
 
 /** How long after the last send the run waits for answers beyond the request timeout. */
 const GRACE_MS = 2000;
-const MAX_EVIDENCE = 3;
-const MAX_ERROR_KINDS = 20;
-const DUPLICATED_KEYS_SAMPLE = 16;
+export const MAX_EVIDENCE = 3;
+export const MAX_ERROR_KINDS = 20;
+export const DUPLICATED_KEYS_SAMPLE = 16;
+/** Exchanges kept as a uniform sample of the run unless the options say otherwise. */
+export const DEFAULT_SAMPLE_SIZE = 200;
 /**
  * Open model: a request that left more than this after its intended start (the generator fell
  * behind, or it waited for a free connection) counts as late. Its latency is still measured from
@@ -34,6 +36,21 @@ const DUPLICATED_KEYS_SAMPLE = 16;
  */
 export const LATE_MS = 5;
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * The key prefix of a whole run (every shard and worker of it makes its keys under this one): the
+ * declared prefix, or one derived from the seed so that the same seed gives the same keys.
+ */
+export function runKeyPrefix(options: Pick<LoadOptions, 'keyPrefix' | 'seed'>): string {
+  return options.keyPrefix ?? `ia-load-${createRng(`${options.seed}/load`).fork('prefix').hex(4)}-`;
+}
+
+/** The prefix one runner's keys share (its shard's, if sharded): the common prefix of its workers' keys. */
+export function runnerKeyPrefix(options: Pick<LoadOptions, 'keyPrefix' | 'seed' | 'shard'>): string {
+  const shard = options.shard && options.shard.count > 1 ? options.shard : undefined;
+  const base = runKeyPrefix(options);
+  return shard ? `${base}${shard.index}.` : base;
+}
 
 /** Why a key prefix cannot be used, or undefined. Keys must survive sf-string quoting unescaped. */
 export function keyPrefixProblem(prefix: string): string | undefined {
@@ -97,23 +114,34 @@ export class LoadEngine implements FlightSink, ExecutorHost {
       throw new RangeError(`shard ${shard.index}/${shard.count} is out of range`);
     }
     this.#shard = shard;
-    // The same seed on every shard; the mix and samples of each shard are its own draw.
-    this.#rng = createRng(shard ? `${options.seed}/load/${shard.index}/${shard.count}` : `${options.seed}/load`);
+    const worker = options.worker && options.worker.count > 1 ? options.worker : undefined;
+    if (worker && !(Number.isInteger(worker.index) && worker.index >= 0 && worker.index < worker.count)) {
+      throw new RangeError(`worker ${worker.index}/${worker.count} is out of range`);
+    }
+    // The same seed on every shard and worker; the mix and samples of each are its own draw.
+    const stream = `${shard ? `${options.seed}/load/${shard.index}/${shard.count}` : `${options.seed}/load`}${worker ? `/w${worker.index}/${worker.count}` : ''}`;
+    this.#rng = createRng(stream);
     const mixRng = this.#rng.fork('mix');
     this.#mix = new TrafficMix({ duplicates: options.duplicates, inFlight: options.inFlightDuplicates }, () => mixRng.next());
-    this.#executor = createExecutor(options.executor, this, shard);
+    this.#executor = createExecutor(options.executor, this, shard, worker);
     this.#maxInFlight = this.#executor.maxInFlight;
     this.#tracking = options.duplicates > 0;
-    // One prefix for the run (from the seed), then the shard's own: key spaces of shards are disjoint.
-    const base = options.keyPrefix ?? `ia-load-${createRng(`${options.seed}/load`).fork('prefix').hex(4)}-`;
-    this.#prefix = shard ? `${base}${shard.index}.` : base;
+    // One prefix for the run (from the seed), then the shard's own, then the worker's: the key
+    // spaces of shards, and of the workers inside a shard, are disjoint.
+    const runner = runnerKeyPrefix(options);
+    this.#prefix = worker ? `${runner}w${worker.index}.` : runner;
     const problem = keyPrefixProblem(this.#prefix);
     if (problem) throw new RangeError(problem);
     this.#ringSize = options.trackSize ?? 256;
     const sampleRng = this.#rng.fork('sample');
-    this.#samples = new Reservoir<Exchange>(options.sampleSize ?? 200, () => sampleRng.next());
+    this.#samples = new Reservoir<Exchange>(options.sampleSize ?? DEFAULT_SAMPLE_SIZE, () => sampleRng.next());
     this.#dupKeys = new Reservoir<string>(DUPLICATED_KEYS_SAMPLE, () => sampleRng.next());
     this.#outcomeOf = statusOutcomeTable(options.statuses);
+  }
+
+  /** Exchanges and duplicated keys the sample reservoirs were offered (to weigh them when workers' samples merge). */
+  get reservoirsSeen(): { samples: number; duplicatedKeys: number } {
+    return { samples: this.#samples.seen, duplicatedKeys: this.#dupKeys.seen };
   }
 
   /** Run to the end of the schedule (or maxRequests, or the signal); resolves once every answer is in. */

@@ -18,12 +18,16 @@ export function scheduleFor(spec: ExecutorSpec): ArrivalSchedule | undefined {
   }
 }
 
-export function createExecutor(spec: ExecutorSpec, host: ExecutorHost, shard?: Shard): Executor {
+export function createExecutor(spec: ExecutorSpec, host: ExecutorHost, shard?: Shard, worker?: Shard): Executor {
   switch (spec.name) {
     case 'constant-arrival-rate':
     case 'ramping-arrival-rate': {
-      const schedule = scheduleFor(spec)!;
-      return new ArrivalRateExecutor(host, shard ? shardSchedule(schedule, shard.index, shard.count) : schedule, spec.maxInFlight);
+      let schedule = scheduleFor(spec)!;
+      // The runner's share first (every n-th slot of the run), then this worker's share of it: the
+      // workers of all runners together send every slot of the schedule exactly once.
+      if (shard) schedule = shardSchedule(schedule, shard.index, shard.count);
+      if (worker) schedule = shardSchedule(schedule, worker.index, worker.count);
+      return new ArrivalRateExecutor(host, schedule, spec.maxInFlight);
     }
     case 'constant-connections':
       return new ConstantConnectionsExecutor(host, spec.connections, spec.durationMs);

@@ -34,6 +34,8 @@ export interface LoadDeps {
    * minimal response parser) or 'undici' (dispatch(); always used for https://).
    */
   wire?: 'socket' | 'undici';
+  /** Called with the engine before it runs (a worker thread reads its reservoirs afterwards). */
+  onEngine?: (engine: LoadEngine) => void;
 }
 
 /** Run one load phase to its end; never throws for failed requests (they are counted). */
@@ -53,6 +55,7 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps = {}): Promis
       ? new SocketTransport(options.template, { connections, timeoutMs: options.timeoutMs, now })
       : new UndiciTransport(options.template, { connections, timeoutMs: options.timeoutMs, now }));
   const engine = new LoadEngine(options, transport, clock);
+  deps.onEngine?.(engine);
   try {
     return await engine.run();
   } finally {
@@ -60,3 +63,7 @@ export async function runLoad(options: LoadOptions, deps: LoadDeps = {}): Promis
     await transport.close().catch(() => transport.destroy().catch(() => {}));
   }
 }
+
+export { runLoadInWorkers, resolveWorkers, effectiveWorkers, workerOptions, LoadWorkerError, MAX_WORKERS, type WorkerHooks } from './workers.js';
+export { mergeWorkerShares, mergeSamples, type WorkerShare } from './merge-results.js';
+export { templateOf, type PortableBody, type PortableTemplate, type PortableLoadOptions } from './portable.js';

@@ -4,6 +4,7 @@
 import {
   addHistograms,
   createLatencyHistogram,
+  decodeHistogram,
   encodeHistogram,
   meanMs,
   minMs,
@@ -29,6 +30,18 @@ export const O_TIMEOUT = 6;
 
 /** One outcome's histograms, HdrHistogram compressed base64 of µs values (see EncodedLatency in the report model). */
 export type EncodedPair = EncodedLatency;
+
+/** [smallest, largest] recorded value, µs, of the intended-start and service histograms. */
+export type Extremes = { intended: [number, number]; service: [number, number] };
+
+const extremesOf = (h: LatencyHistogram): [number, number] => [h.minNonZeroValue, h.maxValue];
+
+/** hdr-histogram-js keeps min and max as plain fields (read-only in its types). */
+function setExtremes(h: LatencyHistogram, min: number, max: number): void {
+  const fields = h as unknown as { minNonZeroValue: number; maxValue: number };
+  fields.minNonZeroValue = min;
+  fields.maxValue = max;
+}
 
 export class LoadStats {
   readonly #latency: Array<LatencyHistogram | undefined> = new Array<LatencyHistogram | undefined>(OUTCOME_ORDER.length);
@@ -99,6 +112,56 @@ export class LoadStats {
       if (l && s && l.totalCount > 0) out[outcome] = { intended: encodeHistogram(l), service: encodeHistogram(s) };
     });
     return out;
+  }
+
+  /** The exact smallest and largest value (µs) of each outcome's histograms; the encoding keeps only their buckets. */
+  extremes(): Partial<Record<Outcome, Extremes>> {
+    const out: Partial<Record<Outcome, Extremes>> = {};
+    OUTCOME_ORDER.forEach((outcome, i) => {
+      const l = this.#latency[i];
+      const s = this.#service[i];
+      if (l && s && l.totalCount > 0) out[outcome] = { intended: [l.minNonZeroValue, l.maxValue], service: [s.minNonZeroValue, s.maxValue] };
+    });
+    return out;
+  }
+
+  /**
+   * Add another run's encoded histograms (another worker's share of this run): the counts and every
+   * histogram bucket are summed, so percentiles equal those of one histogram of all the samples.
+   * With the other run's extremes, the minimum and maximum stay exact too (a decoded histogram
+   * knows them only to its precision).
+   */
+  add(encoded: Partial<Record<Outcome, EncodedPair>>, extremes: Partial<Record<Outcome, Extremes>> = {}): void {
+    OUTCOME_ORDER.forEach((outcome, i) => {
+      const pair = encoded[outcome];
+      if (!pair) return;
+      const had = this.counts[i]! > 0;
+      const exact = extremes[outcome];
+      const latency = this.#latency[i] ?? (this.#latency[i] = createLatencyHistogram());
+      const service = this.#service[i] ?? (this.#service[i] = createLatencyHistogram());
+      const before = { intended: extremesOf(latency), service: extremesOf(service) };
+      let added = 0;
+      for (const [h, text, which] of [
+        [latency, pair.intended, 'intended'],
+        [service, pair.service, 'service'],
+      ] as const) {
+        const decoded = decodeHistogram(text);
+        const n = decoded.totalCount;
+        if (which === 'intended') added = n;
+        h.add(decoded);
+        decoded.destroy();
+        const mine = exact?.[which];
+        if (mine && n > 0) {
+          const [min, max] = had ? [Math.min(before[which][0], mine[0]), Math.max(before[which][1], mine[1])] : mine;
+          setExtremes(h, min, max);
+        }
+      }
+      this.counts[i]! += added;
+    });
+    // The cached sums over all outcomes no longer hold.
+    this.#all.latency?.destroy();
+    this.#all.service?.destroy();
+    this.#all = {};
   }
 
   destroy(): void {

@@ -77,6 +77,13 @@ export interface LoadOptions {
    */
   shard?: { index: number; count: number };
   /**
+   * This engine is worker thread `index` of `count` inside one runner (see workers.ts): it sends
+   * its share of the runner's slots (index, index + count, ... of the runner's own schedule, after
+   * any shard split) with keys under "<prefix>w<index>.", so no two workers ever make the same key.
+   * The caller divides the connections, the in-flight cap and the request cap.
+   */
+  worker?: { index: number; count: number };
+  /**
    * Stop sending when more than `rate` of the answers are errors, timeouts or 5xx, once at least
    * `minRequests` were answered (the target is in trouble; more load only hurts it).
    */
@@ -117,6 +124,8 @@ export interface LoadResult {
   errors: Record<string, number>;
   keyPrefix: string;
   shard?: { index: number; count: number };
+  /** Worker threads that ran this load (absent: one, the calling thread). */
+  workers?: number;
   /** Distinct keys sent (fresh requests). */
   keys: number;
   duplicates: {

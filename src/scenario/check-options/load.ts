@@ -8,6 +8,8 @@ import { Duration } from '../primitives.js';
 export const EXECUTORS = ['constant-arrival-rate', 'ramping-arrival-rate', 'constant-connections'] as const;
 
 const MAX_RATE = 100_000;
+/** Most worker threads one runner starts (more threads than cores only adds switching). */
+export const MAX_WORKERS = 64;
 const MAX_DURATION_MS = 3_600_000;
 
 const Stage = z.strictObject({
@@ -66,6 +68,12 @@ export const LoadOptions = z
       .regex(/^\d+\/\d+$/, 'a shard is "i/n", e.g. 0/3')
       .optional()
       .describe('Run shard i of n (0-based): every n-th slot of the schedule from i, connections / n, keys of its own; `report --merge` adds the shards up'),
+    workers: z
+      .union([z.number().int().min(1).max(MAX_WORKERS), z.literal('auto')])
+      .optional()
+      .describe(
+        'Worker threads that send the load (default 1; auto: cores - 1, at least 1): connections, the schedule and the request cap are split across them, keys stay disjoint, histograms merge exactly',
+      ),
     startAt: z.string().optional().describe('Wall-clock time (ISO 8601) at which the load starts, so the shards of one run start together'),
   })
   .superRefine((o, ctx) => {
