@@ -2,12 +2,18 @@
 // writeHead/write/end/flushHeaders are intercepted, so the layer can store the envelope before the
 // client sees anything.
 //
-// Two ways to intercept:
+// Three ways to intercept, cheapest first:
 // - CapturingServerResponse, a ServerResponse subclass for createServer({ ServerResponse }): its
 //   methods buffer while a capture is active and are the real ones otherwise. No per-request
 //   property patching, so every response object keeps the same shape (startReferenceServer uses it).
-// - captureResponse(res) on any ServerResponse: the methods are set on that one object and
-//   restore() removes them again (in reverse order, which keeps V8's fast properties).
+// - A framework's own response prototype (Express gives every app one, `app.response`, between the
+//   response and ServerResponse.prototype): the same switching methods are installed on it once, the
+//   first time one of its responses is captured. Never on ServerResponse.prototype itself, which
+//   belongs to every server in the process.
+// - Otherwise, or when something (compression middleware, say) has already patched the methods on
+//   the response object itself: the methods are set on that one object and restore() removes them
+//   again (in reverse order, which keeps V8's fast properties). Patching the object keeps such a
+//   wrapper out of the captured bytes, as before: it wraps the answer once, when it is written.
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { ResponseEnvelope } from '../layer/types.js';
 
@@ -121,6 +127,36 @@ class Capture implements ResponseCapture {
 }
 
 const kCapture = Symbol('idemaudit.capture');
+/** Set (own property) on a prototype that already carries the switching methods. */
+const kSwitching = Symbol('idemaudit.capture.switching');
+
+type Switchable = ServerResponse & { [kCapture]?: Capture | undefined };
+
+/** Installs methods that buffer into `this[kCapture]` while a capture is active, else call the originals. */
+function installSwitching(proto: Record<PropertyKey, unknown>): void {
+  // The originals as the prototype resolves them now (its own, or inherited from ServerResponse).
+  const writeHead = proto.writeHead as (...args: unknown[]) => unknown;
+  const write = proto.write as (...args: unknown[]) => unknown;
+  const end = proto.end as (...args: unknown[]) => unknown;
+  const flushHeaders = proto.flushHeaders as (...args: unknown[]) => unknown;
+  proto.writeHead = function (this: Switchable, ...args: unknown[]) {
+    const capture = this[kCapture];
+    return capture ? capture.writeHead(args[0] as number, args[1], args[2]) : writeHead.apply(this, args);
+  };
+  proto.write = function (this: Switchable, ...args: unknown[]) {
+    const capture = this[kCapture];
+    return capture ? capture.write(args[0], args[1], args[2]) : write.apply(this, args);
+  };
+  proto.end = function (this: Switchable, ...args: unknown[]) {
+    const capture = this[kCapture];
+    return capture ? capture.end(args[0], args[1], args[2]) : end.apply(this, args);
+  };
+  proto.flushHeaders = function (this: Switchable) {
+    const capture = this[kCapture];
+    return capture ? capture.flushHeaders() : flushHeaders.call(this);
+  };
+  Object.defineProperty(proto, kSwitching, { value: true });
+}
 
 /**
  * A ServerResponse that can buffer its own answer: pass it to createServer({ ServerResponse:
@@ -130,39 +166,32 @@ export class CapturingServerResponse<Request extends IncomingMessage = IncomingM
   [kCapture]: Capture | undefined = undefined;
 }
 
-{
-  const proto = CapturingServerResponse.prototype as unknown as Record<string, unknown>;
-  const base = ServerResponse.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const writeHead = base.writeHead!;
-  const write = base.write!;
-  const end = base.end!;
-  const flushHeaders = base.flushHeaders!;
-  proto.writeHead = function (this: CapturingServerResponse, ...args: unknown[]) {
-    const capture = this[kCapture];
-    return capture ? capture.writeHead(args[0] as number, args[1], args[2]) : writeHead.apply(this, args);
-  };
-  proto.write = function (this: CapturingServerResponse, ...args: unknown[]) {
-    const capture = this[kCapture];
-    return capture ? capture.write(args[0], args[1], args[2]) : write.apply(this, args);
-  };
-  proto.end = function (this: CapturingServerResponse, ...args: unknown[]) {
-    const capture = this[kCapture];
-    return capture ? capture.end(args[0], args[1], args[2]) : end.apply(this, args);
-  };
-  proto.flushHeaders = function (this: CapturingServerResponse) {
-    const capture = this[kCapture];
-    return capture ? capture.flushHeaders() : flushHeaders.call(this);
-  };
+installSwitching(CapturingServerResponse.prototype as unknown as Record<PropertyKey, unknown>);
+
+/** True when the response object itself overrides none of the intercepted methods. */
+function unpatched(res: ServerResponse): boolean {
+  return !Object.hasOwn(res, 'writeHead') && !Object.hasOwn(res, 'write') && !Object.hasOwn(res, 'end') && !Object.hasOwn(res, 'flushHeaders');
+}
+
+/** The response's framework prototype, switching methods installed, when it can take them; else undefined. */
+function switchingPrototype(res: ServerResponse): Record<PropertyKey, unknown> | undefined {
+  const proto = Object.getPrototypeOf(res) as Record<PropertyKey, unknown> | null;
+  if (proto === null || (proto as object) === ServerResponse.prototype || !(proto instanceof ServerResponse) || !unpatched(res)) return undefined;
+  if (!Object.hasOwn(proto, kSwitching)) installSwitching(proto);
+  return proto;
+}
+
+/** Capture through methods that read the capture from the response object (a fixed slot, same shape every time). */
+function captureBySlot(res: Switchable): ResponseCapture {
+  const capture = new Capture(res, (c) => {
+    if (res[kCapture] === c) res[kCapture] = undefined;
+  });
+  res[kCapture] = capture;
+  return capture;
 }
 
 export function captureResponse(res: ServerResponse): ResponseCapture {
-  if (res instanceof CapturingServerResponse) {
-    const capture = new Capture(res, (c) => {
-      if (res[kCapture] === c) res[kCapture] = undefined;
-    });
-    res[kCapture] = capture;
-    return capture;
-  }
+  if (res instanceof CapturingServerResponse || switchingPrototype(res) !== undefined) return captureBySlot(res);
 
   const saved = INTERCEPTED.map((name) => [name, Object.getOwnPropertyDescriptor(res, name)] as const);
   const target = res as unknown as Record<string, unknown>;

@@ -7,7 +7,7 @@
 // Express is never imported: structural types keep it a dev-only dependency.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IdempotencyLayer, LayerRequest, ResponseEnvelope } from '../layer/types.js';
-import { captureResponse, writeEnvelope, type ResponseCapture } from './capture-response.js';
+import { captureResponse, writeCaptured, writeEnvelope, type ResponseCapture } from './capture-response.js';
 import { isAbandoned } from '../layer/abandoned.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 
@@ -82,8 +82,13 @@ export function expressIdempotency(layer: IdempotencyLayer): ExpressMiddleware {
     };
     try {
       const response = await layer.handle(request, execute);
-      capture?.restore();
-      writeEnvelope(res, response);
+      if (capture === undefined) {
+        writeEnvelope(res, response);
+      } else {
+        capture.restore();
+        // The handler's own answer goes out as it set it; a replay or a problem replaces it.
+        writeCaptured(res, capture, response);
+      }
     } catch (error) {
       capture?.restore();
       // An abandoned request (a simulated crash) vanishes without an answer; anything else is a bug

@@ -24,6 +24,8 @@ function copyResponse(response: StoredResponse): StoredResponse {
 
 export class MemoryStore implements IdempotencyStore {
   readonly name = 'memory';
+  /** Every call settles within the turn it was made in: the layer needs no timer per call. */
+  readonly callTimeoutMs = 0;
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
   #sweepAt = MIN_SWEEP_SIZE;

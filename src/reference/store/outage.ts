@@ -53,6 +53,8 @@ export class StoreOutageSwitch {
     };
     return {
       name: store.name,
+      // Failing fast adds no waiting: the wrapped store's own bound still holds.
+      ...(store.callTimeoutMs === undefined ? {} : { callTimeoutMs: store.callTimeoutMs }),
       begin: (key, fingerprint, opts) => guard('begin', () => store.begin(key, fingerprint, opts)),
       lookup: (key, fingerprint) => guard('lookup', () => store.lookup(key, fingerprint)),
       complete: (key, token, response, retentionMs) => guard('complete', () => store.complete(key, token, response, retentionMs)),

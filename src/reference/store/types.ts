@@ -24,6 +24,12 @@ export interface BeginOptions {
 
 export interface IdempotencyStore {
   readonly name: string;
+  /**
+   * Set when the store bounds every call in time itself: no call takes longer than this many ms
+   * before it settles or fails with StoreUnavailableError (0: calls never wait on I/O). The layer
+   * then adds no timer of its own per call when its `storeTimeoutMs` is not shorter.
+   */
+  readonly callTimeoutMs?: number;
   begin(key: string, fingerprint: string, opts: BeginOptions): Promise<BeginResult>;
   /** Read-only view of a key, as begin() would answer but without claiming (used by the `race` flaw's check-then-set). */
   lookup(key: string, fingerprint: string): Promise<BeginResult | { kind: 'absent' }>;

@@ -57,4 +57,57 @@ describe('expressIdempotency', () => {
     expect(again.status).toBe(500);
     expect(again.headers['idempotent-replayed']).toBeUndefined();
   });
+
+  it('captures through the app response prototype, and a wrapper patched on the response object still wraps the answer once', async () => {
+    // A compression-like middleware before the layer: it patches res.write/res.end on the object
+    // itself and rewrites what finally goes out (upper case here, same length). It must wrap the sent answer exactly once, on the
+    // first execution and on the replay, and never end up inside the stored body.
+    const app = express();
+    let executions = 0;
+    app.use('/wrapped', (_req, res, next) => {
+      const end = res.end.bind(res) as (chunk?: unknown) => unknown;
+      (res as unknown as { end: (chunk?: unknown) => unknown }).end = (chunk?: unknown) =>
+        end(
+          chunk === undefined
+            ? chunk
+            : Buffer.from(chunk as Uint8Array | string)
+                .toString('utf8')
+                .toUpperCase(),
+        );
+      next();
+    });
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global' });
+    app.post('/wrapped', expressIdempotency(layer), (_req, res) => {
+      executions += 1;
+      res.status(201).type('text/plain').send(`n${executions}`);
+    });
+    // And a plain route of the same app: captured through the prototype's switching methods.
+    const patchedWhileCaptured: boolean[] = [];
+    app.post('/plain', express.json(), expressIdempotency(layer), (req, res) => {
+      // No per-response patching: the capture lives in the app's response prototype.
+      patchedWhileCaptured.push(Object.hasOwn(res, 'end') || Object.hasOwn(res, 'write') || Object.hasOwn(res, 'writeHead'));
+      executions += 1;
+      res.status(201).json({ n: executions, got: req.body });
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server!.once('listening', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const key = freshKey();
+    const first = await post(url, '/wrapped', { a: 1 }, { key });
+    const replay = await post(url, '/wrapped', { a: 1 }, { key });
+    expect([first.status, first.body.toString()]).toEqual([201, 'N1']);
+    expect([replay.status, replay.body.toString(), replay.headers['idempotent-replayed']]).toEqual([201, 'N1', 'true']);
+    const plainKey = freshKey();
+    const plain = await post(url, '/plain', { b: 2 }, { key: plainKey });
+    const plainReplay = await post(url, '/plain', { b: 2 }, { key: plainKey });
+    expect(plain.status).toBe(201);
+    expect(plain.json).toEqual({ n: 2, got: { b: 2 } });
+    expect(plainReplay.body.toString()).toBe(plain.body.toString());
+    expect(executions).toBe(2);
+    expect(patchedWhileCaptured).toEqual([false]);
+    // Responses after a capture ended are written for real: an unkeyed GET of the same app.
+    app.get('/after', (_req, res) => res.status(200).send('ok'));
+    const after = await fetch(`${url}/after`);
+    expect(await after.text()).toBe('ok');
+  });
 });

@@ -3,12 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, PAYMENT, freshKey, ledgerCount, post, sleep, startServer } from './helpers.js';
 
-const LEASE_MS = 300;
-const PROCESSING_MS = 900;
-const DUPLICATE_AFTER_MS = 500;
+// Wide enough margins that a starved event loop (a busy CI machine stalls timers for a few hundred
+// ms) neither loses the lease between heartbeats nor sends the duplicate after the handler ended.
+const LEASE_MS = 800;
+const PROCESSING_MS = 2400;
+const DUPLICATE_AFTER_MS = 1300;
 
 describe.each(BACKENDS)('lease heartbeat ($name)', (backend) => {
-  it('lease 300 ms, handler 900 ms: a duplicate after 500 ms gets 409, and the key executes exactly once', async () => {
+  it('lease 800 ms, handler 2400 ms: a duplicate after 1300 ms gets 409, and the key executes exactly once', async () => {
     const store = await backend.store();
     const server = await startServer({ leaseMs: LEASE_MS, processingMs: PROCESSING_MS, ...(store ? { store } : {}) });
     const key = freshKey('lease');

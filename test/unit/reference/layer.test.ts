@@ -235,6 +235,29 @@ describe('createIdempotencyLayer decisions', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'store', op: 'begin', ok: false }));
   });
 
+  it('adds no timer per store call for a store that bounds its own calls, and one for a store that does not', async () => {
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      const bounded = layerWith({ store: new MemoryStore(), storeTimeoutMs: 1000 });
+      expect((await bounded.layer.handle(req({ key: 'bounded' }), handler())).status).toBe(201);
+      expect(timers).not.toHaveBeenCalled();
+      // Bounded, but more loosely than the layer asks: the layer's own timer stays.
+      const loose = Object.assign(new MemoryStore(), { callTimeoutMs: 5000 });
+      const { layer } = layerWith({ store: loose, storeTimeoutMs: 1000 });
+      expect((await layer.handle(req({ key: 'loose' }), handler())).status).toBe(201);
+      // begin and complete: one timer each.
+      expect(timers.mock.calls.filter(([, ms]) => ms === 1000)).toHaveLength(2);
+    } finally {
+      timers.mockRestore();
+    }
+  });
+
+  it('still fails closed on a hanging call of a store that claims a bound looser than storeTimeoutMs', async () => {
+    const hanging: IdempotencyStore = { ...downStore(), callTimeoutMs: 60_000, begin: () => new Promise(() => {}) };
+    const { layer } = layerWith({ store: hanging, storeTimeoutMs: 30 });
+    expect((await layer.handle(req(), handler())).status).toBe(503);
+  });
+
   it('keeps the handler answer when recording it fails after the side effect', async () => {
     const store = new MemoryStore();
     store.complete = () => Promise.reject(new StoreUnavailableError('gone'));

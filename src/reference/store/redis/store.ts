@@ -84,6 +84,7 @@ function parseReply(key: string, reply: unknown): Lookup {
 
 export class RedisStore implements IdempotencyStore {
   readonly name: string;
+  readonly callTimeoutMs: number;
   readonly prefix: string;
   /** The ioredis client in use (for introspection and tests). */
   readonly client: Redis | Cluster;
@@ -114,6 +115,9 @@ export class RedisStore implements IdempotencyStore {
     // standalone client without commandTimeout may retry for a long time: bound both ourselves.
     const ownTimeout = (this.client as Redis).options?.commandTimeout;
     this.#deadlineMs = this.client.isCluster || typeof ownTimeout !== 'number' ? timeoutMs : 0;
+    // Bounded either by our deadline or by the client's commandTimeout per command; a script call may
+    // be two commands (EVALSHA, then EVAL on NOSCRIPT), hence twice the client's own bound.
+    this.callTimeoutMs = this.#deadlineMs > 0 ? this.#deadlineMs : 2 * (ownTimeout as number);
     this.#scripts = bindScripts(this.client);
   }
 
