@@ -17,5 +17,23 @@ export function normalisedRoute(path: string): string {
   return `/${shown.join('/')}`;
 }
 
+/**
+ * Recently seen paths and their routes: most traffic hits a few paths, and normalising costs a split,
+ * a regex per segment and a join per request. Bounded: emptied when full (paths with ids in them
+ * never repeat, so an LRU would buy nothing for them).
+ */
+const ROUTE_CACHE_SIZE = 1024;
+const routeCache = new Map<string, string>();
+
+function cachedRoute(path: string): string {
+  let route = routeCache.get(path);
+  if (route === undefined) {
+    route = normalisedRoute(path);
+    if (routeCache.size >= ROUTE_CACHE_SIZE) routeCache.clear();
+    routeCache.set(path, route);
+  }
+  return route;
+}
+
 /** The adapter's route pattern when it knows one, else the normalised path. */
-export const defaultRouteOf: RouteOf = (req) => req.route ?? normalisedRoute(req.path);
+export const defaultRouteOf: RouteOf = (req) => req.route ?? cachedRoute(req.path);
