@@ -13,8 +13,12 @@ export interface ResolvedInstances {
   close(): Promise<void>;
 }
 
-export function assertInstancesAllowed(scenario: Scenario, allowed: string[]): void {
-  for (const [name, url] of Object.entries(scenario.targets ?? {})) if (url !== 'self') assertTargetAllowed(url, allowed, `targets.${name}`);
+/** Before any traffic: every instance is an allowed host, and `self` entries have an embedded primary to share with. */
+export function assertInstancesAllowed(scenario: Scenario, target: string, allowed: string[]): void {
+  for (const [name, url] of Object.entries(scenario.targets ?? {})) {
+    if (url !== 'self') assertTargetAllowed(url, allowed, `targets.${name}`);
+    else if (target !== 'self') throw new UsageError(`targets.${name} is 'self', but the audit's target is not self`, "give this instance's base URL");
+  }
 }
 
 export async function resolveInstances(

@@ -70,7 +70,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   assertTargetAllowed(opts.target ?? scenario.target, allowed);
   // The ledger is traffic too: an absolute ledger URL on a host nobody allowed is refused like a target.
   if (scenario.ledger && !scenario.ledger.startsWith('/')) assertTargetAllowed(scenario.ledger, allowed, 'ledger');
-  assertInstancesAllowed(scenario, allowed);
+  assertInstancesAllowed(scenario, opts.target ?? scenario.target, allowed);
   const clock = createRunClock();
   const limits = scenario.limits;
   const guard = new RunGuard(
