@@ -35,7 +35,10 @@ export async function resolveInstances(
   try {
     for (const [name, value] of Object.entries(scenario.targets ?? {})) {
       if (opts.dryRun) {
-        targets.push({ name, baseUrl: value === 'self' ? primary.baseUrl : value.replace(/\/+$/, '') });
+        // Nothing is started: a further embedded instance shows under its name.
+        const first = value === 'self' && !selfUsed;
+        if (value === 'self') selfUsed = true;
+        targets.push({ name, baseUrl: value !== 'self' ? value.replace(/\/+$/, '') : first ? primary.baseUrl : `http://self-${name}` });
         continue;
       }
       if (value === 'self') {

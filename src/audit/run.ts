@@ -95,7 +95,9 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         close: async () => {},
       }
     : await resolveTarget(opts.target ?? scenario.target, scenario.ledger, scenario.self, opts.startSelf);
-  const redactor = new Redactor(redactionPolicyFor(scenario, opts.target ? [opts.target] : []));
+  // Credentials in any instance's URL (targets:) are secrets like the target's own.
+  const instanceUrls = Object.values(scenario.targets ?? {}).filter((u) => u !== 'self');
+  const redactor = new Redactor(redactionPolicyFor(scenario, [...(opts.target ? [opts.target] : []), ...instanceUrls]));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
   // Exchanges that got no answer at all while the current check ran: a hint the target may be down.
   let unanswered = 0;
