@@ -8,7 +8,7 @@ import { statusTally } from './compare.js';
 import { exchangeMeta } from './send.js';
 import { defineCheck, type CheckContext, type Finding, type TargetInstance } from './api.js';
 import { judgeConcurrentDuplicates, type BurstRound } from './concurrent-duplicates.js';
-import { instancesOf, ledgersOf, onInstance, unledgered } from './instances.js';
+import { appliesToInstances, instancesOf, ledgersOf, onInstance, unledgered } from './instances.js';
 
 import { CrossInstanceDuplicatesOptions as Options } from '../scenario/check-options/cross-instance-duplicates.js';
 
@@ -72,10 +72,7 @@ export const crossInstanceDuplicates = defineCheck<Options>({
   options: Options,
   // Only where the scenario declares instances: `targets:` selects it by default (see audit/selection.ts).
   declaredOnly: true,
-  applies: (ctx) => {
-    const instances = instancesOf(ctx);
-    return typeof instances === 'string' ? instances : true;
-  },
+  applies: appliesToInstances,
   async run(ctx) {
     const instances = instancesOf(ctx) as TargetInstance[];
     const rounds: BurstRound[] = [];

@@ -10,7 +10,7 @@ import { sleep } from '../engine/sleep.js';
 import { compareBodies } from './compare.js';
 import { exchangeMeta } from './send.js';
 import { defineCheck, finding, presumes, type CheckContext, type Finding, type TargetInstance } from './api.js';
-import { instancesOf, ledgersOf, onInstance, unledgered } from './instances.js';
+import { appliesToInstances, instancesOf, ledgersOf, onInstance, unledgered } from './instances.js';
 
 import { FailoverReplayOptions as Options } from '../scenario/check-options/failover-replay.js';
 
@@ -173,10 +173,7 @@ export const failoverReplay = defineCheck<Options>({
   options: Options,
   // Only where the scenario declares instances: `targets:` selects it by default (see audit/selection.ts).
   declaredOnly: true,
-  applies: (ctx) => {
-    const instances = instancesOf(ctx);
-    return typeof instances === 'string' ? instances : true;
-  },
+  applies: appliesToInstances,
   async run(ctx) {
     const instances = instancesOf(ctx) as TargetInstance[];
     const ledgers = ledgersOf(instances);

@@ -12,6 +12,12 @@ export function instancesOf(ctx: Omit<CheckContext<unknown>, 'options'>): Target
     : `not run: only one target declared (${targets[0]!.name}); list at least two instances or regions`;
 }
 
+/** A cross-instance check's `applies`: with two or more targets, or the reason it skips. */
+export function appliesToInstances(ctx: Omit<CheckContext<unknown>, 'options'>): true | string {
+  const instances = instancesOf(ctx);
+  return typeof instances === 'string' ? instances : true;
+}
+
 /** The request as sent to `instance` instead of the primary base URL the request factory builds on. */
 export function onInstance(ctx: CheckContext<unknown>, request: OutgoingRequest, instance: TargetInstance): OutgoingRequest {
   const primary = ctx.instances?.primary ?? '';
