@@ -31,6 +31,7 @@ import { RequestFactory } from '../engine/requests.js';
 import { createRng, randomSeed } from '../core/rng.js';
 import { assertReachable, detectLedger, resolveTarget, type SelfTargetFactory } from './target.js';
 import { createChaosRuntime } from './chaos-port.js';
+import { assertInstancesAllowed, resolveInstances, type ResolvedInstances } from './instances.js';
 import { gateOnOracle } from '../checks/oracle-verdict.js';
 import { BASELINE_OWNER, attribute, establishBaseline, needsBaseline, type Baseline } from '../checks/baseline.js';
 import { HistoryLog, HistoryWriter } from '../engine/history.js';
@@ -69,6 +70,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   assertTargetAllowed(opts.target ?? scenario.target, allowed);
   // The ledger is traffic too: an absolute ledger URL on a host nobody allowed is refused like a target.
   if (scenario.ledger && !scenario.ledger.startsWith('/')) assertTargetAllowed(scenario.ledger, allowed, 'ledger');
+  assertInstancesAllowed(scenario, opts.target ?? scenario.target, allowed);
   const clock = createRunClock();
   const limits = scenario.limits;
   const guard = new RunGuard(
@@ -93,7 +95,9 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         close: async () => {},
       }
     : await resolveTarget(opts.target ?? scenario.target, scenario.ledger, scenario.self, opts.startSelf);
-  const redactor = new Redactor(redactionPolicyFor(scenario, opts.target ? [opts.target] : []));
+  // Credentials in any instance's URL (targets:) are secrets like the target's own.
+  const instanceUrls = Object.values(scenario.targets ?? {}).filter((u) => u !== 'self');
+  const redactor = new Redactor(redactionPolicyFor(scenario, [...(opts.target ? [opts.target] : []), ...instanceUrls]));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
   // Exchanges that got no answer at all while the current check ran: a hint the target may be down.
   let unanswered = 0;
@@ -177,6 +181,8 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     emit({ type: 'result', result: rec });
   };
 
+  // The scenario's `targets:` (several instances or regions), resolved once the primary answered.
+  let instances: ResolvedInstances | undefined;
   let metricsBefore: string | undefined;
   let observability: ObservabilityCoverage | undefined;
   try {
@@ -192,6 +198,17 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     if (!opts.dryRun) {
       await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
       target.ledgerUrl ??= await detectLedger(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
+    }
+    if (scenario.targets) {
+      instances = await resolveInstances(scenario, target, {
+        isSelf: (opts.target ?? scenario.target) === 'self',
+        dryRun: opts.dryRun === true,
+        timeoutMs: scenario.defaults.timeoutMs,
+        signal,
+        ...(opts.tls ? { tls: opts.tls } : {}),
+      });
+    }
+    if (!opts.dryRun) {
       if (scenario.observability) {
         const url = metricsUrl(scenario.observability.metrics, target.baseUrl);
         assertTargetAllowed(url, [...scenario.allowHosts, ...(opts.allowHosts ?? [])]);
@@ -213,6 +230,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         const chaos = chaosRuntime.portFor(id, endpoint.name, emitFor);
         const ctx: CheckContext<unknown> = {
           chaos,
+          ...(instances ? { instances: { primary: target.baseUrl, targets: instances.targets } } : {}),
           scenario,
           endpoint,
           profile,
@@ -225,7 +243,9 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
             send: (req, meta, timeoutMs) => client.send(req, meta, timeoutMs),
             burst: async (items) => {
               const origin = new URL(items[0]!.request.url).origin;
-              let mode = burstModes.get(origin);
+              // A burst across instances (cross-instance-duplicates) has one connection per copy: last-byte release on each.
+              const spread = items.some((i) => new URL(i.request.url).origin !== origin);
+              let mode = spread ? 'h1-last-byte' : burstModes.get(origin);
               if (!mode) {
                 // A dry run sends nothing, not even the ALPN question.
                 const setting = opts.dryRun && scenario.defaults.burst.mode === 'auto' ? 'h1-last-byte' : scenario.defaults.burst.mode;
@@ -330,6 +350,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   } finally {
     await client.close();
     await chaosRuntime.close();
+    await instances?.close();
     await target.close();
   }
 

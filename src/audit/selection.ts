@@ -4,13 +4,17 @@ import { UnknownIdError, UsageError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import type { Scenario } from '../scenario/schema.js';
 
+/** Checks over the scenario's `targets:` (several instances or regions of the API). */
+const INSTANCE_CHECKS = ['cross-instance-duplicates', 'failover-replay'];
+
 export function selectChecks(scenario: Scenario, only: string[] = [], skip: string[] = []): string[] {
   const known = checkIds();
   for (const id of [...only, ...skip]) {
     if (!known.includes(id)) throw new UnknownIdError('check id', id, known, closest(id, known));
   }
   const declared = Object.keys(scenario.checks);
-  const base = declared.length > 0 ? declared : defaultCheckIds();
+  // A scenario that declares several instances or regions runs the checks that need them too.
+  const base = declared.length > 0 ? declared : [...defaultCheckIds(), ...(scenario.targets ? INSTANCE_CHECKS : [])];
   // --only naming a check the scenario does not run would select nothing and "pass": say so instead.
   const absent = only.filter((id) => !base.includes(id));
   if (absent.length > 0) {

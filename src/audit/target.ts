@@ -14,6 +14,8 @@ export interface ResolvedTarget {
   /** Shown in reports: the URL, or "self (http://127.0.0.1:port)". */
   label: string;
   close(): Promise<void>;
+  /** For `target: self`: another embedded instance sharing its store (see SelfServer.peer). */
+  peer?(): Promise<SelfServer>;
 }
 
 /** Settings for the embedded server (the scenario's `self:`), ignored for other targets. */
@@ -26,6 +28,8 @@ export interface SelfSettings {
 export interface SelfServer {
   url: string;
   close(): Promise<void>;
+  /** Starts another instance of the same API sharing this one's store (scenario `targets:` entries `self`); closed with this one. */
+  peer?(): Promise<SelfServer>;
 }
 
 /**
@@ -47,7 +51,13 @@ export async function resolveTarget(
         'pass startSelf to runAudit, or use runAudit from the idemaudit entry point, which starts the demo server',
       );
     const server = await startSelf(self ?? {});
-    return { baseUrl: server.url, ledgerUrl: `${server.url}/_idemaudit/ledger`, label: `self (${server.url})`, close: () => server.close() };
+    return {
+      baseUrl: server.url,
+      ledgerUrl: `${server.url}/_idemaudit/ledger`,
+      label: `self (${server.url})`,
+      close: () => server.close(),
+      ...(server.peer ? { peer: () => server.peer!() } : {}),
+    };
   }
   const baseUrl = target.replace(/\/+$/, '');
   const resolved: ResolvedTarget = { baseUrl, label: baseUrl, close: async () => {} };

@@ -65,6 +65,14 @@ export interface HttpPort {
   epochMs?(runMs: number): number;
 }
 
+/** One instance or region of the API (scenario `targets:`), as the audit resolved it. */
+export interface TargetInstance {
+  name: string;
+  baseUrl: string;
+  /** Its execution ledger, when it offers one (every embedded or reference instance does). */
+  ledgerUrl?: string;
+}
+
 export interface CheckContext<O> {
   scenario: Scenario;
   endpoint: Endpoint;
@@ -81,6 +89,11 @@ export interface CheckContext<O> {
   emit(event: CheckEvent): void;
   /** Fault proxy, retry policy, history and target switches for the chaos checks (see chaosOf). */
   chaos?: ChaosPort;
+  /**
+   * The scenario's `targets:` resolved, and the base URL `requests` builds on (to move a request to
+   * another instance); absent or with fewer than two targets, the cross-instance checks skip.
+   */
+  instances?: { primary: string; targets: TargetInstance[] };
 }
 
 export interface Check<O> {

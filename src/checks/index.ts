@@ -7,9 +7,11 @@ import { BUILT_IN_CHECK_IDS, CHECK_OPTIONS } from '../scenario/check-options/ind
 import type { Check } from './api.js';
 import { concurrentDuplicates } from './concurrent-duplicates.js';
 import { crossEndpoint } from './cross-endpoint.js';
+import { crossInstanceDuplicates } from './cross-instance-duplicates.js';
 import { crossTenant } from './cross-tenant.js';
 import { errorReplay } from './error-replay.js';
 import { expiry } from './expiry.js';
+import { failoverReplay } from './failover-replay.js';
 import { fingerprint } from './fingerprint.js';
 import { gatewayDuplicate } from './gateway-duplicate.js';
 import { inFlightRecovery } from './in-flight-recovery.js';
@@ -54,6 +56,8 @@ const BUILT_IN = [
   inFlightRecovery,
   storeOutage,
   load,
+  crossInstanceDuplicates,
+  failoverReplay,
 ] as const;
 for (const check of BUILT_IN) registerCheck<never>(check as unknown as Check<never>);
 

@@ -14,6 +14,7 @@ import { addLoadFlags, loadCommand, type LoadFlags } from './commands/load.js';
 import { proxyCommand, type ProxyFlags } from './commands/proxy.js';
 import { addAuditFlags, AUDIT_ENV, runCommand, type AuditFlags } from './commands/run.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
+import { targetsFlag } from './targets-flag.js';
 import { referencePurgeCommand, type PurgeFlags } from './commands/reference-purge.js';
 import { validateCommand } from './commands/validate.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
@@ -65,6 +66,11 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
       .argument('[scenario]', `scenario file (YAML); default: ./${DEFAULT_SCENARIO_FILES.join(' or ./')}`),
   )
     .option('--env-file <file>', 'read variables for ${VAR} in the scenario from a dotenv file (the environment wins)')
+    .option(
+      '--targets <name=url,...>',
+      "instances or regions of the API for cross-instance-duplicates and failover-replay (replaces the scenario's targets:)",
+      targetsFlag,
+    )
     .addHelpText(
       'after',
       examples([
@@ -72,11 +78,12 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
         'idemaudit run scenarios/reference.yaml',
         'idemaudit run scenarios/staging-example.yaml --env-file .env.staging --only concurrent-duplicates,sequential-replay',
         'IDEMAUDIT_TARGET=http://127.0.0.1:4000 IDEMAUDIT_FAIL_ON=violation idemaudit run scenarios/reference.yaml',
+        'idemaudit run scenarios/instances.yaml --target http://127.0.0.1:4000 --targets eu=http://127.0.0.1:4000,us=http://127.0.0.1:4001',
       ]),
     )
-    .action(async (file: string | undefined, flags: AuditFlags & { envFile?: string }) => {
-      const { envFile, ...audit } = flags;
-      setCode(await runCommand(file ?? announce(discoverScenario(process.cwd()), io), audit, await withEnvFile(io, envFile)));
+    .action(async (file: string | undefined, flags: AuditFlags & { envFile?: string; targets?: Record<string, string> }) => {
+      const { envFile, targets, ...audit } = flags;
+      setCode(await runCommand(file ?? announce(discoverScenario(process.cwd()), io), audit, await withEnvFile(io, envFile), targets));
     });
 
   addAuditFlags(
@@ -205,6 +212,11 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--key <file>', 'PEM private key for --tls')
     .option('--admin', 'serve the ledger and the fault switches (/_idemaudit/ledger, /_idemaudit/faults/*) for audits; never in production')
     .option('--max-records <n>', 'keys the demo ledger, arrival log and resources keep in memory (oldest forgotten first)', positiveInt, 100_000)
+    .option(
+      '--replication-lag-ms <n>',
+      "instances sharing a store see this one's completed keys only n ms late (asynchronous replication between regions)",
+      positiveInt,
+    )
     .addOption(new Option('--log-level <level>', 'structured JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']).default('info'))
     .addHelpText(
       'after',
@@ -215,6 +227,9 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
         'idemaudit serve --store postgres --database-url postgres://postgres@127.0.0.1:5432/app',
         'idemaudit serve --port 4443 --http2 --flaw race   # HTTPS + HTTP/2: audits send single-packet bursts',
         'idemaudit serve --flaw race --race-window 1ms     # a race 1 ms wide, to compare burst modes',
+        'idemaudit serve --port 4000 --store redis & idemaudit serve --port 4001 --store redis   # two instances, one shared key store',
+        'idemaudit serve --port 4001 --store redis --flaw region-local-store   # an instance that keeps its keys to itself',
+        'idemaudit serve --port 4001 --store redis --replication-lag-ms 300   # keys reach the other instances 300 ms late',
       ]),
     )
     .action(async (flags: ServeFlags) => setCode(await serveCommand(flags, io)));

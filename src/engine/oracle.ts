@@ -62,6 +62,17 @@ export function countFrom(value: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * Executions of one key across several ledgers. Ledgers that list execution ids are merged by id, so
+ * one ledger shared by every instance (each answers the same entries) counts each execution once;
+ * otherwise the counts add up, as per-instance ledgers (the reference server's) each see only their own.
+ */
+export function mergeLedgerCounts(ledgers: Array<{ n: number; ids?: string[] }>): number {
+  if (ledgers.length === 1) return ledgers[0]!.n;
+  if (ledgers.every((l) => l.ids !== undefined)) return new Set(ledgers.flatMap((l) => l.ids!)).size;
+  return ledgers.reduce((sum, l) => sum + l.n, 0);
+}
+
 export class ExecutionOracle {
   constructor(
     private readonly scenario: Scenario,
@@ -89,7 +100,11 @@ export class ExecutionOracle {
     return names;
   }
 
-  async count(endpoint: Endpoint, key: string, exchanges: Exchange[], tenant?: string): Promise<ExecutionCount> {
+  /**
+   * `ledgers`: the ledger of every instance or region (scenario `targets:`) instead of the one ledger;
+   * their executions are merged (see mergeLedgerCounts).
+   */
+  async count(endpoint: Endpoint, key: string, exchanges: Exchange[], tenant?: string, ledgers?: string[]): Promise<ExecutionCount> {
     const failures: OracleFailure[] = [];
     const result: ExecutionCount = { executions: null, by: {}, ids: [], failures };
     if (endpoint.identity) {
@@ -138,8 +153,10 @@ export class ExecutionOracle {
         });
       }
     }
-    const ledgerUrl = this.ledger();
-    if (ledgerUrl) {
+    // Several instances or regions may each keep their own ledger (`ledgers`): every one is read.
+    const ledgerUrls = ledgers && ledgers.length > 0 ? ledgers : [this.ledger()].filter((u): u is string => u !== undefined);
+    const perLedger: Array<{ n: number; ids?: string[] }> = [];
+    for (const ledgerUrl of ledgerUrls) {
       const ledgerTenant = tenant ?? this.requests.defaultTenant;
       const vars = { key, ...(ledgerTenant ? { tenant: ledgerTenant } : {}) };
       // `{{key}}` in the URL is URL-encoded; without it, the key goes in ?key= as the reference ledger expects.
@@ -158,11 +175,16 @@ export class ExecutionOracle {
       const answer = await this.client.send({ method: 'GET', url, headers: {} }, { label: 'ledger', endpoint: endpoint.name, key });
       const doc = jsonBody(answer);
       const n = isSuccess(answer) ? countFrom(resolvePointer(doc, pointer)) : undefined;
-      if (n !== undefined) result.by.ledger = n;
+      const entries = (doc as { executions?: unknown[] } | undefined)?.executions;
+      const ids =
+        isSuccess(answer) && Array.isArray(entries)
+          ? entries.map((e) => (e as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string')
+          : undefined;
+      if (n !== undefined) perLedger.push({ n, ...(ids && ids.length === n ? { ids } : {}) });
       else if (isSuccess(answer) && this.scenario.ledgerCount !== undefined && resolvePointer(doc, pointer) === undefined) {
         // A ledger keyed by key has no entry for a key that never ran: that is a count of zero, not
         // an oracle failure, as long as the document itself is there.
-        if (doc !== null && typeof doc === 'object') result.by.ledger = 0;
+        if (doc !== null && typeof doc === 'object') perLedger.push({ n: 0, ids: [] });
         else failures.push({ oracle: 'ledger', message: `ledger ${url} answered no JSON document: ${excerpt(answer)}`, exchange: answer });
       } else {
         failures.push({
@@ -171,16 +193,17 @@ export class ExecutionOracle {
           exchange: answer,
         });
       }
-      const entries = (doc as { executions?: unknown[] } | undefined)?.executions;
       if (isSuccess(answer) && Array.isArray(entries)) {
         const timeline = entries
           .map((e) => e as { receivedAt?: unknown; executedAt?: unknown })
           .filter((e): e is { receivedAt: number; executedAt: number } => typeof e?.receivedAt === 'number' && typeof e?.executedAt === 'number');
-        if (timeline.length === entries.length && timeline.length > 0) result.timeline = timeline;
+        if (timeline.length === entries.length && timeline.length > 0) result.timeline = [...(result.timeline ?? []), ...timeline];
       }
       const arrivals = (doc as { arrivals?: unknown[] } | undefined)?.arrivals;
-      if (isSuccess(answer) && Array.isArray(arrivals)) result.arrivals = arrivals.filter((a): a is number => typeof a === 'number');
+      if (isSuccess(answer) && Array.isArray(arrivals))
+        result.arrivals = [...(result.arrivals ?? []), ...arrivals.filter((a): a is number => typeof a === 'number')];
     }
+    if (perLedger.length > 0 && perLedger.length === ledgerUrls.length) result.by.ledger = mergeLedgerCounts(perLedger);
     // A fresh key that got a success ran at least once: an oracle that counts zero is not looking
     // where the side effect is (a wrong pointer or template), and must not vouch for "one execution".
     const succeeded = exchanges.filter(isSuccess).length;

@@ -16,6 +16,8 @@ const CHECK_TEXT: Record<string, string> = {
   'error-replay': 'What a retry gets after a 4xx/5xx first attempt (replayed or released)',
   expiry: 'Keys replay within the declared retention window and execute afresh after it',
   load: 'No duplicate execution under open-model load with duplicates',
+  'cross-instance-duplicates': 'Concurrent copies with one key sent to different instances or regions execute at most once in all',
+  'failover-replay': 'A retry through another instance or region after a commit replays it (or answers 409), never executes again',
 };
 
 export function checkText(id: string): string {

@@ -87,6 +87,16 @@ const GUIDES: Record<string, FindingGuide> = {
     impact: 'Under production-like load with retries, some keys execute more than once or replays differ from their originals.',
     fix: 'Find the race with concurrent-duplicates and lost-response, then make the claim atomic and the stored response part of the commit.',
   },
+  'cross-instance-duplicates': {
+    impact:
+      'Behind a load balancer (or in an active-active setup), the same retry reaching two instances or regions runs on each: every instance is idempotent alone, the service is not.',
+    fix: 'Keep the keys where every instance claims them: one shared store (the same Redis and key prefix, or one database table) for all instances of a region, and one authoritative, synchronously claimed store for a key across regions (or route each key to a home region).',
+  },
+  'failover-replay': {
+    impact:
+      "After a failover, a client's retry lands on another instance or region that does not know the key (or knows it only after the replication lag) and executes the request again.",
+    fix: "Share the key store between the instances, or make the claim and the stored response visible to the other region before answering (synchronous replication, or a home region per key); keep the observed replication lag below the clients' retry delays if it cannot be zero.",
+  },
 };
 
 export function findingGuide(check: string): FindingGuide | undefined {

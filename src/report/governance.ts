@@ -12,8 +12,10 @@
 //   L3  scoping plus conflict analytics: cross-tenant passed; cross-endpoint passed when it is part
 //       of the run; and in-flight duplicates were answered with a conflict (at least one `conflict`
 //       outcome in the endpoint's latency), so the conflict rate is measurable.
-//   L4  rehearsed failure modes: timeout-retry, lost-response and in-flight-recovery all passed.
-//       Those checks may not exist in a given build; L4 is only reachable once they run.
+//   L4  rehearsed failure modes plus regional failover validation: timeout-retry, lost-response and
+//       in-flight-recovery all passed, and so did the failover checks (cross-instance-duplicates and
+//       failover-replay, over two or more instances or regions declared under `targets:`). L4 is only
+//       reachable once they all run; the report names the ones that did not.
 // "Passed" means: at least one result with verdict pass and none with fail or error.
 import { RISK_TEXT } from './catalogue.js';
 import { coverageStatus, coverageText } from './observability.js';
@@ -62,6 +64,8 @@ export const MATURITY_TEXT: Record<Maturity['label'], string> = {
 };
 
 export const CHAOS_CHECKS = ['timeout-retry', 'lost-response', 'in-flight-recovery'] as const;
+/** Regional failover validation (GUIDE section 6, L4): one key across instances or regions of the API. */
+export const FAILOVER_CHECKS = ['cross-instance-duplicates', 'failover-replay'] as const;
 
 const unique = (xs: string[]): string[] => [...new Set(xs)];
 
@@ -188,6 +192,7 @@ function checklist(report: Report, info: EndpointInfo | undefined, rs: ResultRec
     item('5xx policy', ['error-replay'], declaredRule(of('error-replay'))),
     item('Tenant scoping', ['cross-tenant'], declaredRule(of('cross-tenant'))),
     item('Endpoint scoping', ['cross-endpoint'], declaredRule(of('cross-endpoint'))),
+    item('Failover across instances or regions', [...FAILOVER_CHECKS], declaredRule(of(...FAILOVER_CHECKS))),
     report.observability
       ? {
           item: 'Observability coverage',
@@ -281,10 +286,17 @@ export function maturity(report: Report, endpoint: string, rs: ResultRecord[]): 
       `L3: ${crossEndpointRun() ? 'cross-tenant and cross-endpoint passed' : 'cross-tenant passed (cross-endpoint not part of the run)'}; ${conflicts()} conflict answer(s) observed`,
   });
 
-  // L4: chaos checks rehearsed.
+  // L4: chaos checks rehearsed, regional failover validated.
   levels.push({
-    criteria: () => CHAOS_CHECKS.map((c) => passed(rs, c)),
-    reason: () => `L4: ${CHAOS_CHECKS.join(', ')} passed`,
+    criteria: () => [
+      ...CHAOS_CHECKS.map((c) => passed(rs, c)),
+      ...FAILOVER_CHECKS.map((c) => {
+        const v = passed(rs, c);
+        // Not run is the usual case (one base URL): say what would run it.
+        return v.ok || rs.some((r) => r.check === c) ? v : { ok: false, text: `${v.text} (declare two instances or regions under targets:)` };
+      }),
+    ],
+    reason: () => `L4: ${CHAOS_CHECKS.join(', ')} passed; failover validated (${FAILOVER_CHECKS.join(', ')} passed)`,
   });
 
   const reasons: string[] = [];

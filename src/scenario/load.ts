@@ -10,6 +10,7 @@ import type { Env } from './interpolate.js';
 import { locate } from './locate.js';
 import { nestingProblem } from './nesting.js';
 import { duplicateEndpointNames, templateProblems, unknownProbeTenants } from './rules.js';
+import { targetsProblems } from './targets-rules.js';
 import { allowedKeys } from './schema-keys.js';
 import { scenarioSchema, type Scenario, type SourcePosition } from './schema.js';
 import { cyclicAliases, duplicateKeys, syntaxErrors } from './syntax.js';
@@ -85,6 +86,7 @@ export function parseScenario(text: string, file: string, env: Env = process.env
     const raw = data as Record<string, unknown>;
     const lineOf = (path: Path) => lines.linePos(offsetOf(doc, { path })).line;
     findings.push(...duplicateEndpointNames(raw, lineOf), ...unknownProbeTenants(raw), ...templateProblems(raw));
+    findings.push(...targetsProblems(raw));
   }
   // A scalar whose variable is missing still holds `${VAR}`: further complaints about it are noise.
   const unresolved = new Set(interpolation.map((f) => f.offset));

@@ -87,6 +87,23 @@ export const CustomProfileSchema = z
   })
   .describe('A custom semantics profile: a built-in one with some rules changed');
 
+/**
+ * Several instances or regions of the one API under audit, by name (e.g. `eu: https://eu.api.example`,
+ * `us: https://us.api.example`). The ordinary checks keep using `target`; cross-instance-duplicates and
+ * failover-replay split their traffic across these. `self` starts another embedded server sharing the
+ * first one's store (only with `target: self`).
+ */
+export const TargetsSchema = z
+  .record(
+    z.string().regex(NAME_PATTERN, NAME_RULE),
+    z.union([z.literal('self'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or "self"' })], {
+      error: 'must be an http(s) URL or "self"',
+    }),
+  )
+  .describe(
+    'Named base URLs of the same API (two instances behind a load balancer, or two regions), for cross-instance-duplicates and failover-replay; "self" starts another embedded instance sharing the store of target self',
+  );
+
 /** The scenario format with `checks` as a plain record: validate with scenarioSchema(), which parses each check's options. */
 export const ScenarioSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of scenario.schema.json, for editors'),
@@ -98,6 +115,7 @@ export const ScenarioSchema = z.strictObject({
       error: 'must be an http(s) URL or "self"',
     })
     .describe('Base URL of the API under audit, or "self" for the embedded reference server'),
+  targets: TargetsSchema.optional(),
   profile: z.string().default('ietf-07').describe('Semantics profile: ietf-07, stripe-v1, or a name declared under profiles'),
   profiles: z.record(z.string().regex(/^[a-zA-Z0-9_.-]+$/, 'use letters, digits, dot, dash and underscore'), CustomProfileSchema).default({}),
   defaults: z

@@ -106,8 +106,10 @@ export function runListener(io: CliIO, say: (text: string) => unknown = (t) => i
   };
 }
 
-export async function runCommand(file: string, flags: AuditFlags, io: CliIO): Promise<number> {
-  return auditAndReport(await loadScenarioFile(file, io.env), flags, io, { file });
+/** `targets`: the --targets flag, replacing the scenario's instances or regions. */
+export async function runCommand(file: string, flags: AuditFlags, io: CliIO, targets?: Record<string, string>): Promise<number> {
+  const scenario = await loadScenarioFile(file, io.env);
+  return auditAndReport(targets ? { ...scenario, targets } : scenario, flags, io, { file });
 }
 
 export interface Presentation {

@@ -24,6 +24,7 @@ export interface ServeFlags {
   lease?: number;
   replay5xx?: boolean;
   maxRecords?: number;
+  replicationLagMs?: number;
   admin?: boolean;
   logLevel?: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   tls?: boolean;
@@ -81,6 +82,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
     ...(flags.admin ? { admin: true } : {}),
     ...(flags.maxRecords !== undefined ? { maxRecords: flags.maxRecords } : {}),
+    ...(flags.replicationLagMs !== undefined ? { replicationLagMs: flags.replicationLagMs } : {}),
     // JSON logs go to stderr so stdout keeps only the human lines (and the URL scripts wait for).
     logger: createReferenceLogger({ level: flags.logLevel ?? 'info', destination: { write: (line: string) => io.stderr.write(line) } }),
   }).catch(async (err: unknown) => {

@@ -23,6 +23,7 @@ import { StoreOutageSwitch } from '../../reference/store/outage.js';
 import { isStoreOutageRequest, sendStoreOutage } from './admin.js';
 import { ledgerKeyOf } from './context.js';
 import { Ledger } from './ledger.js';
+import { regionStore } from './region-store.js';
 import { BoundedMap, DEFAULT_MAX_RECORDS } from './bounded-map.js';
 import { createReferenceApp } from './routes.js';
 import { listen, urlFor } from '../../core/listen.js';
@@ -67,6 +68,11 @@ export interface ReferenceServerOptions {
    * single-packet bursts), HTTP/1.1 for the others. See tlsCertificate() for a throwaway one.
    */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Asynchronous replication between instances sharing a store: this instance's keys become visible to
+   * the others only this many ms after completion (see app/region-store.ts). Unset: shared at once.
+   */
+  replicationLagMs?: number;
 }
 
 export interface ReferenceServer {
@@ -101,7 +107,16 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   }
   const flawOptions = raceWindowOf(options.raceWindowMs, flaws);
   const ownsStore = options.store === undefined;
-  const realStore = options.store ?? new MemoryStore();
+  const givenStore = options.store ?? new MemoryStore();
+  const lag = options.replicationLagMs;
+  if (lag !== undefined && (!Number.isInteger(lag) || lag < 0)) throw new ReferenceConfigError(`replicationLagMs must be whole milliseconds >= 0, got ${lag}`);
+  if (lag !== undefined && flaws.includes('region-local-store'))
+    throw new ReferenceConfigError('replicationLagMs replicates keys between instances, the region-local-store flaw never does: choose one');
+  // The multi-instance topology: keys of this instance only (region-local-store flaw), or replicated late.
+  const realStore =
+    flaws.includes('region-local-store') || lag !== undefined
+      ? regionStore(givenStore, flaws.includes('region-local-store') ? {} : { replicationLagMs: lag! })
+      : givenStore;
   // Forwards every call until POST /_idemaudit/faults/store-outage turns an outage on.
   const storeOutage = new StoreOutageSwitch();
   const store = storeOutage.wrap(realStore);
@@ -209,7 +224,9 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       }
       for (const socket of sockets) socket.destroy();
       await closed;
-      if (ownsStore) await store.close();
+      // A region wrapper's close only clears its replication timers; the store under it is closed when owned.
+      if (realStore !== givenStore) await store.close();
+      if (ownsStore) await givenStore.close();
     })();
     return closing;
   };

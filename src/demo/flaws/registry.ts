@@ -11,6 +11,7 @@ import { noTenantScope } from './no-tenant-scope.js';
 import { orphanLock } from './orphan-lock.js';
 import { poison } from './poison.js';
 import { race } from './race.js';
+import { regionLocalStore } from './region-local-store.js';
 import { regenerate } from './regenerate.js';
 import { replayConflict } from './replay-conflict.js';
 import { retryMismatch } from './retry-mismatch.js';
@@ -34,6 +35,7 @@ const ALL = [
   replayConflict,
   retryMismatch,
   tickRace,
+  regionLocalStore,
 ] as const;
 
 export type FlawName = (typeof ALL)[number]['name'];

@@ -13,7 +13,9 @@ export type BugClass =
   | 'error-caching'
   | 'retention'
   | 'key-policy'
-  | 'fail-open';
+  | 'fail-open'
+  // Several instances or regions of one API that do not share their keys.
+  | 'topology';
 
 export interface Flaw<N extends string = string> {
   readonly name: N;

@@ -5,9 +5,11 @@ import type { z } from 'zod';
 import { Registry } from '../../core/registry.js';
 import { ConcurrentDuplicatesOptions } from './concurrent-duplicates.js';
 import { CrossEndpointOptions } from './cross-endpoint.js';
+import { CrossInstanceDuplicatesOptions } from './cross-instance-duplicates.js';
 import { CrossTenantOptions } from './cross-tenant.js';
 import { ErrorReplayOptions } from './error-replay.js';
 import { ExpiryOptions } from './expiry.js';
+import { FailoverReplayOptions } from './failover-replay.js';
 import { FingerprintOptions } from './fingerprint.js';
 import { GatewayDuplicateOptions } from './gateway-duplicate.js';
 import { InFlightRecoveryOptions } from './in-flight-recovery.js';
@@ -45,6 +47,9 @@ const BUILT_IN: Array<[string, z.ZodType]> = [
   ['in-flight-recovery', InFlightRecoveryOptions],
   ['store-outage', StoreOutageOptions],
   ['load', LoadOptions],
+  // Several instances or regions (scenario `targets:`): skipped unless two or more are declared.
+  ['cross-instance-duplicates', CrossInstanceDuplicatesOptions],
+  ['failover-replay', FailoverReplayOptions],
 ];
 for (const [id, schema] of BUILT_IN) CHECK_OPTIONS.register({ id, schema });
 

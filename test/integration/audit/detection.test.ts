@@ -316,7 +316,12 @@ describe('the flaw catalogue', () => {
   it('names exactly the checks proven to catch each flaw', async () => {
     const { listFlaws } = await import('../../../src/demo/index.js');
     const proven = new Map<string, Set<string>>();
-    for (const [flaw, check] of [...PROTOCOL_MATRIX, ...CHAOS_MATRIX, ['race', 'load'], ['no-inflight', 'load']] as Array<[string, string]>) {
+    // region-local-store: test/integration/audit/detection-instances.test.ts (two instances, one Redis).
+    const instances = [
+      ['region-local-store', 'cross-instance-duplicates'],
+      ['region-local-store', 'failover-replay'],
+    ];
+    for (const [flaw, check] of [...PROTOCOL_MATRIX, ...CHAOS_MATRIX, ['race', 'load'], ['no-inflight', 'load'], ...instances] as Array<[string, string]>) {
       proven.set(flaw, (proven.get(flaw) ?? new Set()).add(check));
     }
     for (const flaw of listFlaws()) expect(new Set(flaw.caughtBy), flaw.name).toEqual(proven.get(flaw.name) ?? new Set());

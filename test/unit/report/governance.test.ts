@@ -71,17 +71,38 @@ describe('maturity', () => {
     expect(level([...L2(), res('cross-tenant', 'error', 'deviation')])).toBe(2);
   });
 
-  it('L4 only once the chaos checks ran and passed', () => {
+  it('L4 only once the chaos and failover checks ran and passed', () => {
     const L3 = [...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'pass')];
-    expect(level([...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass')])).toBe(3);
-    const m = maturity(reportWith([...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass'), res('in-flight-recovery', 'pass')]), 'e', [
-      ...L3,
-      res('timeout-retry', 'pass'),
-      res('lost-response', 'pass'),
-      res('in-flight-recovery', 'pass'),
-    ]);
+    const chaos = [res('timeout-retry', 'pass'), res('lost-response', 'pass'), res('in-flight-recovery', 'pass')];
+    const failover = [res('cross-instance-duplicates', 'pass'), res('failover-replay', 'pass')];
+    expect(level([...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass'), ...failover])).toBe(3);
+    const rs = [...L3, ...chaos, ...failover];
+    const m = maturity(reportWith(rs), 'e', rs);
     expect(m).toMatchObject({ level: 4, label: 'L4', missing: [] });
     expect(m.reasons).toHaveLength(4);
+    expect(m.reasons[3]).toContain('failover validated (cross-instance-duplicates, failover-replay passed)');
+  });
+
+  it('L4 names the failover checks that did not run, were skipped or failed', () => {
+    const L3 = [...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'pass')];
+    const chaos = [res('timeout-retry', 'pass'), res('lost-response', 'pass'), res('in-flight-recovery', 'pass')];
+    const notRun = maturity(reportWith([...L3, ...chaos]), 'e', [...L3, ...chaos]);
+    expect(notRun.label).toBe('L3');
+    expect(notRun.missing).toEqual([
+      'cross-instance-duplicates not run (declare two instances or regions under targets:)',
+      'failover-replay not run (declare two instances or regions under targets:)',
+    ]);
+    const mixed = [
+      ...L3,
+      ...chaos,
+      res('cross-instance-duplicates', 'skip', 'observation', undefined, 'not run: only one target declared (eu)'),
+      res('failover-replay', 'fail', 'violation', undefined, 'a retry through us executed again'),
+    ];
+    const m = maturity(reportWith(mixed), 'e', mixed);
+    // A failed failover check is a violation: the endpoint falls to L0 like any other violation.
+    expect(m.label).toBe('L0');
+    const skippedOnly = [...L3, ...chaos, mixed.at(-2)!, res('failover-replay', 'pass')];
+    expect(maturity(reportWith(skippedOnly), 'e', skippedOnly).missing).toEqual(['cross-instance-duplicates skipped (not run: only one target declared (eu))']);
   });
 
   it('grades the fixtures', () => {

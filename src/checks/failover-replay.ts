@@ -1,0 +1,192 @@
+// Commit a key through one instance or region (the first of `targets:`), then retry it through each
+// other one, at once and after each swept delay, as a client does after a failover. The retry must be
+// answered with the replay (or a 409 while the claim is still seen in flight), never executed a second
+// time. The smallest delay from which every retry replayed is the replication lag the audit observed.
+import type { Exchange } from '../core/exchange.js';
+import { isSuccess, statusOf } from '../core/exchange.js';
+import type { ExecutionCount } from '../engine/oracle.js';
+import type { Profile } from '../profiles/index.js';
+import { sleep } from '../engine/sleep.js';
+import { compareBodies } from './compare.js';
+import { exchangeMeta } from './send.js';
+import { defineCheck, finding, presumes, type CheckContext, type Finding, type TargetInstance } from './api.js';
+import { appliesToInstances, instancesOf, ledgersOf, onInstance, unledgered } from './instances.js';
+
+import { FailoverReplayOptions as Options } from '../scenario/check-options/failover-replay.js';
+
+export interface FailoverRound {
+  delayMs: number;
+  from: string;
+  to: string;
+  original: Exchange;
+  retry: Exchange;
+  count: ExecutionCount;
+}
+
+type Outcome = 'replayed' | 'conflict' | 'executed' | 'differs' | 'unknown' | 'failed';
+
+/** What one retry through the other instance amounted to. */
+export function outcomeOf(r: FailoverRound, ignore: string[]): Outcome {
+  if (!isSuccess(r.original) || !r.retry.response) return 'failed';
+  if ((r.count.executions ?? 0) > 1) return 'executed';
+  if (r.retry.response.status === 409) return 'conflict';
+  const body = compareBodies(r.original, r.retry, ignore);
+  // A retry answered with another status or other bytes is not the stored response (without an
+  // oracle, the only sign a second execution leaves).
+  if (r.retry.response.status !== r.original.response!.status || body === 'different') return r.count.executions === null ? 'executed' : 'differs';
+  return r.count.executions === null ? 'unknown' : 'replayed';
+}
+
+/**
+ * Replication lag observed: the smallest swept delay from which every retry (at that delay and all
+ * longer ones) replayed; undefined when even the longest delay did not.
+ */
+export function observedLagMs(rounds: FailoverRound[], ignore: string[]): number | undefined {
+  const delays = [...new Set(rounds.map((r) => r.delayMs))].sort((a, b) => a - b);
+  let lag: number | undefined;
+  for (let i = delays.length - 1; i >= 0; i--) {
+    const at = rounds.filter((r) => r.delayMs === delays[i]);
+    if (!at.every((r) => outcomeOf(r, ignore) === 'replayed')) break;
+    lag = delays[i];
+  }
+  return lag;
+}
+
+const byDelay = (rounds: FailoverRound[], ignore: string[]): Record<string, string> =>
+  Object.fromEntries(
+    [...new Set(rounds.map((r) => r.delayMs))].map((d) => [
+      `${d}ms`,
+      rounds
+        .filter((r) => r.delayMs === d)
+        .map((r) => `${r.from}->${r.to}: ${outcomeOf(r, ignore)}`)
+        .join(', '),
+    ]),
+  );
+
+export function judgeFailoverReplay(rounds: FailoverRound[], instances: TargetInstance[], profile: Profile, ignore: string[] = []): Finding[] {
+  const lag = observedLagMs(rounds, ignore);
+  const blind = unledgered(instances);
+  const facts: Record<string, unknown> = {
+    outcomes: byDelay(rounds, ignore),
+    replicationLagMs: lag ?? null,
+    delaysMs: [...new Set(rounds.map((r) => r.delayMs))],
+    oracles: rounds[0]?.count.by ?? {},
+    ...(blind.length > 0 ? { uncounted: `no ledger on ${blind.join(', ')}: executions there are seen only by identity or probe` } : {}),
+  };
+  const longest = Math.max(...rounds.map((r) => r.delayMs));
+  const lagText =
+    lag === undefined
+      ? `no retry replayed even ${longest} ms after the commit: the instances never shared the key`
+      : lag === 0
+        ? 'retries replayed at once (no replication lag observed)'
+        : `replication lag observed: retries replayed from ${lag} ms after the commit`;
+  const pair = (r: FailoverRound) => [r.original, r.retry];
+
+  const failed = rounds.find((r) => outcomeOf(r, ignore) === 'failed');
+  if (failed) {
+    const why = !isSuccess(failed.original)
+      ? `the commit through ${failed.from} failed (${statusOf(failed.original)})`
+      : `the retry through ${failed.to} got no response (${failed.retry.error})`;
+    return [finding('error', 'deviation', `${why}, so failover cannot be judged`, profile.cite.execution, pair(failed), facts)];
+  }
+  const findings: Finding[] = [];
+  const executed = rounds.filter((r) => outcomeOf(r, ignore) === 'executed');
+  if (executed.length > 0) {
+    const first = executed.sort((a, b) => a.delayMs - b.delayMs)[0]!;
+    const delays = [...new Set(executed.map((r) => r.delayMs))].sort((a, b) => a - b);
+    const counted = first.count.executions === null ? 'answered with a different response' : `${first.count.executions} executions`;
+    findings.push(
+      // An endpoint whose retry on one instance already executes again has nothing to replicate.
+      presumes(
+        finding(
+          'fail',
+          'violation',
+          `a retry through ${first.to} ${first.delayMs} ms after the commit through ${first.from} executed again (${counted}; retry answered ${statusOf(first.retry)}); second executions at delays ${delays.map((d) => `${d} ms`).join(', ')}; ${lagText}`,
+          profile.cite.execution,
+          pair(first),
+          { ...facts, executions: first.count.executions, key: first.original.key },
+        ),
+        'single-execution',
+      ),
+    );
+  }
+  const differs = rounds.find((r) => outcomeOf(r, ignore) === 'differs');
+  if (differs) {
+    findings.push(
+      presumes(
+        finding(
+          'fail',
+          'violation',
+          `a retry through ${differs.to} ${differs.delayMs} ms after the commit through ${differs.from} answered ${statusOf(differs.retry)} with a response other than the one committed (${statusOf(differs.original)}), without a second execution`,
+          profile.cite.replay,
+          pair(differs),
+          facts,
+        ),
+        'replay',
+      ),
+    );
+  }
+  if (findings.length > 0) return findings;
+  if (rounds.some((r) => outcomeOf(r, ignore) === 'unknown')) {
+    return [
+      finding(
+        'skip',
+        'violation',
+        'no side-effect oracle: declare `identity` or `probe` on the endpoint, or give every instance a ledger, so a second execution behind an identical answer can be seen',
+        profile.cite.execution,
+        [],
+        facts,
+      ),
+    ];
+  }
+  const conflicts = rounds.filter((r) => outcomeOf(r, ignore) === 'conflict').length;
+  const others = instances
+    .slice(1)
+    .map((i) => i.name)
+    .join(', ');
+  return [
+    finding(
+      'pass',
+      'violation',
+      `${rounds.length} retries through ${others} after a commit through ${instances[0]!.name} (delays ${(facts.delaysMs as number[]).join('/')} ms) never executed again: ${rounds.length - conflicts} replayed${conflicts > 0 ? `, ${conflicts} answered 409` : ''}; ${lagText}`,
+      profile.cite.execution,
+      rounds[0] ? pair(rounds[0]) : [],
+      facts,
+    ),
+  ];
+}
+
+async function failover(ctx: CheckContext<Options>, from: TargetInstance, to: TargetInstance, delayMs: number, ledgers: string[]): Promise<FailoverRound> {
+  const key = ctx.keys.next();
+  const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
+  const original = await ctx.http.send(onInstance(ctx, request, from), exchangeMeta(ctx, `commit via ${from.name}`, key));
+  if (delayMs > 0) await sleep(delayMs, ctx.signal);
+  const retry = await ctx.http.send(onInstance(ctx, request, to), exchangeMeta(ctx, `retry via ${to.name} after ${delayMs} ms`, key));
+  const count = await ctx.oracle.count(ctx.endpoint, key, [original, retry], undefined, ledgers);
+  return { delayMs, from: from.name, to: to.name, original, retry, count };
+}
+
+export const failoverReplay = defineCheck<Options>({
+  id: 'failover-replay',
+  title: 'Failover replay',
+  summary: 'Commit through the first target, retry the key through each other one after swept delays: replay or 409, never a second execution',
+  options: Options,
+  // Only where the scenario declares instances: `targets:` selects it by default (see audit/selection.ts).
+  declaredOnly: true,
+  applies: appliesToInstances,
+  async run(ctx) {
+    const instances = instancesOf(ctx) as TargetInstance[];
+    const ledgers = ledgersOf(instances);
+    const [from, ...others] = instances;
+    const rounds: FailoverRound[] = [];
+    for (const delayMs of ctx.options.delaysMs) {
+      for (const to of others) {
+        for (let r = 1; r <= ctx.options.rounds && !ctx.signal.aborted; r++) {
+          ctx.note(`commit via ${from!.name}, retry via ${to.name} after ${delayMs} ms (round ${r}/${ctx.options.rounds})`);
+          rounds.push(await failover(ctx, from!, to, delayMs, ledgers));
+        }
+      }
+    }
+    return judgeFailoverReplay(rounds, instances, ctx.profile, ctx.options.ignore);
+  },
+});

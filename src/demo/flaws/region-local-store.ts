@@ -1,0 +1,14 @@
+// region-local-store: each instance (or region) keeps its keys to itself, even when configured with a
+// store every instance shares (serve --store redis, same prefix). Each instance is correct on its own,
+// so only checks that send one key to two instances see it (the store wrapper is in app/region-store.ts;
+// the layer's decisions are untouched).
+import { defineFlaw } from './types.js';
+
+export const regionLocalStore = defineFlaw({
+  name: 'region-local-store',
+  description: 'every instance keeps its own key store: one key sent to two instances (or retried after a failover) executes on each',
+  bugClass: 'topology',
+  level: 'violation',
+  caughtBy: ['cross-instance-duplicates', 'failover-replay'],
+  apply: (base) => base,
+});

@@ -1,0 +1,97 @@
+// Several instances of one API from the command line: scenarios/instances.yaml (two embedded
+// instances sharing a store) passes as the README shows; two `serve --store redis` processes on one
+// prefix pass, and a region-local-store instance fails exactly the two instance checks; wrong
+// `targets` input is a usage error (exit 2) that says what is wrong.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisStore } from '../../src/reference/index.js';
+import type { Report } from '../../src/report/model.js';
+import { runCli, startServe } from '../helpers/cli.js';
+import { deleteKeysByPrefix, uniquePrefix } from '../helpers/redis.js';
+
+const prefix = uniquePrefix('e2e-instances');
+const cleanup = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix });
+const scratch = mkdtemp(path.join(os.tmpdir(), 'idemaudit-instances-'));
+
+afterAll(async () => {
+  await deleteKeysByPrefix(cleanup.client, prefix);
+  await cleanup.close();
+  await rm(await scratch, { recursive: true, force: true });
+});
+
+const verdicts = (report: Report) => Object.fromEntries(report.results.map((r) => [r.check, r.verdict]));
+
+describe('idemaudit run across instances', () => {
+  it('scenarios/instances.yaml: two embedded instances sharing one store pass, as the README shows', async () => {
+    const r = await runCli(['run', 'scenarios/instances.yaml', '--json', '--report-dir', await scratch], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(verdicts(report)).toEqual({
+      'sequential-replay': 'pass',
+      'concurrent-duplicates': 'pass',
+      'cross-instance-duplicates': 'pass',
+      'failover-replay': 'pass',
+    });
+    // Two instances really answered: the copies of a burst went to two different ports.
+    const ports = new Set(report.exchanges.filter((e) => / via (eu|us)$/.test(e.label)).map((e) => new URL(e.request.url).port));
+    expect(ports.size).toBe(2);
+  }, 150_000);
+
+  it('two serve processes on one Redis prefix pass; a region-local-store instance fails only the instance checks (exit 1)', async () => {
+    const common = ['--store', 'redis', '--redis-prefix', prefix, '--log-level', 'silent'];
+    const [a, b, flawed] = await Promise.all([startServe(common), startServe(common), startServe([...common, '--flaw', 'region-local-store'])]);
+    try {
+      const run = (other: string) =>
+        runCli(['run', 'scenarios/instances.yaml', '--json', '--report-dir', scratch_, '--target', a.url, '--targets', `eu=${a.url},us=${other}`], {
+          timeoutMs: 120_000,
+        });
+      const scratch_ = await scratch;
+      const good = await run(b.url);
+      expect(good.code, good.stderr).toBe(0);
+      const bad = await run(flawed.url);
+      expect(bad.code, bad.stderr).toBe(1);
+      const report = JSON.parse(bad.stdout) as Report;
+      expect(verdicts(report)).toEqual({
+        'sequential-replay': 'pass',
+        'concurrent-duplicates': 'pass',
+        'cross-instance-duplicates': 'fail',
+        'failover-replay': 'fail',
+      });
+    } finally {
+      await Promise.all([a.stop(), b.stop(), flawed.stop()]);
+    }
+  }, 150_000);
+
+  it('bad targets input: exit 2 with what is wrong', async () => {
+    const flag = await runCli(['run', 'scenarios/instances.yaml', '--targets', 'eu=ftp://x']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/eu: 'ftp:\/\/x' is not an http\(s\) URL/);
+    const selfOnUrl = await runCli(['run', 'scenarios/instances.yaml', '--target', 'http://127.0.0.1:9']);
+    expect(selfOnUrl.code).toBe(2);
+    expect(selfOnUrl.stderr).toMatch(/targets\.eu is 'self', but the audit's target is not self/);
+    const file = path.join(await scratch, 'bad.yaml');
+    await writeFile(
+      file,
+      [
+        'version: 1',
+        'name: bad',
+        'target: http://127.0.0.1:4000',
+        'targets:',
+        '  eu: self',
+        '  us: http://127.0.0.1:4001',
+        '  us2: http://127.0.0.1:4001/',
+        '  ap: not-a-url',
+        'endpoints:',
+        '  - { name: e, path: /p }',
+      ].join('\n'),
+    );
+    const v = await runCli(['validate', file]);
+    expect(v.code).toBe(2);
+    const out = v.stdout + v.stderr;
+    expect(out).toMatch(/:5:\d+.*'self' starts another embedded instance sharing the store of target self, but target is "http:\/\/127.0.0.1:4000"/);
+    expect(out).toMatch(/:7:\d+.*listed twice/);
+    expect(out).toMatch(/:8:\d+.*must be an http\(s\) URL or "self"/);
+  }, 60_000);
+});

@@ -1,0 +1,140 @@
+// Several instances (or regions) of one API: the flaw `region-local-store` (each instance keeps its own
+// keys although all share one Redis) is caught by exactly the checks that send one key to two
+// instances, with nothing else failing; asynchronous replication shows as an observed lag; and the
+// correct topology (two instances, one shared Redis prefix, as `serve --store redis` twice) passes
+// ten audits in a row.
+import { afterAll, describe, expect, it } from 'vitest';
+import { runAudit } from '../../../src/audit/run.js';
+import { createRedisStore } from '../../../src/reference/index.js';
+import { startReferenceServer, type ReferenceServer } from '../../../src/demo/index.js';
+import { deleteKeysByPrefix, uniquePrefix } from '../../helpers/redis.js';
+import type { Report } from '../../../src/report/model.js';
+import { loadScenarioFile } from '../../../src/scenario/index.js';
+import type { Scenario } from '../../../src/scenario/schema.js';
+
+const OWNERS = new Set(['cross-instance-duplicates', 'failover-replay']);
+const unclean = (r: Report) => r.results.filter((x) => x.verdict === 'fail' || x.verdict === 'error' || x.verdict === 'inconclusive');
+const describeUnclean = (r: Report) => JSON.stringify(unclean(r).map((x) => [x.check, x.endpoint, x.verdict, x.message]));
+
+const prefixes: string[] = [];
+const store = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix: 'unused:' });
+afterAll(async () => {
+  for (const p of prefixes) await deleteKeysByPrefix(store.client, p);
+  await store.close();
+});
+
+/** Two instances of the demo API on one Redis prefix (each with its own connection, like two processes). */
+async function topology(
+  options: { flaws?: string[]; replicationLagMs?: number } = {},
+): Promise<{ a: ReferenceServer; b: ReferenceServer; close(): Promise<void> }> {
+  const prefix = uniquePrefix('instances');
+  prefixes.push(prefix);
+  const stores = [createRedisStore({ url: 'redis://127.0.0.1:6379', prefix }), createRedisStore({ url: 'redis://127.0.0.1:6379', prefix })];
+  const [a, b] = await Promise.all(
+    stores.map((s) =>
+      startReferenceServer({
+        admin: true,
+        port: 0,
+        store: s,
+        ...(options.flaws ? { flaws: options.flaws } : {}),
+        ...(options.replicationLagMs !== undefined ? { replicationLagMs: options.replicationLagMs } : {}),
+      }),
+    ),
+  );
+  return {
+    a: a!,
+    b: b!,
+    close: async () => {
+      await Promise.all([a!.close(), b!.close()]);
+      await Promise.all(stores.map((s) => s.close()));
+    },
+  };
+}
+
+function withTargets(scenario: Scenario, a: ReferenceServer, b: ReferenceServer): Scenario {
+  return { ...scenario, targets: { eu: a.url, us: b.url } };
+}
+
+describe('detection across instances (two instances, one Redis)', () => {
+  it('region-local-store: caught by cross-instance-duplicates and failover-replay on every endpoint, nothing else failing', async () => {
+    const { a, b, close } = await topology({ flaws: ['region-local-store'] });
+    try {
+      // Every check of reference.yaml against instance eu, plus the two instance checks across eu and us.
+      const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
+      scenario.checks['cross-instance-duplicates'] = { copies: 4, rounds: 2 };
+      scenario.checks['failover-replay'] = { delaysMs: [0, 100], rounds: 1, ignore: [] };
+      const report = await runAudit(withTargets(scenario, a, b), { target: a.url, seed: 'region-local' });
+      const stray = unclean(report).filter((r) => !OWNERS.has(r.check));
+      expect(stray, describeUnclean(report)).toEqual([]);
+      for (const endpoint of scenario.endpoints.map((e) => e.name)) {
+        for (const check of OWNERS) {
+          const r = report.results.find((x) => x.check === check && x.endpoint === endpoint);
+          expect(r, `${check} on ${endpoint}`).toMatchObject({ verdict: 'fail', level: 'violation' });
+        }
+      }
+      const burst = report.results.find((x) => x.check === 'cross-instance-duplicates')!;
+      // Evidence a developer can follow: which instances answered a fresh success for one key.
+      expect(burst.message).toMatch(/across instances eu, us: key executed 2 times .*\[eu: 201×1, .*us: 201×1.*\]: the instances do not share one claim/);
+      const failover = report.results.find((x) => x.check === 'failover-replay')!;
+      expect(failover.message).toMatch(/a retry through us 0 ms after the commit through eu executed again \(2 executions/);
+      expect(failover.message).toContain('the instances never shared the key');
+      expect(failover.facts).toMatchObject({ replicationLagMs: null });
+      expect(failover.evidence.map((e) => e.label)).toEqual(['commit via eu', 'retry via us after 0 ms']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('asynchronous replication: a retry inside the lag executes again; the lag is reported', async () => {
+    const { a, b, close } = await topology({ replicationLagMs: 150 });
+    try {
+      const scenario = await loadScenarioFile('scenarios/instances.yaml', {});
+      scenario.checks = { 'failover-replay': { delaysMs: [0, 600, 1200], rounds: 1, ignore: [] } };
+      const report = await runAudit(withTargets(scenario, a, b), { target: a.url, seed: 'lag' });
+      const r = report.results.find((x) => x.check === 'failover-replay')!;
+      expect(r, describeUnclean(report)).toMatchObject({ verdict: 'fail', level: 'violation' });
+      expect(r.message).toMatch(/second executions at delays 0 ms; replication lag observed: retries replayed from 600 ms after the commit/);
+      expect(r.facts).toMatchObject({ replicationLagMs: 600 });
+    } finally {
+      await close();
+    }
+  });
+
+  it('the correct topology (one shared store) passes 10 audits in a row', async () => {
+    const { a, b, close } = await topology();
+    try {
+      const scenario = await loadScenarioFile('scenarios/instances.yaml', {});
+      scenario.checks = {
+        'sequential-replay': scenario.checks['sequential-replay'],
+        'concurrent-duplicates': { copies: 4, rounds: 1, budgetMs: 0 },
+        'cross-instance-duplicates': { copies: 4, rounds: 2 },
+        'failover-replay': { delaysMs: [0, 20], rounds: 1, ignore: [] },
+      };
+      for (let i = 0; i < 10; i++) {
+        const report = await runAudit(withTargets(scenario, a, b), { target: a.url, seed: `correct-${i}` });
+        expect(unclean(report), `audit ${i + 1}: ${describeUnclean(report)}`).toEqual([]);
+        expect(report.results.filter((x) => OWNERS.has(x.check)).map((x) => x.verdict)).toEqual(['pass', 'pass']);
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  it('fewer than two targets: the instance checks skip (never pass) and say why', async () => {
+    const { a, close } = await topology();
+    try {
+      const scenario = await loadScenarioFile('scenarios/instances.yaml', {});
+      scenario.checks = { 'cross-instance-duplicates': { copies: 4, rounds: 1 }, 'failover-replay': { delaysMs: [0], rounds: 1, ignore: [] } };
+      const one = await runAudit({ ...scenario, targets: { eu: a.url } }, { target: a.url, seed: 'one' });
+      expect(one.results.map((x) => [x.check, x.verdict, x.message])).toEqual([
+        ['cross-instance-duplicates', 'skip', 'not run: only one target declared (eu); list at least two instances or regions'],
+        ['failover-replay', 'skip', 'not run: only one target declared (eu); list at least two instances or regions'],
+      ]);
+      const { targets: _dropped, ...none } = scenario;
+      const zero = await runAudit(none, { target: a.url, seed: 'none' });
+      expect(zero.results.every((x) => x.verdict === 'skip' && x.message.startsWith('not run: no `targets:` declared'))).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+});
