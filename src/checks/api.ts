@@ -105,6 +105,8 @@ export interface Check<O> {
   options: z.ZodType<O>;
   /** Runs only when the scenario declares it (it needs fault, retry or load settings). */
   declaredOnly?: boolean;
+  /** For a declaredOnly check that also runs on some other condition: when it runs, as `explain` says it. */
+  runsWhen?: string;
   /** Whether the check applies to this endpoint; a reason string means "skip, because ...". */
   applies?(ctx: Omit<CheckContext<O>, 'options'>): true | string;
   run(ctx: CheckContext<O>): Promise<Finding[]>;

@@ -63,7 +63,11 @@ export function explainText(id: string): string {
   const lines = [
     `${check.id}: ${check.title}`,
     `  sends and judges: ${check.summary}`,
-    ...(check.declaredOnly ? ['  runs only when the scenario lists it under checks: (it needs fault, retry or load settings)'] : []),
+    ...(check.runsWhen !== undefined
+      ? [`  runs when ${check.runsWhen}`]
+      : check.declaredOnly
+        ? ['  runs only when the scenario lists it under checks: (it needs fault, retry or load settings)']
+        : []),
     '',
     rows.length === 0 ? '  no options' : '  options (scenario: checks: { <id>: { ... } }):',
     ...rows.map((r) => `    ${r.name} (${r.type}${r.unit ? `, ${r.unit}` : ''}; default ${r.default})\n      ${r.description}`),
@@ -78,7 +82,8 @@ export function optionsMarkdown(): string {
   const out: string[] = [];
   for (const id of checkIds()) {
     const check = getCheck(id);
-    out.push(`#### \`${id}\``, '', `${check.summary}${check.declaredOnly ? ' (runs only when listed under `checks:`)' : ''}`, '');
+    const when = check.runsWhen !== undefined ? ` (runs when ${check.runsWhen})` : check.declaredOnly ? ' (runs only when listed under `checks:`)' : '';
+    out.push(`#### \`${id}\``, '', `${check.summary}${when}`, '');
     const rows = optionRows(check);
     if (rows.length === 0) {
       out.push('No options.', '');
