@@ -19,7 +19,7 @@ import { validateCommand } from './commands/validate.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { withEnvFile } from './env-file.js';
 import { processIO, type CliIO } from './io.js';
-import { duration, list, positiveInt, raceWindow } from './options.js';
+import { atLeastOne, duration, list, positiveInt, raceWindow } from './options.js';
 import { renderError } from './render-error.js';
 import { DEFAULT_SCENARIO_FILES, discoverScenario } from './scenario-discovery.js';
 
@@ -204,7 +204,12 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--cert <file>', 'PEM certificate for --tls')
     .option('--key <file>', 'PEM private key for --tls')
     .option('--admin', 'serve the ledger and the fault switches (/_idemaudit/ledger, /_idemaudit/faults/*) for audits; never in production')
-    .option('--max-records <n>', 'keys the demo ledger, arrival log and resources keep in memory (oldest forgotten first)', positiveInt, 100_000)
+    .option(
+      '--max-records <n>',
+      'keys kept in memory: the memory store (oldest completed evicted first, never a claim in progress) and the demo ledger, arrival log and resources',
+      atLeastOne,
+      100_000,
+    )
     .addOption(new Option('--log-level <level>', 'structured JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']).default('info'))
     .addHelpText(
       'after',
@@ -215,6 +220,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
         'idemaudit serve --store postgres --database-url postgres://postgres@127.0.0.1:5432/app',
         'idemaudit serve --port 4443 --http2 --flaw race   # HTTPS + HTTP/2: audits send single-packet bursts',
         'idemaudit serve --flaw race --race-window 1ms     # a race 1 ms wide, to compare burst modes',
+        'idemaudit serve --max-records 500000              # memory store and demo records keep at most 500k keys',
       ]),
     )
     .action(async (flags: ServeFlags) => setCode(await serveCommand(flags, io)));
