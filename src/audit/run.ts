@@ -113,7 +113,10 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   // The chaos checks' history: streamed to a file beside the report (created on the first operation).
   const historyWriter =
     opts.historyDir && !opts.dryRun
-      ? new HistoryWriter(`${reportBase(opts.historyDir, scenario.name, clock.startedAt.toISOString())}.history.jsonl`)
+      ? new HistoryWriter(`${reportBase(opts.historyDir, scenario.name, clock.startedAt.toISOString())}.history.jsonl`, {
+          // Named fields and every secret value scrubbed, and `f` (method and path) as a URL, like an exchange's.
+          redact: (op) => ({ ...redactor.value(op), f: redactor.url(op.f) }),
+        })
       : undefined;
   const chaosRuntime = createChaosRuntime({
     scenario,

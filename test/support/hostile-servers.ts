@@ -64,7 +64,7 @@ export async function endlessBodyServer(opts: { limitBytes?: number; contentType
  * An API that reflects whatever secrets reach it: request headers and the URL come back in the
  * JSON body, in a Location header, URL-encoded and base64-encoded, and as a plain-text line.
  */
-export async function reflectingServer(): Promise<HostileServer> {
+export async function reflectingServer(opts: { idEchoesAuthorization?: boolean } = {}): Promise<HostileServer> {
   let n = 0;
   return serve((req, res) => {
     const chunks: Buffer[] = [];
@@ -74,7 +74,9 @@ export async function reflectingServer(): Promise<HostileServer> {
       const body = Buffer.concat(chunks).toString('utf8');
       const headers = JSON.stringify(req.headers);
       const reflected = {
-        id: `res_${n}`,
+        // With idEchoesAuthorization the resource id itself carries the credential, so it reaches
+        // every place an identity is written (the chaos history's `identity`, oracle `ids`).
+        id: opts.idEchoesAuthorization ? `res_${n}_${String(req.headers.authorization ?? '')}` : `res_${n}`,
         echo: { url: req.url, headers: req.headers, body },
         encoded: encodeURIComponent(headers),
         b64: Buffer.from(headers).toString('base64'),
