@@ -172,7 +172,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     if (f.facts) rec.facts = redactor.value(f.facts);
     const bursts = burstsBy.get(`${id}\u0000${endpoint.name}`);
     if (bursts) rec.facts = { ...rec.facts, burst: bursts };
-    if (f.verdict === 'fail') rec.reproduce = reproduction(rec.evidence, f.concurrent === true);
+    if (f.verdict === 'fail') rec.reproduce = reproduction(rec.evidence, f.concurrent === true, opts.tls);
     return rec;
   };
   const push = (rec: ResultRecord): void => {
@@ -345,7 +345,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     if (results.some((o) => o.check === blamed && o.endpoint === r.endpoint && o.verdict === 'fail')) continue;
     r.verdict = 'fail';
     r.message = `${r.message} (${blamed} did not fail on this endpoint in this run, so this failure stands)`;
-    r.reproduce = reproduction(r.evidence, false);
+    r.reproduce = reproduction(r.evidence, false, opts.tls);
   }
   const { exchanges, dropped } = recorder.exchanges();
   const stoppedBy = unreachable
