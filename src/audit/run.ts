@@ -117,7 +117,10 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   // The chaos checks' history: streamed to a file beside the report (created on the first operation).
   const historyWriter =
     opts.historyDir && !opts.dryRun
-      ? new HistoryWriter(`${reportBase(opts.historyDir, scenario.name, clock.startedAt.toISOString())}.history.jsonl`)
+      ? new HistoryWriter(`${reportBase(opts.historyDir, scenario.name, clock.startedAt.toISOString())}.history.jsonl`, {
+          // Named fields and every secret value scrubbed, and `f` (method and path) as a URL, like an exchange's.
+          redact: (op) => ({ ...redactor.value(op), f: redactor.url(op.f) }),
+        })
       : undefined;
   const chaosRuntime = createChaosRuntime({
     scenario,
@@ -173,7 +176,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     if (f.facts) rec.facts = redactor.value(f.facts);
     const bursts = burstsBy.get(`${id}\u0000${endpoint.name}`);
     if (bursts) rec.facts = { ...rec.facts, burst: bursts };
-    if (f.verdict === 'fail') rec.reproduce = reproduction(rec.evidence, f.concurrent === true);
+    if (f.verdict === 'fail') rec.reproduce = reproduction(rec.evidence, f.concurrent === true, opts.tls);
     return rec;
   };
   const push = (rec: ResultRecord): void => {
@@ -363,7 +366,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     if (results.some((o) => o.check === blamed && o.endpoint === r.endpoint && o.verdict === 'fail')) continue;
     r.verdict = 'fail';
     r.message = `${r.message} (${blamed} did not fail on this endpoint in this run, so this failure stands)`;
-    r.reproduce = reproduction(r.evidence, false);
+    r.reproduce = reproduction(r.evidence, false, opts.tls);
   }
   const { exchanges, dropped } = recorder.exchanges();
   const stoppedBy = unreachable

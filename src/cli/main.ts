@@ -20,7 +20,7 @@ import { validateCommand } from './commands/validate.js';
 import { completionScript, SHELLS, type Shell } from './completion.js';
 import { withEnvFile } from './env-file.js';
 import { processIO, type CliIO } from './io.js';
-import { duration, list, positiveInt, raceWindow } from './options.js';
+import { atLeastOne, duration, list, positiveInt, raceWindow } from './options.js';
 import { renderError } from './render-error.js';
 import { DEFAULT_SCENARIO_FILES, discoverScenario } from './scenario-discovery.js';
 
@@ -211,7 +211,12 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--cert <file>', 'PEM certificate for --tls')
     .option('--key <file>', 'PEM private key for --tls')
     .option('--admin', 'serve the ledger and the fault switches (/_idemaudit/ledger, /_idemaudit/faults/*) for audits; never in production')
-    .option('--max-records <n>', 'keys the demo ledger, arrival log and resources keep in memory (oldest forgotten first)', positiveInt, 100_000)
+    .option(
+      '--max-records <n>',
+      'keys kept in memory: the memory store (oldest completed evicted first, never a claim in progress) and the demo ledger, arrival log and resources',
+      atLeastOne,
+      100_000,
+    )
     .option(
       '--replication-lag-ms <n>',
       "instances sharing a store see this one's completed keys only n ms late (asynchronous replication between regions)",
@@ -230,6 +235,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
         'idemaudit serve --port 4000 --store redis & idemaudit serve --port 4001 --store redis   # two instances, one shared key store',
         'idemaudit serve --port 4001 --store redis --flaw region-local-store   # an instance that keeps its keys to itself',
         'idemaudit serve --port 4001 --store redis --replication-lag-ms 300   # keys reach the other instances 300 ms late',
+        'idemaudit serve --max-records 500000              # memory store and demo records keep at most 500k keys',
       ]),
     )
     .action(async (flags: ServeFlags) => setCode(await serveCommand(flags, io)));

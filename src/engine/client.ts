@@ -24,6 +24,8 @@ export interface TlsOptions {
   ca?: string;
   /** Accept any certificate (self-signed staging hosts). */
   insecure?: boolean;
+  /** Path of the file `ca` was read from, printed in curl reproductions (`--cacert`); never read here. */
+  caFile?: string;
 }
 
 export interface ClientOptions {

@@ -86,6 +86,11 @@ export interface HistoryWriterOptions {
   maxOps?: number;
   /** Bytes written at most. Default 64 MiB. */
   maxBytes?: number;
+  /**
+   * Applied to every operation before it is written: the run's redactor, so a secret the target
+   * reflects (into an identity, an error text, a path) never reaches the file, as in every other output.
+   */
+  redact?: (op: HistoryOp) => HistoryOp;
 }
 
 export interface HistoryFileSummary {
@@ -105,6 +110,7 @@ export class HistoryWriter {
   readonly #file: string;
   readonly #maxOps: number;
   readonly #maxBytes: number;
+  readonly #redact: ((op: HistoryOp) => HistoryOp) | undefined;
   #stream: WriteStream | undefined;
   #error: Error | undefined;
   #ops = 0;
@@ -115,6 +121,7 @@ export class HistoryWriter {
     this.#file = file;
     this.#maxOps = options.maxOps ?? 200_000;
     this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.#redact = options.redact;
   }
 
   get file(): string {
@@ -141,7 +148,7 @@ export class HistoryWriter {
       this.#dropped++;
       return;
     }
-    const line = `${JSON.stringify(op)}\n`;
+    const line = `${JSON.stringify(this.#redact ? this.#redact(op) : op)}\n`;
     if (this.#ops >= this.#maxOps || this.#bytes + line.length > this.#maxBytes) {
       this.#dropped++;
       return;

@@ -4,9 +4,9 @@ export * from './layer/index.js';
 export * from './adapters/index.js';
 export { createReferenceMetrics, OVERFLOW_ROUTE, type ReferenceMetrics, type ReferenceMetricsOptions, type StorageSample } from './observability/metrics.js';
 export { createReferenceLogger, logLayerEvents, type ReferenceLoggerOptions } from './observability/logger.js';
-export { MemoryStore } from './store/memory.js';
+export { MemoryStore, MEMORY_STORE_DEFAULTS, type MemoryStoreOptions } from './store/memory.js';
 export { ReferenceConfigError } from './config-error.js';
-export { StoreUnavailableError, type IdempotencyStore, type StoredResponse } from './store/types.js';
+export { StoreCapacityError, StoreUnavailableError, type IdempotencyStore, type StoredResponse } from './store/types.js';
 export { createRedisStore, RedisStore, type RedisStoreOptions } from './store/redis/index.js';
 export {
   ClaimLostError,

@@ -23,21 +23,53 @@ function headerArgs(rec: ExchangeRecord): string[] {
   );
 }
 
-function requestArgs(rec: ExchangeRecord): string {
-  // -i per transfer: curl applies options given before --next to that transfer only.
-  const parts = ['-i', '-X', rec.request.method, quote(rec.request.url), ...headerArgs(rec)];
+/** How the run trusted the target's certificate, so an https reproduction trusts it the same way. */
+export interface CurlTls {
+  /** Path of the CA file the run was given (`--ca`): becomes `--cacert <path>`. */
+  caFile?: string;
+  /** An extra CA given as PEM text without a file (programmatic runs): `--cacert "${IDEMAUDIT_CA_FILE}"`. */
+  ca?: string;
+  /** Certificate verification was off (`--insecure`): `-k`, with a comment saying why. */
+  insecure?: boolean;
+}
+
+/** The variable a reproduction names when the run's CA has no file path to print. */
+export const CA_FILE_VAR = 'IDEMAUDIT_CA_FILE';
+
+/**
+ * curl's TLS options for one https transfer: `-k` when the run did not verify certificates (it would
+ * otherwise fail on the self-signed certificate the audit accepted), else `--cacert` for the run's CA.
+ */
+function tlsArgs(rec: ExchangeRecord, tls: CurlTls | undefined): string[] {
+  if (!tls || !/^https:/i.test(rec.request.url)) return [];
+  if (tls.insecure) return ['-k'];
+  if (tls.caFile !== undefined) return ['--cacert', quote(tls.caFile)];
+  if (tls.ca !== undefined) return ['--cacert', `"\${${CA_FILE_VAR}}"`];
+  return [];
+}
+
+function requestArgs(rec: ExchangeRecord, tls?: CurlTls): string {
+  // -i per transfer: curl applies options given before --next to that transfer only (TLS options too).
+  const parts = ['-i', ...tlsArgs(rec, tls), '-X', rec.request.method, quote(rec.request.url), ...headerArgs(rec)];
   // A body cut short for the report cannot be replayed faithfully; say so rather than send garbage.
   if (rec.request.body !== undefined)
     parts.push(rec.request.body.includes('… (') ? "--data-binary '<body truncated in report>'" : `--data-binary ${quote(rec.request.body)}`);
   return parts.join(' ');
 }
 
-/** One command per exchange, in order; concurrent copies become one parallel curl invocation. */
-export function reproduction(evidence: ExchangeRecord[], concurrent: boolean): string[] {
+/** A shell comment after a command that skips certificate verification, so nobody copies -k blindly. */
+const INSECURE_NOTE = '  # -k: the audit ran with --insecure (TLS certificate not verified)';
+
+/**
+ * One command per exchange, in order; concurrent copies become one parallel curl invocation. `tls`:
+ * how the run trusted an https target (its CA file, or no verification), repeated in each command.
+ */
+export function reproduction(evidence: ExchangeRecord[], concurrent: boolean, tls?: CurlTls): string[] {
   const sent = evidence.filter((e) => e.label !== 'probe' && e.label !== 'ledger');
   if (sent.length === 0) return [];
+  const note = (cmd: string): string => (tls?.insecure && sent.some((e) => /^https:/i.test(e.request.url)) ? `${cmd}${INSECURE_NOTE}` : cmd);
   if (concurrent && sent.length > 1) {
-    return [`curl -sS --parallel --parallel-immediate --parallel-max ${sent.length} ${sent.map(requestArgs).join(' --next ')}`];
+    return [note(`curl -sS --parallel --parallel-immediate --parallel-max ${sent.length} ${sent.map((e) => requestArgs(e, tls)).join(' --next ')}`)];
   }
-  return sent.map((e) => `curl -sS ${requestArgs(e)}`);
+  return sent.map((e) => note(`curl -sS ${requestArgs(e, tls)}`));
 }

@@ -295,6 +295,59 @@ describe('redaction canary: secrets a hostile target reflects, in every encoding
     }
   }, 120_000);
 
+  it('the chaos history (history.jsonl) is scrubbed like every other output', async () => {
+    // Resource ids that carry the credential, through a gateway-duplicate round (the fault proxy
+    // forwards one request twice): identities, oracle ids and errors all land in the history.
+    const server = await reflectingServer({ idEchoesAuthorization: true });
+    try {
+      const file = path.join(dir, 'history.yaml');
+      await writeFile(
+        file,
+        `version: 1
+name: history-probe
+target: http://127.0.0.1:1
+defaults:
+  headers:
+    content-type: application/json
+    X-Trace: "\${TRACE}"
+  timeoutMs: 5000
+tenants:
+  alpha:
+    headers:
+      Authorization: "Bearer ${PLUS_TOKEN}"
+redact: [cardNumber]
+endpoints:
+  - name: create-payment
+    path: /payments?api_key=${QUERY_TOKEN}
+    body: { amount: 5, cardNumber: "${CARD}" }
+    identity: /id
+checks:
+  gateway-duplicate: { rounds: 1 }
+`,
+      );
+      const reportDir = path.join(dir, 'history-run');
+      const target = server.url.replace('http://', `http://user:${PASS}@`);
+      const run = await runCli(['run', file, '--target', target, '--report-dir', reportDir, '--format', 'json', '--seed', 'history'], {
+        env: { TRACE: ENV_SECRET },
+        timeoutMs: 60_000,
+      });
+      const historyFile = (await readdir(reportDir)).find((f) => f.endsWith('.history.jsonl'));
+      expect(historyFile, run.stdout + run.stderr).toBeDefined();
+      const history = await readFile(path.join(reportDir, historyFile!), 'utf8');
+      // Positive control: the identities were read, and carry the redaction mark where the token was.
+      const identities = history
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+        .filter((op) => typeof op.identity === 'string');
+      expect(identities.length).toBeGreaterThan(0);
+      for (const op of identities) expect(op.identity).toMatch(/^res_\d+_.*\[REDACTED\]/);
+      expect(reflectedLeaks('history.jsonl', history)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  }, 90_000);
+
   it('the standalone proxy never prints credential query values or upstream credentials', async () => {
     const server = await reflectingServer();
     const upstream = server.url.replace('http://', `http://user:${PASS}@`);

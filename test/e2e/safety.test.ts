@@ -194,11 +194,24 @@ describe('target faults: one clear line, a report, exit 3', () => {
       expect(withCa.code).toBe(1); // reachable; this fake API executes keyless requests
       const insecure = await runCli(['run', file, '--insecure', '--report-dir', path.join(dir, 'tls3')]);
       expect(insecure.code).toBe(1);
+      // The curl reproductions trust the certificate the way the run did, and really reach the target.
+      const reproduce = async (reportDir: string): Promise<string[]> =>
+        (await reportIn(reportDir)).results.filter((r: any) => r.verdict === 'fail').flatMap((r: any) => r.reproduce as string[]);
+      const caCmds = await reproduce(path.join(dir, 'tls2'));
+      const insecureCmds = await reproduce(path.join(dir, 'tls3'));
+      expect(caCmds.length).toBeGreaterThan(0);
+      expect(insecureCmds.length).toBeGreaterThan(0);
+      for (const cmd of caCmds) expect(cmd).toContain(`curl -sS -i --cacert '${cert}' -X POST 'https://127.0.0.1:`);
+      for (const cmd of insecureCmds) {
+        expect(cmd).toContain(`curl -sS -i -k -X POST 'https://127.0.0.1:`);
+        expect(cmd).toMatch(/# -k: the audit ran with --insecure \(TLS certificate not verified\)$/);
+      }
+      for (const cmd of [caCmds[0]!, insecureCmds[0]!]) expect((await sh('sh', ['-c', cmd])).stdout).toMatch(/^HTTP\/1\.1 201/);
     } finally {
       server.closeAllConnections();
       server.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('safety rails', () => {

@@ -2,6 +2,7 @@
 // that streams an endless body and counts what it managed to write, one that reflects every
 // secret it receives in every place a report shows, and one whose answers carry terminal escapes.
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export interface HostileServer {
@@ -64,7 +65,7 @@ export async function endlessBodyServer(opts: { limitBytes?: number; contentType
  * An API that reflects whatever secrets reach it: request headers and the URL come back in the
  * JSON body, in a Location header, URL-encoded and base64-encoded, and as a plain-text line.
  */
-export async function reflectingServer(): Promise<HostileServer> {
+export async function reflectingServer(opts: { idEchoesAuthorization?: boolean } = {}): Promise<HostileServer> {
   let n = 0;
   return serve((req, res) => {
     const chunks: Buffer[] = [];
@@ -74,7 +75,9 @@ export async function reflectingServer(): Promise<HostileServer> {
       const body = Buffer.concat(chunks).toString('utf8');
       const headers = JSON.stringify(req.headers);
       const reflected = {
-        id: `res_${n}`,
+        // With idEchoesAuthorization the resource id itself carries the credential, so it reaches
+        // every place an identity is written (the chaos history's `identity`, oracle `ids`).
+        id: opts.idEchoesAuthorization ? `res_${n}_${String(req.headers.authorization ?? '')}` : `res_${n}`,
         echo: { url: req.url, headers: req.headers, body },
         encoded: encodeURIComponent(headers),
         b64: Buffer.from(headers).toString('base64'),
@@ -102,4 +105,48 @@ export async function escapeServer(): Promise<HostileServer> {
       res.end(`boom ${ESCAPES.join(' ')} end`);
     });
   });
+}
+
+/**
+ * Answers every request with a status line and then header lines that never end (no blank line),
+ * over a raw socket, counting the bytes written. `limitBytes` per connection is the backstop.
+ */
+export async function endlessHeadersServer(opts: { limitBytes?: number } = {}): Promise<Omit<HostileServer, 'hits'> & { written: () => number }> {
+  let written = 0;
+  const limit = opts.limitBytes ?? 64 * 1024 * 1024;
+  const line = Buffer.from(`X-Filler: ${'h'.repeat(1000)}\r\n`, 'latin1');
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    let started = false;
+    socket.on('data', () => {
+      if (started) return;
+      started = true;
+      let sent = 0;
+      socket.write('HTTP/1.1 200 OK\r\n');
+      const pump = (): void => {
+        while (sent < limit && !socket.destroyed) {
+          sent += line.length;
+          written += line.length;
+          if (!socket.write(line)) return void socket.once('drain', pump);
+        }
+        socket.end();
+      };
+      pump();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    written: () => written,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

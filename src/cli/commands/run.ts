@@ -130,7 +130,7 @@ export async function auditAndReport(scenario: Scenario, flags: AuditFlags, io: 
     ...rest,
     allowHosts: allowHost,
     limits: { ...(maxRequests ? { maxRequests } : {}), ...(maxRate ? { maxRate } : {}), ...(maxBody ? { maxBodyBytes: maxBody } : {}) },
-    ...(ca || insecure ? { tls: { ...(ca ? { ca: await readCa(ca) } : {}), ...(insecure ? { insecure: true } : {}) } } : {}),
+    ...(ca || insecure ? { tls: { ...(ca ? { ca: await readCa(ca), caFile: ca } : {}), ...(insecure ? { insecure: true } : {}) } } : {}),
     ...(how.file ? { scenarioFile: how.file } : {}),
   };
   // Unknown formats, profiles and check ids fail here, before anything is sent.

@@ -56,7 +56,7 @@ function tlsOf(flags: ServeFlags): { key: string; cert: string; certFile?: strin
 }
 
 async function createStore(flags: ServeFlags): Promise<IdempotencyStore> {
-  if (flags.store === 'memory') return new MemoryStore();
+  if (flags.store === 'memory') return new MemoryStore(flags.maxRecords !== undefined ? { maxRecords: flags.maxRecords } : {});
   if (flags.store === 'redis') return createRedisStore({ url: flags.redisUrl, prefix: flags.redisPrefix });
   if (flags.store === 'postgres') return openPostgresStore(flags.databaseUrl, flags.databaseSchema, { purgeIntervalMs: 60_000 });
   throw new UsageError(`unknown store '${flags.store}'`, 'choose memory, redis or postgres');

@@ -54,7 +54,10 @@ export interface ReferenceServerOptions {
    * default: never enable it on a server others can reach (`serve --admin`; `target: self` enables it).
    */
   admin?: boolean;
-  /** Keys the demo ledger, arrival times, payments and refunds keep at most (oldest forgotten first; default 100000). */
+  /**
+   * Keys the demo ledger, arrival times, payments and refunds keep at most (oldest forgotten first;
+   * default 100000), and the maxRecords of the MemoryStore created when no `store` is passed.
+   */
   maxRecords?: number;
   storeTimeoutMs?: number;
   /** A client disconnecting mid-flight kills its request before the side effect (default true). */
@@ -107,7 +110,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   }
   const flawOptions = raceWindowOf(options.raceWindowMs, flaws);
   const ownsStore = options.store === undefined;
-  const givenStore = options.store ?? new MemoryStore();
+  const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
+  const givenStore = options.store ?? new MemoryStore({ maxRecords });
   const lag = options.replicationLagMs;
   if (lag !== undefined && (!Number.isInteger(lag) || lag < 0)) throw new ReferenceConfigError(`replicationLagMs must be whole milliseconds >= 0, got ${lag}`);
   if (lag !== undefined && flaws.includes('region-local-store'))
@@ -123,9 +127,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const logger = options.logger ?? createReferenceLogger({ level: options.logLevel ?? 'silent' });
   // A registry per server (several servers share a process in tests); storage gauges when the store reports them (PostgreSQL).
   const reportsStorage = realStore as Partial<Pick<PostgresStore, 'storageByRoute'>>;
+  // Evictions when the store is bounded in records (MemoryStore).
+  const countsEvictions = realStore instanceof MemoryStore ? realStore : undefined;
   const metrics = createReferenceMetrics({
     registry: new Registry(),
     ...(typeof reportsStorage.storageByRoute === 'function' ? { storage: () => reportsStorage.storageByRoute!.call(realStore) } : {}),
+    ...(countsEvictions ? { evictions: () => countsEvictions.evictions } : {}),
   });
   const logEvent = logLayerEvents(logger);
 
@@ -145,7 +152,6 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       logEvent(event);
     },
   });
-  const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
   const admin = options.admin === true;
   const ledger = new Ledger(maxRecords);
   const handler = createReferenceApp({

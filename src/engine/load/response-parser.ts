@@ -2,7 +2,11 @@
 // from the headers only what framing and classification need (content-length, chunked,
 // connection: close, a replay marker on 2xx), read byte-wise without making strings. Headers and
 // body are materialized only for requests that keep their answer (duplicates, samples).
+// Every response is bounded: a head over 64 KiB (endless headers) and a response over
+// MAX_RESPONSE_BYTES (16 MiB, head and body; an endless body) fail it, so a hostile target costs
+// bytes read up to the cap, never a connection held until the timeout.
 import { REPLAY_MARKERS } from '../../core/replay-marker.js';
+import { MAX_RESPONSE_BYTES } from './flight.js';
 
 export interface ResponseSink {
   /** Status line and headers are in; rawHeaders only when asked for. */
@@ -10,9 +14,12 @@ export interface ResponseSink {
   data(chunk: Buffer): void;
   /** The response is complete; `close` when the server asked to close the connection. */
   end(close: boolean): void;
-  /** A protocol error: the connection cannot be reused. */
-  fail(reason: string): void;
+  /** A protocol error: the connection cannot be reused. `code` IDEMAUDIT_BODY_LIMIT: the response passed its byte cap. */
+  fail(reason: string, code?: string): void;
 }
+
+/** Error code of a response cut at its byte cap (the same as the undici wire's). */
+export const BODY_LIMIT_CODE = 'IDEMAUDIT_BODY_LIMIT';
 
 const MARKERS = REPLAY_MARKERS.map((m) => Buffer.from(m.toLowerCase(), 'latin1'));
 const MARKER_LENGTHS = new Set(MARKERS.map((m) => m.length));
@@ -86,9 +93,20 @@ export class ResponseParser {
   #remaining = 0;
   #chunk = Chunk.Size;
   #close = false;
+  /** Bytes of the current response so far (head and body, framing included). */
+  #received = 0;
+
+  /** `maxBytes`: most bytes one response may take (head and body); default MAX_RESPONSE_BYTES. */
+  constructor(private readonly maxBytes: number = MAX_RESPONSE_BYTES) {}
+
+  /** Bytes of the current (or last) response read so far. */
+  get received(): number {
+    return this.#received;
+  }
 
   /** Expect the response to a new request. `noBody`: a HEAD request. */
   expect(sink: ResponseSink, keep: boolean, noBody = false): void {
+    this.#received = 0;
     this.#sink = sink;
     this.#keep = keep;
     this.#noBody = noBody;
@@ -116,6 +134,13 @@ export class ResponseParser {
   }
 
   feed(chunk: Buffer): void {
+    if (this.#state !== State.Done) {
+      this.#received += chunk.length;
+      if (this.#received > this.maxBytes) {
+        this.#fail(`response over ${this.maxBytes} bytes: request aborted`, BODY_LIMIT_CODE);
+        return;
+      }
+    }
     let buf = chunk;
     let at = 0;
     if (this.#pending) {
@@ -168,11 +193,12 @@ export class ResponseParser {
     }
   }
 
-  #fail(reason: string): void {
+  #fail(reason: string, code?: string): void {
     this.#state = State.Done;
     const sink = this.#sink;
     this.#sink = undefined;
-    sink?.fail(reason);
+    if (code === undefined) sink?.fail(reason);
+    else sink?.fail(reason, code);
   }
 
   /** `stray`: bytes follow the response, so the connection is out of step and must be closed. */

@@ -4,6 +4,8 @@
 // the status line and a byte-wise header scan and materializes headers and body only for requests
 // that keep their answer. Compared with undici's dispatch(), nothing per request is validated,
 // stringified or wrapped. Timeouts are one sweep timer for all connections, not a timer per request.
+// Each response is capped at MAX_RESPONSE_BYTES (16 MiB) by the parser: an endless body or endless
+// headers end the request with an error (IDEMAUDIT_BODY_LIMIT, or a malformed head) and the socket.
 import { connect, type Socket } from 'node:net';
 import type { Flight } from './flight.js';
 import { RequestBytes } from './request-bytes.js';
@@ -86,8 +88,10 @@ class Connection implements ResponseSink {
     s.destroy();
   }
 
-  fail(reason: string): void {
-    this.#lost(netError(`malformed response: ${reason}`, 'UND_ERR_SOCKET'));
+  fail(reason: string, code?: string): void {
+    // Its own code, so the run's error table says what the target sent ("malformed response: response
+    // head too large", "response over 16777216 bytes") rather than blaming a closed socket.
+    this.#lost(netError(code === undefined ? `malformed response: ${reason}` : reason, code ?? 'IDEMAUDIT_MALFORMED_RESPONSE'));
   }
 
   timeout(): void {

@@ -33,6 +33,11 @@ export interface ReferenceMetricsOptions {
   maxRoutes?: number;
   /** Storage per route for the idempotency_stored_* gauges, read at scrape time (e.g. () => pgStore.storageByRoute()). */
   storage?: () => Promise<StorageSample[]>;
+  /**
+   * Records a bounded store has evicted so far, for idempotency_store_evictions_total, read at scrape
+   * time (e.g. () => memoryStore.evictions).
+   */
+  evictions?: () => number;
 }
 
 export interface ReferenceMetrics {
@@ -77,6 +82,20 @@ export function createReferenceMetrics(options: ReferenceMetricsOptions = {}): R
     help: 'Side effects that ran but whose result could not be recorded for replay',
     registers,
   });
+  const evictions = options.evictions;
+  if (evictions) {
+    // The store keeps the count; a scrape copies it (a counter only ever grows, and so does the store's).
+    const made: Counter = new Counter({
+      name: 'idempotency_store_evictions_total',
+      help: 'Completed idempotency records dropped before their retention ended to keep the store within maxRecords (a retry of such a key runs again)',
+      registers,
+      collect() {
+        const total = evictions();
+        made.reset();
+        if (total > 0) made.inc(total);
+      },
+    });
+  }
   const storage = options.storage;
   if (storage) {
     // One storage read serves both gauges of a scrape (the registry may collect them in any order).

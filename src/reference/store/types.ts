@@ -50,8 +50,21 @@ export interface IdempotencyStore {
 
 /** Thrown by stores when the backing service cannot answer; the layer fails closed (503). */
 export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
+  override readonly name: string = 'StoreUnavailableError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+  }
+}
+
+/**
+ * Thrown by a bounded store (MemoryStore's maxRecords) when it is full of in-progress claims and so
+ * cannot take a new one: evicting a claim in progress would let its duplicate run. A kind of
+ * StoreUnavailableError, so the layer fails closed (503, retry later) exactly as for an outage.
+ */
+export class StoreCapacityError extends StoreUnavailableError {
+  override readonly name: string = 'StoreCapacityError';
+  readonly code = 'IDEMPOTENCY_STORE_FULL';
+  constructor(readonly maxRecords: number) {
+    super(`idempotency store full: all ${maxRecords} records are claims in progress; refusing a new claim (fail closed)`);
   }
 }

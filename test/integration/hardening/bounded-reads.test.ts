@@ -6,7 +6,7 @@ import { runLoad } from '../../../src/engine/load/index.js';
 import { MAX_RESPONSE_BYTES } from '../../../src/engine/load/flight.js';
 import { AUX_BODY_BYTES, readCapped, readSmallJson } from '../../../src/engine/read-capped.js';
 import { Readable } from 'node:stream';
-import { endlessBodyServer, type HostileServer } from '../../support/hostile-servers.js';
+import { endlessBodyServer, endlessHeadersServer, type HostileServer } from '../../support/hostile-servers.js';
 
 let server: (HostileServer & { written: () => number }) | undefined;
 afterEach(async () => {
@@ -72,7 +72,6 @@ describe('reads the CLI makes against an endless body', () => {
         inFlightDuplicates: 0,
         seed: 'endless',
         statuses: { inFlight: [409], mismatch: [422] },
-        // The undici wire carries the byte cap; the socket wire's own bound is not tested here yet.
       },
       { wire: 'undici' },
     );
@@ -80,4 +79,54 @@ describe('reads the CLI makes against an endless body', () => {
     expect(Object.keys(r.errors).join()).toMatch(/body over|BODY_LIMIT/);
     expect(server.written()).toBeLessThan(4 * MAX_RESPONSE_BYTES + SOCKET_SLACK);
   }, 60_000);
+});
+
+/** A load of 4 requests on the socket wire (the default for http://), 2 connections, a timeout that never fires first. */
+const socketLoad = (origin: string) =>
+  runLoad(
+    {
+      template: {
+        endpoint: 'e',
+        origin,
+        path: '/p',
+        method: 'POST',
+        headers: [],
+        keyHeader: 'idempotency-key',
+        keyFormat: 'raw',
+        body: () => Buffer.from('{}'),
+      },
+      executor: { name: 'constant-connections', connections: 2, durationMs: 600_000 },
+      maxRequests: 4,
+      timeoutMs: 600_000,
+      duplicates: 0,
+      inFlightDuplicates: 0,
+      seed: 'endless-socket',
+      statuses: { inFlight: [409], mismatch: [422] },
+    },
+    { wire: 'socket' },
+  );
+
+describe('the load socket wire against hostile servers', () => {
+  it('an endless body: each response is cut at 16 MiB (IDEMAUDIT_BODY_LIMIT), never read to the end', async () => {
+    // The backstop (64 MiB per response) is what an uncapped reader would read in full, and answer 200.
+    server = await endlessBodyServer({ limitBytes: 4 * MAX_RESPONSE_BYTES });
+    const r = await socketLoad(server.url);
+    expect(r.sent).toBe(4);
+    expect(Object.keys(r.errors).join()).toMatch(/over 16777216 bytes|IDEMAUDIT_BODY_LIMIT/);
+    expect(Object.values(r.errors).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(server.written()).toBeLessThan(4 * (MAX_RESPONSE_BYTES + SOCKET_SLACK));
+  }, 120_000);
+
+  it('endless headers: each response fails as a malformed head after 64 KiB', async () => {
+    const headers = await endlessHeadersServer({ limitBytes: MAX_RESPONSE_BYTES });
+    try {
+      const r = await socketLoad(headers.url);
+      expect(r.sent).toBe(4);
+      expect(Object.keys(r.errors).join(), JSON.stringify(r.errors)).toMatch(/head too large/);
+      expect(Object.values(r.errors).reduce((a, b) => a + b, 0)).toBe(4);
+      expect(headers.written()).toBeLessThan(4 * SOCKET_SLACK);
+    } finally {
+      await headers.close();
+    }
+  }, 120_000);
 });

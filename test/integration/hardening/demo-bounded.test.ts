@@ -50,5 +50,8 @@ describe('bounded demo records', () => {
     expect(server.ledger.summary().keys).toBe(20);
     expect(server.ledger.forKey('p-59').executions).toHaveLength(1);
     expect(server.ledger.forKey('p-59').arrivals).toHaveLength(1);
+    // The server's own MemoryStore is bounded by the same maxRecords, and says how many it evicted.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^idempotency_store_evictions_total 40$/m);
   }, 30_000);
 });
