@@ -8,6 +8,7 @@ import { runAudit } from '../../../src/audit/run.js';
 import { createRedisStore, type IdempotencyStore } from '../../../src/reference/index.js';
 import { startReferenceServer } from '../../../src/demo/index.js';
 import { deleteKeysByPrefix, uniquePrefix } from '../../helpers/redis.js';
+import { runCli } from '../../helpers/cli.js';
 import { adminPool, dropSchema, SHARED_DATABASE_URL, uniqueSchema } from '../../helpers/postgres.js';
 import { createPostgresStore } from '../../../src/reference/store/postgres/index.js';
 import type { Report } from '../../../src/report/model.js';
@@ -358,9 +359,13 @@ describe('two processes sharing Redis', () => {
     },
   );
 
-  it('redis-get-set is refused without the redis store, with a clear error', async () => {
+  it('redis-get-set is refused without the redis store, with a clear error (and `serve` exits 2 with a hint)', async () => {
     await expect(startReferenceServer({ port: 0, flaws: ['redis-get-set'] })).rejects.toThrow(/redis-get-set flaw needs the redis store \(got memory\)/);
-  });
+    const r = await runCli(['serve', '--port', '0', '--flaw', 'redis-get-set'], { timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--flaw redis-get-set .* needs --store redis \(got --store memory\)\n\s+hint: add --store redis/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
 });
 
 // Chaos flaws: scenarios/chaos.yaml, only the check that targets the flaw, against a server started
