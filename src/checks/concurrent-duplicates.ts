@@ -2,6 +2,9 @@
 // the side effect once and answers the others 409 (or replays, if they arrive after completion).
 // `copies` may be a list, sweeping burst sizes over several rounds each, to report the distribution
 // of executions per key rather than one lucky or unlucky sample.
+// Once per endpoint it also releases as many requests with distinct fresh keys together: each is a
+// first request and must run; refusing them (409/423) while another key's request runs is one lock
+// shared by all keys, a deviation. No other check overlaps requests, so this one owns that finding.
 import type { Exchange } from '../core/exchange.js';
 import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
