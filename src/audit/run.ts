@@ -287,13 +287,13 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           findings = gateOnOracle(findings, oracle.drainFailures());
           // One root cause, one finding: failures resting on a property the endpoint's baseline
           // disproved are reported inconclusive, naming the check that owns it.
-          if (id !== BASELINE_OWNER && !signal.aborted && needsBaseline(findings)) {
+          if (!signal.aborted && needsBaseline(findings, id)) {
             let baseline = baselines.get(endpoint.name);
             if (!baseline) {
               baseline = establishBaseline(ctx);
               baselines.set(endpoint.name, baseline);
             }
-            findings = attribute(findings, await baseline);
+            findings = attribute(findings, await baseline, id);
           }
           // Findings from a check cut short by Ctrl-C describe the interruption, not the target.
           if (signal.aborted) {

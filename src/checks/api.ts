@@ -48,9 +48,10 @@ export interface Finding {
  * What an endpoint's baseline (first execution, then an identical retry) can disprove:
  * `replay`: the retry got the original's status and body back (or the same resource re-rendered: see
  * `replay-bytes`); `replay-bytes`: the retry's body was byte-for-byte the original's;
- * `single-execution`: the retry did not execute again.
+ * `single-execution`: the retry did not execute again; `reuse-rejected`: a changed payload sent under
+ * the used key afterwards did not execute (owned by payload-mismatch, not by sequential-replay).
  */
-export type BaselineProperty = 'replay' | 'replay-bytes' | 'single-execution';
+export type BaselineProperty = 'replay' | 'replay-bytes' | 'single-execution' | 'reuse-rejected';
 
 /** Marks a failed finding as presuming these baseline properties. */
 export function presumes<F extends Finding>(f: F, ...properties: BaselineProperty[]): F {

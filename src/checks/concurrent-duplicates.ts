@@ -2,6 +2,9 @@
 // the side effect once and answers the others 409 (or replays, if they arrive after completion).
 // `copies` may be a list, sweeping burst sizes over several rounds each, to report the distribution
 // of executions per key rather than one lucky or unlucky sample.
+// Once per endpoint it also releases as many requests with distinct fresh keys together: each is a
+// first request and must run; refusing them (409/423) while another key's request runs is one lock
+// shared by all keys, a deviation. No other check overlaps requests, so this one owns that finding.
 import type { Exchange } from '../core/exchange.js';
 import { isSuccess, statusOf } from '../core/exchange.js';
 import type { ExecutionCount } from '../engine/oracle.js';
@@ -91,7 +94,36 @@ export function sweepTable(rounds: BurstRound[]): SweepRow[] {
   return [...rows.values()];
 }
 
-export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile, hunt?: { planned: number; elapsedMs: number }): Finding[] {
+/** Statuses that refuse a request because something else holds a lock: 409 Conflict, 423 Locked. */
+const LOCKED = new Set([409, 423]);
+
+/**
+ * Pure: requests with distinct fresh keys released together. Each is a first request, so each must
+ * run; one refused as "in progress" or "locked" was blocked by another key's request (a lock shared
+ * by all keys, not one per key). Undefined when they all ran (or refusals of another kind, judged elsewhere).
+ */
+export function judgeUnrelatedKeys(unrelated: Exchange[], profile: Profile): Finding | undefined {
+  const refused = unrelated.filter((e) => e.response !== undefined && LOCKED.has(e.response.status));
+  if (refused.length === 0) return undefined;
+  return {
+    ...finding(
+      'fail',
+      'deviation',
+      `${refused.length} of ${unrelated.length} requests with distinct fresh keys, sent together, were refused (${statusTally(unrelated)}): a request with one key blocked requests with unrelated keys (one lock for all keys, not one per key)`,
+      profile.cite.inFlight,
+      unrelated.slice(0, 10),
+      { unrelatedKeys: statusTally(unrelated) },
+    ),
+    concurrent: true,
+  };
+}
+
+export function judgeConcurrentDuplicates(
+  rounds: BurstRound[],
+  profile: Profile,
+  hunt?: { planned: number; elapsedMs: number },
+  unrelated: Exchange[] = [],
+): Finding[] {
   const all = rounds.flatMap((r) => r.exchanges);
   const bound = raceBound(rounds.map((r) => r.count.arrivals));
   const facts = {
@@ -100,8 +132,11 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
     statuses: statusTally(all),
     ...(hunt ? { hunt: { plannedBursts: hunt.planned, adaptiveBursts: rounds.length - hunt.planned, elapsedMs: Math.round(hunt.elapsedMs) } } : {}),
     raceBound: bound,
+    ...(unrelated.length > 0 ? { unrelatedKeys: statusTally(unrelated) } : {}),
   };
   const findings: Finding[] = [];
+  const blocked = judgeUnrelatedKeys(unrelated, profile);
+  if (blocked) findings.push(blocked);
 
   const worst = rounds.reduce<BurstRound | undefined>((w, r) => ((r.count.executions ?? 0) > (w?.count.executions ?? 0) ? r : w), undefined);
   const doubledRounds = rounds.filter((r) => (r.count.executions ?? 0) > 1);
@@ -176,7 +211,9 @@ export function judgeConcurrentDuplicates(rounds: BurstRound[], profile: Profile
     );
     return findings;
   }
-  const badLosers = all.filter((e) => e.response && !isSuccess(e) && !is5xx(e) && !profile.expect.inFlight.includes(e.response.status));
+  // Refused as locked while a lock shared by all keys was held: the unrelated-keys finding says so once.
+  const lockedOut = (e: Exchange): boolean => blocked !== undefined && e.response !== undefined && LOCKED.has(e.response.status);
+  const badLosers = all.filter((e) => e.response && !isSuccess(e) && !is5xx(e) && !profile.expect.inFlight.includes(e.response.status) && !lockedOut(e));
   if (badLosers.length > 0) {
     // A copy that arrived after the original completed gets the replay: if replays are broken, its
     // status says nothing about in-flight handling.
@@ -253,6 +290,15 @@ const MAX_ADAPTIVE_BURSTS = 400;
 /** Pauses between adaptive bursts, cycled: back to back, within a tick or two, a few timer ticks. */
 const PAUSES_MS = [0, 1, 5];
 
+/** Requests with `count` distinct fresh keys, released together like a burst's copies. */
+async function sendUnrelated(ctx: CheckContext<Options>, count: number): Promise<Exchange[]> {
+  const items = Array.from({ length: count }, (_, i) => {
+    const key = ctx.keys.next();
+    return { request: ctx.requests.build({ endpoint: ctx.endpoint, key }), meta: exchangeMeta(ctx, `unrelated key ${i + 1}/${count}`, key) };
+  });
+  return ctx.http.burst(items);
+}
+
 async function sendBurst(ctx: CheckContext<Options>, copies: number): Promise<BurstRound> {
   const key = ctx.keys.next();
   const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
@@ -279,6 +325,9 @@ export const concurrentDuplicates = defineCheck<Options>({
       }
     }
     const planned = rounds.length;
+    // Distinct keys at once: each must run. A lock shared by all keys refuses all but one of them.
+    ctx.note(`${sizes[0]} distinct keys released together`);
+    const unrelated = ctx.signal.aborted ? [] : await sendUnrelated(ctx, sizes[0]!);
     // Adaptive hunt: a clean start proves little about a narrow race, so keep bursting within the
     // budget, varying the burst size and the pause between bursts (which shifts where each burst
     // lands in the server's event loop, timers and GC), until a duplicate shows or time runs out.
@@ -294,6 +343,6 @@ export const concurrentDuplicates = defineCheck<Options>({
       if (pauseMs > 0) await sleep(pauseMs, ctx.signal);
       rounds.push(await sendBurst(ctx, copies));
     }
-    return judgeConcurrentDuplicates(rounds, ctx.profile, { planned, elapsedMs: performance.now() - started });
+    return judgeConcurrentDuplicates(rounds, ctx.profile, { planned, elapsedMs: performance.now() - started }, unrelated);
   },
 });

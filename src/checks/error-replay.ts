@@ -146,17 +146,17 @@ export const errorReplay = defineCheck<Options>({
     if (configured.length === 0) {
       return [finding('skip', 'observation', 'no trigger body configured: set body4xx and/or body5xx in the check options', ctx.profile.cite.errors, [])];
     }
-    // The variants use their own keys, so they run side by side.
-    const findings: Finding[] = await Promise.all(
-      configured.map(async ([errorClass, trigger]) => {
-        const key = ctx.keys.next();
-        const body = ctx.requests.renderBody({ ...ctx.endpoint, body: triggerBody(ctx.endpoint.body, trigger) }, { key });
-        const first = await send(ctx, `${errorClass} trigger`, { key, body });
-        const retry = await send(ctx, `retry after ${statusOf(first)}`, { key, body });
-        const count = await ctx.oracle.count(ctx.endpoint, key, [first, retry]);
-        return judgeErrorRound({ errorClass, first, retry, count }, ctx.endpoint, ctx.profile);
-      }),
-    );
+    // One variant after the other, though their keys differ: overlapping requests would make a server
+    // that serialises unrelated keys fail here too, where concurrent-duplicates owns that finding.
+    const findings: Finding[] = [];
+    for (const [errorClass, trigger] of configured) {
+      const key = ctx.keys.next();
+      const body = ctx.requests.renderBody({ ...ctx.endpoint, body: triggerBody(ctx.endpoint.body, trigger) }, { key });
+      const first = await send(ctx, `${errorClass} trigger`, { key, body });
+      const retry = await send(ctx, `retry after ${statusOf(first)}`, { key, body });
+      const count = await ctx.oracle.count(ctx.endpoint, key, [first, retry]);
+      findings.push(judgeErrorRound({ errorClass, first, retry, count }, ctx.endpoint, ctx.profile));
+    }
     for (const [errorClass] of triggers.filter(([, t]) => t === undefined)) {
       findings.push(
         finding(

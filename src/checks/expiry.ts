@@ -164,21 +164,27 @@ export const expiry = defineCheck<Options>({
         ),
       ];
     }
-    // Both originals first, then one wait serves both retries.
-    const round = async (label: string, delayMs: number): Promise<ExpiryRound | undefined> => {
+    // Both originals first, one after the other (requests of one check never overlap, so a server
+    // that serialises unrelated keys fails concurrent-duplicates, not this check); then the waits overlap.
+    const begin = async (label: string) => {
       const key = ctx.keys.next();
       const body = ctx.requests.renderBody(ctx.endpoint, { key });
       const original = await send(ctx, `original (${label})`, { key, body });
-      const answeredAt = performance.now();
+      return { label, key, body, original, answeredAt: performance.now() };
+    };
+    const end = async (started: Awaited<ReturnType<typeof begin>>, delayMs: number): Promise<ExpiryRound | undefined> => {
+      const { label, key, body, original, answeredAt } = started;
       ctx.note(`waiting ${humanDuration(delayMs)} before the ${label} retry`);
-      if (!(await sleep(delayMs, ctx.signal))) return undefined;
+      if (!(await sleep(Math.max(0, answeredAt + delayMs - performance.now()), ctx.signal))) return undefined;
       const waitedMs = performance.now() - answeredAt;
       const retry = await send(ctx, `retry at +${humanDuration(Math.round(waitedMs))} (${label})`, { key, body });
       return { original, retry, count: await ctx.oracle.count(ctx.endpoint, key, [original, retry]), waitedMs };
     };
+    const inside = await begin('inside retention');
+    const past = testRetentionMs !== undefined && !ctx.signal.aborted ? await begin('past test retention') : undefined;
     const [before, after] = await Promise.all([
-      round('inside retention', waitMs),
-      testRetentionMs !== undefined ? round('past test retention', testRetentionMs + marginMs) : Promise.resolve(undefined),
+      end(inside, waitMs),
+      past && testRetentionMs !== undefined ? end(past, testRetentionMs + marginMs) : Promise.resolve(undefined),
     ]);
     if (!before || ctx.signal.aborted) return [];
     const obs: ExpiryObservation = { before };

@@ -120,14 +120,19 @@ export function judgeFingerprint(obs: FingerprintObservation, endpoint: Endpoint
   const findings: Finding[] = [];
   const executed = results.filter((r) => r.result === 'executed');
   if (executed.length > 0) {
+    // A variant is a changed payload in bytes: when any changed payload under a used key executes
+    // (the key is built from the body, say), that root cause belongs to payload-mismatch.
     findings.push(
-      finding(
-        'fail',
-        'violation',
-        `equivalent variant(s) executed under a used key: ${executed.map((r) => `${r.name} (${r.exchange.response!.status})`).join(', ')}`,
-        profile.cite.execution,
-        [original, ...executed.map((r) => r.exchange)],
-        facts,
+      presumes(
+        finding(
+          'fail',
+          'violation',
+          `equivalent variant(s) executed under a used key: ${executed.map((r) => `${r.name} (${r.exchange.response!.status})`).join(', ')}`,
+          profile.cite.execution,
+          [original, ...executed.map((r) => r.exchange)],
+          facts,
+        ),
+        'reuse-rejected',
       ),
     );
   } else if ((count.executions ?? 0) > 1) {

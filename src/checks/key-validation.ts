@@ -10,7 +10,7 @@ import type { Profile } from '../profiles/index.js';
 import type { Endpoint } from '../scenario/schema.js';
 import { is5xx, isMarkedReplay } from './compare.js';
 import { sameResult } from './cross-endpoint.js';
-import { inParallel, send } from './send.js';
+import { send } from './send.js';
 import { defineCheck, finding, type Finding } from './api.js';
 
 import { KeyValidationOptions as Options } from '../scenario/check-options/key-validation.js';
@@ -225,19 +225,18 @@ export const keyValidation = defineCheck<Options>({
       const exchange = await send(ctx, `key ${name}`, { key, body });
       return { name, key, exchange, count: await ctx.oracle.count(ctx.endpoint, key, [exchange]) };
     };
-    // Every probe uses its own key, so they run side by side with the base request. The look-alikes
-    // follow the base together, with the same body: colliding with the base shows up as a replay of
-    // its result, colliding with each other as a shared result or a 409.
-    const [sent, first] = await Promise.all([
-      inParallel(
-        probes.map((probe) => async (): Promise<SentProbe> => {
-          if (probe.unsendable) return { probe };
-          return { probe, exchange: await send(ctx, `key ${probe.name}`, { key: probe.key, rawKeyHeader: probe.header, body }) };
-        }),
-      ),
-      sendLookAlike('base', base),
-    ]);
-    const collisions = ctx.signal.aborted ? [first] : [first, ...(await Promise.all(collisionKeys(base).map(({ name, key }) => sendLookAlike(name, key))))];
+    // One request at a time, though every probe has its own key: overlapping requests would make a
+    // server that serialises unrelated keys fail here too, where concurrent-duplicates owns that. The
+    // look-alikes follow the base with the same body: colliding with the base shows up as a replay
+    // of its result, colliding with each other as a shared result.
+    const sent: SentProbe[] = [];
+    for (const probe of probes) {
+      if (ctx.signal.aborted) break;
+      sent.push(probe.unsendable ? { probe } : { probe, exchange: await send(ctx, `key ${probe.name}`, { key: probe.key, rawKeyHeader: probe.header, body }) });
+    }
+    const first = await sendLookAlike('base', base);
+    const collisions = [first];
+    for (const { name, key } of ctx.signal.aborted ? [] : collisionKeys(base)) collisions.push(await sendLookAlike(name, key));
     return judgeKeyValidation({ format, probes: sent, collisions }, ctx.endpoint, ctx.profile);
   },
 });

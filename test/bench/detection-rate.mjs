@@ -5,29 +5,61 @@
 //   tick-race     check-then-set one event-loop tick wide   -> concurrent-duplicates, default options
 //   no-inflight   in-flight duplicate waits, then executes  -> timeout-retry alone, default options
 //                 (scenarios/chaos.yaml's target: 100 ms processing, a 20 ms latency fault)
+//   redis-get-set claim as GET then SET, the server run as two -> concurrent-duplicates, default options
+//                 `serve --store redis` processes on one prefix behind a round-robin front
+//                 (test/fixtures/apps/two-process.mjs; counted by the identity pointer, no ledger)
 //
 // and, as a peer in the same run, the correct server under the same audits (false alarms must be 0).
 // Prints per case: detection rate, false alarms, and the median audit wall time per endpoint.
 //
-//   npm run build && node test/bench/detection-rate.mjs [--count 50] [--cases tick-race,no-inflight]
-//
-// Not covered yet: the two-process Redis GET-then-SET race (its flaw mode is not built; see README).
+//   npm run build && node test/bench/detection-rate.mjs [--count 50] [--cases tick-race,no-inflight,redis-get-set]
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { runAudit } from '../../dist/audit/run.js';
 import { startReferenceServer } from '../../dist/demo/index.js';
 import { loadScenarioFile } from '../../dist/scenario/index.js';
+import { createRedisStore } from '../../dist/reference/index.js';
+import { startTwoProcessServer } from '../fixtures/apps/two-process.mjs';
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '50' }, cases: { type: 'string', default: 'tick-race,no-inflight' } } });
+const { values } = parseArgs({
+  options: { count: { type: 'string', default: '50' }, cases: { type: 'string', default: 'tick-race,no-inflight,redis-get-set' } },
+});
 const COUNT = Number(values.count);
 
 const CASES = {
   'tick-race': { check: 'concurrent-duplicates', scenario: 'scenarios/reference.yaml', server: {}, defaults: true },
   'no-inflight': { check: 'timeout-retry', scenario: 'scenarios/chaos.yaml', server: { leaseMs: 1000, processingMs: 100 }, defaults: true },
+  'redis-get-set': { check: 'concurrent-duplicates', scenario: 'scenarios/reference.yaml', twoProcess: true, defaults: true },
 };
 
+/** Two `serve --store redis` processes on a fresh prefix behind a round-robin front; close() deletes the prefix's keys. */
+async function startServer(flaws, spec) {
+  if (!spec.twoProcess) return startReferenceServer({ admin: true, port: 0, flaws, ...spec.server });
+  const prefix = `idemaudit-bench:2p:${randomUUID()}:`;
+  const server = await startTwoProcessServer({ prefix, flaws });
+  return {
+    url: server.url,
+    async close() {
+      await server.close();
+      const store = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix });
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await store.client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+          cursor = next;
+          if (keys.length > 0) await store.client.del(...keys);
+        } while (cursor !== '0');
+      } finally {
+        await store.close();
+      }
+    },
+  };
+}
+
 async function audit(flaws, spec, seed) {
-  const server = await startReferenceServer({ admin: true, port: 0, flaws, ...spec.server });
+  const server = await startServer(flaws, spec);
   try {
     const scenario = await loadScenarioFile(spec.scenario, {});
     // Default options of the check, whatever the bundled scenario tunes.
@@ -48,6 +80,11 @@ const median = (xs) => {
 };
 
 const rows = [];
+process.stderr.write(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 for (const name of values.cases.split(',')) {
   const spec = CASES[name];
   if (!spec) throw new Error(`unknown case ${name}`);
@@ -75,3 +112,8 @@ for (const name of values.cases.split(',')) {
   });
 }
 console.table(rows);
+console.log(
+  `load average at end: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

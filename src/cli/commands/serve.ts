@@ -66,6 +66,12 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
   if (flags.raceWindow !== undefined && !flags.flaw.includes('race')) {
     throw new UsageError('--race-window sets the window of the race flaw, which is not enabled', 'add --flaw race');
   }
+  if (flags.flaw.includes('redis-get-set') && flags.store !== 'redis') {
+    throw new UsageError(
+      `--flaw redis-get-set races GET and SET across processes sharing one Redis: it needs --store redis (got --store ${flags.store})`,
+      'add --store redis, and run two serve processes on one --redis-prefix behind a front that spreads connections',
+    );
+  }
   const tls = tlsOf(flags);
   const store = await createStore(flags);
   // A busy port must not leave the store's connection open (the process would hang, not exit 2).

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { CapturingServerResponse } from '../../reference/adapters/capture-response.js';
 import { wrapNodeHandler } from '../../reference/adapters/node.js';
 import { flawOption, parseFlawNames, type FlawName } from '../flaws/registry.js';
+import { REDIS_ONLY_FLAWS } from '../flaws/redis-get-set.js';
 import { createIdempotencyLayer } from '../../reference/layer/layer.js';
 import { tenantFromAuthorization } from '../../reference/layer/tenant.js';
 import type { IdempotencyLayer, KeySyntax } from '../../reference/layer/types.js';
@@ -121,6 +122,13 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     flaws.includes('region-local-store') || lag !== undefined
       ? regionStore(givenStore, flaws.includes('region-local-store') ? {} : { replicationLagMs: lag! })
       : givenStore;
+  // A GET-then-SET race across processes needs the processes to share a Redis; any other store would
+  // show a different (or no) bug under the flaw's name.
+  const needsRedis = flaws.filter((f) => REDIS_ONLY_FLAWS.includes(f));
+  if (needsRedis.length > 0 && !givenStore.name.startsWith('redis')) {
+    if (ownsStore) await givenStore.close();
+    throw new ReferenceConfigError(`the ${needsRedis.join(', ')} flaw needs the redis store (got ${givenStore.name})`);
+  }
   // Forwards every call until POST /_idemaudit/faults/store-outage turns an outage on.
   const storeOutage = new StoreOutageSwitch();
   const store = storeOutage.wrap(realStore);

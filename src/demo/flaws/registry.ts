@@ -1,9 +1,12 @@
 // The flaw catalogue: name-keyed, typed, and the only place that composes flaws into a behaviour.
 import { UsageError } from '../../core/errors.js';
 import { correctBehaviour, type LayerBehaviour } from '../../reference/layer/behaviour.js';
+import { bodyKey } from './body-key.js';
 import { cache5xx } from './cache-5xx.js';
 import { failOpen } from './fail-open.js';
+import { globalLockFlaw } from './global-lock.js';
 import { headerDrop } from './header-drop.js';
+import { inflightOverwrite } from './inflight-overwrite.js';
 import { noFingerprint } from './no-fingerprint.js';
 import { noInflight } from './no-inflight.js';
 import { noKeyRequired } from './no-key-required.js';
@@ -12,6 +15,7 @@ import { orphanLock } from './orphan-lock.js';
 import { poison } from './poison.js';
 import { race } from './race.js';
 import { regionLocalStore } from './region-local-store.js';
+import { redisGetSet } from './redis-get-set.js';
 import { regenerate } from './regenerate.js';
 import { replayConflict } from './replay-conflict.js';
 import { retryMismatch } from './retry-mismatch.js';
@@ -36,6 +40,10 @@ const ALL = [
   retryMismatch,
   tickRace,
   regionLocalStore,
+  bodyKey,
+  globalLockFlaw,
+  inflightOverwrite,
+  redisGetSet,
 ] as const;
 
 export type FlawName = (typeof ALL)[number]['name'];

@@ -1,12 +1,14 @@
 // The audit's own correctness: each flaw of the reference server is caught by the check that
 // targets it, at the level the catalogue promises, and the correct server raises no false alarm.
 // Audits run side by side (each against its own server) so the waits of `expiry` overlap.
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultCheckIds, getCheck } from '../../../src/checks/index.js';
 import { runAudit } from '../../../src/audit/run.js';
 import { createRedisStore, type IdempotencyStore } from '../../../src/reference/index.js';
 import { startReferenceServer } from '../../../src/demo/index.js';
 import { deleteKeysByPrefix, uniquePrefix } from '../../helpers/redis.js';
+import { runCli } from '../../helpers/cli.js';
 import { adminPool, dropSchema, SHARED_DATABASE_URL, uniqueSchema } from '../../helpers/postgres.js';
 import { createPostgresStore } from '../../../src/reference/store/postgres/index.js';
 import type { Report } from '../../../src/report/model.js';
@@ -44,7 +46,7 @@ async function audit(
   flaws: string[],
   seed = 'detect',
   kind: StoreKind = 'memory',
-  opts: { processingMs?: number; only?: string[]; tune?: (s: Awaited<ReturnType<typeof loadScenarioFile>>) => void } = {},
+  opts: { processingMs?: number; only?: string[]; declare?: string[]; tune?: (s: Awaited<ReturnType<typeof loadScenarioFile>>) => void } = {},
 ): Promise<Report> {
   const { store, cleanup } = makeStore(kind);
   const server = await startReferenceServer({
@@ -56,6 +58,8 @@ async function audit(
   });
   try {
     const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
+    // A check reference.yaml does not run (declaredOnly: it needs a fault proxy) joins with its default options.
+    for (const id of opts.declare ?? []) scenario.checks[id] ??= getCheck(id).options.parse({});
     opts.tune?.(scenario);
     return await runAudit(scenario, { target: server.url, seed, scenarioFile: 'scenarios/reference.yaml', ...(opts.only ? { only: opts.only } : {}) });
   } finally {
@@ -85,6 +89,11 @@ const PROTOCOL_MATRIX: Array<[flaw: string, check: string, level: 'violation' | 
   ['race', 'concurrent-duplicates', 'violation'],
   ['tick-race', 'concurrent-duplicates', 'violation'],
   ['no-inflight', 'concurrent-duplicates', 'violation'],
+  // timeout-retry is not in reference.yaml (it needs a fault proxy): its row declares it with its defaults.
+  ['no-inflight', 'timeout-retry', 'violation'],
+  ['inflight-overwrite', 'concurrent-duplicates', 'violation'],
+  ['inflight-overwrite', 'timeout-retry', 'violation'],
+  ['global-lock', 'concurrent-duplicates', 'deviation'],
   ['no-fingerprint', 'payload-mismatch', 'violation'],
   ['poison', 'payload-mismatch', 'violation'],
   ['poison', 'fingerprint', 'violation'],
@@ -92,12 +101,16 @@ const PROTOCOL_MATRIX: Array<[flaw: string, check: string, level: 'violation' | 
   ['no-tenant-scope', 'cross-tenant', 'violation'],
   ['no-key-required', 'missing-key', 'violation'],
   ['regenerate', 'sequential-replay', 'violation'],
+  ['body-key', 'payload-mismatch', 'violation'],
   ['replay-conflict', 'sequential-replay', 'violation'],
   ['retry-mismatch', 'sequential-replay', 'violation'],
   ['header-drop', 'sequential-replay', 'deviation'],
   ['short-ttl', 'expiry', 'deviation'],
   ['cache-5xx', 'error-replay', 'deviation'],
 ];
+
+/** Flaws that need the server run as two processes sharing one Redis (test/fixtures/apps/two-process.mjs). */
+const TWO_PROCESS_MATRIX: Array<[flaw: string, check: string, level: 'violation' | 'deviation']> = [['redis-get-set', 'concurrent-duplicates', 'violation']];
 
 /** Chaos flaws, caught by scenarios/chaos.yaml, with the proof each finding must state. */
 const CHAOS_MATRIX: Array<[flaw: string, check: string, level: 'violation' | 'deviation', proof: RegExp]> = [
@@ -107,12 +120,15 @@ const CHAOS_MATRIX: Array<[flaw: string, check: string, level: 'violation' | 'de
   ['fail-open', 'store-outage', 'violation', /executed during the store outage .*fails open on a critical write/],
 ];
 
+/** The row's check, when the reference scenario does not run it by itself. */
+const declaredFor = (check: string): string[] => (getCheck(check).declaredOnly ? [check] : []);
+
 const failed = (r: Report) => r.results.filter((x) => x.verdict === 'fail' || x.verdict === 'error');
 const unclean = (r: Report) => r.results.filter((x) => x.verdict === 'fail' || x.verdict === 'error' || x.verdict === 'inconclusive');
 
 /** The checks that own each flaw's root cause (the matrix rows): no other check may fail because of it. */
 const OWNERS = new Map<string, Set<string>>();
-for (const [flaw, check] of PROTOCOL_MATRIX) OWNERS.set(flaw, (OWNERS.get(flaw) ?? new Set()).add(check));
+for (const [flaw, check] of [...PROTOCOL_MATRIX, ...TWO_PROCESS_MATRIX]) OWNERS.set(flaw, (OWNERS.get(flaw) ?? new Set()).add(check));
 /** Failed or errored results of checks that do not own the flaw: each is a root cause blamed twice. */
 const strayFailures = (r: Report, flaw: string) => failed(r).filter((x) => !OWNERS.get(flaw)!.has(x.check));
 const describeFailed = (r: Report) => JSON.stringify(failed(r).map((x) => [x.check, x.endpoint, x.level, x.message]));
@@ -158,7 +174,7 @@ describe('detection matrix (memory store)', () => {
   });
 
   it.concurrent.for(matrix)('flaw %s is caught by %s as a %s, and no other check fails because of it', async ([flaw, check, level], { expect }) => {
-    const report = await audit([flaw]);
+    const report = await audit([flaw], 'detect', 'memory', { declare: declaredFor(check) });
     expect(report.summary.verdict).toBe('fail');
     const hit = report.results.find((r) => r.check === check && r.verdict === 'fail' && r.level === level);
     expect(hit, describeFailed(report)).toBeDefined();
@@ -270,7 +286,7 @@ describe('detection matrix (memory store)', () => {
     );
 
     it.concurrent.for(matrix)('flaw %s is caught by %s as a %s, and no other check fails because of it', async ([flaw, check, level], { expect }) => {
-      const report = await audit([flaw], 'detect', 'redis');
+      const report = await audit([flaw], 'detect', 'redis', { declare: declaredFor(check) });
       const hit = report.results.find((r) => r.check === check && r.verdict === 'fail' && r.level === level);
       expect(hit, describeFailed(report)).toBeDefined();
       expect(strayFailures(report, flaw), describeFailed(report)).toEqual([]);
@@ -288,11 +304,68 @@ describe('detection matrix (memory store)', () => {
     );
 
     it.concurrent.for(matrix)('flaw %s is caught by %s as a %s', async ([flaw, check, level], { expect }) => {
-      const report = await audit([flaw], 'detect', 'postgres');
+      const report = await audit([flaw], 'detect', 'postgres', { declare: declaredFor(check) });
       const hit = report.results.find((r) => r.check === check && r.verdict === 'fail' && r.level === level);
       expect(hit, describeFailed(report)).toBeDefined();
     });
   });
+});
+
+// The server as two `idemaudit serve --store redis` processes on one prefix behind a round-robin
+// front (needs the built dist/, like the e2e tests): the claim's GET and SET race across processes.
+interface TwoProcessServer {
+  url: string;
+  connections: number[];
+  close(): Promise<void>;
+}
+const TWO_PROCESS = pathToFileURL(fileURLToPath(new URL('../../fixtures/apps/two-process.mjs', import.meta.url))).href;
+
+async function twoProcessAudit(flaws: string[], seed: string): Promise<{ report: Report; connections: number[] }> {
+  const { startTwoProcessServer } = (await import(TWO_PROCESS)) as { startTwoProcessServer(o: { prefix: string; flaws: string[] }): Promise<TwoProcessServer> };
+  const prefix = uniquePrefix('detect-2p');
+  const server = await startTwoProcessServer({ prefix, flaws });
+  try {
+    const scenario = await loadScenarioFile('scenarios/reference.yaml', {});
+    const report = await runAudit(scenario, { target: server.url, seed, scenarioFile: 'scenarios/reference.yaml' });
+    return { report, connections: [...server.connections] };
+  } finally {
+    await server.close();
+    const store = createRedisStore({ url: 'redis://127.0.0.1:6379', prefix });
+    await deleteKeysByPrefix(store.client, prefix).finally(() => store.close());
+  }
+}
+
+describe('two processes sharing Redis', () => {
+  it.concurrent.for(TWO_PROCESS_MATRIX)(
+    'flaw %s is caught by %s as a %s, and no other check fails because of it',
+    { timeout: 120_000 },
+    async ([flaw, check, level], { expect }) => {
+      const { report, connections } = await twoProcessAudit([flaw], 'detect-2p');
+      // Both processes served: the front spread the audit's connections over them.
+      expect(connections.every((n) => n > 0)).toBe(true);
+      const hit = report.results.find((r) => r.check === check && r.verdict === 'fail' && r.level === level);
+      expect(hit, describeFailed(report)).toBeDefined();
+      expect(hit!.message).toMatch(/key executed \d+ times/);
+      expect(strayFailures(report, flaw), describeFailed(report)).toEqual([]);
+    },
+  );
+
+  it.concurrent(
+    'the correct server as two processes passes the audit with zero failed and zero inconclusive results',
+    { timeout: 120_000 },
+    async ({ expect }) => {
+      const { report } = await twoProcessAudit([], 'clean-2p');
+      expect(unclean(report), describeFailed(report)).toEqual([]);
+    },
+  );
+
+  it('redis-get-set is refused without the redis store, with a clear error (and `serve` exits 2 with a hint)', async () => {
+    await expect(startReferenceServer({ port: 0, flaws: ['redis-get-set'] })).rejects.toThrow(/redis-get-set flaw needs the redis store \(got memory\)/);
+    const r = await runCli(['serve', '--port', '0', '--flaw', 'redis-get-set'], { timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--flaw redis-get-set .* needs --store redis \(got --store memory\)\n\s+hint: add --store redis/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
 });
 
 // Chaos flaws: scenarios/chaos.yaml, only the check that targets the flaw, against a server started
@@ -321,7 +394,9 @@ describe('the flaw catalogue', () => {
       ['region-local-store', 'cross-instance-duplicates'],
       ['region-local-store', 'failover-replay'],
     ];
-    for (const [flaw, check] of [...PROTOCOL_MATRIX, ...CHAOS_MATRIX, ['race', 'load'], ['no-inflight', 'load'], ...instances] as Array<[string, string]>) {
+    for (const [flaw, check] of [...PROTOCOL_MATRIX, ...TWO_PROCESS_MATRIX, ...CHAOS_MATRIX, ['race', 'load'], ['no-inflight', 'load'], ...instances] as Array<
+      [string, string]
+    >) {
       proven.set(flaw, (proven.get(flaw) ?? new Set()).add(check));
     }
     for (const flaw of listFlaws()) expect(new Set(flaw.caughtBy), flaw.name).toEqual(proven.get(flaw.name) ?? new Set());

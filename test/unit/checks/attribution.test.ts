@@ -1,7 +1,7 @@
 // Root-cause attribution (issue 12): the baseline's verdict on replay and single execution, and what
 // it does to findings that presume them; oracle failures that must never pass.
 import { describe, expect, it } from 'vitest';
-import { assessBaseline, attribute, needsBaseline } from '../../../src/checks/baseline.js';
+import { assessBaseline, assessReuse, attribute, needsBaseline } from '../../../src/checks/baseline.js';
 import { finding, presumes } from '../../../src/checks/api.js';
 import { gateOnOracle } from '../../../src/checks/oracle-verdict.js';
 import { judgePayloadMismatch } from '../../../src/checks/payload-mismatch.js';
@@ -61,6 +61,35 @@ describe('attribute', () => {
     const own = finding('fail', 'violation', 'changed payload executed', 'r', []);
     expect(needsBaseline([own])).toBe(false);
     expect(attribute([own], broken)[0]!.verdict).toBe('fail');
+  });
+});
+
+describe('a changed payload under the used key (reuse-rejected, owned by payload-mismatch)', () => {
+  const pair = () => assessBaseline(created(), ex({ status: 201, body: { id: 'pay_1', created: 't1' } }), count(1), endpoint);
+
+  it('one more execution after the reuse disproves it; a 422 without one shows it', () => {
+    const executed = assessReuse(pair(), ex({ status: 201, body: { id: 'pay_2' } }), count(2), endpoint);
+    expect(executed.holds['reuse-rejected']).toBe(false);
+    expect(executed.observed['reuse-rejected']).toBe('executed (answered 201, 2 executions for one key)');
+    expect(assessReuse(pair(), ex({ status: 422 }), count(1), endpoint).holds['reuse-rejected']).toBe(true);
+  });
+
+  it('without a count, another resource id in the answer shows the execution; nothing is concluded when the retry already executed', () => {
+    const blind = { ...pair(), executions: null };
+    expect(assessReuse(blind, ex({ status: 201, body: { id: 'pay_2' } }), count(null), endpoint).holds['reuse-rejected']).toBe(false);
+    const reexecuting = assessBaseline(created(), ex({ status: 201, body: { id: 'pay_2' } }), count(2), endpoint);
+    expect(assessReuse(reexecuting, ex({ status: 201, body: { id: 'pay_3' } }), count(3), endpoint).holds['reuse-rejected']).toBeUndefined();
+  });
+
+  it('an executed equivalent variant becomes inconclusive naming payload-mismatch; payload-mismatch itself is never attributed', () => {
+    const broken = assessReuse(pair(), ex({ status: 201, body: { id: 'pay_2' } }), count(2), endpoint);
+    const f = presumes(finding('fail', 'violation', 'equivalent variant(s) executed under a used key: reordered (201)', 'r', []), 'reuse-rejected');
+    const [out] = attribute([f], broken, 'fingerprint');
+    expect(out).toMatchObject({ verdict: 'inconclusive', facts: { inconclusive: { owner: 'payload-mismatch', property: 'reuse-rejected' } } });
+    expect(out!.message).toContain('a changed payload under the used key, without any fault, already executed');
+    expect(out!.exchanges.slice(0, 2)).toEqual([broken.original, broken.reuse]);
+    expect(needsBaseline([f], 'payload-mismatch')).toBe(false);
+    expect(attribute([f], broken, 'payload-mismatch')[0]!.verdict).toBe('fail');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeConcurrentDuplicates, type BurstRound } from '../../../src/checks/concurrent-duplicates.js';
+import { judgeConcurrentDuplicates, judgeUnrelatedKeys, type BurstRound } from '../../../src/checks/concurrent-duplicates.js';
 import { IETF_07, STRIPE_V1 } from '../../../src/profiles/builtin.js';
 import { ex } from '../../helpers/exchange.js';
 
@@ -136,5 +136,27 @@ describe('judgeConcurrentDuplicates without an oracle', () => {
     expect(judgeConcurrentDuplicates([probeFailed], IETF_07)).toEqual([
       expect.objectContaining({ verdict: 'error', message: expect.stringContaining('probe failed (500)') }),
     ]);
+  });
+});
+
+describe('distinct fresh keys released together (a lock shared by all keys)', () => {
+  const round = (): BurstRound => ({
+    key: 'k',
+    exchanges: [ex({ status: 201, body: { id: 'pay_1' } }), ex({ status: 409 }), ex({ status: 409 })],
+    count: { executions: 1, by: { ledger: 1 }, ids: ['pay_1'] },
+  });
+
+  it('every one ran: nothing to report, and the pass says the same as without them', () => {
+    expect(judgeUnrelatedKeys([ex({ status: 201 }), ex({ status: 201 })], IETF_07)).toBeUndefined();
+    const [pass] = judgeConcurrentDuplicates([round()], IETF_07, undefined, [ex({ status: 201 }), ex({ status: 201 })]);
+    expect(pass).toMatchObject({ verdict: 'pass', facts: { unrelatedKeys: '201×2' } });
+  });
+
+  it('refused 423 or 409 is a deviation naming the shared lock, reported once (no "in-flight answered 423" besides)', () => {
+    const locked = round();
+    locked.exchanges = [ex({ status: 201, body: { id: 'pay_1' } }), ex({ status: 423 })];
+    const findings = judgeConcurrentDuplicates([locked], IETF_07, undefined, [ex({ status: 201 }), ex({ status: 423 }), ex({ status: 409 })]);
+    expect(findings.map((f) => [f.verdict, f.level])).toEqual([['fail', 'deviation']]);
+    expect(findings[0]!.message).toMatch(/^2 of 3 requests with distinct fresh keys, sent together, were refused .*one lock for all keys/);
   });
 });

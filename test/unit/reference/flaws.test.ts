@@ -28,6 +28,10 @@ describe('flaw registry', () => {
       'retry-mismatch',
       'tick-race',
       'region-local-store',
+      'body-key',
+      'global-lock',
+      'inflight-overwrite',
+      'redis-get-set',
     ]);
     for (const info of listFlaws()) {
       expect(info.description).not.toMatch(/\n/);
@@ -60,7 +64,8 @@ describe('flaw registry', () => {
       const flawed = behaviourWith([name]);
       const changed = (Object.keys(correctBehaviour) as (keyof typeof correctBehaviour)[]).filter((d) => flawed[d] !== correctBehaviour[d]);
       expect(changed.length, name).toBeGreaterThanOrEqual(1);
-      expect(changed.length, name).toBeLessThanOrEqual(1);
+      // global-lock: the claim takes the lock, and the refusal it causes answers 423.
+      expect(changed.length, name).toBeLessThanOrEqual(name === 'global-lock' ? 2 : 1);
     }
   });
 
@@ -131,6 +136,42 @@ describe('flaw decisions through the layer (memory store)', () => {
     // Bounded by the 80 ms lease, not by the flaw's 30 s fallback cap: half of that cap cannot be
     // reached by a slow machine, only by ignoring the lease.
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('body-key: a changed payload under a used key runs again; an identical retry still replays', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: flawOption(['body-key']) });
+    const execute = slowHandler();
+    await layer.handle(request, execute);
+    expect((await layer.handle(request, execute)).headers['idempotent-replayed']).toBe('true');
+    expect((await layer.handle({ ...request, body: Buffer.from('{"a":2}') }, execute)).status).toBe(201);
+    expect(execute).toHaveBeenCalledTimes(2);
+  });
+
+  it('global-lock: an unrelated key is refused 423 while another runs; a duplicate still gets 409', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: flawOption(['global-lock']) });
+    const execute = slowHandler();
+    const other = { ...request, headers: { 'idempotency-key': '"other"' } };
+    const answers = await Promise.all([layer.handle(request, execute), layer.handle(other, execute), layer.handle(request, execute)]);
+    expect(answers.map((a) => a.status)).toEqual([201, 423, 409]);
+    // Once it is done, the unrelated key runs.
+    expect((await layer.handle(other, execute)).status).toBe(201);
+  });
+
+  it('inflight-overwrite: a duplicate in flight runs at once, without waiting', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: flawOption(['inflight-overwrite']) });
+    const execute = slowHandler();
+    const answers = await Promise.all([layer.handle(request, execute), layer.handle(request, execute), layer.handle(request, execute)]);
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+    expect(execute).toHaveBeenCalledTimes(3);
+    // The first run's result is what later retries get.
+    expect((await layer.handle(request, execute)).headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('redis-get-set: GET, then SET: copies whose GETs both precede the SET both run', async () => {
+    const layer = createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', flaws: flawOption(['redis-get-set']) });
+    const execute = slowHandler();
+    await Promise.all([layer.handle(request, execute), layer.handle(request, execute)]);
+    expect(execute).toHaveBeenCalledTimes(2);
   });
 
   it('poison: the original is forgotten after a mismatch', async () => {
