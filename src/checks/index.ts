@@ -8,6 +8,9 @@ import type { Check } from './api.js';
 import { concurrentDuplicates } from './concurrent-duplicates.js';
 import { crossEndpoint } from './cross-endpoint.js';
 import { crossTenant } from './cross-tenant.js';
+import { downstreamDedupe } from './downstream-dedupe.js';
+import { downstreamFailure } from './downstream-failure.js';
+import { downstreamPropagation } from './downstream-propagation.js';
 import { errorReplay } from './error-replay.js';
 import { expiry } from './expiry.js';
 import { fingerprint } from './fingerprint.js';
@@ -54,6 +57,9 @@ const BUILT_IN = [
   inFlightRecovery,
   storeOutage,
   load,
+  downstreamPropagation,
+  downstreamDedupe,
+  downstreamFailure,
 ] as const;
 for (const check of BUILT_IN) registerCheck<never>(check as unknown as Check<never>);
 

@@ -4,6 +4,8 @@ import { startReferenceServer } from './app/server.js';
 export interface SelfTargetSettings {
   leaseMs?: number | undefined;
   processingMs?: number | undefined;
+  /** Service B the payment route calls (the scenario's first `downstream:` recorder). */
+  downstream?: string | undefined;
 }
 
 export async function startSelfTarget(settings: SelfTargetSettings): Promise<{ url: string; close(): Promise<void> }> {
@@ -14,6 +16,7 @@ export async function startSelfTarget(settings: SelfTargetSettings): Promise<{ u
     admin: true,
     ...(settings.leaseMs !== undefined ? { leaseMs: settings.leaseMs } : {}),
     ...(settings.processingMs !== undefined ? { processingMs: settings.processingMs } : {}),
+    ...(settings.downstream !== undefined ? { downstream: settings.downstream } : {}),
   });
   return { url: server.url, close: () => server.close() };
 }

@@ -2,6 +2,8 @@
 import { UsageError } from '../../core/errors.js';
 import { correctBehaviour, type LayerBehaviour } from '../../reference/layer/behaviour.js';
 import { cache5xx } from './cache-5xx.js';
+import { downstreamFreshKey } from './downstream-fresh-key.js';
+import { downstreamNoKey } from './downstream-no-key.js';
 import { failOpen } from './fail-open.js';
 import { headerDrop } from './header-drop.js';
 import { noFingerprint } from './no-fingerprint.js';
@@ -34,6 +36,8 @@ const ALL = [
   replayConflict,
   retryMismatch,
   tickRace,
+  downstreamNoKey,
+  downstreamFreshKey,
 ] as const;
 
 export type FlawName = (typeof ALL)[number]['name'];

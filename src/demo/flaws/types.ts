@@ -13,7 +13,8 @@ export type BugClass =
   | 'error-caching'
   | 'retention'
   | 'key-policy'
-  | 'fail-open';
+  | 'fail-open'
+  | 'downstream-propagation';
 
 export interface Flaw<N extends string = string> {
   readonly name: N;

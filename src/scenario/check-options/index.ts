@@ -5,6 +5,9 @@ import type { z } from 'zod';
 import { Registry } from '../../core/registry.js';
 import { ConcurrentDuplicatesOptions } from './concurrent-duplicates.js';
 import { CrossEndpointOptions } from './cross-endpoint.js';
+import { DownstreamDedupeOptions } from './downstream-dedupe.js';
+import { DownstreamFailureOptions } from './downstream-failure.js';
+import { DownstreamPropagationOptions } from './downstream-propagation.js';
 import { CrossTenantOptions } from './cross-tenant.js';
 import { ErrorReplayOptions } from './error-replay.js';
 import { ExpiryOptions } from './expiry.js';
@@ -45,6 +48,9 @@ const BUILT_IN: Array<[string, z.ZodType]> = [
   ['in-flight-recovery', InFlightRecoveryOptions],
   ['store-outage', StoreOutageOptions],
   ['load', LoadOptions],
+  ['downstream-propagation', DownstreamPropagationOptions],
+  ['downstream-dedupe', DownstreamDedupeOptions],
+  ['downstream-failure', DownstreamFailureOptions],
 ];
 for (const [id, schema] of BUILT_IN) CHECK_OPTIONS.register({ id, schema });
 
