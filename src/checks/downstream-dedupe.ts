@@ -16,8 +16,13 @@ import type { DownstreamBinding } from './downstream/port.js';
 import { exchangeMeta, send } from './send.js';
 
 const CITE = 'GUIDE section 6: failure simulation plan, "validate downstream side-effect dedupe"';
-/** Where in a fresh request's time the client gives up: late enough that the app already called the dependency. */
+/**
+ * Where the client gives up: half-way into a fresh request's time, after the app called the
+ * dependency and before it answered. A try that gave up too late (the answer came first) halves the
+ * point, one that gave up before the call moves it later; at most TIMEOUT_TRIES tries.
+ */
 const ABORT_FRACTION = 0.5;
+const TIMEOUT_TRIES = 6;
 
 export interface SituationRun {
   situation: DownstreamSituation;
@@ -146,10 +151,36 @@ async function lostResponse(ctx: Ctx): Promise<{ exercised: true | string; excha
   }
 }
 
-/** How long a fresh request takes, measured outside any situation's window (its own call is no one's evidence). */
-async function abortPoint(ctx: Ctx): Promise<number> {
-  const fresh = await send(ctx, 'timeout retry: measure a fresh request', { key: ctx.keys.next() });
-  return Math.max(1, Math.round(fresh.durationMs * ABORT_FRACTION));
+/** How long a fresh request takes (the faster of two: a cold first one overstates it), outside any situation's window. */
+async function freshMs(ctx: Ctx): Promise<number> {
+  let fastest = Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= 2; i++) {
+    const fresh = await send(ctx, `timeout retry: measure a fresh request (${i}/2)`, { key: ctx.keys.next() });
+    fastest = Math.min(fastest, fresh.durationMs);
+  }
+  return fastest;
+}
+
+/** The next give-up point after a try that was not exercised for `why`. */
+export function nextAbortMs(abortMs: number, why: string): number {
+  if (why.includes('before the client gave up') || why.includes('had finished')) return Math.max(1, Math.round(abortMs / 2));
+  if (why.includes('before the app called')) return Math.round(abortMs * 1.5) + 1;
+  return abortMs;
+}
+
+/**
+ * Pure: whether the client's give-up left an unfinished request behind after the app called the
+ * dependency: a call arrived before the first retry was sent, and the app had not finished (a retry
+ * met its in-flight claim, 409, or the request ran again). A first retry answered at once by the
+ * stored result means the give-up came too late to test anything.
+ */
+export function abandonedAfterCall(exchanges: readonly Exchange[], calls: readonly RecordedCall[], epochMs: (runMs: number) => number): true | string {
+  const retries = exchanges.slice(1);
+  const first = retries[0];
+  if (!first) return 'no retry was sent';
+  if (!calls.some((c) => c.arrivedAt < epochMs(first.startedAt))) return 'the client gave up before the app called the dependency';
+  if (calls.length < 2 && !retries.some((e) => e.response?.status === 409)) return 'the app had finished the request when the client gave up';
+  return true;
 }
 
 export const downstreamDedupe = defineCheck<Options>({
@@ -163,18 +194,32 @@ export const downstreamDedupe = defineCheck<Options>({
   async run(ctx) {
     const bindings: DownstreamBinding[] = ctx.downstream!.forEndpoint(ctx.endpoint.name);
     const runs = new Map<string, SituationRun[]>(bindings.map((b) => [b.name, []]));
+    const epochMs = ctx.http.epochMs ?? ((runMs: number) => runMs);
     for (const situation of ctx.options.situations) {
       if (ctx.signal.aborted) break;
       ctx.note(situation);
-      const abortMs = situation === 'timeout-retry' ? await abortPoint(ctx) : 0;
+      if (situation === 'timeout-retry') {
+        let abortMs = Math.max(1, Math.round((await freshMs(ctx)) * ABORT_FRACTION));
+        for (let i = 1; i <= TIMEOUT_TRIES && !ctx.signal.aborted; i++) {
+          const { value, calls } = await recording(bindings, () => timeoutRetry(ctx, abortMs));
+          const tries = bindings.map((b) => {
+            const own = calls.get(b.name) ?? [];
+            return { b, own, left: value.exercised === true ? abandonedAfterCall(value.exchanges, own, epochMs) : value.exercised };
+          });
+          const missed = tries.map((t) => t.left).find((l): l is string => l !== true);
+          const last = missed === undefined || i === TIMEOUT_TRIES;
+          // A try with a second effect is evidence whether or not it went as planned; otherwise only
+          // the try that exercised the situation (or the last one, which says why not) is kept.
+          for (const t of tries) {
+            if (last || effectsOf(t.own).effects > 1) runs.get(t.b.name)!.push({ situation, exercised: t.left, exchanges: value.exchanges, calls: t.own });
+          }
+          if (last) break;
+          abortMs = nextAbortMs(abortMs, missed);
+        }
+        continue;
+      }
       const act = (): Promise<{ exercised: true | string; exchanges: Exchange[] }> =>
-        situation === 'sequential-replay'
-          ? sequentialReplay(ctx)
-          : situation === 'in-flight-duplicate'
-            ? inFlightDuplicate(ctx)
-            : situation === 'timeout-retry'
-              ? timeoutRetry(ctx, abortMs)
-              : lostResponse(ctx);
+        situation === 'sequential-replay' ? sequentialReplay(ctx) : situation === 'in-flight-duplicate' ? inFlightDuplicate(ctx) : lostResponse(ctx);
       const { value, calls } = await recording(bindings, act);
       for (const b of bindings) runs.get(b.name)!.push({ situation, exercised: value.exercised, exchanges: value.exchanges, calls: calls.get(b.name) ?? [] });
     }
