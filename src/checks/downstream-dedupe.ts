@@ -194,7 +194,8 @@ export const downstreamDedupe = defineCheck<Options>({
   async run(ctx) {
     const bindings: DownstreamBinding[] = ctx.downstream!.forEndpoint(ctx.endpoint.name);
     const runs = new Map<string, SituationRun[]>(bindings.map((b) => [b.name, []]));
-    const epochMs = ctx.http.epochMs ?? ((runMs: number) => runMs);
+    // Without the run clock's offset, run-clock readings stand in (only the direct audit lacks it).
+    const epochMs = (runMs: number): number => (ctx.http.epochMs ? ctx.http.epochMs(runMs) : runMs);
     for (const situation of ctx.options.situations) {
       if (ctx.signal.aborted) break;
       ctx.note(situation);
