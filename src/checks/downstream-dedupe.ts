@@ -83,6 +83,10 @@ export function judgeDownstreamDedupe(dep: { name: string; url: string }, runs: 
       downstream: dep.name,
       situations: runs.map((r) => ({ situation: r.situation, exercised: r.exercised, ...effectsOf(r.calls) })),
     }),
+    // A situation that did not happen as planned proved nothing: shown as skipped, never folded into the pass.
+    ...runs
+      .filter((r) => r.exercised !== true)
+      .map((r) => finding('skip', 'observation', `${r.situation} not exercised at ${label}: ${String(r.exercised)}`, CITE, r.exchanges, facts(r))),
   ];
 }
 
