@@ -32,6 +32,7 @@ import { createRng, randomSeed } from '../core/rng.js';
 import { assertReachable, detectLedger, resolveTarget, type SelfTargetFactory } from './target.js';
 import { createChaosRuntime } from './chaos-port.js';
 import { assertInstancesAllowed, resolveInstances, type ResolvedInstances } from './instances.js';
+import { startDownstream, type DownstreamRuntime } from './downstream.js';
 import { gateOnOracle } from '../checks/oracle-verdict.js';
 import { BASELINE_OWNER, attribute, establishBaseline, needsBaseline, type Baseline } from '../checks/baseline.js';
 import { HistoryLog, HistoryWriter } from '../engine/history.js';
@@ -87,6 +88,16 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
   const checkIds = selectChecks(scenario, opts.only, opts.skip);
   const emit: RunListener = opts.listener ?? (() => {});
 
+  // The recorders listen before the target starts: `target: self` is started pointing at them.
+  const isSelf = (opts.target ?? scenario.target) === 'self';
+  const downstream: DownstreamRuntime = opts.dryRun ? { port: undefined, urls: [], close: async () => {} } : await startDownstream(scenario, isSelf);
+  const resolveTargetWith = (d: DownstreamRuntime) => {
+    const self = d.urls.length > 0 ? { ...scenario.self, downstream: d.urls[0]![1] } : scenario.self;
+    return resolveTarget(opts.target ?? scenario.target, scenario.ledger, self, opts.startSelf).catch(async (err: unknown) => {
+      await d.close();
+      throw err;
+    });
+  };
   const target = opts.dryRun
     ? {
         baseUrl: scenario.target === 'self' && !opts.target ? 'http://self' : (opts.target ?? scenario.target).replace(/\/+$/, ''),
@@ -94,7 +105,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         ledgerUrl: undefined as string | undefined,
         close: async () => {},
       }
-    : await resolveTarget(opts.target ?? scenario.target, scenario.ledger, scenario.self, opts.startSelf);
+    : await resolveTargetWith(downstream);
   // Credentials in any instance's URL (targets:) are secrets like the target's own.
   const instanceUrls = Object.values(scenario.targets ?? {}).filter((u) => u !== 'self');
   const redactor = new Redactor(redactionPolicyFor(scenario, [...(opts.target ? [opts.target] : []), ...instanceUrls]));
@@ -234,6 +245,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         const ctx: CheckContext<unknown> = {
           chaos,
           ...(instances ? { instances: { primary: target.baseUrl, targets: instances.targets } } : {}),
+          ...(downstream.port ? { downstream: downstream.port } : {}),
           scenario,
           endpoint,
           profile,
@@ -355,6 +367,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     await chaosRuntime.close();
     await instances?.close();
     await target.close();
+    await downstream.close();
   }
 
   // An inconclusive result blames its owner; when the owner did not fail on that endpoint in this run

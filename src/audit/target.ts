@@ -22,6 +22,8 @@ export interface ResolvedTarget {
 export interface SelfSettings {
   leaseMs?: number | undefined;
   processingMs?: number | undefined;
+  /** URL of the dependency the embedded server calls while it executes a payment (the scenario's first `downstream:`). */
+  downstream?: string | undefined;
 }
 
 /** A server started for `target: self`, on a loopback port. */

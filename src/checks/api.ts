@@ -7,6 +7,7 @@ import type { Level, Verdict } from '../core/verdict.js';
 import type { LoadProgress } from '../engine/load/types.js';
 import type { BurstItem } from '../engine/burst.js';
 import type { ChaosEvent, ChaosPort } from './chaos/port.js';
+import type { DownstreamPort } from './downstream/port.js';
 import type { ExchangeMeta } from '../engine/client.js';
 import type { Exchange, OutgoingRequest } from '../core/exchange.js';
 import type { KeyFactory } from '../engine/keys.js';
@@ -95,6 +96,8 @@ export interface CheckContext<O> {
    * another instance); absent or with fewer than two targets, the cross-instance checks skip.
    */
   instances?: { primary: string; targets: TargetInstance[] };
+  /** The recorders of the scenario's `downstream:` dependencies, when it declares any (the downstream-* checks). */
+  downstream?: DownstreamPort;
 }
 
 export interface Check<O> {

@@ -9,6 +9,9 @@ import { concurrentDuplicates } from './concurrent-duplicates.js';
 import { crossEndpoint } from './cross-endpoint.js';
 import { crossInstanceDuplicates } from './cross-instance-duplicates.js';
 import { crossTenant } from './cross-tenant.js';
+import { downstreamDedupe } from './downstream-dedupe.js';
+import { downstreamFailure } from './downstream-failure.js';
+import { downstreamPropagation } from './downstream-propagation.js';
 import { errorReplay } from './error-replay.js';
 import { expiry } from './expiry.js';
 import { failoverReplay } from './failover-replay.js';
@@ -58,6 +61,9 @@ const BUILT_IN = [
   load,
   crossInstanceDuplicates,
   failoverReplay,
+  downstreamPropagation,
+  downstreamDedupe,
+  downstreamFailure,
 ] as const;
 for (const check of BUILT_IN) registerCheck<never>(check as unknown as Check<never>);
 

@@ -12,6 +12,7 @@ import { addObserveFlags, observeCommand, type ObserveFlags } from './commands/o
 import { LISTABLE, listCommand } from './commands/list.js';
 import { addLoadFlags, loadCommand, type LoadFlags } from './commands/load.js';
 import { proxyCommand, type ProxyFlags } from './commands/proxy.js';
+import { downstreamCommand, type DownstreamFlags } from './commands/downstream.js';
 import { addAuditFlags, AUDIT_ENV, runCommand, type AuditFlags } from './commands/run.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
 import { targetsFlag } from './targets-flag.js';
@@ -211,6 +212,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--cert <file>', 'PEM certificate for --tls')
     .option('--key <file>', 'PEM private key for --tls')
     .option('--admin', 'serve the ledger and the fault switches (/_idemaudit/ledger, /_idemaudit/faults/*) for audits; never in production')
+    .option('--downstream <url>', "service B: executing a payment charges it there first (POST <url>/charges, a stable key derived from the client's)")
     .option(
       '--max-records <n>',
       'keys kept in memory: the memory store (oldest completed evicted first, never a claim in progress) and the demo ledger, arrival log and resources',
@@ -268,6 +270,32 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
       ]),
     )
     .action(async (flags: ProxyFlags) => setCode(await proxyCommand(flags, io)));
+
+  root
+    .command('downstream')
+    .description('run a downstream recorder: a fake dependency that records every call the app under audit makes to it')
+    .option('--port <n>', 'port (0 = any free port)', positiveInt, 4100)
+    .option('--host <host>', 'loopback address to bind', '127.0.0.1')
+    .option('--status <n>', 'status of every answer', positiveInt, 201)
+    .option('--body <text>', 'body of every answer (default {"status":"accepted"})')
+    .option('--latency <duration>', 'wait after recording a call before answering (e.g. 200ms)', duration)
+    .option('--key-header <name>', 'header that carries the idempotency key', 'Idempotency-Key')
+    .option('--correlation-header <name>', 'header that carries the correlation id', 'X-Request-Id')
+    .option('--fail-after-commit <n>', 'the first n calls are recorded, then fail (see --fail-mode)', positiveInt, 0)
+    .addOption(new Option('--fail-mode <mode>', 'how those calls fail: a 5xx answer or a cut connection').choices(['status', 'drop']).default('status'))
+    .option('--fail-status <n>', 'status of a failing answer', positiveInt, 503)
+    .option('--max-calls <n>', 'calls kept in memory (oldest forgotten first)', positiveInt, 10_000)
+    .addHelpText(
+      'after',
+      examples([
+        'idemaudit downstream --port 4100',
+        'idemaudit serve --port 4000 --downstream http://127.0.0.1:4100   # the demo charges its payments there',
+        'curl -s http://127.0.0.1:4100/_downstream/calls',
+        'idemaudit downstream --port 4100 --fail-after-commit 1 --fail-mode drop',
+        'idemaudit downstream --port 4100 --status 200 --body \'{"charged":true}\' --latency 200ms',
+      ]),
+    )
+    .action(async (flags: DownstreamFlags) => setCode(await downstreamCommand(flags, io)));
 
   addReportFlags(
     root

@@ -7,6 +7,8 @@ import { startReferenceServer } from './app/server.js';
 export interface SelfTargetSettings {
   leaseMs?: number | undefined;
   processingMs?: number | undefined;
+  /** Service B the payment route calls (the scenario's first `downstream:` recorder). */
+  downstream?: string | undefined;
 }
 
 export interface SelfTarget {
@@ -27,6 +29,7 @@ export async function startSelfTarget(settings: SelfTargetSettings): Promise<Sel
       admin: true,
       ...(settings.leaseMs !== undefined ? { leaseMs: settings.leaseMs } : {}),
       ...(settings.processingMs !== undefined ? { processingMs: settings.processingMs } : {}),
+      ...(settings.downstream !== undefined ? { downstream: settings.downstream } : {}),
     });
   const first = await start();
   const peers: Array<Awaited<ReturnType<typeof start>>> = [];

@@ -9,9 +9,11 @@
 //   L2  standard key policy plus basic replay metrics: missing-key, payload-mismatch and
 //       concurrent-duplicates each passed (no failed deviation, no error), and sequential-replay
 //       passed with a replay marker on the replay (replays are countable from outside).
-//   L3  scoping plus conflict analytics: cross-tenant passed; cross-endpoint passed when it is part
-//       of the run; and in-flight duplicates were answered with a conflict (at least one `conflict`
-//       outcome in the endpoint's latency), so the conflict rate is measurable.
+//   L3  scoping, cross-service propagation and conflict analytics: cross-tenant passed; cross-endpoint
+//       passed when it is part of the run; downstream-propagation, downstream-dedupe and
+//       downstream-failure passed (the scenario declares the endpoint's dependency under downstream:;
+//       each one not run is named); and in-flight duplicates were answered with a conflict (at least
+//       one `conflict` outcome in the endpoint's latency), so the conflict rate is measurable.
 //   L4  rehearsed failure modes plus regional failover validation: timeout-retry, lost-response and
 //       in-flight-recovery all passed, and so did the failover checks (cross-instance-duplicates and
 //       failover-replay, over two or more instances or regions declared under `targets:`). L4 is only
@@ -59,13 +61,15 @@ export const MATURITY_TEXT: Record<Maturity['label'], string> = {
   L0: 'not established',
   L1: 'endpoint-level dedupe',
   L2: 'standard key policy and replay metrics',
-  L3: 'scoping and conflict analytics',
+  L3: 'scoping, cross-service propagation and conflict analytics',
   L4: 'rehearsed failure modes',
 };
 
 export const CHAOS_CHECKS = ['timeout-retry', 'lost-response', 'in-flight-recovery'] as const;
 /** Regional failover validation (GUIDE section 6, L4): one key across instances or regions of the API. */
 export const FAILOVER_CHECKS = ['cross-instance-duplicates', 'failover-replay'] as const;
+/** Cross-service propagation (GUIDE section 6, L3): the checks over a dependency's recorded calls. */
+export const DOWNSTREAM_CHECKS = ['downstream-propagation', 'downstream-dedupe', 'downstream-failure'] as const;
 
 const unique = (xs: string[]): string[] => [...new Set(xs)];
 
@@ -278,12 +282,13 @@ export function maturity(report: Report, endpoint: string, rs: ResultRecord[]): 
     criteria: () => [
       passed(rs, 'cross-tenant'),
       crossEndpointRun() ? passed(rs, 'cross-endpoint') : { ok: true, text: 'cross-endpoint not part of the run' },
+      ...DOWNSTREAM_CHECKS.map((c) => passed(rs, c)),
       conflicts() > 0
         ? { ok: true, text: 'conflicts observed' }
         : { ok: false, text: 'no in-flight duplicate was answered with a conflict, so conflict semantics are unverified' },
     ],
     reason: () =>
-      `L3: ${crossEndpointRun() ? 'cross-tenant and cross-endpoint passed' : 'cross-tenant passed (cross-endpoint not part of the run)'}; ${conflicts()} conflict answer(s) observed`,
+      `L3: ${crossEndpointRun() ? 'cross-tenant and cross-endpoint passed' : 'cross-tenant passed (cross-endpoint not part of the run)'}; ${DOWNSTREAM_CHECKS.join(', ')} passed; ${conflicts()} conflict answer(s) observed`,
   });
 
   // L4: chaos checks rehearsed, regional failover validated.

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CHECK_OPTIONS } from './check-options/index.js';
 import { RetryPolicySchema } from './retry-policy.js';
 import { FaultSpecSchema } from './fault-specs.js';
+import { DownstreamMapSchema } from './downstream.js';
 
 import { Duration, WaitDuration, durationMs, headerMap, headerName, jsonPointer, MAX_TIMEOUT_MS } from './primitives.js';
 
@@ -216,6 +217,7 @@ export const ScenarioSchema = z.strictObject({
     })
     .optional()
     .describe('Test hooks the target offers to the chaos checks'),
+  downstream: DownstreamMapSchema,
   endpoints: z.array(EndpointSchema).min(1, 'declare at least one endpoint'),
   // The static shape only: scenarioSchema() replaces it with one property per registered check.
   checks: z.record(z.string(), z.unknown()).default({}).describe('Checks to run, by id, with their options (null or {} for defaults)'),
@@ -269,3 +271,4 @@ export type Probe = z.output<typeof ProbeSchema>;
 export type Tenant = z.output<typeof TenantSchema>;
 export type CustomProfile = z.output<typeof CustomProfileSchema>;
 export type Policy = z.output<typeof PolicySchema>;
+export type { Downstream } from './downstream.js';

@@ -15,11 +15,13 @@ const SRC = path.resolve(import.meta.dirname, '../../src');
  * entry point, a sibling of cli). A folder missing here is an error: new folders declare their layer.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  '.': ['audit', 'checks', 'faults', 'engine', 'report', 'profiles', 'scenario', 'metrics', 'core', 'demo'],
-  cli: ['.', 'audit', 'estate', 'checks', 'faults', 'engine', 'report', 'profiles', 'scenario', 'metrics', 'core', 'reference', 'demo'],
-  audit: ['checks', 'faults', 'engine', 'report', 'profiles', 'scenario', 'metrics', 'core'],
+  '.': ['audit', 'checks', 'faults', 'engine', 'downstream', 'report', 'profiles', 'scenario', 'metrics', 'core', 'demo'],
+  cli: ['.', 'audit', 'estate', 'checks', 'faults', 'engine', 'downstream', 'report', 'profiles', 'scenario', 'metrics', 'core', 'reference', 'demo'],
+  audit: ['checks', 'faults', 'engine', 'downstream', 'report', 'profiles', 'scenario', 'metrics', 'core'],
   estate: ['report', 'profiles', 'scenario', 'metrics', 'core'],
-  checks: ['faults', 'engine', 'report', 'profiles', 'scenario', 'metrics', 'core'],
+  checks: ['faults', 'engine', 'downstream', 'report', 'profiles', 'scenario', 'metrics', 'core'],
+  // The downstream recorder (a fake service B): started by audit/ and the CLI, read by the checks.
+  downstream: ['core'],
   faults: ['scenario', 'metrics', 'core'],
   engine: ['report', 'profiles', 'scenario', 'metrics', 'core'],
   report: ['profiles', 'scenario', 'metrics', 'core'],

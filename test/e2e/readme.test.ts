@@ -40,6 +40,9 @@ const NOT_RUN: Array<[string, string]> = [
     'report --merge reports/*-shard-*.json',
     'merges the shards of the example above; merging is covered by test/e2e/load-shard.test.ts and test/unit/load/report.test.ts',
   ],
+  ['serve --port 4002 --admin --downstream', 'a foreground demo calling a recorder at a fixed port; test/e2e/services.test.ts runs that flow on free ports'],
+  ['run services-external.yaml', 'the external-app flow above; test/e2e/services.test.ts runs it with a fixed port of its own'],
+  ['downstream --port 4100', 'a foreground recorder; test/e2e/services.test.ts runs `idemaudit downstream` and reads its calls'],
 ];
 
 /** What each executed example must also show besides its exit code. */

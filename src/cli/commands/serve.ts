@@ -31,6 +31,7 @@ export interface ServeFlags {
   http2?: boolean;
   cert?: string;
   key?: string;
+  downstream?: string;
 }
 
 /** The certificate for --tls: the files given, or a generated one whose file is printed for --ca. */
@@ -63,6 +64,16 @@ async function createStore(flags: ServeFlags): Promise<IdempotencyStore> {
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number> {
+  if (flags.downstream !== undefined && !/^https?:\/\/[^/\s]+/.test(flags.downstream)) {
+    throw new UsageError(
+      `--downstream ${flags.downstream}: expected an http(s) URL`,
+      'e.g. --downstream http://127.0.0.1:4100 (idemaudit downstream runs a recorder there)',
+    );
+  }
+  const downstreamFlaws = flags.flaw.filter((f) => f.startsWith('downstream-'));
+  if (downstreamFlaws.length > 0 && flags.downstream === undefined) {
+    throw new UsageError(`--flaw ${downstreamFlaws.join(', ')} changes how the app calls service B, which needs --downstream <url>`);
+  }
   if (flags.raceWindow !== undefined && !flags.flaw.includes('race')) {
     throw new UsageError('--race-window sets the window of the race flaw, which is not enabled', 'add --flaw race');
   }
@@ -89,6 +100,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
     ...(flags.admin ? { admin: true } : {}),
     ...(flags.maxRecords !== undefined ? { maxRecords: flags.maxRecords } : {}),
     ...(flags.replicationLagMs !== undefined ? { replicationLagMs: flags.replicationLagMs } : {}),
+    ...(flags.downstream !== undefined ? { downstream: flags.downstream } : {}),
     // JSON logs go to stderr so stdout keeps only the human lines (and the URL scripts wait for).
     logger: createReferenceLogger({ level: flags.logLevel ?? 'info', destination: { write: (line: string) => io.stderr.write(line) } }),
   }).catch(async (err: unknown) => {
@@ -103,6 +115,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO): Promise<number
       ? `  POST ${server.url}/payments   ledger ${server.url}/_idemaudit/ledger   metrics ${server.url}/metrics\n  admin routes on (ledger, fault switches): never expose this instance\n`
       : `  POST ${server.url}/payments   metrics ${server.url}/metrics   (ledger and fault switches off; --admin turns them on)\n`,
   );
+  if (flags.downstream !== undefined) io.stdout.write(`  payments charge service B at ${flags.downstream}/charges\n`);
   if (tls?.certFile)
     io.stdout.write(`  HTTP/2 and HTTP/1.1 over TLS; trust the certificate with: idemaudit run ... --target ${server.url} --ca ${tls.certFile}\n`);
   await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@ import { parseIdempotencyKey } from '../../reference/layer/key-syntax.js';
 import type { IdempotencyLayer } from '../../reference/layer/types.js';
 import type { ReferenceMetrics } from '../../reference/observability/metrics.js';
 import type { StoreOutageSwitch } from '../../reference/store/outage.js';
+import type { DownstreamSettings } from './downstream.js';
 import type { Ledger } from './ledger.js';
 
 export interface ReferenceAppContext {
@@ -22,6 +23,8 @@ export interface ReferenceAppContext {
   admin?: boolean;
   /** Asks the store a harmless question; rejects when it cannot answer (health reports the real state). */
   storeCheck?: () => Promise<unknown>;
+  /** Service B the payment route charges while it executes (serve --downstream). */
+  downstream?: DownstreamSettings;
 }
 
 /** The key as the client sent it, unquoted, for the ledger; null when absent or unusable. */

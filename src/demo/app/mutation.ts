@@ -11,6 +11,7 @@ import { sendEnvelope, sendProblem } from './respond.js';
 import { etagOf, exchangeHeaders, newId } from './resources.js';
 import { parseJsonBody, type Simulate } from './validation.js';
 import { simulateWork } from './work.js';
+import { chargeDownstream } from './downstream.js';
 
 export interface MutationSpec<T extends { simulate?: Simulate | undefined }> {
   schema: z.ZodType<T>;
@@ -20,6 +21,8 @@ export interface MutationSpec<T extends { simulate?: Simulate | undefined }> {
   collection: string;
   store: (app: ReferenceAppContext) => Map<string, Record<string, unknown>>;
   render: (input: T, id: string, created: string) => Record<string, unknown>;
+  /** The body of the charge at service B, when the app calls one (payments do). */
+  downstreamBody?: (input: T) => Record<string, unknown>;
 }
 
 export async function runMutation<T extends { simulate?: Simulate | undefined }>(
@@ -35,6 +38,21 @@ export async function runMutation<T extends { simulate?: Simulate | undefined }>
     return;
   }
   const input = parsed.value;
+  // Service B is called first, then A works and records its own effect: a worker that dies in
+  // between has charged B without finishing, and only a stable key keeps the re-execution from
+  // charging B again (what downstream-dedupe's timeout situation rehearses).
+  if (app.downstream && spec.downstreamBody) {
+    const tenant = tenantFromAuthorization(req.headers);
+    const charged = await chargeDownstream(app.downstream, req, {
+      tenant,
+      clientKey: ledgerKeyOf(req, app.layer.settings.keyHeader),
+      body: spec.downstreamBody(input),
+    });
+    if (!charged.ok) {
+      sendProblem(res, { status: 502, slug: 'downstream-failed', title: 'Payment processor failed', detail: charged.detail });
+      return;
+    }
+  }
   await simulateWork(app.processingMs, res, app.abandonOnDisconnect);
   if (input.simulate === 'crash') throw new AbandonedRequestError('simulated crash before the side effect');
 

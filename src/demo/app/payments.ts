@@ -14,4 +14,5 @@ export const paymentMutation: MutationSpec<PaymentInput> = {
     status: 'succeeded',
     created,
   }),
+  downstreamBody: (input) => ({ amount: input.amount, currency: input.currency.toUpperCase() }),
 };

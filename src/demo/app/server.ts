@@ -23,6 +23,7 @@ import { preciseNow } from '../../reference/layer/clock.js';
 import { StoreOutageSwitch } from '../../reference/store/outage.js';
 import { isStoreOutageRequest, sendStoreOutage } from './admin.js';
 import { ledgerKeyOf } from './context.js';
+import type { DownstreamKeying } from './downstream.js';
 import { Ledger } from './ledger.js';
 import { regionStore } from './region-store.js';
 import { BoundedMap, DEFAULT_MAX_RECORDS } from './bounded-map.js';
@@ -77,6 +78,11 @@ export interface ReferenceServerOptions {
    * the others only this many ms after completion (see app/region-store.ts). Unset: shared at once.
    */
   replicationLagMs?: number;
+  /**
+   * Base URL of service B: executing a payment first charges it there (POST <url>/charges, with a
+   * stable derivation of the client's key; the downstream-* flaws break that). Unset, no call.
+   */
+  downstream?: string;
 }
 
 export interface ReferenceServer {
@@ -103,6 +109,13 @@ function raceWindowOf(raceWindowMs: number | undefined, flaws: readonly FlawName
   return { raceWindowMs };
 }
 
+/** How the payment route keys its call to service B under these flaws. */
+function downstreamKeying(flaws: readonly FlawName[]): DownstreamKeying {
+  if (flaws.includes('downstream-no-key')) return 'none';
+  if (flaws.includes('downstream-fresh-key')) return 'fresh';
+  return 'stable';
+}
+
 export async function startReferenceServer(options: ReferenceServerOptions = {}): Promise<ReferenceServer> {
   const flaws = parseFlawNames(options.flaws ?? []);
   const processingMs = options.processingMs ?? DEFAULT_PROCESSING_MS;
@@ -110,6 +123,16 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     throw new ReferenceConfigError(`processingMs must be a non-negative number, got ${processingMs}`);
   }
   const flawOptions = raceWindowOf(options.raceWindowMs, flaws);
+  if (options.downstream !== undefined && !/^https?:\/\/[^/]/.test(options.downstream)) {
+    throw new ReferenceConfigError(`downstream must be an http(s) URL, got ${options.downstream}`);
+  }
+  // A flaw in how the app calls service B means nothing without one: say so instead of "passing".
+  const callFlaws = flaws.filter((f) => f === 'downstream-no-key' || f === 'downstream-fresh-key');
+  if (callFlaws.length > 0 && options.downstream === undefined) {
+    throw new ReferenceConfigError(
+      `the ${callFlaws.join(', ')} flaw changes how payments call service B, which needs the downstream option (serve --downstream <url>)`,
+    );
+  }
   const ownsStore = options.store === undefined;
   const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
   const givenStore = options.store ?? new MemoryStore({ maxRecords });
@@ -175,6 +198,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     admin,
     // A lookup of a key nobody uses: any answer means the store works.
     storeCheck: () => store.lookup('__idemaudit_health__', ''),
+    ...(options.downstream ? { downstream: { url: options.downstream, keying: downstreamKeying(flaws) } } : {}),
   });
 
   const app = wrapNodeHandler(layer, handler);

@@ -3,6 +3,8 @@ import { UsageError } from '../../core/errors.js';
 import { correctBehaviour, type LayerBehaviour } from '../../reference/layer/behaviour.js';
 import { bodyKey } from './body-key.js';
 import { cache5xx } from './cache-5xx.js';
+import { downstreamFreshKey } from './downstream-fresh-key.js';
+import { downstreamNoKey } from './downstream-no-key.js';
 import { failOpen } from './fail-open.js';
 import { globalLockFlaw } from './global-lock.js';
 import { headerDrop } from './header-drop.js';
@@ -44,6 +46,8 @@ const ALL = [
   globalLockFlaw,
   inflightOverwrite,
   redisGetSet,
+  downstreamNoKey,
+  downstreamFreshKey,
 ] as const;
 
 export type FlawName = (typeof ALL)[number]['name'];

@@ -15,7 +15,8 @@ export type BugClass =
   | 'key-policy'
   | 'fail-open'
   // Several instances or regions of one API that do not share their keys.
-  | 'topology';
+  | 'topology'
+  | 'downstream-propagation';
 
 export interface Flaw<N extends string = string> {
   readonly name: N;

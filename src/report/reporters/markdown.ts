@@ -173,7 +173,7 @@ const MATURITY_RULES = [
   '- **L0** not established: a violation failed, or dedupe was never verified.',
   '- **L1** endpoint-level dedupe: no failed violation, and `concurrent-duplicates` or `sequential-replay` passed.',
   '- **L2** standard key policy and replay metrics: `missing-key`, `payload-mismatch` and `concurrent-duplicates` passed, and `sequential-replay` passed with a replay marker on the replay.',
-  '- **L3** scoping and conflict analytics: `cross-tenant` passed (and `cross-endpoint` when it ran), and at least one in-flight duplicate was answered with a conflict.',
+  '- **L3** scoping, cross-service propagation and conflict analytics: `cross-tenant` passed (and `cross-endpoint` when it ran), `downstream-propagation`, `downstream-dedupe` and `downstream-failure` passed (a dependency declared under `downstream:`), and at least one in-flight duplicate was answered with a conflict.',
   '- **L4** rehearsed failure modes: `timeout-retry`, `lost-response` and `in-flight-recovery` passed.',
   '',
   'An endpoint that only had a load run is not graded: load measures duplicate executions under traffic, not the idempotency contract.',

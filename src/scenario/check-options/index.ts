@@ -6,6 +6,9 @@ import { Registry } from '../../core/registry.js';
 import { ConcurrentDuplicatesOptions } from './concurrent-duplicates.js';
 import { CrossEndpointOptions } from './cross-endpoint.js';
 import { CrossInstanceDuplicatesOptions } from './cross-instance-duplicates.js';
+import { DownstreamDedupeOptions } from './downstream-dedupe.js';
+import { DownstreamFailureOptions } from './downstream-failure.js';
+import { DownstreamPropagationOptions } from './downstream-propagation.js';
 import { CrossTenantOptions } from './cross-tenant.js';
 import { ErrorReplayOptions } from './error-replay.js';
 import { ExpiryOptions } from './expiry.js';
@@ -50,6 +53,9 @@ const BUILT_IN: Array<[string, z.ZodType]> = [
   // Several instances or regions (scenario `targets:`): skipped unless two or more are declared.
   ['cross-instance-duplicates', CrossInstanceDuplicatesOptions],
   ['failover-replay', FailoverReplayOptions],
+  ['downstream-propagation', DownstreamPropagationOptions],
+  ['downstream-dedupe', DownstreamDedupeOptions],
+  ['downstream-failure', DownstreamFailureOptions],
 ];
 for (const [id, schema] of BUILT_IN) CHECK_OPTIONS.register({ id, schema });
 

@@ -399,7 +399,9 @@ describe('the flaw catalogue', () => {
     >) {
       proven.set(flaw, (proven.get(flaw) ?? new Set()).add(check));
     }
-    for (const flaw of listFlaws()) expect(new Set(flaw.caughtBy), flaw.name).toEqual(proven.get(flaw.name) ?? new Set());
+    // The downstream flaws are proven by test/integration/audit/detection-services.test.ts.
+    for (const flaw of listFlaws().filter((f) => f.bugClass !== 'downstream-propagation'))
+      expect(new Set(flaw.caughtBy), flaw.name).toEqual(proven.get(flaw.name) ?? new Set());
   });
 });
 

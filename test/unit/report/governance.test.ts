@@ -1,6 +1,6 @@
 // Maturity levels and the governance checklist, derived deterministically from results.
 import { describe, expect, it } from 'vitest';
-import { governance, maturity, statusOf } from '../../../src/report/governance.js';
+import { DOWNSTREAM_CHECKS, governance, maturity, statusOf } from '../../../src/report/governance.js';
 import type { Report, ResultRecord } from '../../../src/report/model.js';
 import { fixture } from './helpers.js';
 
@@ -64,15 +64,26 @@ describe('maturity', () => {
     expect(level(L2())).toBe(2);
   });
 
-  it('L3 needs cross-tenant, cross-endpoint when it ran, and observed conflicts', () => {
-    expect(level([...L2(), res('cross-tenant', 'pass')])).toBe(3);
-    expect(level([...L2(), res('cross-tenant', 'pass')], 0)).toBe(2);
-    expect(level([...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'fail', 'deviation')])).toBe(2);
-    expect(level([...L2(), res('cross-tenant', 'error', 'deviation')])).toBe(2);
+  const downstream = () => DOWNSTREAM_CHECKS.map((c) => res(c, 'pass'));
+
+  it('L3 needs cross-tenant, cross-endpoint when it ran, the downstream checks, and observed conflicts', () => {
+    expect(level([...L2(), res('cross-tenant', 'pass'), ...downstream()])).toBe(3);
+    expect(level([...L2(), res('cross-tenant', 'pass'), ...downstream()], 0)).toBe(2);
+    expect(level([...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'fail', 'deviation'), ...downstream()])).toBe(2);
+    expect(level([...L2(), res('cross-tenant', 'error', 'deviation'), ...downstream()])).toBe(2);
+  });
+
+  it('L3 names each downstream check that was not run, skipped or failed', () => {
+    const rs = [...L2(), res('cross-tenant', 'pass'), res('downstream-propagation', 'pass'), res('downstream-dedupe', 'skip', 'observation')];
+    const m = maturity(reportWith(rs), 'e', rs);
+    expect(m.label).toBe('L2');
+    expect(m.missing).toEqual(['downstream-dedupe skipped (downstream-dedupe skip)', 'downstream-failure not run']);
+    const failed = [...L2(), res('cross-tenant', 'pass'), ...downstream().slice(0, 2), res('downstream-failure', 'fail', 'deviation')];
+    expect(maturity(reportWith(failed), 'e', failed).missing).toEqual(['downstream-failure failed (deviation: downstream-failure fail)']);
   });
 
   it('L4 only once the chaos and failover checks ran and passed', () => {
-    const L3 = [...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'pass')];
+    const L3 = [...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'pass'), ...downstream()];
     const chaos = [res('timeout-retry', 'pass'), res('lost-response', 'pass'), res('in-flight-recovery', 'pass')];
     const failover = [res('cross-instance-duplicates', 'pass'), res('failover-replay', 'pass')];
     expect(level([...L3, res('timeout-retry', 'pass'), res('lost-response', 'pass'), ...failover])).toBe(3);
@@ -84,7 +95,7 @@ describe('maturity', () => {
   });
 
   it('L4 names the failover checks that did not run, were skipped or failed', () => {
-    const L3 = [...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'pass')];
+    const L3 = [...L2(), res('cross-tenant', 'pass'), res('cross-endpoint', 'pass'), ...downstream()];
     const chaos = [res('timeout-retry', 'pass'), res('lost-response', 'pass'), res('in-flight-recovery', 'pass')];
     const notRun = maturity(reportWith([...L3, ...chaos]), 'e', [...L3, ...chaos]);
     expect(notRun.label).toBe('L3');
@@ -106,7 +117,8 @@ describe('maturity', () => {
   });
 
   it('grades the fixtures', () => {
-    expect(governance(fixture('passing')).map((g) => g.maturity.label)).toEqual(['L3', 'L1']);
+    // The passing fixture declares no downstream dependency: L3 needs the downstream checks.
+    expect(governance(fixture('passing')).map((g) => g.maturity.label)).toEqual(['L2', 'L1']);
     expect(governance(fixture('failing')).map((g) => g.maturity.label)).toEqual(['L0', 'L1']);
   });
 });

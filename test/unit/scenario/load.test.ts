@@ -29,6 +29,7 @@ describe('parseScenario: valid input', () => {
       tenants: {},
       redact: [],
       allowHosts: [],
+      downstream: {},
       limits: { maxRequests: 20_000, maxBodyBytes: 1_048_576, bailout: { rate: 0.5, minRequests: 20 } },
       endpoints: [
         { name: 'create-order', method: 'POST', path: '/orders', keyRequired: 'expected', risk: 'high', policy: { errors: { '4xx': 'any', '5xx': 'any' } } },

@@ -1,0 +1,123 @@
+// The dependency fails after committing: it records the call (its side effect happened), then
+// answers 5xx or cuts the connection, so the app never learns the outcome. The client retries with
+// the same key: the dependency must not see a second side effect (no second call, or the same key
+// on every call). What the app answered its own client (an error, a replay of that error, a
+// success after the retry) is reported, since a charge the client was told failed is a support case.
+import type { Exchange } from '../core/exchange.js';
+import { statusOf } from '../core/exchange.js';
+import type { FailureMode, RecordedCall } from '../downstream/index.js';
+import { sleep } from '../engine/sleep.js';
+import { DownstreamFailureOptions as Options } from '../scenario/check-options/downstream-failure.js';
+import { defineCheck, finding, type Finding } from './api.js';
+import { callFact, describeCalls, downstreamApplies, effectsOf, ownedBy as inconclusive, recording } from './downstream/calls.js';
+import { send } from './send.js';
+
+const CITE = 'GUIDE section 6: failure simulation plan, "validate downstream side-effect dedupe"';
+
+export interface FailureRun {
+  failure: FailureMode;
+  /** The client's first request, then its retries (same key and body). */
+  exchanges: Exchange[];
+  calls: RecordedCall[];
+}
+
+const describeFailure = (f: FailureMode): string => (f.kind === 'drop' ? 'cut the connection' : `answered ${f.status}`);
+
+/** What the app told its client, attempt by attempt: "502, then 201 on retry 1". */
+export function appAnswers(exchanges: readonly Exchange[]): string {
+  return exchanges.map((e, i) => `${statusOf(e)}${i === 0 ? '' : ` on retry ${i}`}`).join(', then ');
+}
+
+/** Pure: the verdict on one dependency after it failed after committing. */
+export function judgeDownstreamFailure(dep: { name: string; url: string }, run: FailureRun): Finding[] {
+  const label = `${dep.name} (${dep.url})`;
+  const e = effectsOf(run.calls);
+  const first = run.exchanges[0];
+  const last = run.exchanges[run.exchanges.length - 1];
+  const answers = appAnswers(run.exchanges);
+  const facts: Record<string, unknown> = {
+    downstream: dep.name,
+    failure: run.failure.kind === 'drop' ? 'drop' : run.failure.status,
+    appAnswers: run.exchanges.map((x) => (x.response ? x.response.status : (x.error ?? 'no answer'))),
+    ...e,
+    calls: run.calls.map(callFact),
+  };
+  if (run.calls.length === 0) {
+    return [
+      finding(
+        'error',
+        'deviation',
+        `${label} recorded no call: is the app configured to call it (and does this endpoint call it)?`,
+        CITE,
+        run.exchanges,
+        facts,
+      ),
+    ];
+  }
+  const failed = run.calls[0]!.answer === 'dropped' || (typeof run.calls[0]!.answer === 'number' && run.calls[0]!.answer >= 500);
+  if (!failed) {
+    return [finding('error', 'deviation', `${label} was armed to fail, but its first call was answered ${run.calls[0]!.answer}`, CITE, run.exchanges, facts)];
+  }
+  if (e.effects > 1) {
+    const f = finding(
+      'fail',
+      'violation',
+      `${label} ${describeFailure(run.failure)} after committing; the client's retry reached it again as a second side effect (${describeCalls(run.calls)}); the app answered ${answers}`,
+      CITE,
+      run.exchanges,
+      facts,
+    );
+    // Missing or per-attempt keys are root causes the propagation and dedupe checks own.
+    if (e.keys.length === 0) return [inconclusive(f, 'downstream-propagation', 'the calls carried no key at all')];
+    if (e.keys.length > 1) return [inconclusive(f, 'downstream-dedupe', 'the key changed between attempts')];
+    return [f];
+  }
+  const outcome =
+    last?.response && last.response.status < 300
+      ? 'the retry succeeded'
+      : last?.response && first?.response && last.response.status === first.response.status
+        ? 'the retry got the same answer'
+        : 'the client was left with an error';
+  return [
+    finding(
+      'pass',
+      'violation',
+      `${label} ${describeFailure(run.failure)} after committing: one side effect (${describeCalls(run.calls)}); the app answered its client ${answers} (${outcome})`,
+      CITE,
+      run.exchanges,
+      { ...facts, outcome },
+    ),
+  ];
+}
+
+export const downstreamFailure = defineCheck<Options>({
+  id: 'downstream-failure',
+  title: 'Downstream failure after commit',
+  summary: "the dependency commits, then fails (5xx or a cut connection); the client's retries must not cause a second side effect; the app's answers reported",
+  options: Options,
+  declaredOnly: true,
+  applies: (ctx) => downstreamApplies(ctx),
+  async run(ctx) {
+    const findings: Finding[] = [];
+    for (const b of ctx.downstream!.forEndpoint(ctx.endpoint.name)) {
+      if (ctx.signal.aborted) break;
+      const failure: FailureMode = b.declared.failure.mode === 'drop' ? { kind: 'drop' } : { kind: 'status', status: b.declared.failure.status };
+      const key = ctx.keys.next();
+      const body = ctx.requests.renderBody(ctx.endpoint, { key });
+      const { value: exchanges, calls } = await recording([b], async () => {
+        b.recorder.failNext(failure, 1);
+        const out = [await send(ctx, `${b.name} fails after commit: request`, { key, ...(body ? { body } : {}) })];
+        for (let i = 1; i <= ctx.options.retries && !ctx.signal.aborted; i++) {
+          const prev = out[out.length - 1]!;
+          // Retry what a client retries: no answer, a 5xx or a 409 (still in flight).
+          if (prev.response && prev.response.status < 500 && prev.response.status !== 409) break;
+          await sleep(ctx.options.retryDelayMs, ctx.signal);
+          out.push(await send(ctx, `${b.name} fails after commit: retry ${i}`, { key, ...(body ? { body } : {}) }));
+        }
+        return out;
+      });
+      findings.push(...judgeDownstreamFailure({ name: b.name, url: b.recorder.url }, { failure, exchanges, calls: calls.get(b.name) ?? [] }));
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,106 @@
+// Across services, end to end through the CLI: the README's one command audits the demo topology
+// (service A calling B through a downstream recorder); an external app calls the recorder at the
+// fixed port its scenario declares; `idemaudit downstream` runs one recorder on its own.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, spawnCli, startServe, waitForOutput } from '../helpers/cli.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'idemaudit-services-'));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** A port nobody listens on right now (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('across services (CLI)', () => {
+  it('the README\'s "Across services" command audits the demo topology and passes, every downstream check run', async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Across services'), readme.indexOf('## Findings and fixes'));
+    const command = /^npx idemaudit (run scenarios\/services\.yaml)$/m.exec(section)?.[1];
+    expect(command).toBe('run scenarios/services.yaml');
+    const r = await runCli([...command!.split(' '), '--report-dir', dir, '--format', 'json'], { timeoutMs: 120_000 });
+    expect(r.code, `${r.stdout.slice(-2000)}\n${r.stderr}`).toBe(0);
+    const file = /report: (\S+\.json)/.exec(r.stdout)?.[1];
+    const report = JSON.parse(await readFile(file!, 'utf8')) as { results: Array<{ check: string; verdict: string }> };
+    for (const c of ['downstream-propagation', 'downstream-dedupe', 'downstream-failure'])
+      expect(report.results.filter((x) => x.check === c).map((x) => x.verdict)).toEqual(['pass']);
+  }, 130_000);
+
+  it('an external app calls the recorder at the fixed port its scenario declares; port 0 is refused for it (exit 2)', async () => {
+    const port = await freePort();
+    // The lease a give-up leaves behind must expire within the check's retries (30 x 100 ms).
+    const app = await startServe(['--downstream', `http://127.0.0.1:${port}`, '--flaw', 'downstream-fresh-key', '--lease', '1s']);
+    try {
+      const yaml = (await readFile(path.join(ROOT, 'scenarios/services.yaml'), 'utf8')).replace(/^ {4}port: 0$/m, `    port: ${port}`);
+      expect(yaml).toContain(`port: ${port}`);
+      const external = path.join(dir, 'services-external.yaml');
+      await writeFile(external, yaml);
+      const r = await runCli(['run', external, '--target', app.url, '--report-dir', dir, '--only', 'downstream-dedupe'], { timeoutMs: 120_000 });
+      // The flawed app, reached as an external target, is caught by the owning check.
+      expect(r.code, `${r.stdout.slice(-2000)}\n${r.stderr}`).toBe(1);
+      expect(r.stdout).toMatch(/downstream-dedupe/);
+      expect(r.stdout).toMatch(/side effects/);
+
+      const zero = await runCli(['run', 'scenarios/services.yaml', '--target', app.url, '--report-dir', dir], { timeoutMs: 60_000 });
+      expect(zero.code).toBe(2);
+      expect(zero.stderr).toMatch(/downstream processor: an external target cannot learn a free port/);
+    } finally {
+      await app.stop();
+    }
+  }, 130_000);
+
+  it('`idemaudit downstream` records calls, fails the first after commit, serves them on its query route and prints them on exit', async () => {
+    const { child, result } = spawnCli(['downstream', '--port', '0', '--fail-after-commit', '1', '--status', '202']);
+    const url = await new Promise<string>((resolve, reject) => {
+      let seen = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', () => reject(new Error(`exited early: ${seen}`)));
+    });
+    const post = async (key: string) => {
+      const res = await request(`${url}/charges`, { method: 'POST', headers: { 'idempotency-key': key, 'x-request-id': `corr-${key}` }, body: '{}' });
+      await res.body.text();
+      return res.statusCode;
+    };
+    expect(await post('k1')).toBe(503);
+    expect(await post('k1')).toBe(202);
+    const calls = (await (await request(`${url}/_downstream/calls`)).body.json()) as { calls: Array<{ key: string; answer: number }> };
+    expect(calls.calls.map((c) => [c.key, c.answer])).toEqual([
+      ['k1', 503],
+      ['k1', 202],
+    ]);
+    const exited = waitForOutput(child.stdout, /recorded 2 call/);
+    child.kill('SIGINT');
+    await exited;
+    const r = await result;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/#1 \S+ POST \/charges key=k1 correlation=corr-k1 body-sha256=\w{16} answer=503/);
+    expect(r.stdout).toMatch(/#2 .* answer=202/);
+  }, 60_000);
+
+  it('refuses bad input with exit 2: a non-loopback host, a non-5xx failure status, downstream flaws without --downstream', async () => {
+    const host = await runCli(['downstream', '--host', '10.0.0.1']);
+    expect([host.code, host.stderr]).toEqual([2, expect.stringMatching(/loopback only/)]);
+    const status = await runCli(['downstream', '--fail-status', '404']);
+    expect([status.code, status.stderr]).toEqual([2, expect.stringMatching(/expected a 5xx status/)]);
+    const serve = await runCli(['serve', '--port', '0', '--flaw', 'downstream-no-key']);
+    expect([serve.code, serve.stderr]).toEqual([2, expect.stringMatching(/needs --downstream <url>/)]);
+  }, 60_000);
+});
