@@ -200,8 +200,20 @@ function switchingPrototype(res: ServerResponse): Record<PropertyKey, unknown> |
 
 /** Capture through methods that read the capture from the response object (a fixed slot, same shape every time). */
 function captureBySlot(res: Switchable): ResponseCapture {
+  // Own methods present before the capture (none on the prototype path, which requires an unpatched object).
+  const own = INTERCEPTED.filter((name) => Object.hasOwn(res, name));
   const capture = new Capture(res, (c) => {
-    if (res[kCapture] === c) res[kCapture] = undefined;
+    if (res[kCapture] !== c) return;
+    res[kCapture] = undefined;
+    // A middleware after the layer (compression, say) that patched the object during the capture has
+    // already shaped the captured bytes; its wrapper must not run again on the answer the layer
+    // writes (compression's end, once ended, silently drops it and the client never gets an answer).
+    // Removed, as the per-object patching's restore() removes them.
+    const target = res as unknown as Record<string, unknown>;
+    for (let i = INTERCEPTED.length - 1; i >= 0; i -= 1) {
+      const name = INTERCEPTED[i]!;
+      if (Object.hasOwn(res, name) && !own.includes(name)) delete target[name];
+    }
   });
   res[kCapture] = capture;
   return capture;
