@@ -6,10 +6,11 @@
 // - CapturingServerResponse, a ServerResponse subclass for createServer({ ServerResponse }): its
 //   methods buffer while a capture is active and are the real ones otherwise. No per-request
 //   property patching, so every response object keeps the same shape (startReferenceServer uses it).
-// - A framework's own response prototype (Express gives every app one, `app.response`, between the
-//   response and ServerResponse.prototype): the same switching methods are installed on it once, the
-//   first time one of its responses is captured. Never on ServerResponse.prototype itself, which
-//   belongs to every server in the process.
+// - A framework's response prototype (Express gives every app one, `app.response`, inheriting its
+//   shared base `res`, above ServerResponse.prototype): the same switching methods are installed
+//   once on the deepest of these (see switchingPrototype for why), the first time one of its
+//   responses is captured. Never on ServerResponse.prototype itself, which belongs to every server
+//   in the process.
 // - Otherwise, or when something (compression middleware, say) has already patched the methods on
 //   the response object itself: the methods are set on that one object and restore() removes them
 //   again (in reverse order, which keeps V8's fast properties). Patching the object keeps such a
@@ -173,18 +174,46 @@ function unpatched(res: ServerResponse): boolean {
   return !Object.hasOwn(res, 'writeHead') && !Object.hasOwn(res, 'write') && !Object.hasOwn(res, 'end') && !Object.hasOwn(res, 'flushHeaders');
 }
 
-/** The response's framework prototype, switching methods installed, when it can take them; else undefined. */
+/**
+ * The response's framework prototype, switching methods installed, when it can take them; else
+ * undefined. The methods go on the DEEPEST prototype above ServerResponse.prototype (Express: its
+ * shared base `res`, which every app's `app.response` inherits), not on the app's own: a framework
+ * may switch the response's prototype while the capture is active (Express does when the handler
+ * is another, unmounted Express app, as vhost() calls it), and the answer would then bypass
+ * methods installed on the first app's prototype and go out uncaptured, the key left in progress.
+ * When a prototype on the way overrides an intercepted method, the object is patched instead.
+ */
 function switchingPrototype(res: ServerResponse): Record<PropertyKey, unknown> | undefined {
-  const proto = Object.getPrototypeOf(res) as Record<PropertyKey, unknown> | null;
-  if (proto === null || (proto as object) === ServerResponse.prototype || !(proto instanceof ServerResponse) || !unpatched(res)) return undefined;
+  if (!unpatched(res)) return undefined;
+  let proto = Object.getPrototypeOf(res) as Record<PropertyKey, unknown> | null;
+  if (proto === null || (proto as object) === ServerResponse.prototype || !(proto instanceof ServerResponse)) return undefined;
+  for (;;) {
+    const next = Object.getPrototypeOf(proto) as Record<PropertyKey, unknown> | null;
+    if (next === null) return undefined;
+    if ((next as object) === ServerResponse.prototype) break;
+    if (INTERCEPTED.some((name) => Object.hasOwn(proto!, name)) && !Object.hasOwn(proto, kSwitching)) return undefined;
+    proto = next;
+  }
   if (!Object.hasOwn(proto, kSwitching)) installSwitching(proto);
   return proto;
 }
 
 /** Capture through methods that read the capture from the response object (a fixed slot, same shape every time). */
 function captureBySlot(res: Switchable): ResponseCapture {
+  // Own methods present before the capture (none on the prototype path, which requires an unpatched object).
+  const own = INTERCEPTED.filter((name) => Object.hasOwn(res, name));
   const capture = new Capture(res, (c) => {
-    if (res[kCapture] === c) res[kCapture] = undefined;
+    if (res[kCapture] !== c) return;
+    res[kCapture] = undefined;
+    // A middleware after the layer (compression, say) that patched the object during the capture has
+    // already shaped the captured bytes; its wrapper must not run again on the answer the layer
+    // writes (compression's end, once ended, silently drops it and the client never gets an answer).
+    // Removed, as the per-object patching's restore() removes them.
+    const target = res as unknown as Record<string, unknown>;
+    for (let i = INTERCEPTED.length - 1; i >= 0; i -= 1) {
+      const name = INTERCEPTED[i]!;
+      if (Object.hasOwn(res, name) && !own.includes(name)) delete target[name];
+    }
   });
   res[kCapture] = capture;
   return capture;
