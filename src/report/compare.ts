@@ -9,8 +9,9 @@
 //   Observations never fail a run, so they are neither.
 // - Conflict share is judged together with executions: fewer 409s with more first executions means
 //   copies that should have been turned away ran (a race), which is a regression, folded into the
-//   endpoint's result regression when one explains it. Shares need `minSamples` answers per run and
-//   a change beyond both the tolerance and sampling noise (two-proportion z).
+//   endpoint's result regression when one explains it. Shares need `minSamples` answers per run,
+//   the same concurrent bursts in both runs (race hunting varies them with the time it has) and a
+//   change beyond both the tolerance and sampling noise (two-proportion z).
 // - Latency: percentiles with confidence intervals from the runs' HdrHistograms
 //   (src/report/latency-change.ts), only with `minSamples` answers per outcome in both runs, and
 //   only against run-to-run noise: the new run's lower bound must clear the highest value of that
@@ -224,12 +225,32 @@ function answers(report: Report, endpoint: string): { total: number; conflict: n
   return total === 0 ? undefined : { total, conflict: byOutcome.conflict?.count ?? 0, first: byOutcome.first?.count ?? 0 };
 }
 
+/**
+ * The concurrent bursts a run sent to an endpoint, as "copies x bursts" (from concurrent-duplicates'
+ * sweep), or undefined when it did not run there. Race hunting sends more or larger bursts while it
+ * has time, so two runs of the same server can send different mixes, and bursts of 16 turn away a
+ * larger share (15/16) than bursts of 8 (7/8): shares only compare between runs of the same plan.
+ */
+function burstPlan(report: Report, endpoint: string): string | undefined {
+  const result = report.results.find((r) => r.check === 'concurrent-duplicates' && r.endpoint === endpoint);
+  const sweep = result?.facts?.sweep;
+  if (!Array.isArray(sweep)) return undefined;
+  return sweep
+    .map((row: { copies?: unknown; rounds?: unknown }) => ({ copies: Number(row.copies), rounds: Number(row.rounds) }))
+    .sort((x, y) => x.copies - y.copies)
+    .map((row) => `${row.copies}x${row.rounds}`)
+    .join(', ');
+}
+
 function shareChanges(a: Report, b: Report, opts: CompareOptions, out: Comparison): void {
   const fixes = (endpoint: string): Change[] => out.improvements.filter((c) => c.endpoint === endpoint && c.kind === 'fixed');
   for (const endpoint of endpointNames(b)) {
     const sa = answers(a, endpoint);
     const sb = answers(b, endpoint);
     if (!sa || !sb) continue;
+    const planA = burstPlan(a, endpoint);
+    const planB = burstPlan(b, endpoint);
+    const samePlan = planA === undefined || planB === undefined || planA === planB;
     const ca = sa.conflict / sa.total;
     const cb = sb.conflict / sb.total;
     const fa = sa.first / sa.total;
@@ -237,6 +258,18 @@ function shareChanges(a: Report, b: Report, opts: CompareOptions, out: Compariso
     const conflictMoved = sharesDiffer(sa.conflict, sa.total, sb.conflict, sb.total, opts.conflictTolerance, opts.z);
     if (!conflictMoved) continue;
     const text = `[${endpoint}] conflicts ${pct(ca)} -> ${pct(cb)}, first executions ${pct(fa)} -> ${pct(fb)} of answers (${sa.total} -> ${sb.total})`;
+    if (!samePlan) {
+      // A race still shows: its executions fail concurrent-duplicates, a pass-to-fail regression.
+      out.notes.push({
+        kind: 'coverage',
+        endpoint,
+        outcome: 'conflict',
+        before: ca,
+        after: cb,
+        text: `${text}: the runs sent different concurrent bursts (copies x bursts: ${planA} vs ${planB}), so the shares are not comparable; not judged`,
+      });
+      continue;
+    }
     if (sa.total < opts.minSamples || sb.total < opts.minSamples) {
       out.notes.push({
         kind: 'coverage',

@@ -108,6 +108,29 @@ describe('compareReports: conflicts judged with executions', () => {
     d.latency['create-refund']!.conflict!.count = 24; // 21/32 -> 24/35: within noise
     expect(compareReports(a, d).regressions).toEqual([]);
   });
+
+  it('shares of runs that sent different concurrent bursts (race hunting with more time) are a note, not a regression', () => {
+    const sweep = (rows: Array<[copies: number, rounds: number]>) => rows.map(([copies, rounds]) => ({ copies, rounds, executions: { '1': rounds } }));
+    const withPlan = (rows: Array<[number, number]>, conflicts: number): Report => {
+      const r = fixture('passing');
+      r.latency['create-refund']!.conflict!.count = conflicts;
+      for (const x of r.results) if (x.check === 'concurrent-duplicates') x.facts = { ...x.facts, sweep: sweep(rows) };
+      return r;
+    };
+    const a = withPlan([[8, 5]], 21);
+    const longer = withPlan(
+      [
+        [8, 5],
+        [16, 6],
+      ],
+      120,
+    ); // more and larger bursts: a larger share turned away
+    const c = compareReports(a, longer);
+    expect(c.regressions).toEqual([]);
+    expect(c.notes.map((n) => n.text).join('\n')).toMatch(/different concurrent bursts \(copies x bursts: 8x5 vs 8x5, 16x6\)/);
+    // The same plan still judges the same shift.
+    expect(compareReports(a, withPlan([[8, 5]], 120)).regressions.map((r) => `${r.kind} ${r.endpoint}`)).toEqual(['conflict-rate create-refund']);
+  });
 });
 
 describe('compareReports: latency with confidence intervals', () => {
