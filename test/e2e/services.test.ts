@@ -45,8 +45,12 @@ describe('across services (CLI)', () => {
     // The lease a give-up leaves behind must expire within the check's retries (30 x 100 ms).
     const app = await startServe(['--downstream', `http://127.0.0.1:${port}`, '--flaw', 'downstream-fresh-key', '--lease', '1s']);
     try {
-      const yaml = (await readFile(path.join(ROOT, 'scenarios/services.yaml'), 'utf8')).replace(/^ {4}port: 0$/m, `    port: ${port}`);
+      const yaml = (await readFile(path.join(ROOT, 'scenarios/services.yaml'), 'utf8'))
+        .replace(/^ {4}port: 0$/m, `    port: ${port}`)
+        .replace(/^targets:\n(?: {2}.*\n)+/m, '');
       expect(yaml).toContain(`port: ${port}`);
+      // One external app: the scenario's two embedded instances (targets: self) do not apply.
+      expect(yaml).not.toMatch(/^targets:/m);
       const external = path.join(dir, 'services-external.yaml');
       await writeFile(external, yaml);
       const r = await runCli(['run', external, '--target', app.url, '--report-dir', dir, '--only', 'downstream-dedupe'], { timeoutMs: 120_000 });
@@ -55,7 +59,10 @@ describe('across services (CLI)', () => {
       expect(r.stdout).toMatch(/downstream-dedupe/);
       expect(r.stdout).toMatch(/side effects/);
 
-      const zero = await runCli(['run', 'scenarios/services.yaml', '--target', app.url, '--report-dir', dir], { timeoutMs: 60_000 });
+      // The same scenario with port 0 (still without the embedded instances) against the external app.
+      const zeroFile = path.join(dir, 'services-port-zero.yaml');
+      await writeFile(zeroFile, yaml.replace(`    port: ${port}`, '    port: 0'));
+      const zero = await runCli(['run', zeroFile, '--target', app.url, '--report-dir', dir], { timeoutMs: 60_000 });
       expect(zero.code).toBe(2);
       expect(zero.stderr).toMatch(/downstream processor: an external target cannot learn a free port/);
     } finally {

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../../src/audit/run.js';
 import { listFlaws, startReferenceServer } from '../../../src/demo/index.js';
-import type { SelfTargetFactory } from '../../../src/audit/target.js';
+import type { SelfServer, SelfTargetFactory } from '../../../src/audit/target.js';
+import { MemoryStore } from '../../../src/reference/index.js';
 import type { Report } from '../../../src/report/model.js';
 import { governance } from '../../../src/report/governance.js';
 import { loadScenarioFile } from '../../../src/scenario/index.js';
@@ -14,19 +15,40 @@ import { loadScenarioFile } from '../../../src/scenario/index.js';
 const SCENARIO = 'scenarios/services.yaml';
 const DOWNSTREAM_CHECKS = ['downstream-propagation', 'downstream-dedupe', 'downstream-failure'];
 
-/** `target: self` with these flaws: the audit passes the recorder's URL in the settings. */
+/**
+ * `target: self` with these flaws: the audit passes the recorder's URL in the settings; the
+ * scenario's second instance (targets:) is a peer sharing the first one's store.
+ */
 const selfWith =
   (flaws: string[]): SelfTargetFactory =>
   async (settings) => {
-    const server = await startReferenceServer({
-      port: 0,
-      admin: true,
-      flaws,
-      ...(settings.leaseMs !== undefined ? { leaseMs: settings.leaseMs } : {}),
-      ...(settings.processingMs !== undefined ? { processingMs: settings.processingMs } : {}),
-      ...(settings.downstream !== undefined ? { downstream: settings.downstream } : {}),
-    });
-    return { url: server.url, close: () => server.close() };
+    const store = new MemoryStore();
+    const start = () =>
+      startReferenceServer({
+        port: 0,
+        admin: true,
+        flaws,
+        store,
+        ...(settings.leaseMs !== undefined ? { leaseMs: settings.leaseMs } : {}),
+        ...(settings.processingMs !== undefined ? { processingMs: settings.processingMs } : {}),
+        ...(settings.downstream !== undefined ? { downstream: settings.downstream } : {}),
+      });
+    const first = await start();
+    const peers: Array<Awaited<ReturnType<typeof start>>> = [];
+    const peer = async (): Promise<SelfServer> => {
+      const server = await start();
+      peers.push(server);
+      return { url: server.url, close: () => server.close() };
+    };
+    return {
+      url: first.url,
+      peer,
+      close: async () => {
+        await Promise.all(peers.map((p) => p.close()));
+        await first.close();
+        await store.close();
+      },
+    };
   };
 
 async function audit(flaws: string[], seed: string): Promise<Report> {
