@@ -8,7 +8,7 @@
 // is refused for it.
 import { UsageError } from '../core/errors.js';
 import { CALLS_PATH, startDownstreamRecorder, type DownstreamRecorder, type RecorderOptions } from '../downstream/index.js';
-import { startFaultProxy, type FaultEvent, type FaultProxy, type FaultSpecBase } from '../faults/index.js';
+import { startFaultProxy, type FaultEvent, type FaultProxy, type FaultProxyOptions } from '../faults/index.js';
 import type { DownstreamBinding, DownstreamPort } from '../checks/downstream/port.js';
 import type { Scenario } from '../scenario/schema.js';
 
@@ -33,7 +33,7 @@ export interface DownstreamServiceOptions extends Omit<RecorderOptions, 'port'> 
   /** The proxy's port (what the app calls); 0 picks a free one. The recorder always takes a free one. */
   port: number;
   /** Fault specs of the proxy, tried in order on every call (none: transparent). */
-  faults?: readonly FaultSpecBase[];
+  faults?: FaultProxyOptions['faults'];
   seed: string;
   onFault?: (event: FaultEvent) => void;
 }

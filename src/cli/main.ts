@@ -281,12 +281,19 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     .option('--latency <duration>', 'wait after recording a call before answering (e.g. 200ms)', duration)
     .option('--key-header <name>', 'header that carries the idempotency key', 'Idempotency-Key')
     .option('--correlation-header <name>', 'header that carries the correlation id', 'X-Request-Id')
-    .option('--fault <spec>', 'fault the proxy injects into matching calls: name[:probability][,key=value...] as for `idemaudit proxy` (repeatable)', collect, [])
+    .option(
+      '--fault <spec>',
+      'fault the proxy injects into matching calls: name[:probability][,key=value...] as for `idemaudit proxy` (repeatable)',
+      collect,
+      [],
+    )
     .option('--seed <seed>', 'seed for fault decisions (printed when omitted)')
     .option('--quiet', 'do not print a line per injected fault')
     .option('--fail-after-commit <n>', 'the first n calls reach B (recorded), then the app gets an error (see --fail-mode)', positiveInt, 0)
     .addOption(
-      new Option('--fail-mode <mode>', 'status: the fault error-after-upstream with --fail-status; drop: drop-response-after-upstream').choices(['status', 'drop']).default('status'),
+      new Option('--fail-mode <mode>', 'status: the fault error-after-upstream with --fail-status; drop: drop-response-after-upstream')
+        .choices(['status', 'drop'])
+        .default('status'),
     )
     .option('--fail-status <n>', 'status of a failing answer', positiveInt, 503)
     .option('--max-calls <n>', 'calls kept in memory (oldest forgotten first)', positiveInt, 10_000)

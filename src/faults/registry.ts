@@ -10,7 +10,16 @@ import { stallResponse } from './stall-response.js';
 import { truncateBody } from './truncate-body.js';
 import type { Fault, FaultSpecBase } from './types.js';
 
-export const BUILTIN_FAULTS = [latency, dropResponseAfterUpstream, stallResponse, resetBeforeUpstream, duplicateUpstream, truncateBody, gatewayStatus, errorAfterUpstream] as const;
+export const BUILTIN_FAULTS = [
+  latency,
+  dropResponseAfterUpstream,
+  stallResponse,
+  resetBeforeUpstream,
+  duplicateUpstream,
+  truncateBody,
+  gatewayStatus,
+  errorAfterUpstream,
+] as const;
 
 export type BuiltinFaultName = (typeof BUILTIN_FAULTS)[number]['name'];
 

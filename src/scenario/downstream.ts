@@ -17,7 +17,7 @@ export const DownstreamSchema = z
       .max(65_535)
       .default(0)
       .describe(
-        "Loopback port the app calls: the port of the fault proxy in front of the recorder. 0 picks a free one (fine for target self); an external app needs the fixed port it is configured to call",
+        'Loopback port the app calls: the port of the fault proxy in front of the recorder. 0 picks a free one (fine for target self); an external app needs the fixed port it is configured to call',
       ),
     keyHeader: headerName.default('Idempotency-Key').describe('Header that must carry the idempotency key at the dependency'),
     correlationHeader: headerName
@@ -43,7 +43,7 @@ export const DownstreamSchema = z
       .array(FaultSpecSchema)
       .default([])
       .describe(
-        'Faults the fault proxy in front of the recorder injects into the calls that match (the same specs as an endpoint\'s faults:): latency before B sees a call; drop-response-after-upstream, stall-response, error-after-upstream, gateway-status after B committed it',
+        "Faults the fault proxy in front of the recorder injects into the calls that match (the same specs as an endpoint's faults:): latency before B sees a call; drop-response-after-upstream, stall-response, error-after-upstream, gateway-status after B committed it",
       ),
     failure: z
       .strictObject({
@@ -54,7 +54,9 @@ export const DownstreamSchema = z
         status: z.number().int().min(500).max(599).default(503),
       })
       .prefault({})
-      .describe("The fault downstream-failure has the proxy inject into the one call it rehearses (B commits, then the app gets an error or no answer); other calls never get it"),
+      .describe(
+        'The fault downstream-failure has the proxy inject into the one call it rehearses (B commits, then the app gets an error or no answer); other calls never get it',
+      ),
     endpoints: z.array(z.string().min(1)).optional().describe('Endpoints whose handling calls this dependency (default: every endpoint)'),
     maxCalls: z.number().int().positive().max(1_000_000).default(10_000).describe('Calls the recorder keeps (oldest forgotten first)'),
   })

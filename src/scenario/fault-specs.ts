@@ -63,7 +63,9 @@ export const ErrorAfterUpstreamSpecSchema = z
     ...faultSpecBase,
     status: z.number().int().min(500).max(599).default(500).describe('The 5xx status the client gets instead of the upstream response'),
   })
-  .describe('error-after-upstream: the upstream commits, the client gets a 5xx (problem+json) instead of its answer, as from a service failing after its commit');
+  .describe(
+    'error-after-upstream: the upstream commits, the client gets a 5xx (problem+json) instead of its answer, as from a service failing after its commit',
+  );
 
 export const ResetBeforeUpstreamSpecSchema = z
   .strictObject({ name: z.literal('reset-before-upstream'), ...faultSpecBase })

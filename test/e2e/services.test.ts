@@ -126,7 +126,9 @@ describe('across services (CLI)', () => {
     await banner;
     const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     expect(url, out).toBeDefined();
-    expect(out).toMatch(/faults: error-after-upstream,status=507,method=POST,path=\/charges\/fail drop-response-after-upstream,path=\/charges\/lost latency,ms=50,jitterMs=0,path=\/charges\/slow; seed e2e/);
+    expect(out).toMatch(
+      /faults: error-after-upstream,status=507,method=POST,path=\/charges\/fail drop-response-after-upstream,path=\/charges\/lost latency,ms=50,jitterMs=0,path=\/charges\/slow; seed e2e/,
+    );
     const post = async (path: string, key: string): Promise<number | string> => {
       try {
         const res = await request(`${url}${path}`, { method: 'POST', headers: { 'idempotency-key': key, connection: 'close' }, body: '{}' });

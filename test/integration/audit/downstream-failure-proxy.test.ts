@@ -30,8 +30,18 @@ const self: SelfTargetFactory = async (settings) => {
 };
 
 const VARIANTS = [
-  { failure: { mode: 'status' as const, status: 503 }, fault: 'error-after-upstream', fact: 503, message: /committed, then the app got an injected 503 instead of its answer: one side effect/ },
-  { failure: { mode: 'drop' as const, status: 503 }, fault: 'drop-response-after-upstream', fact: 'drop', message: /committed, then the app got a reset connection instead of its answer: one side effect/ },
+  {
+    failure: { mode: 'status' as const, status: 503 },
+    fault: 'error-after-upstream',
+    fact: 503,
+    message: /committed, then the app got an injected 503 instead of its answer: one side effect/,
+  },
+  {
+    failure: { mode: 'drop' as const, status: 503 },
+    fault: 'drop-response-after-upstream',
+    fact: 'drop',
+    message: /committed, then the app got a reset connection instead of its answer: one side effect/,
+  },
 ];
 
 describe('downstream-failure through the fault proxy', () => {

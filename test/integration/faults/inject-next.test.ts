@@ -79,6 +79,6 @@ describe('injectNext', () => {
 
   it('validates the spec like a configured one', async () => {
     const p = await start();
-    expect(() => p.injectNext({ name: 'error-after-upstream', status: 418 } as never)).toThrow(/one-shot fault \(error-after-upstream\)/);
+    expect(() => p.injectNext({ name: 'error-after-upstream', status: 418 })).toThrow(/one-shot fault \(error-after-upstream\)/);
   });
 });

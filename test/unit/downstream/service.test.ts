@@ -17,7 +17,13 @@ afterEach(async () => {
 let events: FaultEvent[] = [];
 async function service(options: Partial<DownstreamServiceOptions> = {}): Promise<DownstreamService> {
   events = [];
-  const s = await startDownstreamService({ port: 0, seed: 'svc', onFault: (e) => events.push(e), response: { status: 201, body: '{"charged":true}' }, ...options });
+  const s = await startDownstreamService({
+    port: 0,
+    seed: 'svc',
+    onFault: (e) => events.push(e),
+    response: { status: 201, body: '{"charged":true}' },
+    ...options,
+  });
   open.push(s);
   return s;
 }
@@ -117,7 +123,10 @@ describe('downstream recorder behind the fault proxy', () => {
 
   it('a fault with match and probability hits only matching calls, and the same seed decides the same calls', async () => {
     const decisions = async (): Promise<Array<number | undefined>> => {
-      const s = await service({ seed: 'same', faults: [{ name: 'gateway-status', probability: 0.5, status: 504, match: { method: 'POST', path: '/charges' } }] });
+      const s = await service({
+        seed: 'same',
+        faults: [{ name: 'gateway-status', probability: 0.5, status: 504, match: { method: 'POST', path: '/charges' } }],
+      });
       const out: Array<number | undefined> = [];
       for (let i = 0; i < 12; i++) out.push((await charge(s.url, `p${i}`)).status);
       // Every call reached B, whatever the caller got.
