@@ -83,4 +83,16 @@ describe('downstream-failure through the fault proxy', () => {
     expect(answers.length).toBeGreaterThanOrEqual(4);
     expect(answers.every((s) => s === 201)).toBe(true);
   });
+
+  it.concurrent("the dependency's faults: reach the matching calls of every check (not only downstream-failure's)", async ({ expect }) => {
+    const scenario = await loadScenarioFile('scenarios/services.yaml', {});
+    scenario.downstream.processor!.faults = [{ name: 'error-after-upstream', probability: 1, status: 500, match: { method: 'POST', path: '/charges' } }];
+    delete scenario.targets;
+    scenario.checks = { 'sequential-replay': scenario.checks['sequential-replay'] };
+    const report = await runAudit(scenario, { seed: 'faults', startSelf: self });
+    const answers = report.results.flatMap((r) => r.evidence.map((e) => e.response?.status ?? e.error));
+    expect(answers.length).toBeGreaterThanOrEqual(1);
+    // B committed every charge, then the proxy answered A 500: the demo answers its client 502.
+    expect(answers.every((s) => s === 502)).toBe(true);
+  });
 });
