@@ -54,6 +54,8 @@ export async function startDownstreamService(options: DownstreamServiceOptions):
       faults,
       seed,
       transparentPaths: [CALLS_PATH],
+      // B may be configured to answer late (up to 10 min): the proxy waits for it, plus its own margin.
+      upstreamTimeoutMs: (recorderOptions.response?.latencyMs ?? 0) + 60_000,
       ...(onFault ? { onEvent: onFault } : {}),
     });
   } catch (err) {
