@@ -56,6 +56,8 @@ export function judgeDownstreamFailure(dep: { name: string; url: string }, run: 
     downstream: dep.name,
     failure: statusOf5xx(run.failure) ?? 'drop',
     fault: run.failure.name,
+    // The proxy's record of the injection: what B answered before the fault replaced it, and when.
+    injected: run.injected ? { upstreamStatuses: run.injected.upstreamStatuses ?? [], at: new Date(run.injected.at).toISOString() } : null,
     appAnswers: run.exchanges.map((x) => (x.response ? x.response.status : (x.error ?? 'no answer'))),
     ...e,
     calls: run.calls.map(callFact),

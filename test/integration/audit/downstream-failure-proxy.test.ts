@@ -63,7 +63,7 @@ describe('downstream-failure through the fault proxy', () => {
     expect(onPayment.message).toMatch(v.message);
     // B committed and answered 201; the proxy replaced that answer, so the app answered its client 502.
     // The retry reached B again with the same key (one side effect), and B's answer got through.
-    expect(onPayment.facts).toMatchObject({ fault: v.fault, failure: v.fact, effects: 1 });
+    expect(onPayment.facts).toMatchObject({ fault: v.fault, failure: v.fact, effects: 1, injected: { upstreamStatuses: [201] } });
     const calls = (onPayment.facts!.calls as Array<{ answer: unknown }>).map((c) => c.answer);
     expect(calls.length).toBeGreaterThanOrEqual(1);
     expect(calls.every((a) => a === 201)).toBe(true);
