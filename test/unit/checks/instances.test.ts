@@ -2,7 +2,8 @@
 // replication lag it reports, cross-instance-duplicates' evidence per instance, the ledger merge that
 // counts executions across instances, and the `targets` input (flag and scenario rules).
 import { describe, expect, it } from 'vitest';
-import { judgeFailoverReplay, observedLagMs, type FailoverRound } from '../../../src/checks/failover-replay.js';
+import { judgeFailoverReplay, observedLagMs } from '../../../src/checks/failover-replay.js';
+import type { FailoverRound } from '../../../src/checks/failover.js';
 import { judgeCrossInstanceDuplicates, perInstance } from '../../../src/checks/cross-instance-duplicates.js';
 import { mergeLedgerCounts, type ExecutionCount } from '../../../src/engine/oracle.js';
 import { IETF_07 } from '../../../src/profiles/builtin.js';
