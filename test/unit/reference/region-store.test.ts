@@ -48,4 +48,25 @@ describe('regionStore', () => {
     await us.close();
     await shared.close();
   });
+
+  it('replicated with a lag of 0 (instance-local-lock): completed keys are shared before complete returns, claims are not', async () => {
+    const shared = new MemoryStore();
+    const eu = regionStore(shared, { region: 'eu', replicationLagMs: 0 });
+    const us = regionStore(shared, { region: 'us', replicationLagMs: 0 });
+    // Concurrent copies on two instances: each claims the key in its own space.
+    const a = await eu.begin('k', 'fp', lease);
+    const b = await us.begin('k', 'fp', lease);
+    expect([a.kind, b.kind]).toEqual(['new', 'new']);
+    expect(await eu.complete('k', (a as { token: string }).token, response, 60_000)).toBe(true);
+    // No timer: the other instance replays the moment the original completed.
+    expect(await us.lookup('k', 'fp')).toEqual({ kind: 'completed', response });
+    // The second completion keeps the first one's shared copy.
+    const later = { ...response, bodyBase64: Buffer.from('{"id":"pay_2"}').toString('base64') };
+    expect(await us.complete('k', (b as { token: string }).token, later, 60_000)).toBe(true);
+    expect(await eu.begin('k', 'fp', lease)).toEqual({ kind: 'completed', response });
+    expect(eu.name).toContain('completions replicated synchronously, claims local');
+    await eu.close();
+    await us.close();
+    await shared.close();
+  });
 });
