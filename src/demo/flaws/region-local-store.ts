@@ -9,7 +9,7 @@ import { defineFlaw } from './types.js';
 
 export const regionLocalStore = defineFlaw({
   name: 'region-local-store',
-  description: 'every instance keeps its own key store: one key sent to two instances (or retried after a failover) executes on each',
+  description: 'every instance keeps its own key store: a retry through another instance after a failover executes again (so does one key sent to two at once)',
   bugClass: 'topology',
   level: 'violation',
   caughtBy: ['failover-replay'],

@@ -4,6 +4,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { regionStore } from '../../../src/demo/app/region-store.js';
 import { MemoryStore } from '../../../src/reference/store/memory.js';
+import { startReferenceServer } from '../../../src/demo/index.js';
+import { ReferenceConfigError } from '../../../src/reference/config-error.js';
 
 const response = { status: 201, headers: {}, bodyBase64: Buffer.from('{"id":"pay_1"}').toString('base64') };
 const lease = { leaseMs: 30_000 };
@@ -68,5 +70,15 @@ describe('regionStore', () => {
     await eu.close();
     await us.close();
     await shared.close();
+  });
+
+  it('the server takes one topology at a time: the two flaws and a replication lag exclude each other', async () => {
+    await expect(startReferenceServer({ flaws: ['region-local-store', 'instance-local-lock'] })).rejects.toThrow(ReferenceConfigError);
+    await expect(startReferenceServer({ flaws: ['instance-local-lock'], replicationLagMs: 300 })).rejects.toThrow(
+      /the instance-local-lock flaw does it synchronously: choose one/,
+    );
+    await expect(startReferenceServer({ flaws: ['region-local-store'], replicationLagMs: 0 })).rejects.toThrow(
+      /the region-local-store flaw never does: choose one/,
+    );
   });
 });
