@@ -67,8 +67,8 @@ function probeText(r: FailoverRound): string {
  *   owned by failover-replay: the finding becomes inconclusive naming it, the probe as its first
  *   evidence. The audit turns it back into a failure when failover-replay does not fail on the
  *   endpoint in the same run (audit/ownership.ts): never a false pass.
- * - Every probe retry replayed (or answered 409): the instances share completed keys but not the
- *   in-flight claim; the failure is this check's own, and says so.
+ * - Every probe retry replayed: the instances share completed keys but not the in-flight claim; the
+ *   failure is this check's own, and says so.
  * - No probe, a probe that could not tell, or instances that disagree: the failure stands as it is.
  */
 export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Finding {
@@ -90,7 +90,8 @@ export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Find
       facts: { ...f.facts, failoverProbe, inconclusive: { owner: FAILOVER_OWNER, probe: said } },
     };
   }
-  if (probes.length > 0 && outcomes.every((o) => o === 'replayed' || o === 'conflict')) {
+  // A 409 after the commit is not evidence of shared completions (the claim looked still in flight there).
+  if (probes.length > 0 && outcomes.every((o) => o === 'replayed')) {
     return {
       ...f,
       message: `${f.message}: the instances share completed keys but not the in-flight claim (a sequential retry ${said}, so only concurrent copies on different instances each claim the key)`,

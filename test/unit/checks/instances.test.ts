@@ -111,22 +111,22 @@ describe('cross-instance-duplicates', () => {
   });
 
   it('instances that share completed keys but not the in-flight claim: the failure is its own, and says so', () => {
-    for (const p of [probe(1, { status: 201, body }), probe(1, { status: 409 })]) {
-      const f = judgeCrossInstanceDuplicates([{ key: 'k', exchanges: split(), count: count(2) }], instances, IETF_07, [p]);
-      expect(f).toEqual([expect.objectContaining({ verdict: 'fail', level: 'violation', concurrent: true, dependsOn: ['single-execution'] })]);
-      expect(f[0]!.message).toMatch(
-        /\[eu: 201×1; us: 201×1\]: the instances share completed keys but not the in-flight claim \(a sequential retry through us at once after the commit through eu (replayed|answered 409), so only concurrent copies/,
-      );
-      // The probe is told in facts, not evidence: the reproduction stays one parallel burst.
-      expect(f[0]!.exchanges).toHaveLength(2);
-      expect(f[0]!.facts).toMatchObject({ failoverProbe: { outcomes: { 'eu->us': expect.stringMatching(/replayed|conflict/) } } });
-    }
+    const f = judgeCrossInstanceDuplicates([{ key: 'k', exchanges: split(), count: count(2) }], instances, IETF_07, [probe(1, { status: 201, body })]);
+    expect(f).toEqual([expect.objectContaining({ verdict: 'fail', level: 'violation', concurrent: true, dependsOn: ['single-execution'] })]);
+    expect(f[0]!.message).toMatch(
+      /\[eu: 201×1; us: 201×1\]: the instances share completed keys but not the in-flight claim \(a sequential retry through us at once after the commit through eu replayed, so only concurrent copies/,
+    );
+    // The probe is told in facts, not evidence: the reproduction stays one parallel burst.
+    expect(f[0]!.exchanges).toHaveLength(2);
+    expect(f[0]!.facts).toMatchObject({ failoverProbe: { outcomes: { 'eu->us': 'replayed' } } });
   });
 
   it('a probe that cannot tell, or instances that disagree, keep the failure (never a false pass)', () => {
     const blind = probe(null, { status: 201, body });
     const failed = { ...probe(1, { status: 201, body }), original: ex({ status: 500, label: 'failover probe: commit via eu' }) };
-    for (const probes of [[], [blind], [failed]]) {
+    // A 409 right after the commit: the other instance saw the claim, so "not the in-flight claim" would be wrong.
+    const conflict = probe(1, { status: 409 });
+    for (const probes of [[], [blind], [failed], [conflict]]) {
       const f = explainSplitExecution(
         { verdict: 'fail', level: 'violation', message: 'across instances eu, us: key executed 2 times', reference: 'r', exchanges: [] },
         probes,
@@ -134,6 +134,9 @@ describe('cross-instance-duplicates', () => {
       expect(f.verdict).toBe('fail');
       expect(f.message).toMatch(/: the instances do not share one claim per key \(a store local to each instance or region\)/);
     }
+    expect(
+      explainSplitExecution({ verdict: 'fail', level: 'violation', message: 'key executed 2 times', reference: 'r', exchanges: [] }, [conflict]).message,
+    ).toContain('failover probe: a sequential retry through us at once after the commit through eu answered 409');
     const three = [probe(2, { status: 201, body: { id: 'pay_3' } }), { ...probe(1, { status: 201, body }), to: 'ap' }];
     const mixed = explainSplitExecution({ verdict: 'fail', level: 'violation', message: 'key executed 2 times', reference: 'r', exchanges: [] }, three);
     expect(mixed.verdict).toBe('fail');
