@@ -34,7 +34,8 @@ import { createChaosRuntime } from './chaos-port.js';
 import { assertInstancesAllowed, resolveInstances, type ResolvedInstances } from './instances.js';
 import { startDownstream, type DownstreamRuntime } from './downstream.js';
 import { gateOnOracle } from '../checks/oracle-verdict.js';
-import { BASELINE_OWNER, attribute, establishBaseline, needsBaseline, type Baseline } from '../checks/baseline.js';
+import { attribute, establishBaseline, needsBaseline, type Baseline } from '../checks/baseline.js';
+import { settleOwnership } from './ownership.js';
 import { HistoryLog, HistoryWriter } from '../engine/history.js';
 import { reportBase } from '../report/files.js';
 
@@ -370,17 +371,9 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     await downstream.close();
   }
 
-  // An inconclusive result blames its owner; when the owner did not fail on that endpoint in this run
-  // (not selected, skipped, errored or passed), nothing reports the root cause: the failure stands.
-  for (const r of results) {
-    if (r.verdict !== 'inconclusive') continue;
-    const owner = (r.facts?.inconclusive as { owner?: unknown } | undefined)?.owner;
-    const blamed = typeof owner === 'string' ? owner : BASELINE_OWNER;
-    if (results.some((o) => o.check === blamed && o.endpoint === r.endpoint && o.verdict === 'fail')) continue;
-    r.verdict = 'fail';
-    r.message = `${r.message} (${blamed} did not fail on this endpoint in this run, so this failure stands)`;
-    r.reproduce = reproduction(r.evidence, false, opts.tls);
-  }
+  // An inconclusive result blames its owner; when the owner does not report the root cause on that
+  // endpoint in this run (not selected, skipped, errored or passed), the failure stands (audit/ownership.ts).
+  const settled = settleOwnership(results, (evidence) => reproduction(evidence, false, opts.tls));
   const { exchanges, dropped } = recorder.exchanges();
   const stoppedBy = unreachable
     ? 'unreachable'
@@ -391,7 +384,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         : guard.reason.startsWith('bail-out')
           ? 'bail-out'
           : 'request-cap';
-  const summary = summarize(results, failOn, unreachable ?? (incomplete ? (guard.reason ?? incomplete) : undefined), stoppedBy);
+  const summary = summarize(settled, failOn, unreachable ?? (incomplete ? (guard.reason ?? incomplete) : undefined), stoppedBy);
   emit({ type: 'run-end', verdict: summary.verdict });
   const finishedAt = new Date();
   const report: Report = {
@@ -413,7 +406,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     finishedAt: finishedAt.toISOString(),
     durationMs: Math.round(clock.now()),
     summary,
-    results,
+    results: settled,
     latency: recorder.latency(),
     latencyHistograms: recorder.encodedLatency(),
     ...(observability ? { observability } : {}),
