@@ -8,7 +8,9 @@ import { statusTally } from './compare.js';
 import { exchangeMeta } from './send.js';
 import { defineCheck, type CheckContext, type Finding, type TargetInstance } from './api.js';
 import { judgeConcurrentDuplicates, type BurstRound } from './concurrent-duplicates.js';
-import { appliesToInstances, instancesOf, ledgersOf, onInstance, unledgered } from './instances.js';
+import { appliesToInstances, instancesOf, onInstance, unledgered } from './instances.js';
+import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
+import type { LedgerPlan } from '../engine/ledger-merge.js';
 
 import { CrossInstanceDuplicatesOptions as Options } from '../scenario/check-options/cross-instance-duplicates.js';
 
@@ -50,7 +52,7 @@ export function judgeCrossInstanceDuplicates(rounds: BurstRound[], instances: Ta
   });
 }
 
-async function sendSplitBurst(ctx: CheckContext<Options>, instances: TargetInstance[]): Promise<BurstRound> {
+async function sendSplitBurst(ctx: CheckContext<Options>, instances: TargetInstance[], ledgers: LedgerPlan): Promise<BurstRound> {
   const key = ctx.keys.next();
   const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
   const copies = Math.max(ctx.options.copies, instances.length);
@@ -61,7 +63,7 @@ async function sendSplitBurst(ctx: CheckContext<Options>, instances: TargetInsta
   });
   const exchanges = await ctx.http.burst(items);
   const releasedAt = exchanges.length > 0 && ctx.http.epochMs ? ctx.http.epochMs(Math.min(...exchanges.map((e) => e.startedAt))) : undefined;
-  const count = await ctx.oracle.count(ctx.endpoint, key, exchanges, undefined, ledgersOf(instances));
+  const count = await ctx.oracle.count(ctx.endpoint, key, exchanges, undefined, ledgers);
   return { key, exchanges, count, ...(releasedAt !== undefined ? { releasedAt } : {}) };
 }
 
@@ -76,11 +78,13 @@ export const crossInstanceDuplicates = defineCheck<Options>({
   applies: appliesToInstances,
   async run(ctx) {
     const instances = instancesOf(ctx) as TargetInstance[];
+    // Count-only ledgers: one shared ledger or one per instance? (see ledger-calibration.ts)
+    const ledgers = await calibrateLedgers(ctx, instances);
     const rounds: BurstRound[] = [];
     for (let r = 1; r <= ctx.options.rounds && !ctx.signal.aborted; r++) {
       ctx.note(`burst ${r}/${ctx.options.rounds} across ${instances.map((i) => i.name).join(', ')}`);
-      rounds.push(await sendSplitBurst(ctx, instances));
+      rounds.push(await sendSplitBurst(ctx, instances, ledgers.plan));
     }
-    return judgeCrossInstanceDuplicates(rounds, instances, ctx.profile);
+    return withLedgerMode(judgeCrossInstanceDuplicates(rounds, instances, ctx.profile), ledgers);
   },
 });

@@ -10,7 +10,9 @@ import { sleep } from '../engine/sleep.js';
 import { compareBodies } from './compare.js';
 import { exchangeMeta } from './send.js';
 import { defineCheck, finding, presumes, type CheckContext, type Finding, type TargetInstance } from './api.js';
-import { appliesToInstances, instancesOf, ledgersOf, onInstance, unledgered } from './instances.js';
+import { appliesToInstances, instancesOf, onInstance, unledgered } from './instances.js';
+import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
+import type { LedgerPlan } from '../engine/ledger-merge.js';
 
 import { FailoverReplayOptions as Options } from '../scenario/check-options/failover-replay.js';
 
@@ -156,7 +158,7 @@ export function judgeFailoverReplay(rounds: FailoverRound[], instances: TargetIn
   ];
 }
 
-async function failover(ctx: CheckContext<Options>, from: TargetInstance, to: TargetInstance, delayMs: number, ledgers: string[]): Promise<FailoverRound> {
+async function failover(ctx: CheckContext<Options>, from: TargetInstance, to: TargetInstance, delayMs: number, ledgers: LedgerPlan): Promise<FailoverRound> {
   const key = ctx.keys.next();
   const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
   const original = await ctx.http.send(onInstance(ctx, request, from), exchangeMeta(ctx, `commit via ${from.name}`, key));
@@ -177,17 +179,18 @@ export const failoverReplay = defineCheck<Options>({
   applies: appliesToInstances,
   async run(ctx) {
     const instances = instancesOf(ctx) as TargetInstance[];
-    const ledgers = ledgersOf(instances);
+    // Count-only ledgers: one shared ledger or one per instance? (see ledger-calibration.ts)
+    const ledgers = await calibrateLedgers(ctx, instances);
     const [from, ...others] = instances;
     const rounds: FailoverRound[] = [];
     for (const delayMs of ctx.options.delaysMs) {
       for (const to of others) {
         for (let r = 1; r <= ctx.options.rounds && !ctx.signal.aborted; r++) {
           ctx.note(`commit via ${from!.name}, retry via ${to.name} after ${delayMs} ms (round ${r}/${ctx.options.rounds})`);
-          rounds.push(await failover(ctx, from!, to, delayMs, ledgers));
+          rounds.push(await failover(ctx, from!, to, delayMs, ledgers.plan));
         }
       }
     }
-    return judgeFailoverReplay(rounds, instances, ctx.profile, ctx.options.ignore);
+    return withLedgerMode(judgeFailoverReplay(rounds, instances, ctx.profile, ctx.options.ignore), ledgers);
   },
 });
