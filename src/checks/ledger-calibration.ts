@@ -102,7 +102,7 @@ export async function calibrateLedgers(ctx: CheckContext<unknown>, instances: Ta
       via: names[r.via],
       key: r.request.key,
       answered: statusOf(r.request),
-      readings: Object.fromEntries(r.readings.map((x, i) => [names[i], x === undefined ? null : x.n])),
+      readings: Object.fromEntries(r.readings.map((x, i): [string, number | null] => [names[i]!, x === undefined ? null : x.n])),
     })),
     ...(decided.groups && decided.mode === 'separate' && decided.groups.some((g) => g.length > 1)
       ? { ledgerGroups: decided.groups.map((g) => g.map((i) => names[i])) }
