@@ -175,7 +175,7 @@ export const failoverReplay = defineCheck<Options>({
   options: Options,
   // Only where the scenario declares instances: `targets:` selects it by default (see audit/selection.ts).
   declaredOnly: true,
-  runsWhen: 'the scenario declares `targets:` (and has no `checks:` section), or lists it under `checks:`',
+  runsWhen: 'the scenario or one of its endpoints declares `targets:` (and the scenario has no `checks:` section), or lists it under `checks:`',
   applies: appliesToInstances,
   async run(ctx) {
     const instances = instancesOf(ctx) as TargetInstance[];
