@@ -40,7 +40,8 @@ export function decideLedgers(rounds: CalibrationRound[], names: string[]): { mo
   const assigned = new Set<number>();
   for (const round of rounds) {
     const name = names[round.via]!;
-    if (!isSuccess(round.request)) return uncertain(`the calibration request through ${name} answered ${statusOf(round.request)}, so no execution is known to compare the ledgers with`);
+    if (!isSuccess(round.request))
+      return uncertain(`the calibration request through ${name} answered ${statusOf(round.request)}, so no execution is known to compare the ledgers with`);
     const missing = round.readings.findIndex((r) => r === undefined);
     if (missing >= 0) return uncertain(`${names[missing]}'s ledger gave no count for the calibration key`);
     const own = round.readings[round.via]!.n;
@@ -51,7 +52,9 @@ export function decideLedgers(rounds: CalibrationRound[], names: string[]): { mo
       const seen = round.readings[i]!.n;
       if (seen === own) group.push(i);
       else if (seen !== 0)
-        return uncertain(`${names[i]}'s ledger showed ${seen} execution(s) of the calibration key, ${name}'s (where it was sent) ${own}: neither the same ledger nor another one`);
+        return uncertain(
+          `${names[i]}'s ledger showed ${seen} execution(s) of the calibration key, ${name}'s (where it was sent) ${own}: neither the same ledger nor another one`,
+        );
     }
     // A ledger counted in an earlier group cannot show this key: it is another ledger.
     for (const i of assigned) {

@@ -103,7 +103,12 @@ export class ExecutionOracle {
     urls: string[],
     tenant?: string,
     label = 'ledger',
-  ): Promise<{ readings: Array<LedgerReading | undefined>; failures: OracleFailure[]; timeline?: Array<{ receivedAt: number; executedAt: number }>; arrivals?: number[] }> {
+  ): Promise<{
+    readings: Array<LedgerReading | undefined>;
+    failures: OracleFailure[];
+    timeline?: Array<{ receivedAt: number; executedAt: number }>;
+    arrivals?: number[];
+  }> {
     const failures: OracleFailure[] = [];
     const readings: Array<LedgerReading | undefined> = [];
     const result: { timeline?: Array<{ receivedAt: number; executedAt: number }>; arrivals?: number[] } = {};

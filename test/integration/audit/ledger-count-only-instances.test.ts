@@ -91,7 +91,7 @@ const scenarioText = (eu: string, us: string, endpointsYaml: string, checks: str
     checks,
   ].join('\n');
 
-const INSTANCE_CHECKS = "  cross-instance-duplicates: { copies: 4, rounds: 2 }\n  failover-replay: { delaysMs: [0, 10], rounds: 1, ignore: [] }";
+const INSTANCE_CHECKS = '  cross-instance-duplicates: { copies: 4, rounds: 2 }\n  failover-replay: { delaysMs: [0, 10], rounds: 1, ignore: [] }';
 
 async function audit(eu: string, us: string, seed: string): Promise<Report> {
   const scenario = parseScenario(scenarioText(eu, us, '  - { name: pay, path: /pay }', INSTANCE_CHECKS), 'count-only.yaml', {});
@@ -106,7 +106,10 @@ describe('count-only ledgers across two instances', () => {
     const { eu, us } = await topology('shared', 'shared');
     for (let i = 0; i < 3; i++) {
       const report = await audit(eu, us, `shared-correct-${i}`);
-      expect(report.results.map((x) => x.verdict), summary(report)).toEqual(['pass', 'pass']);
+      expect(
+        report.results.map((x) => x.verdict),
+        summary(report),
+      ).toEqual(['pass', 'pass']);
       for (const check of ['cross-instance-duplicates', 'failover-replay']) {
         const r = result(report, check);
         expect(r.facts).toMatchObject({ ledgers: 'shared', ledgerCalibration: [{ via: 'eu', readings: { eu: 1, us: 1 } }] });
@@ -129,7 +132,10 @@ describe('count-only ledgers across two instances', () => {
   it('a ledger per instance, one shared store: passes, the counts add up to one execution', async () => {
     const { eu, us } = await topology('shared', 'separate');
     const report = await audit(eu, us, 'separate-correct');
-    expect(report.results.map((x) => x.verdict), summary(report)).toEqual(['pass', 'pass']);
+    expect(
+      report.results.map((x) => x.verdict),
+      summary(report),
+    ).toEqual(['pass', 'pass']);
     for (const check of ['cross-instance-duplicates', 'failover-replay']) {
       expect(result(report, check).facts).toMatchObject({ ledgers: 'separate', ledgerCalibration: [{ via: 'eu', readings: { eu: 1, us: 0 } }] });
     }

@@ -26,7 +26,17 @@ describe('decideLedgers', () => {
   });
 
   it('ledgers that list ids merge by id, without further calibration', () => {
-    expect(decideLedgers([round(0, [{ n: 1, ids: ['x'] }, { n: 0, ids: [] }])], names)).toEqual({ mode: 'by-id' });
+    expect(
+      decideLedgers(
+        [
+          round(0, [
+            { n: 1, ids: ['x'] },
+            { n: 0, ids: [] },
+          ]),
+        ],
+        names,
+      ),
+    ).toEqual({ mode: 'by-id' });
   });
 
   it('three ledgers, two shared: the groups the rounds found', () => {

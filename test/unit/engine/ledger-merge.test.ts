@@ -7,11 +7,29 @@ import { mergeLedgerReadings, partitions } from '../../../src/engine/ledger-merg
 describe('mergeLedgerReadings', () => {
   it('merges by execution id when every ledger lists ids', () => {
     // One shared ledger read through two instances: the same execution twice counts once.
-    expect(mergeLedgerReadings([{ n: 1, ids: ['pay_1'] }, { n: 1, ids: ['pay_1'] }])).toEqual({ n: 1, mode: 'by-id' });
+    expect(
+      mergeLedgerReadings([
+        { n: 1, ids: ['pay_1'] },
+        { n: 1, ids: ['pay_1'] },
+      ]),
+    ).toEqual({ n: 1, mode: 'by-id' });
     // Per-instance ledgers: one execution on each.
-    expect(mergeLedgerReadings([{ n: 1, ids: ['pay_1'] }, { n: 1, ids: ['pay_2'] }])).toEqual({ n: 2, mode: 'by-id' });
+    expect(
+      mergeLedgerReadings([
+        { n: 1, ids: ['pay_1'] },
+        { n: 1, ids: ['pay_2'] },
+      ]),
+    ).toEqual({ n: 2, mode: 'by-id' });
     // Ids win over any grouping: they say exactly which executions are the same.
-    expect(mergeLedgerReadings([{ n: 1, ids: ['pay_1'] }, { n: 1, ids: ['pay_2'] }], [[0, 1]])).toEqual({ n: 2, mode: 'by-id' });
+    expect(
+      mergeLedgerReadings(
+        [
+          { n: 1, ids: ['pay_1'] },
+          { n: 1, ids: ['pay_2'] },
+        ],
+        [[0, 1]],
+      ),
+    ).toEqual({ n: 2, mode: 'by-id' });
   });
 
   it('count-only, one shared ledger: one reading (summing would double count a single execution)', () => {

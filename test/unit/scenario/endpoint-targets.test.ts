@@ -63,8 +63,7 @@ describe('endpoint targets', () => {
   });
 
   it('selection: an endpoint-only declaration selects the instance checks; an opt-out alone does not', () => {
-    const scenario = (endpoints: string, top = '') =>
-      parseScenario(`version: 1\nname: s\ntarget: self\n${top}endpoints:\n${endpoints}`, 's.yaml', {});
+    const scenario = (endpoints: string, top = '') => parseScenario(`version: 1\nname: s\ntarget: self\n${top}endpoints:\n${endpoints}`, 's.yaml', {});
     const own = scenario('  - { name: a, path: /a, targets: { eu: self, us: self } }\n  - { name: b, path: /b }\n');
     expect(selectChecks(own)).toEqual([...defaultCheckIds(), ...INSTANCE_CHECKS]);
     const optOut = scenario('  - { name: a, path: /a, targets: {} }\n');
