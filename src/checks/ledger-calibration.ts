@@ -31,11 +31,19 @@ export interface CalibrationRound {
 
 /** What the calibration rounds decided, pure. `names[i]` names ledger i (its first instance). */
 export function decideLedgers(rounds: CalibrationRound[], names: string[]): { mode: LedgerMode; groups?: number[][]; why?: string } {
+  const counted = byCounts(rounds, names);
+  // Ledgers that list ids merge by id, whichever way they are shared; the groups the counts show
+  // still serve a later reading without ids (else it would count as the lower bound).
+  const byId = rounds[0]?.readings.every((r) => r?.ids !== undefined) === true && rounds[0].readings.some((r) => (r?.ids?.length ?? 0) > 0);
+  if (byId) return counted.groups ? { mode: 'by-id', groups: counted.groups } : { mode: 'by-id' };
+  return counted;
+}
+
+/** Groups of ledgers from the counts alone: those that showed a calibration execution are one ledger with the one it was sent through. */
+function byCounts(rounds: CalibrationRound[], names: string[]): { mode: LedgerMode; groups?: number[][]; why?: string } {
   const n = names.length;
   const uncertain = (why: string) => ({ mode: 'uncertain' as const, why });
   if (rounds.length === 0) return uncertain('no calibration request was sent');
-  // Ledgers that list ids merge by id, whichever way they are shared.
-  if (rounds[0]!.readings.every((r) => r?.ids !== undefined) && rounds[0]!.readings.some((r) => (r?.ids?.length ?? 0) > 0)) return { mode: 'by-id' };
   const groups: number[][] = [];
   const assigned = new Set<number>();
   for (const round of rounds) {

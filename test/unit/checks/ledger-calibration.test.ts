@@ -25,13 +25,36 @@ describe('decideLedgers', () => {
     expect(decideLedgers([round(0, [{ n: 1 }, { n: 0, ids: [] }])], names)).toEqual({ mode: 'separate', groups: [[0], [1]] });
   });
 
-  it('ledgers that list ids merge by id, without further calibration', () => {
+  it('ledgers that list ids merge by id, keeping the groups their counts show', () => {
     expect(
       decideLedgers(
         [
           round(0, [
             { n: 1, ids: ['x'] },
             { n: 0, ids: [] },
+          ]),
+        ],
+        names,
+      ),
+    ).toEqual({ mode: 'by-id', groups: [[0], [1]] });
+    expect(
+      decideLedgers(
+        [
+          round(0, [
+            { n: 1, ids: ['x'] },
+            { n: 1, ids: ['x'] },
+          ]),
+        ],
+        names,
+      ),
+    ).toEqual({ mode: 'by-id', groups: [[0, 1]] });
+    // Counts that fit no grouping: still by id, without groups for a later reading that lacks ids.
+    expect(
+      decideLedgers(
+        [
+          round(0, [
+            { n: 1, ids: ['x'] },
+            { n: 2, ids: ['y', 'z'] },
           ]),
         ],
         names,
