@@ -17,7 +17,8 @@ interface Stored {
 type Ledger = Map<string, number>;
 
 /** A tiny idempotent API: claims a key in `store` synchronously (409 while in flight), counts each execution in `ledger`. */
-function app(store: Map<string, Stored>, ledger: Ledger): Server {
+function app(store: Map<string, Stored>, ledger: Ledger, opts: { failFirst?: boolean } = {}): Server {
+  let failNext = opts.failFirst === true;
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'GET' && url.pathname === '/_count') {
@@ -30,6 +31,12 @@ function app(store: Map<string, Stored>, ledger: Ledger): Server {
     }
     req.resume();
     req.on('end', () => {
+      if (failNext) {
+        // A transient outage: the first POST is refused without executing.
+        failNext = false;
+        res.writeHead(503, { 'content-type': 'application/problem+json' }).end('{"title":"unavailable"}');
+        return;
+      }
       const raw = req.headers['idempotency-key'];
       const key = typeof raw === 'string' ? raw.replace(/^"(.*)"$/, '$1') : '';
       if (!key) {
@@ -69,10 +76,10 @@ async function listen(server: Server): Promise<string> {
 }
 
 /** Two instances: one key store or one each; one ledger or one each. */
-async function topology(stores: 'shared' | 'separate', ledgers: 'shared' | 'separate') {
+async function topology(stores: 'shared' | 'separate', ledgers: 'shared' | 'separate', opts: { failFirst?: boolean } = {}) {
   const store = new Map<string, Stored>();
   const ledger: Ledger = new Map();
-  const eu = await listen(app(store, ledger));
+  const eu = await listen(app(store, ledger, opts));
   const us = await listen(app(stores === 'shared' ? store : new Map(), ledgers === 'shared' ? ledger : new Map()));
   return { eu, us };
 }
@@ -151,6 +158,18 @@ describe('count-only ledgers across two instances', () => {
     expect(failover).toMatchObject({ verdict: 'fail', level: 'violation', facts: { ledgers: 'separate', executions: 2 } });
     // The retry answered the same bytes as the commit: only the summed ledgers saw the second execution.
     expect(failover.message).toMatch(/executed again \(2 executions; retry answered 201\)/);
+  });
+
+  it('undecided calibration: the lower bound never passes (a store and a ledger per instance, the calibration request refused)', async () => {
+    const { eu, us } = await topology('separate', 'separate', { failFirst: true });
+    const report = await audit(eu, us, 'undecided');
+    // The first check's calibration got a 503: its bursts counted 1 execution (the highest single
+    // ledger) where there were 2, and what would have passed is an error saying why.
+    const burst = result(report, 'cross-instance-duplicates');
+    expect(burst, summary(report)).toMatchObject({ verdict: 'error', facts: { ledgers: 'uncertain' } });
+    expect(burst.message).toMatch(/could not be decided \(the calibration request through eu answered 503.*lower bound/);
+    // The next check calibrates afresh (its request succeeds): separate ledgers, added up, caught.
+    expect(result(report, 'failover-replay')).toMatchObject({ verdict: 'fail', facts: { ledgers: 'separate', executions: 2 } });
   });
 
   it('endpoint targets: the instance checks run only where an endpoint declares them, and skip where {} opts out', async () => {
