@@ -31,7 +31,7 @@ import { RequestFactory } from '../engine/requests.js';
 import { createRng, randomSeed } from '../core/rng.js';
 import { assertReachable, detectLedger, resolveTarget, type SelfTargetFactory } from './target.js';
 import { createChaosRuntime } from './chaos-port.js';
-import { assertInstancesAllowed, resolveInstances, type ResolvedInstances } from './instances.js';
+import { assertInstancesAllowed, declaresInstances, instanceUrls, resolveInstances, type ResolvedInstances } from './instances.js';
 import { startDownstream, type DownstreamRuntime } from './downstream.js';
 import { gateOnOracle } from '../checks/oracle-verdict.js';
 import { attribute, establishBaseline, needsBaseline, type Baseline } from '../checks/baseline.js';
@@ -107,9 +107,8 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         close: async () => {},
       }
     : await resolveTargetWith(downstream);
-  // Credentials in any instance's URL (targets:) are secrets like the target's own.
-  const instanceUrls = Object.values(scenario.targets ?? {}).filter((u) => u !== 'self');
-  const redactor = new Redactor(redactionPolicyFor(scenario, [...(opts.target ? [opts.target] : []), ...instanceUrls]));
+  // Credentials in any instance's URL (targets:, the scenario's or an endpoint's) are secrets like the target's own.
+  const redactor = new Redactor(redactionPolicyFor(scenario, [...(opts.target ? [opts.target] : []), ...instanceUrls(scenario)]));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
   // Exchanges that got no answer at all while the current check ran: a hint the target may be down.
   let unanswered = 0;
@@ -214,7 +213,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
       target.ledgerUrl ??= await detectLedger(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
     }
-    if (scenario.targets) {
+    if (declaresInstances(scenario)) {
       instances = await resolveInstances(scenario, target, {
         isSelf: (opts.target ?? scenario.target) === 'self',
         dryRun: opts.dryRun === true,
@@ -243,9 +242,11 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         emit({ type: 'check-start', check: id, endpoint: endpoint.name });
         const emitFor = (e: CheckEvent): void => emit(checkEventToRunEvent(e, id, endpoint.name));
         const chaos = chaosRuntime.portFor(id, endpoint.name, emitFor);
+        // The endpoint's own targets: when it declares them, else the scenario's.
+        const spans = instances?.for(endpoint);
         const ctx: CheckContext<unknown> = {
           chaos,
-          ...(instances ? { instances: { primary: target.baseUrl, targets: instances.targets } } : {}),
+          ...(spans ? { instances: { primary: target.baseUrl, targets: spans } } : {}),
           ...(downstream.port ? { downstream: downstream.port } : {}),
           scenario,
           endpoint,

@@ -15,7 +15,9 @@ import { exchangeMeta } from './send.js';
 import { defineCheck, type CheckContext, type Finding, type TargetInstance } from './api.js';
 import { judgeConcurrentDuplicates, type BurstRound } from './concurrent-duplicates.js';
 import { outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
-import { appliesToInstances, instancesOf, ledgersOf, onInstance, unledgered } from './instances.js';
+import { appliesToInstances, instancesOf, onInstance, unledgered } from './instances.js';
+import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
+import type { LedgerPlan } from '../engine/ledger-merge.js';
 
 import { CrossInstanceDuplicatesOptions as Options } from '../scenario/check-options/cross-instance-duplicates.js';
 
@@ -128,7 +130,7 @@ export function judgeCrossInstanceDuplicates(rounds: BurstRound[], instances: Ta
   });
 }
 
-async function sendSplitBurst(ctx: CheckContext<Options>, instances: TargetInstance[]): Promise<BurstRound> {
+async function sendSplitBurst(ctx: CheckContext<Options>, instances: TargetInstance[], ledgers: LedgerPlan): Promise<BurstRound> {
   const key = ctx.keys.next();
   const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
   const copies = Math.max(ctx.options.copies, instances.length);
@@ -139,7 +141,7 @@ async function sendSplitBurst(ctx: CheckContext<Options>, instances: TargetInsta
   });
   const exchanges = await ctx.http.burst(items);
   const releasedAt = exchanges.length > 0 && ctx.http.epochMs ? ctx.http.epochMs(Math.min(...exchanges.map((e) => e.startedAt))) : undefined;
-  const count = await ctx.oracle.count(ctx.endpoint, key, exchanges, undefined, ledgersOf(instances));
+  const count = await ctx.oracle.count(ctx.endpoint, key, exchanges, undefined, ledgers);
   return { key, exchanges, count, ...(releasedAt !== undefined ? { releasedAt } : {}) };
 }
 
@@ -150,27 +152,28 @@ export const crossInstanceDuplicates = defineCheck<Options>({
   options: Options,
   // Only where the scenario declares instances: `targets:` selects it by default (see audit/selection.ts).
   declaredOnly: true,
-  runsWhen: 'the scenario declares `targets:` (and has no `checks:` section), or lists it under `checks:`',
+  runsWhen: 'the scenario or one of its endpoints declares `targets:` (and the scenario has no `checks:` section), or lists it under `checks:`',
   applies: appliesToInstances,
   async run(ctx) {
     const instances = instancesOf(ctx) as TargetInstance[];
+    // Count-only ledgers: one shared ledger or one per instance? (see ledger-calibration.ts)
+    const ledgers = await calibrateLedgers(ctx, instances);
     const rounds: BurstRound[] = [];
     for (let r = 1; r <= ctx.options.rounds && !ctx.signal.aborted; r++) {
       ctx.note(`burst ${r}/${ctx.options.rounds} across ${instances.map((i) => i.name).join(', ')}`);
-      rounds.push(await sendSplitBurst(ctx, instances));
+      rounds.push(await sendSplitBurst(ctx, instances, ledgers.plan));
     }
     // A key that executed more than once: which story is it? Commit through the first instance, retry
     // through each other one at once (sequential, no race): executing again there is failover-replay's.
     if (ctx.signal.aborted || !judgeConcurrentDuplicates(rounds, ctx.profile).some(isSplitExecution))
-      return judgeCrossInstanceDuplicates(rounds, instances, ctx.profile);
+      return withLedgerMode(judgeCrossInstanceDuplicates(rounds, instances, ctx.profile), ledgers);
     const [first, ...others] = instances;
-    const ledgers = ledgersOf(instances);
     const probes: FailoverRound[] = [];
     for (const to of others) {
       if (ctx.signal.aborted) break;
       ctx.note(`failover probe: commit via ${first!.name}, retry via ${to.name} at once`);
-      probes.push(await sendFailoverRound(ctx, first!, to, 0, ledgers, 'failover probe: '));
+      probes.push(await sendFailoverRound(ctx, first!, to, 0, ledgers.plan, 'failover probe: '));
     }
-    return judgeCrossInstanceDuplicates(rounds, instances, ctx.profile, probes);
+    return withLedgerMode(judgeCrossInstanceDuplicates(rounds, instances, ctx.profile, probes), ledgers);
   },
 });

@@ -6,7 +6,8 @@ import { isSuccess, statusOf } from '../core/exchange.js';
 import type { Profile } from '../profiles/index.js';
 import { defineCheck, finding, presumes, type Finding, type TargetInstance } from './api.js';
 import { outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
-import { appliesToInstances, instancesOf, ledgersOf, unledgered } from './instances.js';
+import { appliesToInstances, instancesOf, unledgered } from './instances.js';
+import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
 
 import { FailoverReplayOptions as Options } from '../scenario/check-options/failover-replay.js';
 
@@ -136,21 +137,22 @@ export const failoverReplay = defineCheck<Options>({
   options: Options,
   // Only where the scenario declares instances: `targets:` selects it by default (see audit/selection.ts).
   declaredOnly: true,
-  runsWhen: 'the scenario declares `targets:` (and has no `checks:` section), or lists it under `checks:`',
+  runsWhen: 'the scenario or one of its endpoints declares `targets:` (and the scenario has no `checks:` section), or lists it under `checks:`',
   applies: appliesToInstances,
   async run(ctx) {
     const instances = instancesOf(ctx) as TargetInstance[];
-    const ledgers = ledgersOf(instances);
+    // Count-only ledgers: one shared ledger or one per instance? (see ledger-calibration.ts)
+    const ledgers = await calibrateLedgers(ctx, instances);
     const [from, ...others] = instances;
     const rounds: FailoverRound[] = [];
     for (const delayMs of ctx.options.delaysMs) {
       for (const to of others) {
         for (let r = 1; r <= ctx.options.rounds && !ctx.signal.aborted; r++) {
           ctx.note(`commit via ${from!.name}, retry via ${to.name} after ${delayMs} ms (round ${r}/${ctx.options.rounds})`);
-          rounds.push(await sendFailoverRound(ctx, from!, to, delayMs, ledgers));
+          rounds.push(await sendFailoverRound(ctx, from!, to, delayMs, ledgers.plan));
         }
       }
     }
-    return judgeFailoverReplay(rounds, instances, ctx.profile, ctx.options.ignore);
+    return withLedgerMode(judgeFailoverReplay(rounds, instances, ctx.profile, ctx.options.ignore), ledgers);
   },
 });

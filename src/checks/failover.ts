@@ -5,6 +5,7 @@
 // execution belongs to (instances that do not share completed keys at all, or only the in-flight claim).
 import type { Exchange } from '../core/exchange.js';
 import { isSuccess } from '../core/exchange.js';
+import type { LedgerPlan } from '../engine/ledger-merge.js';
 import type { ExecutionCount } from '../engine/oracle.js';
 import { sleep } from '../engine/sleep.js';
 import { compareBodies } from './compare.js';
@@ -45,7 +46,7 @@ export async function sendFailoverRound(
   from: TargetInstance,
   to: TargetInstance,
   delayMs: number,
-  ledgers: string[],
+  ledgers: string[] | LedgerPlan,
   label = '',
 ): Promise<FailoverRound> {
   const key = ctx.keys.next();

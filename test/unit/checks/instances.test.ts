@@ -1,11 +1,10 @@
 // The verdicts across instances or regions, as pure functions: failover-replay's outcomes and the
-// replication lag it reports, cross-instance-duplicates' evidence per instance, the ledger merge that
-// counts executions across instances, and the `targets` input (flag and scenario rules).
+// replication lag it reports, cross-instance-duplicates' evidence per instance, and the `targets` input (flag and scenario rules).
 import { describe, expect, it } from 'vitest';
 import { judgeFailoverReplay, observedLagMs } from '../../../src/checks/failover-replay.js';
 import type { FailoverRound } from '../../../src/checks/failover.js';
 import { explainSplitExecution, judgeCrossInstanceDuplicates, perInstance } from '../../../src/checks/cross-instance-duplicates.js';
-import { mergeLedgerCounts, type ExecutionCount } from '../../../src/engine/oracle.js';
+import type { ExecutionCount } from '../../../src/engine/oracle.js';
 import { IETF_07 } from '../../../src/profiles/builtin.js';
 import { targetsFlag } from '../../../src/cli/targets-flag.js';
 import { targetsProblems } from '../../../src/scenario/targets-rules.js';
@@ -149,27 +148,6 @@ describe('cross-instance-duplicates', () => {
     const f = judgeCrossInstanceDuplicates([{ key: 'k', exchanges, count: count(1) }], instances, IETF_07);
     expect(f).toEqual([expect.objectContaining({ verdict: 'pass' })]);
     expect(f[0]!.message).toMatch(/^across instances eu, us: no duplicate execution/);
-  });
-});
-
-describe('ledgers across instances', () => {
-  it('merges by execution id when every ledger lists ids, adds up otherwise', () => {
-    // One shared ledger read through two instances: the same execution twice counts once.
-    expect(
-      mergeLedgerCounts([
-        { n: 1, ids: ['pay_1'] },
-        { n: 1, ids: ['pay_1'] },
-      ]),
-    ).toBe(1);
-    // Per-instance ledgers: one execution on each.
-    expect(
-      mergeLedgerCounts([
-        { n: 1, ids: ['pay_1'] },
-        { n: 1, ids: ['pay_2'] },
-      ]),
-    ).toBe(2);
-    expect(mergeLedgerCounts([{ n: 1 }, { n: 1, ids: ['pay_1'] }])).toBe(2);
-    expect(mergeLedgerCounts([{ n: 3 }])).toBe(3);
   });
 });
 
