@@ -31,10 +31,11 @@ import { RequestFactory } from '../engine/requests.js';
 import { createRng, randomSeed } from '../core/rng.js';
 import { assertReachable, detectLedger, resolveTarget, type SelfTargetFactory } from './target.js';
 import { createChaosRuntime } from './chaos-port.js';
-import { assertInstancesAllowed, resolveInstances, type ResolvedInstances } from './instances.js';
+import { assertInstancesAllowed, declaresInstances, instanceUrls, resolveInstances, type ResolvedInstances } from './instances.js';
 import { startDownstream, type DownstreamRuntime } from './downstream.js';
 import { gateOnOracle } from '../checks/oracle-verdict.js';
-import { BASELINE_OWNER, attribute, establishBaseline, needsBaseline, type Baseline } from '../checks/baseline.js';
+import { attribute, establishBaseline, needsBaseline, type Baseline } from '../checks/baseline.js';
+import { settleOwnership } from './ownership.js';
 import { HistoryLog, HistoryWriter } from '../engine/history.js';
 import { reportBase } from '../report/files.js';
 
@@ -106,9 +107,8 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         close: async () => {},
       }
     : await resolveTargetWith(downstream);
-  // Credentials in any instance's URL (targets:) are secrets like the target's own.
-  const instanceUrls = Object.values(scenario.targets ?? {}).filter((u) => u !== 'self');
-  const redactor = new Redactor(redactionPolicyFor(scenario, [...(opts.target ? [opts.target] : []), ...instanceUrls]));
+  // Credentials in any instance's URL (targets:, the scenario's or an endpoint's) are secrets like the target's own.
+  const redactor = new Redactor(redactionPolicyFor(scenario, [...(opts.target ? [opts.target] : []), ...instanceUrls(scenario)]));
   const recorder = new RunRecorder(profile, redactor, opts.maxExchanges);
   // Exchanges that got no answer at all while the current check ran: a hint the target may be down.
   let unanswered = 0;
@@ -213,7 +213,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
       await assertReachable(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
       target.ledgerUrl ??= await detectLedger(target.baseUrl, scenario.defaults.timeoutMs, signal, opts.tls);
     }
-    if (scenario.targets) {
+    if (declaresInstances(scenario)) {
       instances = await resolveInstances(scenario, target, {
         isSelf: (opts.target ?? scenario.target) === 'self',
         dryRun: opts.dryRun === true,
@@ -242,9 +242,11 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         emit({ type: 'check-start', check: id, endpoint: endpoint.name });
         const emitFor = (e: CheckEvent): void => emit(checkEventToRunEvent(e, id, endpoint.name));
         const chaos = chaosRuntime.portFor(id, endpoint.name, emitFor);
+        // The endpoint's own targets: when it declares them, else the scenario's.
+        const spans = instances?.for(endpoint);
         const ctx: CheckContext<unknown> = {
           chaos,
-          ...(instances ? { instances: { primary: target.baseUrl, targets: instances.targets } } : {}),
+          ...(spans ? { instances: { primary: target.baseUrl, targets: spans } } : {}),
           ...(downstream.port ? { downstream: downstream.port } : {}),
           scenario,
           endpoint,
@@ -370,17 +372,9 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     await downstream.close();
   }
 
-  // An inconclusive result blames its owner; when the owner did not fail on that endpoint in this run
-  // (not selected, skipped, errored or passed), nothing reports the root cause: the failure stands.
-  for (const r of results) {
-    if (r.verdict !== 'inconclusive') continue;
-    const owner = (r.facts?.inconclusive as { owner?: unknown } | undefined)?.owner;
-    const blamed = typeof owner === 'string' ? owner : BASELINE_OWNER;
-    if (results.some((o) => o.check === blamed && o.endpoint === r.endpoint && o.verdict === 'fail')) continue;
-    r.verdict = 'fail';
-    r.message = `${r.message} (${blamed} did not fail on this endpoint in this run, so this failure stands)`;
-    r.reproduce = reproduction(r.evidence, false, opts.tls);
-  }
+  // An inconclusive result blames its owner; when the owner does not report the root cause on that
+  // endpoint in this run (not selected, skipped, errored or passed), the failure stands (audit/ownership.ts).
+  const settled = settleOwnership(results, (evidence) => reproduction(evidence, false, opts.tls));
   const { exchanges, dropped } = recorder.exchanges();
   const stoppedBy = unreachable
     ? 'unreachable'
@@ -391,7 +385,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
         : guard.reason.startsWith('bail-out')
           ? 'bail-out'
           : 'request-cap';
-  const summary = summarize(results, failOn, unreachable ?? (incomplete ? (guard.reason ?? incomplete) : undefined), stoppedBy);
+  const summary = summarize(settled, failOn, unreachable ?? (incomplete ? (guard.reason ?? incomplete) : undefined), stoppedBy);
   emit({ type: 'run-end', verdict: summary.verdict });
   const finishedAt = new Date();
   const report: Report = {
@@ -413,7 +407,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
     finishedAt: finishedAt.toISOString(),
     durationMs: Math.round(clock.now()),
     summary,
-    results,
+    results: settled,
     latency: recorder.latency(),
     latencyHistograms: recorder.encodedLatency(),
     ...(observability ? { observability } : {}),

@@ -13,8 +13,9 @@ export function selectChecks(scenario: Scenario, only: string[] = [], skip: stri
     if (!known.includes(id)) throw new UnknownIdError('check id', id, known, closest(id, known));
   }
   const declared = Object.keys(scenario.checks);
-  // A scenario that declares several instances or regions runs the checks that need them too.
-  const base = declared.length > 0 ? declared : [...defaultCheckIds(), ...(scenario.targets ? INSTANCE_CHECKS : [])];
+  // A scenario that declares several instances or regions (for all endpoints or for one) runs the checks that need them too.
+  const instances = scenario.targets !== undefined || scenario.endpoints.some((e) => e.targets !== undefined && Object.keys(e.targets).length > 0);
+  const base = declared.length > 0 ? declared : [...defaultCheckIds(), ...(instances ? INSTANCE_CHECKS : [])];
   // --only naming a check the scenario does not run would select nothing and "pass": say so instead.
   const absent = only.filter((id) => !base.includes(id));
   if (absent.length > 0) {

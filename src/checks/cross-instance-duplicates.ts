@@ -1,14 +1,23 @@
 // The concurrent burst of concurrent-duplicates, dealt across several instances or regions of the API
 // (scenario `targets:`), released together (last-byte sync on every connection). Each instance may be
-// correct on its own; what this proves is that they share one claim: a key store local to each
-// instance (or region) lets every instance execute the key once, so the key executes once per instance.
+// correct on its own; what this proves is that they share one claim: a claim local to each instance
+// (or region) lets every instance execute the key once, so the key executes once per instance.
+// One root cause, one finding: when a split burst executes more than once, a failover probe (commit
+// through the first instance, retry through another at once) tells the two stories apart. Instances
+// that share completed keys but take the in-flight claim locally replay that retry: the failure is this
+// check's. Instances that do not share completed keys at all (region-local stores, replication lag)
+// execute it again: that is failover-replay's finding, and this one is inconclusive, naming it.
 import type { Exchange } from '../core/exchange.js';
+import { statusOf } from '../core/exchange.js';
 import type { Profile } from '../profiles/index.js';
 import { statusTally } from './compare.js';
 import { exchangeMeta } from './send.js';
 import { defineCheck, type CheckContext, type Finding, type TargetInstance } from './api.js';
 import { judgeConcurrentDuplicates, type BurstRound } from './concurrent-duplicates.js';
-import { appliesToInstances, instancesOf, ledgersOf, onInstance, unledgered } from './instances.js';
+import { outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
+import { appliesToInstances, instancesOf, onInstance, unledgered } from './instances.js';
+import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
+import type { LedgerPlan } from '../engine/ledger-merge.js';
 
 import { CrossInstanceDuplicatesOptions as Options } from '../scenario/check-options/cross-instance-duplicates.js';
 
@@ -25,32 +34,103 @@ export function perInstance(exchanges: Exchange[]): string {
   return [...by].map(([name, list]) => `${name}: ${statusTally(list)}`).join('; ');
 }
 
+/** The owner of a split burst's second execution when a sequential retry through another instance executes again too. */
+export const FAILOVER_OWNER = 'failover-replay';
+
+const SPLIT_EXECUTION = /executed \d+ times/;
+
+/** The failed finding that says a key executed more than once across the instances (not a 5xx, not a status deviation). */
+const isSplitExecution = (f: Finding): boolean => f.verdict === 'fail' && f.level === 'violation' && SPLIT_EXECUTION.test(f.message);
+
+/** "a sequential retry through us at once after the commit through eu executed again (2 executions; retry answered 201)". */
+function probeText(r: FailoverRound): string {
+  const outcome = outcomeOf(r);
+  const what =
+    outcome === 'executed'
+      ? `executed again (${r.count.executions === null ? 'answered with a different response' : `${r.count.executions} executions`}; retry answered ${statusOf(r.retry)})`
+      : outcome === 'replayed'
+        ? 'replayed'
+        : outcome === 'conflict'
+          ? 'answered 409'
+          : outcome === 'differs'
+            ? `answered ${statusOf(r.retry)} with another response, without a second execution`
+            : outcome === 'unknown'
+              ? 'answered the same bytes, with no oracle to count executions'
+              : `could not be judged (commit ${statusOf(r.original)}, retry ${statusOf(r.retry)})`;
+  return `through ${r.to} at once after the commit through ${r.from} ${what}`;
+}
+
+/**
+ * Pure: which story a split burst's extra execution belongs to, told by the failover probe (a commit
+ * through the first instance, then an identical retry through each other one at once). `f` is the
+ * failure saying the key executed more than once across the instances, and how each answered.
+ * - Every probe retry executed again: the instances do not share completed keys at all (region-local
+ *   stores, or replication that lags), and the burst's second execution is a consequence of that,
+ *   owned by failover-replay: the finding becomes inconclusive naming it, the probe as its first
+ *   evidence. The audit turns it back into a failure when failover-replay does not fail on the
+ *   endpoint in the same run (audit/ownership.ts): never a false pass.
+ * - Every probe retry replayed: the instances share completed keys but not the in-flight claim; the
+ *   failure is this check's own, and says so.
+ * - No probe, a probe that could not tell, or instances that disagree: the failure stands as it is.
+ */
+export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Finding {
+  const outcomes = probes.map((r) => outcomeOf(r));
+  const said = probes.map(probeText).join('; ');
+  const failoverProbe = {
+    outcomes: Object.fromEntries(probes.map((r, i) => [`${r.from}->${r.to}`, outcomes[i]])),
+    keys: probes.map((r) => r.original.key),
+    executions: probes.map((r) => r.count.executions),
+  };
+  if (probes.length > 0 && outcomes.every((o) => o === 'executed')) {
+    // The evidence now starts with sequential requests: the result is no longer one parallel burst.
+    const { concurrent: _burst, ...rest } = f;
+    return {
+      ...rest,
+      verdict: 'inconclusive',
+      message: `not judged (root cause owned by ${FAILOVER_OWNER}): a sequential retry ${said}: the instances do not share completed keys at all, so one key sent to two of them executes on each, concurrent or not; this check saw: ${f.message}`,
+      exchanges: [...probes.flatMap((r) => [r.original, r.retry]), ...f.exchanges],
+      facts: { ...f.facts, failoverProbe, inconclusive: { owner: FAILOVER_OWNER, probe: said } },
+    };
+  }
+  // A 409 after the commit is not evidence of shared completions (the claim looked still in flight there).
+  if (probes.length > 0 && outcomes.every((o) => o === 'replayed')) {
+    return {
+      ...f,
+      message: `${f.message}: the instances share completed keys but not the in-flight claim (a sequential retry ${said}, so only concurrent copies on different instances each claim the key)`,
+      facts: { ...f.facts, failoverProbe },
+    };
+  }
+  return {
+    ...f,
+    message: `${f.message}: the instances do not share one claim per key (a store local to each instance or region)${probes.length > 0 ? `; failover probe: a sequential retry ${said}` : ''}`,
+    ...(probes.length > 0 ? { facts: { ...f.facts, failoverProbe } } : {}),
+  };
+}
+
 /**
  * The concurrent-duplicates verdict over bursts split across instances, its messages naming the
- * instances and what each answered (two fresh successes on two instances is the region-local store).
+ * instances and what each answered (two fresh successes on two instances); with the failover probe's
+ * rounds, a second execution is attributed to its story (explainSplitExecution).
  */
-export function judgeCrossInstanceDuplicates(rounds: BurstRound[], instances: TargetInstance[], profile: Profile): Finding[] {
+export function judgeCrossInstanceDuplicates(rounds: BurstRound[], instances: TargetInstance[], profile: Profile, probes: FailoverRound[] = []): Finding[] {
   const names = instances.map((i) => i.name).join(', ');
   const blind = unledgered(instances);
   return judgeConcurrentDuplicates(rounds, profile).map((f) => {
     const worst = f.exchanges.length > 0 && f.exchanges.every((e) => VIA.test(e.label)) ? ` [${perInstance(f.exchanges)}]` : '';
-    const message =
-      f.verdict === 'fail' && f.level === 'violation' && /executed \d+ times/.test(f.message)
-        ? `across instances ${names}: ${f.message}${worst}: the instances do not share one claim per key (a store local to each instance or region)`
-        : `across instances ${names}: ${f.message}`;
-    return {
+    const judged: Finding = {
       ...f,
-      message,
+      message: `across instances ${names}: ${f.message}${isSplitExecution(f) ? worst : ''}`,
       facts: {
         ...f.facts,
         instances: instances.map((i) => ({ name: i.name, baseUrl: i.baseUrl, ledger: i.ledgerUrl !== undefined })),
         ...(blind.length > 0 ? { uncounted: `no ledger on ${blind.join(', ')}: executions there are seen only by identity or probe` } : {}),
       },
     };
+    return isSplitExecution(f) ? explainSplitExecution(judged, probes) : judged;
   });
 }
 
-async function sendSplitBurst(ctx: CheckContext<Options>, instances: TargetInstance[]): Promise<BurstRound> {
+async function sendSplitBurst(ctx: CheckContext<Options>, instances: TargetInstance[], ledgers: LedgerPlan): Promise<BurstRound> {
   const key = ctx.keys.next();
   const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
   const copies = Math.max(ctx.options.copies, instances.length);
@@ -61,7 +141,7 @@ async function sendSplitBurst(ctx: CheckContext<Options>, instances: TargetInsta
   });
   const exchanges = await ctx.http.burst(items);
   const releasedAt = exchanges.length > 0 && ctx.http.epochMs ? ctx.http.epochMs(Math.min(...exchanges.map((e) => e.startedAt))) : undefined;
-  const count = await ctx.oracle.count(ctx.endpoint, key, exchanges, undefined, ledgersOf(instances));
+  const count = await ctx.oracle.count(ctx.endpoint, key, exchanges, undefined, ledgers);
   return { key, exchanges, count, ...(releasedAt !== undefined ? { releasedAt } : {}) };
 }
 
@@ -72,15 +152,28 @@ export const crossInstanceDuplicates = defineCheck<Options>({
   options: Options,
   // Only where the scenario declares instances: `targets:` selects it by default (see audit/selection.ts).
   declaredOnly: true,
-  runsWhen: 'the scenario declares `targets:` (and has no `checks:` section), or lists it under `checks:`',
+  runsWhen: 'the scenario or one of its endpoints declares `targets:` (and the scenario has no `checks:` section), or lists it under `checks:`',
   applies: appliesToInstances,
   async run(ctx) {
     const instances = instancesOf(ctx) as TargetInstance[];
+    // Count-only ledgers: one shared ledger or one per instance? (see ledger-calibration.ts)
+    const ledgers = await calibrateLedgers(ctx, instances);
     const rounds: BurstRound[] = [];
     for (let r = 1; r <= ctx.options.rounds && !ctx.signal.aborted; r++) {
       ctx.note(`burst ${r}/${ctx.options.rounds} across ${instances.map((i) => i.name).join(', ')}`);
-      rounds.push(await sendSplitBurst(ctx, instances));
+      rounds.push(await sendSplitBurst(ctx, instances, ledgers.plan));
     }
-    return judgeCrossInstanceDuplicates(rounds, instances, ctx.profile);
+    // A key that executed more than once: which story is it? Commit through the first instance, retry
+    // through each other one at once (sequential, no race): executing again there is failover-replay's.
+    if (ctx.signal.aborted || !judgeConcurrentDuplicates(rounds, ctx.profile).some(isSplitExecution))
+      return withLedgerMode(judgeCrossInstanceDuplicates(rounds, instances, ctx.profile), ledgers);
+    const [first, ...others] = instances;
+    const probes: FailoverRound[] = [];
+    for (const to of others) {
+      if (ctx.signal.aborted) break;
+      ctx.note(`failover probe: commit via ${first!.name}, retry via ${to.name} at once`);
+      probes.push(await sendFailoverRound(ctx, first!, to, 0, ledgers.plan, 'failover probe: '));
+    }
+    return withLedgerMode(judgeCrossInstanceDuplicates(rounds, instances, ctx.profile, probes), ledgers);
   },
 });

@@ -2,40 +2,14 @@
 // other one, at once and after each swept delay, as a client does after a failover. The retry must be
 // answered with the replay (or a 409 while the claim is still seen in flight), never executed a second
 // time. The smallest delay from which every retry replayed is the replication lag the audit observed.
-import type { Exchange } from '../core/exchange.js';
 import { isSuccess, statusOf } from '../core/exchange.js';
-import type { ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
-import { sleep } from '../engine/sleep.js';
-import { compareBodies } from './compare.js';
-import { exchangeMeta } from './send.js';
-import { defineCheck, finding, presumes, type CheckContext, type Finding, type TargetInstance } from './api.js';
-import { appliesToInstances, instancesOf, ledgersOf, onInstance, unledgered } from './instances.js';
+import { defineCheck, finding, presumes, type Finding, type TargetInstance } from './api.js';
+import { outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
+import { appliesToInstances, instancesOf, unledgered } from './instances.js';
+import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
 
 import { FailoverReplayOptions as Options } from '../scenario/check-options/failover-replay.js';
-
-export interface FailoverRound {
-  delayMs: number;
-  from: string;
-  to: string;
-  original: Exchange;
-  retry: Exchange;
-  count: ExecutionCount;
-}
-
-type Outcome = 'replayed' | 'conflict' | 'executed' | 'differs' | 'unknown' | 'failed';
-
-/** What one retry through the other instance amounted to. */
-export function outcomeOf(r: FailoverRound, ignore: string[]): Outcome {
-  if (!isSuccess(r.original) || !r.retry.response) return 'failed';
-  if ((r.count.executions ?? 0) > 1) return 'executed';
-  if (r.retry.response.status === 409) return 'conflict';
-  const body = compareBodies(r.original, r.retry, ignore);
-  // A retry answered with another status or other bytes is not the stored response (without an
-  // oracle, the only sign a second execution leaves).
-  if (r.retry.response.status !== r.original.response!.status || body === 'different') return r.count.executions === null ? 'executed' : 'differs';
-  return r.count.executions === null ? 'unknown' : 'replayed';
-}
 
 /**
  * Replication lag observed: the smallest swept delay from which every retry (at that delay and all
@@ -156,16 +130,6 @@ export function judgeFailoverReplay(rounds: FailoverRound[], instances: TargetIn
   ];
 }
 
-async function failover(ctx: CheckContext<Options>, from: TargetInstance, to: TargetInstance, delayMs: number, ledgers: string[]): Promise<FailoverRound> {
-  const key = ctx.keys.next();
-  const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
-  const original = await ctx.http.send(onInstance(ctx, request, from), exchangeMeta(ctx, `commit via ${from.name}`, key));
-  if (delayMs > 0) await sleep(delayMs, ctx.signal);
-  const retry = await ctx.http.send(onInstance(ctx, request, to), exchangeMeta(ctx, `retry via ${to.name} after ${delayMs} ms`, key));
-  const count = await ctx.oracle.count(ctx.endpoint, key, [original, retry], undefined, ledgers);
-  return { delayMs, from: from.name, to: to.name, original, retry, count };
-}
-
 export const failoverReplay = defineCheck<Options>({
   id: 'failover-replay',
   title: 'Failover replay',
@@ -173,21 +137,22 @@ export const failoverReplay = defineCheck<Options>({
   options: Options,
   // Only where the scenario declares instances: `targets:` selects it by default (see audit/selection.ts).
   declaredOnly: true,
-  runsWhen: 'the scenario declares `targets:` (and has no `checks:` section), or lists it under `checks:`',
+  runsWhen: 'the scenario or one of its endpoints declares `targets:` (and the scenario has no `checks:` section), or lists it under `checks:`',
   applies: appliesToInstances,
   async run(ctx) {
     const instances = instancesOf(ctx) as TargetInstance[];
-    const ledgers = ledgersOf(instances);
+    // Count-only ledgers: one shared ledger or one per instance? (see ledger-calibration.ts)
+    const ledgers = await calibrateLedgers(ctx, instances);
     const [from, ...others] = instances;
     const rounds: FailoverRound[] = [];
     for (const delayMs of ctx.options.delaysMs) {
       for (const to of others) {
         for (let r = 1; r <= ctx.options.rounds && !ctx.signal.aborted; r++) {
           ctx.note(`commit via ${from!.name}, retry via ${to.name} after ${delayMs} ms (round ${r}/${ctx.options.rounds})`);
-          rounds.push(await failover(ctx, from!, to, delayMs, ledgers));
+          rounds.push(await sendFailoverRound(ctx, from!, to, delayMs, ledgers.plan));
         }
       }
     }
-    return judgeFailoverReplay(rounds, instances, ctx.profile, ctx.options.ignore);
+    return withLedgerMode(judgeFailoverReplay(rounds, instances, ctx.profile, ctx.options.ignore), ledgers);
   },
 });

@@ -7,6 +7,9 @@ import type { CheckContext, TargetInstance } from './api.js';
 export function instancesOf(ctx: Omit<CheckContext<unknown>, 'options'>): TargetInstance[] | string {
   const targets = ctx.instances?.targets ?? [];
   if (targets.length >= 2) return targets;
+  // `targets: {}` on an endpoint: the scenario's instances do not apply here, deliberately.
+  if (ctx.endpoint.targets !== undefined && Object.keys(ctx.endpoint.targets).length === 0)
+    return 'not run: this endpoint opts out of the instance checks (`targets: {}` on the endpoint)';
   return targets.length === 0
     ? 'not run: no `targets:` declared (list two instances or regions of this API to test them against each other)'
     : `not run: only one target declared (${targets[0]!.name}); list at least two instances or regions`;

@@ -221,7 +221,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
     )
     .option(
       '--replication-lag-ms <n>',
-      "instances sharing a store see this one's completed keys only n ms late (asynchronous replication between regions)",
+      "instances sharing a store see this one's completed keys only n ms late (asynchronous replication between regions; 0: synchronous, claims still local, as --flaw instance-local-lock)",
       positiveInt,
     )
     .addOption(new Option('--log-level <level>', 'structured JSON logs on stderr').choices(['silent', 'error', 'warn', 'info', 'debug']).default('info'))
@@ -236,6 +236,7 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
         'idemaudit serve --flaw race --race-window 1ms     # a race 1 ms wide, to compare burst modes',
         'idemaudit serve --port 4000 --store redis & idemaudit serve --port 4001 --store redis   # two instances, one shared key store',
         'idemaudit serve --port 4001 --store redis --flaw region-local-store   # an instance that keeps its keys to itself',
+        'idemaudit serve --port 4001 --store redis --flaw instance-local-lock  # shares completed keys, claims in flight locally',
         'idemaudit serve --port 4001 --store redis --replication-lag-ms 300   # keys reach the other instances 300 ms late',
         'idemaudit serve --max-records 500000              # memory store and demo records keep at most 500k keys',
       ]),

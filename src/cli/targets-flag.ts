@@ -1,6 +1,7 @@
 // `run --targets eu=http://127.0.0.1:4000,us=http://127.0.0.1:4001`: the instances or regions of the
 // API for the cross-instance checks, overriding the scenario's `targets:` (parsed here, exit 2 when wrong).
 import { InvalidArgumentError } from 'commander';
+import type { Scenario } from '../scenario/schema.js';
 
 const NAME = /^[a-zA-Z0-9_.-]+$/;
 
@@ -28,4 +29,9 @@ export function targetsFlag(value: string, previous: Record<string, string> = {}
     out[name] = url;
   }
   return out;
+}
+
+/** The scenario with `--targets` in place of its `targets:` and of every endpoint's own (all of them are replaced). */
+export function withTargets(scenario: Scenario, targets: Record<string, string>): Scenario {
+  return { ...scenario, targets, endpoints: scenario.endpoints.map(({ targets: _replaced, ...endpoint }) => endpoint) };
 }

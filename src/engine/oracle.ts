@@ -8,6 +8,7 @@ import type { Exchange } from '../core/exchange.js';
 import { isSuccess, jsonBody, statusOf } from '../core/exchange.js';
 import { resolvePointer } from '../core/json-pointer.js';
 import type { RequestFactory } from './requests.js';
+import { mergeLedgerReadings, type LedgerMode, type LedgerPlan, type LedgerReading } from './ledger-merge.js';
 
 export type OracleName = 'probe' | 'identity' | 'ledger';
 
@@ -21,6 +22,8 @@ export interface ExecutionCount {
   arrivals?: number[];
   /** Per execution, when its request arrived and when the side effect ran (epoch ms), if the ledger tells. */
   timeline?: Array<{ receivedAt: number; executedAt: number }>;
+  /** With several ledgers (instances or regions): how their readings were merged (see ledger-merge.ts). */
+  ledgers?: LedgerMode;
   /** Why a declared probe gave no count (its status or network error). */
   probeError?: string;
   /**
@@ -62,17 +65,6 @@ export function countFrom(value: unknown): number | undefined {
   return undefined;
 }
 
-/**
- * Executions of one key across several ledgers. Ledgers that list execution ids are merged by id, so
- * one ledger shared by every instance (each answers the same entries) counts each execution once;
- * otherwise the counts add up, as per-instance ledgers (the reference server's) each see only their own.
- */
-export function mergeLedgerCounts(ledgers: Array<{ n: number; ids?: string[] }>): number {
-  if (ledgers.length === 1) return ledgers[0]!.n;
-  if (ledgers.every((l) => l.ids !== undefined)) return new Set(ledgers.flatMap((l) => l.ids!)).size;
-  return ledgers.reduce((sum, l) => sum + l.n, 0);
-}
-
 export class ExecutionOracle {
   constructor(
     private readonly scenario: Scenario,
@@ -101,10 +93,85 @@ export class ExecutionOracle {
   }
 
   /**
-   * `ledgers`: the ledger of every instance or region (scenario `targets:`) instead of the one ledger;
-   * their executions are merged (see mergeLedgerCounts).
+   * Reads `urls` (ledgers) for one key, in order: a reading per ledger (undefined where it gave no
+   * count), the failures that say why, and the timelines and arrivals they tell. Nothing is logged:
+   * count() logs its failures, a calibration judges them itself.
    */
-  async count(endpoint: Endpoint, key: string, exchanges: Exchange[], tenant?: string, ledgers?: string[]): Promise<ExecutionCount> {
+  async readLedgers(
+    endpoint: Endpoint,
+    key: string,
+    urls: string[],
+    tenant?: string,
+    label = 'ledger',
+  ): Promise<{
+    readings: Array<LedgerReading | undefined>;
+    failures: OracleFailure[];
+    timeline?: Array<{ receivedAt: number; executedAt: number }>;
+    arrivals?: number[];
+  }> {
+    const failures: OracleFailure[] = [];
+    const readings: Array<LedgerReading | undefined> = [];
+    const result: { timeline?: Array<{ receivedAt: number; executedAt: number }>; arrivals?: number[] } = {};
+    for (const ledgerUrl of urls) {
+      const ledgerTenant = tenant ?? this.requests.defaultTenant;
+      const vars = { key, ...(ledgerTenant ? { tenant: ledgerTenant } : {}) };
+      // `{{key}}` in the URL is URL-encoded; without it, the key goes in ?key= as the reference ledger expects.
+      const url = ledgerUrl.includes('{{')
+        ? String(
+            renderTemplate(ledgerUrl, {
+              seq: 0,
+              key: encodeURIComponent(key),
+              ...(ledgerTenant ? { tenant: encodeURIComponent(ledgerTenant) } : {}),
+              uuid: () => '',
+              random: () => '',
+            }),
+          )
+        : `${ledgerUrl}${ledgerUrl.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
+      const pointer = renderPointer(this.scenario.ledgerCount ?? '/executions', vars);
+      const answer = await this.client.send({ method: 'GET', url, headers: {} }, { label, endpoint: endpoint.name, key });
+      const doc = jsonBody(answer);
+      const n = isSuccess(answer) ? countFrom(resolvePointer(doc, pointer)) : undefined;
+      const entries = (doc as { executions?: unknown[] } | undefined)?.executions;
+      const ids =
+        isSuccess(answer) && Array.isArray(entries)
+          ? entries.map((e) => (e as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string')
+          : undefined;
+      if (n !== undefined) readings.push({ n, ...(ids && ids.length === n ? { ids } : {}) });
+      else if (isSuccess(answer) && this.scenario.ledgerCount !== undefined && resolvePointer(doc, pointer) === undefined) {
+        // A ledger keyed by key has no entry for a key that never ran: that is a count of zero, not
+        // an oracle failure, as long as the document itself is there.
+        if (doc !== null && typeof doc === 'object') readings.push({ n: 0, ids: [] });
+        else {
+          readings.push(undefined);
+          failures.push({ oracle: 'ledger', message: `ledger ${url} answered no JSON document: ${excerpt(answer)}`, exchange: answer });
+        }
+      } else {
+        readings.push(undefined);
+        failures.push({
+          oracle: 'ledger',
+          message: `ledger ${url} gave no count at ${pointer}: answered ${statusOf(answer)} ${excerpt(answer)}`,
+          exchange: answer,
+        });
+      }
+      if (isSuccess(answer) && Array.isArray(entries)) {
+        const timeline = entries
+          .map((e) => e as { receivedAt?: unknown; executedAt?: unknown })
+          .filter((e): e is { receivedAt: number; executedAt: number } => typeof e?.receivedAt === 'number' && typeof e?.executedAt === 'number');
+        if (timeline.length === entries.length && timeline.length > 0) result.timeline = [...(result.timeline ?? []), ...timeline];
+      }
+      const arrivals = (doc as { arrivals?: unknown[] } | undefined)?.arrivals;
+      if (isSuccess(answer) && Array.isArray(arrivals))
+        result.arrivals = [...(result.arrivals ?? []), ...arrivals.filter((a): a is number => typeof a === 'number')];
+    }
+    return { readings, failures, ...result };
+  }
+
+  /**
+   * `ledgers`: the ledger of every instance or region (scenario `targets:`) instead of the one ledger,
+   * with what a calibration found about which of them are one ledger; their readings are merged by
+   * mergeLedgerReadings (without groups, count-only readings give the lower bound).
+   */
+  async count(endpoint: Endpoint, key: string, exchanges: Exchange[], tenant?: string, ledgers?: string[] | LedgerPlan): Promise<ExecutionCount> {
     const failures: OracleFailure[] = [];
     const result: ExecutionCount = { executions: null, by: {}, ids: [], failures };
     if (endpoint.identity) {
@@ -154,56 +221,20 @@ export class ExecutionOracle {
       }
     }
     // Several instances or regions may each keep their own ledger (`ledgers`): every one is read.
-    const ledgerUrls = ledgers && ledgers.length > 0 ? ledgers : [this.ledger()].filter((u): u is string => u !== undefined);
-    const perLedger: Array<{ n: number; ids?: string[] }> = [];
-    for (const ledgerUrl of ledgerUrls) {
-      const ledgerTenant = tenant ?? this.requests.defaultTenant;
-      const vars = { key, ...(ledgerTenant ? { tenant: ledgerTenant } : {}) };
-      // `{{key}}` in the URL is URL-encoded; without it, the key goes in ?key= as the reference ledger expects.
-      const url = ledgerUrl.includes('{{')
-        ? String(
-            renderTemplate(ledgerUrl, {
-              seq: 0,
-              key: encodeURIComponent(key),
-              ...(ledgerTenant ? { tenant: encodeURIComponent(ledgerTenant) } : {}),
-              uuid: () => '',
-              random: () => '',
-            }),
-          )
-        : `${ledgerUrl}${ledgerUrl.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
-      const pointer = renderPointer(this.scenario.ledgerCount ?? '/executions', vars);
-      const answer = await this.client.send({ method: 'GET', url, headers: {} }, { label: 'ledger', endpoint: endpoint.name, key });
-      const doc = jsonBody(answer);
-      const n = isSuccess(answer) ? countFrom(resolvePointer(doc, pointer)) : undefined;
-      const entries = (doc as { executions?: unknown[] } | undefined)?.executions;
-      const ids =
-        isSuccess(answer) && Array.isArray(entries)
-          ? entries.map((e) => (e as { id?: unknown } | null)?.id).filter((id): id is string => typeof id === 'string')
-          : undefined;
-      if (n !== undefined) perLedger.push({ n, ...(ids && ids.length === n ? { ids } : {}) });
-      else if (isSuccess(answer) && this.scenario.ledgerCount !== undefined && resolvePointer(doc, pointer) === undefined) {
-        // A ledger keyed by key has no entry for a key that never ran: that is a count of zero, not
-        // an oracle failure, as long as the document itself is there.
-        if (doc !== null && typeof doc === 'object') perLedger.push({ n: 0, ids: [] });
-        else failures.push({ oracle: 'ledger', message: `ledger ${url} answered no JSON document: ${excerpt(answer)}`, exchange: answer });
-      } else {
-        failures.push({
-          oracle: 'ledger',
-          message: `ledger ${url} gave no count at ${pointer}: answered ${statusOf(answer)} ${excerpt(answer)}`,
-          exchange: answer,
-        });
+    const plan: LedgerPlan = Array.isArray(ledgers) ? { urls: ledgers } : (ledgers ?? { urls: [] });
+    const ledgerUrls = plan.urls.length > 0 ? plan.urls : [this.ledger()].filter((u): u is string => u !== undefined);
+    if (ledgerUrls.length > 0) {
+      const read = await this.readLedgers(endpoint, key, ledgerUrls, tenant);
+      failures.push(...read.failures);
+      if (read.timeline) result.timeline = read.timeline;
+      if (read.arrivals) result.arrivals = read.arrivals;
+      const perLedger = read.readings.filter((r): r is LedgerReading => r !== undefined);
+      if (perLedger.length === ledgerUrls.length) {
+        const merged = mergeLedgerReadings(perLedger, plan.groups);
+        result.by.ledger = merged.n;
+        if (ledgerUrls.length > 1) result.ledgers = merged.mode;
       }
-      if (isSuccess(answer) && Array.isArray(entries)) {
-        const timeline = entries
-          .map((e) => e as { receivedAt?: unknown; executedAt?: unknown })
-          .filter((e): e is { receivedAt: number; executedAt: number } => typeof e?.receivedAt === 'number' && typeof e?.executedAt === 'number');
-        if (timeline.length === entries.length && timeline.length > 0) result.timeline = [...(result.timeline ?? []), ...timeline];
-      }
-      const arrivals = (doc as { arrivals?: unknown[] } | undefined)?.arrivals;
-      if (isSuccess(answer) && Array.isArray(arrivals))
-        result.arrivals = [...(result.arrivals ?? []), ...arrivals.filter((a): a is number => typeof a === 'number')];
     }
-    if (perLedger.length > 0 && perLedger.length === ledgerUrls.length) result.by.ledger = mergeLedgerCounts(perLedger);
     // A fresh key that got a success ran at least once: an oracle that counts zero is not looking
     // where the side effect is (a wrong pointer or template), and must not vouch for "one execution".
     const succeeded = exchanges.filter(isSuccess).length;

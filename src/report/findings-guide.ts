@@ -89,8 +89,8 @@ const GUIDES: Record<string, FindingGuide> = {
   },
   'cross-instance-duplicates': {
     impact:
-      'Behind a load balancer (or in an active-active setup), the same retry reaching two instances or regions runs on each: every instance is idempotent alone, the service is not.',
-    fix: 'Keep the keys where every instance claims them: one shared store (the same Redis and key prefix, or one database table) for all instances of a region, and one authoritative, synchronously claimed store for a key across regions (or route each key to a home region).',
+      'Behind a load balancer (or in an active-active setup), copies of one request reaching two instances or regions at the same time each take the in-flight claim and run, even where the instances share completed responses: every instance is idempotent alone, the service is not.',
+    fix: 'Take the in-flight claim where every instance sees it, not only the completed response: one shared store (the same Redis and key prefix, or one database table) for all instances of a region, and one authoritative, synchronously claimed store for a key across regions (or route each key to a home region).',
   },
   'failover-replay': {
     impact:

@@ -44,6 +44,23 @@ export const ProbeSchema = z
   })
   .describe('Side-effect probe: an HTTP request whose response tells how many times the side effect ran for a key');
 
+/**
+ * Several instances or regions of the one API under audit, by name (e.g. `eu: https://eu.api.example`,
+ * `us: https://us.api.example`). The ordinary checks keep using `target`; cross-instance-duplicates and
+ * failover-replay split their traffic across these. `self` starts another embedded server sharing the
+ * first one's store (only with `target: self`).
+ */
+export const TargetsSchema = z
+  .record(
+    z.string().regex(NAME_PATTERN, NAME_RULE),
+    z.union([z.literal('self'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or "self"' })], {
+      error: 'must be an http(s) URL or "self"',
+    }),
+  )
+  .describe(
+    'Named base URLs of the same API (two instances behind a load balancer, or two regions), for cross-instance-duplicates and failover-replay; "self" starts another embedded instance sharing the store of target self',
+  );
+
 export const EndpointSchema = z.strictObject({
   name: z.string().regex(NAME_PATTERN, NAME_RULE).describe('Unique endpoint name used in reports'),
   method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
@@ -64,6 +81,9 @@ export const EndpointSchema = z.strictObject({
     .describe(
       'Faults the chaos checks inject into the first attempt through the fault proxy: latency for timeout-retry; drop-response-after-upstream, stall-response, truncate-body, gateway-status, error-after-upstream, reset-before-upstream for lost-response; duplicate-upstream for gateway-duplicate. A check whose kind is not listed uses its defaults',
     ),
+  targets: TargetsSchema.optional().describe(
+    "This endpoint's instances or regions for cross-instance-duplicates and failover-replay, replacing the scenario's targets: here; {} opts the endpoint out of them (they skip, saying so)",
+  ),
 });
 
 export const TenantSchema = z.strictObject({
@@ -87,23 +107,6 @@ export const CustomProfileSchema = z
     errors: z.strictObject({ '4xx': ErrorPolicy.optional(), '5xx': ErrorPolicy.optional() }).optional(),
   })
   .describe('A custom semantics profile: a built-in one with some rules changed');
-
-/**
- * Several instances or regions of the one API under audit, by name (e.g. `eu: https://eu.api.example`,
- * `us: https://us.api.example`). The ordinary checks keep using `target`; cross-instance-duplicates and
- * failover-replay split their traffic across these. `self` starts another embedded server sharing the
- * first one's store (only with `target: self`).
- */
-export const TargetsSchema = z
-  .record(
-    z.string().regex(NAME_PATTERN, NAME_RULE),
-    z.union([z.literal('self'), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or "self"' })], {
-      error: 'must be an http(s) URL or "self"',
-    }),
-  )
-  .describe(
-    'Named base URLs of the same API (two instances behind a load balancer, or two regions), for cross-instance-duplicates and failover-replay; "self" starts another embedded instance sharing the store of target self',
-  );
 
 /** The scenario format with `checks` as a plain record: validate with scenarioSchema(), which parses each check's options. */
 export const ScenarioSchema = z.strictObject({

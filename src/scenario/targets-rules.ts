@@ -1,20 +1,30 @@
-// Rules of `targets:` (several instances or regions of one API) that span fields: the schema checks
-// each URL, these check how the entries fit the scenario's `target`.
+// Rules of `targets:` (several instances or regions of one API; the scenario's and any endpoint's) that
+// span fields: the schema checks each URL, these check how the entries fit the scenario's `target`.
 import type { Finding } from './finding.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** Problems of the scenario's `targets:` and of every endpoint's own (positioned at the entry). */
 export function targetsProblems(raw: Obj): Finding[] {
-  if (!isObj(raw.targets)) return [];
+  const out = mapProblems(raw.targets, ['targets'], raw.target);
+  if (Array.isArray(raw.endpoints))
+    raw.endpoints.forEach((e, i) => {
+      if (isObj(e)) out.push(...mapProblems(e.targets, ['endpoints', i, 'targets'], raw.target));
+    });
+  return out;
+}
+
+function mapProblems(targets: unknown, at: Array<string | number>, target: unknown): Finding[] {
+  if (!isObj(targets)) return [];
   const out: Finding[] = [];
-  const entries = Object.entries(raw.targets);
+  const entries = Object.entries(targets);
   for (const [name, value] of entries) {
     // An embedded instance can only share the store of an embedded primary: a remote target's store is out of reach.
-    if (value === 'self' && raw.target !== 'self')
+    if (value === 'self' && target !== 'self')
       out.push({
-        path: ['targets', name],
-        message: `'self' starts another embedded instance sharing the store of target self, but target is ${JSON.stringify(raw.target)}: give this instance's base URL instead`,
+        path: [...at, name],
+        message: `'self' starts another embedded instance sharing the store of target self, but target is ${JSON.stringify(target)}: give this instance's base URL instead`,
       });
   }
   const seen = new Set<string>();
@@ -22,7 +32,7 @@ export function targetsProblems(raw: Obj): Finding[] {
     if (typeof value !== 'string' || value === 'self') continue;
     const norm = value.replace(/\/+$/, '');
     // Two names for one URL is one instance: a cross-instance check over it would prove nothing.
-    if (seen.has(norm)) out.push({ path: ['targets', name], message: `${value} is listed twice: each entry must be a different instance or region` });
+    if (seen.has(norm)) out.push({ path: [...at, name], message: `${value} is listed twice: each entry must be a different instance or region` });
     seen.add(norm);
   }
   return out;

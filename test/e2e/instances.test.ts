@@ -1,6 +1,7 @@
 // Several instances of one API from the command line: scenarios/instances.yaml (two embedded
 // instances sharing a store) passes as the README shows; two `serve --store redis` processes on one
-// prefix pass, and a region-local-store instance fails exactly the two instance checks; wrong
+// prefix pass; a region-local-store instance fails failover-replay alone (cross-instance-duplicates
+// inconclusive, naming it) and an instance-local-lock instance cross-instance-duplicates alone; wrong
 // `targets` input is a usage error (exit 2) that says what is wrong.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -39,28 +40,46 @@ describe('idemaudit run across instances', () => {
     expect(ports.size).toBe(2);
   }, 150_000);
 
-  it('two serve processes on one Redis prefix pass; a region-local-store instance fails only the instance checks (exit 1)', async () => {
+  it('two serve processes on one Redis prefix pass; a region-local-store or instance-local-lock instance fails one instance check each (exit 1)', async () => {
     const common = ['--store', 'redis', '--redis-prefix', prefix, '--log-level', 'silent'];
-    const [a, b, flawed] = await Promise.all([startServe(common), startServe(common), startServe([...common, '--flaw', 'region-local-store'])]);
+    const [a, b, regionLocal, localLock] = await Promise.all([
+      startServe(common),
+      startServe(common),
+      startServe([...common, '--flaw', 'region-local-store']),
+      startServe([...common, '--flaw', 'instance-local-lock']),
+    ]);
     try {
+      const scratch_ = await scratch;
       const run = (other: string) =>
         runCli(['run', 'scenarios/instances.yaml', '--json', '--report-dir', scratch_, '--target', a.url, '--targets', `eu=${a.url},us=${other}`], {
           timeoutMs: 120_000,
         });
-      const scratch_ = await scratch;
       const good = await run(b.url);
       expect(good.code, good.stderr).toBe(0);
-      const bad = await run(flawed.url);
+      const bad = await run(regionLocal.url);
       expect(bad.code, bad.stderr).toBe(1);
       const report = JSON.parse(bad.stdout) as Report;
       expect(verdicts(report)).toEqual({
         'sequential-replay': 'pass',
         'concurrent-duplicates': 'pass',
-        'cross-instance-duplicates': 'fail',
+        'cross-instance-duplicates': 'inconclusive',
         'failover-replay': 'fail',
       });
+      expect(report.results.find((r) => r.check === 'cross-instance-duplicates')!.message).toMatch(/^not judged \(root cause owned by failover-replay\)/);
+      const lock = await run(localLock.url);
+      expect(lock.code, lock.stderr).toBe(1);
+      const locked = JSON.parse(lock.stdout) as Report;
+      expect(verdicts(locked)).toEqual({
+        'sequential-replay': 'pass',
+        'concurrent-duplicates': 'pass',
+        'cross-instance-duplicates': 'fail',
+        'failover-replay': 'pass',
+      });
+      expect(locked.results.find((r) => r.check === 'cross-instance-duplicates')!.message).toContain(
+        'the instances share completed keys but not the in-flight claim',
+      );
     } finally {
-      await Promise.all([a.stop(), b.stop(), flawed.stop()]);
+      await Promise.all([a.stop(), b.stop(), regionLocal.stop(), localLock.stop()]);
     }
   }, 150_000);
 

@@ -18,6 +18,7 @@ import { progressListener } from '../progress.js';
 import { preflight } from '../preflight.js';
 import { wrap } from '../../report/text-layout.js';
 import { withInterrupt } from '../interrupt.js';
+import { withTargets } from '../targets-flag.js';
 
 export interface AuditFlags {
   target?: string;
@@ -106,10 +107,10 @@ export function runListener(io: CliIO, say: (text: string) => unknown = (t) => i
   };
 }
 
-/** `targets`: the --targets flag, replacing the scenario's instances or regions. */
+/** `targets`: the --targets flag, replacing the scenario's instances or regions, and every endpoint's own `targets:`. */
 export async function runCommand(file: string, flags: AuditFlags, io: CliIO, targets?: Record<string, string>): Promise<number> {
   const scenario = await loadScenarioFile(file, io.env);
-  return auditAndReport(targets ? { ...scenario, targets } : scenario, flags, io, { file });
+  return auditAndReport(targets ? withTargets(scenario, targets) : scenario, flags, io, { file });
 }
 
 export interface Presentation {

@@ -5,6 +5,9 @@
 // - `replicationLagMs` models asynchronous replication between regions: keys live in this instance's
 //   own space, and a completed response is copied to the shared space `replicationLagMs` later, where
 //   the other instances find it. A retry landing on another instance inside the lag executes again.
+//   With a lag of 0 the copy is made before `complete` returns (synchronous replication, the
+//   `instance-local-lock` flaw): every instance replays a completed key, but each still takes the
+//   in-flight claim in its own space, so concurrent copies on two instances both execute.
 import { randomUUID } from 'node:crypto';
 import type { BeginResult, IdempotencyStore } from '../../reference/store/types.js';
 
@@ -14,7 +17,7 @@ const REPLICATION_LEASE_MS = 30_000;
 export interface RegionStoreOptions {
   /** Prefix of this instance's own keys (default: a random one per server). */
   region?: string;
-  /** Copy completed responses to the shared key space after this many ms; unset: never (region-local). */
+  /** Copy completed responses to the shared key space after this many ms (0: before completing); unset: never (region-local). */
   replicationLagMs?: number;
 }
 
@@ -32,7 +35,7 @@ export function regionStore(shared: IdempotencyStore, options: RegionStoreOption
     return seen.kind === 'completed' || seen.kind === 'mismatch' ? seen : undefined;
   };
   return {
-    name: `${shared.name} (${lag === undefined ? 'region-local' : `replicated after ${lag} ms`}, region ${region})`,
+    name: `${shared.name} (${lag === undefined ? 'region-local' : lag === 0 ? 'completions replicated synchronously, claims local' : `replicated after ${lag} ms`}, region ${region})`,
     async begin(key, fingerprint, opts) {
       const peer = await replicated(key, fingerprint);
       if (peer) return peer;
@@ -48,15 +51,21 @@ export function regionStore(shared: IdempotencyStore, options: RegionStoreOption
       const fingerprint = fingerprints.get(key);
       fingerprints.delete(key);
       if (ok && lag !== undefined && fingerprint !== undefined) {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          // The copy is an ordinary claim and completion on the shared key; a key a peer already holds stays theirs.
-          void shared
+        // The copy is an ordinary claim and completion on the shared key; a key a peer already holds stays theirs.
+        const copy = (): Promise<boolean> =>
+          shared
             .begin(key, fingerprint, { leaseMs: REPLICATION_LEASE_MS })
             .then((r) => (r.kind === 'new' ? shared.complete(key, r.token, response, retentionMs) : false))
             .catch(() => false);
-        }, lag);
-        timers.add(timer);
+        if (lag === 0) {
+          await copy();
+        } else {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            void copy();
+          }, lag);
+          timers.add(timer);
+        }
       }
       return ok;
     },

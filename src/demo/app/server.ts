@@ -75,7 +75,8 @@ export interface ReferenceServerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /**
    * Asynchronous replication between instances sharing a store: this instance's keys become visible to
-   * the others only this many ms after completion (see app/region-store.ts). Unset: shared at once.
+   * the others only this many ms after completion (0: before the original is answered, while claims stay
+   * local to each instance, as the instance-local-lock flaw; see app/region-store.ts). Unset: shared at once.
    */
   replicationLagMs?: number;
   /**
@@ -138,12 +139,18 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const givenStore = options.store ?? new MemoryStore({ maxRecords });
   const lag = options.replicationLagMs;
   if (lag !== undefined && (!Number.isInteger(lag) || lag < 0)) throw new ReferenceConfigError(`replicationLagMs must be whole milliseconds >= 0, got ${lag}`);
-  if (lag !== undefined && flaws.includes('region-local-store'))
-    throw new ReferenceConfigError('replicationLagMs replicates keys between instances, the region-local-store flaw never does: choose one');
-  // The multi-instance topology: keys of this instance only (region-local-store flaw), or replicated late.
+  const topology = flaws.filter((f) => f === 'region-local-store' || f === 'instance-local-lock');
+  if (topology.length > 1)
+    throw new ReferenceConfigError('region-local-store shares no key between instances, instance-local-lock shares completed ones: choose one');
+  if (lag !== undefined && topology.length > 0)
+    throw new ReferenceConfigError(
+      `replicationLagMs replicates completed keys between instances, the ${topology[0]} flaw ${topology[0] === 'region-local-store' ? 'never does' : 'does it synchronously'}: choose one`,
+    );
+  // The multi-instance topology: keys of this instance only (region-local-store flaw), completed keys
+  // replicated synchronously with claims kept local (instance-local-lock flaw), or replicated late.
   const realStore =
-    flaws.includes('region-local-store') || lag !== undefined
-      ? regionStore(givenStore, flaws.includes('region-local-store') ? {} : { replicationLagMs: lag! })
+    topology.length > 0 || lag !== undefined
+      ? regionStore(givenStore, flaws.includes('region-local-store') ? {} : { replicationLagMs: flaws.includes('instance-local-lock') ? 0 : lag! })
       : givenStore;
   // A GET-then-SET race across processes needs the processes to share a Redis; any other store would
   // show a different (or no) bug under the flaw's name.

@@ -9,6 +9,7 @@ import { failOpen } from './fail-open.js';
 import { globalLockFlaw } from './global-lock.js';
 import { headerDrop } from './header-drop.js';
 import { inflightOverwrite } from './inflight-overwrite.js';
+import { instanceLocalLock } from './instance-local-lock.js';
 import { noFingerprint } from './no-fingerprint.js';
 import { noInflight } from './no-inflight.js';
 import { noKeyRequired } from './no-key-required.js';
@@ -42,6 +43,7 @@ const ALL = [
   retryMismatch,
   tickRace,
   regionLocalStore,
+  instanceLocalLock,
   bodyKey,
   globalLockFlaw,
   inflightOverwrite,

@@ -389,10 +389,10 @@ describe('the flaw catalogue', () => {
   it('names exactly the checks proven to catch each flaw', async () => {
     const { listFlaws } = await import('../../../src/demo/index.js');
     const proven = new Map<string, Set<string>>();
-    // region-local-store: test/integration/audit/detection-instances.test.ts (two instances, one Redis).
+    // The topology flaws: test/integration/audit/detection-instances.test.ts (two instances, one Redis).
     const instances = [
-      ['region-local-store', 'cross-instance-duplicates'],
       ['region-local-store', 'failover-replay'],
+      ['instance-local-lock', 'cross-instance-duplicates'],
     ];
     for (const [flaw, check] of [...PROTOCOL_MATRIX, ...TWO_PROCESS_MATRIX, ...CHAOS_MATRIX, ['race', 'load'], ['no-inflight', 'load'], ...instances] as Array<
       [string, string]

@@ -1,10 +1,10 @@
 // The verdicts across instances or regions, as pure functions: failover-replay's outcomes and the
-// replication lag it reports, cross-instance-duplicates' evidence per instance, the ledger merge that
-// counts executions across instances, and the `targets` input (flag and scenario rules).
+// replication lag it reports, cross-instance-duplicates' evidence per instance, and the `targets` input (flag and scenario rules).
 import { describe, expect, it } from 'vitest';
-import { judgeFailoverReplay, observedLagMs, type FailoverRound } from '../../../src/checks/failover-replay.js';
-import { judgeCrossInstanceDuplicates, perInstance } from '../../../src/checks/cross-instance-duplicates.js';
-import { mergeLedgerCounts, type ExecutionCount } from '../../../src/engine/oracle.js';
+import { judgeFailoverReplay, observedLagMs } from '../../../src/checks/failover-replay.js';
+import type { FailoverRound } from '../../../src/checks/failover.js';
+import { explainSplitExecution, judgeCrossInstanceDuplicates, perInstance } from '../../../src/checks/cross-instance-duplicates.js';
+import type { ExecutionCount } from '../../../src/engine/oracle.js';
 import { IETF_07 } from '../../../src/profiles/builtin.js';
 import { targetsFlag } from '../../../src/cli/targets-flag.js';
 import { targetsProblems } from '../../../src/scenario/targets-rules.js';
@@ -86,32 +86,68 @@ describe('cross-instance-duplicates', () => {
     expect(fail.facts).toMatchObject({ instances: [{ name: 'eu' }, { name: 'us' }] });
   });
 
+  // One root cause, one finding: the failover probe (commit via eu, retry via us at once) tells the stories apart.
+  const split = () => [ex({ status: 201, body, label: 'copy 1/2 via eu' }), ex({ status: 201, body: { id: 'pay_2' }, label: 'copy 2/2 via us' })];
+  const probe = (executions: number | null, retry: { status: number; body?: unknown }): FailoverRound => ({
+    ...round(0, executions, retry),
+    original: ex({ status: 201, body, label: 'failover probe: commit via eu', key: 'probe-key' }),
+    retry: ex({ ...retry, headers: retry.status === 201 ? replayHeaders : {}, label: 'failover probe: retry via us after 0 ms', key: 'probe-key' }),
+  });
+
+  it('instances that share no completed key: inconclusive, owned by failover-replay, the probe as first evidence', () => {
+    const exchanges = split();
+    const p = probe(2, { status: 201, body: { id: 'pay_3', amount: 10 } });
+    const f = judgeCrossInstanceDuplicates([{ key: 'k', exchanges, count: count(2) }], instances, IETF_07, [p]);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ verdict: 'inconclusive', level: 'violation', facts: { inconclusive: { owner: 'failover-replay' } } });
+    expect(f[0]!.message).toMatch(
+      /^not judged \(root cause owned by failover-replay\): a sequential retry through us at once after the commit through eu executed again \(2 executions; retry answered 201\): the instances do not share completed keys at all, .*; this check saw: across instances eu, us: key executed 2 times for 2 concurrent copies .*\[eu: 201×1; us: 201×1\]$/,
+    );
+    expect(f[0]!.exchanges.slice(0, 2)).toEqual([p.original, p.retry]);
+    expect(f[0]!.exchanges.slice(2)).toEqual(exchanges);
+    expect(f[0]!.concurrent).toBeUndefined();
+    expect(f[0]!.facts).toMatchObject({ failoverProbe: { outcomes: { 'eu->us': 'executed' }, executions: [2] } });
+  });
+
+  it('instances that share completed keys but not the in-flight claim: the failure is its own, and says so', () => {
+    const f = judgeCrossInstanceDuplicates([{ key: 'k', exchanges: split(), count: count(2) }], instances, IETF_07, [probe(1, { status: 201, body })]);
+    expect(f).toEqual([expect.objectContaining({ verdict: 'fail', level: 'violation', concurrent: true, dependsOn: ['single-execution'] })]);
+    expect(f[0]!.message).toMatch(
+      /\[eu: 201×1; us: 201×1\]: the instances share completed keys but not the in-flight claim \(a sequential retry through us at once after the commit through eu replayed, so only concurrent copies/,
+    );
+    // The probe is told in facts, not evidence: the reproduction stays one parallel burst.
+    expect(f[0]!.exchanges).toHaveLength(2);
+    expect(f[0]!.facts).toMatchObject({ failoverProbe: { outcomes: { 'eu->us': 'replayed' } } });
+  });
+
+  it('a probe that cannot tell, or instances that disagree, keep the failure (never a false pass)', () => {
+    const blind = probe(null, { status: 201, body });
+    const failed = { ...probe(1, { status: 201, body }), original: ex({ status: 500, label: 'failover probe: commit via eu' }) };
+    // A 409 right after the commit: the other instance saw the claim, so "not the in-flight claim" would be wrong.
+    const conflict = probe(1, { status: 409 });
+    for (const probes of [[], [blind], [failed], [conflict]]) {
+      const f = explainSplitExecution(
+        { verdict: 'fail', level: 'violation', message: 'across instances eu, us: key executed 2 times', reference: 'r', exchanges: [] },
+        probes,
+      );
+      expect(f.verdict).toBe('fail');
+      expect(f.message).toMatch(/: the instances do not share one claim per key \(a store local to each instance or region\)/);
+    }
+    expect(
+      explainSplitExecution({ verdict: 'fail', level: 'violation', message: 'key executed 2 times', reference: 'r', exchanges: [] }, [conflict]).message,
+    ).toContain('failover probe: a sequential retry through us at once after the commit through eu answered 409');
+    const three = [probe(2, { status: 201, body: { id: 'pay_3' } }), { ...probe(1, { status: 201, body }), to: 'ap' }];
+    const mixed = explainSplitExecution({ verdict: 'fail', level: 'violation', message: 'key executed 2 times', reference: 'r', exchanges: [] }, three);
+    expect(mixed.verdict).toBe('fail');
+    expect(mixed.message).toContain('failover probe: a sequential retry through us at once after the commit through eu executed again');
+    expect(mixed.message).toContain('through ap at once after the commit through eu replayed');
+  });
+
   it('passes one execution across instances', () => {
     const exchanges = [ex({ status: 201, body, label: 'copy 1/2 via eu' }), ex({ status: 409, label: 'copy 2/2 via us' })];
     const f = judgeCrossInstanceDuplicates([{ key: 'k', exchanges, count: count(1) }], instances, IETF_07);
     expect(f).toEqual([expect.objectContaining({ verdict: 'pass' })]);
     expect(f[0]!.message).toMatch(/^across instances eu, us: no duplicate execution/);
-  });
-});
-
-describe('ledgers across instances', () => {
-  it('merges by execution id when every ledger lists ids, adds up otherwise', () => {
-    // One shared ledger read through two instances: the same execution twice counts once.
-    expect(
-      mergeLedgerCounts([
-        { n: 1, ids: ['pay_1'] },
-        { n: 1, ids: ['pay_1'] },
-      ]),
-    ).toBe(1);
-    // Per-instance ledgers: one execution on each.
-    expect(
-      mergeLedgerCounts([
-        { n: 1, ids: ['pay_1'] },
-        { n: 1, ids: ['pay_2'] },
-      ]),
-    ).toBe(2);
-    expect(mergeLedgerCounts([{ n: 1 }, { n: 1, ids: ['pay_1'] }])).toBe(2);
-    expect(mergeLedgerCounts([{ n: 3 }])).toBe(3);
   });
 });
 

@@ -28,6 +28,7 @@ describe('flaw registry', () => {
       'retry-mismatch',
       'tick-race',
       'region-local-store',
+      'instance-local-lock',
       'body-key',
       'global-lock',
       'inflight-overwrite',

@@ -1,0 +1,50 @@
+// One root cause, one finding, and never a false pass: an `inconclusive` result names the check that
+// owns its root cause (`facts.inconclusive.owner`; the baseline's owner, sequential-replay, when it
+// names none). It stays inconclusive only while that owner reports the root cause on the same endpoint
+// in the same run: the owner failed there, or is itself inconclusive there and so follows its own
+// owner (a chain, e.g. cross-instance-duplicates -> failover-replay -> sequential-replay). When the
+// owner was not selected, was skipped, errored or passed, or the chain only leads back to itself,
+// nothing would report the root cause, so the result is a failure again and says why.
+import type { ExchangeRecord } from '../core/exchange.js';
+import type { ResultRecord } from '../report/model.js';
+import { BASELINE_OWNER } from '../checks/baseline.js';
+
+/** The check an inconclusive result blames. */
+export function ownerOf(r: ResultRecord): string {
+  const owner = (r.facts?.inconclusive as { owner?: unknown } | undefined)?.owner;
+  return typeof owner === 'string' ? owner : BASELINE_OWNER;
+}
+
+/**
+ * Pure: the results with every inconclusive one whose owner does not report the root cause turned back
+ * into a failure (its message says which owner did not fail; `reproduce` gives its curl commands).
+ * Every other result is returned as it is (the same object), in the same order.
+ */
+export function settleOwnership(results: readonly ResultRecord[], reproduce: (evidence: ExchangeRecord[]) => string[]): ResultRecord[] {
+  // Per inconclusive result: true when it stands as a failure.
+  const stands = new Map<ResultRecord, boolean>();
+  const decide = (r: ResultRecord, visiting: ReadonlySet<ResultRecord>): boolean => {
+    const known = stands.get(r);
+    if (known !== undefined) return known;
+    const owner = ownerOf(r);
+    const next = new Set(visiting).add(r);
+    const owners = results.filter((o) => o.check === owner && o.endpoint === r.endpoint);
+    // An inconclusive owner reports the root cause whichever way it is decided (kept: its own owner
+    // failed; turned back: it fails itself), unless following it only comes back here (a cycle).
+    const chained = owners.filter((o) => o.verdict === 'inconclusive' && o.check !== r.check && !next.has(o));
+    for (const o of chained) decide(o, next);
+    const reported = owners.some((o) => o.verdict === 'fail') || chained.length > 0;
+    stands.set(r, !reported);
+    return !reported;
+  };
+  return results.map((r) => {
+    if (r.verdict !== 'inconclusive' || !decide(r, new Set())) return r;
+    const owner = ownerOf(r);
+    return {
+      ...r,
+      verdict: 'fail',
+      message: `${r.message} (${owner} did not fail on this endpoint in this run, so this failure stands)`,
+      reproduce: reproduce(r.evidence),
+    };
+  });
+}
