@@ -91,7 +91,7 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
 
   // The recorders listen before the target starts: `target: self` is started pointing at them.
   const isSelf = (opts.target ?? scenario.target) === 'self';
-  const downstream: DownstreamRuntime = opts.dryRun ? { port: undefined, urls: [], close: async () => {} } : await startDownstream(scenario, isSelf);
+  const downstream: DownstreamRuntime = opts.dryRun ? { port: undefined, urls: [], close: async () => {} } : await startDownstream(scenario, isSelf, seed);
   const resolveTargetWith = (d: DownstreamRuntime) => {
     const self = d.urls.length > 0 ? { ...scenario.self, downstream: d.urls[0]![1] } : scenario.self;
     return resolveTarget(opts.target ?? scenario.target, scenario.ledger, self, opts.startSelf).catch(async (err: unknown) => {

@@ -228,6 +228,6 @@ export const downstreamDedupe = defineCheck<Options>({
       const { value, calls } = await recording(bindings, act);
       for (const b of bindings) runs.get(b.name)!.push({ situation, exercised: value.exercised, exchanges: value.exchanges, calls: calls.get(b.name) ?? [] });
     }
-    return bindings.flatMap((b) => judgeDownstreamDedupe({ name: b.name, url: b.recorder.url }, runs.get(b.name)!));
+    return bindings.flatMap((b) => judgeDownstreamDedupe({ name: b.name, url: b.url }, runs.get(b.name)!));
   },
 });

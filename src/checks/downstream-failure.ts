@@ -1,12 +1,17 @@
-// The dependency fails after committing: it records the call (its side effect happened), then
-// answers 5xx or cuts the connection, so the app never learns the outcome. The client retries with
+// The dependency fails after committing: the fault proxy in front of the recorder forwards the call
+// (B records it: its side effect happened), then answers the app 5xx instead of B's answer, or
+// resets the connection, so the app never learns the outcome. The fault is armed on the proxy for
+// the next call only (a one-shot) and disarmed once the client's first request is answered, so no
+// other call, of this check or another, ever gets it. The client retries with
 // the same key: the dependency must not see a second side effect (no second call, or the same key
 // on every call). What the app answered its own client (an error, a replay of that error, a
 // success after the retry) is reported, since a charge the client was told failed is a support case.
 import type { Exchange } from '../core/exchange.js';
 import { statusOf } from '../core/exchange.js';
-import type { FailureMode, RecordedCall } from '../downstream/index.js';
+import type { RecordedCall } from '../downstream/index.js';
 import { sleep } from '../engine/sleep.js';
+import type { FaultEvent, FaultSpecBase } from '../faults/index.js';
+import { failureFault } from '../scenario/downstream.js';
 import { DownstreamFailureOptions as Options } from '../scenario/check-options/downstream-failure.js';
 import { defineCheck, finding, type Finding } from './api.js';
 import { callFact, describeCalls, downstreamApplies, effectsOf, ownedBy as inconclusive, recording } from './downstream/calls.js';
@@ -15,13 +20,25 @@ import { send } from './send.js';
 const CITE = 'GUIDE section 6: failure simulation plan, "validate downstream side-effect dedupe"';
 
 export interface FailureRun {
-  failure: FailureMode;
+  /** The fault armed for B's first call (error-after-upstream or drop-response-after-upstream, by `failure:`). */
+  failure: FaultSpecBase;
+  /** The proxy's event when the fault acted on a call (undefined: no call took it). */
+  injected: FaultEvent | undefined;
   /** The client's first request, then its retries (same key and body). */
   exchanges: Exchange[];
   calls: RecordedCall[];
 }
 
-const describeFailure = (f: FailureMode): string => (f.kind === 'drop' ? 'cut the connection' : `answered ${f.status}`);
+const statusOf5xx = (f: FaultSpecBase): number | undefined => {
+  const status = (f as FaultSpecBase & { status?: unknown }).status;
+  return typeof status === 'number' ? status : undefined;
+};
+
+/** What the app got instead of B's answer: "an injected 503" or "a reset connection". */
+const describeFailure = (f: FaultSpecBase): string => {
+  const status = statusOf5xx(f);
+  return status === undefined ? 'a reset connection' : `an injected ${status}`;
+};
 
 /** What the app told its client, attempt by attempt: "502, then 201 on retry 1". */
 export function appAnswers(exchanges: readonly Exchange[]): string {
@@ -37,7 +54,10 @@ export function judgeDownstreamFailure(dep: { name: string; url: string }, run: 
   const answers = appAnswers(run.exchanges);
   const facts: Record<string, unknown> = {
     downstream: dep.name,
-    failure: run.failure.kind === 'drop' ? 'drop' : run.failure.status,
+    failure: statusOf5xx(run.failure) ?? 'drop',
+    fault: run.failure.name,
+    // The proxy's record of the injection: what B answered before the fault replaced it, and when.
+    injected: run.injected ? { upstreamStatuses: run.injected.upstreamStatuses ?? [], at: new Date(run.injected.at).toISOString() } : null,
     appAnswers: run.exchanges.map((x) => (x.response ? x.response.status : (x.error ?? 'no answer'))),
     ...e,
     calls: run.calls.map(callFact),
@@ -54,15 +74,23 @@ export function judgeDownstreamFailure(dep: { name: string; url: string }, run: 
       ),
     ];
   }
-  const failed = run.calls[0]!.answer === 'dropped' || (typeof run.calls[0]!.answer === 'number' && run.calls[0]!.answer >= 500);
-  if (!failed) {
-    return [finding('error', 'deviation', `${label} was armed to fail, but its first call was answered ${run.calls[0]!.answer}`, CITE, run.exchanges, facts)];
+  if (!run.injected) {
+    return [
+      finding(
+        'error',
+        'deviation',
+        `${label} was armed to fail (${run.failure.name}), but the fault proxy did not inject it into the first call (answered ${run.calls[0]!.answer})`,
+        CITE,
+        run.exchanges,
+        facts,
+      ),
+    ];
   }
   if (e.effects > 1) {
     const f = finding(
       'fail',
       'violation',
-      `${label} ${describeFailure(run.failure)} after committing; the client's retry reached it again as a second side effect (${describeCalls(run.calls)}); the app answered ${answers}`,
+      `${label} committed, then the app got ${describeFailure(run.failure)} instead of its answer; the client's retry reached it again as a second side effect (${describeCalls(run.calls)}); the app answered ${answers}`,
       CITE,
       run.exchanges,
       facts,
@@ -82,7 +110,7 @@ export function judgeDownstreamFailure(dep: { name: string; url: string }, run: 
     finding(
       'pass',
       'violation',
-      `${label} ${describeFailure(run.failure)} after committing: one side effect (${describeCalls(run.calls)}); the app answered its client ${answers} (${outcome})`,
+      `${label} committed, then the app got ${describeFailure(run.failure)} instead of its answer: one side effect (${describeCalls(run.calls)}); the app answered its client ${answers} (${outcome})`,
       CITE,
       run.exchanges,
       { ...facts, outcome },
@@ -101,12 +129,21 @@ export const downstreamFailure = defineCheck<Options>({
     const findings: Finding[] = [];
     for (const b of ctx.downstream!.forEndpoint(ctx.endpoint.name)) {
       if (ctx.signal.aborted) break;
-      const failure: FailureMode = b.declared.failure.mode === 'drop' ? { kind: 'drop' } : { kind: 'status', status: b.declared.failure.status };
+      const failure = failureFault(b.declared.failure);
       const key = ctx.keys.next();
       const body = ctx.requests.renderBody(ctx.endpoint, { key });
+      let injected: FaultEvent | undefined;
       const { value: exchanges, calls } = await recording([b], async () => {
-        b.recorder.failNext(failure, 1);
-        const out = [await send(ctx, `${b.name} fails after commit: request`, { key, ...(body ? { body } : {}) })];
+        const armed = b.proxy.injectNext(failure);
+        let first: Exchange;
+        try {
+          first = await send(ctx, `${b.name} fails after commit: request`, { key, ...(body ? { body } : {}) });
+        } finally {
+          // The one call under test is over: a fault no call took must not reach another check's.
+          armed.cancel();
+          injected = armed.event;
+        }
+        const out = [first];
         for (let i = 1; i <= ctx.options.retries && !ctx.signal.aborted; i++) {
           const prev = out[out.length - 1]!;
           // Retry what a client retries: no answer, a 5xx or a 409 (still in flight).
@@ -116,7 +153,7 @@ export const downstreamFailure = defineCheck<Options>({
         }
         return out;
       });
-      findings.push(...judgeDownstreamFailure({ name: b.name, url: b.recorder.url }, { failure, exchanges, calls: calls.get(b.name) ?? [] }));
+      findings.push(...judgeDownstreamFailure({ name: b.name, url: b.recorder.url }, { failure, injected, exchanges, calls: calls.get(b.name) ?? [] }));
     }
     return findings;
   },

@@ -148,6 +148,6 @@ export const downstreamPropagation = defineCheck<Options>({
       const { value: exchange, calls } = await recording(bindings, () => ctx.http.send(req, exchangeMeta(ctx, `request ${i}/2`, key)));
       for (const b of bindings) samples.get(b.name)!.push({ key, correlationId, exchange, calls: calls.get(b.name) ?? [] });
     }
-    return bindings.flatMap((b) => judgePropagation({ name: b.name, declared: b.declared, url: b.recorder.url }, samples.get(b.name)!, ctx.options));
+    return bindings.flatMap((b) => judgePropagation({ name: b.name, declared: b.declared, url: b.url }, samples.get(b.name)!, ctx.options));
   },
 });

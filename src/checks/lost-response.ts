@@ -1,7 +1,8 @@
 // The upstream commits, then the answer is lost on the way back: the fault proxy resets the
 // connection (drop-response-after-upstream), holds it until the client gives up (stall-response),
-// cuts the body short (truncate-body), answers a gateway error of its own (gateway-status), or (the
-// control case) resets before the upstream saw anything (reset-before-upstream). The client retries
+// cuts the body short (truncate-body), answers a gateway error of its own (gateway-status) or a 5xx
+// as from a service failing after its commit (error-after-upstream), or (the control case) resets
+// before the upstream saw anything (reset-before-upstream). The client retries
 // with the same key and body under the scenario's retry policy: exactly one execution, and the
 // final answer must be the committed result (identity equal; body equal to a repeat of it).
 import { judgeRounds, type RetryRound } from './chaos/consistency.js';

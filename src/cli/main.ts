@@ -274,16 +274,28 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
 
   root
     .command('downstream')
-    .description('run a downstream recorder: a fake dependency that records every call the app under audit makes to it')
-    .option('--port <n>', 'port (0 = any free port)', positiveInt, 4100)
+    .description('run a downstream recorder behind the fault proxy: a fake dependency that records every call the app under audit makes to it')
+    .option('--port <n>', 'port the app calls: the fault proxy in front of the recorder (0 = any free port)', positiveInt, 4100)
     .option('--host <host>', 'loopback address to bind', '127.0.0.1')
     .option('--status <n>', 'status of every answer', positiveInt, 201)
     .option('--body <text>', 'body of every answer (default {"status":"accepted"})')
     .option('--latency <duration>', 'wait after recording a call before answering (e.g. 200ms)', duration)
     .option('--key-header <name>', 'header that carries the idempotency key', 'Idempotency-Key')
     .option('--correlation-header <name>', 'header that carries the correlation id', 'X-Request-Id')
-    .option('--fail-after-commit <n>', 'the first n calls are recorded, then fail (see --fail-mode)', positiveInt, 0)
-    .addOption(new Option('--fail-mode <mode>', 'how those calls fail: a 5xx answer or a cut connection').choices(['status', 'drop']).default('status'))
+    .option(
+      '--fault <spec>',
+      'fault the proxy injects into matching calls: name[:probability][,key=value...] as for `idemaudit proxy` (repeatable)',
+      collect,
+      [],
+    )
+    .option('--seed <seed>', 'seed for fault decisions (printed when omitted)')
+    .option('--quiet', 'do not print a line per injected fault')
+    .option('--fail-after-commit <n>', 'the first n calls reach B (recorded), then the app gets an error (see --fail-mode)', positiveInt, 0)
+    .addOption(
+      new Option('--fail-mode <mode>', 'status: the fault error-after-upstream with --fail-status; drop: drop-response-after-upstream')
+        .choices(['status', 'drop'])
+        .default('status'),
+    )
     .option('--fail-status <n>', 'status of a failing answer', positiveInt, 503)
     .option('--max-calls <n>', 'calls kept in memory (oldest forgotten first)', positiveInt, 10_000)
     .addHelpText(
@@ -292,6 +304,9 @@ function program(io: CliIO, setCode: (code: number) => void): Command {
         'idemaudit downstream --port 4100',
         'idemaudit serve --port 4000 --downstream http://127.0.0.1:4100   # the demo charges its payments there',
         'curl -s http://127.0.0.1:4100/_downstream/calls',
+        'idemaudit downstream --port 4100 --fault error-after-upstream:0.2,status=503   # B commits, then 1 call in 5 gets a 503',
+        'idemaudit downstream --port 4100 --fault drop-response-after-upstream,path=/charges --seed 42   # B commits, the answer is lost',
+        'idemaudit downstream --port 4100 --fault latency,ms=300,jitterMs=100 --quiet   # every call late, no line per fault',
         'idemaudit downstream --port 4100 --fail-after-commit 1 --fail-mode drop',
         'idemaudit downstream --port 4100 --status 200 --body \'{"charged":true}\' --latency 200ms',
       ]),

@@ -6,7 +6,6 @@ export {
   DEFAULT_MAX_CALLS,
   type DownstreamRecorder,
   type DownstreamResponse,
-  type FailureMode,
   type RecordedCall,
   type RecorderOptions,
 } from './recorder.js';

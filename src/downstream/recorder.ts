@@ -1,9 +1,9 @@
 // The downstream recorder: a fake dependency (service B) on a loopback port that the service under
 // audit is configured to call instead of the real one. It records every call (method, path, the
 // idempotency key and correlation id it carried, the names of all headers, a SHA-256 of the body,
-// when it arrived), then answers a configured response, optionally late, or fails after committing:
-// the call is recorded (B's side effect happened) and only then answered 5xx or cut off, which is
-// the failure the downstream checks rehearse. Memory is bounded: a ring of the newest calls.
+// when it arrived), then answers a configured response, optionally late. It never fails on purpose:
+// failures (latency, a lost answer, a 5xx after the commit) are the fault proxy's, which the audit and
+// `idemaudit downstream` put in front of every recorder. Memory is bounded: a ring of the newest calls.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -37,8 +37,8 @@ export interface RecordedCall {
   bodyBytes: number;
   /** Epoch milliseconds (fractional) at which the whole request had arrived: the moment B "committed". */
   arrivedAt: number;
-  /** What B answered: a status, `dropped` (connection cut after the commit) or `pending` while it waits. */
-  answer: number | 'dropped' | 'pending';
+  /** What B answered (what its caller got may differ: a fault proxy in front may replace or drop it), or `pending` while it waits. */
+  answer: number | 'pending';
 }
 
 export interface DownstreamResponse {
@@ -48,9 +48,6 @@ export interface DownstreamResponse {
   /** Milliseconds B waits after committing, before it answers. */
   latencyMs: number;
 }
-
-/** How B fails after committing: an error status, or the connection cut before any answer. */
-export type FailureMode = { kind: 'status'; status: number } | { kind: 'drop' };
 
 export interface RecorderOptions {
   /** 0 (default) picks a free port. */
@@ -80,8 +77,6 @@ export interface DownstreamRecorder {
   cursor(): number;
   /** Calls forgotten because the ring was full. */
   dropped(): number;
-  /** The next `count` calls are recorded, then fail as `mode` says. */
-  failNext(mode: FailureMode, count?: number): void;
   /** Waits until no call is being answered (or `maxWaits` turns of 10 ms passed), so a cursor taken next sees everything. */
   settle(maxWaits?: number): Promise<void>;
   close(): Promise<void>;
@@ -110,7 +105,6 @@ export async function startDownstreamRecorder(options: RecorderOptions = {}): Pr
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const ring = new Ring<RecordedCall>(options.maxCalls ?? DEFAULT_MAX_CALLS);
-  const failures: FailureMode[] = [];
   let seq = 0;
   let answering = 0;
   const kept = [...new Set([keyHeader.toLowerCase(), correlationHeader.toLowerCase(), ...KEPT_VALUES])];
@@ -164,30 +158,9 @@ export async function startDownstreamRecorder(options: RecorderOptions = {}): Pr
       res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('request body too large for the recorder\n');
       return;
     }
-    const failure = failures.shift();
     if (response.latencyMs > 0) await sleep(response.latencyMs);
-    if (failure?.kind === 'drop') {
-      call.answer = 'dropped';
-      req.socket.destroy();
-      return;
-    }
-    const status = failure?.kind === 'status' ? failure.status : response.status;
-    call.answer = status;
-    const body =
-      failure?.kind === 'status'
-        ? JSON.stringify({
-            type: 'about:blank',
-            title: 'Simulated failure after commit',
-            status,
-            detail: 'the downstream recorded the call, then failed on purpose',
-          })
-        : response.body;
-    res
-      .writeHead(status, {
-        'content-type': failure?.kind === 'status' ? 'application/problem+json' : response.contentType,
-        'content-length': Buffer.byteLength(body),
-      })
-      .end(body);
+    call.answer = response.status;
+    res.writeHead(response.status, { 'content-type': response.contentType, 'content-length': Buffer.byteLength(response.body) }).end(response.body);
   };
 
   const server = createServer((req, res) => {
@@ -220,15 +193,11 @@ export async function startDownstreamRecorder(options: RecorderOptions = {}): Pr
     calls: (after = 0) => ring.since(after),
     cursor: () => seq,
     dropped: () => ring.dropped,
-    failNext(mode, count = 1) {
-      for (let i = 0; i < count; i++) failures.push(mode);
-    },
     async settle(maxWaits = 200) {
       for (let i = 0; i < maxWaits && answering > 0; i++) await sleep(10);
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
-        failures.length = 0;
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       });

@@ -1,5 +1,5 @@
 // The fault proxy's public API.
-export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type FaultProxyStats, type FaultStats } from './proxy.js';
+export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type FaultProxyStats, type FaultStats, type OneShot } from './proxy.js';
 export { BUILTIN_FAULTS, getFault, hasFault, listFaults, registerFault, type BuiltinFaultName, type FaultInfo } from './registry.js';
 export { FaultSpecSchema, optionNames, parseFaultSpec, type ExtensionFaultSpecInput, type FaultSpec, type FaultSpecInput } from './spec.js';
 export {

@@ -30,6 +30,20 @@ export interface FaultProxyOptions {
   maxBufferBytes?: number;
   /** Upstream headers and body timeouts. Default 60 s. */
   upstreamTimeoutMs?: number;
+  /** Exact paths (query ignored) always forwarded untouched, never faulted: e.g. a recorder's own query route. */
+  transparentPaths?: readonly string[];
+}
+
+/** A fault armed for the next request only (FaultProxy.injectNext). */
+export interface OneShot {
+  /** The spec as validated, defaults filled in. */
+  readonly spec: FaultSpecBase;
+  /** The fault's event once it acted on a request; undefined while still armed (or cancelled unused). */
+  readonly event: FaultEvent | undefined;
+  /** True once a request took it (even if the upstream failed before the fault could act). */
+  readonly taken: boolean;
+  /** Disarms it if no request took it yet; a no-op afterwards. */
+  cancel(): void;
 }
 
 export interface UpstreamAnswer {
@@ -63,6 +77,12 @@ export interface FaultProxy {
   port: number;
   /** The validated specs, defaults filled in, in the order they are tried. */
   specs: readonly FaultSpecBase[];
+  /**
+   * Arms `spec` for the next request only (before the configured specs, no dice roll): one request
+   * gets it, whatever its path or method, except the transparent paths. Several calls queue up.
+   * Cancel it when the request it was meant for is done, so it never reaches another one.
+   */
+  injectNext(spec: FaultSpecInput | ExtensionFaultSpecInput | FaultSpecBase): OneShot;
   /** Stops listening, ends every held or in-flight exchange at once, and resolves when done. */
   close(): Promise<void>;
   stats(): FaultProxyStats;
@@ -117,6 +137,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     };
   });
   const totals = { requests: 0, transparent: 0, proxyErrors: 0 };
+  // Option draws (jitter) of one-shot faults: a stream of their own, so they never shift the specs' draws.
+  const oneShotRng = root.fork('options/one-shot');
   const maxBufferBytes = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
   const upstream = new UpstreamClient(target, options.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS);
 
@@ -130,6 +152,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     delete: (cancel) => pending.delete(cancel),
   };
 
+  interface Armed1 {
+    spec: FaultSpecBase;
+    fault: Fault<FaultSpecBase>;
+    handle: { event: FaultEvent | undefined; taken: boolean };
+  }
+  const oneShots: Armed1[] = [];
+  const transparentPaths = new Set(options.transparentPaths ?? []);
+
   const choose = (method: string, pathname: string): ArmedSpec | undefined => {
     for (const candidate of armed) {
       if (!candidate.matches(method, pathname)) continue;
@@ -139,16 +169,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return undefined;
   };
 
-  const emitter = (req: IncomingMessage, fault: string) => {
+  const emitter = (req: IncomingMessage, fault: string, oneShot?: Armed1['handle']) => {
     let emitted = false;
     return (detail?: FaultEventDetail): void => {
-      if (emitted || !options.onEvent) return;
+      if (emitted || (!options.onEvent && !oneShot)) return;
       emitted = true;
       const key = idempotencyKeyOf(req.headers);
       const event: FaultEvent = { fault, method: req.method ?? 'GET', path: req.url ?? '/', at: Date.now(), ...detail };
       if (key !== undefined) event.key = key;
+      if (oneShot) oneShot.event = event;
       try {
-        options.onEvent(event);
+        options.onEvent?.(event);
       } catch {
         // A listener's bug must not take the proxy's connection handling down with it.
       }
@@ -160,8 +191,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     req.on('error', () => {});
     res.on('error', () => {});
     totals.requests++;
-    const chosen = choose(req.method ?? 'GET', pathnameOf(req.url));
-    const emit = chosen ? emitter(req, chosen.spec.name) : () => {};
+    const pathname = pathnameOf(req.url);
+    const exempt = transparentPaths.has(pathname);
+    const once = exempt ? undefined : oneShots.shift();
+    if (once) once.handle.taken = true;
+    const chosen = once ? undefined : exempt ? undefined : choose(req.method ?? 'GET', pathname);
+    const acting = once ?? chosen;
+    const emit = acting ? emitter(req, acting.spec.name, once?.handle) : () => {};
     const onAnswer = options.onUpstreamAnswer;
     const onUpstreamAnswer = onAnswer
       ? (status: number): void => {
@@ -176,13 +212,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const ctx = createFaultContext(req, res, {
       upstream,
       waits,
-      rng: chosen?.options ?? root,
+      rng: chosen?.options ?? oneShotRng,
       maxBufferBytes,
       emit,
       ...(onUpstreamAnswer ? { onUpstreamAnswer } : {}),
     });
     try {
-      if (chosen) {
+      if (once) {
+        faultStats[once.spec.name] ??= { injected: 0, passed: 0 };
+        faultStats[once.spec.name]!.injected++;
+        await once.fault.inject(ctx, once.spec);
+      } else if (chosen) {
         chosen.counters.injected++;
         await chosen.fault.inject(ctx, chosen.spec);
       } else {
@@ -222,12 +262,35 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     })();
     return closing;
   };
+  const closeAndDisarm = (): Promise<void> => {
+    oneShots.length = 0;
+    return close();
+  };
 
   return {
     url: urlFor(host, port),
     port,
     specs,
-    close,
+    close: closeAndDisarm,
+    injectNext(input) {
+      const spec = parseFaultSpec(input, `one-shot fault (${String(input.name)})`);
+      const armedOnce: Armed1 = { spec, fault: getFault(spec.name), handle: { event: undefined, taken: false } };
+      oneShots.push(armedOnce);
+      const { handle } = armedOnce;
+      return {
+        spec,
+        get event() {
+          return handle.event;
+        },
+        get taken() {
+          return handle.taken;
+        },
+        cancel() {
+          const i = oneShots.indexOf(armedOnce);
+          if (i !== -1) oneShots.splice(i, 1);
+        },
+      };
+    },
     stats: () => ({
       ...totals,
       faults: Object.fromEntries(Object.entries(faultStats).map(([name, s]) => [name, { ...s }])),

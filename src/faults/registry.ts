@@ -2,6 +2,7 @@
 import { Registry } from '../core/registry.js';
 import { dropResponseAfterUpstream } from './drop-response-after-upstream.js';
 import { duplicateUpstream } from './duplicate-upstream.js';
+import { errorAfterUpstream } from './error-after-upstream.js';
 import { gatewayStatus } from './gateway-status.js';
 import { latency } from './latency.js';
 import { resetBeforeUpstream } from './reset-before-upstream.js';
@@ -9,7 +10,16 @@ import { stallResponse } from './stall-response.js';
 import { truncateBody } from './truncate-body.js';
 import type { Fault, FaultSpecBase } from './types.js';
 
-export const BUILTIN_FAULTS = [latency, dropResponseAfterUpstream, stallResponse, resetBeforeUpstream, duplicateUpstream, truncateBody, gatewayStatus] as const;
+export const BUILTIN_FAULTS = [
+  latency,
+  dropResponseAfterUpstream,
+  stallResponse,
+  resetBeforeUpstream,
+  duplicateUpstream,
+  truncateBody,
+  gatewayStatus,
+  errorAfterUpstream,
+] as const;
 
 export type BuiltinFaultName = (typeof BUILTIN_FAULTS)[number]['name'];
 

@@ -57,6 +57,7 @@ const FAULT_TEXT: Record<string, string> = {
   'stall-response': 'answer held back',
   'truncate-body': 'answer cut short',
   'gateway-status': 'own gateway error instead',
+  'error-after-upstream': 'own 5xx instead',
   'reset-before-upstream': 'reset before forwarding',
   'duplicate-upstream': 'request sent upstream twice',
   latency: 'delayed',

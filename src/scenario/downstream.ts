@@ -3,6 +3,7 @@
 // `target: self` the audit starts the demo pointing at them; an external app is configured (an
 // environment variable of its own) to call the recorder at the fixed port declared here.
 import { z } from 'zod';
+import { FaultSpecSchema, type FaultSpec } from './fault-specs.js';
 import { headerName, durationUpTo, MAX_TIMEOUT_MS } from './primitives.js';
 
 const NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
@@ -15,7 +16,9 @@ export const DownstreamSchema = z
       .min(0)
       .max(65_535)
       .default(0)
-      .describe('Loopback port of the recorder. 0 picks a free one (fine for target self); an external app needs the fixed port it is configured to call'),
+      .describe(
+        'Loopback port the app calls: the port of the fault proxy in front of the recorder. 0 picks a free one (fine for target self); an external app needs the fixed port it is configured to call',
+      ),
     keyHeader: headerName.default('Idempotency-Key').describe('Header that must carry the idempotency key at the dependency'),
     correlationHeader: headerName
       .default('X-Request-Id')
@@ -30,17 +33,30 @@ export const DownstreamSchema = z
       .strictObject({
         status: z.number().int().min(200).max(599).default(201),
         body: z.unknown().optional().describe('Answer body: an object is sent as JSON, a string as-is (default {"status":"accepted"})'),
-        latency: durationUpTo(MAX_TIMEOUT_MS, '10m').default(0).describe('How long the dependency takes to answer, after recording the call'),
+        latency: durationUpTo(MAX_TIMEOUT_MS, '10m')
+          .default(0)
+          .describe('How long the dependency takes to answer, after recording the call (a latency fault under faults: delays the call before B sees it)'),
       })
       .prefault({})
       .describe('What the dependency answers every call'),
+    faults: z
+      .array(FaultSpecSchema)
+      .default([])
+      .describe(
+        "Faults the fault proxy in front of the recorder injects into the calls that match (the same specs as an endpoint's faults:): latency before B sees a call; drop-response-after-upstream, stall-response, error-after-upstream, gateway-status after B committed it",
+      ),
     failure: z
       .strictObject({
-        mode: z.enum(['status', 'drop']).default('status').describe('status: answer `status` after committing; drop: cut the connection after committing'),
+        mode: z
+          .enum(['status', 'drop'])
+          .default('status')
+          .describe('status: the fault error-after-upstream with `status`; drop: the fault drop-response-after-upstream (B commits, the answer never arrives)'),
         status: z.number().int().min(500).max(599).default(503),
       })
       .prefault({})
-      .describe('How downstream-failure makes the dependency fail after committing'),
+      .describe(
+        'The fault downstream-failure has the proxy inject into the one call it rehearses (B commits, then the app gets an error or no answer); other calls never get it',
+      ),
     endpoints: z.array(z.string().min(1)).optional().describe('Endpoints whose handling calls this dependency (default: every endpoint)'),
     maxCalls: z.number().int().positive().max(1_000_000).default(10_000).describe('Calls the recorder keeps (oldest forgotten first)'),
   })
@@ -52,3 +68,10 @@ export const DownstreamMapSchema = z
   .describe('Named dependencies (service B) the audit starts as recorders; the downstream-* checks judge the calls they record');
 
 export type Downstream = z.output<typeof DownstreamSchema>;
+
+/** The proxy fault `failure:` stands for: mode status is error-after-upstream with its status, mode drop is drop-response-after-upstream. */
+export function failureFault(failure: Downstream['failure']): FaultSpec {
+  return failure.mode === 'drop'
+    ? { name: 'drop-response-after-upstream', probability: 1 }
+    : { name: 'error-after-upstream', probability: 1, status: failure.status };
+}

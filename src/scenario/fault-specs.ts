@@ -57,6 +57,16 @@ export const GatewayStatusSpecSchema = z
   })
   .describe('gateway-status: the upstream commits, the client gets a gateway error instead of its response');
 
+export const ErrorAfterUpstreamSpecSchema = z
+  .strictObject({
+    name: z.literal('error-after-upstream'),
+    ...faultSpecBase,
+    status: z.number().int().min(500).max(599).default(500).describe('The 5xx status the client gets instead of the upstream response'),
+  })
+  .describe(
+    'error-after-upstream: the upstream commits, the client gets a 5xx (problem+json) instead of its answer, as from a service failing after its commit',
+  );
+
 export const ResetBeforeUpstreamSpecSchema = z
   .strictObject({ name: z.literal('reset-before-upstream'), ...faultSpecBase })
   .describe('reset-before-upstream: the client sees a reset and the upstream never sees the request');
@@ -82,6 +92,7 @@ export const FaultSpecSchema = z
     DuplicateUpstreamSpecSchema,
     TruncateBodySpecSchema,
     GatewayStatusSpecSchema,
+    ErrorAfterUpstreamSpecSchema,
   ])
   .describe('A fault the proxy injects into matching requests, chosen by name');
 

@@ -79,7 +79,7 @@ export const EndpointSchema = z.strictObject({
     .array(FaultSpecSchema)
     .optional()
     .describe(
-      'Faults the chaos checks inject into the first attempt through the fault proxy: latency for timeout-retry; drop-response-after-upstream, stall-response, truncate-body, gateway-status, reset-before-upstream for lost-response; duplicate-upstream for gateway-duplicate. A check whose kind is not listed uses its defaults',
+      'Faults the chaos checks inject into the first attempt through the fault proxy: latency for timeout-retry; drop-response-after-upstream, stall-response, truncate-body, gateway-status, error-after-upstream, reset-before-upstream for lost-response; duplicate-upstream for gateway-duplicate. A check whose kind is not listed uses its defaults',
     ),
   targets: TargetsSchema.optional().describe(
     "This endpoint's instances or regions for cross-instance-duplicates and failover-replay, replacing the scenario's targets: here; {} opts the endpoint out of them (they skip, saying so)",

@@ -70,7 +70,7 @@ describe('across services (CLI)', () => {
     }
   }, 130_000);
 
-  it('`idemaudit downstream` records calls, fails the first after commit, serves them on its query route and prints them on exit', async () => {
+  it('`idemaudit downstream` records calls, fails the first after commit (through its fault proxy), serves them on its query route and prints them on exit', async () => {
     const { child, result } = spawnCli(['downstream', '--port', '0', '--fail-after-commit', '1', '--status', '202']);
     const url = await new Promise<string>((resolve, reject) => {
       let seen = '';
@@ -88,9 +88,11 @@ describe('across services (CLI)', () => {
     };
     expect(await post('k1')).toBe(503);
     expect(await post('k1')).toBe(202);
+    // B committed and answered both calls; the 503 was the fault proxy's (error-after-upstream), so
+    // the recorded answers are B's own.
     const calls = (await (await request(`${url}/_downstream/calls`)).body.json()) as { calls: Array<{ key: string; answer: number }> };
     expect(calls.calls.map((c) => [c.key, c.answer])).toEqual([
-      ['k1', 503],
+      ['k1', 202],
       ['k1', 202],
     ]);
     const exited = waitForOutput(child.stdout, /recorded 2 call/);
@@ -98,8 +100,95 @@ describe('across services (CLI)', () => {
     await exited;
     const r = await result;
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/#1 \S+ POST \/charges key=k1 correlation=corr-k1 body-sha256=\w{16} answer=503/);
+    expect(r.stdout).toMatch(/fault error-after-upstream POST \/charges key=k1 upstream=202/);
+    expect(r.stdout).toMatch(/#1 \S+ POST \/charges key=k1 correlation=corr-k1 body-sha256=\w{16} answer=202/);
     expect(r.stdout).toMatch(/#2 .* answer=202/);
+    expect(r.stdout).toMatch(/faults injected: error-after-upstream 1/);
+  }, 60_000);
+
+  it('`idemaudit downstream --fault`: the fault proxy in front of B injects each spec into the calls it matches; B records every call', async () => {
+    const { child, result } = spawnCli([
+      'downstream',
+      '--port',
+      '0',
+      '--seed',
+      'e2e',
+      '--fault',
+      'error-after-upstream,status=507,method=POST,path=/charges/fail',
+      '--fault',
+      'drop-response-after-upstream,path=/charges/lost',
+      '--fault',
+      'latency,ms=50,path=/charges/slow',
+    ]);
+    const banner = waitForOutput(child.stdout, /recorded calls: GET/);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await banner;
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    expect(url, out).toBeDefined();
+    expect(out).toMatch(
+      /faults: error-after-upstream,status=507,method=POST,path=\/charges\/fail drop-response-after-upstream,path=\/charges\/lost latency,ms=50,jitterMs=0,path=\/charges\/slow; seed e2e/,
+    );
+    const post = async (path: string, key: string): Promise<number | string> => {
+      try {
+        const res = await request(`${url}${path}`, { method: 'POST', headers: { 'idempotency-key': key, connection: 'close' }, body: '{}' });
+        await res.body.text();
+        return res.statusCode;
+      } catch (err) {
+        return (err as { code?: string }).code ?? 'error';
+      }
+    };
+    expect(await post('/charges/ok', 'a')).toBe(201);
+    expect(await post('/charges/fail', 'b')).toBe(507);
+    expect(await post('/charges/lost', 'c')).not.toBe(201);
+    expect(await post('/charges/slow', 'd')).toBe(201);
+    // Every call reached B (committed) and B answered each 201, whatever the caller got.
+    const doc = (await (await request(`${url}/_downstream/calls`)).body.json()) as { calls: Array<{ path: string; answer: number }> };
+    expect(doc.calls.map((c) => [c.path, c.answer])).toEqual([
+      ['/charges/ok', 201],
+      ['/charges/fail', 201],
+      ['/charges/lost', 201],
+      ['/charges/slow', 201],
+    ]);
+    const exited = waitForOutput(child.stdout, /faults injected/);
+    child.kill('SIGINT');
+    await exited;
+    const r = await result;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/fault error-after-upstream POST \/charges\/fail key=b upstream=201/);
+    expect(r.stdout).toMatch(/fault drop-response-after-upstream POST \/charges\/lost key=c upstream=201/);
+    expect(r.stdout).toMatch(/fault latency POST \/charges\/slow key=d delay=50ms/);
+    expect(r.stdout).toMatch(/recorded 4 call\(s\)/);
+    expect(r.stdout).toMatch(/faults injected: error-after-upstream 1, drop-response-after-upstream 1, latency 1/);
+  }, 60_000);
+
+  it('`idemaudit downstream --quiet` prints no line per fault; a bad --fault spec is refused before anything listens; --help shows fault examples', async () => {
+    const { child, result } = spawnCli(['downstream', '--port', '0', '--quiet', '--fault', 'gateway-status,status=504']);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitForOutput(child.stdout, /recorded calls: GET/);
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
+    const res = await request(`${url}/charges`, { method: 'POST', headers: { 'idempotency-key': 'q' }, body: '{}' });
+    await res.body.text();
+    expect(res.statusCode).toBe(504);
+    const exited = waitForOutput(child.stdout, /faults injected/);
+    child.kill('SIGINT');
+    await exited;
+    const r = await result;
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/^fault /m);
+    expect(r.stdout).toMatch(/faults injected: gateway-status 1/);
+
+    const bad = await runCli(['downstream', '--port', '0', '--fault', 'error-after-upstream,status=404']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--fault 'error-after-upstream,status=404'/)]);
+    const unknown = await runCli(['downstream', '--port', '0', '--fault', 'error-after-upstrem']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/did you mean 'error-after-upstream'/)]);
+    const help = await runCli(['downstream', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--fault <spec>/);
+    expect(help.stdout).toMatch(/--seed <seed>/);
+    expect(help.stdout).toMatch(/--quiet/);
+    expect(help.stdout).toMatch(/idemaudit downstream --port 4100 --fault error-after-upstream:0\.2,status=503/);
   }, 60_000);
 
   it('refuses bad input with exit 2: a non-loopback host, a non-5xx failure status, downstream flaws without --downstream', async () => {

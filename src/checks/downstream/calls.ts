@@ -42,7 +42,7 @@ export function describeCalls(calls: readonly RecordedCall[]): string {
 
 /** The dependency's name, with its recorder's URL, for messages. */
 export function named(b: DownstreamBinding): string {
-  return `${b.name} (${b.recorder.url})`;
+  return `${b.name} (${b.url})`;
 }
 
 /** Why a downstream check does not apply to an endpoint, or true. */

@@ -77,7 +77,7 @@ export function formatFaultSpec(spec: FaultSpecBase): string {
 // Credential-named query parameters (token, api_key, signature, ...) and URL credentials are never printed.
 const redactor = new Redactor();
 
-function formatEvent(e: FaultEvent): string {
+export function formatEvent(e: FaultEvent): string {
   const extras = [
     e.key !== undefined ? `key=${sanitizeLine(e.key)}` : '',
     e.upstreamStatuses ? `upstream=${e.upstreamStatuses.join('+')}` : '',

@@ -2,6 +2,6 @@
 // language: the chaos checks' `faults` options name them.
 export const FAULT_KINDS = {
   'timeout-retry': ['latency'],
-  'lost-response': ['drop-response-after-upstream', 'stall-response', 'truncate-body', 'gateway-status', 'reset-before-upstream'],
+  'lost-response': ['drop-response-after-upstream', 'stall-response', 'truncate-body', 'gateway-status', 'error-after-upstream', 'reset-before-upstream'],
   'gateway-duplicate': ['duplicate-upstream'],
 } as const;

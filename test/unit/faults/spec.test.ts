@@ -5,7 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/core/errors.js';
 import { defineFault, FaultSpecSchema, faultSpecBase, getFault, listFaults, parseFaultSpec, registerFault } from '../../../src/faults/index.js';
 
-const BUILTIN = ['latency', 'drop-response-after-upstream', 'stall-response', 'reset-before-upstream', 'duplicate-upstream', 'truncate-body', 'gateway-status'];
+const BUILTIN = [
+  'latency',
+  'drop-response-after-upstream',
+  'stall-response',
+  'reset-before-upstream',
+  'duplicate-upstream',
+  'truncate-body',
+  'gateway-status',
+  'error-after-upstream',
+];
 
 describe('FaultSpecSchema', () => {
   it('fills defaults per fault', () => {
