@@ -6,8 +6,18 @@ import type { ResponseEnvelope } from '../../reference/layer/types.js';
 
 const VOLATILE_FIELDS = ['created', 'created_at', 'createdAt', 'updated_at', 'timestamp'];
 
-/** Bodies that are not a JSON object are returned unchanged: there is nothing to re-render. */
+/**
+ * Bodies that are not a JSON object are returned unchanged: there is nothing to re-render. A JSON
+ * object always comes back with other bytes: a replay within the original's millisecond gets the next
+ * millisecond's stamp, so the flaw is seen on every replay (the detection matrix depends on it), not
+ * only on those that cross a millisecond boundary.
+ */
 export function rerenderJsonBody(body: Buffer, now: Date = new Date()): Buffer {
+  const first = rerender(body, now);
+  return first.equals(body) ? rerender(body, new Date(now.getTime() + 1)) : first;
+}
+
+function rerender(body: Buffer, now: Date): Buffer {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));

@@ -198,6 +198,13 @@ describe('flaw helpers', () => {
     expect(JSON.parse(rerenderJsonBody(Buffer.from('{"id":"x","created":"old"}'), now).toString())).toEqual({ id: 'x', created: now.toISOString() });
     expect(JSON.parse(rerenderJsonBody(Buffer.from('{"id":"x"}'), now).toString())).toEqual({ id: 'x', rendered_at: now.toISOString() });
     expect(rerenderJsonBody(Buffer.from('not json'), now).toString()).toBe('not json');
+    // A replay in the original's own millisecond still differs (the detection matrix relies on it).
+    const sameMs = Buffer.from(JSON.stringify({ id: 'x', created: now.toISOString() }));
+    const again = rerenderJsonBody(sameMs, now);
+    expect(again.equals(sameMs)).toBe(false);
+    expect(JSON.parse(again.toString())).toEqual({ id: 'x', created: new Date(now.getTime() + 1).toISOString() });
+    const stamped = Buffer.from(JSON.stringify({ id: 'x', rendered_at: now.toISOString() }));
+    expect(rerenderJsonBody(stamped, now).equals(stamped)).toBe(false);
     expect(rerenderJsonBody(Buffer.from('[1]'), now).toString()).toBe('[1]');
   });
 
