@@ -4,16 +4,13 @@
 // in the same run: the owner failed there, or is itself inconclusive there and so follows its own
 // owner (a chain, e.g. cross-instance-duplicates -> failover-replay -> sequential-replay). When the
 // owner was not selected, was skipped, errored or passed, or the chain only leads back to itself,
-// nothing would report the root cause, so the result is a failure again and says why.
+// nothing would report the root cause, so the result is a failure again and says why. An inconclusive
+// result that names its root cause (`facts.inconclusive.rootCause`) is only covered by an owner result
+// about that same root cause (`facts.rootCause`): failover-replay failing on a replay that differs does
+// not report a second execution across instances.
 import type { ExchangeRecord } from '../core/exchange.js';
 import type { ResultRecord } from '../report/model.js';
-import { BASELINE_OWNER } from '../checks/baseline.js';
-
-/** The check an inconclusive result blames. */
-export function ownerOf(r: ResultRecord): string {
-  const owner = (r.facts?.inconclusive as { owner?: unknown } | undefined)?.owner;
-  return typeof owner === 'string' ? owner : BASELINE_OWNER;
-}
+import { ownerOf, rootCauseOf } from '../core/verdict.js';
 
 /**
  * Pure: the results with every inconclusive one whose owner does not report the root cause turned back
@@ -28,7 +25,8 @@ export function settleOwnership(results: readonly ResultRecord[], reproduce: (ev
     if (known !== undefined) return known;
     const owner = ownerOf(r);
     const next = new Set(visiting).add(r);
-    const owners = results.filter((o) => o.check === owner && o.endpoint === r.endpoint);
+    const cause = rootCauseOf(r);
+    const owners = results.filter((o) => o.check === owner && o.endpoint === r.endpoint && (cause === undefined || o.facts?.rootCause === cause));
     // An inconclusive owner reports the root cause whichever way it is decided (kept: its own owner
     // failed; turned back: it fails itself), unless following it only comes back here (a cycle).
     const chained = owners.filter((o) => o.verdict === 'inconclusive' && o.check !== r.check && !next.has(o));
@@ -40,10 +38,11 @@ export function settleOwnership(results: readonly ResultRecord[], reproduce: (ev
   return results.map((r) => {
     if (r.verdict !== 'inconclusive' || !decide(r, new Set())) return r;
     const owner = ownerOf(r);
+    const cause = rootCauseOf(r);
     return {
       ...r,
       verdict: 'fail',
-      message: `${r.message} (${owner} did not fail on this endpoint in this run, so this failure stands)`,
+      message: `${r.message} (${owner} did not fail${cause !== undefined ? ` on this root cause (${cause})` : ''} on this endpoint in this run, so this failure stands)`,
       reproduce: reproduce(r.evidence),
     };
   });

@@ -7,6 +7,7 @@
 // (sequential-replay for replays, payload-mismatch for a reuse that executes).
 import type { Exchange } from '../core/exchange.js';
 import { isSuccess, statusOf } from '../core/exchange.js';
+import { BASELINE_OWNER } from '../core/verdict.js';
 import { distinctIdentities, type ExecutionCount } from '../engine/oracle.js';
 import type { Endpoint } from '../scenario/schema.js';
 import type { BaselineProperty, CheckContext, Finding } from './api.js';
@@ -15,7 +16,7 @@ import { mutateBody } from '../engine/requests.js';
 import { send } from './send.js';
 
 /** The check that owns the replay properties of a baseline (the first three). */
-export const BASELINE_OWNER = 'sequential-replay';
+export { BASELINE_OWNER };
 
 /** The check whose own finding reports each property's root cause. */
 export const PROPERTY_OWNER: Readonly<Record<BaselineProperty, string>> = {

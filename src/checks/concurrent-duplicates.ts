@@ -94,6 +94,13 @@ export function sweepTable(rounds: BurstRound[]): SweepRow[] {
   return [...rows.values()];
 }
 
+/**
+ * How a burst's key came to execute more than once (`facts.duplicateExecution` of the finding that says
+ * so): copies that ran concurrently (the race this check owns), or extra executions that each arrived
+ * after the previous one had completed (a completed key executing again: not judged here).
+ */
+export type DuplicateExecution = 'concurrent' | 'after-completion';
+
 /** Statuses that refuse a request because something else holds a lock: 409 Conflict, 423 Locked. */
 const LOCKED = new Set([409, 423]);
 
@@ -152,7 +159,7 @@ export function judgeConcurrentDuplicates(
         `not judged (root cause owned by sequential-replay or expiry): ${r.count.executions} executions for ${r.exchanges.length} copies, but each extra one arrived after the previous had completed (ledger timeline), so they did not run concurrently`,
         profile.cite.execution,
         r.exchanges,
-        { ...facts, timeline: r.count.timeline, ...burstTimes(r) },
+        { ...facts, timeline: r.count.timeline, ...burstTimes(r), duplicateExecution: 'after-completion' satisfies DuplicateExecution },
       ),
       concurrent: true,
     });
@@ -167,7 +174,7 @@ export function judgeConcurrentDuplicates(
         `key executed ${worst.count.executions} times for ${worst.exchanges.length} concurrent copies (${statusTally(worst.exchanges)}); ${doubled} of ${rounds.length} bursts executed more than once`,
         profile.cite.execution,
         worst.exchanges,
-        { ...facts, ...burstTimes(worst) },
+        { ...facts, ...burstTimes(worst), duplicateExecution: 'concurrent' satisfies DuplicateExecution },
       ),
       concurrent: true,
     });

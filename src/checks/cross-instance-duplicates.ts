@@ -13,8 +13,8 @@ import type { Profile } from '../profiles/index.js';
 import { statusTally } from './compare.js';
 import { exchangeMeta } from './send.js';
 import { defineCheck, type CheckContext, type Finding, type TargetInstance } from './api.js';
-import { judgeConcurrentDuplicates, type BurstRound } from './concurrent-duplicates.js';
-import { outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
+import { judgeConcurrentDuplicates, type BurstRound, type DuplicateExecution } from './concurrent-duplicates.js';
+import { EXECUTION_ACROSS_INSTANCES, outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
 import { appliesToInstances, instancesOf, onInstance, unledgered } from './instances.js';
 import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
 import type { LedgerPlan } from '../engine/ledger-merge.js';
@@ -37,10 +37,20 @@ export function perInstance(exchanges: Exchange[]): string {
 /** The owner of a split burst's second execution when a sequential retry through another instance executes again too. */
 export const FAILOVER_OWNER = 'failover-replay';
 
-const SPLIT_EXECUTION = /executed \d+ times/;
+const duplicateExecution = (f: Finding): DuplicateExecution | undefined => f.facts?.duplicateExecution as DuplicateExecution | undefined;
 
-/** The failed finding that says a key executed more than once across the instances (not a 5xx, not a status deviation). */
-const isSplitExecution = (f: Finding): boolean => f.verdict === 'fail' && f.level === 'violation' && SPLIT_EXECUTION.test(f.message);
+/** The failed finding that says a key executed more than once across the instances, concurrently (not a 5xx, not a status deviation). */
+const isSplitExecution = (f: Finding): boolean => f.verdict === 'fail' && duplicateExecution(f) === 'concurrent';
+
+/**
+ * The inconclusive finding that says the extra executions each arrived after the previous one had
+ * completed: on one instance, a completed key executing again (sequential-replay's or expiry's); split
+ * across instances, possibly one that another instance never saw completed (the probe tells).
+ */
+const isLateExecution = (f: Finding): boolean => f.verdict === 'inconclusive' && duplicateExecution(f) === 'after-completion';
+
+/** The findings the failover probe is sent for. */
+export const needsFailoverProbe = (findings: Finding[]): boolean => findings.some((f) => isSplitExecution(f) || isLateExecution(f));
 
 /** "a sequential retry through us at once after the commit through eu executed again (2 executions; retry answered 201)". */
 function probeText(r: FailoverRound): string {
@@ -72,6 +82,9 @@ function probeText(r: FailoverRound): string {
  * - Every probe retry replayed: the instances share completed keys but not the in-flight claim; the
  *   failure is this check's own, and says so.
  * - No probe, a probe that could not tell, or instances that disagree: the failure stands as it is.
+ * `f` may instead be the inconclusive result saying each extra execution arrived after the previous
+ * one had completed: when every probe retry executed again, it is failover-replay's the same way;
+ * otherwise it stays with its owner (sequential-replay or expiry), the probe added to its facts.
  */
 export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Finding {
   const outcomes = probes.map((r) => outcomeOf(r));
@@ -84,14 +97,19 @@ export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Find
   if (probes.length > 0 && outcomes.every((o) => o === 'executed')) {
     // The evidence now starts with sequential requests: the result is no longer one parallel burst.
     const { concurrent: _burst, ...rest } = f;
+    // A late execution's message already starts "not judged (root cause owned by sequential-replay or
+    // expiry)": the probe names the owner instead.
+    const saw = isLateExecution(f) ? f.message.replace(/not judged \([^)]*\): /, '') : f.message;
     return {
       ...rest,
       verdict: 'inconclusive',
-      message: `not judged (root cause owned by ${FAILOVER_OWNER}): a sequential retry ${said}: the instances do not share completed keys at all, so one key sent to two of them executes on each, concurrent or not; this check saw: ${f.message}`,
+      message: `not judged (root cause owned by ${FAILOVER_OWNER}): a sequential retry ${said}: the instances do not share completed keys at all, so one key sent to two of them executes on each, concurrent or not; this check saw: ${saw}`,
       exchanges: [...probes.flatMap((r) => [r.original, r.retry]), ...f.exchanges],
-      facts: { ...f.facts, failoverProbe, inconclusive: { owner: FAILOVER_OWNER, probe: said } },
+      facts: { ...f.facts, failoverProbe, inconclusive: { owner: FAILOVER_OWNER, rootCause: EXECUTION_ACROSS_INSTANCES, probe: said } },
     };
   }
+  // Late executions the probe does not pin on the instances stay with their owner (sequential-replay or expiry).
+  if (isLateExecution(f)) return probes.length > 0 ? { ...f, facts: { ...f.facts, failoverProbe } } : f;
   // A 409 after the commit is not evidence of shared completions (the claim looked still in flight there).
   if (probes.length > 0 && outcomes.every((o) => o === 'replayed')) {
     return {
@@ -119,14 +137,14 @@ export function judgeCrossInstanceDuplicates(rounds: BurstRound[], instances: Ta
     const worst = f.exchanges.length > 0 && f.exchanges.every((e) => VIA.test(e.label)) ? ` [${perInstance(f.exchanges)}]` : '';
     const judged: Finding = {
       ...f,
-      message: `across instances ${names}: ${f.message}${isSplitExecution(f) ? worst : ''}`,
+      message: `across instances ${names}: ${f.message}${isSplitExecution(f) || isLateExecution(f) ? worst : ''}`,
       facts: {
         ...f.facts,
         instances: instances.map((i) => ({ name: i.name, baseUrl: i.baseUrl, ledger: i.ledgerUrl !== undefined })),
         ...(blind.length > 0 ? { uncounted: `no ledger on ${blind.join(', ')}: executions there are seen only by identity or probe` } : {}),
       },
     };
-    return isSplitExecution(f) ? explainSplitExecution(judged, probes) : judged;
+    return isSplitExecution(f) || isLateExecution(f) ? explainSplitExecution(judged, probes) : judged;
   });
 }
 
@@ -165,7 +183,7 @@ export const crossInstanceDuplicates = defineCheck<Options>({
     }
     // A key that executed more than once: which story is it? Commit through the first instance, retry
     // through each other one at once (sequential, no race): executing again there is failover-replay's.
-    if (ctx.signal.aborted || !judgeConcurrentDuplicates(rounds, ctx.profile).some(isSplitExecution))
+    if (ctx.signal.aborted || !needsFailoverProbe(judgeConcurrentDuplicates(rounds, ctx.profile)))
       return withLedgerMode(judgeCrossInstanceDuplicates(rounds, instances, ctx.profile), ledgers);
     const [first, ...others] = instances;
     const probes: FailoverRound[] = [];

@@ -5,7 +5,7 @@
 import { isSuccess, statusOf } from '../core/exchange.js';
 import type { Profile } from '../profiles/index.js';
 import { defineCheck, finding, presumes, type Finding, type TargetInstance } from './api.js';
-import { outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
+import { EXECUTION_ACROSS_INSTANCES, outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
 import { appliesToInstances, instancesOf, unledgered } from './instances.js';
 import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
 
@@ -78,7 +78,7 @@ export function judgeFailoverReplay(rounds: FailoverRound[], instances: TargetIn
           `a retry through ${first.to} ${first.delayMs} ms after the commit through ${first.from} executed again (${counted}; retry answered ${statusOf(first.retry)}); second executions at delays ${delays.map((d) => `${d} ms`).join(', ')}; ${lagText}`,
           profile.cite.execution,
           pair(first),
-          { ...facts, executions: first.count.executions, key: first.original.key },
+          { ...facts, executions: first.count.executions, key: first.original.key, rootCause: EXECUTION_ACROSS_INSTANCES },
         ),
         'single-execution',
       ),

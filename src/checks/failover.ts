@@ -22,6 +22,13 @@ export interface FailoverRound {
   count: ExecutionCount;
 }
 
+/**
+ * The root cause failover-replay reports when a retry through another instance executes again (its
+ * finding's `facts.rootCause`), and the one cross-instance-duplicates defers to it: only that failure,
+ * not a replay that merely differs, covers a split burst's second execution (audit/ownership.ts).
+ */
+export const EXECUTION_ACROSS_INSTANCES = 'execution-across-instances';
+
 export type FailoverOutcome = 'replayed' | 'conflict' | 'executed' | 'differs' | 'unknown' | 'failed';
 
 /** What one retry through the other instance amounted to. */

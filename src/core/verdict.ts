@@ -26,3 +26,18 @@ export function atLeast(level: Level, threshold: Level): boolean {
 export function bySeverity(a: Level, b: Level): number {
   return LEVEL_RANK[b] - LEVEL_RANK[a];
 }
+
+/** The check that owns an endpoint's replay properties, blamed by an inconclusive result that names no owner. */
+export const BASELINE_OWNER = 'sequential-replay';
+
+/** The check an inconclusive result blames (`facts.inconclusive.owner`). */
+export function ownerOf(r: { facts?: Record<string, unknown> }): string {
+  const owner = (r.facts?.inconclusive as { owner?: unknown } | undefined)?.owner;
+  return typeof owner === 'string' ? owner : BASELINE_OWNER;
+}
+
+/** The root cause an inconclusive result defers (`facts.inconclusive.rootCause`), when it names one. */
+export function rootCauseOf(r: { facts?: Record<string, unknown> }): string | undefined {
+  const cause = (r.facts?.inconclusive as { rootCause?: unknown } | undefined)?.rootCause;
+  return typeof cause === 'string' ? cause : undefined;
+}

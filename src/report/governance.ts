@@ -23,6 +23,7 @@ import { RISK_TEXT } from './catalogue.js';
 import { coverageStatus, coverageText } from './observability.js';
 import { endpointInfo, endpointNames } from './evidence.js';
 import type { EndpointInfo, Report, ResultRecord } from './model.js';
+import { ownerOf } from '../core/verdict.js';
 
 export type ItemStatus = 'pass' | 'violation' | 'deviation' | 'observed' | 'error' | 'skipped' | 'not measured';
 
@@ -229,7 +230,12 @@ function passed(rs: ResultRecord[], check: string): Verdict {
   if (failed.length > 0) return { ok: false, text: `${check} failed (${failed[0]!.level}: ${failed[0]!.message})` };
   const errored = mine.find((r) => r.verdict === 'error');
   if (errored) return { ok: false, text: `${check} errored (${errored.message})` };
-  if (!mine.some((r) => r.verdict === 'pass')) return { ok: false, text: `${check} skipped (${mine[0]!.message})` };
+  if (!mine.some((r) => r.verdict === 'pass')) {
+    // Inconclusive is not skipped: it saw a failure whose root cause another check reports.
+    const deferred = mine.find((r) => r.verdict === 'inconclusive');
+    if (deferred) return { ok: false, text: `${check} inconclusive (owned by ${ownerOf(deferred)}: ${deferred.message})` };
+    return { ok: false, text: `${check} skipped (${mine[0]!.message})` };
+  }
   return { ok: true, text: `${check} passed` };
 }
 

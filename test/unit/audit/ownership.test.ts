@@ -2,7 +2,8 @@
 // its owner reports the root cause on the same endpoint in the same run (it failed, or follows an owner
 // chain that ends in a failure); otherwise it is a failure again and says why. Never a false pass.
 import { describe, expect, it } from 'vitest';
-import { ownerOf, settleOwnership } from '../../../src/audit/ownership.js';
+import { settleOwnership } from '../../../src/audit/ownership.js';
+import { ownerOf } from '../../../src/core/verdict.js';
 import type { ResultRecord } from '../../../src/report/model.js';
 
 const result = (check: string, verdict: ResultRecord['verdict'], owner?: string, endpoint = 'create-payment'): ResultRecord => ({
@@ -67,6 +68,37 @@ describe('settleOwnership', () => {
     const broken = chain.slice(0, 2);
     expect(verdicts(settleOwnership(broken, reproduce))).toEqual(['cross-instance-duplicates:inconclusive', 'failover-replay:fail']);
     expect(verdicts(settleOwnership([...broken].reverse(), reproduce))).toEqual(['failover-replay:fail', 'cross-instance-duplicates:inconclusive']);
+  });
+
+  it('an inconclusive result naming its root cause is covered only by an owner result about that root cause', () => {
+    const deferred = {
+      ...result('cross-instance-duplicates', 'inconclusive'),
+      facts: { inconclusive: { owner: 'failover-replay', rootCause: 'execution-across-instances' } },
+    };
+    const about = (r: ResultRecord, rootCause: string): ResultRecord => ({ ...r, facts: { ...r.facts, rootCause } });
+    // failover-replay failed only because a replay differed: nothing reports the second execution.
+    const [stands] = settleOwnership([deferred, result('failover-replay', 'fail')], reproduce);
+    expect(stands!.verdict).toBe('fail');
+    expect(stands!.message).toContain(
+      '(failover-replay did not fail on this root cause (execution-across-instances) on this endpoint in this run, so this failure stands)',
+    );
+    // It reported the second execution (beside the replay that differs): kept.
+    const both = [deferred, result('failover-replay', 'fail'), about(result('failover-replay', 'fail'), 'execution-across-instances')];
+    expect(verdicts(settleOwnership(both, reproduce))).toEqual(['cross-instance-duplicates:inconclusive', 'failover-replay:fail', 'failover-replay:fail']);
+    // Chains: failover-replay's second execution deferred to sequential-replay keeps its root cause.
+    const chain = [
+      deferred,
+      about(result('failover-replay', 'inconclusive', 'sequential-replay'), 'execution-across-instances'),
+      result('sequential-replay', 'fail'),
+    ];
+    expect(verdicts(settleOwnership(chain, reproduce))).toEqual([
+      'cross-instance-duplicates:inconclusive',
+      'failover-replay:inconclusive',
+      'sequential-replay:fail',
+    ]);
+    // An inconclusive owner about another root cause does not cover it either.
+    const other = [deferred, result('failover-replay', 'inconclusive', 'sequential-replay'), result('sequential-replay', 'fail')];
+    expect(settleOwnership(other, reproduce)[0]!.verdict).toBe('fail');
   });
 
   it('a cycle of owners never leaves the root cause unreported: one of them fails', () => {

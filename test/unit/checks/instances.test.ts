@@ -2,8 +2,9 @@
 // replication lag it reports, cross-instance-duplicates' evidence per instance, and the `targets` input (flag and scenario rules).
 import { describe, expect, it } from 'vitest';
 import { judgeFailoverReplay, observedLagMs } from '../../../src/checks/failover-replay.js';
-import type { FailoverRound } from '../../../src/checks/failover.js';
-import { explainSplitExecution, judgeCrossInstanceDuplicates, perInstance } from '../../../src/checks/cross-instance-duplicates.js';
+import { EXECUTION_ACROSS_INSTANCES, type FailoverRound } from '../../../src/checks/failover.js';
+import { explainSplitExecution, judgeCrossInstanceDuplicates, needsFailoverProbe, perInstance } from '../../../src/checks/cross-instance-duplicates.js';
+import { judgeConcurrentDuplicates, type BurstRound } from '../../../src/checks/concurrent-duplicates.js';
 import type { ExecutionCount } from '../../../src/engine/oracle.js';
 import { IETF_07 } from '../../../src/profiles/builtin.js';
 import { targetsFlag } from '../../../src/cli/targets-flag.js';
@@ -141,6 +142,67 @@ describe('cross-instance-duplicates', () => {
     expect(mixed.verdict).toBe('fail');
     expect(mixed.message).toContain('failover probe: a sequential retry through us at once after the commit through eu executed again');
     expect(mixed.message).toContain('through ap at once after the commit through eu replayed');
+  });
+
+  it('names its root cause, so only failover-replay reporting a second execution covers it', () => {
+    const f = judgeCrossInstanceDuplicates([{ key: 'k', exchanges: split(), count: count(2) }], instances, IETF_07, [
+      probe(2, { status: 201, body: { id: 'pay_3' } }),
+    ]);
+    expect(f[0]!.facts).toMatchObject({ inconclusive: { owner: 'failover-replay', rootCause: EXECUTION_ACROSS_INSTANCES } });
+    const [fail] = judgeFailoverReplay([executed(0)], instances, IETF_07);
+    expect(fail!.facts).toMatchObject({ rootCause: EXECUTION_ACROSS_INSTANCES });
+    // A replay that merely differs is another root cause: it must not cover the second execution.
+    const [differs] = judgeFailoverReplay([round(0, 1, { status: 201, body: { id: 'pay_1', amount: 11 } })], instances, IETF_07);
+    expect(differs!.verdict).toBe('fail');
+    expect(differs!.facts?.rootCause).toBeUndefined();
+  });
+
+  // Extra executions that each arrived after the previous had completed: not a race, but split across
+  // instances they may be one instance never seeing the other's completion (the probe tells).
+  const late = (): BurstRound => ({
+    key: 'k',
+    exchanges: split(),
+    count: {
+      ...count(2),
+      timeline: [
+        { receivedAt: 0, executedAt: 5 },
+        { receivedAt: 9, executedAt: 12 },
+      ],
+    },
+  });
+
+  it('late extra executions that a sequential probe reproduces across instances: failover-replay owns them', () => {
+    const p = probe(2, { status: 201, body: { id: 'pay_3', amount: 10 } });
+    const f = judgeCrossInstanceDuplicates([late()], instances, IETF_07, [p]);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({
+      verdict: 'inconclusive',
+      facts: { duplicateExecution: 'after-completion', inconclusive: { owner: 'failover-replay', rootCause: EXECUTION_ACROSS_INSTANCES } },
+    });
+    expect(f[0]!.message).toMatch(
+      /^not judged \(root cause owned by failover-replay\): a sequential retry .*; this check saw: across instances eu, us: 2 executions for 2 copies, but each extra one arrived after the previous had completed/,
+    );
+    expect(f[0]!.message.match(/not judged/g)).toHaveLength(1);
+    expect(f[0]!.exchanges.slice(0, 2)).toEqual([p.original, p.retry]);
+  });
+
+  it('late extra executions the probe does not reproduce stay with sequential-replay or expiry, the probe in facts', () => {
+    for (const probes of [[], [probe(1, { status: 201, body })]]) {
+      const [f] = judgeCrossInstanceDuplicates([late()], instances, IETF_07, probes);
+      expect(f).toMatchObject({ verdict: 'inconclusive', facts: { duplicateExecution: 'after-completion' } });
+      expect((f!.facts!.inconclusive as object | undefined) ?? {}).not.toHaveProperty('owner', 'failover-replay');
+      expect(f!.message).toMatch(/^across instances eu, us: not judged \(root cause owned by sequential-replay or expiry\)/);
+      expect(f!.facts!.failoverProbe !== undefined).toBe(probes.length > 0);
+    }
+  });
+
+  it('sends the probe for a concurrent second execution or a late one, not for a pass or a 5xx', () => {
+    const judge = (r: BurstRound) => judgeConcurrentDuplicates([r], IETF_07);
+    expect(needsFailoverProbe(judge({ key: 'k', exchanges: split(), count: count(2) }))).toBe(true);
+    expect(needsFailoverProbe(judge(late()))).toBe(true);
+    expect(needsFailoverProbe(judge({ key: 'k', exchanges: split(), count: count(1) }))).toBe(false);
+    const fiveHundred = [ex({ status: 201, body, label: 'copy 1/2 via eu' }), ex({ status: 500, label: 'copy 2/2 via us' })];
+    expect(needsFailoverProbe(judge({ key: 'k', exchanges: fiveHundred, count: count(1) }))).toBe(false);
   });
 
   it('passes one execution across instances', () => {

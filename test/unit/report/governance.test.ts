@@ -114,6 +114,19 @@ describe('maturity', () => {
     expect(m.label).toBe('L0');
     const skippedOnly = [...L3, ...chaos, mixed.at(-2)!, res('failover-replay', 'pass')];
     expect(maturity(reportWith(skippedOnly), 'e', skippedOnly).missing).toEqual(['cross-instance-duplicates skipped (not run: only one target declared (eu))']);
+
+    // Inconclusive is not "skipped": it names the check that owns what it saw.
+    const deferred = res(
+      'cross-instance-duplicates',
+      'inconclusive',
+      'violation',
+      { inconclusive: { owner: 'failover-replay' } },
+      'not judged (root cause owned by failover-replay)',
+    );
+    const owned = [...L3, ...chaos, deferred, res('failover-replay', 'pass')];
+    expect(maturity(reportWith(owned), 'e', owned).missing).toEqual([
+      'cross-instance-duplicates inconclusive (owned by failover-replay: not judged (root cause owned by failover-replay))',
+    ]);
   });
 
   it('grades the fixtures', () => {
