@@ -118,7 +118,9 @@ describe('detection across instances (two instances, one Redis)', () => {
       expect(r!.message).toMatch(
         /^not judged \(root cause owned by failover-replay\): a sequential retry through us at once after the commit through eu executed again/,
       );
-      expect(r!.message).toMatch(/\(failover-replay did not fail on this endpoint in this run, so this failure stands\)$/);
+      expect(r!.message).toMatch(
+        /\(failover-replay did not fail on this root cause \(execution-across-instances\) on this endpoint in this run, so this failure stands\)$/,
+      );
       expect(r!.reproduce!.length).toBeGreaterThan(0);
       expect(report.summary.verdict).toBe('fail');
     } finally {
