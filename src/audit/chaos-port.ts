@@ -6,7 +6,7 @@ import { parseFaultSpec, startFaultProxy, type FaultEvent, type FaultSpecBase, t
 import type { Scenario } from '../scenario/schema.js';
 import type { RunClock } from '../engine/clock.js';
 import type { OutgoingRequest } from '../core/exchange.js';
-import type { HistoryLog, HistoryOp, LedgerEntry } from '../engine/history.js';
+import type { HistoryLog, HistoryOp, HistoryOpInput, LedgerEntry } from '../engine/history.js';
 import { DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from '../engine/retry/index.js';
 import { createRng } from '../core/rng.js';
 import { HEALTH_PATH, parseHealth } from '../core/health.js';
@@ -38,6 +38,21 @@ export function unquoteKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const m = /^"((?:[^"\\]|\\.)*)"$/.exec(header.trim());
   return m ? m[1]!.replace(/\\(.)/g, '$1') : header;
+}
+
+/** A fault a proxy injected, as a history line of `process` (`proxy`, or `downstream:<name>`). */
+export function faultOp(e: FaultEvent, process: string, during: { check?: string; endpoint?: string } = {}): HistoryOpInput {
+  const key = unquoteKey(e.key);
+  return {
+    type: 'fault',
+    process,
+    f: e.fault,
+    ...during,
+    at: e.at,
+    ...(key !== undefined ? { key } : {}),
+    ...(e.upstreamStatuses ? { upstreamStatuses: e.upstreamStatuses } : {}),
+    ...(e.delayMs !== undefined ? { delayMs: e.delayMs } : {}),
+  };
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -80,20 +95,7 @@ export function createChaosRuntime(deps: ChaosRuntimeDeps): ChaosRuntime {
   return {
     portFor(check, endpoint, emit) {
       const proxies: ChaosProxy[] = [];
-      const recordFault = (e: FaultEvent): HistoryOp => {
-        const key = unquoteKey(e.key);
-        return deps.history.record({
-          type: 'fault',
-          process: 'proxy',
-          f: e.fault,
-          check,
-          endpoint,
-          at: e.at,
-          ...(key !== undefined ? { key } : {}),
-          ...(e.upstreamStatuses ? { upstreamStatuses: e.upstreamStatuses } : {}),
-          ...(e.delayMs !== undefined ? { delayMs: e.delayMs } : {}),
-        });
-      };
+      const recordFault = (e: FaultEvent): HistoryOp => deps.history.record(faultOp(e, 'proxy', { check, endpoint }));
       const port: ChaosPort & { closeAll(): Promise<void> } = {
         policy,
         budget,

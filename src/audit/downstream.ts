@@ -80,7 +80,16 @@ export async function startDownstreamService(options: DownstreamServiceOptions):
 
 const bodyOf = (body: unknown): string | undefined => (body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
 
-export async function startDownstream(scenario: Scenario, isSelf: boolean, seed: string): Promise<DownstreamRuntime> {
+/**
+ * `onFault` hears every fault a dependency's proxy injected (its `faults:` and the checks' one-shots),
+ * with the dependency's name: the run writes them to the chaos history.
+ */
+export async function startDownstream(
+  scenario: Scenario,
+  isSelf: boolean,
+  seed: string,
+  onFault?: (name: string, event: FaultEvent) => void,
+): Promise<DownstreamRuntime> {
   const declared = Object.entries(scenario.downstream);
   if (declared.length === 0) return { port: undefined, urls: [], close: async () => {} };
   const names = scenario.endpoints.map((e) => e.name);
@@ -106,6 +115,7 @@ export async function startDownstream(scenario: Scenario, isSelf: boolean, seed:
         faults: d.faults,
         // One seed per dependency: the same run seed replays the same fault decisions at each.
         seed: `${seed}/downstream/${name}`,
+        ...(onFault ? { onFault: (e: FaultEvent) => onFault(name, e) } : {}),
       }).catch((err: unknown) => {
         throw new UsageError(`downstream ${name}: cannot listen on 127.0.0.1:${d.port} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       });

@@ -30,7 +30,8 @@ import type { Outcome } from '../core/outcome.js';
 import { RequestFactory } from '../engine/requests.js';
 import { createRng, randomSeed } from '../core/rng.js';
 import { assertReachable, detectLedger, resolveTarget, type SelfTargetFactory } from './target.js';
-import { createChaosRuntime } from './chaos-port.js';
+import { createChaosRuntime, faultOp } from './chaos-port.js';
+import type { FaultEvent } from '../faults/index.js';
 import { assertInstancesAllowed, declaresInstances, instanceUrls, resolveInstances, type ResolvedInstances } from './instances.js';
 import { startDownstream, type DownstreamRuntime } from './downstream.js';
 import { gateOnOracle } from '../checks/oracle-verdict.js';
@@ -91,7 +92,13 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
 
   // The recorders listen before the target starts: `target: self` is started pointing at them.
   const isSelf = (opts.target ?? scenario.target) === 'self';
-  const downstream: DownstreamRuntime = opts.dryRun ? { port: undefined, urls: [], close: async () => {} } : await startDownstream(scenario, isSelf, seed);
+  // Faults the downstream proxies inject go to the chaos history, which exists only once the target is
+  // resolved: the ones before it (none in practice: the app calls B only while checks run) wait.
+  const earlyDownstreamFaults: Array<[string, FaultEvent]> = [];
+  let onDownstreamFault = (name: string, e: FaultEvent): void => void earlyDownstreamFaults.push([name, e]);
+  const downstream: DownstreamRuntime = opts.dryRun
+    ? { port: undefined, urls: [], close: async () => {} }
+    : await startDownstream(scenario, isSelf, seed, (name, e) => onDownstreamFault(name, e));
   const resolveTargetWith = (d: DownstreamRuntime) => {
     const self = d.urls.length > 0 ? { ...scenario.self, downstream: d.urls[0]![1] } : scenario.self;
     return resolveTarget(opts.target ?? scenario.target, scenario.ledger, self, opts.startSelf).catch(async (err: unknown) => {
@@ -133,13 +140,16 @@ export async function runAudit(scenario: Scenario, opts: RunOptions = {}): Promi
           redact: (op) => ({ ...redactor.value(op), f: redactor.url(op.f) }),
         })
       : undefined;
+  const historyLog = new HistoryLog(() => clock.now(), historyWriter);
+  onDownstreamFault = (name, e) => void historyLog.record(faultOp(e, `downstream:${name}`));
+  for (const [name, e] of earlyDownstreamFaults.splice(0)) onDownstreamFault(name, e);
   const chaosRuntime = createChaosRuntime({
     scenario,
     baseUrl: target.baseUrl,
     isSelf: (opts.target ?? scenario.target) === 'self',
     seed,
     clock,
-    history: new HistoryLog(() => clock.now(), historyWriter),
+    history: historyLog,
     ledgerUrl: () => target.ledgerUrl,
     timeoutMs: scenario.defaults.timeoutMs,
     signal,

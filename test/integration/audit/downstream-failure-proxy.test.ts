@@ -3,7 +3,11 @@
 // drop-response-after-upstream for `mode: drop`) reaches the one call under test, B records and
 // answers it (201), and the app gets the fault instead. A one-shot no call took (an endpoint that
 // never calls B) is disarmed: the checks after it see B answer every call.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'vitest';
+import { parseHistory } from '../../../src/engine/history.js';
 import { runAudit } from '../../../src/audit/run.js';
 import type { SelfTargetFactory } from '../../../src/audit/target.js';
 import { startReferenceServer } from '../../../src/demo/index.js';
@@ -89,10 +93,21 @@ describe('downstream-failure through the fault proxy', () => {
     scenario.downstream.processor!.faults = [{ name: 'error-after-upstream', probability: 1, status: 500, match: { method: 'POST', path: '/charges' } }];
     delete scenario.targets;
     scenario.checks = { 'sequential-replay': scenario.checks['sequential-replay'] };
-    const report = await runAudit(scenario, { seed: 'faults', startSelf: self });
-    const answers = report.results.flatMap((r) => r.evidence.map((e) => e.response?.status ?? e.error));
-    expect(answers.length).toBeGreaterThanOrEqual(1);
-    // B committed every charge, then the proxy answered A 500: the demo answers its client 502.
-    expect(answers.every((s) => s === 502)).toBe(true);
+    const dir = await mkdtemp(path.join(tmpdir(), 'idemaudit-downstream-history-'));
+    try {
+      const report = await runAudit(scenario, { seed: 'faults', startSelf: self, historyDir: dir });
+      const answers = report.results.flatMap((r) => r.evidence.map((e) => e.response?.status ?? e.error));
+      expect(answers.length).toBeGreaterThanOrEqual(1);
+      // B committed every charge, then the proxy answered A 500: the demo answers its client 502.
+      expect(answers.every((s) => s === 502)).toBe(true);
+      // Every injected fault is a line of the chaos history, from the dependency's proxy.
+      const ops = parseHistory(await readFile(report.history!.file, 'utf8'));
+      const faults = ops.filter((o) => o.type === 'fault');
+      expect(faults.length).toBeGreaterThanOrEqual(answers.length);
+      expect(faults.every((o) => o.process === 'downstream:processor' && o.f === 'error-after-upstream')).toBe(true);
+      expect(faults.every((o) => o.upstreamStatuses?.[0] === 201)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
