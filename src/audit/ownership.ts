@@ -7,10 +7,11 @@
 // nothing would report the root cause, so the result is a failure again and says why. An inconclusive
 // result that names its root cause (`facts.inconclusive.rootCause`) is only covered by an owner result
 // about that same root cause (`facts.rootCause`): failover-replay failing on a replay that differs does
-// not report a second execution across instances.
+// not report a second execution across instances. Nor is a violation covered by an owner's failure of
+// a lesser level.
 import type { ExchangeRecord } from '../core/exchange.js';
 import type { ResultRecord } from '../report/model.js';
-import { ownerOf, rootCauseOf } from '../core/verdict.js';
+import { atLeast, ownerOf, rootCauseOf } from '../core/verdict.js';
 
 /**
  * Pure: the results with every inconclusive one whose owner does not report the root cause turned back
@@ -26,7 +27,11 @@ export function settleOwnership(results: readonly ResultRecord[], reproduce: (ev
     const owner = ownerOf(r);
     const next = new Set(visiting).add(r);
     const cause = rootCauseOf(r);
-    const owners = results.filter((o) => o.check === owner && o.endpoint === r.endpoint && (cause === undefined || o.facts?.rootCause === cause));
+    // Only at the same seriousness or worse: a deviation of the owner (a lost header) does not report
+    // a violation (a second execution), or `--fail-on violation` would pass the run.
+    const owners = results.filter(
+      (o) => o.check === owner && o.endpoint === r.endpoint && (cause === undefined || o.facts?.rootCause === cause) && atLeast(o.level, r.level),
+    );
     // An inconclusive owner reports the root cause whichever way it is decided (kept: its own owner
     // failed; turned back: it fails itself), unless following it only comes back here (a cycle).
     const chained = owners.filter((o) => o.verdict === 'inconclusive' && o.check !== r.check && !next.has(o));
@@ -39,10 +44,11 @@ export function settleOwnership(results: readonly ResultRecord[], reproduce: (ev
     if (r.verdict !== 'inconclusive' || !decide(r, new Set())) return r;
     const owner = ownerOf(r);
     const cause = rootCauseOf(r);
+    const weaker = results.some((o) => o.check === owner && o.endpoint === r.endpoint && o.verdict === 'fail' && !atLeast(o.level, r.level));
     return {
       ...r,
       verdict: 'fail',
-      message: `${r.message} (${owner} did not fail${cause !== undefined ? ` on this root cause (${cause})` : ''} on this endpoint in this run, so this failure stands)`,
+      message: `${r.message} (${owner} did not fail${cause !== undefined ? ` on this root cause (${cause})` : ''}${weaker ? ` at ${r.level} level` : ''} on this endpoint in this run, so this failure stands)`,
       reproduce: reproduce(r.evidence),
     };
   });

@@ -14,7 +14,7 @@ import { statusTally } from './compare.js';
 import { exchangeMeta } from './send.js';
 import { defineCheck, type CheckContext, type Finding, type TargetInstance } from './api.js';
 import { judgeConcurrentDuplicates, type BurstRound, type DuplicateExecution } from './concurrent-duplicates.js';
-import { EXECUTION_ACROSS_INSTANCES, outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
+import { EXECUTION_ACROSS_INSTANCES, executionsText, outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
 import { appliesToInstances, instancesOf, onInstance, unledgered } from './instances.js';
 import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
 import type { LedgerPlan } from '../engine/ledger-merge.js';
@@ -57,7 +57,7 @@ function probeText(r: FailoverRound): string {
   const outcome = outcomeOf(r);
   const what =
     outcome === 'executed'
-      ? `executed again (${r.count.executions === null ? 'answered with a different response' : `${r.count.executions} executions`}; retry answered ${statusOf(r.retry)})`
+      ? `executed again (${executionsText(r.count)}; retry answered ${statusOf(r.retry)})`
       : outcome === 'replayed'
         ? 'replayed'
         : outcome === 'conflict'
@@ -83,7 +83,7 @@ function probeText(r: FailoverRound): string {
  *   failure is this check's own, and says so.
  * - No probe, a probe that could not tell, or instances that disagree: the failure stands as it is.
  * `f` may instead be the inconclusive result saying each extra execution arrived after the previous
- * one had completed: when every probe retry executed again, it is failover-replay's the same way;
+ * one had completed: when any probe retry executed again, it is failover-replay's the same way;
  * otherwise it stays with its owner (sequential-replay or expiry), the probe added to its facts.
  */
 export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Finding {
@@ -94,7 +94,11 @@ export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Find
     keys: probes.map((r) => r.original.key),
     executions: probes.map((r) => r.count.executions),
   };
-  if (probes.length > 0 && outcomes.every((o) => o === 'executed')) {
+  // A late execution (after completion, so no race) that a probe reproduced on any instance is a
+  // completed key not seen across instances: failover-replay's, not sequential-replay's (which only
+  // ever talks to the first target).
+  const reproduced = isLateExecution(f) ? outcomes.some((o) => o === 'executed') : probes.length > 0 && outcomes.every((o) => o === 'executed');
+  if (reproduced) {
     // The evidence now starts with sequential requests: the result is no longer one parallel burst.
     const { concurrent: _burst, ...rest } = f;
     // A late execution's message already starts "not judged (root cause owned by sequential-replay or
@@ -103,7 +107,7 @@ export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Find
     return {
       ...rest,
       verdict: 'inconclusive',
-      message: `not judged (root cause owned by ${FAILOVER_OWNER}): a sequential retry ${said}: the instances do not share completed keys at all, so one key sent to two of them executes on each, concurrent or not; this check saw: ${saw}`,
+      message: `not judged (root cause owned by ${FAILOVER_OWNER}): a sequential retry ${said}: ${outcomes.every((o) => o === 'executed') ? 'the instances do not' : 'some of the instances do not'} share completed keys at all, so one key sent to two of them executes on each, concurrent or not; this check saw: ${saw}`,
       exchanges: [...probes.flatMap((r) => [r.original, r.retry]), ...f.exchanges],
       facts: { ...f.facts, failoverProbe, inconclusive: { owner: FAILOVER_OWNER, rootCause: EXECUTION_ACROSS_INSTANCES, probe: said } },
     };

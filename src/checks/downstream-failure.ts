@@ -153,7 +153,7 @@ export const downstreamFailure = defineCheck<Options>({
         }
         return out;
       });
-      findings.push(...judgeDownstreamFailure({ name: b.name, url: b.recorder.url }, { failure, injected, exchanges, calls: calls.get(b.name) ?? [] }));
+      findings.push(...judgeDownstreamFailure({ name: b.name, url: b.url }, { failure, injected, exchanges, calls: calls.get(b.name) ?? [] }));
     }
     return findings;
   },

@@ -5,7 +5,7 @@
 import { isSuccess, statusOf } from '../core/exchange.js';
 import type { Profile } from '../profiles/index.js';
 import { defineCheck, finding, presumes, type Finding, type TargetInstance } from './api.js';
-import { EXECUTION_ACROSS_INSTANCES, outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
+import { EXECUTION_ACROSS_INSTANCES, executionsText, outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
 import { appliesToInstances, instancesOf, unledgered } from './instances.js';
 import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
 
@@ -68,7 +68,7 @@ export function judgeFailoverReplay(rounds: FailoverRound[], instances: TargetIn
   if (executed.length > 0) {
     const first = executed.sort((a, b) => a.delayMs - b.delayMs)[0]!;
     const delays = [...new Set(executed.map((r) => r.delayMs))].sort((a, b) => a - b);
-    const counted = first.count.executions === null ? 'answered with a different response' : `${first.count.executions} executions`;
+    const counted = executionsText(first.count);
     findings.push(
       // An endpoint whose retry on one instance already executes again has nothing to replicate.
       presumes(

@@ -31,6 +31,19 @@ export const EXECUTION_ACROSS_INSTANCES = 'execution-across-instances';
 
 export type FailoverOutcome = 'replayed' | 'conflict' | 'executed' | 'differs' | 'unknown' | 'failed';
 
+/**
+ * A count that may miss executions: a ledger lower bound (an instance whose executions no ledger
+ * shows, or ledgers not calibrated) with no identity or probe count beside it.
+ */
+export function isLowerBound(count: ExecutionCount): boolean {
+  return count.executions !== null && count.ledgers === 'uncertain' && count.by.identity === undefined && count.by.probe === undefined;
+}
+
+/** "2 executions", or what shows a second execution when no count can (a different answer). */
+export function executionsText(count: ExecutionCount): string {
+  return count.executions === null || isLowerBound(count) ? 'answered with a different response' : `${count.executions} executions`;
+}
+
 /** What one retry through the other instance amounted to. */
 export function outcomeOf(r: FailoverRound, ignore: string[] = []): FailoverOutcome {
   if (!isSuccess(r.original) || !r.retry.response) return 'failed';
@@ -38,8 +51,9 @@ export function outcomeOf(r: FailoverRound, ignore: string[] = []): FailoverOutc
   if (r.retry.response.status === 409) return 'conflict';
   const body = compareBodies(r.original, r.retry, ignore);
   // A retry answered with another status or other bytes is not the stored response (without an
-  // oracle, the only sign a second execution leaves).
-  if (r.retry.response.status !== r.original.response!.status || body === 'different') return r.count.executions === null ? 'executed' : 'differs';
+  // oracle, or with one that may miss executions, the only sign a second execution leaves).
+  if (r.retry.response.status !== r.original.response!.status || body === 'different')
+    return r.count.executions === null || isLowerBound(r.count) ? 'executed' : 'differs';
   return r.count.executions === null ? 'unknown' : 'replayed';
 }
 

@@ -80,10 +80,54 @@ function byCounts(rounds: CalibrationRound[], names: string[]): { mode: LedgerMo
 }
 
 /**
- * Which of the instances' ledgers are one ledger. No request with fewer than two distinct ledger URLs;
- * otherwise one per group found, except that the last ungrouped ledger needs none (two instances: one request).
+ * Which of the instances' ledgers are one ledger, and whether every instance's executions show in one.
+ * No request with fewer than two distinct ledger URLs; otherwise one per group found, except that the
+ * last ungrouped ledger needs none (two instances: one request). An instance without a ledger (a
+ * `serve` without --admin, a ledger that was not detected) gets one request of its own: when no
+ * ledger shows it, its executions are invisible and every count is a lower bound (`uncertain`).
  */
 export async function calibrateLedgers(ctx: CheckContext<unknown>, instances: TargetInstance[]): Promise<LedgerCalibration> {
+  const calibrated = await calibrateLedgerUrls(ctx, instances);
+  const blind = instances.filter((i) => i.ledgerUrl === undefined);
+  const { urls } = calibrated.plan;
+  // Without any ledger the count rests on identity or probe, which see every instance alike.
+  if (urls.length === 0 || blind.length === 0) return calibrated;
+  const names = urls.map((u) => instances.find((i) => i.ledgerUrl === u)!.name);
+  const rounds: Array<{ via: string; key: string; answered: string; readings: Record<string, number | null> }> = [];
+  const unseen: string[] = [];
+  for (const instance of blind) {
+    if (ctx.signal.aborted) {
+      unseen.push(instance.name);
+      continue;
+    }
+    const key = ctx.keys.next();
+    const request = ctx.requests.build({ endpoint: ctx.endpoint, key });
+    const sent = await ctx.http.send(
+      onInstance(ctx, request, instance),
+      exchangeMeta(ctx, `ledger calibration via ${instance.name} (no ledger of its own)`, key),
+    );
+    const { readings } = await ctx.oracle.readLedgers(ctx.endpoint, key, urls, undefined, 'ledger calibration');
+    rounds.push({
+      via: instance.name,
+      key,
+      answered: statusOf(sent),
+      readings: Object.fromEntries(readings.map((x, i): [string, number | null] => [names[i]!, x === undefined ? null : x.n])),
+    });
+    // Seen: it executed the request, and a ledger counted that execution.
+    if (!isSuccess(sent) || !readings.some((r) => r !== undefined && r.n > 0)) unseen.push(instance.name);
+  }
+  const facts = { ...calibrated.facts, unledgeredCalibration: rounds };
+  if (unseen.length === 0) return { ...calibrated, facts };
+  const why = `no ledger showed the calibration request sent through ${unseen.join(', ')}, which ${unseen.length > 1 ? 'have' : 'has'} no ledger of ${unseen.length > 1 ? 'their' : 'its'} own: executions there are not counted`;
+  return {
+    mode: 'uncertain',
+    plan: { ...calibrated.plan, unseen },
+    why: calibrated.mode === 'uncertain' && calibrated.why ? `${calibrated.why}; ${why}` : why,
+    facts,
+  };
+}
+
+async function calibrateLedgerUrls(ctx: CheckContext<unknown>, instances: TargetInstance[]): Promise<LedgerCalibration> {
   const urls = ledgersOf(instances);
   if (urls.length === 0) return { plan: { urls } };
   if (urls.length === 1) return { mode: 'shared', plan: { urls, groups: [[0]] } };
@@ -139,7 +183,9 @@ export function withLedgerMode(findings: Finding[], calibration: LedgerCalibrati
     return {
       ...f,
       verdict: 'error',
-      message: `the instances' ledgers answer counts only, and whether they are one ledger or several could not be decided (${calibration.why ?? 'unknown'}): executions were counted as the lower bound (the highest single ledger), so a pass is unproven (it would have said: ${f.message})`,
+      message: calibration.plan.unseen?.length
+        ? `not every instance's executions can be counted (${calibration.why ?? 'unknown'}): the count is a lower bound, so a pass is unproven (it would have said: ${f.message})`
+        : `the instances' ledgers answer counts only, and whether they are one ledger or several could not be decided (${calibration.why ?? 'unknown'}): executions were counted as the lower bound (the highest single ledger), so a pass is unproven (it would have said: ${f.message})`,
       facts,
     };
   });

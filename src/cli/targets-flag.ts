@@ -2,6 +2,10 @@
 // API for the cross-instance checks, overriding the scenario's `targets:` (parsed here, exit 2 when wrong).
 import { InvalidArgumentError } from 'commander';
 import type { Scenario } from '../scenario/schema.js';
+import { Redactor } from '../report/redact.js';
+
+/** Errors echo what was given, without its credentials (user:password, a token in the query). */
+const shown = new Redactor();
 
 const NAME = /^[a-zA-Z0-9_.-]+$/;
 
@@ -14,7 +18,7 @@ export function targetsFlag(value: string, previous: Record<string, string> = {}
     const eq = pair.indexOf('=');
     const name = pair.slice(0, eq);
     const url = pair.slice(eq + 1);
-    if (eq <= 0 || !NAME.test(name)) throw new InvalidArgumentError(`expected name=url pairs such as eu=http://127.0.0.1:4000, got '${pair}'`);
+    if (eq <= 0 || !NAME.test(name)) throw new InvalidArgumentError(`expected name=url pairs such as eu=http://127.0.0.1:4000, got '${shown.url(pair)}'`);
     if (url !== 'self') {
       let parsed: URL | undefined;
       try {
@@ -23,7 +27,7 @@ export function targetsFlag(value: string, previous: Record<string, string> = {}
         parsed = undefined;
       }
       if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
-        throw new InvalidArgumentError(`${name}: '${url}' is not an http(s) URL (or self)`);
+        throw new InvalidArgumentError(`${name}: '${shown.url(url)}' is not an http(s) URL (or self)`);
     }
     if (out[name] !== undefined) throw new InvalidArgumentError(`target name '${name}' given twice`);
     out[name] = url;

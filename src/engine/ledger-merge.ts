@@ -21,6 +21,11 @@ export interface LedgerReading {
 export interface LedgerPlan {
   urls: string[];
   groups?: number[][];
+  /**
+   * Instances whose executions no ledger was shown to count (no ledger of their own, and not seen
+   * writing to another's): whatever the readings say, the count is a lower bound (mode `uncertain`).
+   */
+  unseen?: string[];
 }
 
 /** Whether `groups` partitions the indices 0..n-1 (a plan for other readings is no plan). */

@@ -232,7 +232,8 @@ export class ExecutionOracle {
       if (perLedger.length === ledgerUrls.length) {
         const merged = mergeLedgerReadings(perLedger, plan.groups);
         result.by.ledger = merged.n;
-        if (ledgerUrls.length > 1) result.ledgers = merged.mode;
+        if (plan.unseen && plan.unseen.length > 0) result.ledgers = 'uncertain';
+        else if (ledgerUrls.length > 1) result.ledgers = merged.mode;
       }
     }
     // A fresh key that got a success ran at least once: an oracle that counts zero is not looking

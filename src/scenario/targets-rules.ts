@@ -27,13 +27,16 @@ function mapProblems(targets: unknown, at: Array<string | number>, target: unkno
         message: `'self' starts another embedded instance sharing the store of target self, but target is ${JSON.stringify(target)}: give this instance's base URL instead`,
       });
   }
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const [name, value] of entries) {
     if (typeof value !== 'string' || value === 'self') continue;
     const norm = value.replace(/\/+$/, '');
     // Two names for one URL is one instance: a cross-instance check over it would prove nothing.
-    if (seen.has(norm)) out.push({ path: [...at, name], message: `${value} is listed twice: each entry must be a different instance or region` });
-    seen.add(norm);
+    // Named by entry, not by URL: the URL may carry credentials.
+    const first = seen.get(norm);
+    if (first !== undefined)
+      out.push({ path: [...at, name], message: `${name} has the same URL as ${first}: each entry must be a different instance or region` });
+    else seen.set(norm, name);
   }
   return out;
 }

@@ -110,7 +110,7 @@ describe('idemaudit run across instances', () => {
     expect(v.code).toBe(2);
     const out = v.stdout + v.stderr;
     expect(out).toMatch(/:5:\d+.*'self' starts another embedded instance sharing the store of target self, but target is "http:\/\/127.0.0.1:4000"/);
-    expect(out).toMatch(/:7:\d+.*listed twice/);
+    expect(out).toMatch(/:7:\d+.*us2 has the same URL as us/);
     expect(out).toMatch(/:8:\d+.*must be an http\(s\) URL or "self"/);
   }, 60_000);
 });

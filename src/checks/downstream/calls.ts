@@ -5,6 +5,7 @@
 import type { RecordedCall } from '../../downstream/index.js';
 import type { CheckContext, Finding } from '../api.js';
 import type { DownstreamBinding } from './port.js';
+import { Redactor } from '../../report/redact.js';
 
 export interface Effects {
   calls: number;
@@ -19,12 +20,15 @@ export function effectsOf(calls: readonly RecordedCall[]): Effects {
   return { calls: calls.length, keys, keyless, effects: keys.length + keyless };
 }
 
+const PATHS = new Redactor();
+
 /** The facts a report keeps of a call (no header values besides the key and correlation id). */
 export function callFact(c: RecordedCall): Record<string, unknown> {
   return {
     seq: c.seq,
     method: c.method,
-    path: c.path,
+    // The app's own credential to its dependency may ride in the query (`?api_key=`).
+    path: PATHS.url(c.path),
     key: c.key,
     correlationId: c.correlationId,
     answer: c.answer,

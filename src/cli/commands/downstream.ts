@@ -12,6 +12,7 @@ import { sanitizeLine } from '../../report/sanitize.js';
 import { failureFault } from '../../scenario/downstream.js';
 import type { CliIO } from '../io.js';
 import { formatEvent, formatFaultSpec, parseFaultFlag } from './proxy.js';
+import { Redactor } from '../../report/redact.js';
 
 export interface DownstreamFlags {
   port: number;
@@ -36,9 +37,12 @@ export interface DownstreamFlags {
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** One line per recorded call: what a developer reads to follow the evidence. */
+/** Recorded paths as printed: credential-named query parameters redacted (the app's own credential to B). */
+const PATHS = new Redactor();
+
 export function formatCall(c: RecordedCall): string {
   return sanitizeLine(
-    `#${c.seq} ${new Date(c.arrivedAt).toISOString()} ${c.method} ${c.path} key=${c.key ?? '-'} correlation=${c.correlationId ?? '-'} body-sha256=${c.bodySha256.slice(0, 16)} answer=${c.answer}`,
+    `#${c.seq} ${new Date(c.arrivedAt).toISOString()} ${c.method} ${PATHS.url(c.path)} key=${c.key ?? '-'} correlation=${c.correlationId ?? '-'} body-sha256=${c.bodySha256.slice(0, 16)} answer=${c.answer}`,
   );
 }
 

@@ -32,15 +32,16 @@ afterAll(async () => {
 
 /** Two instances of the demo API on one Redis prefix (each with its own connection, like two processes). */
 async function topology(
-  options: { flaws?: string[]; replicationLagMs?: number } = {},
+  options: { flaws?: string[]; replicationLagMs?: number; ledgerOnB?: boolean } = {},
 ): Promise<{ a: ReferenceServer; b: ReferenceServer; close(): Promise<void> }> {
   const prefix = uniquePrefix('instances');
   prefixes.push(prefix);
   const stores = [createRedisStore({ url: 'redis://127.0.0.1:6379', prefix }), createRedisStore({ url: 'redis://127.0.0.1:6379', prefix })];
   const [a, b] = await Promise.all(
-    stores.map((s) =>
+    stores.map((s, i) =>
       startReferenceServer({
-        admin: true,
+        // Without the admin routes an instance has no ledger (`serve` without --admin).
+        admin: i === 0 || options.ledgerOnB !== false,
         port: 0,
         store: s,
         ...(options.flaws ? { flaws: options.flaws } : {}),
@@ -123,6 +124,26 @@ describe('detection across instances (two instances, one Redis)', () => {
       );
       expect(r!.reproduce!.length).toBeGreaterThan(0);
       expect(report.summary.verdict).toBe('fail');
+    } finally {
+      await close();
+    }
+  });
+
+  it('an instance without a ledger, no identity: its executions cannot be counted, so nothing passes and a different answer is a second execution', async () => {
+    const { a, b, close } = await topology({ flaws: ['region-local-store'], ledgerOnB: false });
+    try {
+      const scenario = await loadScenarioFile('scenarios/instances.yaml', {});
+      // The ledger is the only oracle: us's executions show in none.
+      scenario.endpoints = scenario.endpoints.map(({ identity: _none, ...e }) => e);
+      scenario.checks = { 'cross-instance-duplicates': { copies: 4, rounds: 2 }, 'failover-replay': { delaysMs: [0], rounds: 1, ignore: [] } };
+      const report = await runAudit(withTargets(scenario, a, b), { target: a.url, seed: 'unledgered' });
+      for (const r of report.results) expect(r.verdict, describeUnclean(report)).not.toBe('pass');
+      const burst = results(report, 'cross-instance-duplicates')[0]!;
+      expect(burst.facts).toMatchObject({ ledgers: 'uncertain', unledgeredCalibration: [{ via: 'us', readings: { eu: 0 } }] });
+      const failover = results(report, 'failover-replay')[0]!;
+      expect(failover, describeUnclean(report)).toMatchObject({ verdict: 'fail', level: 'violation' });
+      expect(failover.message).toMatch(/executed again \(answered with a different response; retry answered 201\)/);
+      expect(failover.message).not.toContain('without a second execution');
     } finally {
       await close();
     }

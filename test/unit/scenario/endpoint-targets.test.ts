@@ -56,7 +56,7 @@ describe('endpoint targets', () => {
     );
     expect(problems).toEqual([
       expect.stringMatching(/^8:\d+ 'self' starts another embedded instance sharing the store of target self/),
-      expect.stringMatching(/^10:\d+ http:\/\/127.0.0.1:4001\/ is listed twice/),
+      expect.stringMatching(/^10:\d+ us2 has the same URL as us: each entry must be a different instance or region/),
       expect.stringMatching(/^11:\d+ endpoints\[0\]\.targets\.ap: must be an http\(s\) URL or "self"/),
       expect.stringMatching(/^12:\d+ .*letters, digits/),
     ]);

@@ -1,0 +1,31 @@
+// Instance URLs in error messages: `--targets` errors (commander's own messages, not renderError) and the
+// scenario rule for a URL listed twice never echo a password or a credential query value.
+import { describe, expect, it } from 'vitest';
+import { targetsFlag } from '../../../src/cli/targets-flag.js';
+import { targetsProblems } from '../../../src/scenario/targets-rules.js';
+
+const messageOf = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return '';
+};
+
+describe('instance URLs in error messages', () => {
+  it('--targets never echoes a password', () => {
+    expect(messageOf(() => targetsFlag('eu=ftp://alice:s3cretpass@127.0.0.1:1'))).not.toBe('');
+    expect(messageOf(() => targetsFlag('eu=ftp://alice:s3cretpass@127.0.0.1:1'))).not.toContain('s3cretpass');
+    expect(messageOf(() => targetsFlag('eu:https://alice:s3cretpass@127.0.0.1:1'))).not.toContain('s3cretpass');
+  });
+
+  it('a URL listed twice never echoes a credential query value', () => {
+    const problems = targetsProblems({
+      target: 'http://127.0.0.1:4000',
+      targets: { eu: 'https://eu.example/?access_token=tok-s3cret', us: 'https://eu.example/?access_token=tok-s3cret' },
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).not.toContain('tok-s3cret');
+  });
+});
