@@ -1,6 +1,7 @@
 // The one contract every IdempotencyStore passes (GUIDE section 4, principle 8). Real time with small
 // durations: the suite is shared by stores whose clock we cannot inject (Redis).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BeginResult, IdempotencyStore, StoredResponse } from '../../src/reference/store/types.js';
 
@@ -246,15 +247,55 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(await store.release(key, token)).toBe(true);
     });
 
-    it('extend renews an in-flight lease from now (leaseMs 200, extended at 120 ms, still held at 260 ms)', async () => {
-      const key = freshKey();
-      const token = await claim(key, 'fp', { leaseMs: 200 });
-      await sleep(120);
-      expect(await store.extend(key, token, 200)).toBe(true);
-      await sleep(140);
-      expect(await store.begin(key, 'fp', HOLD)).toEqual({ kind: 'in-flight' });
-      await sleep(150);
-      expectKind(await store.begin(key, 'fp', HOLD), 'new');
+    it('extend renews a lease from the extend, not from the claim (300 ms claim extended by 400 ms at ~150 ms: held past 400 ms after the claim, free 400 ms after the extend)', async () => {
+      // Real clocks slip on a loaded machine, so each attempt measures the windows it relied on and
+      // is retried (fresh key) when the event loop was too late for them; an attempt whose timing
+      // held must pass, and the test fails if no attempt's timing held. A store starts or renews a
+      // lease somewhere between the send of its call and the answer.
+      const FIRST_MS = 300;
+      const EXTENDED_MS = 400;
+      const ATTEMPTS = 6;
+      const ms = (n: number): string => `${Math.round(n)} ms`;
+      const disturbed: string[] = [];
+      for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        const key = freshKey();
+        const claimSent = performance.now();
+        const token = await claim(key, 'fp', { leaseMs: FIRST_MS });
+        const claimed = performance.now();
+        await sleep(FIRST_MS / 2);
+        const extendSent = performance.now();
+        const renewed = await store.extend(key, token, EXTENDED_MS);
+        const extended = performance.now();
+        if (extended >= claimSent + FIRST_MS) {
+          disturbed.push(`#${attempt}: extend answered ${ms(extended - claimSent)} after the claim was sent, the ${FIRST_MS} ms lease may have run out`);
+          continue;
+        }
+        expect(renewed, `extend answered ${ms(extended - claimSent)} into a ${FIRST_MS} ms lease`).toBe(true);
+
+        // Checked after the first lease AND a lease of EXTENDED_MS counted from the claim have both
+        // ended (after `heldFrom`), and before a lease of EXTENDED_MS counted from the extend can end.
+        const heldFrom = claimed + EXTENDED_MS;
+        const heldUntil = extendSent + EXTENDED_MS;
+        await sleep(Math.max(0, (heldFrom + heldUntil) / 2 - performance.now()));
+        const checkSent = performance.now();
+        const held = await store.begin(key, 'fp', HOLD);
+        const checked = performance.now();
+        if (checkSent <= heldFrom || checked >= heldUntil) {
+          disturbed.push(
+            `#${attempt}: checked ${ms(checkSent - claimed)}..${ms(checked - claimed)} after the claim, outside ${ms(heldFrom - claimed)}..${ms(heldUntil - claimed)}`,
+          );
+          continue;
+        }
+        expect(held, `checked ${ms(checkSent - claimed)} after the claim and ${ms(checked - extendSent)} after the extend was sent`).toEqual({
+          kind: 'in-flight',
+        });
+
+        // Renewed for EXTENDED_MS, not forever: once that has passed the key is free.
+        await sleep(Math.max(0, extended + EXTENDED_MS + 50 - performance.now()));
+        expectKind(await store.begin(key, 'fp', HOLD), 'new');
+        return;
+      }
+      throw new Error(`timing disturbed in all ${ATTEMPTS} attempts, nothing proven: ${disturbed.join('; ')}`);
     });
 
     it('extend with leaseMs 0 makes the claim never expire', async () => {

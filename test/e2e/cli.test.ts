@@ -9,6 +9,10 @@ import { defaultCheckIds } from '../../src/checks/index.js';
 import { runCli, startServe } from '../helpers/cli.js';
 import { deleteKeysByPrefix, keysByPrefix, uniquePrefix } from '../helpers/redis.js';
 
+// Tests that spawn several CLI processes or run whole audits take 7-13 s on an idle 2-core machine
+// and several times that beside CPU-bound neighbours: a hang guard, not a speed requirement.
+const SLOW_TEST_MS = 120_000;
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'idemaudit-e2e-'));
@@ -24,7 +28,7 @@ async function onlyReport(reportDir: string): Promise<any> {
 }
 
 describe('idemaudit CLI', () => {
-  it('exit 0: the bundled scenario passes against the embedded server and writes the JSON report', async () => {
+  it('exit 0: the bundled scenario passes against the embedded server and writes the JSON report', { timeout: SLOW_TEST_MS }, async () => {
     const reportDir = path.join(dir, 'pass');
     const r = await runCli(['run', 'scenarios/reference.yaml', '--report-dir', reportDir, '--seed', 'e2e-seed']);
     expect(r.stderr).toBe('');
@@ -51,7 +55,7 @@ describe('idemaudit CLI', () => {
     expect(JSON.stringify(report)).not.toContain('alice-demo-token');
   });
 
-  it('exit 1: a racy server is caught by concurrent-duplicates as a violation', async () => {
+  it('exit 1: a racy server is caught by concurrent-duplicates as a violation', { timeout: SLOW_TEST_MS }, async () => {
     const server = await startServe(['--flaw', 'race']);
     try {
       const reportDir = path.join(dir, 'race');
@@ -68,7 +72,7 @@ describe('idemaudit CLI', () => {
     }
   });
 
-  it('serve --store redis passes the bundled audit, and its race flaw is caught too', async () => {
+  it('serve --store redis passes the bundled audit, and its race flaw is caught too', { timeout: SLOW_TEST_MS }, async () => {
     const prefix = uniquePrefix('e2e');
     const redis = new Redis('redis://127.0.0.1:6379');
     const good = await startServe(['--store', 'redis', '--redis-url', 'redis://127.0.0.1:6379', '--redis-prefix', prefix, '--log-level', 'silent']);
@@ -124,7 +128,7 @@ describe('idemaudit CLI', () => {
     expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
   });
 
-  it('exit 2 on unknown flags and bad values; --help of every command shows examples', async () => {
+  it('exit 2 on unknown flags and bad values; --help of every command shows examples', { timeout: SLOW_TEST_MS }, async () => {
     expect((await runCli(['run', 'scenarios/reference.yaml', '--fail-on', 'sometimes'])).code).toBe(2);
     expect((await runCli(['frobnicate'])).code).toBe(2);
     for (const cmd of ['run', 'check', 'validate', 'serve', 'proxy', 'report', 'compare', 'init', 'list']) {
@@ -134,7 +138,7 @@ describe('idemaudit CLI', () => {
     }
   });
 
-  it('check: audits one endpoint from curl-like flags with the same report and exit codes', async () => {
+  it('check: audits one endpoint from curl-like flags with the same report and exit codes', { timeout: SLOW_TEST_MS }, async () => {
     const server = await startServe([]);
     try {
       const reportDir = path.join(dir, 'check');

@@ -37,6 +37,9 @@ checks:
 `;
 
 const PAIRS = 10;
+// The tests that spawn the CLI (up to 4 times; a cold start is 1-2 s idle, several times that beside
+// CPU-bound neighbours): a hang guard, not a speed requirement.
+const TEST_TIMEOUT_MS = 120_000;
 let dir: string;
 const passing: Array<{ file: string; report: Report }> = [];
 let race: { file: string; report: Report };
@@ -83,7 +86,7 @@ describe('compare as a CI gate', () => {
     expect(regressions).toEqual([]);
   });
 
-  it('a race introduced: exactly 1 regression, exit 1', async () => {
+  it('a race introduced: exactly 1 regression, exit 1', { timeout: TEST_TIMEOUT_MS }, async () => {
     expect(race.report.summary.verdict).toBe('fail');
     const c = compareReports(passing[0]!.report, race.report);
     expect(c.regressions.map((r) => `${r.kind} ${r.check} ${r.endpoint}`)).toEqual(['pass-to-fail concurrent-duplicates create-payment']);
@@ -93,7 +96,7 @@ describe('compare as a CI gate', () => {
     expect(r.stdout).toMatch(/^REGRESSED: 1 regression, 0 improvements$/m);
   });
 
-  it('--baseline takes the latest run of a directory and never the new report itself', async () => {
+  it('--baseline takes the latest run of a directory and never the new report itself', { timeout: TEST_TIMEOUT_MS }, async () => {
     // The race report is the latest file in the directory; it must not be its own baseline.
     const r = await runCli(['compare', '--baseline', dir, race.file]);
     expect(r.code, r.stdout + r.stderr).toBe(1);

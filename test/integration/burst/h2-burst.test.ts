@@ -41,6 +41,21 @@ function options(): BurstOptions & { seen: Exchange[] } {
 
 const statuses = (xs: Exchange[]): number[] => xs.map((x) => x.response?.status ?? 0).sort();
 
+/** Bursts allowed before concluding that the copies do not overlap: a count, not a time budget. */
+const MAX_BURSTS = 5;
+
+/**
+ * Runs `once` (one burst on a fresh key, returning that key's executions) until a burst catches the
+ * race or MAX_BURSTS have run; returns the executions of every burst. A stall of the loaded server
+ * can spread the handling of one burst's copies over more than the window, so one miss proves
+ * nothing; a sender whose copies do not overlap misses every burst and still fails the test.
+ */
+async function untilCaught(once: () => Promise<number>): Promise<number[]> {
+  const perBurst: number[] = [];
+  while (perBurst.length < MAX_BURSTS && !perBurst.some((executions) => executions > 1)) perBurst.push(await once());
+  return perBurst;
+}
+
 describe('HTTP/2 single-packet burst', () => {
   it('h2c: a correct (atomic) server executes once and answers the other copies 409', async () => {
     const s = await server('h2c', 0);
@@ -55,24 +70,30 @@ describe('HTTP/2 single-packet burst', () => {
 
   it('h2c: copies land inside a 1 ms check-then-set window (the race is caught)', async () => {
     const s = await server('h2c', 1);
-    const batch = items(s.url, 8);
-    const result = await h2Burst(batch, options());
-    expect(result.exchanges.every((e) => e.response !== undefined)).toBe(true);
     // All 8 on an idle machine; a loaded server may take over 1 ms to handle the 8 streams of one
     // packet, so only "caught" is asserted here (rates: test/bench/burst-modes.bench.test.ts).
-    expect(s.executions(batch[0]!.meta.key!)).toBeGreaterThan(1);
+    const perBurst = await untilCaught(async () => {
+      const batch = items(s.url, 8);
+      const result = await h2Burst(batch, options());
+      expect(result.exchanges.every((e) => e.response !== undefined)).toBe(true);
+      return s.executions(batch[0]!.meta.key!);
+    });
+    expect(Math.max(...perBurst), `executions per burst: ${perBurst.join(', ')}`).toBeGreaterThan(1);
   });
 
   it('h2 over TLS (ALPN): the same, through a relay adding 20 +/- 10 ms to every chunk', async () => {
     const s = await server('h2', 1);
     const r = await relay(s.port);
-    const batch = items(r.url('https'), 16);
-    const result = await h2Burst(batch, options());
-    expect(result.exchanges.filter((e) => e.response?.status !== 201 && e.response?.status !== 409).map((e) => e.error ?? e.response?.status)).toEqual([]);
     // The final frames left in one write, so the jitter of the path did not separate the copies:
     // the race is caught (on an idle machine all 16 fall inside the window; a loaded server may
     // spread their handling, so only "more than one" is asserted).
-    expect(s.executions(batch[0]!.meta.key!)).toBeGreaterThan(1);
+    const perBurst = await untilCaught(async () => {
+      const batch = items(r.url('https'), 16);
+      const result = await h2Burst(batch, options());
+      expect(result.exchanges.filter((e) => e.response?.status !== 201 && e.response?.status !== 409).map((e) => e.error ?? e.response?.status)).toEqual([]);
+      return s.executions(batch[0]!.meta.key!);
+    });
+    expect(Math.max(...perBurst), `executions per burst: ${perBurst.join(', ')}`).toBeGreaterThan(1);
   });
 
   it('h2c through the relay: the release is one chunk on the wire', async () => {
