@@ -19,6 +19,23 @@ const HOLD = { leaseMs: 30_000 };
 const RETAIN_MS = 60_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const ms = (n: number): string => `${Math.round(n)} ms`;
+
+/**
+ * Real clocks slip on a loaded machine, so a timing test measures the windows it relies on (a store
+ * starts or renews a lease somewhere between the send of its call and the answer) and returns why
+ * when the event loop was too late for them: that attempt proved nothing and is retried on a fresh
+ * key. An attempt whose timing held must pass its assertions; none holding in `attempts` fails.
+ */
+async function untilTimingHolds(attempts: number, attempt: () => Promise<string | undefined>): Promise<void> {
+  const disturbed: string[] = [];
+  for (let n = 1; n <= attempts; n++) {
+    const why = await attempt();
+    if (why === undefined) return;
+    disturbed.push(`#${n}: ${why}`);
+  }
+  throw new Error(`timing disturbed in all ${attempts} attempts, nothing proven: ${disturbed.join('; ')}`);
+}
 
 /** Bytes that are not valid UTF-8 and include every byte value, NUL first. */
 const BINARY = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0x00])]);
@@ -146,12 +163,31 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     it('begins on a held key do not extend its lease (retries cannot keep an orphaned claim alive)', async () => {
-      const key = freshKey();
-      await claim(key, 'fp', { leaseMs: 300 });
-      await sleep(100);
-      expect(await store.begin(key, 'fp', { leaseMs: 300 })).toEqual({ kind: 'in-flight' });
-      await sleep(300);
-      expectKind(await store.begin(key, 'fp', HOLD), 'new');
+      const LEASE_MS = 300;
+      await untilTimingHolds(6, async () => {
+        const key = freshKey();
+        const claimSent = performance.now();
+        await claim(key, 'fp', { leaseMs: LEASE_MS });
+        const claimed = performance.now();
+        await sleep(LEASE_MS / 3);
+        const retrySent = performance.now();
+        const retry = await store.begin(key, 'fp', { leaseMs: LEASE_MS });
+        const retried = performance.now();
+        if (retried >= claimSent + LEASE_MS) return `the retry answered ${ms(retried - claimSent)} after the claim was sent, past its ${LEASE_MS} ms lease`;
+        expect(retry).toEqual({ kind: 'in-flight' });
+        // Checked after the claim's own lease has certainly ended and before a lease renewed by the
+        // retry could: a retry that extended the lease would still hold the key here.
+        const freeFrom = claimed + LEASE_MS;
+        const extendedUntil = retrySent + LEASE_MS;
+        await sleep(Math.max(0, (freeFrom + extendedUntil) / 2 - performance.now()));
+        const checkSent = performance.now();
+        const check = await store.begin(key, 'fp', HOLD);
+        const checked = performance.now();
+        if (checkSent <= freeFrom || checked >= extendedUntil)
+          return `checked ${ms(checkSent - claimed)}..${ms(checked - claimed)} after the claim, outside ${ms(freeFrom - claimed)}..${ms(extendedUntil - claimed)}`;
+        expectKind(check, 'new');
+        return undefined;
+      });
     });
 
     it('fencing: a claim whose lease expired can neither complete nor release over the new owner', async () => {
@@ -212,14 +248,24 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     it('a completed response expires after retentionMs (150 ms: replayed at once, gone after 250 ms)', async () => {
-      const key = freshKey();
-      const token = await claim(key, 'fp');
-      const stored = responseFor(key);
-      expect(await store.complete(key, token, stored, 150)).toBe(true);
-      expect(await replayOf(key, 'fp')).toEqual(stored);
-      await sleep(250);
-      expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });
-      expectKind(await store.begin(key, 'fp', HOLD), 'new');
+      const RETAIN = 150;
+      await untilTimingHolds(6, async () => {
+        const key = freshKey();
+        const token = await claim(key, 'fp');
+        const stored = responseFor(key);
+        const completeSent = performance.now();
+        expect(await store.complete(key, token, stored, RETAIN)).toBe(true);
+        const completed = performance.now();
+        const replay = await replayOf(key, 'fp');
+        const replayed = performance.now();
+        if (replayed >= completeSent + RETAIN)
+          return `the replay answered ${ms(replayed - completeSent)} after the completion was sent, past its ${RETAIN} ms retention`;
+        expect(replay).toEqual(stored);
+        await sleep(Math.max(0, completed + RETAIN + 100 - performance.now()));
+        expect(await store.lookup(key, 'fp')).toEqual({ kind: 'absent' });
+        expectKind(await store.begin(key, 'fp', HOLD), 'new');
+        return undefined;
+      });
     });
 
     it('completion replaces the lease with the retention (a short lease does not cut the replay short)', async () => {
@@ -248,16 +294,9 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     });
 
     it('extend renews a lease from the extend, not from the claim (300 ms claim extended by 400 ms at ~150 ms: held past 400 ms after the claim, free 400 ms after the extend)', async () => {
-      // Real clocks slip on a loaded machine, so each attempt measures the windows it relied on and
-      // is retried (fresh key) when the event loop was too late for them; an attempt whose timing
-      // held must pass, and the test fails if no attempt's timing held. A store starts or renews a
-      // lease somewhere between the send of its call and the answer.
       const FIRST_MS = 300;
       const EXTENDED_MS = 400;
-      const ATTEMPTS = 6;
-      const ms = (n: number): string => `${Math.round(n)} ms`;
-      const disturbed: string[] = [];
-      for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      await untilTimingHolds(6, async () => {
         const key = freshKey();
         const claimSent = performance.now();
         const token = await claim(key, 'fp', { leaseMs: FIRST_MS });
@@ -266,10 +305,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const extendSent = performance.now();
         const renewed = await store.extend(key, token, EXTENDED_MS);
         const extended = performance.now();
-        if (extended >= claimSent + FIRST_MS) {
-          disturbed.push(`#${attempt}: extend answered ${ms(extended - claimSent)} after the claim was sent, the ${FIRST_MS} ms lease may have run out`);
-          continue;
-        }
+        if (extended >= claimSent + FIRST_MS)
+          return `extend answered ${ms(extended - claimSent)} after the claim was sent, the ${FIRST_MS} ms lease may have run out`;
         expect(renewed, `extend answered ${ms(extended - claimSent)} into a ${FIRST_MS} ms lease`).toBe(true);
 
         // Checked after the first lease AND a lease of EXTENDED_MS counted from the claim have both
@@ -280,12 +317,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const checkSent = performance.now();
         const held = await store.begin(key, 'fp', HOLD);
         const checked = performance.now();
-        if (checkSent <= heldFrom || checked >= heldUntil) {
-          disturbed.push(
-            `#${attempt}: checked ${ms(checkSent - claimed)}..${ms(checked - claimed)} after the claim, outside ${ms(heldFrom - claimed)}..${ms(heldUntil - claimed)}`,
-          );
-          continue;
-        }
+        if (checkSent <= heldFrom || checked >= heldUntil)
+          return `checked ${ms(checkSent - claimed)}..${ms(checked - claimed)} after the claim, outside ${ms(heldFrom - claimed)}..${ms(heldUntil - claimed)}`;
         expect(held, `checked ${ms(checkSent - claimed)} after the claim and ${ms(checked - extendSent)} after the extend was sent`).toEqual({
           kind: 'in-flight',
         });
@@ -293,9 +326,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         // Renewed for EXTENDED_MS, not forever: once that has passed the key is free.
         await sleep(Math.max(0, extended + EXTENDED_MS + 50 - performance.now()));
         expectKind(await store.begin(key, 'fp', HOLD), 'new');
-        return;
-      }
-      throw new Error(`timing disturbed in all ${ATTEMPTS} attempts, nothing proven: ${disturbed.join('; ')}`);
+        return undefined;
+      });
     });
 
     it('extend with leaseMs 0 makes the claim never expire', async () => {
