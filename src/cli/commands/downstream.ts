@@ -36,10 +36,10 @@ export interface DownstreamFlags {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-/** One line per recorded call: what a developer reads to follow the evidence. */
 /** Recorded paths as printed: credential-named query parameters redacted (the app's own credential to B). */
 const PATHS = new Redactor();
 
+/** One line per recorded call: what a developer reads to follow the evidence. */
 export function formatCall(c: RecordedCall): string {
   return sanitizeLine(
     `#${c.seq} ${new Date(c.arrivedAt).toISOString()} ${c.method} ${PATHS.url(c.path)} key=${c.key ?? '-'} correlation=${c.correlationId ?? '-'} body-sha256=${c.bodySha256.slice(0, 16)} answer=${c.answer}`,
