@@ -136,6 +136,27 @@ describe('html reporter', () => {
     expect(text(title)).toBe('idemaudit: hostile </title><script>alert(6)</script> (FAIL)');
   });
 
+  it('shows inconclusive results with their evidence in a section of their own, and no section when there are none', () => {
+    expect(renderHtml(fixture('failing'))).not.toContain('id="inconclusive"');
+    const report = fixture('failing');
+    const failed = report.results.find((r) => r.verdict === 'fail' && r.evidence.length > 0)!;
+    report.results.push({
+      ...failed,
+      check: 'cross-instance-duplicates',
+      verdict: 'inconclusive',
+      message: 'not judged (root cause owned by failover-replay): a sequential retry through us executed again',
+      facts: { inconclusive: { owner: 'failover-replay' } },
+      evidence: [{ ...failed.evidence[0]!, label: 'failover probe: retry via us after 0 ms' }],
+    });
+    const html = renderHtml(report);
+    const section = html.slice(html.indexOf('<section id="inconclusive">'), html.indexOf('<section id="all-results">'));
+    expect(section).toContain('<h2>Inconclusive (1)</h2>');
+    expect(section).toContain('not judged (root cause owned by failover-replay)');
+    expect(section).toContain('failover probe: retry via us after 0 ms');
+    // Findings still count failures only.
+    expect(html).toContain(`<h2>Findings (${renderHtml(fixture('failing')).match(/<h2>Findings \((\d+)\)/)![1]})</h2>`);
+  });
+
   it('is deterministic', () => {
     expect(renderHtml(fixture('failing'))).toBe(renderHtml(fixture('failing')));
   });
