@@ -5,6 +5,17 @@ import type { Finding } from './finding.js';
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** The target as a message shows it: a URL without its credentials (userinfo, query, fragment). */
+function shownTarget(target: unknown): string {
+  if (typeof target !== 'string') return JSON.stringify(target);
+  try {
+    const url = new URL(target);
+    return JSON.stringify(`${url.protocol}//${url.host}${url.pathname === '/' && !target.endsWith('/') ? '' : url.pathname}`);
+  } catch {
+    return JSON.stringify(target.replace(/[?#].*$/, '').replace(/\/\/[^/@]*@/, '//'));
+  }
+}
+
 /** Problems of the scenario's `targets:` and of every endpoint's own (positioned at the entry). */
 export function targetsProblems(raw: Obj): Finding[] {
   const out = mapProblems(raw.targets, ['targets'], raw.target);
@@ -24,7 +35,7 @@ function mapProblems(targets: unknown, at: Array<string | number>, target: unkno
     if (value === 'self' && target !== 'self')
       out.push({
         path: [...at, name],
-        message: `'self' starts another embedded instance sharing the store of target self, but target is ${JSON.stringify(target)}: give this instance's base URL instead`,
+        message: `'self' starts another embedded instance sharing the store of target self, but target is ${shownTarget(target)}: give this instance's base URL instead`,
       });
   }
   const seen = new Map<string, string>();

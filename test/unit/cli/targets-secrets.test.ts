@@ -28,4 +28,10 @@ describe('instance URLs in error messages', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]!.message).not.toContain('tok-s3cret');
   });
+
+  it("'self' beside a remote target names the target without its credentials", () => {
+    const [problem] = targetsProblems({ target: 'https://alice:pw-s3cret@api.example/v1?access_token=tok-s3cret', targets: { eu: 'self' } });
+    expect(problem!.message).toContain('but target is "https://api.example/v1"');
+    expect(problem!.message).not.toMatch(/s3cret|alice/);
+  });
 });
