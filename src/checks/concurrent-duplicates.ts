@@ -7,13 +7,14 @@
 // shared by all keys, a deviation. No other check overlaps requests, so this one owns that finding.
 import type { Exchange } from '../core/exchange.js';
 import { isSuccess, statusOf } from '../core/exchange.js';
-import type { ExecutionCount } from '../engine/oracle.js';
+import { isLowerBound, type ExecutionCount } from '../engine/oracle.js';
 import type { Profile } from '../profiles/index.js';
 import { is5xx, isMarkedReplay, statusTally } from './compare.js';
 import { exchangeMeta } from './send.js';
 import { defineCheck, finding, presumes, type CheckContext, type Finding } from './api.js';
 import { raceBound } from './race-confidence.js';
 import { sleep } from '../engine/sleep.js';
+import { EXECUTION_AFTER_COMPLETION } from './root-causes.js';
 
 import { ConcurrentDuplicatesOptions as Options } from '../scenario/check-options/concurrent-duplicates.js';
 
@@ -159,7 +160,14 @@ export function judgeConcurrentDuplicates(
         `not judged (root cause owned by sequential-replay or expiry): ${r.count.executions} executions for ${r.exchanges.length} copies, but each extra one arrived after the previous had completed (ledger timeline), so they did not run concurrently`,
         profile.cite.execution,
         r.exchanges,
-        { ...facts, timeline: r.count.timeline, ...burstTimes(r), duplicateExecution: 'after-completion' satisfies DuplicateExecution },
+        {
+          ...facts,
+          timeline: r.count.timeline,
+          ...burstTimes(r),
+          duplicateExecution: 'after-completion' satisfies DuplicateExecution,
+          // Only sequential-replay's own "executed again" covers it, not any of its failures.
+          inconclusive: { owner: 'sequential-replay', rootCause: EXECUTION_AFTER_COMPLETION },
+        },
       ),
       concurrent: true,
     });
@@ -239,37 +247,39 @@ export function judgeConcurrentDuplicates(
     );
   }
   const blind = rounds.filter((r) => r.count.executions === null);
-  if (blind.length > 0) {
-    // Without an oracle, copies that all succeeded are ambiguous (replays need not be marked under
-    // every profile), but different bodies for one key cannot both be the stored response.
-    const divergent = blind.find((r) => new Set(r.exchanges.filter(isSuccess).map((e) => e.response!.body.toString('base64'))).size > 1);
-    if (divergent) {
-      findings.push({
-        ...finding(
-          'fail',
-          'violation',
-          `${divergent.exchanges.filter(isSuccess).length} concurrent copies succeeded with different bodies for one key: it executed more than once`,
-          profile.cite.execution,
-          divergent.exchanges,
-          facts,
-        ),
-        concurrent: true,
-      });
-    } else {
-      const probeError = blind.map((r) => r.count.probeError).find((e) => e !== undefined);
-      findings.push(
-        probeError
-          ? finding('error', 'violation', `the side-effect probe failed (${probeError}), so executions cannot be counted`, profile.cite.execution, [], facts)
-          : finding(
-              'skip',
-              'violation',
-              'no side-effect oracle: declare `identity` or `probe` on the endpoint (or audit target self)',
-              profile.cite.execution,
-              [],
-              facts,
-            ),
-      );
-    }
+  // Rounds whose count may miss executions (an instance no ledger shows) and shows no extra one.
+  const bounded = rounds.filter((r) => isLowerBound(r.count) && r.count.executions! <= 1);
+  // Without an oracle that sees every execution, copies that all succeeded are ambiguous (replays need
+  // not be marked under every profile), but different bodies for one key cannot both be the stored
+  // response, unless replays are re-rendered (presumed: the baseline tells).
+  const divergent = [...blind, ...bounded].find((r) => new Set(r.exchanges.filter(isSuccess).map((e) => e.response!.body.toString('base64'))).size > 1);
+  if (divergent) {
+    findings.push({
+      dependsOn: ['single-execution', 'replay-bytes'],
+      ...finding(
+        'fail',
+        'violation',
+        `${divergent.exchanges.filter(isSuccess).length} concurrent copies succeeded with different bodies for one key: it executed more than once`,
+        profile.cite.execution,
+        divergent.exchanges,
+        { ...facts, duplicateExecution: 'concurrent' satisfies DuplicateExecution },
+      ),
+      concurrent: true,
+    });
+  } else if (blind.length > 0) {
+    const probeError = blind.map((r) => r.count.probeError).find((e) => e !== undefined);
+    findings.push(
+      probeError
+        ? finding('error', 'violation', `the side-effect probe failed (${probeError}), so executions cannot be counted`, profile.cite.execution, [], facts)
+        : finding(
+            'skip',
+            'violation',
+            'no side-effect oracle: declare `identity` or `probe` on the endpoint (or audit target self)',
+            profile.cite.execution,
+            [],
+            facts,
+          ),
+    );
   }
   if (findings.length > 0) return findings;
   const sizes = [...new Set(rounds.map((r) => r.exchanges.length))].join('/');

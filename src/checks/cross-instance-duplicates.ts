@@ -14,7 +14,8 @@ import { statusTally } from './compare.js';
 import { exchangeMeta } from './send.js';
 import { defineCheck, type CheckContext, type Finding, type TargetInstance } from './api.js';
 import { judgeConcurrentDuplicates, type BurstRound, type DuplicateExecution } from './concurrent-duplicates.js';
-import { EXECUTION_ACROSS_INSTANCES, executionsText, outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
+import { countedAgain, executionsText, outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
+import { EXECUTION_ACROSS_INSTANCES } from './root-causes.js';
 import { appliesToInstances, instancesOf, onInstance, unledgered } from './instances.js';
 import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
 import type { LedgerPlan } from '../engine/ledger-merge.js';
@@ -74,7 +75,7 @@ function probeText(r: FailoverRound): string {
  * Pure: which story a split burst's extra execution belongs to, told by the failover probe (a commit
  * through the first instance, then an identical retry through each other one at once). `f` is the
  * failure saying the key executed more than once across the instances, and how each answered.
- * - Every probe retry executed again: the instances do not share completed keys at all (region-local
+ * - Every probe retry executed again, by count: the instances do not share completed keys at all (region-local
  *   stores, or replication that lags), and the burst's second execution is a consequence of that,
  *   owned by failover-replay: the finding becomes inconclusive naming it, the probe as its first
  *   evidence. The audit turns it back into a failure when failover-replay does not fail on the
@@ -83,7 +84,7 @@ function probeText(r: FailoverRound): string {
  *   failure is this check's own, and says so.
  * - No probe, a probe that could not tell, or instances that disagree: the failure stands as it is.
  * `f` may instead be the inconclusive result saying each extra execution arrived after the previous
- * one had completed: when any probe retry executed again, it is failover-replay's the same way;
+ * one had completed: when any probe retry executed again by count, it is failover-replay's the same way;
  * otherwise it stays with its owner (sequential-replay or expiry), the probe added to its facts.
  */
 export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Finding {
@@ -97,7 +98,10 @@ export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Find
   // A late execution (after completion, so no race) that a probe reproduced on any instance is a
   // completed key not seen across instances: failover-replay's, not sequential-replay's (which only
   // ever talks to the first target).
-  const reproduced = isLateExecution(f) ? outcomes.some((o) => o === 'executed') : probes.length > 0 && outcomes.every((o) => o === 'executed');
+  // Only an execution the probe counted: one inferred from a different answer may be a re-rendered
+  // replay, and taking the burst's counted execution over with it would blame the wrong root cause.
+  const counted = probes.map(countedAgain);
+  const reproduced = isLateExecution(f) ? counted.some(Boolean) : probes.length > 0 && counted.every(Boolean);
   if (reproduced) {
     // The evidence now starts with sequential requests: the result is no longer one parallel burst.
     const { concurrent: _burst, ...rest } = f;
@@ -107,7 +111,7 @@ export function explainSplitExecution(f: Finding, probes: FailoverRound[]): Find
     return {
       ...rest,
       verdict: 'inconclusive',
-      message: `not judged (root cause owned by ${FAILOVER_OWNER}): a sequential retry ${said}: ${outcomes.every((o) => o === 'executed') ? 'the instances do not' : 'some of the instances do not'} share completed keys at all, so one key sent to two of them executes on each, concurrent or not; this check saw: ${saw}`,
+      message: `not judged (root cause owned by ${FAILOVER_OWNER}): a sequential retry ${said}: ${counted.every(Boolean) ? 'the instances do not' : 'some of the instances do not'} share completed keys at all, so one key sent to two of them executes on each, concurrent or not; this check saw: ${saw}`,
       exchanges: [...probes.flatMap((r) => [r.original, r.retry]), ...f.exchanges],
       facts: { ...f.facts, failoverProbe, inconclusive: { owner: FAILOVER_OWNER, rootCause: EXECUTION_ACROSS_INSTANCES, probe: said } },
     };

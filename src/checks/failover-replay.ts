@@ -5,7 +5,8 @@
 import { isSuccess, statusOf } from '../core/exchange.js';
 import type { Profile } from '../profiles/index.js';
 import { defineCheck, finding, presumes, type Finding, type TargetInstance } from './api.js';
-import { EXECUTION_ACROSS_INSTANCES, executionsText, outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
+import { exactCount, executionsText, onlyInferable, outcomeOf, sendFailoverRound, type FailoverRound } from './failover.js';
+import { EXECUTION_ACROSS_INSTANCES } from './root-causes.js';
 import { appliesToInstances, instancesOf, unledgered } from './instances.js';
 import { calibrateLedgers, withLedgerMode } from './ledger-calibration.js';
 
@@ -66,7 +67,11 @@ export function judgeFailoverReplay(rounds: FailoverRound[], instances: TargetIn
   const findings: Finding[] = [];
   const executed = rounds.filter((r) => outcomeOf(r, ignore) === 'executed');
   if (executed.length > 0) {
-    const first = executed.sort((a, b) => a.delayMs - b.delayMs)[0]!;
+    executed.sort((a, b) => a.delayMs - b.delayMs);
+    // A counted second execution is the evidence; one only inferred from a different answer presumes
+    // that replays answer the stored bytes (an endpoint that re-renders them is sequential-replay's).
+    const first = executed.find((r) => !onlyInferable(r.count)) ?? executed[0]!;
+    const inferred = onlyInferable(first.count);
     const delays = [...new Set(executed.map((r) => r.delayMs))].sort((a, b) => a - b);
     const counted = executionsText(first.count);
     findings.push(
@@ -80,7 +85,7 @@ export function judgeFailoverReplay(rounds: FailoverRound[], instances: TargetIn
           pair(first),
           { ...facts, executions: first.count.executions, key: first.original.key, rootCause: EXECUTION_ACROSS_INSTANCES },
         ),
-        'single-execution',
+        ...(inferred ? (['single-execution', 'replay', 'replay-bytes'] as const) : (['single-execution'] as const)),
       ),
     );
   }
@@ -91,7 +96,7 @@ export function judgeFailoverReplay(rounds: FailoverRound[], instances: TargetIn
         finding(
           'fail',
           'violation',
-          `a retry through ${differs.to} ${differs.delayMs} ms after the commit through ${differs.from} answered ${statusOf(differs.retry)} with a response other than the one committed (${statusOf(differs.original)}), without a second execution`,
+          `a retry through ${differs.to} ${differs.delayMs} ms after the commit through ${differs.from} answered ${statusOf(differs.retry)} with a response other than the one committed (${statusOf(differs.original)})${exactCount(differs.count) ? ', without a second execution' : ''}`,
           profile.cite.replay,
           pair(differs),
           facts,

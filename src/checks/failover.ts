@@ -6,7 +6,7 @@
 import type { Exchange } from '../core/exchange.js';
 import { isSuccess } from '../core/exchange.js';
 import type { LedgerPlan } from '../engine/ledger-merge.js';
-import type { ExecutionCount } from '../engine/oracle.js';
+import { isLowerBound, type ExecutionCount } from '../engine/oracle.js';
 import { sleep } from '../engine/sleep.js';
 import { compareBodies } from './compare.js';
 import { exchangeMeta } from './send.js';
@@ -22,26 +22,30 @@ export interface FailoverRound {
   count: ExecutionCount;
 }
 
-/**
- * The root cause failover-replay reports when a retry through another instance executes again (its
- * finding's `facts.rootCause`), and the one cross-instance-duplicates defers to it: only that failure,
- * not a replay that merely differs, covers a split burst's second execution (audit/ownership.ts).
- */
-export const EXECUTION_ACROSS_INSTANCES = 'execution-across-instances';
-
 export type FailoverOutcome = 'replayed' | 'conflict' | 'executed' | 'differs' | 'unknown' | 'failed';
 
 /**
- * A count that may miss executions: a ledger lower bound (an instance whose executions no ledger
- * shows, or ledgers not calibrated) with no identity or probe count beside it.
+ * A second execution only a different answer can show: no count, or a lower bound that counts no more
+ * than one (see isLowerBound). Such an inference presumes replays answer the stored bytes.
  */
-export function isLowerBound(count: ExecutionCount): boolean {
-  return count.executions !== null && count.ledgers === 'uncertain' && count.by.identity === undefined && count.by.probe === undefined;
+export function onlyInferable(count: ExecutionCount): boolean {
+  return count.executions === null || (isLowerBound(count) && count.executions <= 1);
 }
 
-/** "2 executions", or what shows a second execution when no count can (a different answer). */
+/** "2 executions", "at least 2 executions" (a lower bound), or what showed it when no count could (a different answer). */
 export function executionsText(count: ExecutionCount): string {
-  return count.executions === null || isLowerBound(count) ? 'answered with a different response' : `${count.executions} executions`;
+  if (onlyInferable(count)) return 'answered with a different response';
+  return `${isLowerBound(count) ? 'at least ' : ''}${count.executions} executions`;
+}
+
+/** A count that sees every instance: it can say "no second execution". */
+export function exactCount(count: ExecutionCount): boolean {
+  return count.executions !== null && count.ledgers !== 'uncertain';
+}
+
+/** The retry executed again by the count itself, not inferred from a different answer. */
+export function countedAgain(r: FailoverRound): boolean {
+  return (r.count.executions ?? 0) > 1;
 }
 
 /** What one retry through the other instance amounted to. */
@@ -50,10 +54,11 @@ export function outcomeOf(r: FailoverRound, ignore: string[] = []): FailoverOutc
   if ((r.count.executions ?? 0) > 1) return 'executed';
   if (r.retry.response.status === 409) return 'conflict';
   const body = compareBodies(r.original, r.retry, ignore);
-  // A retry answered with another status or other bytes is not the stored response (without an
-  // oracle, or with one that may miss executions, the only sign a second execution leaves).
+  // A retry answered with another status or other bytes is not the stored response. Without a count
+  // that can see it (no oracle, or one that may miss executions), a different success is the only sign
+  // a second execution leaves; a refusal (4xx, 5xx) is not an execution's answer.
   if (r.retry.response.status !== r.original.response!.status || body === 'different')
-    return r.count.executions === null || isLowerBound(r.count) ? 'executed' : 'differs';
+    return onlyInferable(r.count) && isSuccess(r.retry) ? 'executed' : 'differs';
   return r.count.executions === null ? 'unknown' : 'replayed';
 }
 

@@ -7,6 +7,7 @@ import type { Profile } from '../profiles/index.js';
 import { compareBodies, isMarkedReplay, replayMarker } from './compare.js';
 import { send } from './send.js';
 import { defineCheck, finding, type Finding } from './api.js';
+import { EXECUTION_AFTER_COMPLETION } from './root-causes.js';
 
 import { SequentialReplayOptions as Options, MUST_REPLAY, MUST_NOT_REPLAY } from '../scenario/check-options/sequential-replay.js';
 export { MUST_REPLAY, MUST_NOT_REPLAY };
@@ -31,7 +32,12 @@ export function judgeSequentialReplay(obs: ReplayObservation, profile: Profile, 
   }
   const findings: Finding[] = [];
   if ((count.executions ?? 0) > 1) {
-    findings.push(finding('fail', 'violation', `repeat after completion executed again (${count.executions} executions)`, profile.cite.execution, pair, facts));
+    findings.push(
+      finding('fail', 'violation', `repeat after completion executed again (${count.executions} executions)`, profile.cite.execution, pair, {
+        ...facts,
+        rootCause: EXECUTION_AFTER_COMPLETION,
+      }),
+    );
   }
   const body = compareBodies(original, replay, opts.ignore);
   facts.body = body;

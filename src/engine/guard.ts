@@ -133,5 +133,5 @@ export function parseTargetUrl(text: string, what = 'target'): URL {
 
 /** A URL as text for a message, with any user:password removed even when it does not parse. */
 export function safeUrlText(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1***@');
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
 }

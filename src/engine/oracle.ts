@@ -33,6 +33,14 @@ export interface ExecutionCount {
   failures?: OracleFailure[];
 }
 
+/**
+ * A count that may miss executions: a ledger lower bound (an instance whose executions no ledger
+ * shows, or ledgers whose sharing could not be calibrated) with no identity or probe count beside it.
+ */
+export function isLowerBound(count: ExecutionCount): boolean {
+  return count.executions !== null && count.ledgers === 'uncertain' && count.by.identity === undefined && count.by.probe === undefined;
+}
+
 export interface OracleFailure {
   oracle: OracleName;
   /** What was declared and what came back, e.g. "identity /id matched nothing in 2 successful responses". */
@@ -222,7 +230,9 @@ export class ExecutionOracle {
     }
     // Several instances or regions may each keep their own ledger (`ledgers`): every one is read.
     const plan: LedgerPlan = Array.isArray(ledgers) ? { urls: ledgers } : (ledgers ?? { urls: [] });
-    const ledgerUrls = plan.urls.length > 0 ? plan.urls : [this.ledger()].filter((u): u is string => u !== undefined);
+    // Given the instances' ledgers (even none), only those count: the primary target's own ledger, when
+    // it is not one of them, sees only its own executions, and counting with it would be a false pass.
+    const ledgerUrls = ledgers !== undefined ? plan.urls : [this.ledger()].filter((u): u is string => u !== undefined);
     if (ledgerUrls.length > 0) {
       const read = await this.readLedgers(endpoint, key, ledgerUrls, tenant);
       failures.push(...read.failures);

@@ -50,7 +50,8 @@ export function secretForms(secret: string): string[] {
 
 /** `scheme://user:password@host...` -> `scheme://[REDACTED]@host...`: URL credentials are never shown. */
 export function stripUserinfo(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#"'<>]+@/gi, `$1${REDACTED}@`);
+  // Up to the last `@` before the host: a password may hold an unencoded `@`.
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>]+@/gi, `$1${REDACTED}@`);
 }
 
 export interface RedactionPolicy {

@@ -12,7 +12,7 @@ function shownTarget(target: unknown): string {
     const url = new URL(target);
     return JSON.stringify(`${url.protocol}//${url.host}${url.pathname === '/' && !target.endsWith('/') ? '' : url.pathname}`);
   } catch {
-    return JSON.stringify(target.replace(/[?#].*$/, '').replace(/\/\/[^/@]*@/, '//'));
+    return JSON.stringify(target.replace(/[?#].*$/, '').replace(/\/\/[^/]*@/, '//'));
   }
 }
 

@@ -2,7 +2,8 @@
 // replication lag it reports, cross-instance-duplicates' evidence per instance, and the `targets` input (flag and scenario rules).
 import { describe, expect, it } from 'vitest';
 import { judgeFailoverReplay, observedLagMs } from '../../../src/checks/failover-replay.js';
-import { EXECUTION_ACROSS_INSTANCES, type FailoverRound } from '../../../src/checks/failover.js';
+import type { FailoverRound } from '../../../src/checks/failover.js';
+import { EXECUTION_ACROSS_INSTANCES } from '../../../src/checks/root-causes.js';
 import { explainSplitExecution, judgeCrossInstanceDuplicates, needsFailoverProbe, perInstance } from '../../../src/checks/cross-instance-duplicates.js';
 import { judgeConcurrentDuplicates, type BurstRound } from '../../../src/checks/concurrent-duplicates.js';
 import type { ExecutionCount } from '../../../src/engine/oracle.js';
