@@ -25,7 +25,7 @@ for i in $(seq 1 "$runs"); do
   start=$SECONDS
   if npx vitest run >"$log" 2>&1; then
     passed=$((passed + 1))
-    echo "run $i/$runs: pass ($((SECONDS - start)) s; $(grep -E '^ +Tests ' "$log" | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' '))"
+    echo "run $i/$runs: pass ($((SECONDS - start)) s; $(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ +Tests ' | tr -s ' '))"
     rm -f "$log"
   else
     echo "run $i/$runs: FAIL ($((SECONDS - start)) s; log $log)"
