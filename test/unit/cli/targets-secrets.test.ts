@@ -34,4 +34,16 @@ describe('instance URLs in error messages', () => {
     expect(problem!.message).toContain('but target is "https://api.example/v1"');
     expect(problem!.message).not.toMatch(/s3cret|alice/);
   });
+
+  // URL parsers take the last '@': a password holding an unencoded '@' never leaves its tail.
+  it('--targets: a password with an unencoded @ is redacted whole', () => {
+    const m = messageOf(() => targetsFlag('eu=ftp://alice:p4ss@w0rd-s3cret@127.0.0.1:1'));
+    expect(m).not.toBe('');
+    expect(m).not.toContain('w0rd-s3cret');
+  });
+
+  it("targets rules: 'self' beside a remote target that does not parse, its password holding an @", () => {
+    const [p] = targetsProblems({ target: 'https://alice:p4ss@w0rd-s3cret@api.example:99999/v1', targets: { eu: 'self' } });
+    expect(p!.message).not.toContain('w0rd-s3cret');
+  });
 });
