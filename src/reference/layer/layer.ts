@@ -10,7 +10,7 @@ import { hashPrefix } from './hash.js';
 import { headerValue } from './headers.js';
 import { instrumentStore } from './instrumented-store.js';
 import { parseIdempotencyKey } from './key-syntax.js';
-import { LeaseKeeper } from './lease.js';
+import { HeartbeatTicker, LeaseKeeper } from './lease.js';
 import { resolveLayerOptions, type LayerOptions } from './options.js';
 import { createProblems } from './problem.js';
 import { runWithClaim, type ActiveClaim } from './active-claim.js';
@@ -51,6 +51,8 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
   const retentionMs = behaviour.retentionMs(config.retentionMs);
   const leaseMs = behaviour.leaseMs(config.leaseMs);
   const keyRequired = behaviour.keyRequired(config.keyRequired);
+  // One heartbeat timer for all the claims this layer holds (a lease of 0 has none).
+  const ticker = leaseMs > 0 ? new HeartbeatTicker(leaseMs) : undefined;
 
   const settings: LayerSettings = {
     keyHeader: config.keyHeader,
@@ -88,6 +90,7 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
       claimedAt,
       renew: () => claim.renew(),
       onLost: (reason) => emit({ type: 'lease-lost', keyHash: keyHash(), reason }),
+      ...(ticker === undefined ? {} : { ticker }),
     }).start();
     // Visible to the handler, so it can complete the key in its own transaction (PostgresStore.completeInTransaction).
     const active: ActiveClaim | undefined =

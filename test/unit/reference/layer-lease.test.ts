@@ -181,3 +181,38 @@ describe('result lost to a store outage at complete', () => {
     expect(ofType('settle-failed')).toHaveLength(1);
   });
 });
+
+describe('shared heartbeat (one timer per layer, not per request)', () => {
+  it('many claims in flight share one interval timer, which stops at the first tick that finds none', async () => {
+    const intervals = vi.spyOn(globalThis, 'setInterval');
+    const { layer, store } = setup(90); // heartbeat every 30 ms
+    const execute = handler(100);
+    const inFlight = Array.from({ length: 20 }, (_, i) => layer.handle(req(`k${i}`), execute));
+    await elapse(0);
+    expect(intervals).toHaveBeenCalledTimes(1);
+    const answers = await Promise.all(inFlight.map((p) => settle(p)));
+    expect(answers.map((a) => a.value.status)).toEqual(Array(20).fill(201));
+    // Every claim was renewed while its 100 ms handler ran (3 ticks at 30, 60, 90 ms).
+    expect(store.calls['extend']).toBeGreaterThanOrEqual(20 * 3);
+    await elapse(30);
+    expect(vi.getTimerCount()).toBe(0); // the first tick that finds no claim stopped it
+    await settle(layer.handle(req('later'), handler(10)));
+    expect(intervals).toHaveBeenCalledTimes(2); // a new claim starts it again
+    intervals.mockRestore();
+  });
+
+  it('a claim joining between ticks is renewed within one period, before its lease could run out', async () => {
+    const { layer, store, ofType } = setup(90);
+    const early = layer.handle(req('early'), handler(200));
+    await elapse(25); // 5 ms before the shared tick at 30 ms
+    const extendsBefore = store.calls['extend'] ?? 0;
+    const late = layer.handle(req('late'), handler(200));
+    await elapse(30); // the tick at 30 ms renewed both; a retry of 'late' is still refused
+    expect((store.calls['extend'] ?? 0) - extendsBefore).toBeGreaterThanOrEqual(2);
+    await elapse(100); // 'late' is now past its original 90 ms lease
+    expect((await settle(layer.handle(req('late'), handler(0)))).value.status).toBe(409);
+    expect((await settle(late)).value.status).toBe(201);
+    expect((await settle(early)).value.status).toBe(201);
+    expect(ofType('lease-lost')).toEqual([]);
+  });
+});
