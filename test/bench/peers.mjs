@@ -246,7 +246,7 @@ try {
         const result = await measure(variant, redis?.url ?? '');
         runs.push(result);
         console.log(
-          `round ${round + 1} ${variant}: ${result.uniqueRps.toFixed(0)} req/s unique, ${result.cpuUs.toFixed(0)} µs CPU/req, ${result.replayRps.toFixed(0)} req/s replays, p99 ${result.p99.toFixed(2)} ms at ${RATE}/s${result.sane ? '' : ' (SANITY FAILED: a retry did not replay)'}`,
+          `round ${round + 1} ${variant}: ${result.uniqueRps.toFixed(0)} req/s unique, ${result.cpuUs.toFixed(0)} µs CPU/req, ${result.replayRps.toFixed(0)} req/s replays, p99 ${result.p99.toFixed(2)} ms at ${RATE}/s${result.sane || variant === 'bare' ? '' : ' (SANITY FAILED: a retry did not replay)'}`,
         );
       } catch (error) {
         console.log(`round ${round + 1} ${variant}: failed: ${error.message}`);
@@ -280,11 +280,11 @@ const lines = [
   `Run ${startedAt.toISOString()}: ${ROUNDS} round(s), ${DURATION} s per throughput run at ${CONNECTIONS} connections, p99 over ${RATE_SECONDS} s at ${RATE} req/s (open model); ` +
     `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, load average ${loadBefore.map((x) => x.toFixed(1)).join('/')} before, ${loadAfter.map((x) => x.toFixed(1)).join('/')} after (other processes share the machine).`,
   '',
-  '| variant | replays a retry | unique keys req/s | server CPU µs/request (over bare) | replays req/s | p99 at steady rate ms (over bare) | non-2xx |',
+  '| variant | replays a retry | unique keys req/s (x bare) | server CPU µs/request (over bare) | replays req/s | p99 at steady rate ms (over bare) | non-2xx |',
   '|---|---|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.variant} | ${r.variant === 'bare' ? 'n/a' : r.sane ? 'yes' : '**no**'} | ${f0(r.uniqueRps)} | ${f0(r.cpuUs)}${bare && r !== bare ? ` (${sign(r.cpuUs - bare.cpuUs, f0)})` : ''} | ${f0(r.replayRps)} | ${f2(r.p99)}${bare && r !== bare ? ` (${sign(r.p99 - bare.p99, f2)})` : ''} | ${r.non2xx} |`,
+      `| ${r.variant} | ${r.variant === 'bare' ? 'n/a' : r.sane ? 'yes' : '**no**'} | ${f0(r.uniqueRps)}${bare && r !== bare ? ` (${f2(r.uniqueRps / bare.uniqueRps)}x)` : ''} | ${f0(r.cpuUs)}${bare && r !== bare ? ` (${sign(r.cpuUs - bare.cpuUs, f0)})` : ''} | ${f0(r.replayRps)} | ${f2(r.p99)}${bare && r !== bare ? ` (${sign(r.p99 - bare.p99, f2)})` : ''} | ${r.non2xx} |`,
   ),
   END,
 ];

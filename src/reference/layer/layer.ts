@@ -51,7 +51,8 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
   const retentionMs = behaviour.retentionMs(config.retentionMs);
   const leaseMs = behaviour.leaseMs(config.leaseMs);
   const keyRequired = behaviour.keyRequired(config.keyRequired);
-  // One heartbeat timer for all the claims this layer holds (a lease of 0 has none).
+  // One heartbeat timer for all the claims this layer holds (a lease of 0 has none); built here, so
+  // its renewals run in the layer's async context, not in a request's.
   const ticker = leaseMs > 0 ? new HeartbeatTicker(leaseMs) : undefined;
 
   const settings: LayerSettings = {
@@ -128,6 +129,11 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
       }
       // The side effect has run: its own answer is the truth, whatever happened to the record of it.
       return response;
+    } catch (error) {
+      // Not an answer the layer can read (a handler resolving to no envelope): the claim must not be
+      // renewed for good. It is left to its lease, as for a crash: the side effect may have run.
+      keeper.stop();
+      throw error;
     } finally {
       if (listening) emit({ type: 'in-flight', delta: -1 });
     }

@@ -1,6 +1,7 @@
 // The layer's lease decisions: the heartbeat while the handler runs, and a result the store could not
 // take (store down at complete) retried in the background while the claim can be held.
 // Time is a fake clock (timers, Date and performance): every wait below is exact, however busy the machine.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   MemoryStore,
@@ -70,7 +71,13 @@ class FlakyStore implements IdempotencyStore {
   lookup: IdempotencyStore['lookup'] = async (...args) => (this.#gate('lookup'), this.inner.lookup(...args));
   complete: IdempotencyStore['complete'] = async (...args) => (this.#gate('complete'), this.inner.complete(...args));
   release: IdempotencyStore['release'] = async (...args) => (this.#gate('release'), this.inner.release(...args));
-  extend: IdempotencyStore['extend'] = async (...args) => (this.#gate('extend'), this.inner.extend(...args));
+  /** Every renewal: the (scoped) key and the fake time it was sent. */
+  renewals: { key: string; at: number }[] = [];
+  extend: IdempotencyStore['extend'] = async (...args) => (
+    this.#gate('extend'),
+    this.renewals.push({ key: args[0], at: performance.now() }),
+    this.inner.extend(...args)
+  );
   forget: IdempotencyStore['forget'] = async (...args) => (this.#gate('forget'), this.inner.forget(...args));
   async close() {}
 }
@@ -185,34 +192,93 @@ describe('result lost to a store outage at complete', () => {
 describe('shared heartbeat (one timer per layer, not per request)', () => {
   it('many claims in flight share one interval timer, which stops at the first tick that finds none', async () => {
     const intervals = vi.spyOn(globalThis, 'setInterval');
-    const { layer, store } = setup(90); // heartbeat every 30 ms
-    const execute = handler(100);
-    const inFlight = Array.from({ length: 20 }, (_, i) => layer.handle(req(`k${i}`), execute));
-    await elapse(0);
-    expect(intervals).toHaveBeenCalledTimes(1);
-    const answers = await Promise.all(inFlight.map((p) => settle(p)));
-    expect(answers.map((a) => a.value.status)).toEqual(Array(20).fill(201));
-    // Every claim was renewed while its 100 ms handler ran (3 ticks at 30, 60, 90 ms).
-    expect(store.calls['extend']).toBeGreaterThanOrEqual(20 * 3);
-    await elapse(30);
-    expect(vi.getTimerCount()).toBe(0); // the first tick that finds no claim stopped it
-    await settle(layer.handle(req('later'), handler(10)));
-    expect(intervals).toHaveBeenCalledTimes(2); // a new claim starts it again
-    intervals.mockRestore();
+    try {
+      const { layer, store } = setup(90); // heartbeat period 30 ms: the shared timer ticks every 7 ms
+      const execute = handler(100);
+      const inFlight = Array.from({ length: 20 }, (_, i) => layer.handle(req(`k${i}`), execute));
+      await elapse(0);
+      expect(intervals).toHaveBeenCalledTimes(1);
+      const answers = await Promise.all(inFlight.map((p) => settle(p)));
+      expect(answers.map((a) => a.value.status)).toEqual(Array(20).fill(201));
+      // Every claim was renewed while its 100 ms handler ran (at least every 30 ms).
+      expect(store.calls['extend']).toBeGreaterThanOrEqual(20 * 3);
+      await elapse(10);
+      expect(vi.getTimerCount()).toBe(0); // the first tick that finds no claim stopped it
+      await settle(layer.handle(req('later'), handler(10)));
+      expect(intervals).toHaveBeenCalledTimes(2); // a new claim starts it again
+    } finally {
+      intervals.mockRestore();
+    }
   });
 
-  it('a claim joining between ticks is renewed within one period, before its lease could run out', async () => {
-    const { layer, store, ofType } = setup(90);
-    const early = layer.handle(req('early'), handler(200));
-    await elapse(25); // 5 ms before the shared tick at 30 ms
-    const extendsBefore = store.calls['extend'] ?? 0;
-    const late = layer.handle(req('late'), handler(200));
-    await elapse(30); // the tick at 30 ms renewed both; a retry of 'late' is still refused
-    expect((store.calls['extend'] ?? 0) - extendsBefore).toBeGreaterThanOrEqual(2);
-    await elapse(100); // 'late' is now past its original 90 ms lease
-    expect((await settle(layer.handle(req('late'), handler(0)))).value.status).toBe(409);
-    expect((await settle(late)).value.status).toBe(201);
-    expect((await settle(early)).value.status).toBe(201);
+  it('renews each claim between 3/4 and 1 period after its claim or last renewal, whenever it joined', async () => {
+    const { layer, store, ofType } = setup(120); // period 40 ms, shared timer every 10 ms
+    const runs = [0, 3, 7, 9].map(async (offset, i) => {
+      await sleep(offset);
+      const claimedAt = performance.now();
+      await settle(layer.handle(req(`k${i}`), handler(400)));
+      return claimedAt;
+    });
+    const claimedAts = (await Promise.all(runs.map((r) => settle(r)))).map((r) => r.value);
+    for (const [i, claimedAt] of claimedAts.entries()) {
+      const times = store.renewals.filter((r) => r.key.endsWith(`k${i}`)).map((r) => r.at);
+      const gaps = [times[0]! - claimedAt, ...times.slice(1).map((t, j) => t - times[j]!)];
+      expect(times.length).toBeGreaterThanOrEqual(9);
+      for (const gap of gaps) {
+        expect(gap).toBeGreaterThanOrEqual(30);
+        expect(gap).toBeLessThanOrEqual(40);
+      }
+    }
     expect(ofType('lease-lost')).toEqual([]);
+  });
+
+  it('never renews a request shorter than 3/4 of a period (no renewal can race its completion)', async () => {
+    const { layer, store } = setup(120); // renewals from 30 ms of age; the shared timer ticks every 10 ms
+    const execute = handler(25);
+    // Starts 3 ms apart: some request is in flight at every tick for 145 ms, so the timer keeps running.
+    const all = Promise.all(Array.from({ length: 40 }, (_, i) => sleep(i * 3).then(() => layer.handle(req(`s${i}`), execute))));
+    const { value: answers } = await settle(all);
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(201));
+    expect(store.calls['extend'] ?? 0).toBe(0);
+  });
+
+  it('renewals run outside the async context of the request that started the timer', async () => {
+    // Real timers: fake ones call every callback from the test's own context, whatever made the timer.
+    vi.useRealTimers();
+    const als = new AsyncLocalStorage<string>();
+    const { layer, store } = setup(60); // a renewal at least every 20 ms
+    const seen: (string | undefined)[] = [];
+    let renewed = (): void => {};
+    const twoRenewals = new Promise<void>((resolve) => (renewed = () => seen.length >= 2 && resolve()));
+    const extend = store.extend;
+    store.extend = async (...args) => (seen.push(als.getStore()), renewed(), extend(...args));
+    // The handler runs until two renewals were sent (bounded: 5 s, then the assertions fail).
+    const execute = async (): Promise<ResponseEnvelope> => {
+      await Promise.race([twoRenewals, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      return { status: 201, headers: {}, body: Buffer.from('{}') };
+    };
+    expect((await als.run('request-1', () => layer.handle(req('a'), execute))).status).toBe(201);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual(seen.map(() => undefined));
+  });
+
+  it('a handler resolving to no envelope stops its heartbeat (the claim is left to its lease)', async () => {
+    const { layer, store } = setup(90);
+    const broken = vi.fn(async () => undefined as unknown as ResponseEnvelope);
+    await expect(settle(layer.handle(req('broken'), broken))).rejects.toThrow(TypeError);
+    await elapse(200);
+    expect(store.calls['extend'] ?? 0).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a layer used across a switch of timer implementations starts a timer that fires', async () => {
+    const { layer, store } = setup(90);
+    await settle(layer.handle(req('before'), handler(50))); // the timer is made by this fake clock
+    vi.useRealTimers();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
+    const extendsBefore = store.calls['extend'] ?? 0;
+    const answer = await settle(layer.handle(req('after'), handler(200)));
+    expect(answer.value.status).toBe(201);
+    expect((store.calls['extend'] ?? 0) - extendsBefore).toBeGreaterThanOrEqual(5);
   });
 });
