@@ -15,6 +15,7 @@
 import express from 'express';
 import { createRequire } from 'node:module';
 import { createIdempotencyLayer, createRedisStore, expressIdempotency, MemoryStore } from '../../dist/reference/index.js';
+import { nodeIdempotency, powertools } from './peer-cores.mjs';
 
 const require = createRequire(import.meta.url);
 const variant = process.argv[2];
@@ -63,18 +64,8 @@ async function setup() {
     }
     case 'node-idempotency-memory':
     case 'node-idempotency-redis': {
-      const { Idempotency } = require('@node-idempotency/core');
-      let storage;
-      if (variant.endsWith('redis')) {
-        const { RedisStorageAdapter } = require('@node-idempotency/storage-adapter-redis');
-        storage = new RedisStorageAdapter({ url: REDIS_URL });
-        await storage.connect();
-        closers.push(() => storage.disconnect());
-      } else {
-        const { MemoryStorageAdapter } = require('@node-idempotency/storage-adapter-memory');
-        storage = new MemoryStorageAdapter();
-      }
-      const idem = new Idempotency(storage, { cacheKeyPrefix: PREFIX });
+      const { idem, close } = await nodeIdempotency({ redisUrl: variant.endsWith('redis') ? REDIS_URL : undefined, prefix: PREFIX });
+      closers.push(close);
       // The express glue its README describes: onRequest before the controller, onResponse after it.
       const glue = async (req, res, next) => {
         const request = { method: req.method, headers: req.headers, body: req.body, path: req.path };
@@ -97,44 +88,10 @@ async function setup() {
     }
     case 'powertools-memory':
     case 'powertools-redis': {
-      const { makeIdempotent, IdempotencyConfig } = await import('@aws-lambda-powertools/idempotency');
-      let persistenceStore;
-      if (variant.endsWith('redis')) {
-        const { CachePersistenceLayer } = await import('@aws-lambda-powertools/idempotency/cache');
-        const { createClient } = require('redis');
-        const client = createClient({ url: REDIS_URL });
-        await client.connect();
-        closers.push(() => client.quit());
-        persistenceStore = new CachePersistenceLayer({ client });
-      } else {
-        const { BasePersistenceLayer, IdempotencyRecord } = await import('@aws-lambda-powertools/idempotency/persistence');
-        const { IdempotencyItemAlreadyExistsError } = await import('@aws-lambda-powertools/idempotency');
-        class MapPersistenceLayer extends BasePersistenceLayer {
-          records = new Map();
-          async _getRecord(key) {
-            const record = this.records.get(key);
-            if (!record) throw new Error(`no record for ${key}`);
-            return record;
-          }
-          async _putRecord(record) {
-            const existing = this.records.get(record.idempotencyKey);
-            if (existing && !existing.isExpired()) throw new IdempotencyItemAlreadyExistsError(`${record.idempotencyKey} exists`, existing);
-            this.records.set(record.idempotencyKey, record);
-          }
-          async _updateRecord(record) {
-            this.records.set(record.idempotencyKey, record);
-          }
-          async _deleteRecord(record) {
-            this.records.delete(record.idempotencyKey);
-          }
-        }
-        void IdempotencyRecord;
-        persistenceStore = new MapPersistenceLayer();
-      }
-      const config = new IdempotencyConfig({ eventKeyJmesPath: 'key', throwOnNoIdempotencyKey: true });
-      // Outside Lambda there is no context: give it one, or it warns on every call.
-      config.registerLambdaContext({ getRemainingTimeInMillis: () => 30_000 });
-      const idempotentCreate = makeIdempotent(async ({ body }) => createPayment(body), { persistenceStore, config });
+      const { idempotent: idempotentCreate, close } = await powertools(async ({ body }) => createPayment(body), {
+        redisUrl: variant.endsWith('redis') ? REDIS_URL : undefined,
+      });
+      closers.push(close);
       app.post('/payments', async (req, res) => {
         try {
           send(res, await idempotentCreate({ key: String(req.headers['idempotency-key']), body: req.body }));
