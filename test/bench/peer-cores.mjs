@@ -1,6 +1,14 @@
 // The idempotency cores of the peer packages, wired as their READMEs describe, for the benchmarks
-// that put them beside the reference layer (peers-server.mjs over HTTP, peers-core.mjs without).
+// that put them beside the reference layer (peers-server.mjs over HTTP, peers-core.mjs without),
+// and the throwaway redis-server both benchmarks use (never the shared one: the peers' keys carry
+// no prefix of ours).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer, Socket } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const require = createRequire(import.meta.url);
 
@@ -19,6 +27,14 @@ export async function nodeIdempotency({ redisUrl, prefix }) {
   return { idem: new Idempotency(storage, { cacheKeyPrefix: prefix }), close: () => storage.disconnect?.() };
 }
 
+/** A connected node-redis (v4) client, the one the peers' Redis adapters use. */
+export async function nodeRedisClient(url) {
+  const { createClient } = require('redis');
+  const client = createClient({ url });
+  await client.connect();
+  return client;
+}
+
 /**
  * @aws-lambda-powertools/idempotency's makeIdempotent around `fn({ key, body })`: Redis through its
  * CachePersistenceLayer (node-redis client); memory through a Map-backed BasePersistenceLayer (it
@@ -30,9 +46,7 @@ export async function powertools(fn, { redisUrl }) {
   let close = () => {};
   if (redisUrl) {
     const { CachePersistenceLayer } = await import('@aws-lambda-powertools/idempotency/cache');
-    const { createClient } = require('redis');
-    const client = createClient({ url: redisUrl });
-    await client.connect();
+    const client = await nodeRedisClient(redisUrl);
     close = () => client.quit();
     persistenceStore = new CachePersistenceLayer({ client });
   } else {
@@ -62,4 +76,41 @@ export async function powertools(fn, { redisUrl }) {
   // Outside Lambda there is no context: give it one, or it warns on every call.
   config.registerLambdaContext({ getRemainingTimeInMillis: () => 30_000 });
   return { idempotent: makeIdempotent(fn, { persistenceStore, config }), close };
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server of our own on a free port, no persistence; returns { url, stop }. */
+export async function startOwnRedis() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(os.tmpdir(), 'idemaudit-bench-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise((resolve) => {
+      const socket = new Socket();
+      socket.once('error', () => resolve(false));
+      socket.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+    }).catch(() => false);
+    if (ok) break;
+    await sleep(50);
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -5,6 +5,7 @@
 // answer 201 with Location and a JSON body. Variants:
 //   bare                       no idempotency layer
 //   idemaudit-memory|redis     expressIdempotency(createIdempotencyLayer({ store })) as route middleware
+//   idemaudit-node-redis       the same on the Redis store with a node-redis client (the peers' client)
 //   express-idempotency-memory|redis   idempotency() with its default in-memory adapter, or
 //                              express-idempotency-redis-adapter; the handler checks isHit() as its README says
 //   node-idempotency-memory|redis      @node-idempotency/core with its memory or Redis adapter, glued to
@@ -15,7 +16,7 @@
 import express from 'express';
 import { createRequire } from 'node:module';
 import { createIdempotencyLayer, createRedisStore, expressIdempotency, MemoryStore } from '../../dist/reference/index.js';
-import { nodeIdempotency, powertools } from './peer-cores.mjs';
+import { nodeIdempotency, nodeRedisClient, powertools } from './peer-cores.mjs';
 
 const require = createRequire(import.meta.url);
 const variant = process.argv[2];
@@ -36,9 +37,17 @@ async function setup() {
       app.post('/payments', (req, res) => send(res, createPayment(req.body)));
       return;
     case 'idemaudit-memory':
-    case 'idemaudit-redis': {
-      const store = variant.endsWith('redis') ? createRedisStore({ url: REDIS_URL, prefix: PREFIX }) : new MemoryStore();
-      closers.push(() => store.close());
+    case 'idemaudit-redis':
+    case 'idemaudit-node-redis': {
+      let store;
+      if (variant === 'idemaudit-node-redis') {
+        const client = await nodeRedisClient(REDIS_URL);
+        closers.push(() => client.quit());
+        store = createRedisStore({ redis: client, prefix: PREFIX });
+      } else {
+        store = variant.endsWith('redis') ? createRedisStore({ url: REDIS_URL, prefix: PREFIX }) : new MemoryStore();
+        closers.push(() => store.close());
+      }
       const layer = createIdempotencyLayer({ store, scope: 'global' });
       app.post('/payments', expressIdempotency(layer), (req, res) => send(res, createPayment(req.body)));
       return;

@@ -13,10 +13,9 @@
 //   - p99 at a steady `rate` req/s (open model, undici Pool, latency from the intended send time).
 // Redis variants use a throwaway redis-server on a free port. Medians over rounds go to
 // test/bench/RESULTS.md between the bench:peers markers.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { startOwnRedis } from './peer-cores.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -41,6 +41,7 @@ const ALL = [
   'node-idempotency-memory',
   'powertools-memory',
   'idemaudit-redis',
+  'idemaudit-node-redis',
   'express-idempotency-redis',
   'node-idempotency-redis',
   'powertools-redis',
@@ -66,42 +67,6 @@ const VARIANTS = args.variants.split(',').filter(Boolean);
 const tag = randomBytes(4).toString('hex');
 let keySeq = 0;
 const freshKey = () => `k-${tag}-${++keySeq}`;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startOwnRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(os.tmpdir(), 'idemaudit-bench-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((resolve) => {
-      const socket = new Socket();
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-    }).catch(() => false);
-    if (ok) break;
-    await sleep(50);
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 function startVariant(variant, redisUrl) {
   return new Promise((resolve, reject) => {

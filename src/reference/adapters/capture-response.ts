@@ -19,6 +19,7 @@ import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from '
 import type { ResponseEnvelope } from '../layer/types.js';
 
 const INTERCEPTED = ['writeHead', 'write', 'end', 'flushHeaders'] as const;
+const NONE: readonly string[] = [];
 
 export interface ResponseCapture {
   /** Resolves when the handler ends its response. */
@@ -200,8 +201,9 @@ function switchingPrototype(res: ServerResponse): Record<PropertyKey, unknown> |
 
 /** Capture through methods that read the capture from the response object (a fixed slot, same shape every time). */
 function captureBySlot(res: Switchable): ResponseCapture {
-  // Own methods present before the capture (none on the prototype path, which requires an unpatched object).
-  const own = INTERCEPTED.filter((name) => Object.hasOwn(res, name));
+  // Own methods present before the capture (none on the prototype path, which requires an unpatched
+  // object: no array per request there).
+  const own: readonly string[] = unpatched(res) ? NONE : INTERCEPTED.filter((name) => Object.hasOwn(res, name));
   const capture = new Capture(res, (c) => {
     if (res[kCapture] !== c) return;
     res[kCapture] = undefined;

@@ -46,14 +46,15 @@ export const atomicClaim: ClaimStrategy = async ({ store, key, fingerprint, leas
     kind: 'new',
     token,
     renew: () => store.extend(key, token, leaseMs),
-    settle: async (settlement) => {
+    // Not async: the store's own promise is handed on (an async wrapper would add ticks per request).
+    settle: (settlement) => {
       switch (settlement.kind) {
         case 'store':
           return store.complete(key, token, settlement.response, retentionMs);
         case 'release':
           return store.release(key, token);
         case 'abandon':
-          return true;
+          return Promise.resolve(true);
       }
     },
   };

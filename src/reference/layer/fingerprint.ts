@@ -5,8 +5,12 @@ import { sha256Hex } from './hash.js';
 
 /** Method and path never contain a newline in HTTP, so the framing below is unambiguous. */
 export function fingerprintRequest(method: string, path: string, body: Buffer): string {
-  const head = Buffer.from(`${method.toUpperCase()}\n${path}\n`, 'latin1');
-  return sha256Hex(Buffer.concat([head, body]));
+  const head = `${method.toUpperCase()}\n${path}\n`;
+  // One buffer for head and body (small ones come from Node's pool), not a head buffer plus a concat.
+  const framed = Buffer.allocUnsafe(head.length + body.length); // latin1: one byte per character
+  framed.write(head, 0, 'latin1');
+  body.copy(framed, head.length);
+  return sha256Hex(framed);
 }
 
 /** The same framing without the body: what an implementation that never hashes payloads compares. */

@@ -17,6 +17,18 @@ function isPrintableAscii(code: number): boolean {
 /** RFC 9651 section 4.2.5, for a value that must be exactly one string (no parameters). */
 function parseSfString(value: string): KeyParseResult {
   if (value.charCodeAt(0) !== DQUOTE) return { ok: false, reason: 'key must be a quoted sf-string, e.g. "abc"' };
+  // The common case: no escapes, printable ASCII, the closing quote last. One slice instead of a
+  // string built a character at a time (a cons string per character, flattened on first use). Huge
+  // headers take the slow path, which stops reading at the length limit.
+  const last = value.length - 1;
+  if (last > 0 && last <= MAX_KEY_LENGTH + 1 && value.charCodeAt(last) === DQUOTE) {
+    let plain = true;
+    for (let i = 1; i < last && plain; i++) {
+      const code = value.charCodeAt(i);
+      plain = code !== BACKSLASH && code !== DQUOTE && isPrintableAscii(code);
+    }
+    if (plain) return checkLength(value.slice(1, last));
+  }
   let key = '';
   for (let i = 1; i < value.length; i++) {
     const code = value.charCodeAt(i);
@@ -57,7 +69,12 @@ function checkLength(key: string): KeyParseResult {
 
 /** Strips the optional whitespace HTTP allows around a field value (SP and HTAB only). */
 function trimOws(value: string): string {
-  return value.replace(/^[ \t]+|[ \t]+$/g, '');
+  const padded = isOws(value.charCodeAt(0)) || isOws(value.charCodeAt(value.length - 1));
+  return padded ? value.replace(/^[ \t]+|[ \t]+$/g, '') : value;
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
 
 /**

@@ -249,7 +249,6 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     const scopedKey = behaviour.scope(tenant, parsed.key);
     key = scopedKey;
     const fingerprint = behaviour.fingerprint(req);
-    const unclaimed = () => executeUnclaimed(execute);
 
     let claim: ClaimResult;
     // The lease runs from the claim request at the latest: the keeper counts from here.
@@ -257,7 +256,7 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
     try {
       claim = await behaviour.claim({ store, key: scopedKey, fingerprint, leaseMs, retentionMs, route: routeOf() });
     } catch (error) {
-      return finish('store_error', await behaviour.onStoreError({ error, executeUnclaimed: unclaimed, problems }));
+      return finish('store_error', await behaviour.onStoreError({ error, executeUnclaimed: () => executeUnclaimed(execute), problems }));
     }
 
     switch (claim.kind) {
@@ -275,7 +274,10 @@ export function createIdempotencyLayer(options: LayerOptions): IdempotencyLayer 
         await behaviour.onMismatch({ store, key: scopedKey }).catch(() => {});
         return finish('mismatch', problems.mismatch());
       case 'in-flight':
-        return finish('in_flight_conflict', await behaviour.onInFlight({ store, key: scopedKey, fingerprint, leaseMs, executeUnclaimed: unclaimed, problems }));
+        return finish(
+          'in_flight_conflict',
+          await behaviour.onInFlight({ store, key: scopedKey, fingerprint, leaseMs, executeUnclaimed: () => executeUnclaimed(execute), problems }),
+        );
       case 'new':
         try {
           return finish('new', await executeClaimed(claim, scopedKey, execute, keyHash, claimedAt));

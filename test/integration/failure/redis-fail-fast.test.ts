@@ -2,6 +2,7 @@
 // ioredis offline queue is off, so a command sent during an outage is refused at once instead of
 // waiting for its timeout. Start-up still waits for Redis (the queue is on until the first ready).
 import { performance } from 'node:perf_hooks';
+import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../../src/reference/store/redis/index.js';
 import { StoreUnavailableError } from '../../../src/reference/store/types.js';
@@ -52,5 +53,45 @@ describe('Redis store while Redis is down', () => {
       `[redis-fail-fast] begin() while down: median ${median.toFixed(1)} ms, max ${max.toFixed(1)} ms; ` +
         `recovered ${(performance.now() - restartedAt).toFixed(0)} ms after the restart`,
     );
+  });
+
+  // A node-redis client passed in: the application's own settings apply. With the offline queue on (its
+  // default) a command sent while Redis is down waits in the queue: the store's deadline (timeoutMs)
+  // ends the wait. With disableOfflineQueue it is refused at once. Either way: StoreUnavailableError
+  // (fail closed), and the store answers again once the client has reconnected.
+  it.each([
+    ['offline queue on (node-redis default): bounded by timeoutMs', false, /got no answer within 300 ms/],
+    ['disableOfflineQueue: refused at once', true, /begin failed/],
+  ])('node-redis client, %s; works again after a restart', { timeout: 30_000 }, async (_label, disableOfflineQueue, reason) => {
+    let redis: RedisServer = await startRedisServer();
+    cleanups.push(() => redis.stop('SIGKILL'));
+    const port = redis.port;
+    const client = createClient({ url: redis.url, disableOfflineQueue, socket: { reconnectStrategy: () => 50 } });
+    client.on('error', () => {});
+    await client.connect();
+    cleanups.push(() => client.disconnect());
+    const store = createRedisStore({ redis: client, prefix: uniquePrefix('fail-fast-node-redis'), timeoutMs: 300 });
+    expect((await store.begin('before', 'fp', { leaseMs: 30_000 })).kind).toBe('new');
+
+    await redis.stop('SIGKILL');
+    for (let i = 0; i < 3; i++) {
+      const failed = await store.begin(`down-${i}`, 'fp', { leaseMs: 30_000 }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failed).toBeInstanceOf(StoreUnavailableError);
+      expect((failed as Error).message).toMatch(reason);
+    }
+
+    redis = await startRedisServer({ port });
+    let recovered = false;
+    for (let i = 0; i < 100 && !recovered; i++) {
+      try {
+        recovered = (await store.begin(`after-${i}`, 'fp', { leaseMs: 30_000 })).kind === 'new';
+      } catch {
+        await sleep(50);
+      }
+    }
+    expect(recovered, 'the store never answered again after the restart').toBe(true);
   });
 });

@@ -1,15 +1,16 @@
 // EVALSHA behaviour, observed through the command statistics of a throwaway Redis of our own
-// (CONFIG RESETSTAT and SCRIPT FLUSH would disturb others on the shared server).
+// (CONFIG RESETSTAT and SCRIPT FLUSH would disturb others on the shared server), on the ioredis
+// client the store creates and on a node-redis client passed in.
 import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../../src/reference/store/redis/index.js';
-import type { RedisStore } from '../../../src/reference/store/redis/index.js';
+import type { IdempotencyStore } from '../../../src/reference/store/types.js';
 import { startRedisServer } from '../../helpers/redis.js';
 import type { RedisServer } from '../../helpers/redis.js';
 
 let server: RedisServer;
 let admin: Redis;
-let store: RedisStore;
 
 /** calls per command (and NOSCRIPT errors) since the last CONFIG RESETSTAT, without the admin's own INFO/CONFIG. */
 async function commandStats(): Promise<Record<string, number>> {
@@ -26,13 +27,6 @@ async function commandStats(): Promise<Record<string, number>> {
 beforeAll(async () => {
   server = await startRedisServer();
   admin = new Redis(server.url, { maxRetriesPerRequest: 1 });
-  store = createRedisStore({ url: server.url, prefix: 'scripts:' });
-  // Warm up: the connection handshake, and the first use of each script on the socket (sent as EVAL).
-  const claim = await store.begin('warm-up', 'fp', { leaseMs: 0 });
-  if (claim.kind !== 'new') throw new Error('warm-up claim failed');
-  await store.lookup('warm-up', 'fp');
-  await store.complete('warm-up', claim.token, { status: 200, headers: {}, bodyBase64: '' }, 60_000);
-  await store.release('warm-up', claim.token);
 });
 
 beforeEach(async () => {
@@ -40,12 +34,49 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  await store?.close();
   await admin?.quit();
   await server?.stop();
 });
 
-describe('Redis store scripts', () => {
+type NodeRedis = ReturnType<typeof createClient>;
+
+const clients: Array<[string, () => Promise<{ store: IdempotencyStore; close: () => Promise<unknown> }>]> = [
+  [
+    'ioredis',
+    async () => {
+      const store = createRedisStore({ url: server.url, prefix: 'scripts-ioredis:' });
+      return { store, close: () => store.close() };
+    },
+  ],
+  [
+    'node-redis',
+    async () => {
+      const client: NodeRedis = createClient({ url: server.url, disableOfflineQueue: true });
+      client.on('error', () => {});
+      await client.connect();
+      return { store: createRedisStore({ redis: client, prefix: 'scripts-node-redis:' }), close: () => client.quit() };
+    },
+  ],
+];
+
+describe.each(clients)('Redis store scripts on %s', (_label, open) => {
+  let store: IdempotencyStore;
+  let close: () => Promise<unknown>;
+
+  beforeAll(async () => {
+    ({ store, close } = await open());
+    // Warm up: the connection handshake, and the first use of each script on the socket (sent as EVAL).
+    const claim = await store.begin('warm-up', 'fp', { leaseMs: 0 });
+    if (claim.kind !== 'new') throw new Error('warm-up claim failed');
+    await store.lookup('warm-up', 'fp');
+    await store.complete('warm-up', claim.token, { status: 200, headers: {}, bodyBase64: '' }, 60_000);
+    await store.release('warm-up', claim.token);
+  });
+
+  afterAll(async () => {
+    await close?.();
+  });
+
   it('each operation is exactly one EVALSHA round trip (as MONITOR sees it)', async () => {
     const monitor = await admin.duplicate().monitor();
     const seen: string[] = [];

@@ -23,6 +23,11 @@ describe('fingerprintRequest', () => {
     expect(fingerprintRequest('POST', '/payments', Buffer.from('{"amount":2}'))).not.toBe(fp);
   });
 
+  it('is the digest of "METHOD\\npath\\n" then the body, so records stored by earlier versions still match', () => {
+    const framed = Buffer.concat([Buffer.from('POST\n/payments\n', 'latin1'), body]);
+    expect(fingerprintRequest('post', '/payments', body)).toBe(createHash('sha256').update(framed).digest('hex'));
+  });
+
   it('frames its parts, so moving bytes between path and body changes the digest', () => {
     expect(fingerprintRequest('POST', '/a', Buffer.from('b'))).not.toBe(fingerprintRequest('POST', '/ab', Buffer.alloc(0)));
   });

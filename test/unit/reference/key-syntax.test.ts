@@ -40,6 +40,15 @@ describe('parseIdempotencyKey (sf-string)', () => {
     if (!result.ok) expect(result.reason.length).toBeGreaterThan(0);
   });
 
+  it('names the reason at the length boundary and for a quote inside an otherwise plain key', () => {
+    expect(parseIdempotencyKey(`"${'x'.repeat(MAX_KEY_LENGTH + 1)}"`, 'sf-string')).toEqual({
+      ok: false,
+      reason: `key is longer than ${MAX_KEY_LENGTH} characters`,
+    });
+    expect(parseIdempotencyKey('"a"b"', 'sf-string')).toEqual({ ok: false, reason: 'unexpected characters after the closing quote' });
+    expect(parseIdempotencyKey('"a\u0001"', 'sf-string')).toEqual({ ok: false, reason: 'key contains a non-printable or non-ASCII character' });
+  });
+
   it('rejects a header sent twice', () => {
     expect(parseIdempotencyKey(['"a"', '"b"'], 'sf-string').ok).toBe(false);
   });

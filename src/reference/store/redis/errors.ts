@@ -1,6 +1,7 @@
 // Every failure to get an answer from Redis becomes a StoreUnavailableError, so the layer fails
 // closed (503): refused or dropped connections, timeouts, exhausted retries, cluster outages, and
 // replies such as LOADING, BUSY, OOM or CLUSTERDOWN. The original error stays in `cause`.
+import { settleWithin } from '../deadline.js';
 import { StoreUnavailableError } from '../types.js';
 
 export function storeUnavailable(operation: string, error: unknown): StoreUnavailableError {
@@ -11,9 +12,5 @@ export function storeUnavailable(operation: string, error: unknown): StoreUnavai
 
 /** Rejects with StoreUnavailableError when `promise` has not settled within `ms` (for clients without their own command timeout). */
 export function withDeadline<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreUnavailableError(`Redis store: ${operation} got no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  return settleWithin(promise, ms, () => new StoreUnavailableError(`Redis store: ${operation} got no answer within ${ms} ms`));
 }

@@ -1,11 +1,13 @@
 // The Lua scripts of the Redis store: files in ./lua named `<name>-<number of keys>.lua`, read from
 // disk once per process and registered on each client with ioredis `defineCommand`. ioredis then
 // sends EVALSHA, falls back to EVAL (which also loads the script) on NOSCRIPT, and sends EVAL the
-// first time a script is used on a socket.
+// first time a script is used on a socket. On a node-redis client (bindNodeRedisScripts) the same:
+// EVALSHA, and EVAL once when the server answers NOSCRIPT.
 //
 // Where the files are: next to this module under src/ (vitest, tsx); from the compiled
 // dist/reference/store/redis/ there is no ./lua, so we walk up to the package root (the folders
 // with a package.json) and use src/reference/store/redis/lua, which the package ships.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,4 +102,41 @@ export function bindScripts(client: Redis | Cluster): BoundScripts {
     bound[script.name] = method.bind(client);
   }
   return bound;
+}
+
+/**
+ * The node-redis (v4, v5) calls the store makes: structural, so `redis` is never imported (it is the
+ * application's client, passed in). A RedisCluster of node-redis routes EVALSHA by its first key.
+ */
+export interface NodeRedisClient {
+  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+/** The scripts bound to a node-redis client or cluster; each call is one EVALSHA round trip (EVAL after NOSCRIPT). */
+export function bindNodeRedisScripts(client: NodeRedisClient): BoundScripts {
+  const bound = {} as BoundScripts;
+  for (const script of luaScripts()) {
+    if (script.numberOfKeys !== 1) throw new Error(`Redis store: ${script.file} takes ${script.numberOfKeys} keys; node-redis binding expects 1`);
+    const sha = createHash('sha1').update(script.lua).digest('hex');
+    bound[script.name] = (key, ...rest) => {
+      const options = { keys: [String(key)], arguments: rest.map(String) };
+      return client.evalSha(sha, options).catch((error: unknown) => {
+        if (!isNoScript(error)) throw error;
+        return client.eval(script.lua, options);
+      });
+    };
+  }
+  return bound;
+}
+
+/** A node-redis client or cluster, told apart from ioredis (which has defineCommand and no evalSha). */
+export function isNodeRedisClient(client: unknown): client is NodeRedisClient {
+  const candidate = client as Record<string, unknown> | null;
+  return typeof candidate?.evalSha === 'function' && typeof candidate.defineCommand !== 'function';
 }

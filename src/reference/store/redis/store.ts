@@ -18,12 +18,19 @@ import type { BeginOptions, BeginResult, IdempotencyStore, StoredResponse } from
 import { createClient, DEFAULT_TIMEOUT_MS } from './connection.js';
 import { storeUnavailable, withDeadline } from './errors.js';
 import { recordKey, redisText } from './keys.js';
-import { bindScripts } from './scripts.js';
-import type { BoundScripts } from './scripts.js';
+import { bindNodeRedisScripts, bindScripts, isNodeRedisClient } from './scripts.js';
+import type { BoundScripts, NodeRedisClient } from './scripts.js';
+
+/** The clients the store runs on: ioredis (Redis, Cluster), or a node-redis client or cluster passed in. */
+export type RedisStoreClient = Redis | Cluster | NodeRedisClient;
 
 export interface RedisStoreOptions {
-  /** A client to use (not closed by close()); its own timeout and retry settings apply. Excludes `url`, `cluster`, `redisOptions`. */
-  redis?: Redis | Cluster;
+  /**
+   * A client to use (not closed by close()): ioredis (Redis or Cluster), whose own timeout and retry
+   * settings apply, or node-redis v4/v5 (createClient() or createCluster(), connected), every call
+   * then bounded by `timeoutMs`. Excludes `url`, `cluster`, `redisOptions`.
+   */
+  redis?: RedisStoreClient;
   /** Where to connect when no client is given; default redis://127.0.0.1:6379. */
   url?: string;
   /** Namespace of every record key; default 'idem:'. */
@@ -82,12 +89,13 @@ function parseReply(key: string, reply: unknown): Lookup {
   }
 }
 
-export class RedisStore implements IdempotencyStore {
+/** C: the client type, ioredis unless a node-redis client was passed in (so `client` keeps its type). */
+export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements IdempotencyStore {
   readonly name: string;
   readonly callTimeoutMs: number;
   readonly prefix: string;
-  /** The ioredis client in use (for introspection and tests). */
-  readonly client: Redis | Cluster;
+  /** The client in use (for introspection and tests). */
+  readonly client: C;
   readonly #owned: boolean;
   readonly #scripts: BoundScripts;
   /** Our own deadline per command, for clients that could otherwise queue a command indefinitely; 0 = none. */
@@ -109,25 +117,41 @@ export class RedisStore implements IdempotencyStore {
     if (options.url !== undefined) connection.url = options.url;
     if (options.cluster !== undefined) connection.cluster = options.cluster;
     if (options.redisOptions !== undefined) connection.redisOptions = options.redisOptions;
-    this.client = options.redis ?? createClient(connection);
-    this.name = this.client.isCluster ? 'redis-cluster' : 'redis';
-    // A Cluster keeps commands issued while it has no usable node in a queue without a timeout, and a
-    // standalone client without commandTimeout may retry for a long time: bound both ourselves.
-    const ownTimeout = (this.client as Redis).options?.commandTimeout;
-    this.#deadlineMs = this.client.isCluster || typeof ownTimeout !== 'number' ? timeoutMs : 0;
+    const client = options.redis ?? createClient(connection);
+    this.client = client as C;
+    let ownTimeout: unknown;
+    if (isNodeRedisClient(client)) {
+      // node-redis (a third of ioredis's client CPU per command, test/bench/peers-core.mjs) has no
+      // per-command timeout and by default queues commands while disconnected: our deadline bounds it.
+      this.name = 'masters' in client ? 'redis-cluster' : 'redis';
+      this.#deadlineMs = timeoutMs;
+      this.#scripts = bindNodeRedisScripts(client);
+    } else {
+      this.name = client.isCluster ? 'redis-cluster' : 'redis';
+      // A Cluster keeps commands issued while it has no usable node in a queue without a timeout, and
+      // a standalone client without commandTimeout may retry for a long time: bound both ourselves.
+      ownTimeout = (client as Redis).options?.commandTimeout;
+      this.#deadlineMs = client.isCluster || typeof ownTimeout !== 'number' ? timeoutMs : 0;
+      this.#scripts = bindScripts(client);
+    }
     // Bounded either by our deadline or by the client's commandTimeout per command; a script call may
     // be two commands (EVALSHA, then EVAL on NOSCRIPT), hence twice the client's own bound.
     this.callTimeoutMs = this.#deadlineMs > 0 ? this.#deadlineMs : 2 * (ownTimeout as number);
-    this.#scripts = bindScripts(this.client);
   }
 
-  async #run<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  /** One command, bounded by our deadline when we keep one; every failure a StoreUnavailableError. */
+  #run<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    let pending: Promise<T>;
     try {
-      const pending = send();
-      return await (this.#deadlineMs > 0 ? withDeadline(pending, this.#deadlineMs, operation) : pending);
+      pending = send();
     } catch (error) {
-      throw storeUnavailable(operation, error);
+      return Promise.reject(storeUnavailable(operation, error));
     }
+    // Not an async function: a promise and a tick fewer per command.
+    const bounded = this.#deadlineMs > 0 ? withDeadline(pending, this.#deadlineMs, operation) : pending;
+    return bounded.catch((error: unknown) => {
+      throw storeUnavailable(operation, error);
+    });
   }
 
   async begin(key: string, fingerprint: string, opts: BeginOptions): Promise<BeginResult> {
@@ -170,14 +194,17 @@ export class RedisStore implements IdempotencyStore {
   }
 
   async forget(key: string): Promise<void> {
-    await this.#run('forget', () => this.client.del(recordKey(this.prefix, key)));
+    const record = recordKey(this.prefix, key);
+    const client: RedisStoreClient = this.client;
+    await this.#run('forget', () => (isNodeRedisClient(client) ? client.del(record) : client.del(record)));
   }
 
   /** Quits the connection the store created; a client passed in stays open (its owner closes it). */
   async close(): Promise<void> {
     if (!this.#owned || this.#closed) return;
     this.#closed = true;
-    const client = this.client;
+    // Only a client the store created is closed here, and it creates ioredis ones.
+    const client = this.client as Redis | Cluster;
     if (client.status !== 'ready') {
       client.disconnect();
       return;
@@ -196,6 +223,8 @@ export class RedisStore implements IdempotencyStore {
 }
 
 /** A Redis-backed IdempotencyStore; see RedisStoreOptions. */
-export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
-  return new RedisStore(options);
+export function createRedisStore(options: RedisStoreOptions & { redis: NodeRedisClient }): RedisStore<NodeRedisClient>;
+export function createRedisStore(options?: RedisStoreOptions & { redis?: Redis | Cluster }): RedisStore;
+export function createRedisStore(options: RedisStoreOptions = {}): RedisStore<RedisStoreClient> {
+  return new RedisStore<RedisStoreClient>(options);
 }
