@@ -27,10 +27,11 @@ export async function nodeIdempotency({ redisUrl, prefix }) {
   return { idem: new Idempotency(storage, { cacheKeyPrefix: prefix }), close: () => storage.disconnect?.() };
 }
 
-/** A connected node-redis (v4) client, the one the peers' Redis adapters use. */
+/** A connected node-redis (v4) client, the one the peers' Redis adapters use (offline queue off, as the store requires). */
 export async function nodeRedisClient(url) {
   const { createClient } = require('redis');
-  const client = createClient({ url });
+  const client = createClient({ url, disableOfflineQueue: true });
+  client.on('error', () => {});
   await client.connect();
   return client;
 }

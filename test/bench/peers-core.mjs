@@ -52,7 +52,8 @@ const PAYMENT_BYTES = Buffer.from(JSON.stringify(PAYMENT));
 
 /** One request through `variant` (`name` or `name@dist`): (key) => Promise, the handler answering on the next turn. */
 async function entryPoint(variant, redisUrl) {
-  const [name, at] = variant.split('@');
+  const at = variant.includes('@') ? variant.slice(variant.indexOf('@') + 1) : undefined;
+  const name = at === undefined ? variant : variant.slice(0, variant.indexOf('@'));
   let sequence = 0;
   const nextTurn = () => new Promise((r) => setImmediate(r));
   const createPayment = async (body) => {

@@ -9,7 +9,7 @@ export function fingerprintRequest(method: string, path: string, body: Buffer): 
   // One buffer for head and body (small ones come from Node's pool), not a head buffer plus a concat.
   const framed = Buffer.allocUnsafe(head.length + body.length); // latin1: one byte per character
   framed.write(head, 0, 'latin1');
-  body.copy(framed, head.length);
+  framed.set(body, head.length); // set, not copy: a plain Uint8Array body works too
   return sha256Hex(framed);
 }
 

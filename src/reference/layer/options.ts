@@ -2,6 +2,7 @@
 import type { LayerBehaviour } from './behaviour.js';
 import { ReferenceConfigError } from '../config-error.js';
 import type { IdempotencyStore } from '../store/types.js';
+import { MAX_TIMER_MS } from '../store/deadline.js';
 import { DEFAULT_REPLAY_HEADERS } from './envelope.js';
 import { LayerConfigError } from './errors.js';
 import { DEFAULT_PROBLEM_TYPE_BASE } from './problem.js';
@@ -96,6 +97,13 @@ function nonNegativeInteger(name: string, value: number, { positive = false } = 
   return value;
 }
 
+/** A delay for setTimeout: a longer one fires at once, and every store call would time out. */
+function timerMs(name: string, value: number): number {
+  const ms = nonNegativeInteger(name, value);
+  if (ms > MAX_TIMER_MS) throw new ReferenceConfigError(`${name} must be at most ${MAX_TIMER_MS} ms, got ${value}`);
+  return ms;
+}
+
 export function resolveLayerOptions(options: LayerOptions): ResolvedLayerOptions {
   if (!options.store) throw new ReferenceConfigError('createIdempotencyLayer: `store` is required');
   const keySyntax = options.keySyntax ?? LAYER_DEFAULTS.keySyntax;
@@ -138,6 +146,6 @@ export function resolveLayerOptions(options: LayerOptions): ResolvedLayerOptions
     tenantOf: options.tenantOf ?? (() => GLOBAL_TENANT),
     onEvent: options.onEvent,
     maxBodyBytes: nonNegativeInteger('maxBodyBytes', options.maxBodyBytes ?? LAYER_DEFAULTS.maxBodyBytes, { positive: true }),
-    storeTimeoutMs: nonNegativeInteger('storeTimeoutMs', options.storeTimeoutMs ?? LAYER_DEFAULTS.storeTimeoutMs),
+    storeTimeoutMs: timerMs('storeTimeoutMs', options.storeTimeoutMs ?? LAYER_DEFAULTS.storeTimeoutMs),
   };
 }

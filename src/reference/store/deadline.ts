@@ -2,6 +2,9 @@
 // the timer cleared either way. Not Promise.race plus finally: that is two promises more per call,
 // and store calls are on every request's path.
 
+/** The longest delay setTimeout honours (a longer one fires at once: every call would time out). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** `promise`, or a rejection with `timedOut()` once `ms` have passed without it settling. */
 export function settleWithin<T>(promise: Promise<T>, ms: number, timedOut: () => Error, unref = false): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -28,6 +28,17 @@ describe('fingerprintRequest', () => {
     expect(fingerprintRequest('post', '/payments', body)).toBe(createHash('sha256').update(framed).digest('hex'));
   });
 
+  it('frames an empty body, a Uint8Array body and a path beyond latin1 as before (one low byte per UTF-16 unit)', () => {
+    const old = (method: string, path: string, bytes: Uint8Array) =>
+      createHash('sha256')
+        .update(Buffer.concat([Buffer.from(`${method}\n${path}\n`, 'latin1'), bytes]))
+        .digest('hex');
+    expect(fingerprintRequest('POST', '/p', Buffer.alloc(0))).toBe(old('POST', '/p', Buffer.alloc(0)));
+    const plain = new Uint8Array([1, 2, 3]);
+    expect(fingerprintRequest('POST', '/p', plain as Buffer)).toBe(old('POST', '/p', plain));
+    expect(fingerprintRequest('POST', '/caf\u00e9/\u20ac', body)).toBe(old('POST', '/caf\u00e9/\u20ac', body));
+  });
+
   it('frames its parts, so moving bytes between path and body changes the digest', () => {
     expect(fingerprintRequest('POST', '/a', Buffer.from('b'))).not.toBe(fingerprintRequest('POST', '/ab', Buffer.alloc(0)));
   });

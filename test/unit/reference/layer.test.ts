@@ -13,6 +13,7 @@ import {
   LayerConfigError,
 } from '../../../src/reference/index.js';
 import { flawOption } from '../../../src/demo/index.js';
+import { instrumentStore } from '../../../src/reference/layer/instrumented-store.js';
 
 function req(overrides: Partial<LayerRequest> & { key?: string | null } = {}): LayerRequest {
   const { key = 'k1', ...rest } = overrides;
@@ -250,6 +251,76 @@ describe('createIdempotencyLayer decisions', () => {
     } finally {
       timers.mockRestore();
     }
+  });
+
+  // Nobody listening and a store that bounds its own calls: the calls go straight through (no timing
+  // wrapper), which must still turn every kind of failure, synchronous throws included, into a 503.
+  it.each([
+    ['rejects', () => Promise.reject(new StoreUnavailableError('down'))],
+    [
+      'throws synchronously',
+      () => {
+        throw new StoreUnavailableError('down');
+      },
+    ],
+    [
+      'throws a foreign error synchronously',
+      () => {
+        throw new Error('driver bug');
+      },
+    ],
+  ])('without a listener, fails closed when a self-bounded store %s', async (_label, begin) => {
+    const store: IdempotencyStore = { ...downStore(), callTimeoutMs: 0, begin: begin };
+    const layer = createIdempotencyLayer({ store, scope: 'global' });
+    const execute = handler();
+    const answer = await layer.handle(req(), execute);
+    expect(answer.status).toBe(503);
+    expect(execute).not.toHaveBeenCalled();
+  });
+
+  it('the pass-through store hands every call on and turns a synchronous throw into a rejection', async () => {
+    const boom = new StoreUnavailableError('down');
+    const throwing = () => {
+      throw boom;
+    };
+    const inner: IdempotencyStore = {
+      ...downStore(),
+      name: 'inner',
+      callTimeoutMs: 0,
+      begin: throwing,
+      complete: throwing,
+      release: throwing,
+      extend: throwing,
+    };
+    const store = instrumentStore(inner, undefined, 1000);
+    expect(store.name).toBe('inner');
+    expect(store.callTimeoutMs).toBe(0);
+    for (const call of [
+      () => store.begin('k', 'fp', { leaseMs: 1 }),
+      () => store.complete('k', 't', { status: 200, headers: {}, bodyBase64: '' }, 1),
+      () => store.release('k', 't'),
+      () => store.extend('k', 't', 1),
+    ]) {
+      let pending: Promise<unknown> | undefined;
+      expect(() => (pending = call())).not.toThrow();
+      await expect(pending).rejects.toBe(boom);
+    }
+  });
+
+  it('without a listener, a self-bounded store still executes once and replays (the pass-through path)', async () => {
+    const store = new MemoryStore();
+    const layer = createIdempotencyLayer({ store, scope: 'global' });
+    const execute = handler();
+    expect((await layer.handle(req(), execute)).status).toBe(201);
+    const replay = await layer.handle(req(), execute);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(execute).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a storeTimeoutMs setTimeout cannot wait for (it would fire at once: every call a 503)', () => {
+    expect(() => createIdempotencyLayer({ store: new MemoryStore(), scope: 'global', storeTimeoutMs: 2 ** 31 })).toThrow(
+      /storeTimeoutMs must be at most 2147483647 ms/,
+    );
   });
 
   it('still fails closed on a hanging call of a store that claims a bound looser than storeTimeoutMs', async () => {

@@ -105,8 +105,8 @@ export function bindScripts(client: Redis | Cluster): BoundScripts {
 }
 
 /**
- * The node-redis (v4, v5) calls the store makes: structural, so `redis` is never imported (it is the
- * application's client, passed in). A RedisCluster of node-redis routes EVALSHA by its first key.
+ * The node-redis calls the store makes: structural, so `redis` is never imported (it is the
+ * application's client, passed in). Standalone clients only (the store refuses a node-redis cluster).
  */
 export interface NodeRedisClient {
   evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
@@ -118,16 +118,21 @@ function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
-/** The scripts bound to a node-redis client or cluster; each call is one EVALSHA round trip (EVAL after NOSCRIPT). */
-export function bindNodeRedisScripts(client: NodeRedisClient): BoundScripts {
+/**
+ * The scripts bound to a node-redis client or cluster; each call is one EVALSHA round trip (EVAL after
+ * NOSCRIPT). A NOSCRIPT that arrives after `deadlineMs` is not followed by the EVAL: the store has
+ * answered that call already (503), and a late claim would hold the key with a token nobody has.
+ */
+export function bindNodeRedisScripts(client: NodeRedisClient, deadlineMs: number): BoundScripts {
   const bound = {} as BoundScripts;
   for (const script of luaScripts()) {
     if (script.numberOfKeys !== 1) throw new Error(`Redis store: ${script.file} takes ${script.numberOfKeys} keys; node-redis binding expects 1`);
     const sha = createHash('sha1').update(script.lua).digest('hex');
     bound[script.name] = (key, ...rest) => {
       const options = { keys: [String(key)], arguments: rest.map(String) };
+      const sentAt = performance.now();
       return client.evalSha(sha, options).catch((error: unknown) => {
-        if (!isNoScript(error)) throw error;
+        if (!isNoScript(error) || performance.now() - sentAt >= deadlineMs) throw error;
         return client.eval(script.lua, options);
       });
     };
@@ -135,7 +140,7 @@ export function bindNodeRedisScripts(client: NodeRedisClient): BoundScripts {
   return bound;
 }
 
-/** A node-redis client or cluster, told apart from ioredis (which has defineCommand and no evalSha). */
+/** A node-redis client (or cluster), told apart from ioredis (which has defineCommand and no evalSha). */
 export function isNodeRedisClient(client: unknown): client is NodeRedisClient {
   const candidate = client as Record<string, unknown> | null;
   return typeof candidate?.evalSha === 'function' && typeof candidate.defineCommand !== 'function';

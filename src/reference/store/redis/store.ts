@@ -1,4 +1,5 @@
-// IdempotencyStore on Redis (standalone or Cluster) through ioredis. Each operation is one Lua
+// IdempotencyStore on Redis (standalone or Cluster) through ioredis, or through a node-redis client the
+// application passes in. Each operation is one Lua
 // script (one round trip), atomic on one hash per key:
 //
 //   <prefix>{<key>}  hash  state        'in-flight' | 'completed'
@@ -16,6 +17,7 @@ import { leaseMillis, retentionMillis } from '../ttl.js';
 import { StoreUnavailableError } from '../types.js';
 import type { BeginOptions, BeginResult, IdempotencyStore, StoredResponse } from '../types.js';
 import { createClient, DEFAULT_TIMEOUT_MS } from './connection.js';
+import { MAX_TIMER_MS } from '../deadline.js';
 import { storeUnavailable, withDeadline } from './errors.js';
 import { recordKey, redisText } from './keys.js';
 import { bindNodeRedisScripts, bindScripts, isNodeRedisClient } from './scripts.js';
@@ -27,8 +29,8 @@ export type RedisStoreClient = Redis | Cluster | NodeRedisClient;
 export interface RedisStoreOptions {
   /**
    * A client to use (not closed by close()): ioredis (Redis or Cluster), whose own timeout and retry
-   * settings apply, or node-redis v4/v5 (createClient() or createCluster(), connected), every call
-   * then bounded by `timeoutMs`. Excludes `url`, `cluster`, `redisOptions`.
+   * settings apply, or a connected node-redis createClient() with disableOfflineQueue (not a
+   * createCluster()), every call then bounded by `timeoutMs`. Excludes `url`, `cluster`, `redisOptions`.
    */
   redis?: RedisStoreClient;
   /** Where to connect when no client is given; default redis://127.0.0.1:6379. */
@@ -90,6 +92,39 @@ function parseReply(key: string, reply: unknown): Lookup {
 }
 
 /** C: the client type, ioredis unless a node-redis client was passed in (so `client` keeps its type). */
+/**
+ * A node-redis client must not queue commands while disconnected: a claim queued during an outage
+ * would be answered 503 at the deadline and still run on reconnect, leaving its key in flight until
+ * the lease ends (and the queue grows without bound meanwhile). A legacy-mode client answers through
+ * callbacks, not promises. Both are refused at construction, and so is a node-redis cluster.
+ */
+function checkNodeRedisClient(client: NodeRedisClient): void {
+  if ('masters' in client) {
+    // node-redis v4 picks a cluster node for EVALSHA by the wrong argument (the sha1, not the keys):
+    // a few percent of calls land on a random master and fail with MOVED.
+    throw new ReferenceConfigError(
+      'Redis store: a node-redis cluster client is not supported (it routes EVALSHA to random nodes); use an ioredis Cluster, or cluster: true with url',
+    );
+  }
+  const options = (client as { options?: { disableOfflineQueue?: unknown; legacyMode?: unknown } }).options;
+  if (options === undefined || options === null) return;
+  if (options.legacyMode === true) {
+    throw new ReferenceConfigError('Redis store: a node-redis client in legacyMode answers through callbacks; pass its promise API (client.v4)');
+  }
+  if (options.disableOfflineQueue !== true) {
+    throw new ReferenceConfigError(
+      'Redis store: create the node-redis client with disableOfflineQueue: true (with the offline queue on, a claim sent while Redis is down runs when it comes back, after its request was answered 503)',
+    );
+  }
+}
+
+/** An integer reply 1 or 0 (number, numeric string or bigint, whichever reply types the client maps to). */
+function flag(key: string, reply: unknown): boolean {
+  if (reply === 1 || reply === '1' || reply === 1n) return true;
+  if (reply === 0 || reply === '0' || reply === 0n) return false;
+  throw corrupt(key, `expected 1 or 0, got ${typeof reply} ${JSON.stringify(String(reply)).slice(0, 40)}`);
+}
+
 export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements IdempotencyStore {
   readonly name: string;
   readonly callTimeoutMs: number;
@@ -104,7 +139,9 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
 
   constructor(options: RedisStoreOptions = {}) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw new ReferenceConfigError(`Redis store: timeoutMs must be a positive number, got ${timeoutMs}`);
+    if (!(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS) {
+      throw new ReferenceConfigError(`Redis store: timeoutMs must be a positive number of ms up to ${MAX_TIMER_MS}, got ${timeoutMs}`);
+    }
     if (options.redis && (options.url !== undefined || options.cluster !== undefined || options.redisOptions !== undefined)) {
       throw new ReferenceConfigError('Redis store: pass either a client (redis) or connection options (url, cluster, redisOptions), not both');
     }
@@ -121,11 +158,12 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
     this.client = client as C;
     let ownTimeout: unknown;
     if (isNodeRedisClient(client)) {
-      // node-redis (a third of ioredis's client CPU per command, test/bench/peers-core.mjs) has no
-      // per-command timeout and by default queues commands while disconnected: our deadline bounds it.
-      this.name = 'masters' in client ? 'redis-cluster' : 'redis';
+      // node-redis (less client CPU per command than ioredis, test/bench/peers-core.mjs) has no
+      // per-command timeout for a command already sent: our deadline bounds every call.
+      checkNodeRedisClient(client);
+      this.name = 'redis';
       this.#deadlineMs = timeoutMs;
-      this.#scripts = bindNodeRedisScripts(client);
+      this.#scripts = bindNodeRedisScripts(client, timeoutMs);
     } else {
       this.name = client.isCluster ? 'redis-cluster' : 'redis';
       // A Cluster keeps commands issued while it has no usable node in a queue without a timeout, and
@@ -180,17 +218,17 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
         retentionMillis(retentionMs),
       ),
     );
-    return reply === 1;
+    return flag(key, reply);
   }
 
   async release(key: string, token: string): Promise<boolean> {
     const reply = await this.#run('release', () => this.#scripts.release(recordKey(this.prefix, key), token));
-    return reply === 1;
+    return flag(key, reply);
   }
 
   async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
     const reply = await this.#run('extend', () => this.#scripts.extend(recordKey(this.prefix, key), token, leaseMillis(leaseMs)));
-    return reply === 1;
+    return flag(key, reply);
   }
 
   async forget(key: string): Promise<void> {
@@ -225,6 +263,7 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
 /** A Redis-backed IdempotencyStore; see RedisStoreOptions. */
 export function createRedisStore(options: RedisStoreOptions & { redis: NodeRedisClient }): RedisStore<NodeRedisClient>;
 export function createRedisStore(options?: RedisStoreOptions & { redis?: Redis | Cluster }): RedisStore;
+export function createRedisStore(options?: RedisStoreOptions): RedisStore<RedisStoreClient>;
 export function createRedisStore(options: RedisStoreOptions = {}): RedisStore<RedisStoreClient> {
   return new RedisStore<RedisStoreClient>(options);
 }
