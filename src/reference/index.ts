@@ -7,7 +7,14 @@ export { createReferenceLogger, logLayerEvents, type ReferenceLoggerOptions } fr
 export { MemoryStore, MEMORY_STORE_DEFAULTS, type MemoryStoreOptions } from './store/memory.js';
 export { ReferenceConfigError } from './config-error.js';
 export { StoreCapacityError, StoreUnavailableError, type IdempotencyStore, type StoredResponse } from './store/types.js';
-export { createRedisStore, RedisStore, type NodeRedisClient, type RedisStoreClient, type RedisStoreOptions } from './store/redis/index.js';
+export {
+  createRedisStore,
+  RedisStore,
+  type NodeRedisClient,
+  type NodeRedisStoreOptions,
+  type RedisStoreClient,
+  type RedisStoreOptions,
+} from './store/redis/index.js';
 export {
   ClaimLostError,
   createPostgresStore,

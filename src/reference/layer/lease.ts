@@ -18,6 +18,7 @@
 // never renewed (a renewal racing the request's own completion could only produce a false alarm).
 
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { MAX_TIMER_MS } from '../store/deadline.js';
 
 export interface LeaseKeeperOptions {
   /** The lease begin() was given; 0 = never expires (no heartbeat). */
@@ -63,7 +64,8 @@ export class HeartbeatTicker {
   #madeBy: typeof setInterval | undefined;
 
   constructor(leaseMs: number) {
-    this.intervalMs = Math.max(1, Math.floor(heartbeatIntervalMs(leaseMs) / 4));
+    // Capped: setInterval turns a delay beyond 2^31-1 ms (a lease of about 300 days) into 1 ms.
+    this.intervalMs = Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(heartbeatIntervalMs(leaseMs) / 4)));
   }
 
   /** Registered keepers (tests and diagnostics). */

@@ -68,7 +68,7 @@ describe('Redis store while Redis is down', () => {
     cleanups.push(async () => {
       if (client.isOpen) await client.disconnect();
     });
-    const store = createRedisStore({ redis: client, prefix: uniquePrefix('fail-fast-node-redis'), timeoutMs: 300 });
+    const store = createRedisStore({ redis: client, prefix: uniquePrefix('fail-fast-node-redis'), timeoutMs: 1000 });
     expect((await store.begin('before', 'fp', { leaseMs: 30_000 })).kind).toBe('new');
 
     await redis.stop('SIGKILL');

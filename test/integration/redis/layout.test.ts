@@ -3,7 +3,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, DEFAULT_PREFIX } from '../../../src/reference/store/redis/index.js';
-import type { RedisStore, RedisStoreOptions } from '../../../src/reference/store/redis/index.js';
+import type { RedisStore } from '../../../src/reference/store/redis/index.js';
 import { StoreUnavailableError } from '../../../src/reference/store/types.js';
 import { deleteKeysByPrefix, keysByPrefix, requireRedis, SHARED_REDIS_URL, uniquePrefix } from '../../helpers/redis.js';
 
@@ -11,7 +11,7 @@ let admin: Redis;
 const prefix = uniquePrefix('layout');
 const stores: RedisStore[] = [];
 
-function store(options: Omit<RedisStoreOptions, 'redis'> = {}): RedisStore {
+function store(options: Parameters<typeof createRedisStore>[0] = {}): RedisStore {
   const created = createRedisStore({ url: SHARED_REDIS_URL, prefix, ...options });
   stores.push(created);
   return created;

@@ -39,6 +39,10 @@ describe('fingerprintRequest', () => {
     expect(fingerprintRequest('POST', '/caf\u00e9/\u20ac', body)).toBe(old('POST', '/caf\u00e9/\u20ac', body));
   });
 
+  it('refuses a body that is not bytes (a string would be framed as zeros: two bodies, one fingerprint)', () => {
+    expect(() => fingerprintRequest('POST', '/p', 'abc' as unknown as Buffer)).toThrow(TypeError);
+  });
+
   it('frames its parts, so moving bytes between path and body changes the digest', () => {
     expect(fingerprintRequest('POST', '/a', Buffer.from('b'))).not.toBe(fingerprintRequest('POST', '/ab', Buffer.alloc(0)));
   });

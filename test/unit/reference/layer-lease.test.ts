@@ -282,3 +282,12 @@ describe('shared heartbeat (one timer per layer, not per request)', () => {
     expect((store.calls['extend'] ?? 0) - extendsBefore).toBeGreaterThanOrEqual(5);
   });
 });
+
+describe('HeartbeatTicker bounds', () => {
+  it('caps its tick at the longest delay setInterval honours (a longer one would fire every 1 ms)', async () => {
+    const { HeartbeatTicker } = await import('../../../src/reference/layer/lease.js');
+    const { MAX_TIMER_MS } = await import('../../../src/reference/store/deadline.js');
+    expect(new HeartbeatTicker(2 ** 40).intervalMs).toBe(MAX_TIMER_MS);
+    expect(new HeartbeatTicker(30_000).intervalMs).toBe(2_500);
+  });
+});

@@ -82,18 +82,17 @@ describe('Redis store on a node-redis client', () => {
   });
 
   it('sends no EVAL after a NOSCRIPT that came back past the deadline (the call was answered 503 already)', async () => {
-    let noScriptSent: () => void = () => {};
-    const noScriptDone = new Promise<void>((resolve) => (noScriptSent = resolve));
-    const client = standIn(async (call) => {
-      if (call.command === 'eval') return ['new'];
-      // Twice the deadline: whatever the machine's load, the NOSCRIPT arrives after it.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      setImmediate(noScriptSent);
-      throw noScript();
+    let answerNoScript: () => void = () => {};
+    const client = standIn((call) => {
+      if (call.command === 'eval') return Promise.resolve(['new']);
+      // The NOSCRIPT is released by the test, only once the store has answered the call.
+      return new Promise((_, reject) => (answerNoScript = () => reject(noScript())));
     });
-    const store = createRedisStore({ redis: client, prefix: 't:', timeoutMs: 50 });
-    await expect(store.begin('k', 'fp', { leaseMs: 5000 })).rejects.toThrow(/got no answer within 50 ms/);
-    await noScriptDone;
+    const store = createRedisStore({ redis: client, prefix: 't:', timeoutMs: 20 });
+    await expect(store.begin('k', 'fp', { leaseMs: 5000 })).rejects.toThrow(/got no answer within 20 ms/);
+    answerNoScript();
+    // Let the rejection and any fallback it would start run.
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(client.calls.map((c) => c.command)).toEqual(['evalSha']);
   });
 
@@ -102,8 +101,13 @@ describe('Redis store on a node-redis client', () => {
     expect(() => createRedisStore({ redis: createClient({ url: 'redis://127.0.0.1:1' }) })).toThrow(/disableOfflineQueue: true/);
     const legacy = createClient({ url: 'redis://127.0.0.1:1', legacyMode: true, disableOfflineQueue: true });
     expect(() => createRedisStore({ redis: legacy })).toThrow(/legacyMode/);
-    // The promise API of a legacy client is accepted.
-    expect(createRedisStore({ redis: legacy.v4 as NodeRedisClient }).name).toBe('redis');
+    // A legacy client's promise API (`v4`) shows no options: its queue may be on, so it is refused too.
+    expect(() => createRedisStore({ redis: legacy.v4 as NodeRedisClient })).toThrow(/disableOfflineQueue: true/);
+    // So is any client whose options cannot be read (created without options: the queue is on).
+    const { options: _options, ...optionless } = standIn(async () => 1);
+    expect(() => createRedisStore({ redis: optionless })).toThrow(/disableOfflineQueue: true/);
+    // The way out the message names works.
+    expect(createRedisStore({ redis: legacy.duplicate({ legacyMode: false, disableOfflineQueue: true }) }).name).toBe('redis');
   });
 
   it('refuses a timeoutMs setTimeout cannot wait for', () => {

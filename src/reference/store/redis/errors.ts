@@ -11,6 +11,9 @@ export function storeUnavailable(operation: string, error: unknown): StoreUnavai
 }
 
 /** Rejects with StoreUnavailableError when `promise` has not settled within `ms` (for clients without their own command timeout). */
-export function withDeadline<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
-  return settleWithin(promise, ms, () => new StoreUnavailableError(`Redis store: ${operation} got no answer within ${ms} ms`));
+export function withDeadline<T>(promise: Promise<T>, ms: number, operation: string, onLate?: () => void): Promise<T> {
+  return settleWithin(promise, ms, () => {
+    onLate?.();
+    return new StoreUnavailableError(`Redis store: ${operation} got no answer within ${ms} ms`);
+  });
 }

@@ -1,3 +1,3 @@
 export { createRedisStore, DEFAULT_PREFIX, RedisStore } from './store.js';
-export type { RedisStoreClient, RedisStoreOptions } from './store.js';
+export type { NodeRedisStoreOptions, RedisStoreClient, RedisStoreOptions } from './store.js';
 export type { NodeRedisClient } from './scripts.js';

@@ -33,8 +33,13 @@ export interface LuaScript {
 type ScriptArg = string | Buffer | number;
 type ScriptFunction = (...args: ScriptArg[]) => Promise<unknown>;
 
+/** One store call, as the store's deadline sees it: `late` turns true when the deadline fires. */
+export interface ScriptCall {
+  late: boolean;
+}
+
 /** The scripts bound to one client; each call is one EVALSHA round trip. */
-export type BoundScripts = Record<ScriptName, ScriptFunction>;
+export type BoundScripts = Record<ScriptName, (call: ScriptCall, ...args: ScriptArg[]) => Promise<unknown>>;
 
 const SOURCE_DIR = join('src', 'reference', 'store', 'redis', 'lua');
 const MAX_PARENT_HOPS = 10;
@@ -99,7 +104,8 @@ export function bindScripts(client: Redis | Cluster): BoundScripts {
     client.defineCommand(command, { numberOfKeys: script.numberOfKeys, lua: script.lua });
     const method = methods[command];
     if (typeof method !== 'function') throw new Error(`Redis store: defineCommand did not create ${command}`);
-    bound[script.name] = method.bind(client);
+    // ioredis falls back to EVAL inside the command itself.
+    bound[script.name] = (_call, ...args) => method.apply(client, args);
   }
   return bound;
 }
@@ -119,20 +125,19 @@ function isNoScript(error: unknown): boolean {
 }
 
 /**
- * The scripts bound to a node-redis client or cluster; each call is one EVALSHA round trip (EVAL after
- * NOSCRIPT). A NOSCRIPT that arrives after `deadlineMs` is not followed by the EVAL: the store has
- * answered that call already (503), and a late claim would hold the key with a token nobody has.
+ * The scripts bound to a node-redis client; each call is one EVALSHA round trip (EVAL after NOSCRIPT).
+ * A NOSCRIPT that arrives once the call's deadline has fired is not followed by the EVAL: the store
+ * has answered that call already (503), and a late claim would hold the key with a token nobody has.
  */
-export function bindNodeRedisScripts(client: NodeRedisClient, deadlineMs: number): BoundScripts {
+export function bindNodeRedisScripts(client: NodeRedisClient): BoundScripts {
   const bound = {} as BoundScripts;
   for (const script of luaScripts()) {
     if (script.numberOfKeys !== 1) throw new Error(`Redis store: ${script.file} takes ${script.numberOfKeys} keys; node-redis binding expects 1`);
     const sha = createHash('sha1').update(script.lua).digest('hex');
-    bound[script.name] = (key, ...rest) => {
+    bound[script.name] = (call, key, ...rest) => {
       const options = { keys: [String(key)], arguments: rest.map(String) };
-      const sentAt = performance.now();
       return client.evalSha(sha, options).catch((error: unknown) => {
-        if (!isNoScript(error) || performance.now() - sentAt >= deadlineMs) throw error;
+        if (!isNoScript(error) || call.late) throw error;
         return client.eval(script.lua, options);
       });
     };
@@ -140,7 +145,7 @@ export function bindNodeRedisScripts(client: NodeRedisClient, deadlineMs: number
   return bound;
 }
 
-/** A node-redis client (or cluster), told apart from ioredis (which has defineCommand and no evalSha). */
+/** A node-redis client (or cluster, which the store refuses), told apart from ioredis (which has defineCommand and no evalSha). */
 export function isNodeRedisClient(client: unknown): client is NodeRedisClient {
   const candidate = client as Record<string, unknown> | null;
   return typeof candidate?.evalSha === 'function' && typeof candidate.defineCommand !== 'function';

@@ -21,18 +21,14 @@ import { MAX_TIMER_MS } from '../deadline.js';
 import { storeUnavailable, withDeadline } from './errors.js';
 import { recordKey, redisText } from './keys.js';
 import { bindNodeRedisScripts, bindScripts, isNodeRedisClient } from './scripts.js';
-import type { BoundScripts, NodeRedisClient } from './scripts.js';
+import type { BoundScripts, NodeRedisClient, ScriptCall } from './scripts.js';
 
-/** The clients the store runs on: ioredis (Redis, Cluster), or a node-redis client or cluster passed in. */
+/** The clients the store runs on: ioredis (Redis, Cluster), or a node-redis client passed in. */
 export type RedisStoreClient = Redis | Cluster | NodeRedisClient;
 
 export interface RedisStoreOptions {
-  /**
-   * A client to use (not closed by close()): ioredis (Redis or Cluster), whose own timeout and retry
-   * settings apply, or a connected node-redis createClient() with disableOfflineQueue (not a
-   * createCluster()), every call then bounded by `timeoutMs`. Excludes `url`, `cluster`, `redisOptions`.
-   */
-  redis?: RedisStoreClient;
+  /** An ioredis client to use (not closed by close()); its own timeout and retry settings apply. Excludes `url`, `cluster`, `redisOptions`. */
+  redis?: Redis | Cluster;
   /** Where to connect when no client is given; default redis://127.0.0.1:6379. */
   url?: string;
   /** Namespace of every record key; default 'idem:'. */
@@ -44,6 +40,13 @@ export interface RedisStoreOptions {
   /** Extra ioredis options for the client the store creates. */
   redisOptions?: RedisOptions;
 }
+
+/**
+ * The store on a node-redis client the application passes in (not closed by close()): a connected
+ * createClient() with disableOfflineQueue: true (a createCluster() is refused), every call bounded
+ * by `timeoutMs`.
+ */
+export type NodeRedisStoreOptions = Omit<RedisStoreOptions, 'redis'> & { redis: NodeRedisClient };
 
 export const DEFAULT_PREFIX = 'idem:';
 const CLOSE_TIMEOUT_MS = 1000;
@@ -91,7 +94,6 @@ function parseReply(key: string, reply: unknown): Lookup {
   }
 }
 
-/** C: the client type, ioredis unless a node-redis client was passed in (so `client` keeps its type). */
 /**
  * A node-redis client must not queue commands while disconnected: a claim queued during an outage
  * would be answered 503 at the deadline and still run on reconnect, leaving its key in flight until
@@ -107,11 +109,14 @@ function checkNodeRedisClient(client: NodeRedisClient): void {
     );
   }
   const options = (client as { options?: { disableOfflineQueue?: unknown; legacyMode?: unknown } }).options;
-  if (options === undefined || options === null) return;
-  if (options.legacyMode === true) {
-    throw new ReferenceConfigError('Redis store: a node-redis client in legacyMode answers through callbacks; pass its promise API (client.v4)');
+  if (options?.legacyMode === true) {
+    throw new ReferenceConfigError(
+      'Redis store: a node-redis client in legacyMode answers through callbacks; pass client.duplicate({ legacyMode: false, disableOfflineQueue: true })',
+    );
   }
-  if (options.disableOfflineQueue !== true) {
+  // Unreadable options (a legacy client's `v4` object, a client created without options) count as
+  // the default: the offline queue on.
+  if (options?.disableOfflineQueue !== true) {
     throw new ReferenceConfigError(
       'Redis store: create the node-redis client with disableOfflineQueue: true (with the offline queue on, a claim sent while Redis is down runs when it comes back, after its request was answered 503)',
     );
@@ -125,6 +130,7 @@ function flag(key: string, reply: unknown): boolean {
   throw corrupt(key, `expected 1 or 0, got ${typeof reply} ${JSON.stringify(String(reply)).slice(0, 40)}`);
 }
 
+/** C: the client type, ioredis unless a node-redis client was passed in (so `client` keeps its type). */
 export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements IdempotencyStore {
   readonly name: string;
   readonly callTimeoutMs: number;
@@ -137,7 +143,7 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
   readonly #deadlineMs: number;
   #closed = false;
 
-  constructor(options: RedisStoreOptions = {}) {
+  constructor(options: (RedisStoreOptions | NodeRedisStoreOptions) & { redis?: C } = {}) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(timeoutMs > 0) || timeoutMs > MAX_TIMER_MS) {
       throw new ReferenceConfigError(`Redis store: timeoutMs must be a positive number of ms up to ${MAX_TIMER_MS}, got ${timeoutMs}`);
@@ -163,7 +169,7 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
       checkNodeRedisClient(client);
       this.name = 'redis';
       this.#deadlineMs = timeoutMs;
-      this.#scripts = bindNodeRedisScripts(client, timeoutMs);
+      this.#scripts = bindNodeRedisScripts(client);
     } else {
       this.name = client.isCluster ? 'redis-cluster' : 'redis';
       // A Cluster keeps commands issued while it has no usable node in a queue without a timeout, and
@@ -178,15 +184,21 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
   }
 
   /** One command, bounded by our deadline when we keep one; every failure a StoreUnavailableError. */
-  #run<T>(operation: string, send: () => Promise<T>): Promise<T> {
+  #run<T>(operation: string, send: (call: ScriptCall) => Promise<T>): Promise<T> {
+    const call: ScriptCall = { late: false };
     let pending: Promise<T>;
     try {
-      pending = send();
+      pending = send(call);
     } catch (error) {
       return Promise.reject(storeUnavailable(operation, error));
     }
     // Not an async function: a promise and a tick fewer per command.
-    const bounded = this.#deadlineMs > 0 ? withDeadline(pending, this.#deadlineMs, operation) : pending;
+    const bounded =
+      this.#deadlineMs > 0
+        ? withDeadline(pending, this.#deadlineMs, operation, () => {
+            call.late = true;
+          })
+        : pending;
     return bounded.catch((error: unknown) => {
       throw storeUnavailable(operation, error);
     });
@@ -195,7 +207,7 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
   async begin(key: string, fingerprint: string, opts: BeginOptions): Promise<BeginResult> {
     const token = randomUUID();
     const lease = leaseMillis(opts.leaseMs);
-    const reply = await this.#run('begin', () => this.#scripts.begin(recordKey(this.prefix, key), redisText(fingerprint), token, lease));
+    const reply = await this.#run('begin', (call) => this.#scripts.begin(call, recordKey(this.prefix, key), redisText(fingerprint), token, lease));
     if (Array.isArray(reply) && reply[0] === 'new') return { kind: 'new', token };
     const result = parseReply(key, reply);
     if (result.kind === 'absent') throw corrupt(key, 'begin answered absent');
@@ -203,13 +215,14 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
   }
 
   async lookup(key: string, fingerprint: string): Promise<Lookup> {
-    const reply = await this.#run('lookup', () => this.#scripts.lookup(recordKey(this.prefix, key), redisText(fingerprint)));
+    const reply = await this.#run('lookup', (call) => this.#scripts.lookup(call, recordKey(this.prefix, key), redisText(fingerprint)));
     return parseReply(key, reply);
   }
 
   async complete(key: string, token: string, response: StoredResponse, retentionMs: number): Promise<boolean> {
-    const reply = await this.#run('complete', () =>
+    const reply = await this.#run('complete', (call) =>
       this.#scripts.complete(
+        call,
         recordKey(this.prefix, key),
         token,
         String(response.status),
@@ -222,12 +235,12 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
   }
 
   async release(key: string, token: string): Promise<boolean> {
-    const reply = await this.#run('release', () => this.#scripts.release(recordKey(this.prefix, key), token));
+    const reply = await this.#run('release', (call) => this.#scripts.release(call, recordKey(this.prefix, key), token));
     return flag(key, reply);
   }
 
   async extend(key: string, token: string, leaseMs: number): Promise<boolean> {
-    const reply = await this.#run('extend', () => this.#scripts.extend(recordKey(this.prefix, key), token, leaseMillis(leaseMs)));
+    const reply = await this.#run('extend', (call) => this.#scripts.extend(call, recordKey(this.prefix, key), token, leaseMillis(leaseMs)));
     return flag(key, reply);
   }
 
@@ -261,9 +274,8 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
 }
 
 /** A Redis-backed IdempotencyStore; see RedisStoreOptions. */
-export function createRedisStore(options: RedisStoreOptions & { redis: NodeRedisClient }): RedisStore<NodeRedisClient>;
-export function createRedisStore(options?: RedisStoreOptions & { redis?: Redis | Cluster }): RedisStore;
-export function createRedisStore(options?: RedisStoreOptions): RedisStore<RedisStoreClient>;
-export function createRedisStore(options: RedisStoreOptions = {}): RedisStore<RedisStoreClient> {
+export function createRedisStore(options: NodeRedisStoreOptions): RedisStore<NodeRedisClient>;
+export function createRedisStore(options?: RedisStoreOptions): RedisStore;
+export function createRedisStore(options: RedisStoreOptions | NodeRedisStoreOptions = {}): RedisStore<RedisStoreClient> {
   return new RedisStore<RedisStoreClient>(options);
 }
