@@ -448,6 +448,9 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
         lines.flatMap((l, i) => (i === at(lines, n) ? [l, l] : [l])),
   ),
   fc.tuple(fc.nat(), fc.nat()).map(([a, b]): Mutation => (lines) => {
+    // Nothing to swap in an empty text (an earlier truncation may leave none): swapping index 0 with
+    // itself there would add an `undefined` line, which the next mutation trips over.
+    if (lines.length < 2) return lines;
     const out = [...lines];
     const i = at(out, a);
     const j = at(out, b);

@@ -15,7 +15,7 @@ interface Call {
   arguments: string[];
 }
 
-/** A node-redis-shaped client answering every script with `reply` (after `delayMs`), recording the calls. */
+/** A node-redis-shaped client (offline queue off) answering every script call with `answer(call)`, recording the calls. */
 function standIn(answer: (call: Call) => Promise<unknown>): NodeRedisClient & { calls: Call[]; options: { disableOfflineQueue: boolean } } {
   const calls: Call[] = [];
   return {

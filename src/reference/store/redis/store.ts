@@ -1,6 +1,5 @@
 // IdempotencyStore on Redis (standalone or Cluster) through ioredis, or through a node-redis client the
-// application passes in. Each operation is one Lua
-// script (one round trip), atomic on one hash per key:
+// application passes in. Each operation is one Lua script (one round trip), atomic on one hash per key:
 //
 //   <prefix>{<key>}  hash  state        'in-flight' | 'completed'
 //                          fingerprint  request fingerprint
@@ -16,8 +15,8 @@ import type { Cluster, ClusterNode, Redis, RedisOptions } from 'ioredis';
 import { leaseMillis, retentionMillis } from '../ttl.js';
 import { StoreUnavailableError } from '../types.js';
 import type { BeginOptions, BeginResult, IdempotencyStore, StoredResponse } from '../types.js';
-import { createClient, DEFAULT_TIMEOUT_MS } from './connection.js';
 import { MAX_TIMER_MS } from '../deadline.js';
+import { createClient, DEFAULT_TIMEOUT_MS } from './connection.js';
 import { storeUnavailable, withDeadline } from './errors.js';
 import { recordKey, redisText } from './keys.js';
 import { bindNodeRedisScripts, bindScripts, isNodeRedisClient } from './scripts.js';
@@ -247,6 +246,7 @@ export class RedisStore<C extends RedisStoreClient = Redis | Cluster> implements
   async forget(key: string): Promise<void> {
     const record = recordKey(this.prefix, key);
     const client: RedisStoreClient = this.client;
+    // The same call on either client; the narrowing only tells TypeScript which signature applies.
     await this.#run('forget', () => (isNodeRedisClient(client) ? client.del(record) : client.del(record)));
   }
 
