@@ -1,14 +1,6 @@
 // The idempotency cores of the peer packages, wired as their READMEs describe, for the benchmarks
-// that put them beside the reference layer (peers-server.mjs over HTTP, peers-core.mjs without),
-// and the throwaway redis-server both benchmarks use (never the shared one: the peers' keys carry
-// no prefix of ours).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// that put them beside the reference layer (peers-server.mjs over HTTP, peers-core.mjs without).
 import { createRequire } from 'node:module';
-import { createServer, Socket } from 'node:net';
-import os from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 const require = createRequire(import.meta.url);
 
@@ -77,41 +69,4 @@ export async function powertools(fn, { redisUrl }) {
   // Outside Lambda there is no context: give it one, or it warns on every call.
   config.registerLambdaContext({ getRemainingTimeInMillis: () => 30_000 });
   return { idempotent: makeIdempotent(fn, { persistenceStore, config }), close };
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A redis-server of our own on a free port, no persistence; returns { url, stop }. */
-export async function startOwnRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(os.tmpdir(), 'idemaudit-bench-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((resolve) => {
-      const socket = new Socket();
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-    }).catch(() => false);
-    if (ok) break;
-    await sleep(50);
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }

@@ -26,8 +26,8 @@ import { fork } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import { nodeIdempotency, nodeRedisClient, powertools, startOwnRedis } from './peer-cores.mjs';
+import { startOwnRedis } from './own-redis.mjs';
+import { nodeIdempotency, nodeRedisClient, powertools } from './peer-cores.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -153,10 +153,7 @@ const gen = (variant) =>
   });
 const redis = args.store === 'redis' ? await startOwnRedis() : undefined;
 const flush = async () => {
-  if (!redis) return;
-  const client = new Redis(redis.url);
-  await client.flushall();
-  await client.quit();
+  await redis?.client.flushall();
 };
 const adds = Object.fromEntries(variants.map((v) => [v, []]));
 for (let run = 0; run < Number(args.runs); run++) {

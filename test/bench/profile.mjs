@@ -11,7 +11,6 @@
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { startOwnRedis } from './own-redis.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -41,41 +41,6 @@ const CONNECTIONS = Number(opts.connections);
 const TOP = Number(opts.top);
 const PAYMENT = JSON.stringify({ amount: 1000, currency: 'EUR' });
 const REPLAY_KEYS = 1000;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(os.tmpdir(), 'idemaudit-prof-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  process.once('exit', () => child.kill('SIGKILL'));
-  const client = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
-  client.on('error', () => {});
-  for (let i = 0; i < 100 && client.status !== 'ready'; i++) {
-    await client.connect().catch(() => sleep(50));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    pid: child.pid,
-    client,
-    stop: async () => {
-      client.disconnect();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 function cannon(url, nextKey, extra) {
   return autocannon({
@@ -271,7 +236,7 @@ function analyse(profile, requests) {
 // ---------------------------------------------------------------------------------------------
 
 const dir = mkdtempSync(join(os.tmpdir(), 'idemaudit-cpuprof-'));
-const redis = variant === 'redis' ? await startRedis() : undefined;
+const redis = variant === 'redis' ? await startOwnRedis() : undefined;
 const tag = randomBytes(4).toString('hex');
 try {
   const child = fork(join(HERE, 'server.mjs'), [variant], {

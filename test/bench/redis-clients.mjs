@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { startOwnRedis } from './peer-cores.mjs';
+import { startOwnRedis } from './own-redis.mjs';
 
 const require = createRequire(import.meta.url);
 const { values: args } = parseArgs({

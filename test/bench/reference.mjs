@@ -25,10 +25,9 @@
 // Redis: our own throwaway redis-server on a free port (no other traffic, stats are ours alone),
 // unless --redis-url is given (then a unique prefix, deleted afterwards). Results are printed and
 // written into test/bench/RESULTS.md between the bench:reference markers.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,6 +37,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
+import { startOwnRedis } from './own-redis.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -111,52 +111,6 @@ if (!existsSync(join(ROOT, 'dist', 'reference', 'index.js'))) {
 
 // ---------------------------------------------------------------------------------------------
 // Redis
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startOwnRedis() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(os.tmpdir(), 'idemaudit-bench-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
-  process.once('exit', () => child.kill('SIGKILL'));
-  const url = `redis://127.0.0.1:${port}`;
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
-  client.on('error', () => {});
-  for (let i = 0; i < 100; i++) {
-    try {
-      await client.connect();
-      await client.ping();
-      break;
-    } catch {
-      await sleep(50);
-    }
-  }
-  if (client.status !== 'ready') throw new Error(`redis-server on ${port} did not start`);
-  return {
-    url,
-    client,
-    own: true,
-    pid: child.pid,
-    stop: async () => {
-      client.disconnect();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function useSharedRedis(url) {
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
@@ -719,7 +673,7 @@ const t0 = performance.now();
 const loadBefore = os.loadavg();
 let redis;
 try {
-  redis = VARIANTS.includes('redis') ? (args['redis-url'] ? await useSharedRedis(args['redis-url']) : await startOwnRedis()) : undefined;
+  redis = VARIANTS.includes('redis') ? (args['redis-url'] ? await useSharedRedis(args['redis-url']) : { ...(await startOwnRedis()), own: true }) : undefined;
   const redisVersion = redis ? parseInfo(await redis.client.info('server')).redis_version : 'n/a';
   const throughput = [];
   if (!args['skip-throughput']) {

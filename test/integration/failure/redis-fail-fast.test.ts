@@ -5,13 +5,25 @@ import { performance } from 'node:perf_hooks';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../../src/reference/store/redis/index.js';
-import { StoreUnavailableError } from '../../../src/reference/store/types.js';
+import { StoreUnavailableError, type IdempotencyStore } from '../../../src/reference/store/types.js';
 import { sleep, startRedisServer, uniquePrefix, type RedisServer } from '../../helpers/redis.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
 });
+
+/** True once a claim succeeds again after a restart: up to 100 attempts, 50 ms apart after a failure. */
+async function recovers(store: IdempotencyStore): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await store.begin(`after-${i}`, 'fp', { leaseMs: 30_000 })).kind === 'new') return true;
+    } catch {
+      await sleep(50);
+    }
+  }
+  return false;
+}
 
 describe('Redis store while Redis is down', () => {
   it('begin() rejects with StoreUnavailableError in well under 1 s, and works again after a restart', { timeout: 30_000 }, async () => {
@@ -39,16 +51,8 @@ describe('Redis store while Redis is down', () => {
     expect(max).toBeLessThan(500);
 
     redis = await startRedisServer({ port });
-    let recovered = false;
     const restartedAt = performance.now();
-    for (let i = 0; i < 100 && !recovered; i++) {
-      try {
-        recovered = (await store.begin(`after-${i}`, 'fp', { leaseMs: 30_000 })).kind === 'new';
-      } catch {
-        await sleep(50);
-      }
-    }
-    expect(recovered, 'the store never answered again after the restart').toBe(true);
+    expect(await recovers(store), 'the store never answered again after the restart').toBe(true);
     console.info(
       `[redis-fail-fast] begin() while down: median ${median.toFixed(1)} ms, max ${max.toFixed(1)} ms; ` +
         `recovered ${(performance.now() - restartedAt).toFixed(0)} ms after the restart`,
@@ -85,15 +89,7 @@ describe('Redis store while Redis is down', () => {
     }
 
     redis = await startRedisServer({ port });
-    let recovered = false;
-    for (let i = 0; i < 100 && !recovered; i++) {
-      try {
-        recovered = (await store.begin(`after-${i}`, 'fp', { leaseMs: 30_000 })).kind === 'new';
-      } catch {
-        await sleep(50);
-      }
-    }
-    expect(recovered, 'the store never answered again after the restart').toBe(true);
+    expect(await recovers(store), 'the store never answered again after the restart').toBe(true);
     // The store never closes a client it was given.
     await store.close();
     expect(client.isOpen).toBe(true);
